@@ -1,0 +1,29 @@
+# Two commands do all the set-up: `make run` (demo on http://127.0.0.1:8000) and `make test`.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PYTEST_ARGS ?=
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run test bench messages clean
+
+install:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
+		python3 -m pip install --quiet uv || python3 -m pip install --quiet --break-system-packages uv
+	$(UV) sync --frozen --quiet
+
+run: install
+	DEBUG=1 $(UV) run python manage.py migrate --noinput
+	DEBUG=1 $(UV) run python manage.py load_demo
+	DEBUG=1 $(UV) run python manage.py runserver $(HOST)
+
+# pytest's exit code 5 (no test collected) counts as a failure.
+test: install
+	@set +e; $(UV) run pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "Aucun test exécuté : échec."; exit 1; fi; exit $$rc
+
+messages: install
+	$(UV) run python manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles
+	$(UV) run python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf staticfiles .pytest_cache

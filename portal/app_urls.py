@@ -1,0 +1,13 @@
+from django.urls import path
+
+from portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("mon-espace/", views.dashboard, name="dashboard"),
+    path("mon-espace/organisation/", views.organisation_choose, name="organisation_choose"),
+    path("mon-espace/organisation/rejoindre/", views.organisation_join, name="organisation_join"),
+    path("mon-espace/notifications/", views.notifications, name="notifications"),
+]

@@ -1,0 +1,38 @@
+from types import SimpleNamespace
+
+from django.conf import settings
+
+from portal.navigation import navigation_for
+from portal.selectors import user_roles
+
+SITE_CONFIG = SimpleNamespace(
+    site_title=settings.PORTAL_SERVICE_NAME,
+    site_tagline=settings.PORTAL_SERVICE_TAGLINE,
+    header_brand_html="République<br>Française",
+    footer_brand_html="République<br>Française",
+    footer_description=(
+        "Portail des appels à projets de l'État pour l'innovation et la transformation "
+        "numérique de l'action publique. Logiciel libre."
+    ),
+    beta_tag=False,
+    mourning=False,
+    notice_title="",
+    notice_description="",
+    operator_logo_file=None,
+    operator_logo_alt="",
+)
+
+
+def portal(request):
+    """Site configuration (no database query) and the role-aware navigation."""
+    roles = user_roles(getattr(request, "user", None))
+    return {
+        "SITE_CONFIG": SITE_CONFIG,
+        "roles": roles,
+        "main_navigation": navigation_for(roles, request.path),
+        "skiplinks": [
+            {"link": "#content", "label": "Contenu"},
+            {"link": "#fr-navigation", "label": "Menu"},
+            {"link": "#footer", "label": "Pied de page"},
+        ],
+    }

@@ -1,0 +1,230 @@
+"""Users, organisations, scoped roles, notifications outbox and audit trail."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.validators import validate_siret
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("L'adresse e-mail est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person; identified by e-mail. `is_staff` only opens the Django admin."""
+
+    username = None
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+
+class OrganisationKind(models.TextChoices):
+    MINISTRY = "ministere", _("Ministère / direction d'administration centrale")
+    REGIONAL_PREFECTURE = "prefecture_region", _("Préfecture de région / SGAR")
+    DECONCENTRATED_SERVICE = "service_deconcentre", _("Service déconcentré")
+    OPERATOR = "operateur", _("Opérateur")
+    LOCAL_AUTHORITY = "collectivite", _("Collectivité territoriale")
+    OTHER = "autre", _("Autre")
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("nom"), max_length=255)
+    kind = models.CharField(_("type d'organisation"), max_length=32, choices=OrganisationKind.choices)
+    siret = models.CharField(
+        _("SIRET"),
+        max_length=14,
+        blank=True,
+        validators=[validate_siret],
+        help_text=_("14 chiffres, facultatif ; vérifié par sa clé de contrôle."),
+    )
+    parent_ministry = models.CharField(
+        _("ministère de rattachement"), max_length=255, blank=True,
+        help_text=_("Sert à repérer les conflits d'intérêts au sein d'un même ministère."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["siret"], condition=~models.Q(siret=""), name="organisation_unique_siret"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def siren(self) -> str:
+        return self.siret[:9]
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("appartenance")
+        verbose_name_plural = _("appartenances")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_organisation"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.organisation}"
+
+
+class Role(models.TextChoices):
+    PROGRAMME_STAFF = "programme_staff", _("Équipe du programme")
+    JUROR = "juror", _("Membre de jury")
+    FUND_OPERATOR = "fund_operator", _("Opérateur financier")
+    ADMIN = "admin", _("Administrateur")
+
+
+# Which model each role is scoped to (app_label.model); admin is global.
+ROLE_SCOPES = {
+    Role.PROGRAMME_STAFF: "calls.programme",
+    Role.JUROR: "juries.jury",
+    Role.FUND_OPERATOR: "calls.programme",
+    Role.ADMIN: None,
+}
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user on one object (a programme, a jury), or globally for admins."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("rôle"), max_length=32, choices=Role.choices)
+    scope_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
+    scope_id = models.PositiveBigIntegerField(null=True, blank=True)
+    scope = GenericForeignKey("scope_type", "scope_id")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rôle attribué")
+        verbose_name_plural = _("rôles attribués")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "scope_type", "scope_id"], condition=models.Q(scope_id__isnull=False),
+                name="role_assignment_unique_scoped",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=models.Q(scope_id__isnull=True), name="role_assignment_unique_global",
+            ),
+        ]
+        indexes = [models.Index(fields=["role", "scope_type", "scope_id"])]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}"
+
+
+class OutboxMessage(models.Model):
+    """An e-mail written in the same transaction as the change that caused it.
+
+    A periodic task sends pending rows, so nothing is lost when Redis or the
+    worker is down: the row simply waits.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente")
+        SENT = "sent", _("envoyé")
+        FAILED = "failed", _("échec définitif")
+
+    event = models.CharField(max_length=100)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    to_email = models.EmailField()
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    html_body = models.TextField(blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["recipient", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.event} → {self.to_email}"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who did what, when, from where (before/after in `data`)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=255, blank=True)
+    action = models.CharField(max_length=100, db_index=True)
+    target_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=255, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("événement d'audit")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Le journal d'audit est en ajout seul.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Le journal d'audit est en ajout seul.")

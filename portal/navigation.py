@@ -1,0 +1,44 @@
+"""Main navigation: each entry shows only to users who hold the role it needs."""
+
+from dataclasses import dataclass
+from collections.abc import Callable
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.selectors import UserRoles
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    visible: Callable[[UserRoles], bool]
+
+
+def _always(roles: UserRoles) -> bool:
+    return True
+
+
+NAVIGATION = [
+    NavEntry(_("Appels à projets"), "calls:public_list", _always),
+    NavEntry(_("Mes dossiers"), "applications:my_dossiers", lambda roles: roles.is_applicant),
+    NavEntry(_("Instruction"), "applications:staff_list", lambda roles: roles.is_programme_staff or roles.is_admin),
+    NavEntry(_("Jury"), "juries:my_queue", lambda roles: roles.is_juror),
+    NavEntry(_("Conventions"), "funding:portfolio", lambda roles: roles.is_fund_operator or roles.is_programme_staff),
+    NavEntry(_("Administration"), "admin:index", lambda roles: roles.is_admin),
+]
+
+
+def navigation_for(roles: UserRoles, current_path: str) -> list[dict]:
+    """Entries visible to `roles`; an app not installed yet simply has no entry."""
+    entries = []
+    for entry in NAVIGATION:
+        if not entry.visible(roles):
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        entries.append({"label": entry.label, "url": url, "current": current_path.startswith(url) and url != "/"})
+    return entries

@@ -1,0 +1,198 @@
+"""Writes of the portal app: organisations, memberships, roles, audit trail, notifications."""
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from portal.errors import DomainError
+from portal.models import (
+    ROLE_SCOPES,
+    AuditEvent,
+    Membership,
+    Organisation,
+    OutboxMessage,
+    Role,
+    RoleAssignment,
+    User,
+)
+from portal.selectors import forget_user_roles
+
+logger = logging.getLogger(__name__)
+
+OUTBOX_MAX_ATTEMPTS = 8
+
+
+def audit_record(*, actor, action: str, target=None, data: dict | None = None, ip_address: str | None = None) -> AuditEvent:
+    """Append one audit event. Call it inside the transaction of the change it records."""
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        actor=actor if authenticated else None,
+        actor_label=(actor.email if authenticated else "") or "",
+        action=action,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=str(target.pk) if target is not None else "",
+        target_label=str(target)[:255] if target is not None else "",
+        ip_address=ip_address,
+        data=data or {},
+    )
+
+
+@transaction.atomic
+def organisation_create(*, actor: User, name: str, kind: str, siret: str = "", parent_ministry: str = "") -> Organisation:
+    """Create an organisation and make `actor` its first member, all or nothing.
+
+    Raises DomainError when the SIRET is invalid or already registered (the
+    user should then join the existing organisation instead).
+    """
+    siret = siret.replace(" ", "")
+    organisation = Organisation(name=name.strip(), kind=kind, siret=siret, parent_ministry=parent_ministry.strip())
+    try:
+        organisation.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise DomainError(messages[0], code="organisation_invalid", field=field) from error
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError as error:
+        raise DomainError(
+            "Une organisation avec ce SIRET existe déjà : rejoignez-la plutôt que d'en créer une nouvelle.",
+            code="organisation_duplicate", field="siret",
+        ) from error
+    Membership.objects.create(user=actor, organisation=organisation)
+    forget_user_roles(actor)
+    audit_record(actor=actor, action="organisation.create", target=organisation, data={"name": organisation.name})
+    return organisation
+
+
+@transaction.atomic
+def membership_add(*, actor: User, user: User, organisation: Organisation) -> Membership:
+    """Add `user` to `organisation`; refuses a duplicate with a French message."""
+    if Membership.objects.filter(user=user, organisation=organisation).exists():
+        raise DomainError(f"Vous êtes déjà membre de « {organisation} ».", code="membership_duplicate")
+    membership = Membership.objects.create(user=user, organisation=organisation)
+    forget_user_roles(user)
+    audit_record(actor=actor, action="membership.add", target=organisation, data={"user": user.email})
+    return membership
+
+
+def _scope_key(role: str, scope) -> tuple[ContentType | None, int | None]:
+    expected = ROLE_SCOPES[Role(role)]
+    if expected is None:
+        if scope is not None:
+            raise DomainError("Ce rôle est global et ne porte sur aucun objet.", code="role_scope")
+        return None, None
+    if scope is None or scope._meta.label_lower != expected:
+        raise DomainError("Ce rôle doit porter sur un objet du bon type.", code="role_scope")
+    return ContentType.objects.get_for_model(scope), scope.pk
+
+
+@transaction.atomic
+def role_assign(*, actor, user: User, role: str, scope=None) -> RoleAssignment:
+    """Give `user` a role on `scope` (a programme, a jury) or globally (admin). Idempotent."""
+    scope_type, scope_id = _scope_key(role, scope)
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, scope_type=scope_type, scope_id=scope_id
+    )
+    if created:
+        audit_record(actor=actor, action="role.assign", target=user, data={"role": role, "scope": str(scope or "")})
+    forget_user_roles(user)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor, user: User, role: str, scope=None) -> None:
+    scope_type, scope_id = _scope_key(role, scope)
+    deleted, _ = RoleAssignment.objects.filter(user=user, role=role, scope_type=scope_type, scope_id=scope_id).delete()
+    if deleted:
+        audit_record(actor=actor, action="role.revoke", target=user, data={"role": role, "scope": str(scope or "")})
+    forget_user_roles(user)
+
+
+def outbox_enqueue(*, event: str, to_email: str, subject: str, body: str, html_body: str = "", recipient=None, link: str = "") -> OutboxMessage:
+    """Write one e-mail into the outbox and ask for delivery once the transaction commits.
+
+    The row is the promise: if the broker is down the periodic task sends it later.
+    """
+    message = OutboxMessage.objects.create(
+        event=event, recipient=recipient, to_email=to_email, subject=subject.strip(),
+        body=body, html_body=html_body, link=link,
+    )
+    transaction.on_commit(lambda: _request_delivery([message.pk]))
+    return message
+
+
+def notify(event: str, *, actor=None, recipients: Iterable[User], context: dict | None = None, link: str = "") -> list[OutboxMessage]:
+    """The one entry point for notifications: renders `emails/<event>_subject.txt` and
+    `emails/<event>.txt` per recipient and writes them to the outbox in the caller's transaction.
+    """
+    messages = []
+    for recipient in recipients:
+        full_context = {"recipient": recipient, "actor": actor, "link": link, **(context or {})}
+        subject = render_to_string(f"emails/{event}_subject.txt", full_context)
+        body = render_to_string(f"emails/{event}.txt", full_context)
+        messages.append(
+            outbox_enqueue(event=event, to_email=recipient.email, subject=subject, body=body, recipient=recipient, link=link)
+        )
+    return messages
+
+
+def _request_delivery(message_ids: list[int]) -> None:
+    from portal.tasks import outbox_send_pending
+
+    try:
+        outbox_send_pending.delay(message_ids=message_ids)
+    except Exception:  # broker unreachable: the periodic task will pick the rows up
+        logger.warning("Broker unavailable; outbox rows %s stay pending", message_ids, exc_info=True)
+
+
+def outbox_send_pending(*, message_ids: list[int] | None = None, limit: int = 200) -> int:
+    """Send due pending e-mails; returns how many were sent.
+
+    Each row is locked while it is sent (SKIP LOCKED where the database has it), so two
+    workers never send the same e-mail; failures back off exponentially, then give up.
+    """
+    now = timezone.now()
+    sent = 0
+    candidates = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+    if message_ids is not None:
+        candidates = candidates.filter(pk__in=message_ids)
+    for message_id in list(candidates.order_by("next_attempt_at").values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            message = (
+                OutboxMessage.objects.select_for_update(skip_locked=True)
+                .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+                .first()
+            )
+            if message is None:
+                continue
+            try:
+                email = EmailMultiAlternatives(message.subject, message.body, to=[message.to_email])
+                if message.html_body:
+                    email.attach_alternative(message.html_body, "text/html")
+                email.send()
+            except Exception as error:  # SMTP errors vary by backend; every one is retried
+                message.attempts += 1
+                message.last_error = str(error)[:1000]
+                if message.attempts >= OUTBOX_MAX_ATTEMPTS:
+                    message.status = OutboxMessage.Status.FAILED
+                message.next_attempt_at = timezone.now() + timedelta(minutes=2**message.attempts)
+                message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+                continue
+            message.status = OutboxMessage.Status.SENT
+            message.sent_at = timezone.now()
+            message.attempts += 1
+            message.save(update_fields=["status", "sent_at", "attempts"])
+            sent += 1
+    return sent
+
+
+def notification_mark_read(*, user: User, message_id: int) -> None:
+    OutboxMessage.objects.filter(pk=message_id, recipient=user, read_at__isnull=True).update(read_at=timezone.now())

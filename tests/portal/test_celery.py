@@ -1,0 +1,102 @@
+"""The outbox and its Celery task, eagerly and on a real worker against Redis (CI)."""
+
+import os
+import subprocess
+import sys
+import time
+from unittest import mock
+
+import pytest
+from django.db import connection, transaction
+
+from portal import services
+from portal.celery import app
+from portal.models import OutboxMessage
+from portal.tasks import outbox_send_pending
+from tests.portal.factories import UserFactory
+
+
+@pytest.mark.django_db
+def test_enqueued_mail_is_sent_after_commit(mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.outbox_enqueue(event="test", to_email="a@exemple.fr", subject="Objet", body="Corps")
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT
+    assert [m.subject for m in mailoutbox] == ["Objet"]
+
+
+@pytest.mark.django_db
+def test_running_the_task_twice_sends_once(mailoutbox):
+    message = OutboxMessage.objects.create(event="t", to_email="a@exemple.fr", subject="Une fois", body=".")
+    outbox_send_pending(message_ids=[message.pk])
+    outbox_send_pending(message_ids=[message.pk])
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_broker_outage_leaves_the_row_pending_then_it_goes_out(mailoutbox, django_capture_on_commit_callbacks):
+    with mock.patch.object(outbox_send_pending, "delay", side_effect=ConnectionError("broker down")):
+        with django_capture_on_commit_callbacks(execute=True):
+            message = services.outbox_enqueue(event="t", to_email="a@exemple.fr", subject="Plus tard", body=".")
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.PENDING
+    assert services.outbox_send_pending() == 1  # what the periodic task does after recovery
+    assert [m.subject for m in mailoutbox] == ["Plus tard"]
+
+
+@pytest.mark.django_db
+def test_smtp_failure_backs_off_and_gives_up(settings):
+    message = OutboxMessage.objects.create(event="t", to_email="a@exemple.fr", subject="x", body=".")
+    with mock.patch("portal.services.EmailMultiAlternatives.send", side_effect=OSError("smtp down")):
+        for _ in range(services.OUTBOX_MAX_ATTEMPTS):
+            OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=message.created_at)
+            services.outbox_send_pending()
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.FAILED
+    assert message.attempts == services.OUTBOX_MAX_ATTEMPTS
+    assert "smtp down" in message.last_error
+
+
+def real_services_available() -> bool:
+    return bool(os.environ.get("REDIS_URL")) and connection.vendor == "postgresql"
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_verification_mail_is_sent_by_a_real_worker(services_required):
+    if not real_services_available():
+        if services_required:
+            pytest.fail("SERVICES_REQUIRED=1 mais Redis ou PostgreSQL manque")
+        pytest.skip("needs REDIS_URL and PostgreSQL (run by .ci/run)")
+    user = UserFactory(verified=False)
+    settings_dict = connection.settings_dict
+    database_url = (
+        f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD']}@{settings_dict['HOST'] or '127.0.0.1'}:"
+        f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+    )
+    worker_env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1", "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    queue = f"test-{os.getpid()}"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue, "--pool", "solo", "--concurrency", "1", "-l", "WARNING"],
+        env=worker_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        app.conf.task_always_eager = False
+        with transaction.atomic():
+            message = services.outbox_enqueue(
+                event="account.email_confirmation_signup", to_email=user.email, subject="Confirmez", body="Lien", recipient=user
+            )
+        # the on_commit hook published to the default queue; publish to this test's worker queue too
+        outbox_send_pending.apply_async(kwargs={"message_ids": [message.pk]}, queue=queue)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            message.refresh_from_db()
+            if message.status == OutboxMessage.Status.SENT:
+                break
+            time.sleep(0.5)
+        assert message.status == OutboxMessage.Status.SENT
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=20)[0].decode()
+        app.conf.task_always_eager = True
+    assert "Traceback" not in output, output
