@@ -3,14 +3,15 @@
 import os
 import subprocess
 import sys
+import threading
 import time
 from unittest import mock
 
 import pytest
+from celery import Celery
 from django.db import connection, transaction
 
 from portal import services
-from portal.celery import app
 from portal.models import OutboxMessage
 from portal.tasks import outbox_send_pending
 from tests.portal.factories import UserFactory
@@ -77,26 +78,39 @@ def test_verification_mail_is_sent_by_a_real_worker(services_required):
     worker_env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1", "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     queue = f"test-{os.getpid()}"
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue, "--pool", "solo", "--concurrency", "1", "-l", "WARNING"],
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue, "--pool", "solo", "--concurrency", "1", "-l", "INFO"],
         env=worker_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
+    # A fresh client app: the shared one is in eager mode for the rest of the suite.
+    producer = Celery("producer", broker=os.environ["REDIS_URL"])
+    output_lines: list[str] = []
+    ready = threading.Event()
+
+    def drain():
+        for line in worker.stdout:
+            output_lines.append(line.decode(errors="replace"))
+            if " ready." in output_lines[-1]:
+                ready.set()
+
+    threading.Thread(target=drain, daemon=True).start()
     try:
-        app.conf.task_always_eager = False
+        # Publishing before the worker has bound its queue would drop the message.
+        assert ready.wait(timeout=60), "le worker Celery n'a pas démarré"
         with transaction.atomic():
             message = services.outbox_enqueue(
                 event="account.email_confirmation_signup", to_email=user.email, subject="Confirmez", body="Lien", recipient=user
             )
-        # the on_commit hook published to the default queue; publish to this test's worker queue too
-        outbox_send_pending.apply_async(kwargs={"message_ids": [message.pk]}, queue=queue)
+        producer.send_task(outbox_send_pending.name, kwargs={"message_ids": [message.pk]}, queue=queue)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             message.refresh_from_db()
             if message.status == OutboxMessage.Status.SENT:
                 break
             time.sleep(0.5)
-        assert message.status == OutboxMessage.Status.SENT
     finally:
         worker.terminate()
-        output = worker.communicate(timeout=20)[0].decode()
-        app.conf.task_always_eager = True
+        worker.wait(timeout=20)
+        producer.close()
+    output = "".join(output_lines)
+    assert message.status == OutboxMessage.Status.SENT, output
     assert "Traceback" not in output, output
