@@ -4,6 +4,7 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -135,7 +136,9 @@ def notify(event: str, *, actor=None, recipients: Iterable[User], context: dict 
     """
     messages = []
     for recipient in recipients:
-        full_context = {"recipient": recipient, "actor": actor, "link": link, **(context or {})}
+        full_context = {
+            "recipient": recipient, "actor": actor, "link": link, "site_url": settings.SITE_URL, **(context or {})
+        }
         subject = render_to_string(f"emails/{event}_subject.txt", full_context)
         body = render_to_string(f"emails/{event}.txt", full_context)
         messages.append(

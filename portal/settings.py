@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "import_export",
     "portal",
     "calls",
+    "applications",
 ]
 
 MIDDLEWARE = [

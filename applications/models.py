@@ -1,0 +1,253 @@
+"""Dossiers: what administrations build, submit and exchange until the decision."""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from applications.workflow import DossierState
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Dossier(models.Model):
+    """An application by a carrier organisation to one session of a theme.
+
+    `version` increases at every saved change (optimistic locking); `section_versions`
+    records the version at which each form section last changed, so that two editors
+    conflict only when they touched the same section. `state` changes only through
+    `applications.services.workflow.dossier_transition`.
+    """
+
+    reference = models.CharField(_("numéro de dossier"), max_length=40, unique=True)
+    organisation = models.ForeignKey(
+        "portal.Organisation", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("porteur")
+    )
+    theme = models.ForeignKey("calls.Theme", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("thème"))
+    session = models.ForeignKey("calls.Session", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("session"))
+    form_definition = models.ForeignKey(
+        "calls.FormDefinition", on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers"
+    )
+    phase = models.ForeignKey("calls.Phase", on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers")
+    project_key = models.SlugField(
+        _("identifiant du projet"), max_length=80, blank=True,
+        help_text=_("Commun aux dossiers successifs d'un même projet (phases), pour les plafonds par projet."),
+    )
+    acronym = models.CharField(_("acronyme"), max_length=40)
+    title = models.CharField(_("titre du projet"), max_length=255)
+    summary = models.TextField(_("résumé"), blank=True)
+    planned_start = models.DateField(_("début prévu"), null=True, blank=True)
+    duration_months = models.PositiveSmallIntegerField(
+        _("durée (mois)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    state = models.CharField(_("état"), max_length=24, choices=DossierState.choices, default=DossierState.DRAFT, db_index=True)
+    answers = models.JSONField(_("réponses"), default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    section_versions = models.JSONField(default=dict, blank=True)
+    requested_amount = models.DecimalField(_("montant demandé (€)"), **MONEY, null=True, blank=True)
+    granted_amount = models.DecimalField(_("montant accordé (€)"), **MONEY, null=True, blank=True)
+    derogation_rate = models.DecimalField(
+        _("taux dérogatoire accordé (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        help_text=_("Décision motivée du comité de pilotage (PIA)."),
+    )
+    predecessor = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="successors",
+        verbose_name=_("dossier précédent"),
+        help_text=_("Manifestation d'intérêt d'origine, ou dossier invité à être redéposé."),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["session", "state"]),
+            models.Index(fields=["organisation", "-created_at"]),
+            models.Index(fields=["theme", "state"]),
+            models.Index(fields=["project_key"]),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} — {self.acronym}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == DossierState.DRAFT
+
+
+class DossierPartner(models.Model):
+    class Role(models.TextChoices):
+        CO_CARRIER = "co_carrier", _("Co-porteur (groupement)")
+        PARTNER = "partner", _("Partenaire")
+        COFINANCER = "cofinancer", _("Co-financeur")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey("portal.Organisation", on_delete=models.PROTECT, related_name="partnerships")
+    role = models.CharField(_("rôle"), max_length=16, choices=Role.choices)
+    commitment = models.DecimalField(_("engagement financier (€)"), **MONEY, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partenaire")
+        verbose_name_plural = _("partenaires")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "organisation", "role"], name="partner_unique_role"),
+        ]
+
+
+class BudgetLine(models.Model):
+    class Category(models.TextChoices):
+        INTERNAL_STAFF = "internal_staff", _("Personnel interne (titre 2)")
+        EXTERNAL_SERVICES = "external_services", _("Prestations externes")
+        EQUIPMENT = "equipment", _("Équipement")
+        LICENCES = "licences", _("Licences")
+        OTHER = "other", _("Autre")
+
+    class Source(models.TextChoices):
+        PROGRAMME = "programme", _("Programme")
+        CARRIER = "carrier", _("Porteur")
+        COFINANCER = "cofinancer", _("Autre co-financeur")
+        IN_KIND = "in_kind", _("Apport en nature")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="budget_lines")
+    label = models.CharField(_("libellé"), max_length=255)
+    year = models.PositiveSmallIntegerField(_("année"), null=True, blank=True)
+    phase = models.CharField(_("phase"), max_length=64, blank=True)
+    category = models.CharField(_("catégorie"), max_length=24, choices=Category.choices)
+    source = models.CharField(_("financement"), max_length=16, choices=Source.choices, default=Source.CARRIER)
+    cofinancer_name = models.CharField(_("co-financeur"), max_length=255, blank=True)
+    amount = models.DecimalField(_("montant (€)"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    tags = models.JSONField(_("précisions"), default=list, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ligne de budget")
+        verbose_name_plural = _("lignes de budget")
+        ordering = ["order", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="budget_line_amount_not_negative")]
+
+    def __str__(self):
+        return self.label
+
+
+def attachment_path(instance, filename):
+    # The stored name is random: the user's file name is kept only as metadata.
+    return f"dossiers/{instance.dossier_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    required_document = models.ForeignKey(
+        "calls.RequiredDocument", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.SlugField(_("type de pièce"), max_length=64, blank=True)
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("nom du fichier"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    message = models.ForeignKey("Message", on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
+
+    class Meta:
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+        ordering = ["kind", "uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class DossierSnapshot(models.Model):
+    """The immutable version of a dossier that staff and jurors read, frozen at each submission."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="snapshots")
+    number = models.PositiveIntegerField()
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    content = models.JSONField(help_text=_("Réponses, budget, partenaires et pièces (nom, empreinte) figés."))
+    digest = models.CharField(_("empreinte SHA-256"), max_length=64)
+    receipt = models.FileField(_("accusé de réception"), upload_to="receipts/", blank=True, max_length=255)
+
+    class Meta:
+        verbose_name = _("version déposée")
+        verbose_name_plural = _("versions déposées")
+        ordering = ["dossier", "-number"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "number"], name="snapshot_unique_number")]
+
+    def __str__(self):
+        return f"{self.dossier.reference} — dépôt n°{self.number}"
+
+
+class ComplementRequest(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="complement_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    points = models.JSONField(
+        _("points à compléter"), default=list,
+        help_text=_("Liste de {section, field, document, message} : seuls ces points sont rouverts."),
+    )
+    due_at = models.DateTimeField(_("à rendre avant le"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("demande de compléments")
+        verbose_name_plural = _("demandes de compléments")
+        ordering = ["-created_at"]
+
+
+class Message(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at"]
+
+
+class MessageRead(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "user"], name="message_read_once")]
+
+
+class StateChange(models.Model):
+    """One line of a dossier's history, written by the transition service only."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="state_changes")
+    transition = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=24, choices=DossierState.choices)
+    to_state = models.CharField(max_length=24, choices=DossierState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("changement d'état")
+        verbose_name_plural = _("historique des états")
+        ordering = ["created_at", "pk"]
+
+
+class DossierInvitation(models.Model):
+    """A colleague invited by e-mail to edit a dossier; accepting adds them to the carrier."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)

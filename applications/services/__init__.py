@@ -1,0 +1,1 @@
+"""Writes of the applications app, split by sub-domain (workflow, drafting, submission…)."""

@@ -1,0 +1,68 @@
+"""The one service that changes a dossier's state."""
+
+from django.db import transaction
+
+from applications.models import Dossier, StateChange
+from applications.workflow import APPLICANT, APPLICANT_LABELS, FUND_OPERATOR, STAFF, SYSTEM, TRANSITIONS
+from portal.errors import DomainError
+from portal.models import User
+from portal.selectors import user_roles
+from portal.services import audit_record, notify
+
+
+def actor_roles_on(dossier: Dossier, actor) -> set[str]:
+    """The workflow roles `actor` holds on `dossier` (SYSTEM when there is no actor)."""
+    if actor is None:
+        return {SYSTEM}
+    roles = user_roles(actor)
+    programme_id = dossier.theme.call.programme_id
+    held = set()
+    if roles.is_member_of(dossier.organisation_id):
+        held.add(APPLICANT)
+    if roles.is_staff_of(programme_id):
+        held.add(STAFF)
+    if roles.is_fund_operator_of(programme_id):
+        held.add(FUND_OPERATOR)
+    return held
+
+
+def dossier_transition(*, dossier: Dossier, name: str, actor, reason: str = "", ip_address: str | None = None) -> Dossier:
+    """Apply transition `name` to `dossier` as `actor`, or raise DomainError in French.
+
+    Locks the row, checks the table and the actor's role, records the history line and
+    the audit entry, and queues the carrier's notification, all in one transaction.
+    Returns the locked, updated instance (callers should use it, not their old copy).
+    """
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise DomainError(f"Action inconnue : « {name} ».", code="unknown_transition")
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update().select_related("theme__call").get(pk=dossier.pk)
+        if locked.state not in transition.sources:
+            raise DomainError(
+                f"Action « {transition.label} » impossible : le dossier est « {locked.get_state_display()} ».",
+                code="invalid_state",
+            )
+        if not transition.roles & actor_roles_on(locked, actor):
+            raise DomainError("Vous n'avez pas le droit d'effectuer cette action sur ce dossier.", code="forbidden")
+        if transition.reason_required and not reason.strip():
+            raise DomainError("Un motif écrit est obligatoire pour cette décision.", code="reason_required", field="reason")
+        from_state = locked.state
+        locked.state = transition.target
+        locked.save(update_fields=["state", "updated_at"])
+        StateChange.objects.create(
+            dossier=locked, transition=name, from_state=from_state, to_state=transition.target,
+            actor=actor, reason=reason.strip(),
+        )
+        audit_record(
+            actor=actor, action=f"dossier.{name}", target=locked, ip_address=ip_address,
+            data={"before": from_state, "after": transition.target, "reason": reason.strip()},
+        )
+        notify(
+            "dossier_state_changed",
+            actor=actor,
+            recipients=User.objects.filter(memberships__organisation_id=locked.organisation_id, is_active=True),
+            context={"dossier": locked, "state_label": APPLICANT_LABELS[transition.target], "reason": reason.strip()},
+            link=f"/dossiers/{locked.pk}/",
+        )
+    return locked
