@@ -6,4 +6,4 @@ class PortalConfig(AppConfig):
     verbose_name = "Portail"
 
     def ready(self):
-        from portal import signals  # noqa: F401  (connects the login audit receivers)
+        from portal import checks, signals  # noqa: F401  (registers checks, connects the audit receivers)

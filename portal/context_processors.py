@@ -26,7 +26,10 @@ SITE_CONFIG = SimpleNamespace(
 def portal(request):
     """Site configuration (no database query) and the role-aware navigation."""
     roles = user_roles(getattr(request, "user", None))
+    nonce = getattr(request, "csp_nonce", None)
     return {
+        # Evaluated here so that django-csp puts the nonce in the header of every HTML page.
+        "csp_nonce": str(nonce) if nonce is not None else "",
         "SITE_CONFIG": SITE_CONFIG,
         "roles": roles,
         "main_navigation": navigation_for(roles, request.path),

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -57,12 +58,14 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.socialaccount",
+    "allauth.usersessions",
     "allauth.socialaccount.providers.openid_connect",
     "dsfr",
     "django_htmx",
     "widget_tweaks",
     "django_celery_beat",
     "import_export",
+    "axes",
     "portal",
     "calls",
     "applications",
@@ -70,6 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,7 +83,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.middleware.RoleSecurityMiddleware",
+    # Last, so that it sees the lockout raised by the authentication backend.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -118,6 +126,8 @@ AUTH_USER_MODEL = "portal.User"
 SITE_ID = 1
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any attempt while the account is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -206,6 +216,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+# Failed logins are counted by django-axes (one lockout for the portal and the admin, listed
+# in the admin); allauth keeps only its per-IP burst limit.
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Portail AAP] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 LOGIN_REDIRECT_URL = "portal:dashboard"
@@ -257,6 +270,41 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# Lockout after repeated failures (django-axes), per e-mail address.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Administrations reach us through shared proxies: an IP lockout would block a whole ministry.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_CALLABLE = "portal.security.axes_username"
+AXES_LOCKOUT_TEMPLATE = "portal/lockout.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Staff, jurors, fund operators and admins must enrol TOTP before doing anything else,
+# and their sessions expire sooner. Tests switch enforcement on where they check it.
+PORTAL_ENFORCE_MFA = env_bool("PORTAL_ENFORCE_MFA", default=not (DEBUG or TESTING))
+PRIVILEGED_SESSION_SECONDS = int(os.environ.get("PRIVILEGED_SESSION_SECONDS", str(2 * 3600)))
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# Content Security Policy (django-csp 4): scripts only from here, with a per-request nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        # DSFR and htmx set styles from JavaScript; no inline <script> is allowed.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
 
 PORTAL_SERVICE_NAME = "Portail des appels à projets"
 PORTAL_SERVICE_TAGLINE = "Innovation et transformation numérique de l'action publique"

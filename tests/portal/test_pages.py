@@ -46,6 +46,7 @@ def test_notifications_query_count_is_flat(client, django_assert_num_queries, ro
         for i in range(rows)
     )
     client.force_login(membership.user)
+    client.get(reverse("portal:notifications"))  # the first request of a session records it (usersessions)
     # session, user, memberships, roles, count, page
     with django_assert_num_queries(6):
         client.get(reverse("portal:notifications"))
