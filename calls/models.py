@@ -28,6 +28,10 @@ class Programme(models.Model):
         _("enveloppe totale (€)"), **MONEY, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
     )
     source = models.CharField(_("document source"), max_length=255, blank=True)
+    show_juror_identities = models.BooleanField(
+        _("montrer l'identité des jurés aux porteurs"), default=False,
+        help_text=_("Par défaut, les porteurs voient les avis et les notes, pas le nom des jurés."),
+    )
 
     class Meta:
         verbose_name = _("programme")
