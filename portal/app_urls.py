@@ -10,4 +10,6 @@ urlpatterns = [
     path("mon-espace/organisation/", views.organisation_choose, name="organisation_choose"),
     path("mon-espace/organisation/rejoindre/", views.organisation_join, name="organisation_join"),
     path("mon-espace/notifications/", views.notifications, name="notifications"),
+    path("confidentialite/", views.privacy, name="privacy"),
+    path("mon-espace/confidentialite/mes-donnees.json", views.personal_data_download, name="personal_data_download"),
 ]

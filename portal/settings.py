@@ -306,6 +306,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Each app's contribution to "Télécharger mes données" (RGPD).
+PERSONAL_DATA_EXPORTERS = ["portal.privacy.export_account", "applications.privacy.export_dossiers"]
+# Rejected, ineligible and withdrawn dossiers lose their personal data after this delay.
+RETENTION_REJECTED_DAYS = int(os.environ.get("RETENTION_REJECTED_DAYS", str(2 * 365)))
+
 PORTAL_SERVICE_NAME = "Portail des appels à projets"
 PORTAL_SERVICE_TAGLINE = "Innovation et transformation numérique de l'action publique"
 

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST
 from portal import selectors, services
 from portal.errors import DomainError
 from portal.forms import OrganisationCreateForm, OrganisationJoinForm, OrganisationSearchForm
+from portal.privacy import personal_data_of
 
 PAGE_SIZE = 20
 
@@ -84,6 +86,19 @@ def organisation_join(request):
 def notifications(request):
     page = Paginator(selectors.notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "portal/notifications.html", {"page": page})
+
+
+def privacy(request):
+    return render(request, "portal/privacy.html")
+
+
+@login_required
+def personal_data_download(request):
+    """The user's personal data as a JSON file (RGPD right of access)."""
+    services.audit_record(actor=request.user, action="privacy.export", target=request.user, ip_address=request.META.get("REMOTE_ADDR"))
+    response = JsonResponse(personal_data_of(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees-portail.json"'
+    return response
 
 
 def error_403(request, exception=None):
