@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test bench messages clean
+.PHONY: install run test bench messages clean backup restore
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
@@ -24,6 +24,13 @@ test: install
 messages: install
 	$(UV) run python manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles
 	$(UV) run python manage.py compilemessages --ignore=.venv
+
+# Database dump + media archive; restore into an empty database: make restore FROM=backups/<date>
+backup: install
+	$(UV) run python manage.py backup $(if $(TO),--destination $(TO),)
+
+restore: install
+	$(UV) run python manage.py restore $(FROM)
 
 clean:
 	rm -rf staticfiles .pytest_cache
