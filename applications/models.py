@@ -83,6 +83,10 @@ class Dossier(models.Model):
     def is_draft(self) -> bool:
         return self.state == DossierState.DRAFT
 
+    @property
+    def audit_call_id(self) -> int:
+        return self.theme.call_id
+
 
 class DossierPartner(models.Model):
     class Role(models.TextChoices):

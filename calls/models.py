@@ -88,6 +88,10 @@ class Call(models.Model):
     def is_two_step(self) -> bool:
         return self.kind == CallKind.EXPRESSION_OF_INTEREST
 
+    @property
+    def audit_call_id(self) -> int:
+        return self.pk
+
 
 class IndicatorFrequency(models.TextChoices):
     MONTHLY = "monthly", _("Mensuelle")

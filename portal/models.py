@@ -209,6 +209,10 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=64, blank=True)
     target_label = models.CharField(max_length=255, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    call_id = models.PositiveBigIntegerField(
+        null=True, blank=True, db_index=True,
+        help_text=_("Appel concerné, pour l'export d'audit remis aux corps de contrôle."),
+    )
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

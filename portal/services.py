@@ -31,9 +31,14 @@ OUTBOX_MAX_ATTEMPTS = 8
 
 
 def audit_record(*, actor, action: str, target=None, data: dict | None = None, ip_address: str | None = None) -> AuditEvent:
-    """Append one audit event. Call it inside the transaction of the change it records."""
+    """Append one audit event. Call it inside the transaction of the change it records.
+
+    A target that belongs to a call exposes `audit_call_id`; the event is then filed under
+    that call for the control bodies' export.
+    """
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
+        call_id=getattr(target, "audit_call_id", None),
         actor=actor if authenticated else None,
         actor_label=(actor.email if authenticated else "") or "",
         action=action,

@@ -27,3 +27,13 @@ def test_audit_events_are_append_only():
         event.save()
     with pytest.raises(ValueError):
         event.delete()
+
+
+def test_events_on_a_dossier_are_filed_under_its_call():
+    from portal.services import audit_record
+    from tests.applications.factories import DossierFactory
+
+    dossier = DossierFactory()
+    event = audit_record(actor=None, action="dossier.test", target=dossier)
+    assert event.call_id == dossier.theme.call_id
+    assert audit_record(actor=None, action="call.test", target=dossier.theme.call).call_id == dossier.theme.call_id
