@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("comptes/", include("allauth.urls")),
+    path("gestion/audit/", include("calls.audit")),
     path("", include("portal.app_urls")),
 ]
 

@@ -1,0 +1,61 @@
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from portal import services
+from portal.models import Role
+from tests.applications.factories import DossierFactory
+from tests.calls.model_factories import ProgrammeFactory
+from tests.portal.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dossier():
+    dossier = DossierFactory()
+    services.audit_record(actor=dossier.created_by, action="dossier.view_documents", target=dossier)
+    return dossier
+
+
+def staff_client(client, programme):
+    user = UserFactory()
+    services.role_assign(actor=None, user=user, role=Role.PROGRAMME_STAFF, scope=programme)
+    client.force_login(user)
+    return client
+
+
+def test_staff_of_the_programme_sees_the_call_audit(client, dossier):
+    call = dossier.theme.call
+    content = staff_client(client, call.programme).get(reverse("audit:call_audit", args=[call.pk])).content.decode()
+    assert "dossier.view_documents" in content
+
+
+@pytest.mark.parametrize("who", ["applicant", "other_staff"])
+def test_others_get_404(client, dossier, who):
+    call = dossier.theme.call
+    if who == "applicant":
+        client.force_login(dossier.created_by)
+    else:
+        staff_client(client, ProgrammeFactory())
+    assert client.get(reverse("audit:call_audit", args=[call.pk])).status_code == 404
+    assert client.get(reverse("audit:call_audit_export", args=[call.pk, "csv"])).status_code == 404
+
+
+def test_export_csv_for_french_excel_and_xlsx(client, dossier):
+    call = dossier.theme.call
+    staff_client(client, call.programme)
+    response = client.get(reverse("audit:call_audit_export", args=[call.pk, "csv"]))
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][:3] == ["Date", "Auteur", "Action"]
+    assert "dossier.view_documents" in [row[2] for row in rows[1:]]
+    response = client.get(reverse("audit:call_audit_export", args=[call.pk, "xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [cell.value for cell in sheet[1]][:3] == ["Date", "Auteur", "Action"]
+    # the export itself is audited
+    assert "audit.export" in client.get(reverse("audit:call_audit", args=[call.pk])).content.decode()
