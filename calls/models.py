@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.validators import validate_siret
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -28,6 +30,11 @@ class Programme(models.Model):
         _("enveloppe totale (€)"), **MONEY, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
     )
     source = models.CharField(_("document source"), max_length=255, blank=True)
+    grantor_name = models.CharField(
+        _("attribuant (données ouvertes)"), max_length=255, blank=True,
+        help_text=_("Nom de l'autorité qui attribue les aides, publié dans le jeu de données des subventions."),
+    )
+    grantor_siret = models.CharField(_("SIRET de l'attribuant"), max_length=14, blank=True, validators=[validate_siret])
     show_juror_identities = models.BooleanField(
         _("montrer l'identité des jurés aux porteurs"), default=False,
         help_text=_("Par défaut, les porteurs voient les avis et les notes, pas le nom des jurés."),
