@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("comptes/", include("allauth.urls")),
     path("gestion/audit/", include("calls.audit")),
+    path("laureats/", include("applications.publication")),
     path("", include("portal.app_urls")),
 ]
 

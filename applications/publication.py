@@ -1,0 +1,96 @@
+"""Public laureates pages and the open-data export of the grants (SCDL « subventions »).
+
+The SCDL schema (schema.data.gouv.fr/scdl/subventions) describes grants by public bodies;
+we fill the fields that apply to these programmes and leave the others empty.
+"""
+
+import json
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+
+from applications import selectors
+from calls.models import Call, Programme
+from portal.exports import csv_streaming_response
+
+LICENCE = "Licence Ouverte / Open Licence version 2.0 (Etalab) — https://www.etalab.gouv.fr/licence-ouverte-open-licence"
+SCDL_COLUMNS = [
+    "nomAttribuant", "idAttribuant", "dateConvention", "referenceDecision", "nomBeneficiaire", "idBeneficiaire",
+    "rnaBeneficiaire", "objet", "montant", "nature", "conditionsVersement", "datesPeriodeVersement",
+    "idRAE", "notificationUE", "pourcentageSubvention", "dispositifAide",
+]
+PAGE_SIZE = 20
+
+
+def _filters(request) -> dict:
+    return {
+        "programme_slug": request.GET.get("programme", "").strip(),
+        "call_slug": request.GET.get("appel", "").strip(),
+        "theme_code": request.GET.get("theme", "").strip(),
+        "query": request.GET.get("q", "").strip()[:100],
+    }
+
+
+def scdl_row(dossier) -> dict:
+    programme = dossier.theme.call.programme
+    return {
+        "nomAttribuant": programme.grantor_name or programme.fund or programme.name,
+        "idAttribuant": programme.grantor_siret,
+        "dateConvention": dossier.planned_start.isoformat() if dossier.planned_start else "",
+        "referenceDecision": dossier.reference,
+        "nomBeneficiaire": dossier.organisation.name,
+        "idBeneficiaire": dossier.organisation.siret,
+        "rnaBeneficiaire": "",
+        "objet": f"{dossier.acronym} — {dossier.title}",
+        "montant": f"{dossier.granted_amount:.2f}",
+        "nature": "aide en numéraire",
+        "conditionsVersement": "échelonné",
+        "datesPeriodeVersement": "",
+        "idRAE": "",
+        "notificationUE": "non",
+        "pourcentageSubvention": "",
+        "dispositifAide": f"{dossier.theme.call.title} — {dossier.theme.code}",
+    }
+
+
+def laureate_list(request, programme_slug: str = "", call_slug: str = ""):
+    filters = _filters(request)
+    programme = call = None
+    if call_slug:
+        call = get_object_or_404(Call.objects.select_related("programme"), slug=call_slug, status__in=("published", "closed"))
+        filters["call_slug"] = call_slug
+    if programme_slug:
+        programme = get_object_or_404(Programme, slug=programme_slug)
+        filters["programme_slug"] = programme_slug
+    page = Paginator(selectors.laureates(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "laureates/list.html", {
+        "page": page, "filters": filters, "call": call, "programme": programme,
+        "statistics": selectors.call_statistics(call=call) if call else None,
+        "programmes": Programme.objects.filter(calls__status__in=("published", "closed")).distinct().order_by("name"),
+        "licence": LICENCE,
+    })
+
+
+def laureate_open_data(request, fmt: str):
+    """The same rows as the page, as CSV (French Excel) or JSON, with the licence."""
+    rows = (scdl_row(dossier) for dossier in selectors.laureates(**_filters(request)).iterator(chunk_size=500))
+    if fmt == "csv":
+        return csv_streaming_response(
+            filename="subventions-laureats", header=SCDL_COLUMNS, rows=([row[c] for c in SCDL_COLUMNS] for row in rows)
+        )
+    payload = {"licence": LICENCE, "schema": "https://schema.data.gouv.fr/scdl/subventions/", "data": list(rows)}
+    response = HttpResponse(json.dumps(payload, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="subventions-laureats.json"'
+    return response
+
+
+app_name = "laureates"
+urlpatterns = [
+    path("", laureate_list, name="list"),
+    path("programmes/<slug:programme_slug>/", laureate_list, name="programme"),
+    path("appels/<slug:call_slug>/", laureate_list, name="call"),
+    path("donnees-ouvertes.csv", laureate_open_data, {"fmt": "csv"}, name="open_data_csv"),
+    path("donnees-ouvertes.json", laureate_open_data, {"fmt": "json"}, name="open_data_json"),
+]
