@@ -6,6 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sante/", views.health, name="health"),
     path("mon-espace/", views.dashboard, name="dashboard"),
     path("mon-espace/organisation/", views.organisation_choose, name="organisation_choose"),
     path("mon-espace/organisation/rejoindre/", views.organisation_join, name="organisation_join"),

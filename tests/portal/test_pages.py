@@ -50,3 +50,9 @@ def test_notifications_query_count_is_flat(client, django_assert_num_queries, ro
     # session, user, memberships, roles, count, page
     with django_assert_num_queries(6):
         client.get(reverse("portal:notifications"))
+
+
+def test_health_probe_touches_no_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("portal:health"))
+    assert response.content == b"ok"
