@@ -1,0 +1,416 @@
+"""Configuration of a theme's co-financing and eligibility rule, and the shared vocabulary.
+
+Pure Python (no Django import). Every record validates itself on construction and raises
+`RuleConfigError` with a French message naming the field; `from_dict` / `to_dict` give the
+JSON form stored in Theme.funding_rule and in data/rules.yaml. Rates are percentages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
+from dataclasses import MISSING, dataclass, fields
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar, Self
+
+from .money import HUNDRED, format_money, format_percent
+
+ORGANISATION_KINDS: dict[str, str] = {
+    "ministere": "ministère (administration centrale)",
+    "prefecture_region": "préfecture de région",
+    "service_deconcentre": "service déconcentré de l'État",
+    "operateur": "opérateur de l'État",
+    "collectivite": "collectivité territoriale",
+    "autre": "autre organisme",
+}
+DECONCENTRATED_KINDS = frozenset({"prefecture_region", "service_deconcentre"})
+
+COST_CATEGORIES: dict[str, str] = {
+    "internal_staff": "personnel interne (titre 2)",
+    "external_services": "prestations externes",
+    "equipment": "équipement",
+    "licences": "licences",
+    "other": "autres dépenses",
+}
+FUNDING_SOURCES: dict[str, str] = {
+    "programme": "programme",
+    "carrier": "porteur",
+    "cofinancer": "co-financeur",
+    "in_kind": "apport en nature",
+}
+# Mirrors calls.models.SessionKind: the engine may not import Django to read it.
+SESSION_KINDS: dict[str, str] = {
+    "aap": "appel à projets",
+    "guichet": "guichet",
+    "interest": "manifestation d'intérêt",
+    "dossier": "dossier complet",
+}
+TAX_BASES: dict[str, str] = {"TTC": "toutes taxes comprises", "HT": "hors taxes"}
+# Tags are free; these are the ones the seeded rules use, with their French wording.
+TAG_LABELS: dict[str, str] = {
+    "non_european_licence": "licence de produit non européen",
+    "real_estate": "immobilier",
+    "development": "développement",
+    "user_support": "support utilisateur",
+    "training": "formation",
+    "communication": "communication",
+}
+# Beyond this an amount is a typing error, and it keeps every sum exact in 28 digits.
+MAX_AMOUNT = Decimal("1000000000000")
+UNNAMED_COFINANCER = "co-financeur non nommé"
+
+_TAG_PATTERN = re.compile(r"^[a-z0-9_]+$")
+
+
+class RuleConfigError(ValueError):
+    """A rule's configuration is invalid; `field` names the key, e.g. « size_ranges[0].minimum »."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(f"Règle invalide, champ « {field} » : {message}")
+        self.message = message
+        self.field = field
+
+    @staticmethod
+    @contextmanager
+    def within(prefix: str) -> Iterator[None]:
+        """Re-raise errors of a nested record with their field prefixed (« ITN3.rate_percent »)."""
+        try:
+            yield
+        except RuleConfigError as exc:
+            raise RuleConfigError(exc.message, f"{prefix}.{exc.field}" if exc.field else prefix) from None
+
+
+def join_fr(items: Iterable[str], last: str = "et") -> str:
+    """« a, b et c » (or « … ou c »)."""
+    words = list(items)
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def kinds_fr(kinds: frozenset[str], last: str = "ou") -> str:
+    """Organisation kinds in French, in the canonical order of ORGANISATION_KINDS."""
+    return join_fr((label for kind, label in ORGANISATION_KINDS.items() if kind in kinds), last)
+
+
+def tag_label(tag: str) -> str:
+    """The French wording of a tag; unknown (free) tags are shown as they are."""
+    return TAG_LABELS.get(tag, tag)
+
+
+# --- configuration records -------------------------------------------------------------
+
+
+def _to_decimal(value: Any, name: str) -> Decimal:
+    # Floats are refused: "0.1" in YAML must be written as a string to stay exact.
+    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        raise RuleConfigError("un nombre décimal est attendu (écrit entre guillemets s'il a des décimales).", name)
+    try:
+        return Decimal(value.strip() if isinstance(value, str) else value)
+    except InvalidOperation:
+        raise RuleConfigError(f"« {value} » n'est pas un nombre décimal.", name) from None
+
+
+def _to_strings(value: Any, name: str) -> frozenset[str]:
+    if not isinstance(value, (list, tuple, set, frozenset)) or not all(isinstance(v, str) for v in value):
+        raise RuleConfigError("une liste de codes est attendue.", name)
+    return frozenset(value)
+
+
+def _to_years(value: Any, name: str) -> frozenset[int]:
+    if not isinstance(value, (list, tuple, set, frozenset)) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        raise RuleConfigError("une liste d'années (nombres entiers) est attendue.", name)
+    return frozenset(value)
+
+
+def _expect(kind: type, label: str) -> Callable[[Any, str], Any]:
+    def parse(value: Any, name: str) -> Any:
+        if not isinstance(value, kind):
+            raise RuleConfigError(f"{label} est attendu.", name)
+        return value
+
+    return parse
+
+
+def _records(record: type[_Record]) -> Callable[[Any, str], tuple[Any, ...]]:
+    def parse(value: Any, name: str) -> tuple[Any, ...]:
+        if not isinstance(value, (list, tuple)):
+            raise RuleConfigError("une liste est attendue.", name)
+        return tuple(record.from_dict(item, prefix=f"{name}[{i}]") for i, item in enumerate(value))
+
+    return parse
+
+
+def _optional(parse: Callable[[Any, str], Any]) -> Callable[[Any, str], Any]:
+    return lambda value, name: None if value is None else parse(value, name)
+
+
+def _dump(value: Any) -> Any:
+    """JSON-ready form: decimals as strings, sets as sorted lists, records as dicts."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, tuple):
+        return [item.to_dict() for item in value]
+    return value
+
+
+class _Record:
+    """Shared from_dict / to_dict of the configuration dataclasses, driven by `_PARSERS`."""
+
+    _PARSERS: ClassVar[dict[str, Callable[[Any, str], Any]]]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, prefix: str = "") -> Self:
+        """Parse and validate; any problem raises RuleConfigError naming the field."""
+        with RuleConfigError.within(prefix) if prefix else nullcontext():
+            if not isinstance(data, Mapping):
+                raise RuleConfigError("un dictionnaire est attendu.", "")
+            for key in data:
+                if key not in cls._PARSERS:
+                    raise RuleConfigError("champ inconnu.", str(key))
+            for spec in fields(cls):  # type: ignore[arg-type]
+                if spec.default is MISSING and spec.default_factory is MISSING and spec.name not in data:
+                    raise RuleConfigError("champ obligatoire manquant.", spec.name)
+            return cls(**{key: cls._PARSERS[key](value, key) for key, value in data.items()})
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable dict that `from_dict` turns back into an equal record."""
+        return {name: _dump(getattr(self, name)) for name in self._PARSERS}
+
+
+def _check_amount(value: Decimal | None, name: str) -> None:
+    if value is not None and not (isinstance(value, Decimal) and value.is_finite() and 0 <= value <= MAX_AMOUNT):
+        raise RuleConfigError(
+            f"montant positif ou nul attendu, au plus {format_money(MAX_AMOUNT)} (reçu : {value}).", name
+        )
+
+
+def _check_percent(value: Decimal | None, name: str) -> None:
+    if value is not None and not (isinstance(value, Decimal) and value.is_finite() and 0 <= value <= HUNDRED):
+        raise RuleConfigError(f"taux attendu entre 0 et {format_percent(HUNDRED)} (reçu : {value}).", name)
+
+
+def _check_codes(values: frozenset[str], known: Mapping[str, str], name: str) -> None:
+    unknown = sorted(v for v in values if v not in known)
+    if unknown:
+        raise RuleConfigError(f"code(s) inconnu(s) : {', '.join(unknown)} ; codes admis : {', '.join(known)}.", name)
+
+
+def _check_tags(values: frozenset[str], name: str) -> None:
+    bad = sorted(v for v in values if not _TAG_PATTERN.match(v))
+    if bad:
+        raise RuleConfigError(f"précision(s) mal formée(s) : {', '.join(bad)} (minuscules, chiffres et _).", name)
+
+
+@dataclass(frozen=True)
+class SizeRange(_Record):
+    """Expected project size, measured on the eligible cost.
+
+    It applies when the carrier's kind and the session's kind match its filters (an empty
+    filter matches anything); a rule uses the first range that applies.
+    """
+
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    minimum_exclusive: bool = False
+    carrier_kinds: frozenset[str] = frozenset()
+    session_kinds: frozenset[str] = frozenset()
+
+    _PARSERS: ClassVar[dict[str, Callable[[Any, str], Any]]] = {
+        "minimum": _optional(_to_decimal),
+        "maximum": _optional(_to_decimal),
+        "minimum_exclusive": _expect(bool, "un booléen (true/false)"),
+        "carrier_kinds": _to_strings,
+        "session_kinds": _to_strings,
+    }
+
+    def __post_init__(self) -> None:
+        _check_amount(self.minimum, "minimum")
+        _check_amount(self.maximum, "maximum")
+        if self.minimum is None and self.maximum is None:
+            raise RuleConfigError("une fourchette de taille doit avoir un minimum ou un maximum.", "minimum")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise RuleConfigError("le minimum dépasse le maximum.", "minimum")
+        _check_codes(self.carrier_kinds, ORGANISATION_KINDS, "carrier_kinds")
+        _check_codes(self.session_kinds, SESSION_KINDS, "session_kinds")
+
+    def applies_to(self, carrier_kind: object, session_kind: object) -> bool:
+        """Whether this range is the one for this carrier and session (empty filters match all)."""
+        return (not self.carrier_kinds or carrier_kind in self.carrier_kinds) and (
+            not self.session_kinds or session_kind in self.session_kinds
+        )
+
+    def contains(self, amount: Decimal) -> bool:
+        """Whether a project of this eligible cost has the expected size."""
+        if self.minimum is not None and (amount <= self.minimum if self.minimum_exclusive else amount < self.minimum):
+            return False
+        return self.maximum is None or amount <= self.maximum
+
+    def describe(self, tax_basis: str) -> str:
+        """« de 50 000,00 € à 1 000 000,00 € TTC », « plus de 250 000,00 € TTC », « au plus … »."""
+        if self.minimum is None:
+            return f"au plus {format_money(self.maximum, tax_basis)}"  # type: ignore[arg-type]
+        low = "plus de" if self.minimum_exclusive else "au moins" if self.maximum is None else "de"
+        if self.maximum is None:
+            return f"{low} {format_money(self.minimum, tax_basis)}"
+        return f"{low} {format_money(self.minimum)} à {format_money(self.maximum, tax_basis)}"
+
+    def conditions(self) -> str:
+        """« pour les porteurs de type … en session de … », or "" when the range applies to all."""
+        parts = []
+        if self.carrier_kinds:
+            parts.append(f"pour les porteurs de type {kinds_fr(self.carrier_kinds)}")
+        if self.session_kinds:
+            parts.append(f"en session de type {join_fr((SESSION_KINDS[k] for k in sorted(self.session_kinds)), 'ou')}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class ManualCheck(_Record):
+    """A condition only a person can judge; staff tick it. `carrier_kinds` limits whom it concerns."""
+
+    code: str
+    label: str
+    carrier_kinds: frozenset[str] = frozenset()
+
+    _PARSERS: ClassVar[dict[str, Callable[[Any, str], Any]]] = {
+        "code": _expect(str, "un code (texte)"),
+        "label": _expect(str, "un libellé (texte)"),
+        "carrier_kinds": _to_strings,
+    }
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Z0-9_]+", self.code or ""):
+            raise RuleConfigError(f"code en majuscules, chiffres et _ attendu (reçu : « {self.code} »).", "code")
+        if not self.label.strip():
+            raise RuleConfigError("libellé vide.", "label")
+        _check_codes(self.carrier_kinds, ORGANISATION_KINDS, "carrier_kinds")
+
+
+@dataclass(frozen=True)
+class Rule(_Record):
+    """The whole co-financing and eligibility configuration of one theme.
+
+    The programme funds `rate_percent` of the eligible cost (100 % of its first
+    `full_funding_up_to` euros when set), within the caps; see `evaluate` for the order.
+    """
+
+    tax_basis: str
+    rate_percent: Decimal
+    rate_is_maximum: bool = False
+    full_funding_up_to: Decimal | None = None
+    derogation_allowed: bool = False
+    derogation_ceiling_percent: Decimal | None = None
+    derogation_authority: str = ""
+    cap_per_dossier: Decimal | None = None
+    cap_per_project: Decimal | None = None
+    cap_at_request: bool = False
+    eligible_categories: frozenset[str] = frozenset(COST_CATEGORIES)
+    eligible_tags: frozenset[str] = frozenset()
+    excluded_tags: frozenset[str] = frozenset()
+    in_kind_eligible: bool = False
+    excluded_in_kind_tags: frozenset[str] = frozenset()
+    staff_in_carrier_share_only: bool = False
+    counterpart_category: str | None = None
+    counterpart_min_percent: Decimal | None = None
+    eligible_years: frozenset[int] = frozenset()
+    size_ranges: tuple[SizeRange, ...] = ()
+    allowed_carrier_kinds: frozenset[str] = frozenset()
+    excluded_carrier_kinds: frozenset[str] = frozenset()
+    grouping_allowed: bool = False
+    manual_checks: tuple[ManualCheck, ...] = ()
+    source: str = ""
+
+    _PARSERS: ClassVar[dict[str, Callable[[Any, str], Any]]] = {
+        "tax_basis": _expect(str, "« TTC » ou « HT »"),
+        "rate_percent": _to_decimal,
+        "rate_is_maximum": _expect(bool, "un booléen (true/false)"),
+        "full_funding_up_to": _optional(_to_decimal),
+        "derogation_allowed": _expect(bool, "un booléen (true/false)"),
+        "derogation_ceiling_percent": _optional(_to_decimal),
+        "derogation_authority": _expect(str, "un texte"),
+        "cap_per_dossier": _optional(_to_decimal),
+        "cap_per_project": _optional(_to_decimal),
+        "cap_at_request": _expect(bool, "un booléen (true/false)"),
+        "eligible_categories": _to_strings,
+        "eligible_tags": _to_strings,
+        "excluded_tags": _to_strings,
+        "in_kind_eligible": _expect(bool, "un booléen (true/false)"),
+        "excluded_in_kind_tags": _to_strings,
+        "staff_in_carrier_share_only": _expect(bool, "un booléen (true/false)"),
+        "counterpart_category": _optional(_expect(str, "un code de catégorie")),
+        "counterpart_min_percent": _optional(_to_decimal),
+        "eligible_years": _to_years,
+        "size_ranges": _records(SizeRange),
+        "allowed_carrier_kinds": _to_strings,
+        "excluded_carrier_kinds": _to_strings,
+        "grouping_allowed": _expect(bool, "un booléen (true/false)"),
+        "manual_checks": _records(ManualCheck),
+        "source": _expect(str, "un texte"),
+    }
+
+    def __post_init__(self) -> None:
+        if self.tax_basis not in TAX_BASES:
+            raise RuleConfigError(f"« TTC » ou « HT » attendu (reçu : « {self.tax_basis} »).", "tax_basis")
+        _check_percent(self.rate_percent, "rate_percent")
+        _check_amount(self.full_funding_up_to, "full_funding_up_to")
+        self._check_derogation()
+        _check_amount(self.cap_per_dossier, "cap_per_dossier")
+        _check_amount(self.cap_per_project, "cap_per_project")
+        _check_codes(self.eligible_categories, COST_CATEGORIES, "eligible_categories")
+        if not self.eligible_categories:
+            raise RuleConfigError("au moins une catégorie de dépense doit être éligible.", "eligible_categories")
+        for name in ("eligible_tags", "excluded_tags", "excluded_in_kind_tags"):
+            _check_tags(getattr(self, name), name)
+        if self.excluded_in_kind_tags and not self.in_kind_eligible:
+            raise RuleConfigError("sans objet si les apports en nature ne sont pas éligibles.", "excluded_in_kind_tags")
+        if self.staff_in_carrier_share_only and "internal_staff" not in self.eligible_categories:
+            raise RuleConfigError(
+                "le personnel interne doit être une catégorie éligible pour compter dans la part du porteur.",
+                "staff_in_carrier_share_only",
+            )
+        if self.counterpart_category is not None:
+            _check_codes(frozenset({self.counterpart_category}), COST_CATEGORIES, "counterpart_category")
+        elif self.counterpart_min_percent is not None:
+            raise RuleConfigError(
+                "un pourcentage de contrepartie exige une catégorie de contrepartie.", "counterpart_min_percent"
+            )
+        _check_percent(self.counterpart_min_percent, "counterpart_min_percent")
+        bad_years = sorted(y for y in self.eligible_years if not 1900 <= y <= 2100)
+        if bad_years:
+            raise RuleConfigError(f"année(s) invraisemblable(s) : {', '.join(map(str, bad_years))}.", "eligible_years")
+        _check_codes(self.allowed_carrier_kinds, ORGANISATION_KINDS, "allowed_carrier_kinds")
+        _check_codes(self.excluded_carrier_kinds, ORGANISATION_KINDS, "excluded_carrier_kinds")
+        if self.allowed_carrier_kinds & self.excluded_carrier_kinds:
+            raise RuleConfigError("un type de porteur ne peut être à la fois admis et exclu.", "excluded_carrier_kinds")
+        codes = [check.code for check in self.manual_checks]
+        if len(codes) != len(set(codes)):
+            raise RuleConfigError("deux vérifications manuelles portent le même code.", "manual_checks")
+
+    def _check_derogation(self) -> None:
+        if not self.derogation_allowed:
+            if self.derogation_ceiling_percent is not None:
+                raise RuleConfigError("sans objet si aucune dérogation n'est prévue.", "derogation_ceiling_percent")
+            if self.derogation_authority:
+                raise RuleConfigError("sans objet si aucune dérogation n'est prévue.", "derogation_authority")
+            return
+        _check_percent(self.derogation_ceiling_percent, "derogation_ceiling_percent")
+        if self.derogation_ceiling() <= self.rate_percent:
+            raise RuleConfigError(
+                "le taux maximal de dérogation doit dépasser le taux normal.", "derogation_ceiling_percent"
+            )
+
+    def derogation_ceiling(self) -> Decimal:
+        """Highest rate a derogation may grant, in percent (100 when the rule sets no ceiling)."""
+        return HUNDRED if self.derogation_ceiling_percent is None else self.derogation_ceiling_percent
+
+    def derogation_decider(self) -> str:
+        """Who grants a derogation, as French sentences name it."""
+        return self.derogation_authority or "l'instance de décision"
+
+    def size_range_for(self, carrier_kind: object, session_kind: object) -> SizeRange | None:
+        """The first size range that applies to this carrier and session, if any."""
+        return next((r for r in self.size_ranges if r.applies_to(carrier_kind, session_kind)), None)
