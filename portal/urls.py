@@ -7,6 +7,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("comptes/", include("allauth.urls")),
     path("gestion/audit/", include("calls.audit")),
+    path("gestion/appels/", include("calls.urls_staff")),
+    path("appels/", include("calls.urls")),
+    path("simulateur/", include("calls.urls_simulator")),
     path("laureats/", include("applications.publication")),
     path("", include("portal.app_urls")),
 ]

@@ -1,0 +1,1 @@
+"""Writes of the calls app, one module per sub-domain (configuration, registration…)."""

@@ -1,0 +1,1 @@
+"""Views of the calls app: public pages, staff back-office, simulator."""
