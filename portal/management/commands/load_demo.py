@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 # Each app's demo module exposes load(*, stdout); later apps build on earlier ones.
 DEMO_MODULES = [
     "portal.demo",
+    "calls.demo",
 ]
 
 

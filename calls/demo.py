@@ -1,0 +1,79 @@
+"""Demo calls for `load_demo`: every call of the source documents, as published, plus one
+open "démo" session per theme so that a visitor can go through the applicant journey.
+
+Idempotent: a document whose calls are already there is skipped; the demo sessions are
+moved to start today each time the command runs.
+"""
+
+import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+from django.db import transaction
+from django.utils import timezone
+
+from calls.interchange import call_document_import
+from calls.models import Call, Programme, Session, SessionKind, Theme
+from portal import services
+from portal.demo import demo_user
+from portal.models import Role
+
+DATA_DIR = Path(__file__).parent / "data"
+PARIS = ZoneInfo("Europe/Paris")
+DEMO_SESSION_DAYS = 30
+DEMO_SESSION_KEY = "demo"
+
+
+def call_documents() -> list[Path]:
+    """The YAML call files of the source documents (laureate lists are read by applications.demo)."""
+    return sorted(path for path in DATA_DIR.glob("*.yaml") if not path.stem.endswith("_laureates"))
+
+
+def demo_session_kind(theme: Theme) -> str:
+    if theme.call.is_two_step:
+        return SessionKind.FULL_DOSSIER
+    if theme.kinds == ["guichet"]:
+        return SessionKind.OPEN_WINDOW
+    return SessionKind.CALL_FOR_PROJECTS
+
+
+def open_demo_sessions(*, today: datetime.date | None = None) -> int:
+    """Open (or move) each theme's demo session: from today 00:00 to today + 30 days 17:00, Paris time."""
+    today = today or timezone.localdate()
+    opens_at = datetime.datetime.combine(today, datetime.time(0, 0), tzinfo=PARIS)
+    closes_at = datetime.datetime.combine(today + datetime.timedelta(days=DEMO_SESSION_DAYS), datetime.time(17, 0), tzinfo=PARIS)
+    themes = Theme.objects.select_related("call").exclude(call__status__in=[Call.Status.DRAFT, Call.Status.ARCHIVED])
+    for theme in themes:
+        Session.objects.update_or_create(
+            theme=theme,
+            key=DEMO_SESSION_KEY,
+            defaults={
+                "name": "Session de démonstration",
+                "kind": demo_session_kind(theme),
+                "opens_at": opens_at,
+                "closes_at": closes_at,
+                "is_demo": True,
+                "note": "Session ouverte pour la démonstration du portail ; les sessions historiques restent closes.",
+            },
+        )
+    return len(themes)
+
+
+@transaction.atomic
+def load(*, stdout=None) -> None:
+    imported = []
+    for path in call_documents():
+        with path.open(encoding="utf-8") as handle:
+            document = yaml.safe_load(handle)
+        slugs = [call["slug"] for call in document["calls"]]
+        if Call.objects.filter(slug__in=slugs).exists():
+            continue
+        imported += call_document_import(data=document, actor=None)
+    opened = open_demo_sessions()
+    staff, operator = demo_user("equipe@demo.gouv.fr"), demo_user("operateur@demo.gouv.fr")
+    for programme in Programme.objects.all():
+        services.role_assign(actor=None, user=staff, role=Role.PROGRAMME_STAFF, scope=programme)
+        services.role_assign(actor=None, user=operator, role=Role.FUND_OPERATOR, scope=programme)
+    if stdout is not None:
+        stdout.write(f"Appels de démonstration : {len(imported)} importé(s), {opened} session(s) de démonstration ouvertes.")
