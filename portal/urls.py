@@ -11,6 +11,7 @@ urlpatterns = [
     path("appels/", include("calls.urls")),
     path("simulateur/", include("calls.urls_simulator")),
     path("laureats/", include("applications.publication")),
+    path("", include("applications.urls")),
     path("", include("portal.app_urls")),
 ]
 

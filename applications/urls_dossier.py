@@ -1,0 +1,3 @@
+"""One dossier: start, edit, budget, documents, team, submission, exchanges."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""My dossiers (applicants) and the staff's dossier list."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Views of dossiers: lists, drafting, submission, exchanges."""
