@@ -38,3 +38,11 @@ def euros(value):
 @register.filter
 def euros_rounded(value):
     return format_euros(value, decimals=0)
+
+
+@register.filter
+def join_if_list(value):
+    """A multiple-choice answer reads as « a, b, c »; anything else is shown as it is."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    return value

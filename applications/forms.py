@@ -1,0 +1,212 @@
+"""Forms of the applicant's pages. They parse input; the rules live in services."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import BudgetLine, DossierPartner
+from portal.models import Organisation
+
+
+class FrenchDecimalField(forms.CharField):
+    """Accepts « 12 500,50 », « 12500.50 » or « 12 500 € »; returns a Decimal."""
+
+    def __init__(self, *args, minimum: Decimal | None = Decimal("0"), **kwargs):
+        self.minimum = minimum
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        compact = "".join(text.split()).replace("\u202f", "").replace("€", "").replace(",", ".")
+        try:
+            number = Decimal(compact)
+        except InvalidOperation:
+            raise forms.ValidationError(_("Saisissez un montant, par exemple 12 500,50.")) from None
+        if not number.is_finite() or abs(number) >= Decimal("1e12"):
+            raise forms.ValidationError(_("Saisissez un montant, par exemple 12 500,50."))
+        if self.minimum is not None and number < self.minimum:
+            raise forms.ValidationError(_("Le montant ne peut pas être négatif."))
+        return number.quantize(Decimal("0.01"))
+
+
+class ProjectForm(forms.Form):
+    acronym = forms.CharField(label=_("Acronyme du projet"), max_length=40)
+    title = forms.CharField(label=_("Titre du projet"), max_length=255)
+    summary = forms.CharField(label=_("Résumé"), widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=3000,
+                              help_text=_("3 000 caractères au maximum."))
+    planned_start = forms.DateField(label=_("Début prévu"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    duration_months = forms.IntegerField(label=_("Durée (mois)"), required=False, min_value=1, max_value=120)
+
+
+class DossierStartForm(ProjectForm):
+    organisation = forms.ModelChoiceField(label=_("Organisation porteuse"), queryset=Organisation.objects.none(), empty_label=None)
+
+    field_order = ["organisation", "acronym", "title", "summary", "planned_start", "duration_months"]
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class BudgetLineForm(forms.ModelForm):
+    amount = FrenchDecimalField(label=_("Montant (€)"))
+
+    class Meta:
+        model = BudgetLine
+        fields = ["label", "year", "phase", "category", "source", "cofinancer_name", "amount"]
+        labels = {"label": _("Libellé"), "year": _("Année"), "phase": _("Phase"), "cofinancer_name": _("Co-financeur")}
+
+    def __init__(self, *args, phases=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].widget.attrs.update(min=2000, max=2100)
+        if phases:
+            self.fields["phase"] = forms.ChoiceField(label=_("Phase"), required=False, choices=[("", "—"), *phases])
+
+    def as_line(self) -> dict:
+        data = self.cleaned_data
+        return {name: data.get(name) if name in ("year", "amount") else data.get(name) or "" for name in self.Meta.fields}
+
+
+class BaseBudgetFormSet(forms.BaseFormSet):
+    def lines(self) -> list[dict]:
+        return [form.as_line() for form in self.forms if form.has_changed() and not self._should_delete_form(form)]
+
+
+BudgetFormSet = forms.formset_factory(BudgetLineForm, formset=BaseBudgetFormSet, extra=0, can_delete=True, max_num=200, validate_max=True)
+
+
+class PartnerForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.order_by("name"))
+    role = forms.ChoiceField(label=_("Rôle"), choices=DossierPartner.Role.choices)
+    commitment = FrenchDecimalField(label=_("Engagement financier (€)"), required=False)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail de votre collègue"))
+
+
+class DocumentUploadForm(forms.Form):
+    file = forms.FileField(label=_("Fichier"))
+
+
+class SubmitForm(forms.Form):
+    declaration = forms.BooleanField(
+        label=_("Je certifie l'exactitude des informations du dossier et je suis habilité(e) à le déposer au nom de l'organisation porteuse."),
+        required=False,
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Votre message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
+    files = forms.FileField(label=_("Pièce jointe (facultatif)"), required=False)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Motif du retrait (facultatif)"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+
+
+def section_form(section: dict, data=None, initial=None) -> forms.Form:
+    """An unbound-by-rules form for one schema section: it renders widgets and keeps the raw input.
+
+    Every field is optional here: validation is `calls.formschema.clean_answers` (one rule set for
+    autosave, submission and imports), completeness is checked at submission.
+    """
+    fields = {}
+    for field in section["fields"]:
+        fields[field["key"]] = _form_field(field)
+    form_class = type("SectionForm", (forms.Form,), fields)
+    return form_class(data=data, initial=initial, prefix="answers")
+
+
+def _form_field(field: dict) -> forms.Field:
+    kind = field["kind"]
+    common = {"label": field["label"], "required": False, "help_text": field.get("help", "")}
+    attrs = {}
+    if field.get("show_if"):
+        attrs.update({"data-show-if": field["show_if"]["field"], "data-show-if-value": _show_if_value(field["show_if"].get("equals"))})
+    if kind == "long_text":
+        limit = field.get("max_length")
+        if limit:
+            attrs["data-max-length"] = limit
+            common["help_text"] = " ".join(filter(None, [common["help_text"], f"{limit} caractères au maximum."]))
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 6, **attrs}), **common)
+    if kind == "choice":
+        return forms.ChoiceField(choices=[("", "—"), *[(c, c) for c in field["choices"]]], widget=forms.Select(attrs=attrs), **common)
+    if kind == "multiple_choice":
+        return forms.MultipleChoiceField(choices=[(c, c) for c in field["choices"]], widget=forms.CheckboxSelectMultiple(attrs=attrs), **common)
+    if kind == "yes_no":
+        return forms.ChoiceField(choices=[("true", _("Oui")), ("false", _("Non"))], widget=forms.RadioSelect(attrs=attrs), **common)
+    input_types = {"date": "date", "email": "email", "url": "url", "integer": "text", "amount": "text", "percentage": "text"}
+    if kind in ("amount", "percentage", "integer"):
+        attrs["inputmode"] = "decimal" if kind != "integer" else "numeric"
+    widget = forms.TextInput(attrs=attrs)
+    widget.input_type = input_types.get(kind, "text")
+    return forms.CharField(widget=widget, **common)
+
+
+def _show_if_value(value) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
+
+
+def answers_as_initial(section: dict, answers: dict) -> dict:
+    initial = {}
+    for field in section["fields"]:
+        value = answers.get(field["key"])
+        if field["kind"] == "yes_no" and isinstance(value, bool):
+            value = "true" if value else "false"
+        initial[field["key"]] = value
+    return initial
+
+
+def raw_section_answers(section: dict, form: forms.Form) -> dict:
+    """The submitted values of the section's fields, as `clean_answers` reads them."""
+    raw = {}
+    for field in section["fields"]:
+        name = f"{form.prefix}-{field['key']}"
+        if field["kind"] == "multiple_choice":
+            raw[field["key"]] = form.data.getlist(name)
+        else:
+            raw[field["key"]] = form.data.get(name, "")
+    return raw
+
+
+class ComplementRequestForm(forms.Form):
+    """Staff tick the parts to reopen and write what is expected for each."""
+
+    message = forms.CharField(label=_("Ce qui est attendu"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    parts = forms.MultipleChoiceField(label=_("Parties à rouvrir"), widget=forms.CheckboxSelectMultiple)
+    due_at = forms.DateTimeField(label=_("À rendre avant le"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+    def __init__(self, *args, dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        from calls.selectors import required_documents_of
+
+        schema = dossier.form_definition.schema if dossier.form_definition else {"sections": []}
+        choices = [("project", _("Projet et partenaires")), ("budget", _("Budget"))]
+        choices += [(f"section:{s['key']}", s["title"]) for s in schema.get("sections", [])]
+        choices += [(f"document:{d.kind}", f"Pièce : {d.label}") for d in required_documents_of(dossier.theme)]
+        self.fields["parts"].choices = choices
+
+    def points(self) -> list[dict]:
+        message = self.cleaned_data["message"]
+        points = []
+        for part in self.cleaned_data["parts"]:
+            kind, _, key = part.partition(":")
+            point = {"message": message}
+            point.update({"project": {"project": True}, "budget": {"budget": True}}.get(kind, {}))
+            if kind == "section":
+                point["section"] = key
+            if kind == "document":
+                point["document"] = key
+            points.append(point)
+        return points

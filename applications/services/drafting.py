@@ -1,0 +1,231 @@
+"""Writes of a dossier while its carrier builds it: start, sections, budget, partners, team.
+
+Every save is optimistic-locked: the caller sends the version it read; when someone else
+changed the same part since, `DossierConflict` carries both versions and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from applications.models import BudgetLine, Dossier, DossierInvitation, DossierPartner
+from applications.permissions import ensure_can_edit
+from calls.formschema import clean_answers, iter_fields
+from calls.models import Call, Session
+from calls.selectors import published_form_of
+from portal.errors import DomainError
+from portal.models import Membership, Organisation
+from portal.selectors import user_roles
+from portal.services import audit_record, membership_add, outbox_enqueue
+
+PROJECT_PART = "_projet"
+BUDGET_PART = "_budget"
+
+
+class DossierConflict(DomainError):
+    """Someone saved the same part since `base_version`: `theirs` is what they saved, and
+    `current_version` the version to send back to overwrite it knowingly."""
+
+    def __init__(self, *, part: str, theirs: dict, current_version: int):
+        super().__init__(
+            "Une autre personne a enregistré cette partie pendant que vous la modifiiez. "
+            "Comparez sa version et la vôtre, puis enregistrez celle que vous gardez.",
+            code="conflict",
+        )
+        self.part = part
+        self.theirs = theirs
+        self.current_version = current_version
+
+
+@dataclass(frozen=True)
+class SectionSave:
+    dossier: Dossier
+    errors: dict[str, str]
+    saved_at: datetime.datetime
+
+
+def _locked(dossier: Dossier) -> Dossier:
+    return Dossier.objects.select_for_update().select_related("theme__call", "session", "organisation").get(pk=dossier.pk)
+
+
+def _check_version(dossier: Dossier, part: str, base_version: int, theirs) -> None:
+    if dossier.section_versions.get(part, 0) > base_version:
+        raise DossierConflict(part=part, theirs=theirs, current_version=dossier.section_versions[part])
+
+
+def _bump(dossier: Dossier, part: str) -> None:
+    dossier.version += 1
+    dossier.section_versions = {**dossier.section_versions, part: dossier.version}
+
+
+def dossier_start(
+    *, actor, session: Session, organisation: Organisation, acronym: str, title: str, summary: str = "",
+    planned_start: datetime.date | None = None, duration_months: int | None = None, predecessor: Dossier | None = None,
+) -> Dossier:
+    """Open a draft for `organisation` in an open `session`, on the theme's published form version.
+
+    A second step (full dossier after an expression of interest) or a resubmission names its
+    `predecessor`: its answers are carried over and the project key is shared.
+    """
+    now = timezone.now()
+    if not user_roles(actor).is_member_of(organisation.pk):
+        raise DomainError("Vous ne pouvez déposer qu'au nom d'une organisation dont vous êtes membre.", code="forbidden", field="organisation")
+    if session.theme.call.status != Call.Status.PUBLISHED or not session.is_open(now):
+        raise DomainError("Cette session n'est pas ouverte au dépôt.", code="session_closed")
+    if not acronym.strip() or not title.strip():
+        raise DomainError("L'acronyme et le titre du projet sont obligatoires.", code="required", field="acronym")
+    if predecessor is not None and predecessor.organisation_id != organisation.pk:
+        raise DomainError("Le dossier d'origine appartient à une autre organisation.", code="forbidden", field="predecessor")
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            reference=f"tmp-{uuid.uuid4().hex}",
+            organisation=organisation,
+            theme=session.theme,
+            session=session,
+            form_definition=published_form_of(session.theme),
+            project_key=predecessor.project_key if predecessor else f"{slugify(acronym)[:40]}-{uuid.uuid4().hex[:8]}",
+            acronym=acronym.strip(),
+            title=title.strip(),
+            summary=summary.strip(),
+            planned_start=planned_start,
+            duration_months=duration_months,
+            answers=dict(predecessor.answers) if predecessor else {},
+            predecessor=predecessor,
+            created_by=actor,
+        )
+        # The reference is readable and stable: theme, year of the session's close, sequence.
+        dossier.reference = f"{session.theme.code}-{timezone.localtime(session.closes_at).year}-{dossier.pk:05d}"
+        dossier.save(update_fields=["reference"])
+        audit_record(actor=actor, action="dossier.start", target=dossier, data={"session": session.pk})
+    return dossier
+
+
+def dossier_save_section(*, actor, dossier: Dossier, section_key: str, raw_answers: dict, base_version: int) -> SectionSave:
+    """Validate and store one form section; valid fields are kept even when others have errors.
+
+    Fields of other sections and fields hidden by their condition are never written.
+    """
+    with transaction.atomic():
+        locked = _locked(dossier)
+        ensure_can_edit(locked, actor, part=section_key)
+        schema = locked.form_definition.schema if locked.form_definition else {"sections": []}
+        if section_key not in {section["key"] for section in schema.get("sections", [])}:
+            raise DomainError("Section inconnue.", code="not_found")
+        keys = {field["key"] for section, field in iter_fields(schema) if section["key"] == section_key}
+        _check_version(locked, section_key, base_version, {key: locked.answers.get(key) for key in keys})
+        cleaned, errors = clean_answers(schema, {**locked.answers, **raw_answers}, section_key=section_key)
+        valid = {key: value for key, value in cleaned.items() if key not in errors}
+        if any(locked.answers.get(key) != value for key, value in valid.items()):
+            locked.answers = {**locked.answers, **valid}
+            _bump(locked, section_key)
+            locked.save(update_fields=["answers", "version", "section_versions", "updated_at"])
+            audit_record(actor=actor, action="dossier.section_save", target=locked, data={"section": section_key})
+    return SectionSave(locked, errors, timezone.now())
+
+
+def dossier_update_project(
+    *, actor, dossier: Dossier, base_version: int, acronym: str, title: str, summary: str,
+    planned_start: datetime.date | None, duration_months: int | None,
+) -> Dossier:
+    with transaction.atomic():
+        locked = _locked(dossier)
+        ensure_can_edit(locked, actor, part=PROJECT_PART)
+        fields = {"acronym": acronym.strip(), "title": title.strip(), "summary": summary.strip(),
+                  "planned_start": planned_start, "duration_months": duration_months}
+        _check_version(locked, PROJECT_PART, base_version, {name: getattr(locked, name) for name in fields})
+        if not fields["acronym"] or not fields["title"]:
+            raise DomainError("L'acronyme et le titre du projet sont obligatoires.", code="required", field="acronym")
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _bump(locked, PROJECT_PART)
+        locked.save()
+        audit_record(actor=actor, action="dossier.project_save", target=locked)
+    return locked
+
+
+def budget_replace(*, actor, dossier: Dossier, lines: list[dict], base_version: int) -> Dossier:
+    """Replace every budget line at once (the budget form posts the whole table)."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        ensure_can_edit(locked, actor, part=BUDGET_PART)
+        current = list(locked.budget_lines.values("label", "year", "phase", "category", "source", "cofinancer_name", "amount"))
+        _check_version(locked, BUDGET_PART, base_version, {"lines": current})
+        for index, line in enumerate(lines):
+            if line["amount"] < 0:
+                raise DomainError(f"Ligne {index + 1} : le montant ne peut pas être négatif.", code="invalid", field="amount")
+        locked.budget_lines.all().delete()
+        BudgetLine.objects.bulk_create([BudgetLine(dossier=locked, order=index, **line) for index, line in enumerate(lines)])
+        _bump(locked, BUDGET_PART)
+        locked.save(update_fields=["version", "section_versions", "updated_at"])
+        audit_record(actor=actor, action="dossier.budget_save", target=locked, data={"lines": len(lines)})
+    return locked
+
+
+def partner_add(*, actor, dossier: Dossier, organisation: Organisation, role: str, commitment: Decimal | None = None) -> DossierPartner:
+    with transaction.atomic():
+        locked = _locked(dossier)
+        ensure_can_edit(locked, actor, part=PROJECT_PART)
+        if organisation.pk == locked.organisation_id:
+            raise DomainError("Le porteur ne peut pas être son propre partenaire.", code="invalid", field="organisation")
+        if role == DossierPartner.Role.CO_CARRIER and not locked.theme.grouping_allowed:
+            raise DomainError("Ce thème n'autorise pas le groupement de plusieurs porteurs.", code="grouping", field="role")
+        partner, created = DossierPartner.objects.get_or_create(
+            dossier=locked, organisation=organisation, role=role, defaults={"commitment": commitment}
+        )
+        if not created:
+            raise DomainError("Cette organisation est déjà partenaire avec ce rôle.", code="duplicate", field="organisation")
+        audit_record(actor=actor, action="dossier.partner_add", target=locked, data={"organisation": organisation.pk, "role": role})
+    return partner
+
+
+def partner_remove(*, actor, partner: DossierPartner) -> None:
+    with transaction.atomic():
+        locked = _locked(partner.dossier)
+        ensure_can_edit(locked, actor, part=PROJECT_PART)
+        partner.delete()
+        audit_record(actor=actor, action="dossier.partner_remove", target=locked, data={"organisation": partner.organisation_id})
+
+
+def invitation_send(*, actor, dossier: Dossier, email: str) -> DossierInvitation:
+    """Invite a colleague by e-mail; accepting makes them a member of the carrier organisation."""
+    email = email.strip().lower()
+    with transaction.atomic():
+        locked = _locked(dossier)
+        ensure_can_edit(locked, actor, part=PROJECT_PART)
+        if Membership.objects.filter(organisation_id=locked.organisation_id, user__email__iexact=email).exists():
+            raise DomainError("Cette personne est déjà membre de l'organisation et peut modifier le dossier.", code="duplicate", field="email")
+        invitation = DossierInvitation.objects.create(dossier=locked, email=email, token=secrets.token_urlsafe(32), invited_by=actor)
+        link = reverse("applications:invitation_accept", args=[invitation.token])
+        context = {"dossier": locked, "actor": actor, "link": link, "site_url": settings.SITE_URL}
+        outbox_enqueue(
+            event="dossier_invitation", to_email=email, link=link,
+            subject=render_to_string("emails/dossier_invitation_subject.txt", context).strip(),
+            body=render_to_string("emails/dossier_invitation.txt", context),
+        )
+        audit_record(actor=actor, action="dossier.invite", target=locked, data={"email": email})
+    return invitation
+
+
+def invitation_accept(*, actor, token: str) -> Dossier:
+    with transaction.atomic():
+        invitation = DossierInvitation.objects.select_for_update().select_related("dossier").filter(token=token).first()
+        if invitation is None or invitation.accepted_at is not None:
+            raise DomainError("Cette invitation n'est plus valable.", code="invalid_token")
+        if invitation.email != actor.email.lower():
+            raise DomainError("Cette invitation a été envoyée à une autre adresse e-mail.", code="forbidden")
+        membership_add(actor=invitation.invited_by, organisation=invitation.dossier.organisation, user=actor)
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        audit_record(actor=actor, action="dossier.invitation_accept", target=invitation.dossier)
+    return invitation.dossier

@@ -1,0 +1,37 @@
+"""Receipts: the PDF that proves a submission, with its server timestamp and digest."""
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.models import DossierSnapshot
+from portal.models import User
+from portal.pdf import render_pdf
+from portal.services import notify
+
+
+def receipt_generate(*, snapshot_id: int) -> DossierSnapshot:
+    """Store the receipt PDF of a snapshot once, then e-mail the carrier's members a link to it."""
+    with transaction.atomic():
+        snapshot = (
+            DossierSnapshot.objects.select_for_update()
+            .select_related("dossier__organisation", "dossier__theme__call__programme", "dossier__session", "submitted_by")
+            .get(pk=snapshot_id)
+        )
+        if snapshot.receipt:
+            return snapshot
+        dossier = snapshot.dossier
+        pdf = render_pdf("applications/pdf/receipt.html", {
+            "snapshot": snapshot, "dossier": dossier, "submitted_at": timezone.localtime(snapshot.submitted_at),
+            "content": snapshot.content,
+        })
+        snapshot.receipt.save(f"recepisse-{dossier.reference}-{snapshot.number}.pdf", ContentFile(pdf), save=True)
+        link = reverse("applications:receipt", args=[dossier.pk, snapshot.number])
+        notify(
+            "dossier_receipt", actor=None,
+            recipients=User.objects.filter(memberships__organisation_id=dossier.organisation_id, is_active=True),
+            context={"dossier": dossier, "snapshot": snapshot, "submitted_at": timezone.localtime(snapshot.submitted_at)},
+            link=link,
+        )
+    return snapshot

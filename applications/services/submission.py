@@ -1,0 +1,147 @@
+"""Submission: the server clock decides, the snapshot is frozen, the receipt follows.
+
+`dossier_submit` is idempotent: a double click, a retry or a second tab finds the dossier
+already submitted under its row lock and gets the same snapshot back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from applications.evaluation import dossier_evaluation
+from applications.models import Dossier, DossierSnapshot
+from applications.permissions import ensure_member
+from applications.services.workflow import dossier_transition
+from applications.workflow import DossierState
+from calls.formschema import missing_fields
+from calls.models import Session
+from calls.selectors import required_documents_of
+from portal.errors import DomainError
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Something that prevents submission, with the page that fixes it."""
+
+    message: str
+    part: str  # a section key, "_projet", "_budget" or "document:<kind>"
+
+
+def submission_blockers(dossier: Dossier) -> list[Blocker]:
+    """Everything that must be fixed before the dossier can be submitted, in page order."""
+    blockers = []
+    if not dossier.acronym or not dossier.title or not dossier.summary:
+        blockers.append(Blocker("Présentez le projet : acronyme, titre et résumé sont obligatoires.", "_projet"))
+    schema = dossier.form_definition.schema if dossier.form_definition else {"sections": []}
+    for missing in missing_fields(schema, dossier.answers):
+        blockers.append(Blocker(f"« {missing.label} » (section « {missing.section_title} ») est obligatoire.", missing.section_key))
+    provided = {attachment.kind for attachment in dossier.attachments.all() if attachment.message_id is None}
+    for document in required_documents_of(dossier.theme):
+        if document.mandatory and document.kind not in provided:
+            blockers.append(Blocker(f"Pièce manquante : {document.label}.", f"document:{document.kind}"))
+    if not dossier.budget_lines.exists():
+        blockers.append(Blocker("Le budget est vide : ajoutez au moins une ligne de dépense.", "_budget"))
+    else:
+        evaluation = dossier_evaluation(dossier)
+        for violation in evaluation.violations if evaluation else []:
+            blockers.append(Blocker(violation.message_fr, "_budget"))
+    return blockers
+
+
+def snapshot_content(dossier: Dossier) -> dict:
+    """What staff and jurors will read, as plain JSON: answers, budget, partners, document digests."""
+    evaluation = dossier_evaluation(dossier)
+    return {
+        "reference": dossier.reference,
+        "organisation": {"name": dossier.organisation.name, "siret": dossier.organisation.siret, "kind": dossier.organisation.kind},
+        "theme": dossier.theme.code,
+        "session": dossier.session.key,
+        "form_version": dossier.form_definition.version if dossier.form_definition else None,
+        "project": {
+            "acronym": dossier.acronym, "title": dossier.title, "summary": dossier.summary,
+            "planned_start": dossier.planned_start.isoformat() if dossier.planned_start else None,
+            "duration_months": dossier.duration_months,
+        },
+        "answers": dossier.answers,
+        "budget": [
+            {"label": line.label, "year": line.year, "phase": line.phase, "category": line.category, "source": line.source,
+             "cofinancer_name": line.cofinancer_name, "amount": str(line.amount)}
+            for line in dossier.budget_lines.all()
+        ],
+        "requested_amount": str(evaluation.requested_amount) if evaluation else None,
+        "partners": [
+            {"organisation": partner.organisation.name, "role": partner.role,
+             "commitment": str(partner.commitment) if partner.commitment is not None else None}
+            for partner in dossier.partners.select_related("organisation")
+        ],
+        "documents": [
+            {"kind": attachment.kind, "name": attachment.original_name, "size": attachment.size, "sha256": attachment.sha256}
+            for attachment in dossier.attachments.filter(message__isnull=True).order_by("kind", "pk")
+        ],
+    }
+
+
+def content_digest(content: dict) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+
+
+def next_session_text(session: Session) -> str:
+    following = Session.objects.filter(theme_id=session.theme_id, opens_at__gt=session.closes_at, is_demo=False).order_by("opens_at").first()
+    if following is None:
+        return ""
+    opens = timezone.localtime(following.opens_at)
+    return f" La prochaine session (« {following.name} ») ouvre le {date_format(opens, 'j F Y')} à {opens:%H:%M}."
+
+
+def snapshot_freeze(*, dossier: Dossier, actor, at) -> DossierSnapshot:
+    """Freeze the dossier as it is now into its next numbered snapshot and queue its receipt."""
+    content = snapshot_content(dossier)
+    number = (dossier.snapshots.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    snapshot = DossierSnapshot.objects.create(
+        dossier=dossier, number=number, submitted_at=at, submitted_by=actor, content=content, digest=content_digest(content)
+    )
+    from applications.tasks import receipt_generate
+
+    transaction.on_commit(lambda: receipt_generate.delay(snapshot_id=snapshot.pk))
+    return snapshot
+
+
+def dossier_submit(*, actor, dossier: Dossier, declaration: bool, at=None) -> DossierSnapshot:
+    """Submit a draft before its session's close, on the server clock; idempotent.
+
+    `at` exists for tests of the exact second: views never pass it. Raises DomainError
+    in French when the session is closed, the declaration is missing, or blockers remain.
+    """
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update().select_related("session", "theme__call", "organisation").get(pk=dossier.pk)
+        at = at or timezone.now()
+        ensure_member(locked, actor)
+        if locked.state != DossierState.DRAFT:
+            snapshot = locked.snapshots.order_by("-number").first()
+            if snapshot is not None:
+                return snapshot
+            raise DomainError(f"Le dossier est « {locked.get_state_display()} » : il ne peut pas être déposé.", code="invalid_state")
+        if not locked.session.is_open(at):
+            closed = timezone.localtime(locked.session.closes_at)
+            raise DomainError(
+                f"Dépôt refusé : la session a clos le {date_format(closed, 'j F Y')} à {closed:%H:%M:%S} (heure de Paris)."
+                + next_session_text(locked.session),
+                code="session_closed",
+            )
+        if not declaration:
+            raise DomainError("Cochez la déclaration sur l'honneur pour déposer le dossier.", code="declaration", field="declaration")
+        blockers = submission_blockers(locked)
+        if blockers:
+            raise DomainError("Le dossier ne peut pas encore être déposé : " + " ; ".join(b.message for b in blockers), code="incomplete")
+        locked = dossier_transition(dossier=locked, name="submit", actor=actor)
+        evaluation = dossier_evaluation(locked)
+        locked.submitted_at = at
+        locked.requested_amount = evaluation.requested_amount if evaluation else locked.requested_amount
+        locked.save(update_fields=["submitted_at", "requested_amount", "updated_at"])
+        return snapshot_freeze(dossier=locked, actor=actor, at=at)

@@ -1,0 +1,454 @@
+"""The applicant's pages of one dossier. Thin: forms parse, services decide, templates show."""
+
+from __future__ import annotations
+
+import tablib
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from applications import forms
+from applications.evaluation import dossier_evaluation
+from applications.models import Attachment, Dossier, DossierPartner
+from applications.permissions import ALL_PARTS, can_edit_part, editable_parts, open_complement_request
+from applications.selectors import dossiers_of_applicant
+from applications.services import attachments, drafting, exchanges, submission
+from applications.workflow import APPLICANT_LABELS, DossierState
+from calls.formschema import section_progress
+from calls.models import Session
+from calls.selectors import required_documents_of
+from portal.errors import DomainError
+from portal.exports import dataset_response
+from portal.selectors import organisations_of
+from portal.uploads import content_disposition
+
+
+def applicant_dossier(request, pk: int) -> Dossier:
+    """The dossier if the user belongs to its carrier; 404 otherwise (never a hint it exists)."""
+    queryset = dossiers_of_applicant(request.user).select_related(
+        "theme__call__programme", "session", "organisation", "form_definition"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def schema_of(dossier: Dossier) -> dict:
+    return dossier.form_definition.schema if dossier.form_definition else {"sections": []}
+
+
+def dossier_context(dossier: Dossier, current: str) -> dict:
+    """What every page of a dossier shows: the state banner, the menu with progress, the time left."""
+    schema = schema_of(dossier)
+    progress = section_progress(schema, dossier.answers)
+    parts = editable_parts(dossier)
+    menu = [{"key": "overview", "label": "Vue d'ensemble", "url": reverse("applications:dossier_detail", args=[dossier.pk])},
+            {"key": "_projet", "label": "Projet et partenaires", "url": reverse("applications:project", args=[dossier.pk])}]
+    for section in schema.get("sections", []):
+        done, total = progress.get(section["key"], (0, 0))
+        menu.append({"key": section["key"], "label": section["title"], "done": done, "total": total,
+                     "url": reverse("applications:section", args=[dossier.pk, section["key"]])})
+    menu += [
+        {"key": "_budget", "label": "Budget", "url": reverse("applications:budget", args=[dossier.pk])},
+        {"key": "documents", "label": "Pièces", "url": reverse("applications:documents", args=[dossier.pk])},
+        {"key": "team", "label": "Équipe", "url": reverse("applications:team", args=[dossier.pk])},
+        {"key": "messages", "label": "Messages", "url": reverse("applications:messages", args=[dossier.pk])},
+    ]
+    if dossier.state == DossierState.DRAFT:
+        menu.append({"key": "review", "label": "Vérifier et déposer", "url": reverse("applications:review", args=[dossier.pk])})
+    for item in menu:
+        item["current"] = item["key"] == current
+        item["reopened"] = parts is not ALL_PARTS and item["key"] in (parts or set())
+    return {
+        "dossier": dossier,
+        "menu": menu,
+        "state_label": APPLICANT_LABELS[dossier.state],
+        "is_draft": dossier.state == DossierState.DRAFT,
+        "editable_everything": parts is ALL_PARTS,
+        "closes_at": timezone.localtime(dossier.session.closes_at),
+        "time_left": dossier.session.closes_at - timezone.now(),
+        "complement_request": open_complement_request(dossier),
+    }
+
+
+def _render(request, template: str, dossier: Dossier, current: str, **context):
+    return render(request, template, {**dossier_context(dossier, current), **context})
+
+
+@login_required
+def dossier_start(request, session_id: int):
+    """Start a draft in an open session, for one of the user's organisations."""
+    session = get_object_or_404(Session.objects.select_related("theme__call__programme"), pk=session_id)
+    organisations = organisations_of(request.user)
+    if not organisations.exists():
+        messages.info(request, "Rattachez-vous d'abord à votre organisation pour déposer un dossier.")
+        return redirect(f"{reverse('portal:organisation_choose')}?next={request.path}")
+    form = forms.DossierStartForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            dossier = drafting.dossier_start(
+                actor=request.user, session=session, organisation=data["organisation"], acronym=data["acronym"],
+                title=data["title"], summary=data["summary"], planned_start=data["planned_start"],
+                duration_months=data["duration_months"],
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Brouillon {dossier.reference} créé. Il est enregistré au fur et à mesure ; il n'est pas encore déposé.")
+            return redirect("applications:dossier_detail", dossier.pk)
+    return render(request, "applications/dossier/start.html", {
+        "session": session, "theme": session.theme, "form": form, "is_open": session.is_open(),
+        "closes_at": timezone.localtime(session.closes_at),
+    })
+
+
+@login_required
+def dossier_detail(request, pk: int):
+    dossier = applicant_dossier(request, pk)
+    blockers = submission.submission_blockers(dossier) if dossier.state == DossierState.DRAFT else []
+    return _render(
+        request, "applications/dossier/overview.html", dossier, "overview",
+        blockers=blockers,
+        history=dossier.state_changes.all(),
+        snapshots=dossier.snapshots.all(),
+        evaluation=dossier_evaluation(dossier),
+    )
+
+
+def _section_or_404(dossier: Dossier, key: str) -> dict:
+    for section in schema_of(dossier).get("sections", []):
+        if section["key"] == key:
+            return section
+    raise Http404
+
+
+@login_required
+def dossier_section(request, pk: int, key: str):
+    """One form section; htmx autosave posts here and gets the save status back."""
+    dossier = applicant_dossier(request, pk)
+    section = _section_or_404(dossier, key)
+    editable = can_edit_part(dossier, key)
+    conflict = None
+    errors: dict[str, str] = {}
+    saved_at = None
+    form = forms.section_form(section, initial=forms.answers_as_initial(section, dossier.answers))
+    base_version = dossier.section_versions.get(key, 0)
+    if request.method == "POST":
+        form = forms.section_form(section, data=request.POST)
+        raw = forms.raw_section_answers(section, form)
+        try:
+            result = drafting.dossier_save_section(
+                actor=request.user, dossier=dossier, section_key=key, raw_answers=raw,
+                base_version=int(request.POST.get("base_version") or 0),
+            )
+        except drafting.DossierConflict as error:
+            conflict = {"theirs": [(field["label"], error.theirs.get(field["key"])) for field in section["fields"]]}
+            base_version = error.current_version
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("applications:section", pk, key)
+        else:
+            dossier, errors, saved_at = result.dossier, result.errors, timezone.localtime(result.saved_at)
+            base_version = dossier.section_versions.get(key, 0)
+            for field_key, message in errors.items():
+                form.add_error(field_key, message)
+            if not errors and not request.htmx:
+                messages.success(request, f"Section enregistrée à {saved_at:%H:%M}.")
+                return redirect("applications:section", pk, key)
+        if request.htmx:
+            return render(request, "applications/dossier/partials/save_status.html", {
+                "errors": errors, "saved_at": saved_at, "conflict": conflict, "base_version": base_version, "form": form,
+            })
+    return _render(
+        request, "applications/dossier/section.html", dossier, key,
+        section=section, form=form, editable=editable, conflict=conflict, base_version=base_version, saved_at=saved_at,
+    )
+
+
+@login_required
+def dossier_project(request, pk: int):
+    dossier = applicant_dossier(request, pk)
+    editable = can_edit_part(dossier, drafting.PROJECT_PART)
+    initial = {name: getattr(dossier, name) for name in forms.ProjectForm.base_fields}
+    form = forms.ProjectForm(request.POST or None, initial=initial)
+    partner_form = forms.PartnerForm()
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            drafting.dossier_update_project(actor=request.user, dossier=dossier,
+                                            base_version=int(request.POST.get("base_version") or 0), **form.cleaned_data)
+        except drafting.DossierConflict as error:
+            conflict = error.theirs
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Projet enregistré à {timezone.localtime():%H:%M}.")
+            return redirect("applications:project", pk)
+    return _render(
+        request, "applications/dossier/project.html", dossier, "_projet",
+        form=form, partner_form=partner_form, editable=editable, conflict=conflict,
+        base_version=dossier.section_versions.get(drafting.PROJECT_PART, 0),
+        partners=dossier.partners.select_related("organisation"),
+    )
+
+
+@login_required
+@require_POST
+def partner_add(request, pk: int):
+    dossier = applicant_dossier(request, pk)
+    form = forms.PartnerForm(request.POST)
+    if form.is_valid():
+        try:
+            drafting.partner_add(actor=request.user, dossier=dossier, **form.cleaned_data)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Partenaire ajouté.")
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("applications:project", pk)
+
+
+@login_required
+@require_POST
+def partner_remove(request, pk: int, partner_id: int):
+    dossier = applicant_dossier(request, pk)
+    partner = get_object_or_404(DossierPartner, pk=partner_id, dossier=dossier)
+    try:
+        drafting.partner_remove(actor=request.user, partner=partner)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("applications:project", pk)
+
+
+def _budget_formset(dossier: Dossier, data=None, extra: int = 0):
+    phases = [(phase.key, phase.label) for phase in dossier.theme.phases.all()]
+    initial = list(dossier.budget_lines.values("label", "year", "phase", "category", "source", "cofinancer_name", "amount"))
+    formset = forms.BudgetFormSet(data=data, initial=initial or None, prefix="lines", form_kwargs={"phases": phases})
+    if data is None and (extra or not initial):
+        formset = forms.BudgetFormSet(initial=initial + [{}] * (extra or 3), prefix="lines", form_kwargs={"phases": phases})
+    return formset
+
+
+@login_required
+def dossier_budget(request, pk: int):
+    """The budget table; every save re-evaluates it with the theme's rule (htmx or full page)."""
+    dossier = applicant_dossier(request, pk)
+    editable = can_edit_part(dossier, drafting.BUDGET_PART)
+    formset = _budget_formset(dossier, extra=int(request.GET.get("lignes", 0) or 0) if request.GET.get("lignes", "").isdigit() else 0)
+    conflict = None
+    if request.method == "POST":
+        formset = _budget_formset(dossier, data=request.POST)
+        if formset.is_valid():
+            try:
+                dossier = drafting.budget_replace(actor=request.user, dossier=dossier, lines=formset.lines(),
+                                                  base_version=int(request.POST.get("base_version") or 0))
+            except drafting.DossierConflict as error:
+                conflict = error.theirs["lines"]
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                if "add_line" in request.POST:
+                    return redirect(f"{reverse('applications:budget', args=[pk])}?lignes=3")
+                if not request.htmx:
+                    messages.success(request, f"Budget enregistré à {timezone.localtime():%H:%M}.")
+                    return redirect("applications:budget", pk)
+                formset = _budget_formset(dossier)
+    context = {
+        "formset": formset, "editable": editable, "conflict": conflict,
+        "base_version": dossier.section_versions.get(drafting.BUDGET_PART, 0),
+        "evaluation": dossier_evaluation(dossier), "tax_basis": dossier.theme.call.tax_basis,
+        "saved_at": timezone.localtime() if request.method == "POST" and not conflict else None,
+    }
+    if request.htmx:
+        return render(request, "applications/dossier/partials/budget_result.html", {"dossier": dossier, **context})
+    return _render(request, "applications/dossier/budget.html", dossier, "_budget", **context)
+
+
+@login_required
+def dossier_budget_export(request, pk: int):
+    dossier = applicant_dossier(request, pk)
+    headers = ["Libellé", "Année", "Phase", "Catégorie", "Financement", "Co-financeur", f"Montant (€ {dossier.theme.call.tax_basis})"]
+    rows = [
+        [line.label, line.year or "", line.phase, line.get_category_display(), line.get_source_display(), line.cofinancer_name, line.amount]
+        for line in dossier.budget_lines.all()
+    ]
+    dataset = tablib.Dataset(*rows, headers=headers, title="Budget")
+    return dataset_response(dataset=dataset, filename=f"budget-{dossier.reference}", fmt="xlsx")
+
+
+@login_required
+def dossier_documents(request, pk: int):
+    dossier = applicant_dossier(request, pk)
+    documents = required_documents_of(dossier.theme)
+    uploaded = list(dossier.attachments.filter(message__isnull=True))
+    if request.method == "POST":
+        document = next((d for d in documents if str(d.pk) == request.POST.get("document")), None)
+        form = forms.DocumentUploadForm(request.POST, request.FILES)
+        if document is None:
+            messages.error(request, "Choisissez le type de pièce à déposer.")
+        elif not form.is_valid():
+            messages.error(request, f"{document.label} : choisissez un fichier à déposer.")
+        else:
+            try:
+                attachments.attachment_upload(actor=request.user, dossier=dossier, required_document=document,
+                                              uploaded_file=form.cleaned_data["file"])
+            except DomainError as error:
+                messages.error(request, f"{document.label} : fichier refusé. {error.message}")
+            else:
+                messages.success(request, f"{document.label} : fichier « {form.cleaned_data['file'].name} » enregistré.")
+        return redirect("applications:documents", pk)
+    rows = [
+        {"document": document, "files": [a for a in uploaded if a.kind == document.kind],
+         "editable": can_edit_part(dossier, f"document:{document.kind}")}
+        for document in documents
+    ]
+    return _render(request, "applications/dossier/documents.html", dossier, "documents",
+                   rows=rows, upload_form=forms.DocumentUploadForm(), used=sum(a.size for a in uploaded))
+
+
+@login_required
+@require_POST
+def document_delete(request, pk: int, attachment_id: int):
+    dossier = applicant_dossier(request, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, dossier=dossier)
+    try:
+        attachments.attachment_delete(actor=request.user, attachment=attachment)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Fichier « {attachment.original_name} » supprimé.")
+    return redirect("applications:documents", pk)
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition(attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def document_download(request, pk: int, attachment_id: int):
+    dossier = applicant_dossier(request, pk)
+    return attachment_response(get_object_or_404(Attachment, pk=attachment_id, dossier=dossier))
+
+
+@login_required
+def dossier_team(request, pk: int):
+    dossier = applicant_dossier(request, pk)
+    form = forms.InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            drafting.invitation_send(actor=request.user, dossier=dossier, email=form.cleaned_data["email"])
+        except DomainError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(request, f"Invitation envoyée à {form.cleaned_data['email']}.")
+            return redirect("applications:team", pk)
+    return _render(request, "applications/dossier/team.html", dossier, "team", form=form,
+                   members=dossier.organisation.memberships.select_related("user"),
+                   invitations=dossier.invitations.filter(accepted_at__isnull=True))
+
+
+@login_required
+def invitation_accept(request, token: str):
+    if request.method == "POST":
+        try:
+            dossier = drafting.invitation_accept(actor=request.user, token=token)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("portal:dashboard")
+        messages.success(request, f"Vous pouvez maintenant compléter le dossier {dossier.reference}.")
+        return redirect("applications:dossier_detail", dossier.pk)
+    return render(request, "applications/dossier/invitation.html", {"token": token})
+
+
+@login_required
+def dossier_review(request, pk: int):
+    """Everything on one page, the blockers, the declaration, and the submit button."""
+    dossier = applicant_dossier(request, pk)
+    form = forms.SubmitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            snapshot = submission.dossier_submit(actor=request.user, dossier=dossier, declaration=form.cleaned_data["declaration"])
+        except DomainError as error:
+            form.add_error("declaration" if error.field == "declaration" else None, error.message)
+        else:
+            submitted_at = timezone.localtime(snapshot.submitted_at)
+            messages.success(request, f"Dossier déposé le {submitted_at:%d/%m/%Y à %H:%M:%S}. L'accusé de réception vous est envoyé par e-mail.")
+            return redirect("applications:dossier_detail", pk)
+    schema = schema_of(dossier)
+    return _render(
+        request, "applications/dossier/review.html", dossier, "review", form=form,
+        blockers=submission.submission_blockers(dossier), evaluation=dossier_evaluation(dossier),
+        sections=[{"section": section, "answers": [(field, dossier.answers.get(field["key"])) for field in section["fields"]]}
+                  for section in schema.get("sections", [])],
+        partners=dossier.partners.select_related("organisation"),
+        documents=dossier.attachments.filter(message__isnull=True),
+    )
+
+
+@login_required
+def receipt_download(request, pk: int, number: int):
+    dossier = applicant_dossier(request, pk)
+    snapshot = get_object_or_404(dossier.snapshots, number=number)
+    if not snapshot.receipt:
+        return HttpResponse("L'accusé de réception est en cours de génération : réessayez dans une minute.", status=503,
+                            content_type="text/plain; charset=utf-8", headers={"Retry-After": "30"})
+    response = FileResponse(snapshot.receipt.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(f"accuse-reception-{dossier.reference}-{number}.pdf")
+    return response
+
+
+@login_required
+def dossier_messages(request, pk: int):
+    dossier = applicant_dossier(request, pk)
+    form = forms.MessageForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        files = [form.cleaned_data["files"]] if form.cleaned_data.get("files") else []
+        try:
+            exchanges.message_post(actor=request.user, dossier=dossier, body=form.cleaned_data["body"], files=files)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Message envoyé.")
+            return redirect("applications:messages", pk)
+    thread = dossier.messages.select_related("author").prefetch_related(
+        "attachments", Prefetch("reads", to_attr="read_list")
+    )
+    exchanges.messages_mark_read(actor=request.user, dossier=dossier)
+    return _render(request, "applications/dossier/messages.html", dossier, "messages", form=form, thread=thread)
+
+
+@login_required
+def complement_answer(request, pk: int):
+    dossier = applicant_dossier(request, pk)
+    if request.method == "POST":
+        try:
+            snapshot = exchanges.complement_answer(actor=request.user, dossier=dossier)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Compléments transmis le {timezone.localtime(snapshot.submitted_at):%d/%m/%Y à %H:%M:%S}.")
+        return redirect("applications:dossier_detail", pk)
+    return _render(request, "applications/dossier/complement_answer.html", dossier, "overview")
+
+
+@login_required
+def dossier_withdraw(request, pk: int):
+    dossier = applicant_dossier(request, pk)
+    form = forms.WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            exchanges.dossier_withdraw(actor=request.user, dossier=dossier, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Le dossier est retiré.")
+            return redirect("applications:dossier_detail", pk)
+    return _render(request, "applications/dossier/withdraw.html", dossier, "overview", form=form)
