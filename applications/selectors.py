@@ -77,3 +77,105 @@ def call_statistics(*, call) -> dict:
         granted=Sum("granted_amount", filter=Q(state__in=LAUREATE_STATES)),
     )
     return {"received": totals["received"], "selected": totals["selected"], "granted": totals["granted"] or 0}
+
+
+# --- Dossier lists (applicant's "Mes dossiers", staff's instruction list) --------------
+
+
+def _latest_open_complement_due():
+    """Due date of the dossier's latest unanswered complement request, as a subquery (no per-row query)."""
+    from django.db.models import OuterRef, Subquery
+
+    from applications.models import ComplementRequest
+
+    return Subquery(
+        ComplementRequest.objects.filter(dossier=OuterRef("pk"), answered_at__isnull=True)
+        .order_by("-created_at", "-pk")
+        .values("due_at")[:1]
+    )
+
+
+def applicant_dossier_list(user, *, state: str = "", organisation_id: int | None = None, query: str = "") -> QuerySet[Dossier]:
+    """The user's organisations' dossiers with what the list shows, newest first, in one query per page.
+
+    Each dossier carries `complement_due_at`: the due date of its open complement request, if any.
+    """
+    queryset = (
+        dossiers_of_applicant(user)
+        .select_related("organisation", "theme", "session")
+        .annotate(complement_due_at=_latest_open_complement_due())
+    )
+    if state:
+        queryset = queryset.filter(state=state)
+    if organisation_id:
+        queryset = queryset.filter(organisation_id=organisation_id)
+    if query:
+        queryset = queryset.filter(Q(reference__icontains=query) | Q(acronym__icontains=query) | Q(title__icontains=query))
+    return queryset.order_by("-created_at", "-pk")
+
+
+# Sort keys of the staff list (the value of ?tri=, without the "-" of descending order).
+STAFF_SORTS = {
+    "reference": "reference",
+    "depot": "submitted_at",
+    "montant": "requested_amount",
+    "porteur": "organisation__name",
+}
+STAFF_DEFAULT_SORT = "-depot"
+
+
+def staff_dossier_list(
+    user, *, include_drafts: bool = False, programme_id: int | None = None, call_id: int | None = None,
+    theme_id: int | None = None, session_id: int | None = None, state: str = "", organisation_kind: str = "",
+    amount_min=None, amount_max=None, query: str = "", sort: str = STAFF_DEFAULT_SORT,
+) -> QuerySet[Dossier]:
+    """Dossiers of the user's programmes, filtered and sorted for the instruction list.
+
+    Drafts are left out unless asked for, or unless `state` is "draft". An unknown `sort`
+    falls back to the default; null dates and amounts come last whatever the direction.
+    """
+    from django.db.models import F
+
+    queryset = dossiers_of_staff(user).select_related("organisation", "theme__call__programme", "session")
+    if not include_drafts and state != "draft":
+        queryset = queryset.exclude(state="draft")
+    filters = {
+        "theme__call__programme_id": programme_id, "theme__call_id": call_id, "theme_id": theme_id,
+        "session_id": session_id, "state": state or None, "organisation__kind": organisation_kind or None,
+        "requested_amount__gte": amount_min, "requested_amount__lte": amount_max,
+    }
+    queryset = queryset.filter(**{lookup: value for lookup, value in filters.items() if value is not None})
+    if query:
+        queryset = queryset.filter(
+            Q(reference__icontains=query) | Q(acronym__icontains=query) | Q(title__icontains=query)
+            | Q(organisation__name__icontains=query) | Q(organisation__siret__startswith=query.replace(" ", ""))
+        )
+    descending = sort.startswith("-")
+    field = STAFF_SORTS.get(sort.lstrip("-"))
+    if field is None:
+        descending, field = True, STAFF_SORTS[STAFF_DEFAULT_SORT.lstrip("-")]
+    order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    return queryset.order_by(order, "-pk" if descending else "pk")
+
+
+def dossier_list_totals(queryset: QuerySet[Dossier]) -> dict:
+    """Number of dossiers and sum of requested amounts of a list, in one aggregate query."""
+    from django.db.models import Count, Sum
+
+    totals = queryset.order_by().aggregate(count=Count("pk"), requested=Sum("requested_amount"))
+    return {"count": totals["count"], "requested": totals["requested"] or 0}
+
+
+def staff_filter_scope(user) -> list:
+    """Sessions of the user's programmes with their theme, call and programme, in one query.
+
+    The staff list builds its programme, call, theme and session choices from it: a call
+    without any session has no dossier to filter anyway.
+    """
+    from calls.models import Session
+
+    roles = user_roles(user)
+    sessions = Session.objects.select_related("theme__call__programme")
+    if not roles.is_admin:
+        sessions = sessions.filter(theme__call__programme_id__in=roles.staff_programme_ids)
+    return list(sessions.order_by("theme__call__programme__name", "theme__call__title", "theme__order", "theme__code", "opens_at"))
