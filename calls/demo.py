@@ -43,7 +43,8 @@ def open_demo_sessions(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     opens_at = datetime.datetime.combine(today, datetime.time(0, 0), tzinfo=PARIS)
     closes_at = datetime.datetime.combine(today + datetime.timedelta(days=DEMO_SESSION_DAYS), datetime.time(17, 0), tzinfo=PARIS)
-    themes = Theme.objects.select_related("call").exclude(call__status__in=[Call.Status.DRAFT, Call.Status.ARCHIVED])
+    # Only published calls take deposits; the source calls are loaded as published for that reason.
+    themes = Theme.objects.select_related("call").filter(call__status=Call.Status.PUBLISHED)
     for theme in themes:
         Session.objects.update_or_create(
             theme=theme,

@@ -6,9 +6,14 @@ or to one theme, which then overrides the call's: the functions below resolve th
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from datetime import datetime
 
-from calls.models import Call, Criterion, FormDefinition, RequiredDocument, Theme
+from django.db.models import Case, Count, Max, Min, Prefetch, Q, QuerySet, TextChoices, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from calls.models import (
+    Call, Criterion, FormDefinition, InfoSession, InfoSessionRegistration, Programme, RequiredDocument, Session, Theme,
+)
 from calls.rules import Rule
 
 
@@ -45,9 +50,194 @@ def rule_of(theme: Theme) -> Rule | None:
     return Rule.from_dict(theme.funding_rule, prefix=theme.code)
 
 
+# Public pages: what a visitor may see of published and closed calls (never drafts or archives).
+
+PUBLIC_CALL_STATUSES = (Call.Status.PUBLISHED, Call.Status.CLOSED)
+
+
+class Timing(TextChoices):
+    """Where a call or theme stands for a visitor, from its sessions and the server clock."""
+
+    OPEN = "ouverts", _("Ouvert")
+    UPCOMING = "a-venir", _("À venir")
+    CLOSED = "clos", _("Clos")
+
+
+def public_calls() -> QuerySet[Call]:
+    return Call.objects.filter(status__in=PUBLIC_CALL_STATUSES)
+
+
+def public_call_list(
+    *, now: datetime, query: str = "", programme_slug: str = "", kind: str = "", owner_team: str = "", timing: str = ""
+) -> QuerySet[Call]:
+    """Public calls with `themes_count`, `next_closes_at`, `last_closes_at` and `timing` annotated.
+
+    One aggregate query for the whole page: the timing is computed in SQL from the sessions,
+    so filtering on it works with pagination. A closed call is always `clos`.
+    """
+    in_progress = Q(themes__sessions__opens_at__lte=now, themes__sessions__closes_at__gt=now)
+    calls = public_calls().select_related("programme").annotate(
+        themes_count=Count("themes", distinct=True),
+        next_closes_at=Min("themes__sessions__closes_at", filter=Q(themes__sessions__closes_at__gt=now)),
+        last_closes_at=Max("themes__sessions__closes_at"),
+        open_sessions=Count("themes__sessions", filter=in_progress),
+        upcoming_sessions=Count("themes__sessions", filter=Q(themes__sessions__opens_at__gt=now)),
+    ).annotate(
+        timing=Case(
+            When(status=Call.Status.CLOSED, then=Value(Timing.CLOSED.value)),
+            When(open_sessions__gt=0, then=Value(Timing.OPEN.value)),
+            When(upcoming_sessions__gt=0, then=Value(Timing.UPCOMING.value)),
+            default=Value(Timing.CLOSED.value),
+        )
+    )
+    if query:
+        calls = calls.filter(title__icontains=query)
+    if programme_slug:
+        calls = calls.filter(programme__slug=programme_slug)
+    if kind:
+        calls = calls.filter(kind=kind)
+    if owner_team:
+        calls = calls.filter(owner_team=owner_team)
+    if timing:
+        calls = calls.filter(timing=timing)
+    return calls.order_by("-published_on", "title", "pk")
+
+
+def public_programmes() -> QuerySet[Programme]:
+    return Programme.objects.filter(calls__status__in=PUBLIC_CALL_STATUSES).distinct().order_by("name")
+
+
+def public_owner_teams() -> list[str]:
+    teams = public_calls().exclude(owner_team="").values_list("owner_team", flat=True)
+    return sorted(set(teams))
+
+
+def timing_of(sessions: list[Session], *, now: datetime, call: Call) -> str:
+    """The same rule as `public_call_list`, in Python, for a theme's already loaded sessions."""
+    if call.status == Call.Status.CLOSED:
+        return Timing.CLOSED
+    if any(session.is_open(now) for session in sessions):
+        return Timing.OPEN
+    if any(session.opens_at > now for session in sessions):
+        return Timing.UPCOMING
+    return Timing.CLOSED
+
+
+def public_themes_of(call: Call) -> list[Theme]:
+    """The call's themes with their sessions in opening order (one query each)."""
+    return list(call.themes.prefetch_related(Prefetch("sessions", queryset=Session.objects.order_by("opens_at"))))
+
+
+def public_theme(call: Call, code: str) -> Theme:
+    """A theme of a public call with sessions, phases and milestones; raises Theme.DoesNotExist."""
+    return (
+        call.themes.select_related("call", "call__programme")
+        .prefetch_related(Prefetch("sessions", queryset=Session.objects.order_by("opens_at")), "phases__milestones")
+        .get(code=code)
+    )
+
+
+def call_grid(call: Call) -> list[Criterion]:
+    """The call-level grid (inherited by themes without their own), with sub-criteria."""
+    sub = Prefetch("sub_criteria", queryset=Criterion.objects.order_by("order", "code"))
+    return list(call.criteria.filter(parent__isnull=True).prefetch_related(sub))
+
+
+def info_sessions_with_seats(queryset: QuerySet[InfoSession]) -> QuerySet[InfoSession]:
+    """Info sessions with `registered` (active in-person and remote) and `registered_in_person`."""
+    active = Q(registrations__cancelled_at__isnull=True)
+    return queryset.annotate(
+        registered=Count("registrations", filter=active),
+        registered_in_person=Count("registrations", filter=active & Q(registrations__attendance="in_person")),
+    )
+
+
+def upcoming_info_sessions(*, now: datetime, call: Call | None = None) -> QuerySet[InfoSession]:
+    sessions = InfoSession.objects.filter(call__status__in=PUBLIC_CALL_STATUSES, ends_at__gt=now)
+    if call is not None:
+        sessions = sessions.filter(call=call)
+    return info_sessions_with_seats(sessions.select_related("call")).order_by("starts_at")
+
+
+def public_info_session(pk: int) -> InfoSession:
+    """An info session of a public call, past or not; raises InfoSession.DoesNotExist."""
+    return info_sessions_with_seats(
+        InfoSession.objects.filter(call__status__in=PUBLIC_CALL_STATUSES).select_related("call")
+    ).get(pk=pk)
+
+
+def registration_by_token(token: str) -> InfoSessionRegistration:
+    """Raises InfoSessionRegistration.DoesNotExist; the token is the visitor's only credential."""
+    return InfoSessionRegistration.objects.select_related("info_session", "info_session__call").get(cancel_token=token)
+
+
+def upcoming_closings(*, now: datetime) -> QuerySet[Session]:
+    """Sessions of published calls that close from now on, soonest first."""
+    return (
+        Session.objects.filter(theme__call__status=Call.Status.PUBLISHED, closes_at__gt=now)
+        .select_related("theme", "theme__call")
+        .order_by("closes_at", "pk")
+    )
+
+
 def themes_with_call(queryset: QuerySet[Theme] | None = None) -> QuerySet[Theme]:
     return (queryset if queryset is not None else Theme.objects.all()).select_related("call", "call__programme")
 
 
 def call_by_slug(slug: str) -> Call:
     return Call.objects.select_related("programme").get(slug=slug)
+
+
+# --- Staff back-office (scoped to the programmes the user is staff of) -----------------
+
+STAFF_LIST_ORDER = ("-created_at", "-pk")
+
+
+def staff_programmes(roles) -> QuerySet[Programme]:
+    """Programmes whose calls `roles` may manage: all for an admin, else those of their staff roles."""
+    queryset = Programme.objects.order_by("name")
+    return queryset if roles.is_admin else queryset.filter(pk__in=roles.staff_programme_ids)
+
+
+def staff_calls(roles, *, status: str = "", programme_id: int | None = None, query: str = "") -> QuerySet[Call]:
+    """Calls of the user's programmes with theme and session counts, newest first; one query per page."""
+    queryset = Call.objects.select_related("programme").annotate(
+        theme_count=Count("themes", distinct=True), session_count=Count("themes__sessions", distinct=True)
+    )
+    if not roles.is_admin:
+        queryset = queryset.filter(programme_id__in=roles.staff_programme_ids)
+    if status:
+        queryset = queryset.filter(status=status)
+    if programme_id:
+        queryset = queryset.filter(programme_id=programme_id)
+    if query:
+        queryset = queryset.filter(Q(title__icontains=query) | Q(slug__icontains=query) | Q(themes__code__iexact=query)).distinct()
+    return queryset.order_by(*STAFF_LIST_ORDER)
+
+
+def staff_theme_lock_reason(theme: Theme) -> str | None:
+    """Why the theme's grid (and its opened sessions' dates) can no longer change, or None.
+
+    Locked once dossiers exist, or once the call is published and a session has opened:
+    applicants may then have written their dossier against the grid.
+    """
+    from django.utils import timezone as _timezone
+
+    if theme.dossiers.exists():
+        return "des dossiers ont déjà été déposés ou commencés pour ce thème."
+    if theme.call.status != Call.Status.DRAFT and theme.sessions.filter(opens_at__lte=_timezone.now()).exists():
+        return "l'appel est publié et une session de ce thème est déjà ouverte ; des porteurs ont pu s'y référer."
+    return None
+
+
+def staff_grid_of(*, call: Call | None = None, theme: Theme | None = None) -> list[Criterion]:
+    """The own grid of a call or of a theme (no inheritance), top-level criteria with sub-criteria."""
+    owner = {"theme": theme} if theme is not None else {"call": call, "theme__isnull": True}
+    sub = Prefetch("sub_criteria", queryset=Criterion.objects.order_by("order", "code"))
+    return list(Criterion.objects.filter(parent__isnull=True, **owner).prefetch_related(sub).order_by("order", "code"))
+
+
+def staff_forms_of(*, call: Call | None = None, theme: Theme | None = None) -> list[FormDefinition]:
+    """Every version of a call's or a theme's own form, newest first."""
+    owner = {"theme": theme} if theme is not None else {"call": call, "theme__isnull": True}
+    return list(FormDefinition.objects.filter(**owner).order_by("-version"))

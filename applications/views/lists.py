@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy
 from applications import selectors
 from applications.forms_lists import ApplicantDossierFilterForm, StaffDossierFilterForm
 from applications.workflow import APPLICANT_LABELS, DossierState
-from calls.views.public import countdown_label
 from portal.selectors import organisations_of, user_roles
+from portal.timing import countdown_label
 
 APPLICANT_PAGE_SIZE = 25
 STAFF_PAGE_SIZE = 50
@@ -55,14 +55,6 @@ NEXT_ACTIONS = {
 }
 
 
-def dossier_url(name: str, pk: int) -> str:
-    """The URL of a dossier page that another part of the portal may not provide yet; '' until it does."""
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return ""
-
-
 def _paris(moment: datetime) -> str:
     return date_format(timezone.localtime(moment), "d/m/Y à H:i")
 
@@ -78,7 +70,7 @@ def _next_action(dossier) -> str:
 
 
 def _applicant_row(dossier, now: datetime):
-    dossier.url = dossier_url("applications:dossier_detail", dossier.pk)
+    dossier.url = reverse("applications:dossier_detail", args=[dossier.pk])
     dossier.state_label = APPLICANT_LABELS[dossier.state]
     dossier.badge_modifier = BADGE_MODIFIERS.get(dossier.state, "")
     dossier.next_action = _next_action(dossier)
@@ -135,7 +127,7 @@ def _sort_links(request, current: str) -> dict:
 
 
 def _staff_row(dossier):
-    dossier.url = dossier_url("applications:staff_dossier", dossier.pk)
+    dossier.url = reverse("applications:staff_dossier", args=[dossier.pk])
     dossier.state_label = dossier.get_state_display()
     dossier.badge_modifier = BADGE_MODIFIERS.get(dossier.state, "")
     return dossier

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 DEMO_MODULES = [
     "portal.demo",
     "calls.demo",
+    "applications.demo",
 ]
 
 
