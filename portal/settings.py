@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "portal",
     "calls",
     "applications",
+    "juries",
+    "funding",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,8 @@ urlpatterns = [
     path("simulateur/", include("calls.urls_simulator")),
     path("laureats/", include("applications.publication")),
     path("", include("applications.urls")),
+    path("jurys/", include("juries.urls")),
+    path("conventions/", include("funding.urls")),
     path("", include("portal.app_urls")),
 ]
 

@@ -1,0 +1,5 @@
+"""Conventions, tranches and payments, indicator reports, laureates' projects and the portfolio."""
+
+app_name = "funding"
+
+urlpatterns: list = []
