@@ -55,3 +55,13 @@ def dossier_evaluation(dossier: Dossier, lines=None) -> Evaluation | None:
         derogation_rate=dossier.derogation_rate,
         co_carrier_kinds=co_carrier_kinds,
     )
+
+
+def budget_lines_from(lines: list[CostLine]) -> list[dict]:
+    """The engine's cost lines (e.g. from the simulator) as rows for `drafting.budget_replace`."""
+    return [
+        {"label": line.label or "Dépense", "year": line.year, "phase": line.phase or "", "category": line.category,
+         "source": BudgetLine.Source.IN_KIND if line.in_kind else line.source, "cofinancer_name": line.cofinancer_name,
+         "amount": line.amount}
+        for line in lines
+    ]

@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from applications.views import dossier, staff
+from applications.views import dossier, simulation_start, staff
 
 urlpatterns = [
     path("dossiers/nouveau/<int:session_id>/", dossier.dossier_start, name="dossier_start"),
+    path("dossiers/nouveau/simulation/<int:theme_id>/", simulation_start.dossier_start_from_simulation, name="dossier_start_from_simulation"),
     path("dossiers/invitations/<str:token>/", dossier.invitation_accept, name="invitation_accept"),
     path("dossiers/<int:pk>/", dossier.dossier_detail, name="dossier_detail"),
     path("dossiers/<int:pk>/projet/", dossier.dossier_project, name="project"),

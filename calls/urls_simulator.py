@@ -1,5 +1,13 @@
 """Public co-financing simulator and the staff page that states a theme's rule."""
 
+from django.urls import path
+
+from calls.views import simulator
+
 app_name = "simulator"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", simulator.index, name="index"),
+    path("<int:theme_id>/", simulator.theme_simulator, name="theme"),
+    path("<int:theme_id>/regle/", simulator.theme_rule, name="rule"),
+]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("comptes/", include("allauth.urls")),
     path("gestion/audit/", include("calls.audit")),
+    path("gestion/appels/echange/", include("calls.urls_exchange")),
     path("gestion/appels/", include("calls.urls_staff")),
     path("appels/", include("calls.urls")),
     path("simulateur/", include("calls.urls_simulator")),

@@ -1,0 +1,86 @@
+"""A simulation: the simulator's inputs read from a query string and judged by the engine.
+
+Shared by the public simulator and by the dossier started « avec ces chiffres ».
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.http import QueryDict
+
+from calls.forms_simulator import DEFAULT_LINES, LINES_PREFIX, MAX_LINES, CostLineFormSet, SimulatorForm
+from calls.rules import Evaluation, Rule, cents, evaluate, format_percent
+
+LINES_PARAM = "lines"
+TOTAL_FORMS = f"{LINES_PREFIX}-TOTAL_FORMS"
+
+
+def _positive_int(value: str | None) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
+def _line_count(data: QueryDict) -> int:
+    """Lines to show: the form's own count, or more when « ajouter une ligne » asked for it."""
+    current = _positive_int(data.get(TOTAL_FORMS)) or DEFAULT_LINES
+    wanted = _positive_int(data.get(LINES_PARAM)) or 0
+    return min(max(current, wanted), MAX_LINES)
+
+
+@dataclass
+class Simulation:
+    form: SimulatorForm
+    formset: CostLineFormSet
+    line_count: int
+    evaluation: Evaluation | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def _percent_of_total(self, amount: Decimal) -> str:
+        total = self.evaluation.total_cost
+        return format_percent(cents(amount * 100 / total) if total else Decimal("0"))
+
+    @property
+    def granted_percent(self) -> str:
+        return self._percent_of_total(self.evaluation.granted_amount)
+
+    @property
+    def carrier_percent(self) -> str:
+        return self._percent_of_total(self.evaluation.carrier_share)
+
+    @property
+    def cofinancer_shares(self) -> list[tuple[str, Decimal, str]]:
+        shares = self.evaluation.cofinancer_shares
+        return [(share.name, share.amount, format_percent(share.percent)) for share in shares]
+
+
+def simulate(data: QueryDict, rule: Rule) -> Simulation:
+    """Read the simulator's GET inputs (context and cost lines) and evaluate them when they are valid."""
+    lines = _line_count(data)
+    if "carrier_kind" not in data and TOTAL_FORMS not in data:
+        formset = CostLineFormSet(rule=rule, prefix=LINES_PREFIX)
+        formset.extra = lines
+        return Simulation(SimulatorForm(rule=rule, use_required_attribute=False), formset, lines)
+    # The management form is rebuilt from the line count so that a hand-edited URL
+    # can neither break the formset nor ask for thousands of lines.
+    bound = data.copy()
+    bound[TOTAL_FORMS] = str(lines)
+    bound[f"{LINES_PREFIX}-INITIAL_FORMS"] = "0"
+    simulation = Simulation(
+        SimulatorForm(data, rule=rule, use_required_attribute=False),
+        CostLineFormSet(bound, rule=rule, prefix=LINES_PREFIX),
+        lines,
+    )
+    if _positive_int(data.get(LINES_PARAM)):
+        # After « ajouter une ligne » (htmx swap or full page), typing goes on in the new line.
+        simulation.formset.forms[-1].fields["label"].widget.attrs["autofocus"] = True
+    form_valid, lines_valid = simulation.form.is_valid(), simulation.formset.is_valid()
+    simulation.errors = simulation.form.error_sentences() + simulation.formset.error_sentences()
+    # Before the first line is typed there is nothing to judge: the page keeps its prompt.
+    if form_valid and lines_valid and (cost_lines := simulation.formset.cost_lines()):
+        simulation.evaluation = evaluate(rule=rule, lines=cost_lines, **simulation.form.engine_options())
+    return simulation

@@ -1,0 +1,84 @@
+"""Staff export and import of whole calls (YAML and XLSX), on top of calls.interchange."""
+
+import yaml
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from calls import interchange
+from calls.models import Call, Programme
+from calls.permissions import can_manage_call, can_use_back_office
+from portal.errors import DomainError
+from portal.exports import FORMATS
+from portal.selectors import user_roles
+from portal.services import audit_record
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+class CallImportForm(forms.Form):
+    file = forms.FileField(label=_("Fichier de l'appel (YAML ou XLSX)"), help_text=_("Format décrit dans docs/call-format.md ; 5 Mo au maximum."))
+
+
+def _staff_call(request, slug: str) -> Call:
+    if not can_use_back_office(request.user):
+        raise PermissionDenied
+    call = get_object_or_404(Call.objects.select_related("programme"), slug=slug)
+    if not can_manage_call(request.user, call):
+        raise Http404
+    return call
+
+
+@login_required
+def call_export(request, slug: str, fmt: str):
+    call = _staff_call(request, slug)
+    if fmt == "yaml":
+        response = HttpResponse(interchange.call_yaml_export(call=call), content_type="application/yaml; charset=utf-8")
+    else:
+        response = HttpResponse(interchange.call_workbook_export(call=call), content_type=FORMATS["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="appel-{call.slug}.{fmt}"'
+    audit_record(actor=request.user, action="call.export", target=call, data={"format": fmt})
+    return response
+
+
+def _document(upload) -> dict:
+    content = upload.read()
+    if upload.name.lower().endswith(".xlsx"):
+        return interchange.workbook_document(content)
+    try:
+        return yaml.safe_load(content)
+    except yaml.YAMLError as error:
+        raise interchange.InterchangeError([f"YAML illisible : {error}"]) from None
+
+
+@login_required
+def call_import(request):
+    """Import a call file: refused as a whole, with every problem listed, unless it is entirely valid."""
+    if not can_use_back_office(request.user):
+        raise PermissionDenied
+    form = CallImportForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > MAX_IMPORT_BYTES:
+                raise DomainError("Le fichier dépasse 5 Mo.", "size")
+            document = _document(upload)
+            slug = (document.get("programme") or {}).get("slug") if isinstance(document, dict) else None
+            programme = Programme.objects.filter(slug=slug).first()
+            roles = user_roles(request.user)
+            if not roles.is_admin and (programme is None or not roles.is_staff_of(programme.pk)):
+                raise DomainError("Vous ne pouvez importer un appel que dans un programme dont vous faites partie de l'équipe.", "forbidden")
+            calls = interchange.call_document_import(data=document, actor=request.user)
+        except interchange.InterchangeError as error:
+            problems = error.errors
+        except DomainError as error:
+            problems = [error.message]
+        else:
+            messages.success(request, "Appel importé : " + ", ".join(call.title for call in calls) + ". Il est en l'état du fichier ; vérifiez-le avant de le publier.")
+            return redirect("calls_exchange:import")
+    return render(request, "calls/staff/import.html", {"form": form, "problems": problems})

@@ -1,0 +1,68 @@
+"""Staff export and import of whole calls through the back-office."""
+
+import pytest
+import yaml
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from calls.interchange import call_document_import
+from calls.models import Call
+from portal.models import Role
+from portal.services import role_assign
+from tests.calls.test_interchange import sample_document
+from tests.portal.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def call():
+    return call_document_import(data=sample_document())[0]
+
+
+@pytest.fixture
+def staff(call):
+    user = UserFactory()
+    role_assign(actor=None, user=user, role=Role.PROGRAMME_STAFF, scope=call.programme)
+    return user
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "xlsx"])
+def test_staff_export_then_import_elsewhere(client, call, staff, fmt):
+    client.force_login(staff)
+    response = client.get(reverse("calls_exchange:export", args=[call.slug, fmt]))
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    content = response.content
+    Call.objects.all().delete()
+    upload = SimpleUploadedFile(f"appel.{fmt}", content)
+    response = client.post(reverse("calls_exchange:import"), {"file": upload})
+    assert response.status_code == 302
+    assert Call.objects.get().slug == "lit-2016"
+
+
+def test_import_refusal_lists_the_problems_and_writes_nothing(client, call, staff):
+    client.force_login(staff)
+    document = sample_document()
+    document["calls"][0]["slug"] = "autre"
+    document["calls"][0]["themes"][0]["rule"] = "INCONNUE"
+    upload = SimpleUploadedFile("appel.yaml", yaml.safe_dump(document, allow_unicode=True).encode())
+    response = client.post(reverse("calls_exchange:import"), {"file": upload})
+    assert "règle « INCONNUE » inconnue du catalogue" in response.content.decode()
+    assert not Call.objects.filter(slug="autre").exists()
+
+
+def test_permissions(client, call):
+    url = reverse("calls_exchange:export", args=[call.slug, "yaml"])
+    assert client.get(url).status_code == 302  # anonymous → login
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 403
+    assert client.get(reverse("calls_exchange:import")).status_code == 403
+    other = UserFactory()
+    from tests.calls.model_factories import ProgrammeFactory
+
+    role_assign(actor=None, user=other, role=Role.PROGRAMME_STAFF, scope=ProgrammeFactory())
+    client.force_login(other)
+    assert client.get(url).status_code == 404
+    upload = SimpleUploadedFile("appel.yaml", yaml.safe_dump({**sample_document(), "calls": [{**sample_document()["calls"][0], "slug": "x"}]}, allow_unicode=True).encode())
+    response = client.post(reverse("calls_exchange:import"), {"file": upload})
+    assert "dont vous faites partie" in response.content.decode()
