@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.forms_lists import FrenchAmountField
-from applications.views.lists import dossier_url
 from applications.models import ComplementRequest, Dossier
 from applications.workflow import DossierState
 from portal.models import OrganisationKind, Role
@@ -167,10 +166,6 @@ def test_my_dossiers_paginates_by_25(applicant_client, member):
 def test_my_dossiers_rows_link_to_the_dossier(applicant_client, member):
     dossier = DossierFactory(organisation=member.organisation)
     assert applicant_client.get(MY_DOSSIERS).context["rows"][0].url == reverse("applications:dossier_detail", args=[dossier.pk])
-
-
-def test_dossier_links_are_empty_while_the_page_does_not_exist():
-    assert dossier_url("applications:no_such_page", 1) == ""
 
 
 def test_my_dossiers_invalid_state_shows_error_and_all_dossiers(applicant_client, member):

@@ -7,11 +7,10 @@ import pytest
 from django.db import connection
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, include, path
+from django.urls import include, path
 from django.utils import timezone
 
 from calls.models import Call, CallKind
-from calls.views import public as public_views
 from portal.timing import countdown_label
 from tests.calls.factories_public import (
     CriterionFactory,
@@ -217,21 +216,6 @@ class TestThemePage:
         html = client.get(f"/appels/{call.slug}/themes/{theme.code}/").content.decode()
         assert "Déposer un dossier" not in html
         assert "Clôture dans" not in html
-
-
-def test_deposit_button_hidden_while_the_deposit_page_does_not_exist(client, monkeypatch):
-    real_reverse = public_views.reverse
-
-    def reverse_without_deposit(name, *args, **kwargs):
-        if name == "applications:dossier_start":
-            raise NoReverseMatch(name)
-        return real_reverse(name, *args, **kwargs)
-
-    monkeypatch.setattr(public_views, "reverse", reverse_without_deposit)
-    session = SessionFactory()
-    html = client.get(f"/appels/{session.theme.call.slug}/themes/{session.theme.code}/").content.decode()
-    assert "Déposer un dossier" not in html
-    assert "Clôture dans" in html
 
 
 @pytest.mark.parametrize("remaining, label", [
