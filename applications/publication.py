@@ -75,7 +75,8 @@ def laureate_list(request, programme_slug: str = "", call_slug: str = ""):
 
 def laureate_open_data(request, fmt: str):
     """The same rows as the page, as CSV (French Excel) or JSON, with the licence."""
-    rows = (scdl_row(dossier) for dossier in selectors.laureates(**_filters(request)).iterator(chunk_size=500))
+    laureates = selectors.laureates(**_filters(request)).filter(granted_amount__isnull=False)
+    rows = (scdl_row(dossier) for dossier in laureates.iterator(chunk_size=500))
     if fmt == "csv":
         return csv_streaming_response(
             filename="subventions-laureats", header=SCDL_COLUMNS, rows=([row[c] for c in SCDL_COLUMNS] for row in rows)

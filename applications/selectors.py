@@ -38,10 +38,13 @@ RECEIVED_STATES_EXCLUDED = ("draft",)
 
 
 def laureates(*, programme_slug: str = "", call_slug: str = "", theme_code: str = "", query: str = "") -> QuerySet[Dossier]:
-    """Selected dossiers of published or closed calls, with what the public page shows."""
+    """Selected dossiers of published or closed calls, with what the public page shows.
+
+    A laureate whose amount was not published (ETNA 2019 gives only the total) is listed;
+    the open-data export keeps only rows with an amount, which the schema requires.
+    """
     queryset = (
-        Dossier.objects.filter(state__in=LAUREATE_STATES, granted_amount__isnull=False,
-                               theme__call__status__in=("published", "closed"))
+        Dossier.objects.filter(state__in=LAUREATE_STATES, theme__call__status__in=("published", "closed"))
         .select_related("organisation", "theme__call__programme")
         .only(
             "reference", "acronym", "title", "summary", "granted_amount", "planned_start", "duration_months",

@@ -1,6 +1,7 @@
 """The audit trail of a call, for its programme staff and for control bodies (export)."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -18,6 +19,8 @@ PAGE_SIZE = 50
 
 def _call_for_staff(user, call_id: int) -> Call:
     roles = user_roles(user)
+    if not (roles.is_admin or roles.is_programme_staff):
+        raise PermissionDenied
     queryset = Call.objects.select_related("programme")
     if not roles.is_admin:
         queryset = queryset.filter(programme_id__in=roles.staff_programme_ids)

@@ -22,6 +22,7 @@ def _always(roles: UserRoles) -> bool:
 
 NAVIGATION = [
     NavEntry(_("Appels à projets"), "calls:public_list", _always),
+    NavEntry(_("Simulateur"), "simulator:index", _always),
     NavEntry(_("Lauréats"), "laureates:list", _always),
     NavEntry(_("Mes dossiers"), "applications:my_dossiers", lambda roles: roles.is_applicant),
     NavEntry(_("Instruction"), "applications:staff_list", lambda roles: roles.is_programme_staff or roles.is_admin),

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -21,7 +22,13 @@ def health(request):
 
 
 def home(request):
-    return render(request, "portal/home.html")
+    """The calls open now, first to close first, and the ways in: list, simulator, laureates."""
+    from calls.selectors import Timing, public_call_list
+
+    open_calls = list(public_call_list(now=timezone.now(), timing=Timing.OPEN.value).order_by("next_closes_at")[:6])
+    for call in open_calls:
+        call.timing_label = Timing.OPEN.label
+    return render(request, "portal/home.html", {"open_calls": open_calls})
 
 
 @login_required
