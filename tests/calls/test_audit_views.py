@@ -34,15 +34,15 @@ def test_staff_of_the_programme_sees_the_call_audit(client, dossier):
     assert "dossier.view_documents" in content
 
 
-@pytest.mark.parametrize("who", ["applicant", "other_staff"])
-def test_others_get_404(client, dossier, who):
+@pytest.mark.parametrize(("who", "status"), [("applicant", 403), ("other_staff", 404)])
+def test_others_are_refused(client, dossier, who, status):
     call = dossier.theme.call
     if who == "applicant":
         client.force_login(dossier.created_by)
     else:
         staff_client(client, ProgrammeFactory())
-    assert client.get(reverse("audit:call_audit", args=[call.pk])).status_code == 404
-    assert client.get(reverse("audit:call_audit_export", args=[call.pk, "csv"])).status_code == 404
+    assert client.get(reverse("audit:call_audit", args=[call.pk])).status_code == status
+    assert client.get(reverse("audit:call_audit_export", args=[call.pk, "csv"])).status_code == status
 
 
 def test_export_csv_for_french_excel_and_xlsx(client, dossier):

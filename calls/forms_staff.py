@@ -1,0 +1,237 @@
+"""Forms of the staff back-office. They only parse input: services hold every rule.
+
+Model forms here reuse the models' labels and widgets but skip model validation
+(`_post_clean`), so that a rule is checked once, by the service, with its French message.
+"""
+
+import json
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from calls.formschema import FIELD_KINDS, iter_fields
+from calls.models import (
+    Call,
+    CallKind,
+    Criterion,
+    InfoSession,
+    MilestoneTemplate,
+    Phase,
+    RequiredDocument,
+    Session,
+    Theme,
+)
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class LinesField(forms.CharField):
+    """A list of strings typed one per line (objectives, formats, choices…)."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class ParisDateTimeField(forms.DateTimeField):
+    """A native date-time picker; the typed time is Paris time (the site's time zone)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", [DATETIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"])
+        kwargs.setdefault("help_text", _("Heure de Paris."))
+        super().__init__(**kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A model form whose instance is never touched: services validate and save."""
+
+    def _post_clean(self):
+        pass
+
+
+class CallForm(ServiceModelForm):
+    steps = LinesField(label=_("Étapes (une par ligne ; pour un AMI : manifestation d'intérêt puis dossier)"),
+                       required=False)
+
+    class Meta:
+        model = Call
+        fields = ["programme", "slug", "title", "kind", "owner_team", "description", "selection_process", "tax_basis",
+                  "steps", "source"]
+        help_texts = {"slug": _("Adresse publique de l'appel : minuscules, chiffres et tirets.")}
+
+    def __init__(self, *args, programmes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The programme and the public address stay as created.
+            del self.fields["programme"]
+            del self.fields["slug"]
+        else:
+            self.fields["programme"].queryset = programmes
+
+
+class ThemeForm(ServiceModelForm):
+    kinds = forms.MultipleChoiceField(
+        label=_("Modes de dépôt"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(CallKind.CALL_FOR_PROJECTS.value, CallKind.CALL_FOR_PROJECTS.label),
+                 (CallKind.OPEN_WINDOW.value, CallKind.OPEN_WINDOW.label)],
+    )
+    objectives = LinesField(label=_("Objectifs (un par ligne)"), required=False)
+    encouraged = LinesField(label=_("Pratiques encouragées (une par ligne)"), required=False)
+    eligible_expenses = LinesField(label=_("Dépenses éligibles (une par ligne)"), required=False)
+    examples = LinesField(label=_("Exemples de projets (un par ligne)"), required=False)
+    commitments = LinesField(label=_("Engagements du porteur (un par ligne)"), required=False)
+    support = LinesField(label=_("Accompagnement proposé (un par ligne)"), required=False)
+
+    class Meta:
+        model = Theme
+        fields = [
+            "code", "title", "summary", "kinds", "objectives", "encouraged", "eligible_expenses", "examples",
+            "commitments", "support", "opening_date", "owner_team", "eligibility_text", "cofinancing_text", "envelope",
+            "envelope_text", "project_size_min", "project_size_max", "project_size_text", "selection_process",
+            "grouping_allowed", "grid_note", "order",
+        ]
+        widgets = {"opening_date": DateInput()}
+
+
+class ThemeDuplicateForm(forms.Form):
+    code = forms.CharField(label=_("Code du nouveau thème"), max_length=32)
+    title = forms.CharField(label=_("Titre (facultatif : celui du thème copié sinon)"), max_length=255, required=False)
+
+
+class SessionForm(ServiceModelForm):
+    opens_at = ParisDateTimeField(label=_("Ouverture"))
+    closes_at = ParisDateTimeField(label=_("Clôture"))
+
+    class Meta:
+        model = Session
+        fields = ["key", "name", "kind", "opens_at", "closes_at", "envelope", "project_size_min", "project_size_max",
+                  "jury_on", "note"]
+        widgets = {"jury_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+
+
+class CriterionForm(ServiceModelForm):
+    class Meta:
+        model = Criterion
+        fields = ["code", "label", "definition", "weight", "scale_min", "scale_max", "step", "threshold",
+                  "allows_not_applicable", "order"]
+        widgets = {"definition": forms.Textarea(attrs={"rows": 3})}
+
+
+class RequiredDocumentForm(ServiceModelForm):
+    formats = LinesField(label=_("Formats acceptés (une extension par ligne : pdf, odt…)"))
+
+    class Meta:
+        model = RequiredDocument
+        fields = ["kind", "label", "description", "formats", "max_size_mb", "scope", "mandatory", "max_pages", "order"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class PhaseForm(ServiceModelForm):
+    class Meta:
+        model = Phase
+        fields = ["key", "label", "description", "order"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            del self.fields["order"]  # a new phase is placed last
+
+
+class MilestoneForm(ServiceModelForm):
+    class Meta:
+        model = MilestoneTemplate
+        fields = ["phase", "key", "label", "description", "order"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, theme: Theme, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A milestone stays in its phase; a new one is placed last.
+            del self.fields["phase"]
+        else:
+            self.fields["phase"].queryset = theme.phases.all()
+            del self.fields["order"]
+
+
+class InfoSessionForm(ServiceModelForm):
+    starts_at = ParisDateTimeField(label=_("Début"))
+    ends_at = ParisDateTimeField(label=_("Fin"))
+    remote_link = forms.URLField(label=_("Lien de participation à distance"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = InfoSession
+        fields = ["title", "description", "starts_at", "ends_at", "place", "address", "remote_link", "capacity",
+                  "registration_open"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+# --- form builder -----------------------------------------------------------------------
+
+class FormSectionForm(forms.Form):
+    key = forms.CharField(label=_("Identifiant de la section"), max_length=64,
+                          help_text=_("Minuscules, chiffres et _, par exemple « projet »."))
+    title = forms.CharField(label=_("Titre de la section"), max_length=255)
+    description = forms.CharField(label=_("Texte d'introduction"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FormFieldForm(forms.Form):
+    section_key = forms.ChoiceField(label=_("Section"))
+    key = forms.CharField(label=_("Identifiant du champ"), max_length=64,
+                          help_text=_("Minuscules, chiffres et _, par exemple « montant_demande »."))
+    label = forms.CharField(label=_("Libellé"), max_length=500)
+    kind = forms.ChoiceField(label=_("Type de champ"), choices=list(FIELD_KINDS.items()))
+    required = forms.BooleanField(label=_("Réponse obligatoire"), required=False)
+    help = forms.CharField(label=_("Aide"), required=False, max_length=1000)
+    max_length = forms.IntegerField(label=_("Nombre de caractères maximal"), required=False, min_value=1)
+    choices = LinesField(label=_("Choix proposés (un par ligne, pour les champs à choix)"), required=False)
+    show_if_field = forms.ChoiceField(label=_("Afficher seulement si le champ…"), required=False)
+    show_if_equals = forms.CharField(label=_("… vaut (pour un champ oui / non : « oui » ou « non »)"), required=False,
+                                     max_length=255)
+
+    def __init__(self, *args, schema: dict, editing: str = "", **kwargs):
+        """`editing`: key of the field being changed; its section and key then stay as they are."""
+        super().__init__(*args, **kwargs)
+        self.fields["section_key"].choices = [(s["key"], s.get("title") or s["key"]) for s in schema.get("sections", [])]
+        self.fields["show_if_field"].choices = [("", _("(toujours afficher)"))] + [
+            (field["key"], f"{field.get('label') or field['key']} ({field['key']})")
+            for _, field in iter_fields(schema) if field["key"] != editing
+        ]
+        if editing:
+            del self.fields["section_key"]
+            del self.fields["key"]
+
+    @staticmethod
+    def initial_of(field: dict) -> dict:
+        """Initial values to edit an existing field of a definition."""
+        condition = field.get("show_if") or {}
+        equals = condition.get("equals", "")
+        return {
+            **{name: field.get(name) for name in ("label", "kind", "required", "help", "max_length", "choices")},
+            "show_if_field": condition.get("field", ""),
+            "show_if_equals": "oui" if equals is True else "non" if equals is False else equals,
+        }
+
+
+class FormSchemaForm(forms.Form):
+    schema = forms.CharField(label=_("Définition JSON du formulaire"), widget=forms.Textarea(attrs={"rows": 18}))
+
+    def clean_schema(self):
+        try:
+            return json.loads(self.cleaned_data["schema"])
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(_("JSON invalide (ligne %(line)s) : vérifiez les virgules et les guillemets."),
+                                        params={"line": error.lineno}) from error

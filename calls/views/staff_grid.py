@@ -1,0 +1,78 @@
+"""Evaluation grid and required documents of a call (inherited by its themes) or of a theme."""
+
+from django.shortcuts import get_object_or_404
+
+from calls.forms_staff import CriterionForm, RequiredDocumentForm
+from calls.models import Criterion, RequiredDocument
+from calls.services import configuration
+from calls.views.staff import confirm_page, form_page, managed_owner, staff_view
+
+
+@staff_view
+def criterion_create(request, call_id: int, theme_id: int | None = None):
+    owner = managed_owner(request, call_id, theme_id)
+    parent_id = request.GET.get("parent", "")
+    parent = get_object_or_404(Criterion, pk=parent_id, **owner.of) if parent_id.isdigit() else None
+    title = f"Nouveau sous-critère de « {parent.label} »" if parent else "Nouveau critère"
+    return form_page(
+        request, form=CriterionForm(request.POST or None), title=title,
+        save=lambda data: configuration.criterion_create(actor=request.user, parent=parent, **owner.of, **data),
+        success_url=owner.page_url, breadcrumb=owner.crumbs(title), success="Le critère est ajouté.",
+    )
+
+
+@staff_view
+def criterion_update(request, call_id: int, criterion_id: int, theme_id: int | None = None):
+    owner = managed_owner(request, call_id, theme_id)
+    criterion = get_object_or_404(Criterion, pk=criterion_id, **owner.of)
+    return form_page(
+        request, form=CriterionForm(request.POST or None, instance=criterion), title=f"Modifier « {criterion} »",
+        save=lambda data: configuration.criterion_update(actor=request.user, criterion=criterion, **data),
+        success_url=owner.page_url, breadcrumb=owner.crumbs(criterion.code), success="Le critère est enregistré.",
+    )
+
+
+@staff_view
+def criterion_delete(request, call_id: int, criterion_id: int, theme_id: int | None = None):
+    owner = managed_owner(request, call_id, theme_id)
+    criterion = get_object_or_404(Criterion, pk=criterion_id, **owner.of)
+    return confirm_page(
+        request, title=f"Supprimer le critère « {criterion} » ?",
+        explanation="Ses sous-critères sont supprimés avec lui.", button="Supprimer", danger=True,
+        action=lambda _: configuration.criterion_delete(actor=request.user, criterion=criterion),
+        success_url=owner.page_url, breadcrumb=owner.crumbs("Supprimer un critère"),
+        success="Le critère est supprimé.",
+    )
+
+
+@staff_view
+def document_create(request, call_id: int, theme_id: int | None = None):
+    owner = managed_owner(request, call_id, theme_id)
+    return form_page(
+        request, form=RequiredDocumentForm(request.POST or None), title="Nouvelle pièce à fournir",
+        save=lambda data: configuration.required_document_create(actor=request.user, **owner.of, **data),
+        success_url=owner.page_url, breadcrumb=owner.crumbs("Nouvelle pièce"), success="La pièce est ajoutée.",
+    )
+
+
+@staff_view
+def document_update(request, call_id: int, document_id: int, theme_id: int | None = None):
+    owner = managed_owner(request, call_id, theme_id)
+    document = get_object_or_404(RequiredDocument, pk=document_id, **owner.of)
+    return form_page(
+        request, form=RequiredDocumentForm(request.POST or None, instance=document), title=f"Modifier « {document} »",
+        save=lambda data: configuration.required_document_update(actor=request.user, document=document, **data),
+        success_url=owner.page_url, breadcrumb=owner.crumbs(document.label), success="La pièce est enregistrée.",
+    )
+
+
+@staff_view
+def document_delete(request, call_id: int, document_id: int, theme_id: int | None = None):
+    owner = managed_owner(request, call_id, theme_id)
+    document = get_object_or_404(RequiredDocument, pk=document_id, **owner.of)
+    return confirm_page(
+        request, title=f"Supprimer la pièce « {document} » ?", explanation="Les pièces déjà déposées sont conservées.",
+        button="Supprimer", danger=True,
+        action=lambda _: configuration.required_document_delete(actor=request.user, document=document),
+        success_url=owner.page_url, breadcrumb=owner.crumbs("Supprimer une pièce"), success="La pièce est supprimée.",
+    )

@@ -1,0 +1,162 @@
+"""Staff back-office of a theme: texts, sessions, phases (grid and documents: staff_grid)."""
+
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from calls.forms_staff import MilestoneForm, PhaseForm, SessionForm, ThemeDuplicateForm, ThemeForm
+from calls.models import MilestoneTemplate
+from calls.services import configuration
+from calls.views.staff import (
+    Owner,
+    call_crumbs,
+    confirm_page,
+    form_page,
+    managed_call,
+    managed_theme,
+    owned_configuration,
+    public_theme_url,
+    staff_view,
+)
+
+
+def _theme_url(theme) -> str:
+    return reverse("calls_staff:theme_detail", args=[theme.call_id, theme.pk])
+
+
+def _theme_crumbs(theme, current: str) -> dict:
+    return call_crumbs(theme.call, (_theme_url(theme), theme.code), current=current)
+
+
+@staff_view
+def theme_create(request, call_id: int):
+    call = managed_call(request, call_id)
+    return form_page(
+        request, form=ThemeForm(request.POST or None), title="Nouveau thème",
+        save=lambda data: configuration.theme_create(actor=request.user, call=call, **data),
+        success_url=_theme_url, breadcrumb=call_crumbs(call, current="Nouveau thème"),
+        success="Le thème est créé.",
+    )
+
+
+@staff_view
+def theme_detail(request, call_id: int, theme_id: int):
+    theme = managed_theme(request, call_id, theme_id)
+    return render(request, "calls/staff/theme_detail.html", {
+        **owned_configuration(Owner(theme.call, theme)),
+        "call": theme.call,
+        "theme": theme,
+        "sessions": list(theme.sessions.all()),
+        "phases": list(theme.phases.prefetch_related("milestones")),
+        "public_url": public_theme_url(theme.call, theme) if theme.call.status != "draft" else None,
+        "breadcrumb_data": call_crumbs(theme.call, current=f"{theme.code} — {theme.title}"),
+    })
+
+
+@staff_view
+def theme_update(request, call_id: int, theme_id: int):
+    theme = managed_theme(request, call_id, theme_id)
+    return form_page(
+        request, form=ThemeForm(request.POST or None, instance=theme), title=f"Modifier le thème {theme.code}",
+        save=lambda data: configuration.theme_update(actor=request.user, theme=theme, **data),
+        success_url=_theme_url, breadcrumb=_theme_crumbs(theme, "Modifier"), success="Le thème est enregistré.",
+    )
+
+
+@staff_view
+def theme_duplicate(request, call_id: int, theme_id: int):
+    theme = managed_theme(request, call_id, theme_id)
+    return confirm_page(
+        request, title=f"Dupliquer le thème {theme.code}",
+        explanation="Les textes, la grille, les pièces, les phases et le formulaire (en brouillon) sont copiés "
+                    "sous un nouveau code. Les sessions ne sont pas copiées.",
+        button="Dupliquer", form=ThemeDuplicateForm(request.POST or None),
+        action=lambda data: configuration.theme_duplicate(actor=request.user, theme=theme, **data),
+        success_url=_theme_url, breadcrumb=_theme_crumbs(theme, "Dupliquer"), success="Le thème est dupliqué.",
+    )
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+@staff_view
+def session_create(request, call_id: int, theme_id: int):
+    theme = managed_theme(request, call_id, theme_id)
+    return form_page(
+        request, form=SessionForm(request.POST or None), title=f"Nouvelle session — {theme.code}",
+        save=lambda data: configuration.session_create(actor=request.user, theme=theme, **data),
+        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, "Nouvelle session"),
+        success="La session est créée.",
+    )
+
+
+@staff_view
+def session_update(request, call_id: int, theme_id: int, session_id: int):
+    theme = managed_theme(request, call_id, theme_id)
+    session = get_object_or_404(theme.sessions, pk=session_id)
+    return form_page(
+        request, form=SessionForm(request.POST or None, instance=session), title=f"Modifier « {session.name} »",
+        save=lambda data: configuration.session_update(actor=request.user, session=session, **data),
+        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, session.name),
+        success="La session est enregistrée.",
+    )
+
+
+@staff_view
+def session_duplicate(request, call_id: int, theme_id: int, session_id: int):
+    theme = managed_theme(request, call_id, theme_id)
+    session = get_object_or_404(theme.sessions, pk=session_id)
+    return confirm_page(
+        request, title=f"Créer la session du mois suivant de « {session.name} » ?",
+        explanation="Une nouvelle session est créée aux mêmes heures, un mois plus tard (heure de Paris).",
+        button="Créer la session suivante",
+        action=lambda _: configuration.session_duplicate(actor=request.user, session=session),
+        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, "Session suivante"),
+        success="La session du mois suivant est créée.",
+    )
+
+
+# --- phases ---------------------------------------------------------------------------
+
+@staff_view
+def phase_create(request, call_id: int, theme_id: int):
+    theme = managed_theme(request, call_id, theme_id)
+    return form_page(
+        request, form=PhaseForm(request.POST or None), title="Nouvelle phase",
+        save=lambda data: configuration.phase_create(actor=request.user, theme=theme, **data),
+        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, "Nouvelle phase"),
+        success="La phase est ajoutée.",
+    )
+
+
+@staff_view
+def milestone_create(request, call_id: int, theme_id: int):
+    theme = managed_theme(request, call_id, theme_id)
+    return form_page(
+        request, form=MilestoneForm(request.POST or None, theme=theme), title="Nouveau jalon type",
+        save=lambda data: configuration.milestone_create(actor=request.user, **data),
+        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, "Nouveau jalon"),
+        success="Le jalon est ajouté.",
+    )
+
+
+@staff_view
+def phase_update(request, call_id: int, theme_id: int, phase_id: int):
+    theme = managed_theme(request, call_id, theme_id)
+    phase = get_object_or_404(theme.phases, pk=phase_id)
+    return form_page(
+        request, form=PhaseForm(request.POST or None, instance=phase), title=f"Modifier la phase « {phase} »",
+        save=lambda data: configuration.phase_update(actor=request.user, phase=phase, **data),
+        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, phase.label), success="La phase est enregistrée.",
+    )
+
+
+@staff_view
+def milestone_update(request, call_id: int, theme_id: int, milestone_id: int):
+    theme = managed_theme(request, call_id, theme_id)
+    milestone = get_object_or_404(MilestoneTemplate, pk=milestone_id, phase__theme=theme)
+    return form_page(
+        request, form=MilestoneForm(request.POST or None, instance=milestone, theme=theme),
+        title=f"Modifier le jalon « {milestone} »",
+        save=lambda data: configuration.milestone_update(actor=request.user, milestone=milestone, **data),
+        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, milestone.label),
+        success="Le jalon est enregistré.",
+    )
