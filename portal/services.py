@@ -155,10 +155,25 @@ def notify(event: str, *, actor=None, recipients: Iterable[User], context: dict 
 def _request_delivery(message_ids: list[int]) -> None:
     from portal.tasks import outbox_send_pending
 
+    task_enqueue(outbox_send_pending, message_ids=message_ids)
+
+
+def task_enqueue(task, **kwargs) -> bool:
+    """Queue a Celery task; a broker outage is logged, never raised.
+
+    Callers queue work whose state lives in the database (a pending outbox row, a snapshot
+    without its receipt), so a periodic sweep picks it up once the broker is back.
+    """
     try:
-        outbox_send_pending.delay(message_ids=message_ids)
-    except Exception:  # broker unreachable: the periodic task will pick the rows up
-        logger.warning("Broker unavailable; outbox rows %s stay pending", message_ids, exc_info=True)
+        task.delay(**kwargs)
+    except Exception:  # kombu raises several types for an unreachable broker
+        logger.warning("Broker unavailable; %s(%s) left to the periodic sweep", task.name, kwargs, exc_info=True)
+        return False
+    return True
+
+
+def task_enqueue_on_commit(task, **kwargs) -> None:
+    transaction.on_commit(lambda: task_enqueue(task, **kwargs))
 
 
 def outbox_send_pending(*, message_ids: list[int] | None = None, limit: int = 200) -> int:

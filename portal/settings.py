@@ -196,6 +196,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "outbox-send-pending": {"task": "portal.tasks.outbox_send_pending", "schedule": 60.0},
+    "receipts-sweep": {"task": "applications.tasks.receipts_sweep", "schedule": 120.0},
 }
 
 CACHES = {

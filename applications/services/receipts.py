@@ -1,5 +1,7 @@
 """Receipts: the PDF that proves a submission, with its server timestamp and digest."""
 
+from datetime import timedelta
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
@@ -35,3 +37,12 @@ def receipt_generate(*, snapshot_id: int) -> DossierSnapshot:
             link=link,
         )
     return snapshot
+
+
+def receipts_generate_missing(*, older_than_seconds: int = 60, limit: int = 200) -> int:
+    """Generate the receipts still missing a while after their submission (lost task, broker down)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    missing = DossierSnapshot.objects.filter(receipt="", submitted_at__lte=cutoff).values_list("pk", flat=True)[:limit]
+    for snapshot_id in list(missing):
+        receipt_generate(snapshot_id=snapshot_id)
+    return len(missing)

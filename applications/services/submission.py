@@ -23,6 +23,7 @@ from calls.formschema import missing_fields
 from calls.models import Session
 from calls.selectors import required_documents_of
 from portal.errors import DomainError
+from portal.services import task_enqueue_on_commit
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def snapshot_freeze(*, dossier: Dossier, actor, at) -> DossierSnapshot:
     )
     from applications.tasks import receipt_generate
 
-    transaction.on_commit(lambda: receipt_generate.delay(snapshot_id=snapshot.pk))
+    task_enqueue_on_commit(receipt_generate, snapshot_id=snapshot.pk)
     return snapshot
 
 
