@@ -14,6 +14,7 @@ import datetime
 import zoneinfo
 from decimal import Decimal
 
+import yaml
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -32,6 +33,7 @@ from calls.models import (
     Session,
     Theme,
 )
+from calls.rules import Rule, RuleConfigError
 from calls.selectors import staff_theme_lock_reason
 from portal.errors import DomainError
 from portal.services import audit_record
@@ -748,3 +750,34 @@ def form_publish(*, actor, form: FormDefinition) -> FormDefinition:
     form.save(update_fields=["status", "published_at"])
     _audit(actor=actor, action="form.publish", call=_form_call(form), obj=form, data={"version": form.version})
     return form
+
+
+def theme_rule_update(*, actor, theme: Theme, rule_yaml: str) -> Theme:
+    """Replace the theme's co-financing rule, given as YAML (the format of calls/rules/data/rules.yaml).
+
+    Refused once a dossier of the theme has been submitted: the rule has judged it, and
+    changing it would change the figures staff and jurors already read.
+    """
+    try:
+        data = yaml.safe_load(rule_yaml) if rule_yaml.strip() else {}
+    except yaml.YAMLError as error:
+        raise DomainError(f"Le YAML de la règle est illisible : {error}", "rule_invalid", field="rule_yaml") from None
+    if not isinstance(data, dict):
+        raise DomainError("La règle doit être un ensemble de clés et de valeurs.", "rule_invalid", field="rule_yaml")
+    try:
+        stored = Rule.from_dict(data, prefix=theme.code).to_dict() if data else {}
+    except RuleConfigError as error:
+        raise DomainError(str(error), "rule_invalid", field="rule_yaml") from None
+    with transaction.atomic():
+        theme = Theme.objects.select_for_update().select_related("call").get(pk=theme.pk)
+        if theme.dossiers.exclude(state="draft").exists():
+            raise DomainError(
+                "Des dossiers de ce thème ont déjà été déposés et jugés selon la règle actuelle : "
+                "elle ne peut plus changer. Créez un nouveau thème (dupliquer) pour une nouvelle règle.",
+                "rule_locked", field="rule_yaml",
+            )
+        before = theme.funding_rule
+        theme.funding_rule = stored
+        theme.save(update_fields=["funding_rule"])
+        _audit(actor=actor, action="theme.rule_update", call=theme.call, obj=theme, data={"before": before, "after": stored})
+    return theme

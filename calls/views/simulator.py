@@ -15,7 +15,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -27,6 +28,8 @@ from calls.models import Call, Session, Theme
 from calls.rules import Rule, RuleConfigError, describe_rule
 from calls.rules.config import kinds_fr
 from calls.selectors import rule_of
+from calls.services import configuration
+from portal.errors import DomainError
 from portal.selectors import user_roles
 
 logger = logging.getLogger(__name__)
@@ -124,6 +127,15 @@ def theme_rule(request, theme_id: int):
     if not roles.is_admin:
         themes = themes.filter(call__programme_id__in=roles.staff_programme_ids)
     theme = get_object_or_404(themes, pk=theme_id)
+    edit_error = ""
+    if request.method == "POST":
+        try:
+            theme = configuration.theme_rule_update(actor=request.user, theme=theme, rule_yaml=request.POST.get("rule_yaml", ""))
+        except DomainError as error:
+            edit_error = error.message
+        else:
+            messages.success(request, _("Règle enregistrée. Relisez sa description en français ci-dessous."))
+            return redirect("simulator:rule", theme.pk)
     rule, rule_error = None, ""
     try:
         rule = rule_of(theme)
@@ -135,7 +147,10 @@ def theme_rule(request, theme_id: int):
         "rule": rule,
         "rule_error": rule_error,
         "rule_sentences": describe_rule(rule) if rule else [],
-        "rule_yaml": yaml.safe_dump(stored, allow_unicode=True, sort_keys=False, width=100) if stored else "",
+        "rule_yaml": request.POST.get("rule_yaml") if edit_error else (
+            yaml.safe_dump(stored, allow_unicode=True, sort_keys=False, width=100) if stored else ""
+        ),
+        "edit_error": edit_error,
         "manual_checks": [
             (check, kinds_fr(check.carrier_kinds) if check.carrier_kinds else "") for check in rule.manual_checks
         ] if rule else [],

@@ -309,3 +309,22 @@ def test_rule_page_for_admin_and_theme_without_rule(client):
     assert "Aucune règle n'est encore définie" in page(response)
     broken = ThemeFactory(funding_rule={"tax_basis": "XXX", "rate_percent": "75"})
     assert "La règle enregistrée est invalide" in page(client.get(rule_url(broken)))
+
+
+def test_staff_edit_the_rule_with_french_errors_and_a_lock_once_dossiers_are_submitted(client, itn6):
+    from applications.workflow import DossierState
+    from tests.applications.factories import DossierFactory
+
+    staff = UserFactory()
+    services.role_assign(actor=None, user=staff, role=Role.PROGRAMME_STAFF, scope=itn6.call.programme)
+    client.force_login(staff)
+    url = reverse("simulator:rule", args=[itn6.pk])
+    response = client.post(url, {"rule_yaml": "tax_basis: TTC\nrate_percent: \"150\"\n"})
+    assert "rate_percent" in page(response) and "150" in page(response)
+    itn6.refresh_from_db()
+    assert itn6.funding_rule["rate_percent"] == "0"
+    assert client.post(url, {"rule_yaml": "tax_basis: TTC\nrate_percent: \"60\"\n"}).status_code == 302
+    itn6.refresh_from_db()
+    assert itn6.funding_rule["rate_percent"] == "60"
+    DossierFactory(session__theme=itn6, theme=itn6, state=DossierState.SUBMITTED)
+    assert "ne peut plus changer" in page(client.post(url, {"rule_yaml": "tax_basis: TTC\nrate_percent: \"50\"\n"}))
