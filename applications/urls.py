@@ -7,4 +7,5 @@ app_name = "applications"
 urlpatterns = [
     path("", include("applications.urls_lists")),
     path("", include("applications.urls_dossier")),
+    path("", include("applications.urls_exports")),
 ]

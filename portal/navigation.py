@@ -26,6 +26,7 @@ NAVIGATION = [
     NavEntry(_("Lauréats"), "laureates:list", _always),
     NavEntry(_("Mes dossiers"), "applications:my_dossiers", lambda roles: roles.is_applicant),
     NavEntry(_("Gestion des appels"), "calls_staff:list", lambda roles: roles.is_programme_staff or roles.is_admin),
+    NavEntry(_("Tableau de bord"), "dashboard:index", lambda roles: roles.is_programme_staff or roles.is_admin),
     NavEntry(_("Instruction"), "applications:staff_list", lambda roles: roles.is_programme_staff or roles.is_admin),
     NavEntry(_("Jury"), "juries:my_queue", lambda roles: roles.is_juror),
     NavEntry(_("Conventions"), "funding:portfolio", lambda roles: roles.is_fund_operator or roles.is_programme_staff),

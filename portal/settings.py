@@ -197,7 +197,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "outbox-send-pending": {"task": "portal.tasks.outbox_send_pending", "schedule": 60.0},
     "receipts-sweep": {"task": "applications.tasks.receipts_sweep", "schedule": 120.0},
+    "export-files-purge": {"task": "applications.tasks_exports.export_files_purge", "schedule": 3600.0},
 }
+# Task modules that are not named tasks.py, which the worker would not discover by itself.
+CELERY_IMPORTS = ["applications.tasks_exports"]
 
 CACHES = {
     "default": (

@@ -7,6 +7,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("comptes/", include("allauth.urls")),
     path("gestion/audit/", include("calls.audit")),
+    path("gestion/tableau-de-bord/", include("portal.urls_dashboard")),
+    path("gestion/imports/", include("portal.urls_imports")),
     path("gestion/appels/echange/", include("calls.urls_exchange")),
     path("gestion/appels/", include("calls.urls_staff")),
     path("appels/", include("calls.urls")),

@@ -1,0 +1,248 @@
+"""Export resources of dossiers (django-import-export), with French headers.
+
+Money stays Decimal and dates are Paris-time datetimes: `french_xlsx` gives them French
+number and date formats in XLSX (« 12 500,00 € », « 02/03/2026 16:30 »), ODS gets typed
+cells, and `french_cell` writes the comma and the dd/mm/yyyy dates in CSV.
+
+The co-financing columns come from the rules engine, run once per row on data loaded with
+the rows: `export_queryset` prefetches budget lines and co-carriers and annotates the grants
+of the project's earlier phases, and each theme's rule is read once: the number of queries
+depends on the themes and on chunks of EXPORT_CHUNK_SIZE rows, never on each row.
+"""
+
+import datetime
+from decimal import Decimal
+from io import BytesIO
+
+import tablib
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.utils import timezone
+from import_export import fields, resources
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from applications.evaluation import GRANTED_STATES, cost_lines
+from applications.models import Dossier, DossierPartner
+from applications.workflow import DossierState
+from calls.models import Theme
+from calls.rules import evaluate
+from calls.selectors import rule_of
+from portal.exports import french_cell
+from portal.models import OrganisationKind
+
+# Spreadsheets run a cell starting with one of these as a formula: text typed by applicants
+# (acronym, title, organisation name) gets a leading apostrophe so it stays text.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_text(value: str) -> str:
+    return f"'{value}" if value and value.startswith(FORMULA_TRIGGERS) else value
+
+
+# Excel number formats are written in this neutral syntax; French Excel shows them with a
+# decimal comma and a space between thousands.
+XLSX_MONEY_FORMAT = '#,##0.00 "€"'
+XLSX_DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+
+
+def french_xlsx(dataset) -> bytes:
+    """The dataset as an XLSX workbook with money and date cells formatted for French readers.
+
+    Written in openpyxl's write-only mode: rows go straight to the file, not to a cell grid.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=(dataset.title or "Export")[:31])
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for title in dataset.headers:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in dataset:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, Decimal):
+                cell.number_format = XLSX_MONEY_FORMAT
+            elif isinstance(value, datetime.datetime):
+                cell.number_format = XLSX_DATETIME_FORMAT
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def spreadsheet_bytes(dataset, fmt: str) -> bytes:
+    """XLSX with French formats, or ODS as tablib writes it (typed cells)."""
+    return french_xlsx(dataset) if fmt == "xlsx" else dataset.export(fmt)
+
+
+# What the resource reads: leaving out the dossier's answers and the theme's texts and rule
+# (read once per theme) makes each row several times cheaper to load.
+EXPORTED_FIELDS = (
+    "reference", "acronym", "title", "state", "submitted_at", "requested_amount", "granted_amount", "derogation_rate",
+    "project_key", "organisation__name", "organisation__siret", "organisation__kind", "theme__code", "theme__title",
+    "theme__call__title", "theme__call__programme__name", "session__name", "session__kind",
+)
+
+
+def export_queryset(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """`queryset` with everything DossierResource reads, in a fixed number of queries."""
+    previous_grants = Subquery(
+        Dossier.objects.filter(project_key=OuterRef("project_key"), theme_id=OuterRef("theme_id"), state__in=GRANTED_STATES)
+        .exclude(pk=OuterRef("pk"))
+        .order_by()
+        .values("project_key")
+        .annotate(total=Sum("granted_amount"))
+        .values("total")[:1]
+    )
+    return (
+        queryset.select_related("organisation", "theme__call__programme", "session")
+        .only(*EXPORTED_FIELDS)
+        .prefetch_related(
+            "budget_lines",
+            Prefetch(
+                "partners", to_attr="export_co_carriers",
+                queryset=DossierPartner.objects.filter(role=DossierPartner.Role.CO_CARRIER).select_related("organisation"),
+            ),
+        )
+        .annotate(export_previous_grants=previous_grants)
+    )
+
+
+class DossierResource(resources.ModelResource):
+    reference = fields.Field(attribute="reference", column_name="Numéro de dossier")
+    acronym = fields.Field(column_name="Acronyme")
+    title = fields.Field(column_name="Titre du projet")
+    carrier = fields.Field(column_name="Porteur")
+    siret = fields.Field(column_name="SIRET du porteur")
+    carrier_kind = fields.Field(column_name="Type de porteur")
+    programme = fields.Field(column_name="Programme")
+    call = fields.Field(column_name="Appel")
+    theme = fields.Field(column_name="Thème")
+    session = fields.Field(column_name="Session")
+    state = fields.Field(column_name="État")
+    submitted_at = fields.Field(column_name="Déposé le")
+    requested = fields.Field(column_name="Montant demandé (€)")
+    granted = fields.Field(column_name="Montant accordé (€)")
+    budget_total = fields.Field(column_name="Coût total du budget (€)")
+    eligible_cost = fields.Field(column_name="Coût éligible (€)")
+    max_aid = fields.Field(column_name="Aide maximale selon les règles (€)")
+    compliant = fields.Field(column_name="Règles de cofinancement respectées")
+
+    class Meta:
+        model = Dossier
+        fields = (
+            "reference", "acronym", "title", "carrier", "siret", "carrier_kind", "programme", "call", "theme", "session",
+            "state", "submitted_at", "requested", "granted", "budget_total", "eligible_cost", "max_aid", "compliant",
+        )
+        export_order = fields
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._rules = {}  # theme id -> parsed rule (or None): parsed once per export, not per row
+        self._evaluation = (None, None)  # (dossier pk, evaluation) of the row being written
+        # Labels translated once per export: get_FOO_display() is costly over thousands of rows.
+        self._state_labels = {value: str(label) for value, label in DossierState.choices}
+        self._kind_labels = {value: str(label) for value, label in OrganisationKind.choices}
+
+    def evaluation(self, dossier):
+        """The engine's verdict on a dossier loaded by `export_queryset`; None without a rule."""
+        if self._evaluation[0] == dossier.pk:
+            return self._evaluation[1]
+        if dossier.theme_id not in self._rules:
+            # One query per theme, not a copy of the rule's JSON in every row.
+            self._rules[dossier.theme_id] = rule_of(Theme.objects.only("code", "funding_rule").get(pk=dossier.theme_id))
+        rule = self._rules[dossier.theme_id]
+        result = None
+        if rule is not None:
+            previous = dossier.export_previous_grants if dossier.project_key else None
+            result = evaluate(
+                rule=rule, lines=cost_lines(dossier.budget_lines.all()), carrier_kind=dossier.organisation.kind,
+                session_kind=dossier.session.kind, previous_grants=previous or Decimal("0"),
+                requested_amount=dossier.requested_amount, derogation_rate=dossier.derogation_rate,
+                co_carrier_kinds=[partner.organisation.kind for partner in dossier.export_co_carriers],
+            )
+        self._evaluation = (dossier.pk, result)
+        return result
+
+    def dehydrate_acronym(self, dossier):
+        return inert_text(dossier.acronym)
+
+    def dehydrate_title(self, dossier):
+        return inert_text(dossier.title)
+
+    def dehydrate_carrier(self, dossier):
+        return inert_text(dossier.organisation.name)
+
+    def dehydrate_siret(self, dossier):
+        return dossier.organisation.siret
+
+    def dehydrate_carrier_kind(self, dossier):
+        return self._kind_labels.get(dossier.organisation.kind, dossier.organisation.kind)
+
+    def dehydrate_programme(self, dossier):
+        return dossier.theme.call.programme.name
+
+    def dehydrate_call(self, dossier):
+        return dossier.theme.call.title
+
+    def dehydrate_theme(self, dossier):
+        return f"{dossier.theme.code} — {dossier.theme.title}"
+
+    def dehydrate_session(self, dossier):
+        return dossier.session.name
+
+    def dehydrate_state(self, dossier):
+        return self._state_labels.get(dossier.state, dossier.state)
+
+    def dehydrate_submitted_at(self, dossier):
+        # Naive Paris time: spreadsheets hold no time zone.
+        return timezone.localtime(dossier.submitted_at).replace(tzinfo=None) if dossier.submitted_at else None
+
+    def dehydrate_requested(self, dossier):
+        return dossier.requested_amount
+
+    def dehydrate_granted(self, dossier):
+        return dossier.granted_amount
+
+    def dehydrate_budget_total(self, dossier):
+        return sum((line.amount for line in dossier.budget_lines.all()), Decimal("0.00"))
+
+    def dehydrate_eligible_cost(self, dossier):
+        evaluation = self.evaluation(dossier)
+        return evaluation.eligible_cost if evaluation else None
+
+    def dehydrate_max_aid(self, dossier):
+        evaluation = self.evaluation(dossier)
+        return evaluation.max_programme_amount if evaluation else None
+
+    def dehydrate_compliant(self, dossier):
+        evaluation = self.evaluation(dossier)
+        return "" if evaluation is None else french_cell(evaluation.is_compliant)
+
+
+EXPORT_CHUNK_SIZE = 500  # rows fetched per query (with their budget lines and co-carriers)
+
+
+def dossier_rows(queryset: QuerySet[Dossier]):
+    """(header, row iterator) of the dossiers export, fetched in chunks: nothing held but a chunk."""
+    resource = DossierResource()
+    dossiers = export_queryset(queryset).iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    return resource.get_export_headers(), (resource.export_resource(dossier) for dossier in dossiers)
+
+
+def dossier_dataset(queryset: QuerySet[Dossier], *, progress=None, every: int = 200) -> tablib.Dataset:
+    """The dossiers export as a Dataset (XLSX, ODS); `progress(done)` is called every `every` rows."""
+    header, rows = dossier_rows(queryset)
+    dataset = tablib.Dataset(headers=header, title="Dossiers")
+    for done, row in enumerate(rows, start=1):
+        dataset.append(row)
+        if progress is not None and done % every == 0:
+            progress(done)
+    return dataset

@@ -1,0 +1,178 @@
+"""Import of organisations from a spreadsheet (CSV, XLSX, ODS): dry run first, then all or nothing.
+
+The file is read into a tablib Dataset and checked by a django-import-export resource in a
+dry run: every wrong cell is reported with its line and column, and nothing is written. The
+import proper runs only on a file without any error, in one transaction that is rolled back
+if a row still fails (for instance an organisation created by someone else in between).
+"""
+
+from dataclasses import dataclass, field
+
+import tablib
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from import_export import fields, resources, widgets
+
+from portal.errors import DomainError
+from portal.models import Organisation, OrganisationKind
+from portal.services import audit_record
+
+MAX_ROWS = 5_000
+MAX_BYTES = 2 * 1024 * 1024
+PREVIEW_TIMEOUT = 3600  # seconds a checked file waits for its confirmation
+REQUIRED_COLUMNS = ("Nom", "Type")
+OPTIONAL_COLUMNS = ("SIRET", "Ministère de rattachement")
+FORMATS = ("csv", "xlsx", "ods")
+
+
+class KindWidget(widgets.Widget):
+    """An organisation type given by its code ("ministere") or its French label, in any case."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        for code, label in OrganisationKind.choices:
+            if text.casefold() in (code, str(label).casefold()):
+                return code
+        accepted = " ; ".join(str(label) for label in OrganisationKind.labels)
+        raise ValueError(f"Type inconnu : « {text} ». Types acceptés : {accepted}.")
+
+    def render(self, value, obj=None, **kwargs):
+        return str(OrganisationKind(value).label) if value else ""
+
+
+class SiretWidget(widgets.CharWidget):
+    """A SIRET as typed (spaces) or as a spreadsheet stores it (a number)."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value if value is not None else "").replace(" ", "").replace("\u00a0", "")
+
+
+class OrganisationImportResource(resources.ModelResource):
+    name = fields.Field(attribute="name", column_name="Nom")
+    kind = fields.Field(attribute="kind", column_name="Type", widget=KindWidget())
+    siret = fields.Field(attribute="siret", column_name="SIRET", widget=SiretWidget())
+    parent_ministry = fields.Field(attribute="parent_ministry", column_name="Ministère de rattachement")
+
+    class Meta:
+        model = Organisation
+        fields = ("name", "kind", "siret", "parent_ministry")
+        import_id_fields = ()  # every row creates an organisation; a known SIRET is an error
+        clean_model_instances = True
+        use_transactions = True
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        if not (instance.name or "").strip():
+            import_validation_errors = {**(import_validation_errors or {}), "name": ["Le nom est obligatoire."]}
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as error:
+            errors = error.message_dict
+            if any("organisation_unique_siret" in message for message in errors.pop("__all__", [])):
+                errors.setdefault("siret", []).append(
+                    "Une organisation avec ce SIRET est déjà enregistrée (dans le portail ou plus haut dans le fichier)."
+                )
+            raise ValidationError(errors) from None
+
+
+COLUMN_OF = {name: resource_field.column_name for name, resource_field in OrganisationImportResource.fields.items()}
+
+
+@dataclass
+class CellError:
+    line: int  # line in the file, the header being line 1
+    column: str
+    message: str
+
+
+@dataclass
+class ImportCheck:
+    """The outcome of a dry run: what would be created, or every error found."""
+
+    rows: list[dict] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+
+def dataset_from_upload(uploaded_file) -> tablib.Dataset:
+    """The file as a Dataset; DomainError (French) when it cannot be one."""
+    extension = uploaded_file.name.rsplit(".", 1)[-1].lower() if "." in uploaded_file.name else ""
+    if extension not in FORMATS:
+        raise DomainError("Choisissez un fichier CSV, XLSX ou ODS.", code="import_format", field="file")
+    if uploaded_file.size > MAX_BYTES:
+        raise DomainError("Le fichier dépasse 2 Mo.", code="import_size", field="file")
+    content = uploaded_file.read()
+    try:
+        if extension == "csv":
+            text = content.decode("utf-8-sig")
+            delimiter = ";" if text.split("\n", 1)[0].count(";") >= text.split("\n", 1)[0].count(",") else ","
+            dataset = tablib.Dataset().load(text, format="csv", delimiter=delimiter)
+        else:
+            dataset = tablib.Dataset().load(content, format=extension)
+    except Exception as error:  # tablib raises whatever its reader raises on a damaged file
+        raise DomainError("Ce fichier est illisible : vérifiez son format.", code="import_unreadable", field="file") from error
+    dataset.headers = [str(header or "").strip() for header in dataset.headers or []]
+    return dataset
+
+
+def organisations_check(dataset: tablib.Dataset) -> ImportCheck:
+    """Dry run: the rows that would be created, or each wrong line and cell. Writes nothing."""
+    missing = [column for column in REQUIRED_COLUMNS if column not in dataset.headers]
+    if missing:
+        return ImportCheck(errors=[CellError(line=1, column=column, message="Colonne manquante.") for column in missing])
+    if len(dataset) > MAX_ROWS:
+        return ImportCheck(errors=[CellError(line=MAX_ROWS + 2, column="", message=f"Plus de {MAX_ROWS} lignes : découpez le fichier.")])
+    result = OrganisationImportResource().import_data(dataset, dry_run=True, raise_errors=False)
+    check = ImportCheck()
+    for row in result.invalid_rows:
+        for name, messages in row.error_dict.items():
+            for message in messages:
+                check.errors.append(CellError(line=row.number + 1, column=COLUMN_OF.get(name, ""), message=message))
+    for number, row_errors in result.row_errors():
+        for row_error in row_errors:
+            check.errors.append(CellError(line=number + 1, column="", message=str(row_error.error)))
+    check.errors.sort(key=lambda error: error.line)
+    if not check.errors:
+        kind_widget = KindWidget()
+        check.rows = [
+            {"line": number, "name": row.get("Nom"), "kind": kind_widget.render(kind_widget.clean(row.get("Type"))),
+             "siret": SiretWidget().clean(row.get("SIRET")), "parent_ministry": row.get("Ministère de rattachement") or ""}
+            for number, row in enumerate(dataset.dict, start=2)
+        ]
+    return check
+
+
+@transaction.atomic
+def organisations_import(*, actor, dataset: tablib.Dataset) -> int:
+    """Create every organisation of a checked file, all or nothing; DomainError if a row fails now."""
+    result = OrganisationImportResource().import_data(
+        dataset, dry_run=False, raise_errors=False, rollback_on_validation_errors=True,
+    )
+    if result.has_errors() or result.has_validation_errors():
+        raise DomainError("Le fichier n'est plus valable (des données ont changé) : vérifiez-le à nouveau.", code="import_stale")
+    created = result.totals["new"]
+    audit_record(actor=actor, action="import.organisations", data={"created": created})
+    return created
+
+
+def _key(token: str) -> str:
+    return f"portal:organisation-import:{token}"
+
+
+def preview_store(*, token: str, user_id: int, dataset: tablib.Dataset) -> None:
+    cache.set(_key(token), {"user_id": user_id, "headers": list(dataset.headers), "rows": [list(row) for row in dataset]},
+              PREVIEW_TIMEOUT)
+
+
+def preview_take(*, token: str, user_id: int) -> tablib.Dataset | None:
+    """The checked file of this user, once (the entry is removed), or None."""
+    stored = cache.get(_key(token))
+    if not stored or stored["user_id"] != user_id:
+        return None
+    cache.delete(_key(token))
+    return tablib.Dataset(*[tuple(row) for row in stored["rows"]], headers=stored["headers"])
