@@ -67,6 +67,11 @@ class BudgetLineForm(forms.ModelForm):
         self.fields["year"].widget.attrs.update(min=2000, max=2100)
         if phases:
             self.fields["phase"] = forms.ChoiceField(label=_("Phase"), required=False, choices=[("", "—"), *phases])
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs.setdefault("class", "fr-select")
+            elif not isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.setdefault("class", "fr-input")
 
     def as_line(self) -> dict:
         data = self.cleaned_data
@@ -75,7 +80,12 @@ class BudgetLineForm(forms.ModelForm):
 
 class BaseBudgetFormSet(forms.BaseFormSet):
     def lines(self) -> list[dict]:
-        return [form.as_line() for form in self.forms if form.has_changed() and not self._should_delete_form(form)]
+        """Every line kept: existing ones even when unchanged (the table replaces the budget), new ones once filled."""
+        initial_count = self.initial_form_count()
+        return [
+            form.as_line() for index, form in enumerate(self.forms)
+            if (index < initial_count or form.has_changed()) and not self._should_delete_form(form)
+        ]
 
 
 BudgetFormSet = forms.formset_factory(BudgetLineForm, formset=BaseBudgetFormSet, extra=0, can_delete=True, max_num=200, validate_max=True)
@@ -126,7 +136,9 @@ def section_form(section: dict, data=None, initial=None) -> forms.Form:
 
 def _form_field(field: dict) -> forms.Field:
     kind = field["kind"]
-    common = {"label": field["label"], "required": False, "help_text": field.get("help", "")}
+    # Optional while drafting (autosave keeps partial input); the hint says what the submission will require.
+    required_hint = _("Obligatoire pour déposer le dossier.") if field.get("required") else ""
+    common = {"label": field["label"], "required": False, "help_text": " ".join(filter(None, [field.get("help", ""), str(required_hint)]))}
     attrs = {}
     if field.get("show_if"):
         attrs.update({"data-show-if": field["show_if"]["field"], "data-show-if-value": _show_if_value(field["show_if"].get("equals"))})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,8 +17,8 @@ from applications.models import Attachment, Dossier, DossierPartner
 from applications.permissions import ALL_PARTS, can_edit_part, editable_parts, open_complement_request
 from applications.selectors import dossiers_of_applicant
 from applications.services import attachments, drafting, exchanges, submission
-from applications.workflow import APPLICANT_LABELS, DossierState
-from calls.formschema import section_progress
+from applications.workflow import APPLICANT, APPLICANT_LABELS, DossierState, transitions_from
+from calls.formschema import is_visible, section_progress
 from calls.models import Session
 from calls.selectors import required_documents_of
 from portal.errors import DomainError
@@ -34,6 +33,11 @@ def applicant_dossier(request, pk: int) -> Dossier:
         "theme__call__programme", "session", "organisation", "form_definition"
     )
     return get_object_or_404(queryset, pk=pk)
+
+
+def posted(request) -> tuple:
+    """Data and files of a POST, bound even when empty (an unchecked lone checkbox posts nothing)."""
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
 
 
 def schema_of(dossier: Dossier) -> dict:
@@ -59,9 +63,11 @@ def dossier_context(dossier: Dossier, current: str) -> dict:
     ]
     if dossier.state == DossierState.DRAFT:
         menu.append({"key": "review", "label": "Vérifier et déposer", "url": reverse("applications:review", args=[dossier.pk])})
+    # The documents page holds every "document:<kind>" part a complement request may reopen.
+    reopened = {"documents" if part.startswith("document:") else part for part in parts or ()}
     for item in menu:
         item["current"] = item["key"] == current
-        item["reopened"] = parts is not ALL_PARTS and item["key"] in (parts or set())
+        item["reopened"] = item["key"] in reopened
     return {
         "dossier": dossier,
         "menu": menu,
@@ -69,7 +75,6 @@ def dossier_context(dossier: Dossier, current: str) -> dict:
         "is_draft": dossier.state == DossierState.DRAFT,
         "editable_everything": parts is ALL_PARTS,
         "closes_at": timezone.localtime(dossier.session.closes_at),
-        "time_left": dossier.session.closes_at - timezone.now(),
         "complement_request": open_complement_request(dossier),
     }
 
@@ -86,7 +91,7 @@ def dossier_start(request, session_id: int):
     if not organisations.exists():
         messages.info(request, "Rattachez-vous d'abord à votre organisation pour déposer un dossier.")
         return redirect(f"{reverse('portal:organisation_choose')}?next={request.path}")
-    form = forms.DossierStartForm(request.POST or None, organisations=organisations)
+    form = forms.DossierStartForm(*posted(request), organisations=organisations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -113,10 +118,16 @@ def dossier_detail(request, pk: int):
     return _render(
         request, "applications/dossier/overview.html", dossier, "overview",
         blockers=blockers,
-        history=dossier.state_changes.all(),
+        history=[(change, APPLICANT_LABELS[change.to_state]) for change in dossier.state_changes.all()],
         snapshots=dossier.snapshots.all(),
         evaluation=dossier_evaluation(dossier),
+        can_withdraw=any(t.name == "withdraw" for t in transitions_from(dossier.state, {APPLICANT})),
     )
+
+
+def section_answers(section: dict, answers: dict) -> list[tuple[dict, object]]:
+    """(field, stored value) pairs of one section's visible fields, for templates/applications/dossier/partials/answers.html."""
+    return [(field, answers.get(field["key"])) for field in section["fields"] if is_visible(field, answers)]
 
 
 def _section_or_404(dossier: Dossier, key: str) -> dict:
@@ -146,9 +157,11 @@ def dossier_section(request, pk: int, key: str):
                 base_version=int(request.POST.get("base_version") or 0),
             )
         except drafting.DossierConflict as error:
-            conflict = {"theirs": [(field["label"], error.theirs.get(field["key"])) for field in section["fields"]]}
+            conflict = {"theirs": section_answers(section, {**dossier.answers, **error.theirs})}
             base_version = error.current_version
         except DomainError as error:
+            if request.htmx:
+                return render(request, "applications/dossier/partials/save_status.html", {"failure": error.message})
             messages.error(request, error.message)
             return redirect("applications:section", pk, key)
         else:
@@ -166,6 +179,7 @@ def dossier_section(request, pk: int, key: str):
     return _render(
         request, "applications/dossier/section.html", dossier, key,
         section=section, form=form, editable=editable, conflict=conflict, base_version=base_version, saved_at=saved_at,
+        answers=section_answers(section, dossier.answers),
     )
 
 
@@ -174,7 +188,7 @@ def dossier_project(request, pk: int):
     dossier = applicant_dossier(request, pk)
     editable = can_edit_part(dossier, drafting.PROJECT_PART)
     initial = {name: getattr(dossier, name) for name in forms.ProjectForm.base_fields}
-    form = forms.ProjectForm(request.POST or None, initial=initial)
+    form = forms.ProjectForm(*posted(request), initial=initial)
     partner_form = forms.PartnerForm()
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -226,11 +240,17 @@ def partner_remove(request, pk: int, partner_id: int):
 
 
 def _budget_formset(dossier: Dossier, data=None, extra: int = 0):
+    """The table of saved lines; blank lines are extra forms, so left blank they are ignored, not required.
+
+    A posted table is read without the saved lines as initial data: autosave may have stored
+    them since the page was drawn, and the posted table replaces the budget as a whole.
+    """
     phases = [(phase.key, phase.label) for phase in dossier.theme.phases.all()]
+    if data is not None:
+        return forms.BudgetFormSet(data=data, prefix="lines", form_kwargs={"phases": phases})
     initial = list(dossier.budget_lines.values("label", "year", "phase", "category", "source", "cofinancer_name", "amount"))
-    formset = forms.BudgetFormSet(data=data, initial=initial or None, prefix="lines", form_kwargs={"phases": phases})
-    if data is None and (extra or not initial):
-        formset = forms.BudgetFormSet(initial=initial + [{}] * (extra or 3), prefix="lines", form_kwargs={"phases": phases})
+    formset = forms.BudgetFormSet(initial=initial or None, prefix="lines", form_kwargs={"phases": phases})
+    formset.extra = extra or (0 if initial else 3)
     return formset
 
 
@@ -239,8 +259,11 @@ def dossier_budget(request, pk: int):
     """The budget table; every save re-evaluates it with the theme's rule (htmx or full page)."""
     dossier = applicant_dossier(request, pk)
     editable = can_edit_part(dossier, drafting.BUDGET_PART)
-    formset = _budget_formset(dossier, extra=int(request.GET.get("lignes", 0) or 0) if request.GET.get("lignes", "").isdigit() else 0)
+    requested_lines = request.GET.get("lignes", "")
+    formset = _budget_formset(dossier, extra=min(int(requested_lines), 20) if requested_lines.isdigit() else 0)
     conflict = None
+    saved = False
+    failure = ""
     if request.method == "POST":
         formset = _budget_formset(dossier, data=request.POST)
         if formset.is_valid():
@@ -250,8 +273,11 @@ def dossier_budget(request, pk: int):
             except drafting.DossierConflict as error:
                 conflict = error.theirs["lines"]
             except DomainError as error:
-                messages.error(request, error.message)
+                failure = error.message
+                if not request.htmx:
+                    messages.error(request, failure)
             else:
+                saved = True
                 if "add_line" in request.POST:
                     return redirect(f"{reverse('applications:budget', args=[pk])}?lignes=3")
                 if not request.htmx:
@@ -259,10 +285,10 @@ def dossier_budget(request, pk: int):
                     return redirect("applications:budget", pk)
                 formset = _budget_formset(dossier)
     context = {
-        "formset": formset, "editable": editable, "conflict": conflict,
+        "formset": formset, "editable": editable, "conflict": conflict, "failure": failure,
         "base_version": dossier.section_versions.get(drafting.BUDGET_PART, 0),
-        "evaluation": dossier_evaluation(dossier), "tax_basis": dossier.theme.call.tax_basis,
-        "saved_at": timezone.localtime() if request.method == "POST" and not conflict else None,
+        "evaluation": dossier_evaluation(dossier), "has_lines": dossier.budget_lines.exists(), "tax_basis": dossier.theme.call.tax_basis,
+        "saved_at": timezone.localtime() if saved else None,
     }
     if request.htmx:
         return render(request, "applications/dossier/partials/budget_result.html", {"dossier": dossier, **context})
@@ -341,7 +367,7 @@ def document_download(request, pk: int, attachment_id: int):
 @login_required
 def dossier_team(request, pk: int):
     dossier = applicant_dossier(request, pk)
-    form = forms.InvitationForm(request.POST or None)
+    form = forms.InvitationForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             drafting.invitation_send(actor=request.user, dossier=dossier, email=form.cleaned_data["email"])
@@ -372,7 +398,7 @@ def invitation_accept(request, token: str):
 def dossier_review(request, pk: int):
     """Everything on one page, the blockers, the declaration, and the submit button."""
     dossier = applicant_dossier(request, pk)
-    form = forms.SubmitForm(request.POST or None)
+    form = forms.SubmitForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             snapshot = submission.dossier_submit(actor=request.user, dossier=dossier, declaration=form.cleaned_data["declaration"])
@@ -386,8 +412,7 @@ def dossier_review(request, pk: int):
     return _render(
         request, "applications/dossier/review.html", dossier, "review", form=form,
         blockers=submission.submission_blockers(dossier), evaluation=dossier_evaluation(dossier),
-        sections=[{"section": section, "answers": [(field, dossier.answers.get(field["key"])) for field in section["fields"]]}
-                  for section in schema.get("sections", [])],
+        sections=[{"section": section, "answers": section_answers(section, dossier.answers)} for section in schema.get("sections", [])],
         partners=dossier.partners.select_related("organisation"),
         documents=dossier.attachments.filter(message__isnull=True),
     )
@@ -405,24 +430,37 @@ def receipt_download(request, pk: int, number: int):
     return response
 
 
+def message_form_post(request, dossier: Dossier, form: forms.MessageForm) -> bool:
+    """Post the message of a valid bound form (applicant or staff side); errors land on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    files = [form.cleaned_data["files"]] if form.cleaned_data.get("files") else []
+    try:
+        exchanges.message_post(actor=request.user, dossier=dossier, body=form.cleaned_data["body"], files=files)
+    except DomainError as error:
+        # Upload checks name no field: with a file attached, the file is what was refused.
+        form.add_error(error.field if error.field in form.fields else ("files" if files else None), error.message)
+        return False
+    return True
+
+
+def thread_read(request, dossier: Dossier) -> tuple[list, set[int]]:
+    """The thread, and which of its messages the user had not read yet; all are marked read."""
+    thread = list(dossier.messages.select_related("author").prefetch_related("attachments", "reads"))
+    unread = {message.pk for message in thread if all(read.user_id != request.user.pk for read in message.reads.all())}
+    exchanges.messages_mark_read(actor=request.user, dossier=dossier)
+    return thread, unread
+
+
 @login_required
 def dossier_messages(request, pk: int):
     dossier = applicant_dossier(request, pk)
-    form = forms.MessageForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        files = [form.cleaned_data["files"]] if form.cleaned_data.get("files") else []
-        try:
-            exchanges.message_post(actor=request.user, dossier=dossier, body=form.cleaned_data["body"], files=files)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "Message envoyé.")
-            return redirect("applications:messages", pk)
-    thread = dossier.messages.select_related("author").prefetch_related(
-        "attachments", Prefetch("reads", to_attr="read_list")
-    )
-    exchanges.messages_mark_read(actor=request.user, dossier=dossier)
-    return _render(request, "applications/dossier/messages.html", dossier, "messages", form=form, thread=thread)
+    form = forms.MessageForm(*posted(request))
+    if message_form_post(request, dossier, form):
+        messages.success(request, "Message envoyé.")
+        return redirect("applications:messages", pk)
+    thread, unread = thread_read(request, dossier)
+    return _render(request, "applications/dossier/messages.html", dossier, "messages", form=form, thread=thread, unread=unread)
 
 
 @login_required
@@ -442,7 +480,7 @@ def complement_answer(request, pk: int):
 @login_required
 def dossier_withdraw(request, pk: int):
     dossier = applicant_dossier(request, pk)
-    form = forms.WithdrawForm(request.POST or None)
+    form = forms.WithdrawForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             exchanges.dossier_withdraw(actor=request.user, dossier=dossier, reason=form.cleaned_data["reason"])

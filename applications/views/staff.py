@@ -9,12 +9,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from applications.forms import ComplementRequestForm, MessageForm
-from applications.models import Attachment, Dossier
+from applications.models import Attachment, BudgetLine, Dossier
 from applications.selectors import dossiers_of_staff
 from applications.services import exchanges
-from applications.views.dossier import attachment_response
+from applications.views.dossier import attachment_response, message_form_post, posted, schema_of, section_answers, thread_read
+from applications.workflow import STAFF, transitions_from
 from portal.errors import DomainError
 from portal.selectors import user_roles
+
+# Snapshots store codes; staff read the labels (a code no longer known is shown as it is).
+CATEGORY_LABELS = dict(BudgetLine.Category.choices)
+SOURCE_LABELS = dict(BudgetLine.Source.choices)
 
 
 def staff_dossier_or_404(request, pk: int) -> Dossier:
@@ -28,27 +33,23 @@ def staff_dossier_or_404(request, pk: int) -> Dossier:
 @login_required
 def staff_dossier(request, pk: int):
     dossier = staff_dossier_or_404(request, pk)
-    message_form = MessageForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and message_form.is_valid():
-        files = [message_form.cleaned_data["files"]] if message_form.cleaned_data.get("files") else []
-        try:
-            exchanges.message_post(actor=request.user, dossier=dossier, body=message_form.cleaned_data["body"], files=files)
-        except DomainError as error:
-            message_form.add_error(None, error.message)
-        else:
-            messages.success(request, "Message envoyé au porteur.")
-            return redirect("applications:staff_dossier", pk)
+    message_form = MessageForm(*posted(request))
+    if message_form_post(request, dossier, message_form):
+        messages.success(request, "Message envoyé au porteur.")
+        return redirect("applications:staff_dossier", pk)
     snapshot = dossier.snapshots.order_by("-number").first()
-    schema = dossier.form_definition.schema if dossier.form_definition else {"sections": []}
+    schema = schema_of(dossier)
     content = snapshot.content if snapshot else {}
-    exchanges.messages_mark_read(actor=request.user, dossier=dossier)
+    thread, unread = thread_read(request, dossier)
     return render(request, "applications/staff/dossier.html", {
         "dossier": dossier, "snapshot": snapshot, "content": content,
-        "sections": [{"section": s, "answers": [(f, content.get("answers", {}).get(f["key"])) for f in s["fields"]]} for s in schema.get("sections", [])],
+        "budget": [{**line, "category": CATEGORY_LABELS.get(line["category"], line["category"]),
+                    "source": SOURCE_LABELS.get(line["source"], line["source"])} for line in content.get("budget", [])],
+        "sections": [{"section": s, "answers": section_answers(s, content.get("answers", {}))} for s in schema.get("sections", [])],
         "history": dossier.state_changes.select_related("actor"),
-        "thread": dossier.messages.select_related("author").prefetch_related("attachments"),
+        "thread": thread, "unread": unread,
         "message_form": message_form,
-        "complement_form": ComplementRequestForm(dossier=dossier),
+        "can_request_complement": any(t.name == "request_complement" for t in transitions_from(dossier.state, {STAFF})),
         "attachments": dossier.attachments.filter(message__isnull=True),
     })
 
@@ -56,18 +57,20 @@ def staff_dossier(request, pk: int):
 @login_required
 def complement_request(request, pk: int):
     dossier = staff_dossier_or_404(request, pk)
-    form = ComplementRequestForm(request.POST or None, dossier=dossier)
+    # Two weeks by default, the usual delay given to carriers; staff change it at will.
+    default_due = timezone.localtime().replace(second=0, microsecond=0) + datetime.timedelta(days=15)
+    form = ComplementRequestForm(*posted(request), dossier=dossier, initial={"due_at": default_due})
     if request.method == "POST" and form.is_valid():
         try:
             exchanges.complement_request_create(actor=request.user, dossier=dossier, points=form.points(),
                                                 due_at=form.cleaned_data["due_at"])
         except DomainError as error:
-            form.add_error(None, error.message)
+            field = {"points": "parts"}.get(error.field, error.field)
+            form.add_error(field if field in form.fields else None, error.message)
         else:
             messages.success(request, "Demande de compléments envoyée au porteur.")
             return redirect("applications:staff_dossier", pk)
-    return render(request, "applications/staff/complement_request.html", {"dossier": dossier, "form": form,
-                  "default_due": timezone.localdate() + datetime.timedelta(days=15)})
+    return render(request, "applications/staff/complement_request.html", {"dossier": dossier, "form": form})
 
 
 @login_required
