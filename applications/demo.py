@@ -130,6 +130,10 @@ def load(*, stdout=None) -> None:
            title="Expérimentation d'un assistant de labellisation des musées", sections=full,
            budget=[{"label": "Prestation d'une jeune entreprise innovante", "year": 2021, "phase": "", "category": "external_services",
                     "source": "programme", "cofinancer_name": "", "amount": Decimal("30000")}], submit=True)
+    # The jury demo takes ITN6's dossier into evaluation: this one stays « déposé » for the applicant.
+    _build(user=ministry_user, organisation=ministry, theme_code="SNAP1", call_slug=france_relance, acronym="MUTUAL-ARCHIVES",
+           title="Mutualisation d'un service d'archivage électronique", sections=full,
+           budget=_budget(programme="150000", carrier="0", year=2021), submit=True)
     complement = _build(user=ministry_user, organisation=ministry, theme_code="ITN4", call_slug=france_relance, acronym="SUBV-ARTS",
                         title="Dématérialisation des demandes de subvention aux artistes", sections=full,
                         budget=_budget(programme="150000", carrier="50000", year=2022), submit=True)
@@ -147,4 +151,4 @@ def load(*, stdout=None) -> None:
            budget=_budget(programme="120000", carrier="120000", year=2026), submit=False)
     laureates = _laureates(author=demo_user("admin@demo.gouv.fr"))
     if stdout is not None:
-        stdout.write(f"Dossiers de démonstration : 5 dossiers en cours, {laureates} lauréats ETNA publiés.")
+        stdout.write(f"Dossiers de démonstration : 6 dossiers en cours, {laureates} lauréats ETNA publiés.")

@@ -1,5 +1,26 @@
 """Instruction queues, juries, conflicts of interest, scoring, consensus, deliberation, decisions."""
 
+from django.urls import path
+
+from juries.views import documents, exports, instruction, juror, staff
+
 app_name = "juries"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", juror.my_queue, name="my_queue"),
+    path("<int:jury_id>/", juror.queue, name="queue"),
+    path("<int:jury_id>/declarations/", juror.declarations, name="declarations"),
+    path("<int:jury_id>/export.csv", exports.juror_export, name="juror_export"),
+    path("<int:jury_id>/dossiers/<int:dossier_id>/", juror.score, name="score"),
+    path("<int:jury_id>/dossiers/<int:dossier_id>/pieces/<int:attachment_id>/", juror.document, name="document"),
+    path("<int:jury_id>/dossiers/<int:dossier_id>/consensus/", juror.consensus, name="consensus"),
+    path("decisions/<int:decision_id>/lettre/", documents.letter, name="decision_letter"),
+    path("gestion/<int:jury_id>/deliberations/<int:deliberation_id>/proces-verbal/", documents.minutes, name="minutes"),
+    path("instruction/", instruction.sessions, name="instruction_sessions"),
+    path("instruction/sessions/<int:session_id>/", instruction.queue, name="instruction_queue"),
+    path("instruction/dossiers/<int:dossier_id>/", instruction.review, name="instruction_review"),
+    path("gestion/", staff.jury_list, name="staff_list"),
+    path("gestion/<int:jury_id>/", staff.jury_detail, name="staff_jury"),
+    path("gestion/<int:jury_id>/classement/", staff.ranking, name="staff_ranking"),
+    path("gestion/<int:jury_id>/classement.csv", exports.ranking_export, name="ranking_export"),
+]

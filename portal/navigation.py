@@ -28,6 +28,7 @@ NAVIGATION = [
     NavEntry(_("Gestion des appels"), "calls_staff:list", lambda roles: roles.is_programme_staff or roles.is_admin),
     NavEntry(_("Tableau de bord"), "dashboard:index", lambda roles: roles.is_programme_staff or roles.is_admin),
     NavEntry(_("Instruction"), "applications:staff_list", lambda roles: roles.is_programme_staff or roles.is_admin),
+    NavEntry(_("Jurys"), "juries:staff_list", lambda roles: roles.is_programme_staff or roles.is_admin),
     NavEntry(_("Jury"), "juries:my_queue", lambda roles: roles.is_juror),
     NavEntry(_("Conventions"), "funding:portfolio", lambda roles: roles.is_fund_operator or roles.is_programme_staff),
     NavEntry(_("Administration"), "admin:index", lambda roles: roles.is_admin),

@@ -197,6 +197,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "outbox-send-pending": {"task": "portal.tasks.outbox_send_pending", "schedule": 60.0},
     "receipts-sweep": {"task": "applications.tasks.receipts_sweep", "schedule": 120.0},
+    "deliberation-documents-sweep": {"task": "juries.tasks.deliberation_documents_sweep", "schedule": 300.0},
     "export-files-purge": {"task": "applications.tasks_exports.export_files_purge", "schedule": 3600.0},
 }
 # Task modules that are not named tasks.py, which the worker would not discover by itself.

@@ -10,6 +10,7 @@ DEMO_MODULES = [
     "portal.demo",
     "calls.demo",
     "applications.demo",
+    "juries.demo",
 ]
 
 

@@ -1,0 +1,82 @@
+"""Forms of the jury pages; the score grid itself is read from the POST by `sheet_from_post`."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from juries import scoring
+from juries.models import ConflictDeclaration, Decision, JuryMember, Recommendation
+
+
+class DeclarationForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Déclaration"), widget=forms.RadioSelect,
+        choices=[(ConflictDeclaration.Status.NONE, _("Aucun conflit d'intérêts")),
+                 (ConflictDeclaration.Status.CONFLICT, _("Conflit d'intérêts"))],
+    )
+    reason = forms.CharField(label=_("Motif"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Obligatoire pour un conflit, ou pour écarter un conflit signalé."))
+
+
+class MemberAddForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail du membre"))
+    is_chair = forms.BooleanField(label=_("Président·e du jury"), required=False)
+    is_external = forms.BooleanField(label=_("Expert·e externe"), required=False)
+    sector = forms.ChoiceField(label=_("Secteur"), choices=JuryMember.Sector.choices)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Motif de la réouverture"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.CharField(label=_("Avis motivé"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    recommendation = forms.ChoiceField(label=_("Recommandation"), required=False,
+                                       choices=[("", "—"), *Recommendation.choices])
+
+
+class ConsensusForm(OpinionForm):
+    hearing_at = forms.DateTimeField(label=_("Audition le (jj/mm/aaaa hh:mm)"), required=False)
+    hearing_link = forms.URLField(label=_("Lien de l'audition"), required=False, assume_scheme="https")
+    hearing_notes = forms.CharField(label=_("Notes d'audition"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DeliberationForm(forms.Form):
+    override_reason = forms.CharField(
+        label=_("Motif de dépassement de l'enveloppe (dérogation du ou de la président·e)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+DECISION_CHOICES = [("", _("— pas de décision —")), *Decision.Kind.choices]
+
+
+def sheet_from_post(grid: list[scoring.GridItem], data) -> dict:
+    """The score sheet as the services take it, from fields score_<code> / comment_<code>."""
+    sheet = {}
+    for item in scoring.leaves(grid):
+        raw = data.get(f"score_{item.code}", "")
+        sheet[item.code] = {"score": None if raw in ("", "na") else raw, "na": raw == "na",
+                            "comment": data.get(f"comment_{item.code}", "")}
+    return sheet
+
+
+class JuryCreateForm(forms.Form):
+    """Scope choices are limited to the staff's programmes; consistency is the service's to check."""
+
+    name = forms.CharField(label=_("Nom du jury"), max_length=255)
+    call = forms.ModelChoiceField(label=_("Appel"), queryset=None)
+    theme = forms.ModelChoiceField(label=_("Thème (facultatif)"), queryset=None, required=False)
+    session = forms.ModelChoiceField(label=_("Session (facultative)"), queryset=None, required=False)
+    evaluations_per_dossier = forms.IntegerField(label=_("Évaluations par dossier"), min_value=1, max_value=10, initial=2)
+    due_at = forms.DateTimeField(label=_("Date limite des évaluations (jj/mm/aaaa hh:mm)"), required=False)
+    divergence_threshold = forms.DecimalField(label=_("Écart d'alerte (points sur 100)"), initial=20, min_value=0,
+                                              max_value=100)
+    pass_mark = forms.DecimalField(label=_("Note globale minimale (sur 100, facultative)"), required=False, min_value=0,
+                                   max_value=100)
+    mix_sectors = forms.BooleanField(label=_("Mêler membres publics et privés à l'attribution"), required=False)
+
+    def __init__(self, *args, calls, themes, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = calls
+        self.fields["theme"].queryset = themes
+        self.fields["session"].queryset = sessions

@@ -1,0 +1,71 @@
+"""Reads of the instruction: sessions and dossiers awaiting it, and the double-funding check."""
+
+from __future__ import annotations
+
+import difflib
+
+from django.db.models import Count, Q, QuerySet
+
+from applications.models import Dossier
+from applications.selectors import dossiers_of_staff
+from applications.workflow import DossierState
+from calls.models import Session
+from portal.selectors import user_roles
+
+# Instruction ------------------------------------------------------------------------------------
+
+def _similar(a: str, b: str) -> bool:
+    a, b = a.strip().lower(), b.strip().lower()
+    return bool(a) and bool(b) and (a == b or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8)
+
+
+def double_funding_flags(dossiers) -> dict[int, list[Dossier]]:
+    """Per dossier, other dossiers of a carrier with the same SIREN and a similar title or acronym,
+    in another theme, session or programme (drafts and withdrawn ones aside). Two queries."""
+    dossiers = list(dossiers)
+    sirens = {d.organisation.siren for d in dossiers if d.organisation.siret}
+    if not sirens:
+        return {}
+    condition = Q()
+    for siren in sirens:
+        condition |= Q(organisation__siret__startswith=siren)
+    candidates = list(
+        Dossier.objects.filter(condition).exclude(state__in=("draft", "withdrawn"))
+        .select_related("organisation", "theme__call", "session")
+    )
+    flags: dict[int, list[Dossier]] = {}
+    for dossier in dossiers:
+        if not dossier.organisation.siret:
+            continue
+        matches = [
+            other for other in candidates
+            if other.pk != dossier.pk and other.organisation.siren == dossier.organisation.siren
+            and (other.theme_id != dossier.theme_id or other.session_id != dossier.session_id)
+            and (_similar(other.acronym, dossier.acronym) or _similar(other.title, dossier.title))
+        ]
+        if matches:
+            flags[dossier.pk] = matches
+    return flags
+
+
+TO_INSTRUCT = (DossierState.SUBMITTED, DossierState.COMPLETE, DossierState.COMPLEMENT_REQUESTED)
+
+
+def instruction_sessions(user) -> QuerySet:
+    """Sessions of the user's programmes with how many dossiers await instruction."""
+    roles = user_roles(user)
+    sessions = Session.objects.select_related("theme__call")
+    if not roles.is_admin:
+        sessions = sessions.filter(theme__call__programme_id__in=roles.staff_programme_ids)
+    return (
+        sessions.annotate(to_instruct=Count("dossiers", filter=Q(dossiers__state__in=TO_INSTRUCT)))
+        .filter(to_instruct__gt=0).order_by("theme__call__title", "theme__code", "opens_at")
+    )
+
+
+def instruction_queue(user, session_id: int) -> QuerySet[Dossier]:
+    """Dossiers of one session awaiting instruction, for staff of its programme (404 otherwise)."""
+    return (
+        dossiers_of_staff(user).filter(session_id=session_id, state__in=TO_INSTRUCT)
+        .select_related("organisation", "theme", "session").order_by("submitted_at", "reference")
+    )

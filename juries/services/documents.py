@@ -1,0 +1,76 @@
+"""Minutes (procès-verbal) and decision letters, as PDF files; idempotent, run by Celery."""
+
+from __future__ import annotations
+
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.urls import reverse
+
+from applications.models import Dossier
+from juries import scoring
+from juries.models import Consensus, Decision, Deliberation
+from juries.selectors import grid_spec
+from portal.models import User
+from portal.pdf import render_pdf
+from portal.services import audit_record, notify
+
+
+def minutes_generate(*, deliberation_id: int) -> Deliberation:
+    """Render the minutes once: members present, abstentions for conflicts, ranking, decisions and amounts."""
+    deliberation = Deliberation.objects.select_related("jury__call__programme", "jury__theme", "jury__session",
+                                                       "recorded_by", "override_by__user").get(pk=deliberation_id)
+    if deliberation.minutes:
+        return deliberation
+    pdf = render_pdf("juries/pdf/minutes.html", {
+        "deliberation": deliberation, "jury": deliberation.jury,
+        "members": deliberation.members_present.select_related("user"),
+        "decisions": deliberation.decisions.select_related("dossier__organisation", "target_session__theme"),
+        "ranking": deliberation.ranking,
+    })
+    with transaction.atomic():
+        deliberation.minutes.save(f"pv-{deliberation.pk}.pdf", ContentFile(pdf), save=True)
+        audit_record(actor=None, action="juries.minutes_generate", target=deliberation)
+    return deliberation
+
+
+def letter_context(decision: Decision) -> dict:
+    """What a decision letter says; a refusal gives its reasons with the consensus scores and comments."""
+    jury = decision.deliberation.jury
+    consensus = Consensus.objects.filter(jury=jury, dossier=decision.dossier).first()
+    criteria = []
+    if consensus is not None:
+        for item in scoring.leaves(grid_spec(jury, decision.dossier.theme if jury.theme_id is None else None)):
+            entry = consensus.scores.get(item.code) or {}
+            criteria.append({"item": item, "score": entry.get("score"), "na": entry.get("na"), "comment": entry.get("comment")})
+    return {"decision": decision, "dossier": decision.dossier, "jury": jury, "consensus": consensus, "criteria": criteria}
+
+
+def letters_generate(*, deliberation_id: int) -> int:
+    """Render each missing letter and tell the carrier's members; returns how many were made."""
+    made = 0
+    decisions = Decision.objects.filter(deliberation_id=deliberation_id, letter="").select_related(
+        "deliberation__jury__call__programme", "deliberation__jury__theme", "dossier__organisation", "dossier__theme",
+        "target_session__theme",
+    )
+    for decision in decisions:
+        pdf = render_pdf("juries/pdf/decision_letter.html", letter_context(decision))
+        with transaction.atomic():
+            decision.letter.save(f"decision-{decision.pk}.pdf", ContentFile(pdf), save=True)
+            dossier: Dossier = decision.dossier
+            notify("jury_decision", recipients=User.objects.filter(memberships__organisation_id=dossier.organisation_id,
+                                                                   is_active=True),
+                   context={"dossier": dossier, "decision": decision},
+                   link=reverse("juries:decision_letter", args=[decision.pk]))
+        made += 1
+    return made
+
+
+def documents_sweep() -> int:
+    """Generate every missing minutes or letter; returns how many deliberations were completed."""
+    pending = Deliberation.objects.filter(models.Q(minutes="") | models.Q(decisions__letter="")).distinct()
+    done = 0
+    for deliberation_id in pending.values_list("pk", flat=True):
+        minutes_generate(deliberation_id=deliberation_id)
+        letters_generate(deliberation_id=deliberation_id)
+        done += 1
+    return done

@@ -1,0 +1,81 @@
+"""Staff's instruction: completeness and eligibility review, then putting dossiers under evaluation."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from applications.evaluation import dossier_evaluation
+from applications.models import Dossier
+from applications.services.submission import submission_blockers
+from applications.services.workflow import dossier_transition
+from applications.workflow import DossierState
+from juries.models import EligibilityReview, Jury, JuryDossier
+from juries.services.common import ensure_staff
+from portal.errors import DomainError
+from portal.selectors import user_roles
+
+
+def automatic_checks(dossier: Dossier) -> tuple[list[str], list[dict], list[tuple[str, str]]]:
+    """(completeness blockers, rule violations, manual items to tick) as staff see them."""
+    blockers = [b.message for b in submission_blockers(dossier)]
+    evaluation = dossier_evaluation(dossier)
+    violations = [{"code": v.code, "message": v.message_fr} for v in evaluation.violations] if evaluation else []
+    manual = list(evaluation.manual_checks) if evaluation else []
+    return blockers, violations, manual
+
+
+def eligibility_review(
+    *, actor, dossier: Dossier, outcome: str, checklist: dict[str, dict] | None = None, reason: str = "",
+) -> EligibilityReview:
+    """Declare a submitted dossier "recevable" or "irrecevable", with the checks behind the decision.
+
+    `checklist` maps each manual item code of the rule to {"ok": bool, "reason": str}; for
+    "recevable" every item needs a written reason. "Recevable" needs a complete dossier, no rule violation and every
+    item ticked; "irrecevable" needs a reason, which the applicant receives.
+    """
+    if not user_roles(actor).is_staff_of(dossier.theme.call.programme_id):
+        raise DomainError("Seule l'équipe du programme instruit les dossiers.", code="forbidden")
+    if dossier.state not in (DossierState.SUBMITTED, DossierState.COMPLETE):
+        raise DomainError(f"Le dossier est « {dossier.get_state_display()} » : il n'est pas à instruire.", code="invalid_state")
+    checklist = checklist or {}
+    blockers, violations, manual = automatic_checks(dossier)
+    items = []
+    for code, label in manual:
+        entry = checklist.get(code) or {}
+        reason_given = (entry.get("reason") or "").strip()
+        # A declaration of eligibility answers for every item; a refusal needs only its own reason.
+        if outcome == EligibilityReview.Outcome.ELIGIBLE and not reason_given:
+            raise DomainError(f"Motivez le contrôle « {label} ».", code="reason_required", field=f"check_{code}")
+        items.append({"code": code, "label": label, "ok": bool(entry.get("ok")), "reason": reason_given})
+    if outcome == EligibilityReview.Outcome.ELIGIBLE:
+        problems = blockers + [v["message"] for v in violations] + [f"« {i['label']} » n'est pas satisfait." for i in items if not i["ok"]]
+        if problems:
+            raise DomainError("Le dossier ne peut pas être déclaré recevable : " + " ".join(problems), code="not_eligible")
+    elif outcome == EligibilityReview.Outcome.INELIGIBLE:
+        if not (reason or "").strip():
+            raise DomainError("Le motif d'irrecevabilité est obligatoire.", code="reason_required", field="reason")
+    else:
+        raise DomainError("Issue inconnue.", code="invalid", field="outcome")
+    with transaction.atomic():
+        if outcome == EligibilityReview.Outcome.ELIGIBLE:
+            if dossier.state == DossierState.SUBMITTED:
+                dossier = dossier_transition(dossier=dossier, name="mark_complete", actor=actor)
+            dossier = dossier_transition(dossier=dossier, name="declare_eligible", actor=actor, reason=reason)
+        else:
+            dossier = dossier_transition(dossier=dossier, name="declare_ineligible", actor=actor, reason=reason)
+        review = EligibilityReview.objects.create(
+            dossier=dossier, reviewer=actor, completeness=blockers, automatic=violations, checklist=items,
+            outcome=outcome, reason=(reason or "").strip(),
+        )
+    return review
+
+
+def evaluation_start(*, actor, jury: Jury) -> int:
+    """Put the jury's eligible dossiers under evaluation; returns how many moved."""
+    ensure_staff(actor, jury)
+    moved = 0
+    with transaction.atomic():
+        for entry in JuryDossier.objects.filter(jury=jury, dossier__state=DossierState.ELIGIBLE).select_related("dossier"):
+            dossier_transition(dossier=entry.dossier, name="start_evaluation", actor=actor)
+            moved += 1
+    return moved

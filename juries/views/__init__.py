@@ -1,0 +1,1 @@
+"""Jury pages: the juror's (queue, declarations, scoring, consensus) and staff's (management, ranking)."""

@@ -1,0 +1,38 @@
+"""Downloads of the generated PDFs: minutes for programme staff, decision letters for the carrier and staff."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+
+from juries import selectors
+from juries.models import Decision
+from juries.permissions import require_staff
+from portal.selectors import user_roles
+
+
+def _pdf(file, name: str) -> FileResponse:
+    if not file:
+        raise Http404  # still being generated
+    response = FileResponse(file.open("rb"), content_type="application/pdf", as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def minutes(request, jury_id: int, deliberation_id: int):
+    require_staff(request.user)
+    jury = selectors.staff_jury_or_404(request.user, jury_id)
+    deliberation = jury.deliberations.filter(pk=deliberation_id).first()
+    if deliberation is None:
+        raise Http404
+    return _pdf(deliberation.minutes, f"proces-verbal-{jury.pk}-{deliberation.pk}.pdf")
+
+
+@login_required
+def letter(request, decision_id: int):
+    """The carrier's members and the programme's staff only; anyone else gets a 404."""
+    decision = Decision.objects.select_related("dossier__theme__call").filter(pk=decision_id).first()
+    roles = user_roles(request.user)
+    if decision is None or not (roles.is_member_of(decision.dossier.organisation_id)
+                                or roles.is_staff_of(decision.dossier.theme.call.programme_id)):
+        raise Http404
+    return _pdf(decision.letter, f"decision-{decision.dossier.reference}.pdf")

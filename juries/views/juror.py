@@ -1,0 +1,237 @@
+"""The juror's pages. Every dossier page goes through `juror_dossier_or_404` (conflicts of interest)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from applications.models import Attachment, Dossier
+from applications.views.dossier import attachment_response
+from juries import scoring, selectors
+from juries.forms import ConsensusForm, DeclarationForm, OpinionForm, ReopenForm, sheet_from_post
+from juries.models import Assignment, Consensus, Evaluation, JuryDossier
+from juries.permissions import is_chair, require_juror
+from juries.services import conflicts, evaluation
+from portal.errors import DomainError
+
+
+@login_required
+def my_queue(request):
+    require_juror(request.user)
+    memberships = list(selectors.juror_memberships(request.user))
+    if len(memberships) == 1:
+        return redirect("juries:queue", memberships[0].jury_id)
+    return render(request, "juries/juror/juries.html", {"memberships": memberships})
+
+
+@login_required
+def queue(request, jury_id: int):
+    require_juror(request.user)
+    member = selectors.member_or_404(request.user, jury_id)
+    return render(request, "juries/juror/queue.html", {
+        "member": member, "jury": member.jury, "rows": selectors.juror_queue(member),
+        "chair_rows": selectors.chair_rows(member) if is_chair(member) else [],
+    })
+
+
+@login_required
+def declarations(request, jury_id: int):
+    require_juror(request.user)
+    member = selectors.member_or_404(request.user, jury_id)
+    form = DeclarationForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("organisation"):
+        _declare_organisation(request, member)
+        return redirect("juries:declarations", jury_id)
+    if request.method == "POST":
+        dossier_id = _int(request.POST.get("dossier"))
+        _, dossier, _ = selectors.juror_dossier_or_404(request.user, jury_id, dossier_id, path=request.path)
+        if form.is_valid():
+            try:
+                conflicts.conflict_declare(actor=request.user, member=member, dossier=dossier,
+                                           status=form.cleaned_data["status"], reason=form.cleaned_data["reason"])
+            except DomainError as error:
+                messages.error(request, f"{dossier.reference} : {error.message}")
+            else:
+                messages.success(request, "Conflit déclaré : ce dossier vous est désormais masqué."
+                                 if form.cleaned_data["status"] == "conflict"
+                                 else f"Déclaration enregistrée pour le dossier {dossier.reference}.")
+        else:
+            messages.error(request, f"{dossier.reference} : choisissez une déclaration.")
+        return redirect("juries:declarations", jury_id)
+    rows, blocked = selectors.declaration_rows(member)
+    organisations = sorted({dossier.organisation for dossier, _ in rows}, key=lambda o: o.name)
+    return render(request, "juries/juror/declarations.html", {
+        "member": member, "jury": member.jury, "rows": rows, "blocked": blocked, "form": DeclarationForm(),
+        "organisations": organisations,
+    })
+
+
+def _declare_organisation(request, member) -> None:
+    """A conflict with a whole organisation: every dossier it carries or joins leaves the member's sight."""
+    rows, _ = selectors.declaration_rows(member)
+    organisations = {dossier.organisation_id: dossier.organisation for dossier, _ in rows}
+    organisation = organisations.get(_int(request.POST.get("organisation")))
+    if organisation is None:
+        raise Http404
+    try:
+        conflicts.conflict_declare(actor=request.user, member=member, organisation=organisation, status="conflict",
+                                   reason=request.POST.get("reason", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Conflit déclaré avec « {organisation} » : ses dossiers vous sont désormais masqués.")
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _readable(request, jury_id: int, dossier_id: int):
+    """(member, dossier) once the juror declared no conflict; a redirect to the declarations otherwise."""
+    member, dossier, may_read = selectors.juror_dossier_or_404(request.user, jury_id, dossier_id, path=request.path)
+    if not may_read:
+        messages.info(request, "Déclarez vos intérêts sur ce dossier avant de le consulter.")
+        return member, dossier, redirect(reverse("juries:declarations", args=[jury_id]) + f"#dossier-{dossier_id}")
+    return member, dossier, None
+
+
+def snapshot_context(dossier: Dossier) -> dict:
+    """The frozen version jurors read (never the live draft), its sections and its documents."""
+    snapshot = dossier.snapshots.order_by("-number").first()
+    content = snapshot.content if snapshot else {}
+    schema = dossier.form_definition.schema if dossier.form_definition_id else {"sections": []}
+    answers = content.get("answers", {})
+    return {
+        "snapshot": snapshot, "content": content,
+        "sections": [{"section": s, "answers": [(f, answers.get(f["key"])) for f in s.get("fields", [])]}
+                     for s in schema.get("sections", [])],
+        "attachments": dossier.attachments.filter(message__isnull=True),
+    }
+
+
+def grid_rows(grid, scores: dict, errors: dict) -> list[dict]:
+    """Grid items with their leaves, current values and errors, in page order."""
+    rows = []
+    for item in grid:
+        children = item.children or (item,)
+        rows.append({"item": item, "leaves": [
+            {"item": leaf, "entry": scores.get(leaf.code) or {}, "error": errors.get(leaf.code),
+             "values": [scoring.plain(v) for v in leaf.scale_values()]}
+            for leaf in children
+        ]})
+    return rows
+
+
+@login_required
+def score(request, jury_id: int, dossier_id: int):
+    require_juror(request.user)
+    member, dossier, redirect_to = _readable(request, jury_id, dossier_id)
+    if redirect_to:
+        return redirect_to
+    assignment = Assignment.objects.filter(member=member, dossier=dossier).first()
+    if assignment is None:
+        raise Http404
+    jury = member.jury
+    grid = selectors.grid_spec(jury, dossier.theme if jury.theme_id is None else None)
+    current = Evaluation.objects.filter(assignment=assignment).first()
+    errors: dict[str, str] = {}
+    scores = current.scores if current else {}
+    form = OpinionForm(request.POST or None, initial={
+        "opinion": current.opinion if current else "", "recommendation": current.recommendation if current else "",
+    })
+    if request.method == "POST" and form.is_valid():
+        scores = sheet_from_post(grid, request.POST)
+        try:
+            current = evaluation.evaluation_save(actor=request.user, assignment=assignment, scores=scores,
+                                                 opinion=form.cleaned_data["opinion"],
+                                                 recommendation=form.cleaned_data["recommendation"])
+            if request.POST.get("action") == "submit":
+                current = evaluation.evaluation_submit(actor=request.user, assignment=assignment)
+        except evaluation.SheetError as error:
+            errors = error.errors
+        except DomainError as error:
+            errors = {"general": error.message}
+        if not errors and not request.htmx:
+            messages.success(request, "Évaluation transmise." if current.is_submitted else "Brouillon enregistré.")
+            return redirect("juries:score", jury_id, dossier_id)
+    live = scoring.grid_total(grid, scoring.clean_sheet(grid, scores), pass_mark=jury.pass_mark)
+    frozen = JuryDossier.objects.filter(jury=jury, dossier=dossier, frozen_at__isnull=False).exists()
+    context = {"member": member, "jury": jury, "dossier": dossier, "assignment": assignment, "evaluation": current,
+               "readonly": frozen or bool(current and current.is_submitted), "frozen": frozen,
+               "grid_rows": grid_rows(grid, scores, errors), "errors": errors, "live": live, "form": form,
+               "others": selectors.other_evaluations(member, dossier), "grid": grid}
+    if request.htmx:
+        return render(request, "juries/partials/sheet_status.html", context)
+    return render(request, "juries/juror/score.html", {**context, **snapshot_context(dossier)})
+
+
+@login_required
+def document(request, jury_id: int, dossier_id: int, attachment_id: int):
+    require_juror(request.user)
+    _, dossier, redirect_to = _readable(request, jury_id, dossier_id)
+    if redirect_to:
+        return redirect_to
+    return attachment_response(get_object_or_404(Attachment, pk=attachment_id, dossier=dossier, message__isnull=True))
+
+
+@login_required
+def consensus(request, jury_id: int, dossier_id: int):
+    """The chair's page: sheets side by side with dispersion, reopening, and the consensus sheet."""
+    require_juror(request.user)
+    member, dossier, redirect_to = _readable(request, jury_id, dossier_id)
+    if not is_chair(member):
+        raise Http404
+    if redirect_to:
+        return redirect_to
+    jury = member.jury
+    grid = selectors.grid_spec(jury, dossier.theme if jury.theme_id is None else None)
+    existing = Consensus.objects.filter(jury=jury, dossier=dossier).first()
+    scores = existing.scores if existing else {}
+    errors: dict[str, str] = {}
+    form = ConsensusForm(request.POST or None, initial={
+        "opinion": existing.opinion, "recommendation": existing.recommendation, "hearing_at": existing.hearing_at,
+        "hearing_link": existing.hearing_link, "hearing_notes": existing.hearing_notes,
+    } if existing else None)
+    reopen_form = ReopenForm(request.POST if request.POST.get("action") == "reopen" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "reopen":
+                sheet = get_object_or_404(Evaluation, pk=_int(request.POST.get("evaluation")),
+                                          assignment__dossier=dossier, assignment__member__jury=jury)
+                evaluation.evaluation_reopen(actor=request.user, evaluation=sheet, reason=request.POST.get("reason", ""))
+                messages.success(request, "Évaluation rouverte : le juré peut la modifier.")
+                return redirect("juries:consensus", jury_id, dossier_id)
+            if form.is_valid():
+                scores = sheet_from_post(grid, request.POST)
+                evaluation.consensus_record(
+                    actor=request.user, jury=jury, dossier=dossier, scores=scores, opinion=form.cleaned_data["opinion"],
+                    recommendation=form.cleaned_data["recommendation"], hearing_at=form.cleaned_data["hearing_at"],
+                    hearing_link=form.cleaned_data["hearing_link"], hearing_notes=form.cleaned_data["hearing_notes"],
+                )
+                messages.success(request, "Consensus enregistré.")
+                return redirect("juries:consensus", jury_id, dossier_id)
+        except evaluation.SheetError as error:
+            errors = error.errors
+        except DomainError as error:
+            errors = {"general": error.message}
+    pending = evaluation.own_sheet_pending(member, dossier)
+    sheets, spread = selectors.dispersion_of(jury, dossier)
+    if pending:
+        sheets, spread = [], scoring.dispersion([])
+    leaves = scoring.leaves(grid)
+    side_by_side = [
+        {"item": leaf, "cells": [(e.scores.get(leaf.code) or {}) for e in sheets],
+         "dispersion": scoring.dispersion(
+             [scoring.to_decimal((e.scores.get(leaf.code) or {}).get("score")) for e in sheets])}
+        for leaf in leaves
+    ]
+    return render(request, "juries/juror/consensus.html", {
+        "member": member, "jury": jury, "dossier": dossier, "sheets": sheets, "spread": spread,
+        "side_by_side": side_by_side, "grid_rows": grid_rows(grid, scores, errors), "errors": errors,
+        "form": form, "reopen_form": reopen_form, "consensus": existing, "pending": pending,
+        "live": scoring.grid_total(grid, scoring.clean_sheet(grid, scores), pass_mark=jury.pass_mark),
+    })

@@ -1,0 +1,181 @@
+"""Staff's pages: juries of their programmes, one jury's management, and the ranking / deliberation."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from calls.models import Session, Theme
+from calls.selectors import staff_calls
+from juries import selectors
+from juries.forms import DECISION_CHOICES, DeliberationForm, JuryCreateForm, MemberAddForm
+from juries.models import Decision, JuryMember
+from juries.permissions import require_staff
+from juries.services import assignment, deliberation, instruction, juries
+from juries.services.deliberation import DecisionInput, granted_total_of
+from portal.errors import DomainError
+from portal.selectors import user_roles
+
+
+@login_required
+def jury_list(request):
+    """The staff's juries, and the form that creates one for a call, a theme or a session."""
+    require_staff(request.user)
+    roles = user_roles(request.user)
+    calls = staff_calls(roles)
+    form = JuryCreateForm(
+        request.POST or None, calls=calls, themes=Theme.objects.filter(call__in=calls).select_related("call"),
+        sessions=Session.objects.filter(theme__call__in=calls).select_related("theme"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            jury = juries.jury_create(
+                actor=request.user, call=data["call"], theme=data["theme"], session=data["session"], name=data["name"],
+                evaluations_per_dossier=data["evaluations_per_dossier"], due_at=data["due_at"],
+                divergence_threshold=data["divergence_threshold"], pass_mark=data["pass_mark"],
+                mix_sectors=data["mix_sectors"],
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Jury créé : ajoutez ses membres et ses dossiers.")
+            return redirect("juries:staff_jury", jury.pk)
+    return render(request, "juries/staff/list.html", {"juries": selectors.staff_juries(request.user), "form": form})
+
+
+def _action(request, jury) -> None:
+    """One management action posted from the jury page; errors become messages."""
+    action = request.POST.get("action")
+    if action == "add_member":
+        form = MemberAddForm(request.POST)
+        if not form.is_valid():
+            raise DomainError("Saisissez une adresse e-mail valide et un secteur.")
+        member = juries.member_invite(actor=request.user, jury=jury, email=form.cleaned_data["email"],
+                                      is_chair=form.cleaned_data["is_chair"], is_external=form.cleaned_data["is_external"],
+                                      sector=form.cleaned_data["sector"])
+        messages.success(request, f"{member.user} ajouté·e au jury et prévenu·e par e-mail.")
+    elif action == "withdraw_member":
+        member = JuryMember.objects.filter(jury=jury, pk=request.POST.get("member")).first()
+        if member is None:
+            raise DomainError("Membre introuvable.")
+        juries.member_withdraw(actor=request.user, member=member, reason=request.POST.get("reason", ""))
+        messages.success(request, f"{member} retiré·e du jury ; ses dossiers non évalués sont à réattribuer.")
+    elif action == "add_dossiers":
+        added = juries.jury_dossiers_add(actor=request.user, jury=jury)
+        messages.success(request, f"{len(added)} dossier(s) ajouté(s) au jury.")
+    elif action == "start_evaluation":
+        moved = instruction.evaluation_start(actor=request.user, jury=jury)
+        messages.success(request, f"{moved} dossier(s) mis en évaluation.")
+    elif action == "assign_manual":
+        member = JuryMember.objects.filter(jury=jury, pk=request.POST.get("member")).first()
+        entry = jury.jury_dossiers.filter(dossier_id=request.POST.get("dossier")).select_related("dossier").first()
+        if member is None or entry is None:
+            raise DomainError("Choisissez un membre et un dossier du jury.")
+        assignment.assign_manual(actor=request.user, member=member, dossier=entry.dossier)
+        messages.success(request, f"{entry.dossier.reference} attribué à {member}.")
+    elif action == "assign_auto":
+        result = assignment.assign_auto(actor=request.user, jury=jury)
+        messages.success(request, f"{len(result.created)} attribution(s) créée(s).")
+        if result.shortfalls:
+            messages.warning(request, f"{len(result.shortfalls)} dossier(s) manquent de jurés sans conflit.")
+
+
+@login_required
+def jury_detail(request, jury_id: int):
+    require_staff(request.user)
+    jury = selectors.staff_jury_or_404(request.user, jury_id)
+    if request.method == "POST":
+        try:
+            _action(request, jury)
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("juries:staff_jury", jury.pk)
+    entries = list(selectors.jury_entries_with_progress(jury))
+    return render(request, "juries/staff/jury.html", {
+        "jury": jury, "progress": selectors.jury_progress(jury), "declarations": selectors.declarations_of(jury),
+        "severity": sorted(selectors.severity_of(jury).items(), key=lambda pair: pair[1]),
+        "entries": entries, "double_funding": selectors.double_funding_flags([e.dossier for e in entries]),
+        "member_form": MemberAddForm(),
+    })
+
+
+def _decisions_from_post(data, rows) -> list[DecisionInput]:
+    sessions = {s.pk: s for s in Session.objects.filter(pk__in=[v for k, v in data.items() if k.startswith("target_") and v.isdigit()])}
+    decisions = []
+    for row in rows:
+        pk = row.dossier.pk
+        kind = data.get(f"kind_{pk}", "")
+        if not kind:
+            continue
+        raw = re.sub(r"\s", "", data.get(f"amount_{pk}", "")).replace(",", ".")  # "30 000,50" as typed in French
+        try:
+            amount = Decimal(raw) if raw else None
+        except InvalidOperation:
+            raise DomainError(f"{row.dossier.reference} : montant illisible.") from None
+        target = data.get(f"target_{pk}", "")
+        decisions.append(DecisionInput(
+            dossier_id=pk, kind=kind, granted_amount=amount, conditions=data.get(f"conditions_{pk}", ""),
+            reasons=data.get(f"reasons_{pk}", ""), target_session=sessions.get(int(target)) if target.isdigit() else None,
+        ))
+    return decisions
+
+
+def _promote(request, jury, rows) -> None:
+    row = next((r for r in rows if str(r.dossier.pk) == request.POST.get("dossier")), None)
+    if row is None:
+        raise DomainError("Dossier introuvable dans ce classement.")
+    amounts = _decisions_from_post({f"kind_{row.dossier.pk}": "selected", f"amount_{row.dossier.pk}": request.POST.get("amount", "")}, [row])
+    deliberation.reserve_promote(actor=request.user, jury=jury, dossier=row.dossier, granted_amount=amounts[0].granted_amount or Decimal("0"))
+    messages.success(request, f"{row.dossier.reference} promu de la liste complémentaire.")
+
+
+@login_required
+def ranking(request, jury_id: int):
+    """The ranking against the envelope; "Vérifier" shows the what-if totals, "Enregistrer" records (confirmed)."""
+    require_staff(request.user)
+    jury = selectors.staff_jury_or_404(request.user, jury_id)
+    rows = selectors.ranking(jury)
+    form = DeliberationForm(request.POST or None)
+    envelope = selectors.envelope_of(jury)
+    proposed, error = [], None
+    if request.method == "POST" and request.POST.get("action") == "promote":
+        try:
+            _promote(request, jury, rows)
+        except DomainError as exception:
+            messages.error(request, exception.message)
+        return redirect("juries:staff_ranking", jury.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposed = _decisions_from_post(request.POST, rows)
+            if request.POST.get("action") == "record" and request.POST.get("confirm") == "1":
+                present = list(jury.members.filter(withdrawn_at__isnull=True, pk__in=request.POST.getlist("present")))
+                deliberation.deliberation_record(actor=request.user, jury=jury, decisions=proposed, members_present=present,
+                                                 override_reason=form.cleaned_data["override_reason"])
+                messages.success(request, "Délibération enregistrée : les notes sont figées, le procès-verbal est en préparation.")
+                return redirect("juries:staff_ranking", jury.pk)
+        except DomainError as exception:
+            error = exception.message
+    chosen = {d.dossier_id: d for d in proposed}
+    # Two-step calls invite up to a multiple of the envelope at the first step ("what if" cut-off).
+    try:
+        multiple = max(Decimal(request.GET.get("multiple", "1").replace(",", ".")), Decimal("0"))
+    except InvalidOperation:
+        multiple = Decimal("1")
+    cutoff = envelope * multiple if envelope is not None else None
+    granted_total = sum((d.granted_amount or Decimal("0") for d in proposed if d.kind == Decision.Kind.SELECTED), Decimal("0"))
+    return render(request, "juries/staff/ranking.html", {
+        "jury": jury, "rows": [(row, chosen.get(row.dossier.pk)) for row in rows], "envelope": envelope,
+        "multiple": multiple, "cutoff": cutoff,
+        "granted_total": granted_total, "remaining": envelope - granted_total if envelope is not None else None,
+        "over": envelope is not None and granted_total > envelope,
+        "form": form, "error": error, "decision_choices": DECISION_CHOICES,
+        "confirming": request.method == "POST" and request.POST.get("action") == "check" and not error and proposed,
+        "sessions": Session.objects.filter(theme__call=jury.call).exclude(pk=jury.session_id).select_related("theme"),
+        "deliberations": jury.deliberations.all(),
+        "proposal": selectors.reserve_proposal(jury, rows, granted_total_of(jury)),
+        "members": jury.members.filter(withdrawn_at__isnull=True).select_related("user"),
+        "present": set(request.POST.getlist("present")) if request.method == "POST" else None,
+    })

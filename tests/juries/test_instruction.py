@@ -1,0 +1,132 @@
+"""Instruction by staff: eligibility review through the workflow, evaluation start, double-funding flags."""
+
+from decimal import Decimal
+
+import pytest
+
+from applications.workflow import DossierState
+from calls.rules import load_rules
+from juries import selectors
+from juries.models import EligibilityReview
+from juries.services import instruction, juries
+from portal.errors import DomainError
+from tests.applications.factories import BudgetLineFactory, DossierFactory
+from tests.calls.model_factories import SessionFactory, ThemeFactory
+from tests.portal.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+CHECKS = {code: {"ok": True, "reason": "Vérifié sur pièces."}
+          for code in ("EQUIPE_INTERNE", "ENTREPRISES_INNOVANTES_50", "RESULTATS_3_MOIS")}
+
+
+@pytest.fixture
+def itn6(session):
+    theme = session.theme
+    theme.funding_rule = load_rules()["ITN6"].to_dict()
+    theme.save()
+    return theme
+
+
+def submitted(session, amount=Decimal("30000")):
+    dossier = DossierFactory(session=session, submitted=True)
+    BudgetLineFactory(dossier=dossier, amount=amount, year=2021)
+    return dossier
+
+
+def test_eligible_goes_through_complete_then_eligible(staff, itn6, session):
+    dossier = submitted(session)
+    review = instruction.eligibility_review(actor=staff, dossier=dossier, outcome="eligible", checklist=CHECKS)
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.ELIGIBLE
+    assert [i["code"] for i in review.checklist] == list(CHECKS)
+    assert list(dossier.state_changes.values_list("transition", flat=True)) == ["mark_complete", "declare_eligible"]
+
+
+def test_manual_items_need_a_reason_and_must_all_hold(staff, itn6, session):
+    dossier = submitted(session)
+    with pytest.raises(DomainError, match="Motivez"):
+        instruction.eligibility_review(actor=staff, dossier=dossier, outcome="eligible",
+                                       checklist={**CHECKS, "RESULTATS_3_MOIS": {"ok": True, "reason": ""}})
+    with pytest.raises(DomainError, match="recevable"):
+        instruction.eligibility_review(actor=staff, dossier=dossier, outcome="eligible",
+                                       checklist={**CHECKS, "RESULTATS_3_MOIS": {"ok": False, "reason": "12 mois."}})
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.SUBMITTED
+
+
+def test_rule_violation_blocks_eligibility_ineligible_needs_a_reason(staff, itn6, session):
+    dossier = submitted(session, amount=Decimal("5000"))  # below ITN6's 20 k€ minimum size
+    with pytest.raises(DomainError, match="recevable"):
+        instruction.eligibility_review(actor=staff, dossier=dossier, outcome="eligible", checklist=CHECKS)
+    with pytest.raises(DomainError, match="motif"):
+        instruction.eligibility_review(actor=staff, dossier=dossier, outcome="ineligible", checklist=CHECKS)
+    instruction.eligibility_review(actor=staff, dossier=dossier, outcome="ineligible", checklist=CHECKS,
+                                   reason="Projet sous la taille minimale du thème.")
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.INELIGIBLE
+    assert EligibilityReview.objects.get(dossier=dossier).outcome == "ineligible"
+
+
+def test_only_staff_of_the_programme_review(itn6, session):
+    dossier = submitted(session)
+    with pytest.raises(DomainError):
+        instruction.eligibility_review(actor=MembershipFactory().user, dossier=dossier, outcome="eligible", checklist=CHECKS)
+
+
+def test_evaluation_start_moves_eligible_dossiers(staff, jury, session):
+    eligible = DossierFactory.create_batch(2, session=session, eligible=True)
+    juries.jury_dossiers_add(actor=staff, jury=jury)
+    assert instruction.evaluation_start(actor=staff, jury=jury) == 2
+    assert {d.state for d in type(eligible[0]).objects.filter(pk__in=[d.pk for d in eligible])} == {DossierState.UNDER_EVALUATION}
+
+
+def test_double_funding_flag_same_siren_similar_title_elsewhere(session):
+    carrier = MembershipFactory(organisation__siret="73282932000074").organisation
+    sister = MembershipFactory(organisation__siret="73282932000116").organisation
+    dossier = DossierFactory(session=session, organisation=carrier, acronym="DEMATAE", title="Dématérialiser les actes",
+                             submitted=True)
+    other_theme = SessionFactory(theme=ThemeFactory())
+    twin = DossierFactory(session=other_theme, organisation=sister, acronym="DEMAT-AE", title="Autre chose",
+                          submitted=True)
+    DossierFactory(session=other_theme, organisation=carrier, acronym="AUTRE", title="Sans rapport", submitted=True)
+    DossierFactory(session=other_theme, organisation=carrier, acronym="DEMATAE", title="Brouillon")  # draft: ignored
+    flags = selectors.double_funding_flags([dossier])
+    assert flags == {dossier.pk: [twin]}
+
+
+def test_instruction_pages(client, staff, itn6, session):
+    from django.urls import reverse
+
+    dossier = submitted(session)
+    client.force_login(staff)
+    assert session.name in client.get(reverse("juries:instruction_sessions")).content.decode()
+    queue = client.get(reverse("juries:instruction_queue", args=[session.pk]))
+    assert dossier.reference in queue.content.decode()
+    url = reverse("juries:instruction_review", args=[dossier.pk])
+    assert "Le porteur mobilise une équipe interne" in client.get(url).content.decode()
+    refused = client.post(url, {"outcome": "ineligible", "reason": ""})
+    assert "motif" in refused.content.decode()
+    data = {"outcome": "eligible", **{f"ok_{c}": "on" for c in CHECKS}, **{f"reason_{c}": "Vérifié." for c in CHECKS}}
+    assert client.post(url, data).status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.ELIGIBLE
+
+
+def test_instruction_pages_deny(client, staff, itn6, session):
+    from django.urls import reverse
+
+    from portal.models import Role
+    from portal.services import role_assign
+    from tests.calls.model_factories import ProgrammeFactory
+    from tests.portal.factories import UserFactory
+
+    dossier = submitted(session)
+    urls = [reverse("juries:instruction_queue", args=[session.pk]), reverse("juries:instruction_review", args=[dossier.pk])]
+    client.force_login(MembershipFactory().user)
+    for url in [reverse("juries:instruction_sessions"), *urls]:
+        assert client.get(url).status_code == 403
+    other = UserFactory()
+    role_assign(actor=None, user=other, role=Role.PROGRAMME_STAFF, scope=ProgrammeFactory())
+    client.force_login(other)
+    for url in urls:
+        assert client.get(url).status_code == 404
