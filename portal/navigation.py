@@ -25,6 +25,7 @@ NAVIGATION = [
     NavEntry(_("Simulateur"), "simulator:index", _always),
     NavEntry(_("Lauréats"), "laureates:list", _always),
     NavEntry(_("Mes dossiers"), "applications:my_dossiers", lambda roles: roles.is_applicant),
+    NavEntry(_("Mes projets"), "funding:my_projects", lambda roles: roles.is_applicant),
     NavEntry(_("Gestion des appels"), "calls_staff:list", lambda roles: roles.is_programme_staff or roles.is_admin),
     NavEntry(_("Tableau de bord"), "dashboard:index", lambda roles: roles.is_programme_staff or roles.is_admin),
     NavEntry(_("Instruction"), "applications:staff_list", lambda roles: roles.is_programme_staff or roles.is_admin),

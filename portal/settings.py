@@ -194,19 +194,26 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A dead broker must not hang a request: publishing gives up fast, the outbox keeps the work.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+from celery.schedules import crontab  # noqa: E402  (beat schedules need it; Celery is already a dependency)
+
 CELERY_BEAT_SCHEDULE = {
     "outbox-send-pending": {"task": "portal.tasks.outbox_send_pending", "schedule": 60.0},
     "receipts-sweep": {"task": "applications.tasks.receipts_sweep", "schedule": 120.0},
     "deliberation-documents-sweep": {"task": "juries.tasks.deliberation_documents_sweep", "schedule": 300.0},
+    "funding-reminders": {"task": "funding.tasks.reminders_send", "schedule": crontab(hour=8, minute=0)},
+    "funding-conventions-in-force": {"task": "funding.tasks.conventions_enter_into_force", "schedule": crontab(hour=0, minute=15)},
+    "funding-conventions-render-pending": {"task": "funding.tasks.conventions_render_pending", "schedule": 300.0},
     "export-files-purge": {"task": "applications.tasks_exports.export_files_purge", "schedule": 3600.0},
 }
 # Task modules that are not named tasks.py, which the worker would not discover by itself.
 CELERY_IMPORTS = ["applications.tasks_exports"]
 
+# Tests run in parallel processes that each clear the cache: a shared Redis would let one
+# test wipe another's rate limits and previews, so each test process keeps its own memory cache.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
+        if REDIS_URL and not TESTING
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }

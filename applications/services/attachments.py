@@ -30,7 +30,7 @@ def attachment_upload(*, actor, dossier: Dossier, required_document: RequiredDoc
     not the files attached to messages.
     """
     with transaction.atomic():
-        locked = Dossier.objects.select_for_update().select_related("session", "theme").get(pk=dossier.pk)
+        locked = Dossier.objects.select_for_update(of=("self",)).select_related("session", "theme").get(pk=dossier.pk)
         ensure_can_edit(locked, actor, part=f"document:{required_document.kind}")
         used = locked.attachments.filter(message__isnull=True).aggregate(total=Sum("size"))["total"] or 0
         per_file = None if required_document.scope == RequiredDocument.Scope.DOSSIER else bytes_from_megabytes(required_document.max_size_mb)
@@ -52,7 +52,7 @@ def attachment_upload(*, actor, dossier: Dossier, required_document: RequiredDoc
 
 def attachment_delete(*, actor, attachment: Attachment) -> None:
     with transaction.atomic():
-        locked = Dossier.objects.select_for_update().select_related("session").get(pk=attachment.dossier_id)
+        locked = Dossier.objects.select_for_update(of=("self",)).select_related("session").get(pk=attachment.dossier_id)
         if attachment.message_id is not None:
             raise DomainError("Une pièce jointe à un message ne peut pas être supprimée.", code="frozen")
         ensure_can_edit(locked, actor, part=f"document:{attachment.kind}")

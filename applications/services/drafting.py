@@ -56,7 +56,7 @@ class SectionSave:
 
 
 def _locked(dossier: Dossier) -> Dossier:
-    return Dossier.objects.select_for_update().select_related("theme__call", "session", "organisation").get(pk=dossier.pk)
+    return Dossier.objects.select_for_update(of=("self",)).select_related("theme__call", "session", "organisation").get(pk=dossier.pk)
 
 
 def _check_version(dossier: Dossier, part: str, base_version: int, theirs) -> None:
@@ -219,7 +219,7 @@ def invitation_send(*, actor, dossier: Dossier, email: str) -> DossierInvitation
 
 def invitation_accept(*, actor, token: str) -> Dossier:
     with transaction.atomic():
-        invitation = DossierInvitation.objects.select_for_update().select_related("dossier").filter(token=token).first()
+        invitation = DossierInvitation.objects.select_for_update(of=("self",)).select_related("dossier").filter(token=token).first()
         if invitation is None or invitation.accepted_at is not None:
             raise DomainError("Cette invitation n'est plus valable.", code="invalid_token")
         if invitation.email != actor.email.lower():

@@ -17,7 +17,7 @@ def receipt_generate(*, snapshot_id: int) -> DossierSnapshot:
     """Store the receipt PDF of a snapshot once, then e-mail the carrier's members a link to it."""
     with transaction.atomic():
         snapshot = (
-            DossierSnapshot.objects.select_for_update()
+            DossierSnapshot.objects.select_for_update(of=("self",))
             .select_related("dossier__organisation", "dossier__theme__call__programme", "dossier__session", "submitted_by")
             .get(pk=snapshot_id)
         )

@@ -120,7 +120,7 @@ def dossier_submit(*, actor, dossier: Dossier, declaration: bool, at=None) -> Do
     in French when the session is closed, the declaration is missing, or blockers remain.
     """
     with transaction.atomic():
-        locked = Dossier.objects.select_for_update().select_related("session", "theme__call", "organisation").get(pk=dossier.pk)
+        locked = Dossier.objects.select_for_update(of=("self",)).select_related("session", "theme__call", "organisation").get(pk=dossier.pk)
         at = at or timezone.now()
         ensure_member(locked, actor)
         if locked.state != DossierState.DRAFT:

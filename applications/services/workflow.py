@@ -37,7 +37,7 @@ def dossier_transition(*, dossier: Dossier, name: str, actor, reason: str = "", 
     if transition is None:
         raise DomainError(f"Action inconnue : « {name} ».", code="unknown_transition")
     with transaction.atomic():
-        locked = Dossier.objects.select_for_update().select_related("theme__call").get(pk=dossier.pk)
+        locked = Dossier.objects.select_for_update(of=("self",)).select_related("theme__call").get(pk=dossier.pk)
         if locked.state not in transition.sources:
             raise DomainError(
                 f"Action « {transition.label} » impossible : le dossier est « {locked.get_state_display()} ».",

@@ -133,6 +133,9 @@ def _read_amount(value: object) -> Decimal | _Invalid:
     amount = Decimal(value)
     if not amount.is_finite():
         return _Invalid("invalid_amount", f"montant non fini ({amount})")
+    if amount < -MAX_AMOUNT:
+        # Too large to round to the cent in the engine's context: say so without formatting it.
+        return _Invalid("negative_amount", "montant négatif")
     if amount < 0:
         return _Invalid("negative_amount", f"montant négatif ({format_money(amount)})")
     if amount > MAX_AMOUNT:

@@ -222,7 +222,7 @@ def theme_create(*, actor, call: Call, code: str, title: str, **fields) -> Theme
 
 @transaction.atomic
 def theme_update(*, actor, theme: Theme, **fields) -> Theme:
-    theme = Theme.objects.select_for_update().select_related("call").get(pk=theme.pk)
+    theme = Theme.objects.select_for_update(of=("self",)).select_related("call").get(pk=theme.pk)
     if "code" in fields:
         _check_theme_code(theme.call, fields["code"], exclude_pk=theme.pk)
     changes = _assign(theme, fields, THEME_FIELDS | {"code"})
@@ -324,7 +324,7 @@ def session_update(*, actor, session: Session, **fields) -> Session:
     """Change a session. Once a published call's session has opened, or a dossier was started
     in it, its dates are frozen: applicants rely on them (other fields stay editable).
     """
-    session = Session.objects.select_for_update().select_related("theme__call").get(pk=session.pk)
+    session = Session.objects.select_for_update(of=("self",)).select_related("theme__call").get(pk=session.pk)
     for name in ("opens_at", "closes_at"):
         if name in fields:
             fields[name] = _aware(fields[name])
@@ -429,7 +429,7 @@ def _criterion_owner(criterion: Criterion) -> tuple[Call | None, Theme | None, C
 
 @transaction.atomic
 def criterion_update(*, actor, criterion: Criterion, **fields) -> Criterion:
-    criterion = Criterion.objects.select_for_update().select_related("call", "theme__call", "parent").get(pk=criterion.pk)
+    criterion = Criterion.objects.select_for_update(of=("self",)).select_related("call", "theme__call", "parent").get(pk=criterion.pk)
     call, theme, owner_call = _criterion_owner(criterion)
     _check_grid_editable(call=call, theme=theme)
     changes = _assign(criterion, fields, CRITERION_FIELDS)
@@ -613,7 +613,7 @@ def _validated(schema: dict) -> dict:
 @transaction.atomic
 def form_schema_save(*, actor, form: FormDefinition, schema: dict) -> FormDefinition:
     """Replace the whole definition of a draft version after validating it (JSON editor)."""
-    form = FormDefinition.objects.select_for_update().select_related("call", "theme__call").get(pk=form.pk)
+    form = FormDefinition.objects.select_for_update(of=("self",)).select_related("call", "theme__call").get(pk=form.pk)
     _check_draft(form)
     form.schema = _validated(schema)
     form.save(update_fields=["schema"])
@@ -623,7 +623,7 @@ def form_schema_save(*, actor, form: FormDefinition, schema: dict) -> FormDefini
 
 def _edit_schema(*, actor, form: FormDefinition, change, action: str, data: dict) -> FormDefinition:
     """Apply `change(schema)` to a copy of the draft's schema, validate, save, audit."""
-    form = FormDefinition.objects.select_for_update().select_related("call", "theme__call").get(pk=form.pk)
+    form = FormDefinition.objects.select_for_update(of=("self",)).select_related("call", "theme__call").get(pk=form.pk)
     _check_draft(form)
     schema = copy.deepcopy(form.schema) or {"sections": []}
     schema.setdefault("sections", [])
@@ -740,7 +740,7 @@ def form_item_move(*, actor, form: FormDefinition, section_key: str, field_key: 
 @transaction.atomic
 def form_publish(*, actor, form: FormDefinition) -> FormDefinition:
     """Make a draft version the published one; new dossiers start on it, existing ones keep theirs."""
-    form = FormDefinition.objects.select_for_update().select_related("call", "theme__call").get(pk=form.pk)
+    form = FormDefinition.objects.select_for_update(of=("self",)).select_related("call", "theme__call").get(pk=form.pk)
     _check_draft(form)
     _validated(form.schema)
     if not form.schema.get("sections"):
@@ -769,7 +769,7 @@ def theme_rule_update(*, actor, theme: Theme, rule_yaml: str) -> Theme:
     except RuleConfigError as error:
         raise DomainError(str(error), "rule_invalid", field="rule_yaml") from None
     with transaction.atomic():
-        theme = Theme.objects.select_for_update().select_related("call").get(pk=theme.pk)
+        theme = Theme.objects.select_for_update(of=("self",)).select_related("call").get(pk=theme.pk)
         if theme.dossiers.exclude(state="draft").exists():
             raise DomainError(
                 "Des dossiers de ce thème ont déjà été déposés et jugés selon la règle actuelle : "

@@ -111,7 +111,7 @@ def info_session_register(
 def info_session_cancel(*, cancel_token: str) -> InfoSessionRegistration:
     """Cancel the registration holding this token; frees its seat. Refused once the session started."""
     registration = (
-        InfoSessionRegistration.objects.select_for_update().select_related("info_session", "info_session__call")
+        InfoSessionRegistration.objects.select_for_update(of=("self",)).select_related("info_session", "info_session__call")
         .filter(cancel_token=cancel_token).first()
     )
     if registration is None:

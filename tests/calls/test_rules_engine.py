@@ -449,3 +449,10 @@ def test_load_rules_prefixes_the_theme_code(tmp_path):
     with pytest.raises(RuleConfigError) as error:
         load_rules(path)
     assert error.value.field == "ITN9.rate_percent"
+
+
+def test_a_huge_negative_request_is_a_violation_not_a_crash():
+    from calls.rules import load_rules as load
+
+    evaluation = evaluate(rule=load()["ITN6"], lines=[], carrier_kind="ministere", requested_amount=Decimal("-1e26"))
+    assert any(violation.code == "invalid_request" for violation in evaluation.violations)

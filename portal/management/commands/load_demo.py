@@ -11,6 +11,7 @@ DEMO_MODULES = [
     "calls.demo",
     "applications.demo",
     "juries.demo",
+    "funding.demo",
 ]
 
 

@@ -1,0 +1,106 @@
+"""Forms of the funding pages: they parse input; services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from applications.workflow import DossierState
+from funding.models import Convention, Tranche
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PortfolioFilterForm(forms.Form):
+    q = forms.CharField(label=_("Recherche"), required=False, help_text=_("Numéro, acronyme, titre ou porteur"))
+    programme = forms.TypedChoiceField(label=_("Programme"), required=False, coerce=int, empty_value=None)
+    convention = forms.ChoiceField(label=_("Convention"), required=False)
+    etat = forms.ChoiceField(label=_("État du projet"), required=False)
+
+    def __init__(self, *args, programmes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = [("", _("Tous"))] + [(p.pk, p.name) for p in programmes]
+        self.fields["convention"].choices = [("", _("Tous")), ("none", _("Pas encore générée"))] + [
+            choice for choice in Convention.Status.choices if choice[0] != Convention.Status.SUPERSEDED
+        ]
+        self.fields["etat"].choices = [("", _("Tous"))] + [
+            (state, DossierState(state).label)
+            for state in (DossierState.SELECTED, DossierState.CONVENTION, DossierState.IN_PROGRESS, DossierState.CLOSED)
+        ]
+
+
+class CarrierSignatureForm(forms.Form):
+    signed_file = forms.FileField(label=_("Convention signée (PDF)"), required=False,
+                                  help_text=_("PDF signé, 20 Mo au plus. Ou cochez l'approbation en ligne ci-dessous."))
+    approve = forms.BooleanField(label=_("J'approuve la convention au nom du porteur"), required=False)
+
+
+class MilestoneDeclareForm(forms.Form):
+    note = forms.CharField(label=_("Ce qui a été réalisé"), widget=forms.Textarea(attrs={"rows": 4}))
+    evidence = forms.FileField(label=_("Pièce justificative"), required=False,
+                               help_text=_("PDF, OpenDocument ou Office, 20 Mo au plus."))
+
+
+class MilestoneReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Décision"), widget=forms.RadioSelect,
+                                 choices=[("validate", _("Valider le jalon")), ("refuse", _("Refuser le jalon"))])
+    reason = forms.CharField(label=_("Motif (obligatoire en cas de refus)"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(label=_("Date du paiement"), widget=DATE_WIDGET)
+    amount = forms.DecimalField(label=_("Montant (€)"), max_digits=14, decimal_places=2, min_value=0)
+    reference = forms.CharField(label=_("Référence"), max_length=100)
+
+
+class IndicatorReportForm(forms.Form):
+    """One field per indicator of the theme, plus the period and a comment."""
+
+    period = forms.ChoiceField(label=_("Période"))
+    comment = forms.CharField(label=_("Commentaire"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, periods=(), indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [(start.isoformat(), label) for start, label in periods]
+        self.indicator_keys = []
+        for indicator in indicators:
+            self.fields[indicator["key"]] = forms.CharField(label=indicator["label"], max_length=500)
+            self.indicator_keys.append(indicator["key"])
+
+    def indicator_fields(self):
+        return [self[key] for key in self.indicator_keys]
+
+
+class FinalReportForm(forms.Form):
+    summary = forms.CharField(label=_("Bilan du projet"), widget=forms.Textarea(attrs={"rows": 6}))
+    spent_amount = forms.DecimalField(label=_("Dépenses réalisées (€)"), max_digits=14, decimal_places=2, min_value=0)
+
+
+class ConventionTemplateForm(forms.Form):
+    title = forms.CharField(label=_("Titre de la convention"), max_length=255)
+    body = forms.CharField(
+        label=_("Clauses"), widget=forms.Textarea(attrs={"rows": 16}),
+        help_text=_("HTML simple (p, ul, li, strong). Variables entre doubles accolades, par exemple {{ montant }}."),
+    )
+
+
+class TrancheForm(forms.Form):
+    label = forms.CharField(label=_("Libellé"), max_length=255)
+    amount = forms.DecimalField(label=_("Montant (€)"), max_digits=14, decimal_places=2, min_value=0)
+    condition = forms.ChoiceField(label=_("Condition"), choices=Tranche.Condition.choices)
+    milestone = forms.TypedChoiceField(label=_("Jalon"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, milestones=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["milestone"].choices = [("", "—")] + [(milestone.pk, milestone.label) for milestone in milestones]
+
+
+TrancheFormSet = forms.formset_factory(TrancheForm, extra=1, can_delete=True)
+
+
+class ReminderPreferencesForm(forms.Form):
+    wanted = forms.MultipleChoiceField(label=_("Relances que je souhaite recevoir par e-mail"), required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, families=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wanted"].choices = list(families)

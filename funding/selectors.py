@@ -1,0 +1,180 @@
+"""Reads of the funding app, scoped to the user's roles (carrier, programme staff, fund operator)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from applications.models import Dossier
+from applications.workflow import DossierState
+from funding.models import Convention, IndicatorReport, Milestone, Payment, Tranche
+from funding.periods import due_date, periods_between, reporting_frequency
+from funding.services.followup import paid_on_tranche, release_blocker
+from portal.selectors import user_roles
+
+FUNDED_STATES = (DossierState.CONVENTION, DossierState.IN_PROGRESS, DossierState.CLOSED)
+PORTFOLIO_STATES = (DossierState.SELECTED, *FUNDED_STATES)
+
+
+def _latest_convention(field: str):
+    return Subquery(Convention.objects.filter(dossier=OuterRef("pk")).order_by("-version").values(field)[:1])
+
+
+def _next_milestone(field: str):
+    return Subquery(
+        Milestone.objects.filter(dossier=OuterRef("pk"), status__in=(Milestone.Status.PLANNED, Milestone.Status.REFUSED))
+        .order_by("due_on", "order").values(field)[:1]
+    )
+
+
+def _annotated(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """Per dossier, in the same query: latest convention's status and version, next milestone, paid total."""
+    paid = Subquery(
+        Payment.objects.filter(tranche__convention__dossier=OuterRef("pk")).values("tranche__convention__dossier")
+        .annotate(total=Sum("amount")).values("total")[:1],
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+    return queryset.select_related("organisation", "theme__call__programme").annotate(
+        convention_status=_latest_convention("status"),
+        convention_version=_latest_convention("version"),
+        convention_amount=_latest_convention("amount"),
+        next_milestone_label=_next_milestone("label"),
+        next_milestone_due=_next_milestone("due_on"),
+        paid_amount=Coalesce(paid, Value(Decimal("0")), output_field=DecimalField(max_digits=14, decimal_places=2)),
+    )
+
+
+def projects_of_carrier(user) -> QuerySet[Dossier]:
+    """"Mes projets": the laureate's funded dossiers, newest first."""
+    roles = user_roles(user)
+    return (
+        _annotated(Dossier.objects.filter(organisation_id__in=roles.organisation_ids, state__in=PORTFOLIO_STATES))
+        .annotate(convention_start_on=_latest_convention("start_on"), convention_in_force_at=_latest_convention("in_force_at"))
+        .prefetch_related("indicator_reports")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def portfolio_dossiers(user) -> QuerySet[Dossier]:
+    """Dossiers of the programmes the user runs or pays for (every one for an admin)."""
+    roles = user_roles(user)
+    queryset = Dossier.objects.filter(state__in=PORTFOLIO_STATES)
+    if not roles.is_admin:
+        programme_ids = roles.staff_programme_ids | roles.fund_operator_programme_ids
+        queryset = queryset.filter(theme__call__programme_id__in=programme_ids)
+    return queryset
+
+
+def portfolio(user, *, programme_id: int | None = None, status: str = "", state: str = "", query: str = "") -> QuerySet[Dossier]:
+    """The portfolio with its filters: programme, convention status, dossier state, text."""
+    queryset = _annotated(portfolio_dossiers(user))
+    if programme_id:
+        queryset = queryset.filter(theme__call__programme_id=programme_id)
+    if state:
+        queryset = queryset.filter(state=state)
+    if status == "none":
+        queryset = queryset.filter(convention_status__isnull=True)
+    elif status:
+        queryset = queryset.filter(convention_status=status)
+    if query:
+        queryset = queryset.filter(
+            Q(reference__icontains=query) | Q(acronym__icontains=query) | Q(title__icontains=query)
+            | Q(organisation__name__icontains=query)
+        )
+    return queryset.order_by("theme__call__programme__name", "reference")
+
+
+def funding_dossiers_visible_to(user) -> QuerySet[Dossier]:
+    """Dossiers whose funding pages `user` may open: carrier members, staff, fund operator."""
+    roles = user_roles(user)
+    if not roles.is_authenticated:
+        return Dossier.objects.none()
+    queryset = Dossier.objects.filter(state__in=PORTFOLIO_STATES)
+    if roles.is_admin:
+        return queryset
+    return queryset.filter(
+        Q(organisation_id__in=roles.organisation_ids)
+        | Q(theme__call__programme_id__in=roles.staff_programme_ids | roles.fund_operator_programme_ids)
+    )
+
+
+def conventions_of(dossier: Dossier, *, with_drafts: bool = True) -> QuerySet[Convention]:
+    """The versions, newest first; the carrier sees only those sent to it (`with_drafts=False`)."""
+    queryset = dossier.conventions.select_related("carrier_signed_by", "operator_signed_by", "sent_by").order_by("-version")
+    return queryset if with_drafts else queryset.filter(sent_at__isnull=False)
+
+
+def current_convention(dossier: Dossier, *, with_drafts: bool = True) -> Convention | None:
+    """The latest version that is not superseded: a draft, the one being signed, or the one in force."""
+    return conventions_of(dossier, with_drafts=with_drafts).exclude(status=Convention.Status.SUPERSEDED).first()
+
+
+def convention_in_force(dossier: Dossier) -> Convention | None:
+    return dossier.conventions.filter(status=Convention.Status.IN_FORCE).first()
+
+
+def tranches_with_payments(convention: Convention) -> list[Tranche]:
+    """The schedule, each tranche carrying `paid` (earlier versions included), `remaining` and `blocker`."""
+    tranches = list(
+        convention.tranches.select_related("milestone", "convention__dossier__phase").prefetch_related(
+            Prefetch("payments", queryset=Payment.objects.order_by("paid_on"))
+        )
+    )
+    for tranche in tranches:
+        tranche.paid = paid_on_tranche(tranche)
+        tranche.remaining = tranche.amount - tranche.paid
+        tranche.blocker = release_blocker(tranche)
+    return tranches
+
+
+def payments_of(dossier: Dossier) -> QuerySet[Payment]:
+    return Payment.objects.filter(tranche__convention__dossier=dossier).select_related("tranche").order_by("paid_on", "pk")
+
+
+def _start_of(convention_status, start_on, in_force_at):
+    """When reporting starts: the convention's start date, else its entry into force; None before."""
+    if convention_status != Convention.Status.IN_FORCE:
+        return None
+    return start_on or timezone.localtime(in_force_at).date()
+
+
+def _calendar(theme, start, reports: dict, today) -> list[dict]:
+    rows = []
+    for period_start, period_end in periods_between(start, today, reporting_frequency(theme)) if start else []:
+        report = reports.get(period_start)
+        due_on = due_date(period_end)
+        rows.append({
+            "start": period_start, "end": period_end, "due_on": due_on, "report": report,
+            "overdue": report is None and due_on < today,
+        })
+    return rows
+
+
+def report_calendar(dossier: Dossier, convention: Convention | None, today=None) -> list[dict]:
+    """Every reporting period from the start to today: filed report, due date, late or missing."""
+    if convention is None:
+        return []
+    start = _start_of(convention.status, convention.start_on, convention.in_force_at)
+    reports = {report.period_start: report for report in IndicatorReport.objects.filter(dossier=dossier)} if start else {}
+    return _calendar(dossier.theme, start, reports, today or timezone.localdate())
+
+
+def with_next_reports(rows, today=None) -> list[Dossier]:
+    """Set `next_report` on rows of `projects_of_carrier` from their prefetched reports (no query per row)."""
+    today = today or timezone.localdate()
+    rows = list(rows)
+    for row in rows:
+        start = _start_of(row.convention_status, row.convention_start_on, row.convention_in_force_at)
+        reports = {report.period_start: report for report in row.indicator_reports.all()}
+        row.next_report = next((item for item in _calendar(row.theme, start, reports, today) if item["report"] is None), None)
+    return rows
+
+
+def next_report(dossier: Dossier, convention: Convention | None) -> dict | None:
+    for row in report_calendar(dossier, convention):
+        if row["report"] is None:
+            return row
+    return None

@@ -1,0 +1,1 @@
+"""Writes of the funding app, one module per business area (conventions, follow-up, reports)."""

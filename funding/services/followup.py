@@ -1,0 +1,226 @@
+"""Follow-up of a project in force: tranche schedule, milestones, payments."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from applications.models import Dossier
+from applications.workflow import DossierState
+from funding.models import Convention, FinalReport, Milestone, Payment, Tranche
+from funding.permissions import APPLICANT, FUND_OPERATOR, STAFF, ensure_role
+from funding.services.conventions import (
+    carrier_members,
+    checked_upload,
+    convention_link,
+    fund_operators,
+    programme_staff,
+    queue_render,
+)
+from portal.errors import DomainError
+from portal.services import audit_record, notify
+from portal.templatetags.portal_format import format_euros as money
+from portal.uploads import MEGABYTE
+
+EVIDENCE_MAX_BYTES = 20 * MEGABYTE
+
+
+def _amount(value, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise DomainError("Montant illisible.", code="invalid_amount", field=field) from None
+    if not amount.is_finite() or amount < 0:
+        raise DomainError("Le montant doit être positif.", code="invalid_amount", field=field)
+    return amount
+
+
+# --- Tranche schedule ---------------------------------------------------------------------
+
+
+def tranche_schedule_set(*, actor, convention: Convention, tranches: list[dict], ip_address: str | None = None) -> list[Tranche]:
+    """Replace the schedule of a draft version; the total never exceeds the granted amount.
+
+    Each item: label, amount, condition and, for a milestone condition, a milestone of the
+    dossier. The draft's PDF is rendered again with the new schedule.
+    """
+    with transaction.atomic():
+        convention = Convention.objects.select_for_update(of=("self",)).select_related("dossier__theme__call").get(pk=convention.pk)
+        ensure_role(convention.dossier, actor, STAFF)
+        if convention.status != Convention.Status.DRAFT:
+            raise DomainError("L'échéancier ne se modifie que sur une convention en brouillon : générez un avenant.",
+                              code="immutable")
+        cleaned = []
+        milestone_ids = set(convention.dossier.milestones.values_list("pk", flat=True))
+        for index, item in enumerate(tranches, start=1):
+            label = (item.get("label") or "").strip()
+            if not label:
+                raise DomainError(f"Tranche {index} : indiquez un libellé.", code="label_required", field="tranches")
+            condition = item.get("condition")
+            if condition not in Tranche.Condition.values:
+                raise DomainError(f"Tranche {index} : condition inconnue.", code="invalid_condition", field="tranches")
+            milestone = item.get("milestone")
+            if condition == Tranche.Condition.MILESTONE and (milestone is None or milestone.pk not in milestone_ids):
+                raise DomainError(f"Tranche {index} : choisissez un jalon du projet.", code="milestone_required", field="tranches")
+            cleaned.append({"label": label, "amount": _amount(item.get("amount"), "tranches"), "condition": condition,
+                            "milestone": milestone if condition == Tranche.Condition.MILESTONE else None})
+        total = sum((item["amount"] for item in cleaned), Decimal("0"))
+        if total > convention.amount:
+            raise DomainError(
+                f"Le total des tranches ({money(total)}) dépasse le montant accordé ({money(convention.amount)}).",
+                code="tranches_above_grant", field="tranches",
+            )
+        previous_by_order = {tranche.order: tranche.previous for tranche in convention.tranches.all()}
+        convention.tranches.all().delete()
+        created = [
+            Tranche.objects.create(convention=convention, order=order, previous=previous_by_order.get(order), **item)
+            for order, item in enumerate(cleaned, start=1)
+        ]
+        convention.pdf = ""
+        convention.sha256 = ""
+        convention.save(update_fields=["pdf", "sha256"])
+        audit_record(actor=actor, action="convention.schedule", target=convention, ip_address=ip_address,
+                     data={"tranches": [{"label": t.label, "amount": str(t.amount), "condition": t.condition} for t in created]})
+        queue_render(convention.pk)
+    return created
+
+
+# --- Milestones ---------------------------------------------------------------------------
+
+
+def _locked_milestone(milestone: Milestone) -> Milestone:
+    return Milestone.objects.select_for_update(of=("self",)).select_related("dossier__theme__call__programme").get(pk=milestone.pk)
+
+
+def milestone_declare(*, actor, milestone: Milestone, note: str, evidence=None, ip_address: str | None = None) -> Milestone:
+    """The carrier declares a milestone reached, with a note and optional evidence; never twice."""
+    if not (note or "").strip():
+        raise DomainError("Décrivez ce qui a été réalisé.", code="note_required", field="note")
+    upload = checked_upload(evidence, field="evidence", formats=[], max_bytes=EVIDENCE_MAX_BYTES)
+    with transaction.atomic():
+        milestone = _locked_milestone(milestone)
+        ensure_role(milestone.dossier, actor, APPLICANT)
+        if milestone.dossier.state != DossierState.IN_PROGRESS:
+            raise DomainError("Les jalons se déclarent une fois la convention en vigueur.", code="invalid_state")
+        if milestone.status in (Milestone.Status.DECLARED, Milestone.Status.VALIDATED):
+            raise DomainError(f"Le jalon « {milestone.label} » est déjà déclaré ({milestone.get_status_display().lower()}).",
+                              code="already_declared")
+        milestone.status = Milestone.Status.DECLARED
+        milestone.declared_at = timezone.now()
+        milestone.declared_by = actor
+        milestone.evidence_note = note.strip()
+        milestone.refusal_reason = ""
+        if upload is not None:
+            milestone.evidence.save(f"preuve.{upload.extension}", evidence, save=False)
+            milestone.evidence_name = upload.safe_name
+        milestone.save()
+        audit_record(actor=actor, action="milestone.declare", target=milestone, ip_address=ip_address,
+                     data={"label": milestone.label, "evidence": upload.sha256 if upload else ""})
+        notify("funding_milestone_declared", actor=actor, recipients=programme_staff(milestone.dossier),
+               context={"milestone": milestone, "dossier": milestone.dossier}, link=convention_link(milestone.dossier))
+    return milestone
+
+
+def milestone_review(*, actor, milestone: Milestone, accept: bool, reason: str = "", ip_address: str | None = None) -> Milestone:
+    """Staff validate a declared milestone (its tranche may then be paid) or refuse it with reasons."""
+    if not accept and not reason.strip():
+        raise DomainError("Indiquez le motif du refus.", code="reason_required", field="reason")
+    with transaction.atomic():
+        milestone = _locked_milestone(milestone)
+        ensure_role(milestone.dossier, actor, STAFF)
+        if milestone.status != Milestone.Status.DECLARED:
+            raise DomainError("Seul un jalon déclaré peut être validé ou refusé.", code="invalid_state")
+        milestone.status = Milestone.Status.VALIDATED if accept else Milestone.Status.REFUSED
+        milestone.reviewed_at = timezone.now()
+        milestone.reviewed_by = actor
+        milestone.refusal_reason = "" if accept else reason.strip()
+        milestone.save(update_fields=["status", "reviewed_at", "reviewed_by", "refusal_reason"])
+        audit_record(actor=actor, action="milestone.validate" if accept else "milestone.refuse", target=milestone,
+                     ip_address=ip_address, data={"reason": milestone.refusal_reason})
+        recipients = list(carrier_members(milestone.dossier))
+        if accept:
+            recipients += list(fund_operators(milestone.dossier))
+        notify("funding_milestone_reviewed", actor=actor, recipients=recipients,
+               context={"milestone": milestone, "dossier": milestone.dossier}, link=convention_link(milestone.dossier))
+    return milestone
+
+
+# --- Payments -----------------------------------------------------------------------------
+
+
+def paid_on_tranche(tranche: Tranche) -> Decimal:
+    """Payments on this tranche and on the same tranche of earlier versions (amendments)."""
+    total = Decimal("0")
+    seen = set()
+    while tranche is not None and tranche.pk not in seen:
+        seen.add(tranche.pk)
+        total += tranche.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+        tranche = tranche.previous
+    return total
+
+
+def previous_phases(dossier: Dossier):
+    """Earlier phases of the same project (SNAP3/SNAP4): same project key and theme, lower phase order."""
+    if not dossier.project_key or dossier.phase_id is None:
+        return Dossier.objects.none()
+    return Dossier.objects.filter(
+        project_key=dossier.project_key, theme_id=dossier.theme_id, phase__order__lt=dossier.phase.order,
+    ).exclude(pk=dossier.pk)
+
+
+def release_blocker(tranche: Tranche) -> str | None:
+    """Why the tranche cannot be paid yet, in French; None when its condition is validated."""
+    convention = tranche.convention
+    if convention.status != Convention.Status.IN_FORCE:
+        return "La convention n'est pas en vigueur."
+    pending = Milestone.objects.filter(dossier__in=previous_phases(convention.dossier)).exclude(status=Milestone.Status.VALIDATED)
+    if pending.exists():
+        return "Le jalon de fin de la phase précédente n'est pas validé."
+    if tranche.condition == Tranche.Condition.MILESTONE:
+        milestone = tranche.milestone
+        if milestone.status == Milestone.Status.REFUSED:
+            return f"Le jalon « {milestone.label} » a été refusé."
+        if milestone.status != Milestone.Status.VALIDATED:
+            return f"Le jalon « {milestone.label} » n'est pas encore validé."
+    if tranche.condition == Tranche.Condition.FINAL_REPORT:
+        report = FinalReport.objects.filter(dossier_id=convention.dossier_id).first()
+        if report is None or report.validated_at is None:
+            return "Le rapport final n'est pas encore validé."
+    return None
+
+
+def payment_record(*, actor, tranche: Tranche, paid_on: date, amount, reference: str, ip_address: str | None = None) -> Payment:
+    """The fund operator records a payment of a released tranche, never above what remains of it."""
+    amount = _amount(amount, "amount")
+    if amount <= 0:
+        raise DomainError("Le montant doit être positif.", code="invalid_amount", field="amount")
+    if not (reference or "").strip():
+        raise DomainError("Indiquez la référence du paiement.", code="reference_required", field="reference")
+    if paid_on > timezone.localdate():
+        raise DomainError("La date du paiement ne peut pas être dans le futur.", code="future_date", field="paid_on")
+    with transaction.atomic():
+        tranche = Tranche.objects.select_for_update(of=("self",)).select_related(
+            "convention__dossier__theme__call__programme", "convention__dossier__phase", "milestone",
+        ).get(pk=tranche.pk)
+        dossier = tranche.convention.dossier
+        ensure_role(dossier, actor, FUND_OPERATOR)
+        blocker = release_blocker(tranche)
+        if blocker:
+            raise DomainError(f"Tranche non libérable : {blocker}", code="not_released")
+        remaining = tranche.amount - paid_on_tranche(tranche)
+        if amount > remaining:
+            raise DomainError(
+                f"Le paiement ({money(amount)}) dépasse le reste à verser sur la tranche ({money(remaining)}).",
+                code="above_tranche", field="amount",
+            )
+        payment = Payment.objects.create(tranche=tranche, paid_on=paid_on, amount=amount, reference=reference.strip(),
+                                         recorded_by=actor)
+        audit_record(actor=actor, action="payment.record", target=tranche, ip_address=ip_address,
+                     data={"amount": str(amount), "reference": payment.reference, "paid_on": paid_on.isoformat()})
+        notify("funding_payment_recorded", actor=actor, recipients=carrier_members(dossier),
+               context={"payment": payment, "tranche": tranche, "dossier": dossier}, link=convention_link(dossier))
+    return payment

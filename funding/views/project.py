@@ -1,0 +1,192 @@
+"""One funded project: its convention (versions, signatures, PDFs), milestones, tranches and payments."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from funding import forms, selectors
+from funding.models import Convention, Milestone, Tranche
+from funding.permissions import APPLICANT, FUND_OPERATOR, STAFF
+from funding.services import conventions, followup
+from funding.views import client_ip, funding_dossier, raise_for_access, require
+from portal.errors import DomainError
+from portal.uploads import content_disposition
+
+
+def sees_drafts(roles: set[str]) -> bool:
+    """Drafts are internal until staff send them; the carrier sees sent versions only."""
+    return bool(roles & {STAFF, FUND_OPERATOR})
+
+
+def _project_context(dossier, roles) -> dict:
+    convention = selectors.current_convention(dossier, with_drafts=sees_drafts(roles))
+    # Payments and reports follow the version in force, even while an amendment is drafted or signed.
+    applicable = selectors.convention_in_force(dossier) or convention
+    return {
+        "dossier": dossier,
+        "roles": roles,
+        "is_carrier": APPLICANT in roles,
+        "is_staff": STAFF in roles,
+        "is_operator": FUND_OPERATOR in roles,
+        "convention": convention,
+        "versions": selectors.conventions_of(dossier, with_drafts=sees_drafts(roles)),
+        "tranches": selectors.tranches_with_payments(applicable) if applicable else [],
+        "milestones": dossier.milestones.select_related("declared_by", "reviewed_by"),
+        "payments": selectors.payments_of(dossier),
+        "next_report": selectors.next_report(dossier, applicable),
+        "signature_form": forms.CarrierSignatureForm(),
+    }
+
+
+@login_required
+def project_detail(request, pk: int):
+    dossier, roles = funding_dossier(request, pk)
+    return render(request, "funding/project.html", _project_context(dossier, roles))
+
+
+def _act(request, pk: int, allowed: tuple[str, ...], action, success: str):
+    """Run a POST action of the project page, then come back to it with a message."""
+    dossier, roles = funding_dossier(request, pk)
+    require(roles, *allowed)
+    try:
+        action(dossier)
+    except DomainError as error:
+        raise_for_access(error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("funding:convention", dossier.pk)
+
+
+def _version(dossier, version: int) -> Convention:
+    return get_object_or_404(Convention, dossier=dossier, version=version)
+
+
+@login_required
+@require_POST
+def convention_generate(request, pk: int):
+    return _act(request, pk, (STAFF,), lambda dossier: conventions.convention_generate(
+        actor=request.user, dossier=dossier, ip_address=client_ip(request)),
+        "Nouvelle version de la convention générée ; le PDF est en cours de préparation.")
+
+
+@login_required
+@require_POST
+def convention_send(request, pk: int, version: int):
+    return _act(request, pk, (STAFF,), lambda dossier: conventions.convention_send(
+        actor=request.user, convention=_version(dossier, version), ip_address=client_ip(request)),
+        "Convention envoyée au porteur pour signature.")
+
+
+@login_required
+@require_POST
+def convention_sign(request, pk: int, version: int):
+    """The carrier signs: signed PDF upload, or the "approve" box."""
+    dossier, roles = funding_dossier(request, pk)
+    require(roles, APPLICANT)
+    form = forms.CarrierSignatureForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            conventions.convention_sign_carrier(
+                actor=request.user, convention=_version(dossier, version), signed_file=form.cleaned_data["signed_file"],
+                approve=form.cleaned_data["approve"], ip_address=client_ip(request),
+            )
+        except DomainError as error:
+            raise_for_access(error)
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Convention signée : elle est transmise à l'opérateur pour contre-signature.")
+            return redirect("funding:convention", dossier.pk)
+    context = _project_context(dossier, roles)
+    context["signature_form"] = form
+    return render(request, "funding/project.html", context, status=400)
+
+
+@login_required
+@require_POST
+def convention_countersign(request, pk: int, version: int):
+    return _act(request, pk, (FUND_OPERATOR,), lambda dossier: conventions.convention_sign_operator(
+        actor=request.user, convention=_version(dossier, version), ip_address=client_ip(request)),
+        "Convention contresignée.")
+
+
+@login_required
+def convention_download(request, pk: int, version: int, signed: bool = False):
+    dossier, roles = funding_dossier(request, pk)
+    convention = _version(dossier, version)
+    if convention.sent_at is None and not sees_drafts(roles):
+        raise Http404
+    file = convention.signed_file if signed else convention.pdf
+    if not file:
+        raise Http404
+    name = f"convention-{dossier.reference}-v{version}{'-signee' if signed else ''}.pdf"
+    response = FileResponse(file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(name)
+    return response
+
+
+# --- Milestones and payments --------------------------------------------------------------
+
+
+@login_required
+def milestone_declare(request, pk: int, milestone_id: int):
+    dossier, roles = funding_dossier(request, pk)
+    require(roles, APPLICANT)
+    milestone = get_object_or_404(Milestone, dossier=dossier, pk=milestone_id)
+    form = forms.MilestoneDeclareForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            followup.milestone_declare(actor=request.user, milestone=milestone, note=form.cleaned_data["note"],
+                                       evidence=form.cleaned_data["evidence"], ip_address=client_ip(request))
+        except DomainError as error:
+            raise_for_access(error)
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Jalon « {milestone.label} » déclaré : l'équipe du programme va l'examiner.")
+            return redirect("funding:convention", dossier.pk)
+    return render(request, "funding/milestone_declare.html", {"dossier": dossier, "milestone": milestone, "form": form})
+
+
+@login_required
+def milestone_review(request, pk: int, milestone_id: int):
+    dossier, roles = funding_dossier(request, pk)
+    require(roles, STAFF)
+    milestone = get_object_or_404(Milestone, dossier=dossier, pk=milestone_id)
+    form = forms.MilestoneReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accept = form.cleaned_data["decision"] == "validate"
+        try:
+            followup.milestone_review(actor=request.user, milestone=milestone, accept=accept,
+                                      reason=form.cleaned_data["reason"], ip_address=client_ip(request))
+        except DomainError as error:
+            raise_for_access(error)
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Jalon « {milestone.label} » {'validé' if accept else 'refusé'}.")
+            return redirect("funding:convention", dossier.pk)
+    return render(request, "funding/milestone_review.html", {"dossier": dossier, "milestone": milestone, "form": form})
+
+
+@login_required
+def payment_record(request, pk: int, tranche_id: int):
+    dossier, roles = funding_dossier(request, pk)
+    require(roles, FUND_OPERATOR)
+    tranche = get_object_or_404(Tranche.objects.select_related("convention", "milestone"), convention__dossier=dossier,
+                                pk=tranche_id)
+    form = forms.PaymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            followup.payment_record(actor=request.user, tranche=tranche, ip_address=client_ip(request), **form.cleaned_data)
+        except DomainError as error:
+            raise_for_access(error)
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Paiement enregistré.")
+            return redirect("funding:convention", dossier.pk)
+    tranche.paid = followup.paid_on_tranche(tranche)
+    return render(request, "funding/payment_form.html", {
+        "dossier": dossier, "tranche": tranche, "form": form, "remaining": tranche.amount - tranche.paid,
+        "blocker": followup.release_blocker(tranche),
+    })

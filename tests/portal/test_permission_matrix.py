@@ -1,0 +1,329 @@
+"""Every URL pattern of the portal, requested as every role, against the expected table beside it.
+
+The world holds two organisations (A, B), two programmes (P, Q) and objects of each; the
+objects in URLs belong to A and P. A URL with no expectation fails the test, so a new page
+cannot ship without saying who may open it. Third-party pages (Django admin, allauth) are
+left to their own projects and listed in THIRD_PARTY.
+
+Denied roles also POST to each URL: a refusal must not depend on the method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from applications.models import DossierInvitation, DossierPartner
+from applications.services import drafting, submission
+from calls.models import (
+    Criterion, FormDefinition, InfoSession, InfoSessionRegistration, MilestoneTemplate, Phase, RequiredDocument,
+)
+from calls.rules import load_rules
+from portal.models import Role
+from portal.services import role_assign
+from tests.applications.conftest import FORM_SCHEMA, complete
+from tests.calls.model_factories import SessionFactory, ThemeFactory
+from tests.portal.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+THIRD_PARTY = ("admin", "account_", "mfa_", "usersessions_", "socialaccount_", "openid_connect", "proconnect", "headless")
+ROLES = ["anonymous", "applicant_a", "applicant_b", "staff_p", "staff_q", "operator_p", "juror_j", "juror_conflicted", "admin"]
+
+OK, LOGIN, FORBIDDEN, NOT_FOUND = "ok", "login", "403", "404"
+
+# The access rules, as role → outcome.
+PUBLIC = dict.fromkeys(ROLES, OK)
+SIGNED_IN = {**dict.fromkeys(ROLES, OK), "anonymous": LOGIN}
+APPLICANT_A = {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN, "applicant_a": OK}
+STAFF_OF_P = {**dict.fromkeys(ROLES, FORBIDDEN), "anonymous": LOGIN, "staff_p": OK, "staff_q": NOT_FOUND, "admin": OK}
+ANY_STAFF = {**STAFF_OF_P, "staff_q": OK}
+# Jury J of programme P: its chair juror_j; juror_conflicted declared a conflict on the jury's dossier.
+JUROR_OF_J = {**dict.fromkeys(ROLES, FORBIDDEN), "anonymous": LOGIN, "juror_j": OK, "juror_conflicted": OK}
+JUROR_ON_DOSSIER = {**JUROR_OF_J, "juror_conflicted": NOT_FOUND}
+# A funded project of A in P (its convention sent for signature): the carrier, P's staff and operator, admins.
+PROJECT = {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN, "applicant_a": OK, "staff_p": OK, "operator_p": OK, "admin": OK}
+PROJECT_PARTIES = ("applicant_a", "staff_p", "operator_p", "admin")
+
+
+def project_action(*allowed: str) -> dict:
+    """A project page for some parties only: the other parties get 403, outsiders still 404."""
+    return {**PROJECT, **{role: (OK if role in allowed else FORBIDDEN) for role in PROJECT_PARTIES}}
+
+
+CARRIER_OR_STAFF = {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN, "applicant_a": OK, "staff_p": OK, "admin": OK}
+
+
+@dataclass(frozen=True)
+class Expectation:
+    rule: dict
+    kwargs: dict | None = None  # overrides of the default arguments by name
+
+
+EXPECTED: dict[str, Expectation] = {
+    # portal
+    "portal:home": Expectation(PUBLIC),
+    "portal:health": Expectation(PUBLIC),
+    "portal:privacy": Expectation(PUBLIC),
+    "portal:dashboard": Expectation(SIGNED_IN),
+    "portal:organisation_choose": Expectation(SIGNED_IN),
+    "portal:organisation_join": Expectation(SIGNED_IN),
+    "portal:notifications": Expectation(SIGNED_IN),
+    "portal:personal_data_download": Expectation(SIGNED_IN),
+    # public calls, simulator, laureates
+    "calls:public_list": Expectation(PUBLIC),
+    "calls:calendar": Expectation(PUBLIC),
+    "calls:calendar_ics": Expectation(PUBLIC),
+    "calls:call_detail": Expectation(PUBLIC),
+    "calls:theme_detail": Expectation(PUBLIC),
+    "calls:info_session_register": Expectation(PUBLIC, {"pk": "info_p"}),
+    "calls:info_session_ics": Expectation(PUBLIC, {"pk": "info_p"}),
+    "calls:registration_cancel": Expectation(PUBLIC),
+    "simulator:index": Expectation(PUBLIC),
+    "simulator:theme": Expectation(PUBLIC),
+    "simulator:rule": Expectation(STAFF_OF_P),
+    "laureates:list": Expectation(PUBLIC),
+    "laureates:programme": Expectation(PUBLIC),
+    "laureates:call": Expectation(PUBLIC),
+    "laureates:open_data_csv": Expectation(PUBLIC),
+    "laureates:open_data_json": Expectation(PUBLIC),
+    # staff back-office, audit, exchange
+    "audit:call_audit": Expectation(STAFF_OF_P),
+    "audit:call_audit_export": Expectation(STAFF_OF_P, {"fmt": "csv"}),
+    "calls_exchange:import": Expectation({**ANY_STAFF}),
+    "calls_exchange:export": Expectation(STAFF_OF_P, {"fmt": "yaml"}),
+    "calls_staff:list": Expectation(ANY_STAFF),
+    "calls_staff:call_create": Expectation(ANY_STAFF),
+    **{
+        f"calls_staff:{name}": Expectation(STAFF_OF_P)
+        for name in [
+            "call_detail", "call_update", "call_transition", "info_session_create", "info_session_update", "theme_create",
+            "theme_detail", "theme_update", "theme_duplicate", "session_create", "session_update", "session_duplicate",
+            "phase_create", "milestone_create", "criterion_create", "criterion_update", "criterion_delete", "document_create",
+            "document_update", "document_delete", "form_edit", "form_new_version", "form_json", "form_publish", "form_preview",
+            "form_field_update", "phase_update", "milestone_update",
+        ]
+    },
+    # dossiers: applicant side
+    "applications:my_dossiers": Expectation(SIGNED_IN),
+    "applications:dossier_start": Expectation(SIGNED_IN),
+    "applications:dossier_start_from_simulation": Expectation(SIGNED_IN),
+    "applications:invitation_accept": Expectation(SIGNED_IN),
+    **{
+        f"applications:{name}": Expectation(APPLICANT_A)
+        for name in [
+            "dossier_detail", "project", "partner_add", "partner_remove", "section", "budget", "budget_export", "documents",
+            "document_download", "document_delete", "team", "review", "receipt", "messages", "complement_answer", "withdraw",
+        ]
+    },
+    # dossiers: staff side
+    "applications:staff_list": Expectation(ANY_STAFF),
+    "applications:staff_dossier": Expectation(STAFF_OF_P),
+    "applications:complement_request": Expectation(STAFF_OF_P),
+    "applications:staff_document_download": Expectation(STAFF_OF_P),
+    # juries
+    "juries:my_queue": Expectation(JUROR_OF_J),
+    **{f"juries:{name}": Expectation(JUROR_OF_J) for name in ["queue", "declarations", "juror_export"]},
+    **{f"juries:{name}": Expectation(JUROR_ON_DOSSIER, {"attachment_id": "jury_attachment"})
+       for name in ["score", "document", "consensus"]},
+    "juries:decision_letter": Expectation(CARRIER_OR_STAFF),
+    "juries:staff_list": Expectation(ANY_STAFF),
+    "juries:instruction_sessions": Expectation(ANY_STAFF),
+    **{f"juries:{name}": Expectation(STAFF_OF_P)
+       for name in ["staff_jury", "staff_ranking", "ranking_export", "minutes", "instruction_queue", "instruction_review"]},
+    # funding
+    "funding:portfolio": Expectation({**ANY_STAFF, "operator_p": OK}),
+    "funding:my_projects": Expectation({**dict.fromkeys(ROLES, FORBIDDEN), "anonymous": LOGIN, "applicant_a": OK, "applicant_b": OK}),
+    "funding:reminder_preferences": Expectation(SIGNED_IN),
+    "funding:convention_template": Expectation(STAFF_OF_P, {"programme_id": "programme_p"}),
+    **{f"funding:{name}": Expectation(rule, {"pk": "funded", "version": 1, "milestone_id": "milestone", "tranche_id": "tranche"})
+       for name, rule in [
+           ("convention", PROJECT), ("generate", PROJECT), ("download", PROJECT), ("send", PROJECT), ("sign", PROJECT),
+           ("countersign", PROJECT), ("reports", PROJECT), ("final_report", PROJECT), ("final_report_validate", PROJECT),
+           ("close", PROJECT),
+           # Nothing is signed yet in the world: there is no signed file to give anyone.
+           ("download_signed", {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN}),
+           ("tranche_schedule", project_action("staff_p", "admin")),
+           ("milestone_declare", project_action("applicant_a")),
+           ("milestone_review", project_action("staff_p", "admin")),
+           ("payment_record", project_action("operator_p")),
+       ]},
+    # exports, dashboard, imports
+    "applications:staff_list_export": Expectation(ANY_STAFF, {"fmt": "csv"}),
+    **{f"applications:{name}": Expectation({**ANY_STAFF, "staff_p": NOT_FOUND, "staff_q": NOT_FOUND, "admin": NOT_FOUND},
+                                           {"job_id": "tache-inconnue"})
+       for name in ["export_job", "export_job_download"]},
+    "calls_staff:registrations_export": Expectation(STAFF_OF_P, {"fmt": "csv"}),
+    "dashboard:index": Expectation(ANY_STAFF),
+    "dashboard:programme": Expectation(STAFF_OF_P, {"programme_id": "programme_p"}),
+    "imports:organisations": Expectation(ANY_STAFF),
+}
+
+
+def url_patterns(patterns=None, namespace=""):
+    """(qualified name, pattern) of every named URL, third-party ones excluded."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
+            if (entry.namespace or "").startswith(THIRD_PARTY) or str(entry.pattern).startswith(("admin/", "comptes/")):
+                continue
+            yield from url_patterns(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name and not entry.name.startswith(THIRD_PARTY):
+            yield (f"{namespace}:{entry.name}" if namespace else entry.name), entry
+
+
+@pytest.fixture
+def world(db, django_capture_on_commit_callbacks):
+    """Objects of A in P (the ones URLs point to), and of B in Q (their twins elsewhere)."""
+    now = timezone.now()
+    theme_p = ThemeFactory(code="ITN6", funding_rule=load_rules()["ITN6"].to_dict(), call__slug="appel-p")
+    theme_q = ThemeFactory(code="ITN6", call__slug="appel-q")
+    call_p = theme_p.call
+    for owner in ({"theme": theme_p}, {"call": call_p}):
+        FormDefinition.objects.create(**owner, version=1, status=FormDefinition.Status.PUBLISHED, schema=FORM_SCHEMA)
+        FormDefinition.objects.create(**owner, version=2, status=FormDefinition.Status.DRAFT, schema=FORM_SCHEMA)
+    call_document = RequiredDocument.objects.create(call=call_p, kind="annexe", label="Annexe", formats=["pdf"], mandatory=False)
+    call_criterion = Criterion.objects.create(call=call_p, code="G1", label="Qualité")
+    document = RequiredDocument.objects.create(theme=theme_p, kind="lettre", label="Lettre", formats=["pdf"], max_size_mb=Decimal("1"))
+    criterion = Criterion.objects.create(theme=theme_p, code="C1", label="Pertinence")
+    phase = Phase.objects.create(theme=theme_p, key="phase-1", label="Expérimentation")
+    milestone = MilestoneTemplate.objects.create(phase=phase, key="j1", label="Premier jalon")
+    session_p = SessionFactory(theme=theme_p, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=10))
+    SessionFactory(theme=theme_q)
+    info_p = InfoSession.objects.create(call=theme_p.call, title="Réunion", starts_at=now + timedelta(days=3),
+                                        ends_at=now + timedelta(days=3, hours=2))
+    registration = InfoSessionRegistration.objects.create(info_session=info_p, name="Visiteur", email="v@example.org", cancel_token="jeton-annulation")
+    member_a = MembershipFactory(organisation__kind="ministere")
+    member_b = MembershipFactory()
+    from tests.applications.conftest import pdf_file as pdf_fixture
+
+    dossier = drafting.dossier_start(actor=member_a.user, session=session_p, organisation=member_a.organisation, acronym="A", title="Dossier A", summary="Résumé")
+    dossier = complete(dossier, member_a.user, pdf_fixture.__wrapped__())
+    partner = DossierPartner.objects.create(dossier=dossier, organisation=OrganisationFactory(), role="partner")
+    with django_capture_on_commit_callbacks(execute=True):
+        submission.dossier_submit(actor=member_a.user, dossier=dossier, declaration=True)
+    invitation = DossierInvitation.objects.create(dossier=dossier, email="x@example.org", token="jeton-invitation", invited_by=member_a.user)
+    jury_arguments: dict = {}
+    users = {"applicant_a": member_a.user, "applicant_b": member_b.user, "staff_p": UserFactory(), "staff_q": UserFactory(),
+             "operator_p": UserFactory(), "admin": UserFactory()}
+    role_assign(actor=None, user=users["staff_p"], role=Role.PROGRAMME_STAFF, scope=theme_p.call.programme)
+    role_assign(actor=None, user=users["staff_q"], role=Role.PROGRAMME_STAFF, scope=theme_q.call.programme)
+    role_assign(actor=None, user=users["operator_p"], role=Role.FUND_OPERATOR, scope=theme_p.call.programme)
+    role_assign(actor=None, user=users["admin"], role=Role.ADMIN)
+    jury_arguments.update(funded_world(staff=users["staff_p"], session=session_p, organisation=member_a.organisation, phase=phase))
+    users.update(jury_world(staff=users["staff_p"], session=session_p, dossier=dossier, arguments_out=jury_arguments))
+    arguments = {
+        "call_id": theme_p.call.pk, "theme_id": theme_p.pk, "session_id": session_p.pk, "info_session_id": info_p.pk,
+        "criterion_id": criterion.pk, "phase_id": phase.pk, "milestone_id": milestone.pk, "document_id": document.pk, "version": 1, "to_status": "closed",
+        "pk": dossier.pk, "attachment_id": dossier.attachments.get().pk, "partner_id": partner.pk, "number": 1, "key": "projet",
+        "slug": theme_p.call.slug, "code": theme_p.code, "programme_slug": theme_p.call.programme.slug,
+        "call_slug": theme_p.call.slug, "info_p": info_p.pk, "programme_p": theme_p.call.programme_id, "field_key": "probleme",
+        # The call's own grid and documents, for the routes without a theme (…/commun/…).
+        "call_level": {"criterion_id": call_criterion.pk, "document_id": call_document.pk},
+        **jury_arguments,
+        "token": {"calls:registration_cancel": registration.cancel_token, "applications:invitation_accept": invitation.token},
+    }
+    return users, arguments
+
+
+def funded_world(*, staff, session, organisation, phase) -> dict:
+    """A selected dossier of A in P with its convention generated and sent for signature."""
+    from funding.services import conventions
+    from tests.applications.factories import BudgetLineFactory, DossierFactory
+
+    funded = DossierFactory(session=session, organisation=organisation, selected=True, granted_amount=Decimal("30000"),
+                            phase=phase, planned_start=timezone.localdate(), duration_months=12)
+    BudgetLineFactory(dossier=funded, amount=Decimal("30000"))
+    convention = conventions.convention_generate(actor=staff, dossier=funded)
+    from funding.tasks import convention_render
+
+    convention_render(convention_id=convention.pk)
+    convention.refresh_from_db()
+    conventions.convention_send(actor=staff, convention=convention)
+    return {"funded": funded.pk, "milestone": funded.milestones.first().pk, "tranche": convention.tranches.first().pk}
+
+
+def jury_world(*, staff, session, dossier, arguments_out: dict) -> dict:
+    """Jury J of session P: a chair without conflict, a juror with one, a dossier under evaluation, a decision on A."""
+    from django.core.files.base import ContentFile
+
+    from applications.models import Attachment
+    from juries.models import ConflictDeclaration, Decision, Deliberation
+    from juries.services import assignment, conflicts, juries
+    from tests.applications.factories import DossierFactory
+
+    jury = juries.jury_create(actor=staff, call=session.theme.call, theme=session.theme, session=session, name="Jury J",
+                              evaluations_per_dossier=1)
+    evaluated = DossierFactory(session=session, state="under_evaluation")
+    attachment = Attachment.objects.create(dossier=evaluated, kind="lettre", original_name="lettre.pdf", content_type="application/pdf",
+                                           size=4, sha256="0" * 64, uploaded_by=evaluated.created_by,
+                                           file=ContentFile(b"%PDF", name="lettre.pdf"))
+    juries.jury_dossiers_add(actor=staff, jury=jury, dossiers=[evaluated])
+    chair = juries.member_add(actor=staff, jury=jury, user=UserFactory(), is_chair=True)
+    conflicted = juries.member_add(actor=staff, jury=jury, user=UserFactory())
+    conflicts.conflict_declare(actor=chair.user, member=chair, dossier=evaluated, status=ConflictDeclaration.Status.NONE, reason="Aucun lien.")
+    conflicts.conflict_declare(actor=conflicted.user, member=conflicted, dossier=evaluated, status=ConflictDeclaration.Status.CONFLICT,
+                               reason="Ancien employeur.")
+    assignment.assign_manual(actor=staff, member=chair, dossier=evaluated)
+    deliberation = Deliberation.objects.create(jury=jury, session=session, recorded_at=timezone.now(), recorded_by=staff,
+                                               minutes=ContentFile(b"%PDF", name="pv.pdf"))
+    decision = Decision.objects.create(deliberation=deliberation, dossier=dossier, kind=Decision.Kind.SELECTED,
+                                       granted_amount=Decimal("30000"), letter=ContentFile(b"%PDF", name="lettre.pdf"))
+    arguments_out.update({"jury_id": jury.pk, "dossier_id": evaluated.pk, "jury_attachment": attachment.pk,
+                          "deliberation_id": deliberation.pk, "decision_id": decision.pk})
+    return {"juror_j": chair.user, "juror_conflicted": conflicted.user}
+
+
+def outcome(response) -> str:
+    if response.status_code in (403, 404):
+        return str(response.status_code)
+    if response.status_code in (301, 302) and "/comptes/login/" in response.get("Location", ""):
+        return LOGIN
+    return OK if response.status_code < 400 or response.status_code == 405 else f"HTTP {response.status_code}"
+
+
+def build_kwargs(name: str, pattern: URLPattern, expectation: Expectation, arguments: dict) -> dict:
+    kwargs = {}
+    groups = pattern.pattern.regex.groupindex
+    for argument in groups:
+        if "theme_id" not in groups and argument in arguments["call_level"]:
+            kwargs[argument] = arguments["call_level"][argument]
+            continue
+        override = (expectation.kwargs or {}).get(argument)
+        value = arguments[override] if isinstance(override, str) and override in arguments else override
+        if value is None:
+            value = arguments[argument]
+        kwargs[argument] = value[name] if isinstance(value, dict) else value
+    return kwargs
+
+
+def test_every_url_answers_every_role_as_expected(world, settings):
+    settings.PORTAL_ENFORCE_MFA = False
+    users, arguments = world
+    patterns = list(url_patterns())
+    missing = sorted({name for name, _ in patterns} - set(EXPECTED))
+    assert not missing, f"URL sans attente dans la matrice : {missing}"
+    mismatches, pairs = [], 0
+    for name, pattern in patterns:
+        expectation = EXPECTED[name]
+        url = reverse(name, kwargs=build_kwargs(name, pattern, expectation, arguments))
+        for role in ROLES:
+            client = Client()
+            if role != "anonymous":
+                client.force_login(users[role])
+            expected = expectation.rule[role]
+            # Denied roles try both methods; a POST-only view (405 on GET) is judged on its POST.
+            for method in ["get"] if expected == OK else ["get", "post"]:
+                response = getattr(client, method)(url)
+                if method == "get" and response.status_code == 405 and expected != OK:
+                    continue
+                got = outcome(response)
+                pairs += 1
+                if got != expected:
+                    mismatches.append(f"{method.upper()} {url} ({name}) en tant que {role} : attendu {expected}, obtenu {got}")
+    print(f"\nMatrice des permissions : {len(patterns)} URL × {len(ROLES)} rôles, {pairs} requêtes vérifiées.")
+    assert not mismatches, "\n".join(mismatches)
