@@ -47,11 +47,21 @@ class ProjectForm(forms.Form):
 class DossierStartForm(ProjectForm):
     organisation = forms.ModelChoiceField(label=_("Organisation porteuse"), queryset=Organisation.objects.none(), empty_label=None)
 
-    field_order = ["organisation", "acronym", "title", "summary", "planned_start", "duration_months"]
+    predecessor = forms.ModelChoiceField(
+        label=_("Suite d'un dossier précédent"), queryset=None, required=False, empty_label=_("Non, un nouveau projet"),
+        help_text=_("Dossier complet après une manifestation d'intérêt retenue, ou nouveau dépôt après une invitation à redéposer : "
+                    "les réponses sont reprises et l'historique du projet est conservé."),
+    )
 
-    def __init__(self, *args, organisations, **kwargs):
+    field_order = ["organisation", "predecessor", "acronym", "title", "summary", "planned_start", "duration_months"]
+
+    def __init__(self, *args, organisations, predecessors=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
+        if predecessors is not None and predecessors.exists():
+            self.fields["predecessor"].queryset = predecessors
+        else:
+            del self.fields["predecessor"]
 
 
 class BudgetLineForm(forms.ModelForm):

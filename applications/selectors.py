@@ -182,3 +182,17 @@ def staff_filter_scope(user) -> list:
     if not roles.is_admin:
         sessions = sessions.filter(theme__call__programme_id__in=roles.staff_programme_ids)
     return list(sessions.order_by("theme__call__programme__name", "theme__call__title", "theme__order", "theme__code", "opens_at"))
+
+
+def predecessor_candidates(user, *, session) -> QuerySet[Dossier]:
+    """Earlier dossiers of the user's organisations that a new dossier in `session` may continue:
+    an expression of interest retained for the full dossier, or a dossier invited to resubmit."""
+    from applications.workflow import DossierState
+
+    return (
+        dossiers_of_applicant(user)
+        .filter(theme__call_id=session.theme.call_id, state__in=(DossierState.SELECTED, DossierState.RESUBMIT_INVITED))
+        .exclude(session=session)
+        .exclude(successors__isnull=False)
+        .order_by("-submitted_at")
+    )

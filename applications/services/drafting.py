@@ -87,6 +87,8 @@ def dossier_start(
         raise DomainError("L'acronyme et le titre du projet sont obligatoires.", code="required", field="acronym")
     if predecessor is not None and predecessor.organisation_id != organisation.pk:
         raise DomainError("Le dossier d'origine appartient à une autre organisation.", code="forbidden", field="predecessor")
+    if predecessor is not None and predecessor.theme.call_id != session.theme.call_id:
+        raise DomainError("Le dossier d'origine relève d'un autre appel.", code="invalid", field="predecessor")
     with transaction.atomic():
         dossier = Dossier.objects.create(
             reference=f"tmp-{uuid.uuid4().hex}",

@@ -15,7 +15,7 @@ from applications import forms
 from applications.evaluation import dossier_evaluation
 from applications.models import Attachment, Dossier, DossierPartner
 from applications.permissions import ALL_PARTS, can_edit_part, editable_parts, open_complement_request
-from applications.selectors import dossiers_of_applicant
+from applications.selectors import dossiers_of_applicant, predecessor_candidates
 from applications.services import attachments, drafting, exchanges, submission
 from applications.workflow import APPLICANT, APPLICANT_LABELS, DossierState, transitions_from
 from calls.formschema import is_visible, section_progress
@@ -91,15 +91,11 @@ def dossier_start(request, session_id: int):
     if not organisations.exists():
         messages.info(request, "Rattachez-vous d'abord à votre organisation pour déposer un dossier.")
         return redirect(f"{reverse('portal:organisation_choose')}?next={request.path}")
-    form = forms.DossierStartForm(*posted(request), organisations=organisations)
+    predecessors = predecessor_candidates(request.user, session=session)
+    form = forms.DossierStartForm(*posted(request), organisations=organisations, predecessors=predecessors)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            dossier = drafting.dossier_start(
-                actor=request.user, session=session, organisation=data["organisation"], acronym=data["acronym"],
-                title=data["title"], summary=data["summary"], planned_start=data["planned_start"],
-                duration_months=data["duration_months"],
-            )
+            dossier = drafting.dossier_start(actor=request.user, session=session, **form.cleaned_data)
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:

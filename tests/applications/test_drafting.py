@@ -1,5 +1,6 @@
 """Drafting a dossier: start, sections with conditional fields, optimistic locking, budget, team."""
 
+import html
 from datetime import timedelta
 from decimal import Decimal
 
@@ -125,3 +126,25 @@ def test_grouping_only_where_the_theme_allows_it(dossier, member):
         drafting.partner_add(actor=member.user, dossier=dossier, organisation=OrganisationFactory(), role=DossierPartner.Role.CO_CARRIER)
     partner = drafting.partner_add(actor=member.user, dossier=dossier, organisation=OrganisationFactory(), role=DossierPartner.Role.PARTNER)
     assert partner.dossier == dossier
+
+
+def test_the_full_dossier_of_a_two_step_call_starts_from_the_retained_interest(client, dossier, member, theme):
+    from django.urls import reverse
+
+    from applications.models import Dossier
+    from tests.calls.model_factories import SessionFactory
+
+    dossier.answers = {"probleme": "Trop de papier."}
+    dossier.state = "selected"  # retained at the expression-of-interest step
+    dossier.save()
+    full_step = SessionFactory(theme=theme, kind="dossier", key="dossier-complet")
+    client.force_login(member.user)
+    page = html.unescape(client.get(reverse("applications:dossier_start", args=[full_step.pk])).content.decode())
+    assert "Suite d'un dossier précédent" in page and dossier.acronym in page
+    client.post(reverse("applications:dossier_start", args=[full_step.pk]), {
+        "organisation": member.organisation.pk, "predecessor": dossier.pk, "acronym": "SIMPL", "title": "Dossier complet",
+    })
+    second = Dossier.objects.get(session=full_step)
+    assert second.predecessor == dossier and second.answers["probleme"] == "Trop de papier."
+    other = SessionFactory(theme=theme, kind="dossier", key="encore")
+    assert "Suite d'un dossier précédent" not in html.unescape(client.get(reverse("applications:dossier_start", args=[other.pk])).content.decode())
