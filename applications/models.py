@@ -74,8 +74,6 @@ class Dossier(models.Model):
             models.Index(fields=["organisation", "-created_at"]),
             models.Index(fields=["theme", "state"]),
             models.Index(fields=["project_key"]),
-            # The staff list's default order: the newest submissions first, drafts last.
-            models.Index(models.F("submitted_at").desc(nulls_last=True), models.F("id").desc(), name="dossier_latest_submitted"),
         ]
 
     def __str__(self):
