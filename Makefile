@@ -21,6 +21,10 @@ test: install
 	@set +e; $(UV) run pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "Aucun test exécuté : échec."; exit 1; fi; exit $$rc
 
+# National-scale benchmark (docs/performance.md): PostgreSQL, Redis, gunicorn; make bench SCALE=100000
+bench: install
+	$(UV) run python -m bench.run $(if $(SCALE),--scale $(SCALE),)
+
 messages: install
 	$(UV) run python manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles
 	$(UV) run python manage.py compilemessages --ignore=.venv

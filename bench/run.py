@@ -1,0 +1,616 @@
+"""`make bench`: the national-scale benchmark, every figure against a baseline of the same run.
+
+    uv run python -m bench.run [--scale 10000] [--seed 2026] [--quick]
+
+Starts PostgreSQL and Redis if needed, builds a fresh `portal_bench` database with the seeded
+generator (bench/seed.py), serves it with gunicorn under the production settings, measures,
+prints the table and writes bench/results/<date>.json. Load is sent to 127.0.0.1 only and
+every load run is bounded in requests and in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench import services
+from bench.load import run_form_posts, run_load
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKDIR = Path(os.environ.get("BENCH_WORKDIR", "/tmp/portal-bench"))  # media, static files: outside the clone
+RESULTS = Path(os.environ.get("BENCH_RESULTS_DIR", ROOT / "bench" / "results"))
+SNAPSHOT = WORKDIR / "src"
+SNAPSHOT_EXCLUDES = {".venv", ".git", "media", "staticfiles", "db.sqlite3", "backups", "node_modules", ".pytest_cache"}
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float | None
+    unit: str
+    baseline: float | None = None
+    baseline_name: str = ""
+    target: str = ""
+    target_ratio: float | None = None  # met when value / baseline <= target_ratio
+    met: bool | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.value is None or not self.baseline:
+            return None
+        return self.value / self.baseline
+
+    def judge(self) -> Figure:
+        if self.met is None and self.target_ratio is not None and self.ratio is not None:
+            self.met = self.ratio <= self.target_ratio
+        return self
+
+
+FIGURES: list[Figure] = []
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def add(figure: Figure) -> Figure:
+    FIGURES.append(figure.judge())
+    return figure
+
+
+def unavailable(name: str, why: str, target: str = "") -> None:
+    add(Figure(name, None, "", target=target, note=why))
+
+
+# --- set-up -------------------------------------------------------------------------------
+
+
+def prepare(scale: int, seed: int) -> dict:
+    """Services, fresh database, production env, migrations, static files, data set."""
+    services.ensure_postgres()
+    services.ensure_redis()
+    services.flush_redis()
+    database_url = services.fresh_bench_database()
+    shutil.rmtree(WORKDIR / "media", ignore_errors=True)
+    (WORKDIR / "media").mkdir(parents=True, exist_ok=True)
+    os.environ.update(services.production_env(database_url=database_url, workdir=WORKDIR))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    log(f"Base {database_url.rsplit('/', 1)[-1]} migrée en {time.perf_counter() - started:.0f} s")
+    # Production serves hashed static names from the manifest: templates fail without it.
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True)
+    from bench.seed import seed as build
+
+    log(f"Jeu de données : {scale} dossiers (graine {seed})…")
+    seeded = build(scale=scale, seed=seed, log=log)
+    seeded_juries(seeded)
+    log(f"  fait en {seeded.seconds:.0f} s : {seeded.counts}")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics: the planner sees the national-scale tables
+    return asdict(seeded)
+
+
+def seeded_juries(seeded) -> None:
+    """Jurors, scores and conventions, only when those modules are there and importable."""
+    try:
+        from bench.seed_juries import seed_juries
+
+        seeded.juries, seeded.conventions = seed_juries(seed=seeded.seed, log=log)
+    except Exception as error:  # the juries and funding apps are still being written
+        seeded.juries = seeded.conventions = f"n/a (module absent ou instable : {type(error).__name__}: {error})"[:200]
+
+
+def session_cookie(user_id: int) -> str:
+    """A logged-in session created server-side, as the login view would (no form, no MFA step)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from portal.models import User
+
+    user = User.objects.get(pk=user_id)
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def pages(data: dict) -> dict[str, dict]:
+    """The measured pages: url, who asks, and the filter that shows about 10 rows."""
+    from django.urls import NoReverseMatch, reverse
+
+    from calls.models import Theme
+
+    theme = Theme.objects.order_by("pk").first()
+    result = {
+        "vue nue /sante/": {"url": "/sante/", "user": None},
+        "liste des dossiers (équipe)": {"url": reverse("applications:staff_list"), "user": data["staff_id"],
+                                        "small": f"?q={data['small_reference_prefix']}"},
+        "mes dossiers (déposant)": {"url": reverse("applications:my_dossiers"), "user": data["big_applicant_id"],
+                                    "small_user": data["small_applicant_id"]},
+        "liste publique des appels": {"url": reverse("calls:public_list"), "user": None},
+        "lauréats (public)": {"url": reverse("laureates:list"), "user": None,
+                              "small": f"?theme={theme.code}"},
+        "simulateur": {"url": reverse("simulator:index"), "user": None},
+    }
+    try:
+        result["tableau de bord"] = {"url": reverse("dashboard:index"), "user": data["staff_id"]}
+    except NoReverseMatch:
+        result["tableau de bord"] = {"url": None, "why": "n/a (portal/urls_dashboard.py n'est pas inclus dans portal/urls.py)"}
+    jury_id = _jury_state().get("ranking_jury_id")
+    if jury_id and data.get("juries") == "":
+        result["file du juré"] = {"url": reverse("juries:queue", args=[jury_id]), "user": _jury_state()["juror_id"]}
+        result["classement (jury)"] = {"url": reverse("juries:staff_ranking", args=[jury_id]), "user": data["staff_id"]}
+    else:
+        why = data.get("juries") or "n/a (module absent)"
+        result["file du juré"] = {"url": None, "why": why}
+        result["classement (jury)"] = {"url": None, "why": why}
+    return result
+
+
+def _jury_state() -> dict:
+    try:
+        from bench.seed_juries import STATE
+    except Exception:
+        return {}
+    return STATE
+
+
+def count_queries(page_list: dict) -> dict:
+    """SQL queries per page, in-process (test client), with ~10 rows and with every row."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.models import User
+
+    counts = {}
+
+    def measure(url, user_id):
+        client = Client(HTTP_HOST="127.0.0.1")
+        if user_id:
+            client.force_login(User.objects.get(pk=user_id))
+        client.get(url)  # warm caches (ContentType, sites) as a running server has them
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        return len(queries), response.status_code, [q["sql"] for q in queries.captured_queries]
+
+    for name, page in page_list.items():
+        if not page.get("url") or page["url"] == "/sante/":
+            continue
+        many, status, sql = measure(page["url"], page["user"])
+        few = None
+        if page.get("small"):
+            few, _, _ = measure(page["url"] + page["small"], page["user"])
+        elif page.get("small_user"):
+            few, _, _ = measure(page["url"], page["small_user"])
+        counts[name] = {"all_rows": many, "ten_rows": few, "status": status, "sql": sql}
+        log(f"  {name:<32} requêtes SQL : {few if few is not None else '-':>3} (≈10 lignes) / {many:>3} (toutes) — HTTP {status}")
+    return counts
+
+
+# --- gunicorn -----------------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, workers: int):
+        self.port = services.free_port()
+        self.workers = workers
+        self.process = None
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(self.workers), "--log-level", "warning", "--timeout", "60"],
+            cwd=ROOT, env=os.environ.copy(), start_new_session=True,
+            stderr=(WORKDIR / "gunicorn.log").open("a"),
+        )
+        for _ in range(60):
+            result = run_load(port=self.port, path="/sante/", requests=1, concurrency=1, max_seconds=2)
+            if result.latencies:
+                return self
+            time.sleep(0.5)
+        raise SystemExit("gunicorn ne répond pas sur /sante/")
+
+    def __exit__(self, *exc):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # workers still busy with requests the clients gave up on
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+
+SATURATING_P50 = 2.0  # seconds
+
+
+def drain(port: int, seconds: float = 90) -> None:
+    """Wait until requests left queued by a time-bounded run are served: the next figure starts idle."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        probe_run = run_load(port=port, path="/sante/", requests=1, concurrency=1, max_seconds=30)
+        if probe_run.latencies and probe_run.latencies[0] < 0.05:
+            return
+        time.sleep(1)
+
+
+def measure_latency(port: int, page_list: dict, *, quick: bool, out: dict) -> dict:
+    from django.conf import settings
+
+    sessions = {}
+    for name, page in page_list.items():
+        if not page.get("url"):
+            out[name] = {"why": page.get("why", "n/a")}
+            continue
+        headers = {}
+        if page["user"]:
+            sessions.setdefault(page["user"], session_cookie(page["user"]))
+            headers["Cookie"] = f"{settings.SESSION_COOKIE_NAME}={sessions[page['user']]}"
+        run_load(port=port, path=page["url"], requests=5, concurrency=1, headers=headers, max_seconds=20)  # warm-up
+        out[name] = {}
+        for clients, requests in ((1, 30 if quick else 60), (20, 200 if quick else 400)):
+            if clients > 1 and out[name][1]["p50"] > SATURATING_P50:
+                # 20 clients would only queue behind the 5 workers until the clients' timeout.
+                out[name][clients] = {"p50": None, "p95": None, "requests": 0, "errors": 0, "rps": 0, "statuses": {},
+                                      "skipped": f"non mesuré : p50 à 1 client > {SATURATING_P50:g} s"}
+                log(f"  {name:<32} {clients:>2} client(s) : {out[name][clients]['skipped']}")
+                continue
+            result = run_load(port=port, path=page["url"], requests=requests, concurrency=clients, headers=headers,
+                              max_seconds=30 if quick else 60)
+            drain(port)
+            out[name][clients] = {"p50": result.p50, "p95": result.p95, "requests": len(result.latencies),
+                                  "errors": result.errors, "rps": result.throughput, "statuses": result.statuses}
+            log(f"  {name:<32} {clients:>2} client(s) : p50 {result.p50 * 1000:7.1f} ms, p95 {result.p95 * 1000:7.1f} ms, "
+                f"{len(result.latencies)} req, {result.errors} erreurs, {result.throughput:.0f} req/s")
+    return out
+
+
+# --- deadline rush ------------------------------------------------------------------------
+
+
+def deadline_rush(port: int, data: dict, *, timeout_receipts: float) -> dict:
+    """300 applicants submit at once through the review page; then the database is checked."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils.dateparse import parse_datetime
+
+    from applications.models import Dossier, DossierSnapshot
+    from applications.services.submission import submission_blockers
+
+    sample = Dossier.objects.select_related("theme", "session", "organisation", "form_definition").get(pk=data["rush_dossier_ids"][0])
+    blockers = submission_blockers(sample)
+    if blockers:
+        log(f"  ATTENTION : brouillon du banc incomplet : {[b.message for b in blockers][:3]}")
+    jobs = [{"path": reverse("applications:review", args=[pk]), "session": session_cookie(user_id)}
+            for pk, user_id in zip(data["rush_dossier_ids"], data["rush_user_ids"])]
+    # Warm the workers on the review page (templates, rules): production workers are warm.
+    run_load(port=port, path=jobs[0]["path"], requests=20, concurrency=5, max_seconds=30,
+             headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={jobs[0]['session']}"})
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-l", "warning", "-c", "2"],
+        cwd=ROOT, env=os.environ.copy(), start_new_session=True, stdout=subprocess.DEVNULL,
+        stderr=(WORKDIR / "celery.log").open("w"),  # its shutdown traces would drown the table
+    )
+    try:
+        result = run_form_posts(port=port, jobs=jobs, concurrency=20, session_cookie=settings.SESSION_COOKIE_NAME,
+                                max_seconds=60, fields={"declaration": "on"})
+        log(f"  dépôts : {len(result.latencies)} réussis, {result.errors} erreurs en {result.elapsed:.1f} s "
+            f"({result.throughput:.1f}/s), p50 {result.p50 * 1000:.0f} ms, p95 {result.p95 * 1000:.0f} ms — {result.statuses}")
+        closes_at = parse_datetime(data["rush_closes_at"])
+        rush = Dossier.objects.filter(pk__in=data["rush_dossier_ids"])
+        snapshots = DossierSnapshot.objects.filter(dossier__in=rush)
+        check = {
+            "submitted": rush.filter(state="submitted").count(),
+            "snapshots": snapshots.count(),
+            "before_close": rush.filter(submitted_at__lt=closes_at).count(),
+        }
+        started = time.perf_counter()
+        receipts = 0
+        while time.perf_counter() - started < timeout_receipts:
+            receipts = snapshots.exclude(receipt="").count()
+            if receipts >= check["snapshots"]:
+                break
+            time.sleep(2)
+        check["receipts"] = receipts
+        check["receipts_seconds"] = time.perf_counter() - started
+        log(f"  contrôle : {check}")
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
+    return {"ok": len(result.latencies), "errors": result.errors, "elapsed": result.elapsed, "p50": result.p50,
+            "p95": result.p95, "throughput": result.throughput, "statuses": {str(k): v for k, v in result.statuses.items()},
+            "blockers": [b.message for b in blockers], **check}
+
+
+# --- exports, PDF, rules, ranking ---------------------------------------------------------
+
+
+def probe(kind: str, *args: str) -> dict:
+    """Run one export measurement in a fresh process, so that its peak memory is its own."""
+    output = subprocess.run([sys.executable, "-m", "bench.probes", kind, *args], cwd=ROOT, env=os.environ.copy(),
+                            capture_output=True, text=True, timeout=1800)
+    if output.returncode:
+        raise RuntimeError(output.stderr[-2000:])
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def pdf_figures(repeat: int) -> dict:
+    import weasyprint
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from applications.models import DossierSnapshot
+    from portal.pdf import render_pdf, static_base_dir
+
+    snapshot = DossierSnapshot.objects.select_related("dossier__organisation", "dossier__theme__call__programme",
+                                                      "dossier__session", "submitted_by").first()
+    context = {"snapshot": snapshot, "dossier": snapshot.dossier, "submitted_at": timezone.localtime(snapshot.submitted_at),
+               "content": snapshot.content}
+    template = "applications/pdf/receipt.html"
+    html = render_to_string(template, context)
+    base_url = f"{static_base_dir().as_uri()}/"
+
+    def timed(function) -> float:
+        function()  # first render loads fonts: not counted
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            function()
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    return {
+        "portal": timed(lambda: render_pdf(template, context)),
+        "bare": timed(lambda: weasyprint.HTML(string=html).write_pdf()),
+        "bare_base_url": timed(lambda: weasyprint.HTML(string=html, base_url=base_url).write_pdf()),
+        "html_bytes": len(html),
+    }
+
+
+def rules_figures() -> dict:
+    from bench.bench_rules_engine import measure
+    from calls.rules import load_rules
+
+    rules = load_rules()
+    per_size = {}
+    for size in (10, 100):
+        medians = [measure(rule, size, repeat=3) for rule in rules.values()]
+        per_size[size] = 1e6 / statistics.median(medians)
+    return {"rules": len(rules), "evals_per_second": per_size}
+
+
+# --- table --------------------------------------------------------------------------------
+
+
+def build_figures(data: dict, counts: dict, latency: dict, rush: dict | None, exports: dict, pdf: dict | None,
+                  rules: dict | None, ranking: dict | None) -> None:
+    floor = latency.get("vue nue /sante/", {})
+    for clients in (1, 20):
+        if clients in floor:
+            add(Figure(f"vue nue /sante/ p95 — {clients} client(s)", floor[clients]["p95"] * 1000, "ms",
+                       note=f"p50 {floor[clients]['p50'] * 1000:.1f} ms — plancher de la pile"))
+    for name, measured in latency.items():
+        if name == "vue nue /sante/":
+            continue
+        if "why" in measured:
+            unavailable(f"{name} p95 — 20 clients", measured["why"], "≤ 3 × vue nue")
+            continue
+        for clients in (1, 20):
+            row = measured.get(clients)
+            if row is None or floor.get(clients) is None:
+                unavailable(f"{name} p95 — {clients} clients", "non mesuré (phase interrompue)", "≤ 3 × vue nue")
+                continue
+            if row.get("skipped"):
+                unavailable(f"{name} p95 — {clients} clients", row["skipped"], "≤ 3 × vue nue")
+                FIGURES[-1].met = False
+                continue
+            note = f"p50 {row['p50'] * 1000:.1f} ms (vue nue {floor[clients]['p50'] * 1000:.1f} ms)"
+            if row["errors"]:
+                note += f" ; {row['errors']} erreurs {row['statuses']}"
+            add(Figure(f"{name} p95 — {clients} client(s)", row["p95"] * 1000, "ms", floor[clients]["p95"] * 1000,
+                       "vue nue p95", "≤ 3 × vue nue" if clients == 20 else "", 3.0 if clients == 20 else None, note=note))
+        count = counts.get(name)
+        if count:
+            constant = count["ten_rows"] is None or count["ten_rows"] == count["all_rows"]
+            add(Figure(f"{name} — requêtes SQL", count["all_rows"], "requêtes",
+                       count["ten_rows"], "≈10 lignes", "constant de 10 à toutes les lignes", met=constant,
+                       note="" if count["ten_rows"] is not None else "pas de dimension « lignes » (contenu fixe)"))
+    if rush:
+        add(Figure("dépôt en rafale — p95 d'un dépôt", rush["p95"] * 1000, "ms", 1000, "1 s", "≤ 1 s", 1.0,
+                   note=f"{rush['ok']} dépôts en {rush['elapsed']:.1f} s ({rush['throughput']:.1f}/s), p50 {rush['p50'] * 1000:.0f} ms"))
+        add(Figure("dépôt en rafale — erreurs", rush["errors"], "", target="0", met=rush["errors"] == 0,
+                   note=f"statuts {rush['statuses']}"))
+        lost = 300 - min(rush["submitted"], rush["snapshots"], rush["before_close"])
+        add(Figure("dépôt en rafale — dépôts perdus", lost, "", target="0", met=lost == 0,
+                   note=f"en base : {rush['submitted']} déposés, {rush['snapshots']} versions, {rush['before_close']} avant la clôture"))
+        add(Figure("dépôt en rafale — accusés de réception", rush["receipts"], "", 300, "dépôts", "300",
+                   met=rush["receipts"] >= 300, note=f"attendus {rush['receipts_seconds']:.0f} s (worker Celery -c 2)"))
+    else:
+        unavailable("dépôt en rafale", "non mesuré")
+    copy = exports.get("copy")
+    for kind, label, target in (("csv", "export CSV", 5.0), ("xlsx", "export XLSX", 15.0)):
+        row = exports.get(kind)
+        if row is None or copy is None:
+            unavailable(label, exports.get(f"{kind}_error", "non mesuré"), f"≤ {target:g} × COPY")
+            continue
+        add(Figure(f"{label} — {row['rows']} dossiers", row["seconds"], "s", copy["seconds"], "COPY", f"≤ {target:g} × COPY",
+                   target, note=f"{row.get('via', '')} ; mémoire de pointe +{row['rss_growth_mb']:.0f} Mo "
+                                f"(COPY +{copy['rss_growth_mb']:.0f} Mo)"))
+    if exports.get("csv") and exports.get("csv_part"):
+        part, full = exports["csv_part"], exports["csv"]
+        flat = full["rss_growth_mb"] <= part["rss_growth_mb"] * 1.5 + 10
+        add(Figure("export CSV — mémoire (toutes / partie des lignes)", full["rss_growth_mb"], "Mo", part["rss_growth_mb"],
+                   f"{part['rows']} lignes", "plate (streaming)", met=flat,
+                   note=f"{full['rows']} lignes contre {part['rows']}"))
+    if pdf:
+        add(Figure("PDF accusé de réception (render_pdf)", pdf["portal"] * 1000, "ms", pdf["bare"] * 1000,
+                   "WeasyPrint nu, même HTML", "≤ 1,5 × WeasyPrint nu", 1.5,
+                   note=f"WeasyPrint avec base_url (feuilles de style chargées) : {pdf['bare_base_url'] * 1000:.0f} ms"))
+    unavailable("PDF de convention ; lot de 100 par Celery", "n/a (module funding en cours d'écriture : non mesuré ici)",
+                "≤ 1,5 × WeasyPrint nu")
+    if ranking:
+        add(Figure(ranking["name"], ranking["ms"], "ms", 300, "300 ms", "≤ 300 ms", 1.0, note=ranking.get("note", "")))
+    else:
+        unavailable("classement 1 000 dossiers × 3 jurés", data.get("juries") or "n/a (module absent)", "≤ 300 ms")
+    if rules:
+        for size, rate in rules["evals_per_second"].items():
+            add(Figure(f"moteur de règles — budget de {size} lignes", rate, "éval/s",
+                       note=f"médiane sur {rules['rules']} règles (bench/bench_rules_engine.py)"))
+
+
+def fmt(value, unit="") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        text = f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
+    else:
+        text = f"{value:,}"
+    return (text.replace(",", "\u202f") + (f" {unit}" if unit else "")).strip()
+
+
+def table() -> str:
+    lines = ["| mesure | valeur | référence | ratio | objectif | atteint |", "|---|---|---|---|---|---|"]
+    for f in FIGURES:
+        ratio = f"{f.ratio:.2f}" if f.ratio is not None else "—"
+        met = {True: "oui", False: "**non**", None: "—"}[f.met]
+        value = fmt(f.value, f.unit) if f.value is not None else f.note
+        baseline = f"{fmt(f.baseline, f.unit)} ({f.baseline_name})" if f.baseline is not None else "—"
+        lines.append(f"| {f.name} | {value} | {baseline} | {ratio} | {f.target or '—'} | {met} |")
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    memory = subprocess.run(["free", "-g"], capture_output=True, text=True).stdout
+    return {"nproc": os.cpu_count(), "free_g": memory, "loadavg_at_end": os.getloadavg(), "python": platform.python_version(),
+            "platform": platform.platform(), "postgresql": subprocess.run(["psql", "--version"], capture_output=True,
+                                                                           text=True).stdout.strip()}
+
+
+def run_from_snapshot() -> None:
+    """Re-run this command from a frozen copy of the code (same virtualenv).
+
+    The working tree may change while the benchmark runs (a half-written module breaks every
+    request of gunicorn's URLconf): the run uses a copy that imports cleanly, and writes its
+    results back into this clone.
+    """
+    for _attempt in range(10):
+        shutil.rmtree(SNAPSHOT, ignore_errors=True)
+        shutil.copytree(ROOT, SNAPSHOT, ignore=lambda _dir, names: [n for n in names if n in SNAPSHOT_EXCLUDES or n == "__pycache__"])
+        check = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup(); import portal.urls, portal.wsgi"],
+            cwd=SNAPSHOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "1"},
+            capture_output=True, text=True,
+        )
+        if check.returncode == 0:
+            break
+        log(f"Copie du code incohérente (modification en cours ?), nouvel essai : {check.stderr.strip().splitlines()[-1:]}")
+        time.sleep(15)
+    else:
+        raise SystemExit("Le code ne s'importe pas : impossible de lancer le banc d'essai.")
+    env = {**os.environ, "BENCH_FROM_SNAPSHOT": "1", "BENCH_RESULTS_DIR": str(RESULTS)}
+    os.chdir(SNAPSHOT)
+    os.execve(sys.executable, [sys.executable, "-m", "bench.run", *sys.argv[1:]], env)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=10_000, help="nombre de dossiers (10 000 par défaut)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--quick", action="store_true", help="moins de requêtes par mesure (essai rapide)")
+    parser.add_argument("--receipts-timeout", type=float, default=600)
+    args = parser.parse_args()
+    if not os.environ.get("BENCH_FROM_SNAPSHOT"):
+        run_from_snapshot()
+    os.chdir(ROOT)
+    sys.path.insert(0, str(ROOT))
+    started = time.perf_counter()
+    when = datetime.datetime.now(datetime.timezone.utc)
+    data = prepare(args.scale, args.seed)
+    page_list = pages(data)
+    log("Requêtes SQL par page (client de test, en processus) :")
+    counts = count_queries(page_list)
+    workers = 2 * (os.cpu_count() or 2) + 1
+    log(f"gunicorn : {workers} workers, réglages de production (DEBUG=0, PORTAL_ENFORCE_MFA=0, HTTP sans TLS)")
+    # The rush first, on a fresh server: nothing queued by the latency runs slows it down.
+    with Server(workers) as server:
+        log("Dépôt en rafale : 300 déposants, 20 en parallèle, 60 s au plus :")
+        try:
+            rush = deadline_rush(server.port, data, timeout_receipts=args.receipts_timeout)
+        except Exception as error:  # reported in the table, the rest still runs
+            log(f"  échec : {error!r}")
+            rush = None
+    latency = {}
+    try:
+        with Server(workers) as server:
+            log(f"Latences (127.0.0.1:{server.port}) :")
+            measure_latency(server.port, page_list, quick=args.quick, out=latency)
+    except Exception as error:  # what was measured is kept
+        log(f"  échec des latences : {error!r}")
+    log("Exports (un processus par mesure) :")
+    exports = {}
+    for key, args_ in (("copy", ("copy",)), ("csv", ("csv",)), ("csv_part", ("csv", "statut=selected")), ("xlsx", ("xlsx",))):
+        try:
+            exports[key] = probe(*args_)
+            log(f"  {key:<9} {exports[key]}")
+        except Exception as error:
+            exports[f"{key}_error"] = f"échec : {str(error).strip().splitlines()[-1] if str(error).strip() else error!r}"[:200]
+            log(f"  {key:<9} {exports[f'{key}_error']}")
+    pdf = rules = None
+    try:
+        log("PDF :")
+        pdf = pdf_figures(repeat=5)
+        log(f"  {pdf}")
+        log("Moteur de règles :")
+        rules = rules_figures()
+        log(f"  {rules}")
+    except Exception as error:
+        log(f"  échec : {error!r}")
+    ranking = None
+    try:
+        from bench.seed_juries import ranking_figure
+
+        ranking = ranking_figure(log=log)
+    except Exception as error:
+        data["juries"] = data.get("juries") or f"n/a ({type(error).__name__}: {error})"[:200]
+    build_figures(data, counts, latency, rush, exports, pdf, rules, ranking)
+    print()
+    print(table())
+    RESULTS.mkdir(exist_ok=True)
+    # One file per day at the default scale; other scales keep theirs beside it.
+    output = RESULTS / (f"{when:%Y-%m-%d}.json" if args.scale == 10_000 else f"{when:%Y-%m-%d}-{args.scale}.json")
+    output.write_text(json.dumps({
+        "date": when.isoformat(), "scale": args.scale, "seed": args.seed, "machine": machine(), "gunicorn_workers": workers,
+        "seconds": time.perf_counter() - started, "data": {k: v for k, v in data.items() if not k.startswith("rush_")},
+        "figures": [{**asdict(f), "ratio": f.ratio} for f in FIGURES], "queries": counts, "latency": latency,
+        "rush": rush, "exports": exports, "pdf": pdf, "rules": rules, "ranking": ranking,
+        "table_markdown": table(),
+    }, indent=1, ensure_ascii=False, default=str))
+    log(f"\nRésultats : {output} ({time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
