@@ -80,6 +80,11 @@ OLE2_MACRO_NAMES = frozenset({"macros", "_vba_project_cur", "_vba_project", "vba
 
 WINDOWS_RESERVED = re.compile(r'[<>:"|?*]')
 MAX_NAME_LENGTH = 200
+# Longer names are refused rather than cut: a cut name could hide the real extension. Django
+# itself cuts uploaded names to 255 characters, so the limit stays below that.
+MAX_UPLOAD_NAME_LENGTH = 250
+# PDF features that run or open something when the file is read: refused in dossiers.
+PDF_ACTIVE_CONTENT = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/OpenAction", b"/AA")
 
 
 @dataclass(frozen=True)
@@ -167,7 +172,14 @@ def validate_upload(
     The whole file is read (to hash it, and to decompress ZIP-based documents up to
     `ZIP_MAX_UNCOMPRESSED`); the caller's file position is left at 0.
     """
-    safe_name = safe_display_name(getattr(uploaded_file, "name", "") or "")
+    raw_name = getattr(uploaded_file, "name", "") or ""
+    if len(raw_name) > MAX_UPLOAD_NAME_LENGTH:
+        raise DomainError(
+            _("Le nom du fichier compte %(length)s caractères, au-delà des %(limit)s permis : raccourcissez-le.")
+            % {"length": len(raw_name), "limit": MAX_UPLOAD_NAME_LENGTH},
+            "name",
+        )
+    safe_name = safe_display_name(raw_name)
     extension = _extension(safe_name)
     allowed = _normalise_formats(allowed_formats)
     _check_extension(safe_name, extension, allowed)
@@ -307,12 +319,39 @@ def _detect_format(file, head: bytes) -> str:
             _("Le fichier est un programme exécutable : ce type de fichier est refusé."), "executable"
         )
     if head.startswith(PDF_SIGNATURE):
+        _check_pdf_active_content(file)
         return "pdf"
     if head.startswith(OLE2_SIGNATURE):
         return _detect_ole2(file)
     if head.startswith(ZIP_SIGNATURE):
         return _detect_zip(file)
     raise _unrecognised()
+
+
+def _check_pdf_active_content(file) -> None:
+    """Refuse a PDF that carries scripts, launch actions or embedded files.
+
+    Names are searched in the raw bytes, chunk by chunk with an overlap; a name hidden in a
+    compressed object stream escapes this check, which the optional antivirus scan completes.
+    """
+    file.seek(0)
+    tail = b""
+    for chunk in file.chunks():
+        window = tail + chunk
+        for marker in PDF_ACTIVE_CONTENT:
+            index = window.find(marker)
+            # "/JS" must not match inside another name such as "/JSON".
+            while index != -1:
+                following = window[index + len(marker):index + len(marker) + 1]
+                if not following.isalnum():
+                    raise DomainError(
+                        _("Le PDF contient du contenu actif (script, action automatique ou fichier joint) : "
+                          "enregistrez-le à nouveau en PDF simple, sans script ni pièce jointe."),
+                        "pdf_active_content",
+                    )
+                index = window.find(marker, index + 1)
+        tail = window[-32:]
+    file.seek(0)
 
 
 # --- ZIP containers: OOXML (docx, xlsx, pptx) and OpenDocument (odt, ods, odp) ---------------

@@ -330,3 +330,15 @@ def test_content_disposition_cannot_be_broken_out_of():
 
 def test_content_types_cover_exactly_the_supported_formats():
     assert set(CONTENT_TYPES) == set(SUPPORTED_FORMATS)
+
+
+@pytest.mark.parametrize("marker", [b"/JavaScript", b"/JS (app.alert(1))", b"/Launch", b"/OpenAction 5 0 R", b"/EmbeddedFile"])
+def test_a_pdf_with_active_content_is_refused(marker):
+    data = corpus.pdf().replace(b"%%EOF", b"1 0 obj << " + marker + b" >> endobj\n%%EOF")
+    error = refused("piece.pdf", data, allowed=["pdf"])
+    assert error.code == "pdf_active_content" and "contenu actif" in error.message
+
+
+def test_a_300_character_name_is_refused():
+    error = refused("a" * 296 + ".pdf", corpus.pdf(), allowed=["pdf"])
+    assert error.code == "name" and "au-delà des 250 permis" in error.message
