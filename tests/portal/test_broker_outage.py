@@ -53,9 +53,13 @@ def private_broker(services_required):
     # No connection pool: each publish dials the broker, as a web process does after a restart.
     app.conf.update(task_always_eager=False, broker_url=f"redis://127.0.0.1:{port}/0", task_publish_retry=False,
                     broker_connection_timeout=1, broker_pool_limit=None)
+    # Pools made by earlier tests of this process would still dial the shared broker.
+    pools = app._pool, app.amqp._producer_pool
+    app._pool = app.amqp._producer_pool = None
     yield port
     stop_redis(port)
     app.conf.update(previous)
+    app._pool, app.amqp._producer_pool = pools
 
 
 def queued(port: int) -> int:
@@ -68,10 +72,11 @@ def queued(port: int) -> int:
 
 @pytest.mark.services
 @pytest.mark.django_db
-def test_outbox_survives_a_broker_outage(private_broker, mailoutbox, django_capture_on_commit_callbacks):
+def test_outbox_survives_a_broker_outage(private_broker, mailoutbox, django_capture_on_commit_callbacks, caplog):
     stop_redis(private_broker)
     with django_capture_on_commit_callbacks(execute=True):
         message = services.outbox_enqueue(event="t", to_email="a@exemple.fr", subject="Pendant la panne", body=".")
+    assert "Broker unavailable" in caplog.text  # the publish really met the outage
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.PENDING  # the change committed, the e-mail waits
 
