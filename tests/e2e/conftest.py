@@ -65,4 +65,4 @@ def assert_accessible(axe):
 
 @pytest.fixture(autouse=True)
 def _short_timeouts(page):
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)  # CI machines are shared: a loaded page may take several seconds

@@ -64,7 +64,9 @@ def test_jury_journey(page, live_server, assert_accessible, staff, jury, members
         section.locator(f"label[for={status}-{dossier.pk}]").click()
         if status == "conflict":
             section.get_by_label("Motif").fill("J'ai travaillé avec ce porteur.")
-        section.get_by_role("button", name="Enregistrer").click()
+        # Wait for the page the form posts to, so the next section is looked up on it, not on the old one.
+        with page.expect_navigation():
+            section.get_by_role("button", name="Enregistrer").click()
         expect(page.locator(".fr-alert, .fr-notice").filter(has_text="Conflit déclaré" if status == "conflict"
                                                               else dossier.reference).first).to_be_visible()
     expect(page.get_by_text("1 dossier déclaré en conflit")).to_be_visible()
