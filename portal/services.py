@@ -127,17 +127,23 @@ def outbox_enqueue(*, event: str, to_email: str, subject: str, body: str, html_b
 
     The row is the promise: if the broker is down the periodic task sends it later.
     """
-    message = OutboxMessage.objects.create(
+    message = _outbox_write(event=event, to_email=to_email, subject=subject, body=body, html_body=html_body,
+                            recipient=recipient, link=link)
+    _request_delivery([message.pk])
+    return message
+
+
+def _outbox_write(*, event: str, to_email: str, subject: str, body: str, html_body: str = "", recipient=None, link: str = "") -> OutboxMessage:
+    return OutboxMessage.objects.create(
         event=event, recipient=recipient, to_email=to_email, subject=subject.strip(),
         body=body, html_body=html_body, link=link,
     )
-    transaction.on_commit(lambda: _request_delivery([message.pk]))
-    return message
 
 
 def notify(event: str, *, actor=None, recipients: Iterable[User], context: dict | None = None, link: str = "") -> list[OutboxMessage]:
     """The one entry point for notifications: renders `emails/<event>_subject.txt` and
-    `emails/<event>.txt` per recipient and writes them to the outbox in the caller's transaction.
+    `emails/<event>.txt` per recipient and writes them to the outbox in the caller's transaction, with one delivery
+    request for them all once it commits.
     """
     messages = []
     for recipient in recipients:
@@ -147,15 +153,17 @@ def notify(event: str, *, actor=None, recipients: Iterable[User], context: dict 
         subject = render_to_string(f"emails/{event}_subject.txt", full_context)
         body = render_to_string(f"emails/{event}.txt", full_context)
         messages.append(
-            outbox_enqueue(event=event, to_email=recipient.email, subject=subject, body=body, recipient=recipient, link=link)
+            _outbox_write(event=event, to_email=recipient.email, subject=subject, body=body, recipient=recipient, link=link)
         )
+    if messages:
+        _request_delivery([message.pk for message in messages])
     return messages
 
 
 def _request_delivery(message_ids: list[int]) -> None:
     from portal.tasks import outbox_send_pending
 
-    task_enqueue(outbox_send_pending, message_ids=message_ids)
+    task_enqueue_on_commit(outbox_send_pending, message_ids=message_ids)
 
 
 def task_enqueue(task, **kwargs) -> bool:

@@ -19,6 +19,7 @@ from applications.models import Dossier, DossierSnapshot
 from applications.permissions import ensure_member
 from applications.services.workflow import dossier_transition
 from applications.workflow import DossierState
+from calls.rules import Evaluation
 from calls.formschema import missing_fields
 from calls.models import Session
 from calls.selectors import required_documents_of
@@ -34,8 +35,11 @@ class Blocker:
     part: str  # a section key, "_projet", "_budget" or "document:<kind>"
 
 
-def submission_blockers(dossier: Dossier) -> list[Blocker]:
-    """Everything that must be fixed before the dossier can be submitted, in page order."""
+def submission_blockers(dossier: Dossier, evaluation: Evaluation | None = None) -> list[Blocker]:
+    """Everything that must be fixed before the dossier can be submitted, in page order.
+
+    `evaluation` is the budget's, when the caller already has it (the engine runs once per request).
+    """
     blockers = []
     if not dossier.acronym or not dossier.title or not dossier.summary:
         blockers.append(Blocker("Présentez le projet : acronyme, titre et résumé sont obligatoires.", "_projet"))
@@ -49,15 +53,15 @@ def submission_blockers(dossier: Dossier) -> list[Blocker]:
     if not dossier.budget_lines.exists():
         blockers.append(Blocker("Le budget est vide : ajoutez au moins une ligne de dépense.", "_budget"))
     else:
-        evaluation = dossier_evaluation(dossier)
+        evaluation = evaluation or dossier_evaluation(dossier)
         for violation in evaluation.violations if evaluation else []:
             blockers.append(Blocker(violation.message_fr, "_budget"))
     return blockers
 
 
-def snapshot_content(dossier: Dossier) -> dict:
+def snapshot_content(dossier: Dossier, evaluation: Evaluation | None = None) -> dict:
     """What staff and jurors will read, as plain JSON: answers, budget, partners, document digests."""
-    evaluation = dossier_evaluation(dossier)
+    evaluation = evaluation or dossier_evaluation(dossier)
     return {
         "reference": dossier.reference,
         "organisation": {"name": dossier.organisation.name, "siret": dossier.organisation.siret, "kind": dossier.organisation.kind},
@@ -100,9 +104,9 @@ def next_session_text(session: Session) -> str:
     return f" La prochaine session (« {following.name} ») ouvre le {date_format(opens, 'j F Y')} à {opens:%H:%M}."
 
 
-def snapshot_freeze(*, dossier: Dossier, actor, at) -> DossierSnapshot:
+def snapshot_freeze(*, dossier: Dossier, actor, at, evaluation: Evaluation | None = None) -> DossierSnapshot:
     """Freeze the dossier as it is now into its next numbered snapshot and queue its receipt."""
-    content = snapshot_content(dossier)
+    content = snapshot_content(dossier, evaluation)
     number = (dossier.snapshots.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     snapshot = DossierSnapshot.objects.create(
         dossier=dossier, number=number, submitted_at=at, submitted_by=actor, content=content, digest=content_digest(content)
@@ -137,12 +141,12 @@ def dossier_submit(*, actor, dossier: Dossier, declaration: bool, at=None) -> Do
             )
         if not declaration:
             raise DomainError("Cochez la déclaration sur l'honneur pour déposer le dossier.", code="declaration", field="declaration")
-        blockers = submission_blockers(locked)
+        evaluation = dossier_evaluation(locked)
+        blockers = submission_blockers(locked, evaluation)
         if blockers:
             raise DomainError("Le dossier ne peut pas encore être déposé : " + " ; ".join(b.message for b in blockers), code="incomplete")
         locked = dossier_transition(dossier=locked, name="submit", actor=actor)
-        evaluation = dossier_evaluation(locked)
         locked.submitted_at = at
         locked.requested_amount = evaluation.requested_amount if evaluation else locked.requested_amount
         locked.save(update_fields=["submitted_at", "requested_amount", "updated_at"])
-        return snapshot_freeze(dossier=locked, actor=actor, at=at)
+        return snapshot_freeze(dossier=locked, actor=actor, at=at, evaluation=evaluation)

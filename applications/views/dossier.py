@@ -110,13 +110,14 @@ def dossier_start(request, session_id: int):
 @login_required
 def dossier_detail(request, pk: int):
     dossier = applicant_dossier(request, pk)
-    blockers = submission.submission_blockers(dossier) if dossier.state == DossierState.DRAFT else []
+    evaluation = dossier_evaluation(dossier)
+    blockers = submission.submission_blockers(dossier, evaluation) if dossier.state == DossierState.DRAFT else []
     return _render(
         request, "applications/dossier/overview.html", dossier, "overview",
         blockers=blockers,
         history=[(change, APPLICANT_LABELS[change.to_state]) for change in dossier.state_changes.all()],
         snapshots=dossier.snapshots.all(),
-        evaluation=dossier_evaluation(dossier),
+        evaluation=evaluation,
         can_withdraw=any(t.name == "withdraw" for t in transitions_from(dossier.state, {APPLICANT})),
     )
 
@@ -405,9 +406,10 @@ def dossier_review(request, pk: int):
             messages.success(request, f"Dossier déposé le {submitted_at:%d/%m/%Y à %H:%M:%S}. L'accusé de réception vous est envoyé par e-mail.")
             return redirect("applications:dossier_detail", pk)
     schema = schema_of(dossier)
+    evaluation = dossier_evaluation(dossier)
     return _render(
         request, "applications/dossier/review.html", dossier, "review", form=form,
-        blockers=submission.submission_blockers(dossier), evaluation=dossier_evaluation(dossier),
+        blockers=submission.submission_blockers(dossier, evaluation), evaluation=evaluation,
         sections=[{"section": section, "answers": section_answers(section, dossier.answers)} for section in schema.get("sections", [])],
         partners=dossier.partners.select_related("organisation"),
         documents=dossier.attachments.filter(message__isnull=True),

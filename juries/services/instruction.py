@@ -17,8 +17,8 @@ from portal.selectors import user_roles
 
 def automatic_checks(dossier: Dossier) -> tuple[list[str], list[dict], list[tuple[str, str]]]:
     """(completeness blockers, rule violations, manual items to tick) as staff see them."""
-    blockers = [b.message for b in submission_blockers(dossier)]
     evaluation = dossier_evaluation(dossier)
+    blockers = [b.message for b in submission_blockers(dossier, evaluation)]
     violations = [{"code": v.code, "message": v.message_fr} for v in evaluation.violations] if evaluation else []
     manual = list(evaluation.manual_checks) if evaluation else []
     return blockers, violations, manual
