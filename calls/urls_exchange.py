@@ -8,5 +8,5 @@ app_name = "calls_exchange"
 
 urlpatterns = [
     path("import/", exchange.call_import, name="import"),
-    re_path(r"^(?P<slug>[-\w]+)\.(?P<fmt>yaml|xlsx)$", exchange.call_export, name="export"),
+    re_path(r"^(?P<call_id>[0-9]+)\.(?P<fmt>yaml|xlsx)$", exchange.call_export, name="export"),
 ]

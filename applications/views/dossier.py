@@ -9,15 +9,26 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from applications import forms
 from applications.evaluation import dossier_evaluation
 from applications.models import Attachment, Dossier, DossierPartner
-from applications.permissions import ALL_PARTS, can_edit_part, editable_parts, open_complement_request
+from applications.permissions import (
+    ALL_PARTS,
+    can_edit_part,
+    editable_parts,
+    open_complement_request,
+)
 from applications.selectors import dossiers_of_applicant, predecessor_candidates
 from applications.services import attachments, drafting, exchanges, submission
-from applications.workflow import APPLICANT, APPLICANT_LABELS, DossierState, transitions_from
+from applications.workflow import (
+    APPLICANT,
+    APPLICANT_LABELS,
+    DossierState,
+    transitions_from,
+)
 from calls.formschema import is_visible, section_progress
 from calls.models import Session
 from calls.selectors import required_documents_of
@@ -83,14 +94,19 @@ def _render(request, template: str, dossier: Dossier, current: str, **context):
     return render(request, template, {**dossier_context(dossier, current), **context})
 
 
+def join_an_organisation_first(request):
+    """Send a user without an organisation to choose one, then back here (query string included)."""
+    messages.info(request, "Rattachez-vous d'abord à votre organisation pour déposer un dossier.")
+    return redirect(f"{reverse('portal:organisation_choose')}?{urlencode({'next': request.get_full_path()})}")
+
+
 @login_required
 def dossier_start(request, session_id: int):
     """Start a draft in an open session, for one of the user's organisations."""
     session = get_object_or_404(Session.objects.select_related("theme__call__programme"), pk=session_id)
     organisations = organisations_of(request.user)
     if not organisations.exists():
-        messages.info(request, "Rattachez-vous d'abord à votre organisation pour déposer un dossier.")
-        return redirect(f"{reverse('portal:organisation_choose')}?next={request.path}")
+        return join_an_organisation_first(request)
     predecessors = predecessor_candidates(request.user, session=session)
     form = forms.DossierStartForm(*posted(request), organisations=organisations, predecessors=predecessors)
     if request.method == "POST" and form.is_valid():

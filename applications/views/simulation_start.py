@@ -9,6 +9,7 @@ from django.utils import timezone
 from applications.evaluation import budget_lines_from
 from applications.forms import DossierStartForm
 from applications.services import drafting
+from applications.views.dossier import join_an_organisation_first
 from calls.models import Call, Session, Theme
 from calls.selectors import rule_of
 from calls.simulation import simulate
@@ -28,8 +29,7 @@ def dossier_start_from_simulation(request, theme_id: int):
     lines = simulation.formset.cost_lines() if simulation.evaluation else []
     organisations = organisations_of(request.user)
     if not organisations.exists():
-        messages.info(request, "Rattachez-vous d'abord à votre organisation pour déposer un dossier.")
-        return redirect(f"/mon-espace/organisation/?next={request.get_full_path()}")
+        return join_an_organisation_first(request)
     form = DossierStartForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:

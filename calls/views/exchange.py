@@ -3,15 +3,13 @@
 import yaml
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from calls import interchange
-from calls.models import Call, Programme
-from calls.permissions import can_manage_call, can_use_back_office
+from calls.models import Programme
+from calls.views.staff import managed_call, staff_view
 from portal.errors import DomainError
 from portal.exports import FORMATS
 from portal.selectors import user_roles
@@ -24,18 +22,9 @@ class CallImportForm(forms.Form):
     file = forms.FileField(label=_("Fichier de l'appel (YAML ou XLSX)"), help_text=_("Format décrit dans docs/call-format.md ; 5 Mo au maximum."))
 
 
-def _staff_call(request, slug: str) -> Call:
-    if not can_use_back_office(request.user):
-        raise PermissionDenied
-    call = get_object_or_404(Call.objects.select_related("programme"), slug=slug)
-    if not can_manage_call(request.user, call):
-        raise Http404
-    return call
-
-
-@login_required
-def call_export(request, slug: str, fmt: str):
-    call = _staff_call(request, slug)
+@staff_view
+def call_export(request, call_id: int, fmt: str):
+    call = managed_call(request, call_id)
     if fmt == "yaml":
         response = HttpResponse(interchange.call_yaml_export(call=call), content_type="application/yaml; charset=utf-8")
     else:
@@ -55,11 +44,9 @@ def _document(upload) -> dict:
         raise interchange.InterchangeError([f"YAML illisible : {error}"]) from None
 
 
-@login_required
+@staff_view
 def call_import(request):
     """Import a call file: refused as a whole, with every problem listed, unless it is entirely valid."""
-    if not can_use_back_office(request.user):
-        raise PermissionDenied
     form = CallImportForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():

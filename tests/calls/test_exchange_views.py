@@ -30,7 +30,7 @@ def staff(call):
 @pytest.mark.parametrize("fmt", ["yaml", "xlsx"])
 def test_staff_export_then_import_elsewhere(client, call, staff, fmt):
     client.force_login(staff)
-    response = client.get(reverse("calls_exchange:export", args=[call.slug, fmt]))
+    response = client.get(reverse("calls_exchange:export", args=[call.pk, fmt]))
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     content = response.content
     Call.objects.all().delete()
@@ -52,7 +52,7 @@ def test_import_refusal_lists_the_problems_and_writes_nothing(client, call, staf
 
 
 def test_permissions(client, call):
-    url = reverse("calls_exchange:export", args=[call.slug, "yaml"])
+    url = reverse("calls_exchange:export", args=[call.pk, "yaml"])
     assert client.get(url).status_code == 302  # anonymous → login
     client.force_login(UserFactory())
     assert client.get(url).status_code == 403
