@@ -10,11 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +24,7 @@ from funding.models import Convention, IndicatorReport, Milestone, ReminderOptOu
 from funding.periods import due_date, periods_between, reporting_frequency
 from funding.services.conventions import carrier_members, fund_operators
 from portal.models import User
-from portal.services import notify, outbox_enqueue
+from portal.services import notify, notify_address
 
 DRAFT_CLOSING_DAYS = (7, 1)
 COMPLEMENT_NOTICE_DAYS = 2
@@ -244,10 +242,7 @@ def _send_one(reminder: Reminder, recipient) -> bool:
             if user is not None:
                 notify(event, recipients=[user], context=reminder.context, link=reminder.link)
             else:
-                context = {"recipient": None, "link": reminder.link, "site_url": settings.SITE_URL, **reminder.context}
-                outbox_enqueue(event=event, to_email=email, link=reminder.link,
-                               subject=render_to_string(f"emails/{event}_subject.txt", context),
-                               body=render_to_string(f"emails/{event}.txt", context))
+                notify_address(event, to_email=email, context=reminder.context, link=reminder.link)
     except IntegrityError:
         return False
     return True

@@ -150,14 +150,24 @@ def notify(event: str, *, actor=None, recipients: Iterable[User], context: dict 
         full_context = {
             "recipient": recipient, "actor": actor, "link": link, "site_url": settings.SITE_URL, **(context or {})
         }
-        subject = render_to_string(f"emails/{event}_subject.txt", full_context)
-        body = render_to_string(f"emails/{event}.txt", full_context)
+        subject, body = _render_email(event, full_context)
         messages.append(
             _outbox_write(event=event, to_email=recipient.email, subject=subject, body=body, recipient=recipient, link=link)
         )
     if messages:
         _request_delivery([message.pk for message in messages])
     return messages
+
+
+def notify_address(event: str, *, to_email: str, context: dict | None = None, link: str = "", actor=None) -> OutboxMessage:
+    """`notify` for someone without an account (an invitee, a visitor): the same templates, one address."""
+    full_context = {"recipient": None, "actor": actor, "link": link, "site_url": settings.SITE_URL, **(context or {})}
+    subject, body = _render_email(event, full_context)
+    return outbox_enqueue(event=event, to_email=to_email, subject=subject, body=body, link=link)
+
+
+def _render_email(event: str, context: dict) -> tuple[str, str]:
+    return render_to_string(f"emails/{event}_subject.txt", context), render_to_string(f"emails/{event}.txt", context)
 
 
 def _request_delivery(message_ids: list[int]) -> None:

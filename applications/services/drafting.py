@@ -12,9 +12,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -27,7 +25,7 @@ from calls.selectors import published_form_of
 from portal.errors import DomainError
 from portal.models import Membership, Organisation
 from portal.selectors import user_roles
-from portal.services import audit_record, membership_add, outbox_enqueue
+from portal.services import audit_record, membership_add, notify_address
 
 PROJECT_PART = "_projet"
 BUDGET_PART = "_budget"
@@ -209,12 +207,7 @@ def invitation_send(*, actor, dossier: Dossier, email: str) -> DossierInvitation
             raise DomainError("Cette personne est déjà membre de l'organisation et peut modifier le dossier.", code="duplicate", field="email")
         invitation = DossierInvitation.objects.create(dossier=locked, email=email, token=secrets.token_urlsafe(32), invited_by=actor)
         link = reverse("applications:invitation_accept", args=[invitation.token])
-        context = {"dossier": locked, "actor": actor, "link": link, "site_url": settings.SITE_URL}
-        outbox_enqueue(
-            event="dossier_invitation", to_email=email, link=link,
-            subject=render_to_string("emails/dossier_invitation_subject.txt", context).strip(),
-            body=render_to_string("emails/dossier_invitation.txt", context),
-        )
+        notify_address("dossier_invitation", to_email=email, actor=actor, link=link, context={"dossier": locked})
         audit_record(actor=actor, action="dossier.invite", target=locked, data={"email": email})
     return invitation
 

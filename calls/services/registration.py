@@ -10,13 +10,12 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from calls.models import InfoSession, InfoSessionRegistration
 from portal.errors import DomainError
-from portal.services import audit_record, outbox_enqueue
+from portal.services import audit_record, notify_address
 
 Attendance = InfoSessionRegistration.Attendance
 
@@ -98,12 +97,7 @@ def info_session_register(
         "ics_url": _absolute(reverse("calls:info_session_ics", args=[info_session.pk])),
         "call_url": _absolute(reverse("calls:call_detail", args=[info_session.call.slug])),
     }
-    outbox_enqueue(
-        event="info_session_registered", to_email=registration.email,
-        subject=render_to_string("emails/info_session_registered_subject.txt", context),
-        body=render_to_string("emails/info_session_registered.txt", context),
-        link=context["cancel_url"],
-    )
+    notify_address("info_session_registered", to_email=registration.email, context=context, link=context["cancel_url"])
     return registration
 
 
