@@ -178,7 +178,10 @@ def staff_filter_scope(user) -> list:
     from calls.models import Session
 
     roles = user_roles(user)
-    sessions = Session.objects.select_related("theme__call__programme")
+    # Only what the choices show: the themes' JSON texts would otherwise be decoded for every session.
+    sessions = Session.objects.select_related("theme__call__programme").only(
+        "name", "theme__code", "theme__title", "theme__call__title", "theme__call__programme__name"
+    )
     if not roles.is_admin:
         sessions = sessions.filter(theme__call__programme_id__in=roles.staff_programme_ids)
     return list(sessions.order_by("theme__call__programme__name", "theme__call__title", "theme__order", "theme__code", "opens_at"))
