@@ -38,9 +38,6 @@ def score_dossier(page, live_server, assert_accessible, jury, dossier, a: str) -
     expect(page.get_by_text("Évaluation transmise.")).to_be_visible()
 
 
-# Known flaky in the full parallel suite: the first dossier's declaration form is sometimes missing,
-# for a reason not yet found (see the closing note of stop 12); a rerun keeps every assertion.
-@pytest.mark.flaky(reruns=2)
 def test_jury_journey(page, live_server, assert_accessible, staff, jury, members, dossiers):  # noqa: F811
     chair, juror, _ = members
     first, second, third = dossiers
