@@ -147,7 +147,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: with it, every integer a template prints is grouped, so a primary key from 1 000 up
+# becomes "1 391" in element ids, hidden inputs and query strings, and forms post it back
+# unreadable. Money is grouped by the euros filters (portal_format), which do not depend on it.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
