@@ -8,15 +8,15 @@ progress page polled by htmx and a download reserved to the requester.
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications import tasks_exports
-from applications.resources import dossier_dataset, dossier_rows, spreadsheet_bytes
-from portal.exports import FORMATS, csv_streaming_response
+from applications.resources import dossier_dataset, dossier_rows
+from portal.exports import FORMATS, csv_streaming_response, dataset_response
 from portal.selectors import user_roles
 from portal.services import audit_record
 
@@ -58,10 +58,7 @@ def staff_list_export(request, fmt: str):
         job_id = tasks_exports.job_start(user=request.user, querystring=querystring, fmt=fmt, total=total,
                                          filename=f"{_filename()}.{fmt}")
         return redirect("applications:export_job", job_id=job_id)
-    content = spreadsheet_bytes(dossier_dataset(dossiers), fmt)
-    response = HttpResponse(content, content_type=FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{_filename()}.{fmt}"'
-    return response
+    return dataset_response(dataset=dossier_dataset(dossiers), filename=_filename(), fmt=fmt)
 
 
 def _own_job(request, job_id: str) -> dict:

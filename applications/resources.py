@@ -1,6 +1,6 @@
 """Export resources of dossiers (django-import-export), with French headers.
 
-Money stays Decimal and dates are Paris-time datetimes: `french_xlsx` gives them French
+Money stays Decimal and dates are Paris-time datetimes: `portal.exports.french_xlsx` gives them French
 number and date formats in XLSX (« 12 500,00 € », « 02/03/2026 16:30 »), ODS gets typed
 cells, and `french_cell` writes the comma and the dd/mm/yyyy dates in CSV.
 
@@ -10,18 +10,12 @@ of the project's earlier phases, and each theme's rule is read once: the number 
 depends on the themes and on chunks of EXPORT_CHUNK_SIZE rows, never on each row.
 """
 
-import datetime
 from decimal import Decimal
-from io import BytesIO
 
 import tablib
-
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.utils import timezone
 from import_export import fields, resources
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from applications.evaluation import GRANTED_STATES, cost_lines
 from applications.models import Dossier, DossierPartner
@@ -29,58 +23,8 @@ from applications.workflow import DossierState
 from calls.models import Theme
 from calls.rules import evaluate
 from calls.selectors import rule_of
-from portal.exports import french_cell
+from portal.exports import french_cell, inert_text
 from portal.models import OrganisationKind
-
-# Spreadsheets run a cell starting with one of these as a formula: text typed by applicants
-# (acronym, title, organisation name) gets a leading apostrophe so it stays text.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def inert_text(value: str) -> str:
-    return f"'{value}" if value and value.startswith(FORMULA_TRIGGERS) else value
-
-
-# Excel number formats are written in this neutral syntax; French Excel shows them with a
-# decimal comma and a space between thousands.
-XLSX_MONEY_FORMAT = '#,##0.00 "€"'
-XLSX_DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
-
-
-def french_xlsx(dataset) -> bytes:
-    """The dataset as an XLSX workbook with money and date cells formatted for French readers.
-
-    Written in openpyxl's write-only mode: rows go straight to the file, not to a cell grid.
-    """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=(dataset.title or "Export")[:31])
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for title in dataset.headers:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in dataset:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, Decimal):
-                cell.number_format = XLSX_MONEY_FORMAT
-            elif isinstance(value, datetime.datetime):
-                cell.number_format = XLSX_DATETIME_FORMAT
-            cells.append(cell)
-        sheet.append(cells)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def spreadsheet_bytes(dataset, fmt: str) -> bytes:
-    """XLSX with French formats, or ODS as tablib writes it (typed cells)."""
-    return french_xlsx(dataset) if fmt == "xlsx" else dataset.export(fmt)
-
 
 # What the resource reads: leaving out the dossier's answers and the theme's texts and rule
 # (read once per theme) makes each row several times cheaper to load.

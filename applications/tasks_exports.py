@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from applications import selectors
 from applications.forms_lists import StaffDossierFilterForm
-from applications.resources import dossier_dataset, spreadsheet_bytes
+from applications.resources import dossier_dataset
+from portal.exports import spreadsheet_bytes
 
 JOB_TIMEOUT = 24 * 3600  # seconds a job (and its link) stays known
 PROGRESS_EVERY = 200  # rows between two progress updates in the cache

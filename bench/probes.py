@@ -1,11 +1,13 @@
 """One export measurement per process, so that the peak memory measured is that export's own.
 
     python -m bench.probes copy | csv [querystring] | xlsx [querystring]
+    python -m bench.probes scores_copy | scores_csv | scores_xlsx <jury id>
 
 Run by bench.run with the bench environment. Prints one JSON line: seconds, rows, bytes and
 the growth of the resident memory during the export (sampled every 20 ms).
-Exports go through the portal's own staff export (applications/exports.py) with the test
-client; the baseline is PostgreSQL `COPY (<the same SELECT>) TO STDOUT`.
+Exports go through the portal's own staff exports (applications/exports.py for dossiers,
+juries/views/exports.py for the jurors' scores) with the test client; the baseline is
+PostgreSQL `COPY (<the same SELECT>) TO STDOUT`.
 """
 
 import json
@@ -49,15 +51,28 @@ class PeakSampler:
         return self.peak - self.baseline
 
 
-def copy_probe() -> dict:
-    from django.db import connection
-
+def dossiers_queryset():
     from applications.resources import export_queryset
     from applications.selectors import staff_dossier_list
     from portal.models import User
 
-    user = User.objects.get(email=STAFF_EMAIL)
-    queryset = export_queryset(staff_dossier_list(user, include_drafts=True))
+    return export_queryset(staff_dossier_list(User.objects.get(email=STAFF_EMAIL), include_drafts=True))
+
+
+def scores_queryset(jury_id: str):
+    """The SELECT of the jury's score-sheet export (juries.resources.submitted_sheets)."""
+    from juries.models import Evaluation
+
+    return (
+        Evaluation.objects.filter(assignment__member__jury_id=int(jury_id), submitted_at__isnull=False)
+        .select_related("assignment__dossier__organisation", "assignment__member__user")
+        .order_by("assignment__dossier__reference", "assignment__member_id")
+    )
+
+
+def copy_probe(queryset) -> dict:
+    from django.db import connection
+
     sql, params = queryset.query.sql_with_params()
     statement = f"COPY ({connection.ops.compose_sql(sql, params)}) TO STDOUT WITH (FORMAT csv, HEADER)"
     rows = queryset.count()
@@ -83,6 +98,23 @@ def _consume(response) -> tuple[int, int | None, str]:
         job = job_get(response["Location"].rstrip("/").split("/")[-1])
         return default_storage.size(job["path"]), job["done"], f"export du portail (tâche Celery, {job['state']})"
     return len(response.content), None, f"export du portail (dans la requête, HTTP {response.status_code})"
+
+
+def scores_probe(fmt: str, jury_id: str) -> dict:
+    from django.test import Client
+    from django.urls import reverse
+
+    from portal.models import User
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(email=STAFF_EMAIL))
+    client.get(reverse("juries:evaluations_export", args=[int(jury_id), "csv"]))  # warm-up, as for the dossiers
+    with PeakSampler() as memory:
+        started = time.perf_counter()
+        size, _rows, via = _consume(client.get(reverse("juries:evaluations_export", args=[int(jury_id), fmt])))
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": scores_queryset(jury_id).count(), "bytes": size, "rss_growth_mb": memory.growth,
+            "via": via.replace("(CSV en flux)", "(CSV)")}
 
 
 def export_probe(fmt: str, querystring: str) -> dict:
@@ -120,8 +152,14 @@ def main() -> None:
     import django
 
     django.setup()
-    querystring = "&".join(filter(None, [ALL_ROWS, extra]))
-    result = copy_probe() if kind == "copy" else export_probe(kind, querystring)
+    if kind == "copy":
+        result = copy_probe(dossiers_queryset())
+    elif kind == "scores_copy":
+        result = copy_probe(scores_queryset(extra))
+    elif kind.startswith("scores_"):
+        result = scores_probe(kind.removeprefix("scores_"), extra)
+    else:
+        result = export_probe(kind, "&".join(filter(None, [ALL_ROWS, extra])))
     print(json.dumps(result))
 
 

@@ -11,6 +11,7 @@ every load run is bounded in requests and in seconds.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -292,6 +293,21 @@ def measure_latency(port: int, page_list: dict, *, quick: bool, out: dict) -> di
 # --- deadline rush ------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def celery_worker(log_name: str, concurrency: int = 2):
+    """A Celery worker on the benchmark's broker and database for the duration of the block."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-l", "warning", "-c", str(concurrency)],
+        cwd=ROOT, env=os.environ.copy(), start_new_session=True, stdout=subprocess.DEVNULL,
+        stderr=(WORKDIR / log_name).open("w"),  # its shutdown traces would drown the table
+    )
+    try:
+        yield worker
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
+
+
 def deadline_rush(port: int, data: dict, *, timeout_receipts: float) -> dict:
     """300 applicants submit at once through the review page; then the database is checked."""
     from django.conf import settings
@@ -310,12 +326,7 @@ def deadline_rush(port: int, data: dict, *, timeout_receipts: float) -> dict:
     # Warm the workers on the review page (templates, rules): production workers are warm.
     run_load(port=port, path=jobs[0]["path"], requests=20, concurrency=5, max_seconds=30,
              headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={jobs[0]['session']}"})
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-l", "warning", "-c", "2"],
-        cwd=ROOT, env=os.environ.copy(), start_new_session=True, stdout=subprocess.DEVNULL,
-        stderr=(WORKDIR / "celery.log").open("w"),  # its shutdown traces would drown the table
-    )
-    try:
+    with celery_worker("celery.log"):
         result = run_form_posts(port=port, jobs=jobs, concurrency=20, session_cookie=settings.SESSION_COOKIE_NAME,
                                 max_seconds=60, fields={"declaration": "on"})
         log(f"  dépôts : {len(result.latencies)} réussis, {result.errors} erreurs en {result.elapsed:.1f} s "
@@ -338,9 +349,6 @@ def deadline_rush(port: int, data: dict, *, timeout_receipts: float) -> dict:
         check["receipts"] = receipts
         check["receipts_seconds"] = time.perf_counter() - started
         log(f"  contrôle : {check}")
-    finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=60)
     return {"ok": len(result.latencies), "errors": result.errors, "elapsed": result.elapsed, "p50": result.p50,
             "p95": result.p95, "throughput": result.throughput, "statuses": {str(k): v for k, v in result.statuses.items()},
             "blockers": [b.message for b in blockers], **check}
@@ -359,19 +367,26 @@ def probe(kind: str, *args: str) -> dict:
 
 
 def pdf_figures(repeat: int) -> dict:
+    """Each document type rendered by the portal against bare WeasyPrint on the same HTML."""
     import weasyprint
     from django.template.loader import render_to_string
     from django.utils import timezone
 
     from applications.models import DossierSnapshot
+    from funding.documents import convention_document_context
+    from funding.models import Convention
     from portal.pdf import render_pdf, static_base_dir
 
     snapshot = DossierSnapshot.objects.select_related("dossier__organisation", "dossier__theme__call__programme",
                                                       "dossier__session", "submitted_by").first()
-    context = {"snapshot": snapshot, "dossier": snapshot.dossier, "submitted_at": timezone.localtime(snapshot.submitted_at),
-               "content": snapshot.content}
-    template = "applications/pdf/receipt.html"
-    html = render_to_string(template, context)
+    convention = Convention.objects.select_related("dossier__theme__call__programme", "dossier__organisation").first()
+    documents = {
+        "receipt": ("applications/pdf/receipt.html", {
+            "snapshot": snapshot, "dossier": snapshot.dossier, "submitted_at": timezone.localtime(snapshot.submitted_at),
+            "content": snapshot.content,
+        }),
+        "convention": ("funding/pdf/convention.html", convention_document_context(convention)),
+    }
     base_url = f"{static_base_dir().as_uri()}/"
 
     def timed(function) -> float:
@@ -383,12 +398,39 @@ def pdf_figures(repeat: int) -> dict:
             times.append(time.perf_counter() - started)
         return statistics.median(times)
 
-    return {
-        "portal": timed(lambda: render_pdf(template, context)),
-        "bare": timed(lambda: weasyprint.HTML(string=html).write_pdf()),
-        "bare_base_url": timed(lambda: weasyprint.HTML(string=html, base_url=base_url).write_pdf()),
-        "html_bytes": len(html),
-    }
+    figures = {}
+    for name, (template, context) in documents.items():
+        html = render_to_string(template, context)
+        figures[name] = {
+            "portal": timed(lambda: render_pdf(template, context)),
+            "bare": timed(lambda: weasyprint.HTML(string=html).write_pdf()),
+            "bare_base_url": timed(lambda: weasyprint.HTML(string=html, base_url=base_url).write_pdf()),
+            "html_bytes": len(html),
+        }
+    return figures
+
+
+def pdf_batch(*, count: int, timeout: float) -> dict:
+    """`count` conventions rendered by a Celery worker (-c 2) from their queued tasks, then checked."""
+    from funding.models import Convention
+    from funding.tasks import convention_render
+
+    ids = list(Convention.objects.filter(pdf="").order_by("pk").values_list("pk", flat=True)[:count])
+    rendered = Convention.objects.filter(pk__in=ids).exclude(pdf="")
+    with celery_worker("celery-pdf.log"):
+        started = time.perf_counter()
+        for convention_id in ids:
+            convention_render.delay(convention_id)
+        done = 0
+        while time.perf_counter() - started < timeout:
+            done = rendered.count()
+            if done >= len(ids):
+                break
+            time.sleep(0.5)
+        elapsed = time.perf_counter() - started
+    digests = list(rendered.values_list("sha256", flat=True))
+    return {"queued": len(ids), "rendered": done, "seconds": elapsed, "per_second": done / elapsed if elapsed else 0,
+            "distinct_files": len(set(rendered.values_list("pdf", flat=True))), "with_digest": sum(1 for d in digests if d)}
 
 
 def rules_figures() -> dict:
@@ -407,7 +449,7 @@ def rules_figures() -> dict:
 
 
 def build_figures(data: dict, counts: dict, latency: dict, rush: dict | None, exports: dict, pdf: dict | None,
-                  rules: dict | None, ranking: dict | None) -> None:
+                  batch: dict | None, batch_error: str, rules: dict | None, ranking: dict | None) -> None:
     floor = latency.get("vue nue /sante/", {})
     for clients in (1, 20):
         if clients in floor:
@@ -451,27 +493,37 @@ def build_figures(data: dict, counts: dict, latency: dict, rush: dict | None, ex
                    met=rush["receipts"] >= 300, note=f"attendus {rush['receipts_seconds']:.0f} s (worker Celery -c 2)"))
     else:
         unavailable("dépôt en rafale", "non mesuré")
-    copy = exports.get("copy")
-    for kind, label, target in (("csv", "export CSV", 5.0), ("xlsx", "export XLSX", 15.0)):
-        row = exports.get(kind)
-        if row is None or copy is None:
-            unavailable(label, exports.get(f"{kind}_error", "non mesuré"), f"≤ {target:g} × COPY")
-            continue
-        add(Figure(f"{label} — {row['rows']} dossiers", row["seconds"], "s", copy["seconds"], "COPY", f"≤ {target:g} × COPY",
-                   target, note=f"{row.get('via', '')} ; mémoire de pointe +{row['rss_growth_mb']:.0f} Mo "
-                                f"(COPY +{copy['rss_growth_mb']:.0f} Mo)"))
+    for prefix, rows_label in (("", "dossiers"), ("scores_", "évaluations notées")):
+        copy = exports.get(f"{prefix}copy")
+        for kind, label, target in (("csv", "export CSV", 5.0), ("xlsx", "export XLSX", 15.0)):
+            row = exports.get(f"{prefix}{kind}")
+            if row is None or copy is None:
+                unavailable(f"{label} ({rows_label})", exports.get(f"{prefix}{kind}_error", "non mesuré"), f"≤ {target:g} × COPY")
+                continue
+            add(Figure(f"{label} — {row['rows']} {rows_label}", row["seconds"], "s", copy["seconds"], "COPY",
+                       f"≤ {target:g} × COPY", target,
+                       note=f"{row.get('via', '')} ; mémoire de pointe +{row['rss_growth_mb']:.0f} Mo "
+                            f"(COPY +{copy['rss_growth_mb']:.0f} Mo)"))
     if exports.get("csv") and exports.get("csv_part"):
         part, full = exports["csv_part"], exports["csv"]
         flat = full["rss_growth_mb"] <= part["rss_growth_mb"] * 1.5 + 10
         add(Figure("export CSV — mémoire (toutes / partie des lignes)", full["rss_growth_mb"], "Mo", part["rss_growth_mb"],
                    f"{part['rows']} lignes", "plate (streaming)", met=flat,
                    note=f"{full['rows']} lignes contre {part['rows']}"))
-    if pdf:
-        add(Figure("PDF accusé de réception (render_pdf)", pdf["portal"] * 1000, "ms", pdf["bare"] * 1000,
-                   "WeasyPrint nu, même HTML", "≤ 1,5 × WeasyPrint nu", 1.5,
-                   note=f"WeasyPrint avec base_url (feuilles de style chargées) : {pdf['bare_base_url'] * 1000:.0f} ms"))
-    unavailable("PDF de convention ; lot de 100 par Celery", "n/a (module funding en cours d'écriture : non mesuré ici)",
-                "≤ 1,5 × WeasyPrint nu")
+    for name, label in (("receipt", "accusé de réception"), ("convention", "convention")):
+        if pdf and name in pdf:
+            measured = pdf[name]
+            add(Figure(f"PDF {label} (render_pdf)", measured["portal"] * 1000, "ms", measured["bare"] * 1000,
+                       "WeasyPrint nu, même HTML", "≤ 1,5 × WeasyPrint nu", 1.5,
+                       note=f"WeasyPrint avec base_url (feuilles de style chargées) : {measured['bare_base_url'] * 1000:.0f} ms"))
+    if batch and pdf and "convention" in pdf:
+        sequential = batch["queued"] * pdf["convention"]["portal"]
+        add(Figure(f"lot de {batch['queued']} conventions par Celery (-c 2)", batch["seconds"], "s", sequential,
+                   f"{batch['queued']} × une convention en processus", "toutes rendues, une fois chacune",
+                   met=batch["rendered"] == batch["distinct_files"] == batch["with_digest"] == batch["queued"],
+                   note=f"{batch['rendered']} rendues, {batch['per_second']:.1f} par seconde"))
+    elif batch_error:
+        unavailable("lot de 100 conventions par Celery", batch_error, "toutes rendues, une fois chacune")
     if ranking:
         add(Figure(ranking["name"], ranking["ms"], "ms", 300, "300 ms", "≤ 300 ms", 1.0, note=ranking.get("note", "")))
     else:
@@ -572,7 +624,12 @@ def main() -> None:
         log(f"  échec des latences : {error!r}")
     log("Exports (un processus par mesure) :")
     exports = {}
-    for key, args_ in (("copy", ("copy",)), ("csv", ("csv",)), ("csv_part", ("csv", "statut=selected")), ("xlsx", ("xlsx",))):
+    from bench.seed_juries import STATE
+
+    probes = [("copy", ("copy",)), ("csv", ("csv",)), ("csv_part", ("csv", "statut=selected")), ("xlsx", ("xlsx",))]
+    if "ranking_jury_id" in STATE:  # the jurors' scores of the 1 000-dossier jury
+        probes += [(f"scores_{kind}", (f"scores_{kind}", str(STATE["ranking_jury_id"]))) for kind in ("copy", "csv", "xlsx")]
+    for key, args_ in probes:
         try:
             exports[key] = probe(*args_)
             log(f"  {key:<9} {exports[key]}")
@@ -589,6 +646,14 @@ def main() -> None:
         log(f"  {rules}")
     except Exception as error:
         log(f"  échec : {error!r}")
+    batch, batch_error = None, ""
+    try:
+        log("Lot de 100 conventions par Celery :")
+        batch = pdf_batch(count=100, timeout=args.receipts_timeout)
+        log(f"  {batch}")
+    except Exception as error:
+        batch_error = f"échec : {error!r}"[:200]
+        log(f"  {batch_error}")
     ranking = None
     try:
         from bench.seed_juries import ranking_figure
@@ -596,7 +661,7 @@ def main() -> None:
         ranking = ranking_figure(log=log)
     except Exception as error:
         data["juries"] = data.get("juries") or f"n/a ({type(error).__name__}: {error})"[:200]
-    build_figures(data, counts, latency, rush, exports, pdf, rules, ranking)
+    build_figures(data, counts, latency, rush, exports, pdf, batch, batch_error, rules, ranking)
     print()
     print(table())
     RESULTS.mkdir(exist_ok=True)
@@ -606,7 +671,7 @@ def main() -> None:
         "date": when.isoformat(), "scale": args.scale, "seed": args.seed, "machine": machine(), "gunicorn_workers": workers,
         "seconds": time.perf_counter() - started, "data": {k: v for k, v in data.items() if not k.startswith("rush_")},
         "figures": [{**asdict(f), "ratio": f.ratio} for f in FIGURES], "queries": counts, "latency": latency,
-        "rush": rush, "exports": exports, "pdf": pdf, "rules": rules, "ranking": ranking,
+        "rush": rush, "exports": exports, "pdf": pdf, "pdf_batch": batch, "rules": rules, "ranking": ranking,
         "table_markdown": table(),
     }, indent=1, ensure_ascii=False, default=str))
     log(f"\nRésultats : {output} ({time.perf_counter() - started:.0f} s)")

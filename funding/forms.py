@@ -18,7 +18,8 @@ class PortfolioFilterForm(forms.Form):
     def __init__(self, *args, programmes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].choices = [("", _("Tous"))] + [(p.pk, p.name) for p in programmes]
-        self.fields["convention"].choices = [("", _("Tous")), ("none", _("Pas encore générée"))] + [
+        self.fields["convention"].choices = [("", _("Tous")), ("none", _("Pas encore générée")),
+                                             ("signed", _("Signée (montant engagé)"))] + [
             choice for choice in Convention.Status.choices if choice[0] != Convention.Status.SUPERSEDED
         ]
         self.fields["etat"].choices = [("", _("Tous"))] + [

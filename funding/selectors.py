@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -17,6 +17,13 @@ from portal.selectors import user_roles
 
 FUNDED_STATES = (DossierState.CONVENTION, DossierState.IN_PROGRESS, DossierState.CLOSED)
 PORTFOLIO_STATES = (DossierState.SELECTED, *FUNDED_STATES)
+# A convention commits the grant once the carrier has signed it (then countersigned, in force).
+COMMITTED_STATUSES = (Convention.Status.SIGNED_BY_CARRIER, Convention.Status.SIGNED_BY_OPERATOR, Convention.Status.IN_FORCE)
+
+
+def committed():
+    """True on a dossier when one of its convention versions is signed (an amendment in progress keeps it)."""
+    return Exists(Convention.objects.filter(dossier=OuterRef("pk"), status__in=COMMITTED_STATUSES))
 
 
 def _latest_convention(field: str):
@@ -77,6 +84,8 @@ def portfolio(user, *, programme_id: int | None = None, status: str = "", state:
         queryset = queryset.filter(state=state)
     if status == "none":
         queryset = queryset.filter(convention_status__isnull=True)
+    elif status == "signed":
+        queryset = queryset.filter(committed())
     elif status:
         queryset = queryset.filter(convention_status=status)
     if query:

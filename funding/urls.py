@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from funding.views import lists, preferences, project, reports, staff
+from funding.views import exports, lists, preferences, project, reports, staff
 
 app_name = "funding"
 
 urlpatterns = [
     path("", lists.portfolio, name="portfolio"),
+    path("export/<str:kind>.<str:fmt>", exports.portfolio_export, name="portfolio_export"),
     path("mes-projets/", lists.my_projects, name="my_projects"),
     path("relances/", preferences.reminder_preferences, name="reminder_preferences"),
     path("projets/<int:pk>/", project.project_detail, name="convention"),

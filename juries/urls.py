@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from juries.views import documents, exports, instruction, juror, staff
+from juries.views import (
+    documents,
+    exports,
+    history_import,
+    instruction,
+    juror,
+    member_import,
+    staff,
+)
 
 app_name = "juries"
 
@@ -10,7 +18,7 @@ urlpatterns = [
     path("", juror.my_queue, name="my_queue"),
     path("<int:jury_id>/", juror.queue, name="queue"),
     path("<int:jury_id>/declarations/", juror.declarations, name="declarations"),
-    path("<int:jury_id>/export.csv", exports.juror_export, name="juror_export"),
+    path("<int:jury_id>/export.<str:fmt>", exports.juror_export, name="juror_export"),
     path("<int:jury_id>/dossiers/<int:dossier_id>/", juror.score, name="score"),
     path("<int:jury_id>/dossiers/<int:dossier_id>/pieces/<int:attachment_id>/", juror.document, name="document"),
     path("<int:jury_id>/dossiers/<int:dossier_id>/consensus/", juror.consensus, name="consensus"),
@@ -20,7 +28,10 @@ urlpatterns = [
     path("instruction/sessions/<int:session_id>/", instruction.queue, name="instruction_queue"),
     path("instruction/dossiers/<int:dossier_id>/", instruction.review, name="instruction_review"),
     path("gestion/", staff.jury_list, name="staff_list"),
+    path("gestion/resultats-historiques/", history_import.history_import_view, name="history_import"),
     path("gestion/<int:jury_id>/", staff.jury_detail, name="staff_jury"),
     path("gestion/<int:jury_id>/classement/", staff.ranking, name="staff_ranking"),
-    path("gestion/<int:jury_id>/classement.csv", exports.ranking_export, name="ranking_export"),
+    path("gestion/<int:jury_id>/classement.<str:fmt>", exports.ranking_export, name="ranking_export"),
+    path("gestion/<int:jury_id>/evaluations.<str:fmt>", exports.evaluations_export, name="evaluations_export"),
+    path("gestion/<int:jury_id>/membres/import/", member_import.member_import, name="member_import"),
 ]

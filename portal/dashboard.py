@@ -1,8 +1,10 @@
 """Programme dashboard figures: programme → theme → session, in a fixed number of queries.
 
-Three reads whatever the number of dossiers: the programmes in scope, their sessions (with
-theme and call), and one aggregate of dossiers grouped by session and state. Everything
-else (roll-ups, funnel, deadlines, bar widths) is computed here in Python.
+Eight reads whatever the number of dossiers: the programmes in scope, their sessions (with
+theme and call), one aggregate of dossiers grouped by session and state (committed amounts
+included), one of payments by session, and the four reads of the "late" panel (evaluations
+by jury, milestones by dossier, conventions in force and the reports filed). Everything else
+(roll-ups, funnel, deadlines, reporting periods, bar widths) is computed here in Python.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Min, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -19,6 +22,9 @@ from django.utils.http import urlencode
 from applications.models import Dossier
 from applications.workflow import DossierState
 from calls.models import Programme, Session
+from funding.models import Convention, IndicatorReport, Milestone, Payment
+from funding.selectors import _calendar, _start_of, committed
+from juries.models import Assignment
 from portal.selectors import user_roles
 
 S = DossierState
@@ -32,10 +38,19 @@ GRANTED_STATES = (S.SELECTED, S.CONVENTION, S.IN_PROGRESS, S.CLOSED)
 DEADLINE_HORIZON = timedelta(days=30)
 
 
+def _filtered_url(view_name: str, filters: dict) -> str:
+    query = urlencode({key: value for key, value in filters.items() if value not in (None, "")})
+    return reverse(view_name) + (f"?{query}" if query else "")
+
+
 def staff_list_url(**filters) -> str:
     """The staff dossier list filtered as its form understands (programme, theme, session, statut…)."""
-    query = urlencode({key: value for key, value in filters.items() if value not in (None, "")})
-    return reverse("applications:staff_list") + (f"?{query}" if query else "")
+    return _filtered_url("applications:staff_list", filters)
+
+
+def portfolio_url(**filters) -> str:
+    """The funding portfolio filtered as its form understands (programme, convention, etat)."""
+    return _filtered_url("funding:portfolio", filters)
 
 
 def _percent(part, whole) -> int:
@@ -52,19 +67,24 @@ class Figures:
     counts: dict[str, int] = field(default_factory=dict)
     requested: Decimal = Decimal("0")
     granted: Decimal = Decimal("0")
+    committed: Decimal = Decimal("0")  # granted amount of the projects whose convention is signed
+    paid: Decimal = Decimal("0")  # payments recorded
 
-    def add(self, *, state: str, count: int, requested, granted) -> None:
+    def add(self, *, state: str, count: int, requested, granted, committed) -> None:
         self.counts[state] = self.counts.get(state, 0) + count
         if state not in NOT_REQUESTED_STATES:
             self.requested += requested or 0
         if state in GRANTED_STATES:
             self.granted += granted or 0
+            self.committed += committed or 0
 
     def merge(self, other: Figures) -> None:
         for state, count in other.counts.items():
             self.counts[state] = self.counts.get(state, 0) + count
         self.requested += other.requested
         self.granted += other.granted
+        self.committed += other.committed
+        self.paid += other.paid
 
     @property
     def total(self) -> int:
@@ -82,6 +102,14 @@ class Figures:
     @property
     def granted_percent(self) -> int:
         return _percent(self.granted, self.envelope)
+
+    @property
+    def committed_percent(self) -> int:
+        return _percent(self.committed, self.envelope)
+
+    @property
+    def paid_percent(self) -> int:
+        return _percent(self.paid, self.envelope)
 
     @property
     def remaining(self) -> Decimal | None:
@@ -117,12 +145,60 @@ class ThemeNode:
 
 
 @dataclass
+class LateLine:
+    """What is late on one jury or one project: how many items, since when, and the page to act on it."""
+
+    label: str
+    count: int
+    url: str
+    since: object = None  # the oldest due date (or moment) passed
+
+
+@dataclass
+class Late:
+    """The "En retard" panel of a programme."""
+
+    evaluations: list[LateLine] = field(default_factory=list)  # per jury
+    reports: list[LateLine] = field(default_factory=list)  # per project
+    milestones: list[LateLine] = field(default_factory=list)  # per project
+
+    @staticmethod
+    def _total(lines) -> int:
+        return sum(line.count for line in lines)
+
+    @property
+    def evaluation_count(self) -> int:
+        return self._total(self.evaluations)
+
+    @property
+    def report_count(self) -> int:
+        return self._total(self.reports)
+
+    @property
+    def milestone_count(self) -> int:
+        return self._total(self.milestones)
+
+    @property
+    def total(self) -> int:
+        return self.evaluation_count + self.report_count + self.milestone_count
+
+
+@dataclass
 class ProgrammeNode:
     programme: Programme
     figures: Figures
     url: str
     themes: list[ThemeNode] = field(default_factory=list)
     deadlines: list[SessionNode] = field(default_factory=list)
+    late: Late = field(default_factory=Late)
+
+    @property
+    def committed_url(self) -> str:
+        return portfolio_url(programme=self.programme.pk, convention="signed")
+
+    @property
+    def paid_url(self) -> str:
+        return portfolio_url(programme=self.programme.pk)
 
     def funnel(self) -> list[StateBar]:
         return self._bars(FUNNEL, keep_empty=True)
@@ -170,14 +246,23 @@ def dashboard_programmes(user, *, programme_id: int | None = None, now=None) -> 
     )
     rows = (
         Dossier.objects.filter(theme__call__programme_id__in=nodes).order_by()
+        .annotate(is_committed=committed())
         .values("session_id", "state")
-        .annotate(count=Count("pk"), requested=Sum("requested_amount"), granted=Sum("granted_amount"))
+        .annotate(count=Count("pk"), requested=Sum("requested_amount"), granted=Sum("granted_amount"),
+                  committed=Sum("granted_amount", filter=Q(is_committed=True)))
     )
     session_figures: dict[int, Figures] = {}
     for row in rows:
         session_figures.setdefault(row["session_id"], Figures()).add(
-            state=row["state"], count=row["count"], requested=row["requested"], granted=row["granted"]
+            state=row["state"], count=row["count"], requested=row["requested"], granted=row["granted"],
+            committed=row["committed"],
         )
+    payments = (
+        Payment.objects.filter(tranche__convention__dossier__theme__call__programme_id__in=nodes).order_by()
+        .values(session_id=F("tranche__convention__dossier__session_id")).annotate(total=Sum("amount"))
+    )
+    for row in payments:
+        session_figures.setdefault(row["session_id"], Figures()).paid += row["total"]
     themes: dict[int, ThemeNode] = {}
     for session in sessions:
         programme_node = nodes[session.theme.call.programme_id]
@@ -198,4 +283,59 @@ def dashboard_programmes(user, *, programme_id: int | None = None, now=None) -> 
             programme_node.deadlines.append(node)
     for programme_node in nodes.values():
         programme_node.deadlines.sort(key=lambda node: node.session.closes_at)
+    _fill_late(nodes, {theme_id: node.theme for theme_id, node in themes.items()}, now)
     return list(nodes.values())
+
+
+def _fill_late(nodes: dict[int, ProgrammeNode], themes: dict, now) -> None:
+    """The "En retard" panel of each programme, in four reads whatever the number of late items."""
+    today = timezone.localdate(now)
+    evaluations = (
+        Assignment.objects.filter(member__jury__programme_id__in=nodes, member__withdrawn_at__isnull=True)
+        .filter(Q(evaluation__isnull=True) | Q(evaluation__submitted_at__isnull=True))
+        .annotate(due=Coalesce("due_at", "member__jury__due_at")).filter(due__lt=now).order_by()
+        .values("member__jury_id", "member__jury__name", "member__jury__programme_id")
+        .annotate(count=Count("pk"), since=Min("due"))
+    )
+    for row in evaluations:
+        nodes[row["member__jury__programme_id"]].late.evaluations.append(LateLine(
+            label=row["member__jury__name"], count=row["count"], since=row["since"],
+            url=reverse("juries:staff_jury", args=[row["member__jury_id"]]),
+        ))
+    # Milestones not declared (or refused) once due, on projects under way: those the carrier is reminded of.
+    milestones = (
+        Milestone.objects.filter(
+            dossier__theme__call__programme_id__in=nodes, dossier__state=S.IN_PROGRESS,
+            status__in=(Milestone.Status.PLANNED, Milestone.Status.REFUSED), due_on__lt=today,
+        ).order_by()
+        .values("dossier_id", "dossier__reference", "dossier__acronym", "dossier__theme__call__programme_id")
+        .annotate(count=Count("pk"), since=Min("due_on"))
+    )
+    for row in milestones:
+        nodes[row["dossier__theme__call__programme_id"]].late.milestones.append(LateLine(
+            label=f"{row['dossier__reference']} — {row['dossier__acronym']}", count=row["count"], since=row["since"],
+            url=reverse("funding:convention", args=[row["dossier_id"]]),
+        ))
+    # Indicator reports: each ended period of a convention in force whose report is overdue and not filed.
+    in_force = Convention.objects.filter(
+        dossier__theme__call__programme_id__in=nodes, dossier__state=S.IN_PROGRESS, status=Convention.Status.IN_FORCE,
+    ).values("dossier_id", "dossier__reference", "dossier__acronym", "dossier__theme_id",
+             "dossier__theme__call__programme_id", "status", "start_on", "in_force_at")
+    filed: dict[int, dict] = {}
+    for dossier_id, period_start in IndicatorReport.objects.filter(
+        dossier__theme__call__programme_id__in=nodes, dossier__state=S.IN_PROGRESS,
+    ).values_list("dossier_id", "period_start"):
+        filed.setdefault(dossier_id, {})[period_start] = True
+    for row in in_force:
+        theme = themes.get(row["dossier__theme_id"])
+        start = _start_of(row["status"], row["start_on"], row["in_force_at"])
+        overdue = [item for item in _calendar(theme, start, filed.get(row["dossier_id"], {}), today)
+                   if item["overdue"]] if theme is not None else []
+        if overdue:
+            nodes[row["dossier__theme__call__programme_id"]].late.reports.append(LateLine(
+                label=f"{row['dossier__reference']} — {row['dossier__acronym']}", count=len(overdue),
+                since=overdue[0]["due_on"], url=reverse("funding:reports", args=[row["dossier_id"]]),
+            ))
+    for node in nodes.values():
+        for lines in (node.late.evaluations, node.late.milestones, node.late.reports):
+            lines.sort(key=lambda line: (line.since, line.label))

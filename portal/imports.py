@@ -4,6 +4,10 @@ The file is read into a tablib Dataset and checked by a django-import-export res
 dry run: every wrong cell is reported with its line and column, and nothing is written. The
 import proper runs only on a file without any error, in one transaction that is rolled back
 if a row still fails (for instance an organisation created by someone else in between).
+
+The generic pieces (`dataset_from_upload`, `shape_errors`, `CellError`, `ImportCheck`,
+`preview_store`/`preview_take`, and the template partial portal/imports/partials/errors.html)
+serve the other imports too (juries.imports).
 """
 
 from dataclasses import dataclass, field
@@ -120,13 +124,20 @@ def dataset_from_upload(uploaded_file) -> tablib.Dataset:
     return dataset
 
 
+def shape_errors(dataset: tablib.Dataset, required_columns) -> list[CellError]:
+    """What makes a file unfit before its rows are read: a missing column, too many lines."""
+    missing = [column for column in required_columns if column not in dataset.headers]
+    if missing:
+        return [CellError(line=1, column=column, message="Colonne manquante.") for column in missing]
+    if len(dataset) > MAX_ROWS:
+        return [CellError(line=MAX_ROWS + 2, column="", message=f"Plus de {MAX_ROWS} lignes : découpez le fichier.")]
+    return []
+
+
 def organisations_check(dataset: tablib.Dataset) -> ImportCheck:
     """Dry run: the rows that would be created, or each wrong line and cell. Writes nothing."""
-    missing = [column for column in REQUIRED_COLUMNS if column not in dataset.headers]
-    if missing:
-        return ImportCheck(errors=[CellError(line=1, column=column, message="Colonne manquante.") for column in missing])
-    if len(dataset) > MAX_ROWS:
-        return ImportCheck(errors=[CellError(line=MAX_ROWS + 2, column="", message=f"Plus de {MAX_ROWS} lignes : découpez le fichier.")])
+    if errors := shape_errors(dataset, REQUIRED_COLUMNS):
+        return ImportCheck(errors=errors)
     result = OrganisationImportResource().import_data(dataset, dry_run=True, raise_errors=False)
     check = ImportCheck()
     for row in result.invalid_rows:
@@ -160,19 +171,21 @@ def organisations_import(*, actor, dataset: tablib.Dataset) -> int:
     return created
 
 
-def _key(token: str) -> str:
-    return f"portal:organisation-import:{token}"
+def _key(token: str, scope: str) -> str:
+    return f"portal:import:{scope}:{token}"
 
 
-def preview_store(*, token: str, user_id: int, dataset: tablib.Dataset) -> None:
-    cache.set(_key(token), {"user_id": user_id, "headers": list(dataset.headers), "rows": [list(row) for row in dataset]},
+def preview_store(*, token: str, user_id: int, dataset: tablib.Dataset, scope: str = "organisations") -> None:
+    """Keep a checked file until its confirmation; `scope` names what it imports (and where), so a
+    token of one import cannot be confirmed by another."""
+    cache.set(_key(token, scope), {"user_id": user_id, "headers": list(dataset.headers), "rows": [list(row) for row in dataset]},
               PREVIEW_TIMEOUT)
 
 
-def preview_take(*, token: str, user_id: int) -> tablib.Dataset | None:
+def preview_take(*, token: str, user_id: int, scope: str = "organisations") -> tablib.Dataset | None:
     """The checked file of this user, once (the entry is removed), or None."""
-    stored = cache.get(_key(token))
+    stored = cache.get(_key(token, scope))
     if not stored or stored["user_id"] != user_id:
         return None
-    cache.delete(_key(token))
+    cache.delete(_key(token, scope))
     return tablib.Dataset(*[tuple(row) for row in stored["rows"]], headers=stored["headers"])

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.http import FileResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from portal.models import (
     User,
 )
 from portal.selectors import forget_user_roles
+from portal.uploads import content_disposition
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,22 @@ def audit_record(*, actor, action: str, target=None, data: dict | None = None, i
         ip_address=ip_address,
         data=data or {},
     )
+
+
+def document_served(request, *, file, target, document_id: int, kind: str, name: str,
+                    content_type: str = "application/pdf") -> FileResponse:
+    """Hand a stored document out as a download and record who opened it ("document.view").
+
+    The one way a view serves a stored file, after its own access checks: the event is
+    filed under `target` (the dossier, or the deliberation for minutes), so it shows in the
+    call's audit trail. A file missing from storage raises before anything is recorded.
+    """
+    response = FileResponse(file.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = content_disposition(name)
+    response["X-Content-Type-Options"] = "nosniff"
+    audit_record(actor=request.user, action="document.view", target=target,
+                 data={"document": document_id, "kind": kind, "name": name}, ip_address=request.META.get("REMOTE_ADDR"))
+    return response
 
 
 @transaction.atomic

@@ -194,8 +194,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A dead broker must not hang a request: publishing gives up fast, the outbox keeps the work.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# A dead broker must not hang a request: publishing gives up fast, the outbox keeps the work. The task
+# of a worker killed mid-run (acks_late: its message is not acknowledged) goes to another worker after
+# visibility_timeout seconds; it must exceed the longest task (a task may run twice: tasks are idempotent).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
+                                   "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 from celery.schedules import crontab  # noqa: E402  (beat schedules need it; Celery is already a dependency)
 
@@ -287,6 +290,13 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# Optional antivirus scan of every upload (portal.uploads), after the format checks: a command
+# reading the file on stdin (exit 0 clean, 1 infected) or a clamd unix socket. Neither set: no scan.
+# A scanner that fails or times out refuses the file (fail closed).
+ANTIVIRUS_COMMAND = os.environ.get("ANTIVIRUS_COMMAND", "")
+ANTIVIRUS_CLAMD_SOCKET = os.environ.get("ANTIVIRUS_CLAMD_SOCKET", "")
+ANTIVIRUS_TIMEOUT = float(os.environ.get("ANTIVIRUS_TIMEOUT", "30"))
 
 # Lockout after repeated failures (django-axes), per e-mail address.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

@@ -35,7 +35,7 @@ from calls.selectors import required_documents_of
 from portal.errors import DomainError
 from portal.exports import dataset_response
 from portal.selectors import organisations_of
-from portal.uploads import content_disposition
+from portal.services import document_served
 
 
 def applicant_dossier(request, pk: int) -> Dossier:
@@ -364,17 +364,16 @@ def document_delete(request, pk: int, attachment_id: int):
     return redirect("applications:documents", pk)
 
 
-def attachment_response(attachment: Attachment) -> FileResponse:
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition(attachment.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+def attachment_response(request, dossier: Dossier, attachment: Attachment) -> FileResponse:
+    return document_served(request, file=attachment.file, target=dossier, document_id=attachment.pk,
+                           kind="message_attachment" if attachment.message_id else "attachment",
+                           name=attachment.original_name, content_type=attachment.content_type)
 
 
 @login_required
 def document_download(request, pk: int, attachment_id: int):
     dossier = applicant_dossier(request, pk)
-    return attachment_response(get_object_or_404(Attachment, pk=attachment_id, dossier=dossier))
+    return attachment_response(request, dossier, get_object_or_404(Attachment, pk=attachment_id, dossier=dossier))
 
 
 @login_required
@@ -439,9 +438,8 @@ def receipt_download(request, pk: int, number: int):
     if not snapshot.receipt:
         return HttpResponse("L'accusé de réception est en cours de génération : réessayez dans une minute.", status=503,
                             content_type="text/plain; charset=utf-8", headers={"Retry-After": "30"})
-    response = FileResponse(snapshot.receipt.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition(f"accuse-reception-{dossier.reference}-{number}.pdf")
-    return response
+    return document_served(request, file=snapshot.receipt, target=dossier, document_id=snapshot.pk, kind="receipt",
+                           name=f"accuse-reception-{dossier.reference}-{number}.pdf")
 
 
 def message_form_post(request, dossier: Dossier, form: forms.MessageForm) -> bool:

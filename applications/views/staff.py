@@ -76,4 +76,4 @@ def complement_request(request, pk: int):
 @login_required
 def staff_document_download(request, pk: int, attachment_id: int):
     dossier = staff_dossier_or_404(request, pk)
-    return attachment_response(get_object_or_404(Attachment, pk=attachment_id, dossier=dossier))
+    return attachment_response(request, dossier, get_object_or_404(Attachment, pk=attachment_id, dossier=dossier))

@@ -9,6 +9,7 @@ from calls.models import Programme
 from funding import selectors
 from funding.forms import PortfolioFilterForm
 from funding.models import Convention
+from funding.resources import EXPORTS
 from portal.selectors import user_roles
 
 PAGE_SIZE = 50
@@ -32,9 +33,11 @@ def my_projects(request):
     return render(request, "funding/my_projects.html", {"page": page, "rows": rows})
 
 
-@login_required
-def portfolio(request):
-    """Staff and fund operators: every funded project of their programmes, with filters."""
+def portfolio_rows(request):
+    """The portfolio's filter form, filters and rows for the request's user and GET; 403 without a portfolio role.
+
+    Shared by the list and its exports, which therefore hold exactly the rows the list shows.
+    """
     roles = user_roles(request.user)
     if not (roles.is_admin or roles.is_programme_staff or roles.is_fund_operator):
         raise PermissionDenied
@@ -47,8 +50,16 @@ def portfolio(request):
         request.user, programme_id=filters.get("programme"), status=filters.get("convention", ""),
         state=filters.get("etat", ""), query=filters.get("q", ""),
     )
+    return roles, form, filters, queryset
+
+
+@login_required
+def portfolio(request):
+    """Staff and fund operators: every funded project of their programmes, with filters."""
+    roles, form, filters, queryset = portfolio_rows(request)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "funding/portfolio.html", {
         "form": form, "page": page, "rows": _with_labels(page.object_list), "is_filtered": any(filters.values()),
+        "export_kinds": [(kind, export.title) for kind, export in EXPORTS.items()],
         "template_programmes": [programme for programme in form.fields["programme"].choices[1:] if roles.is_staff_of(programme[0])],
     })

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,7 +12,7 @@ from funding.permissions import APPLICANT, FUND_OPERATOR, STAFF
 from funding.services import conventions, followup
 from funding.views import client_ip, funding_dossier, raise_for_access, require
 from portal.errors import DomainError
-from portal.uploads import content_disposition
+from portal.services import document_served
 
 
 def sees_drafts(roles: set[str]) -> bool:
@@ -122,9 +122,8 @@ def convention_download(request, pk: int, version: int, signed: bool = False):
     if not file:
         raise Http404
     name = f"convention-{dossier.reference}-v{version}{'-signee' if signed else ''}.pdf"
-    response = FileResponse(file.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition(name)
-    return response
+    return document_served(request, file=file, target=dossier, document_id=convention.pk,
+                           kind="signed_convention" if signed else "convention", name=name)
 
 
 # --- Milestones and payments --------------------------------------------------------------

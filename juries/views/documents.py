@@ -7,14 +7,13 @@ from juries import selectors
 from juries.models import Decision
 from juries.permissions import require_staff
 from portal.selectors import user_roles
+from portal.services import document_served
 
 
-def _pdf(file, name: str) -> FileResponse:
+def _pdf(request, file, *, target, document_id: int, kind: str, name: str) -> FileResponse:
     if not file:
         raise Http404  # still being generated
-    response = FileResponse(file.open("rb"), content_type="application/pdf", as_attachment=True, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return document_served(request, file=file, target=target, document_id=document_id, kind=kind, name=name)
 
 
 @login_required
@@ -24,7 +23,8 @@ def minutes(request, jury_id: int, deliberation_id: int):
     deliberation = jury.deliberations.filter(pk=deliberation_id).first()
     if deliberation is None:
         raise Http404
-    return _pdf(deliberation.minutes, f"proces-verbal-{jury.pk}-{deliberation.pk}.pdf")
+    return _pdf(request, deliberation.minutes, target=deliberation, document_id=deliberation.pk, kind="minutes",
+                name=f"proces-verbal-{jury.pk}-{deliberation.pk}.pdf")
 
 
 @login_required
@@ -35,4 +35,5 @@ def letter(request, decision_id: int):
     if decision is None or not (roles.is_member_of(decision.dossier.organisation_id)
                                 or roles.is_staff_of(decision.dossier.theme.call.programme_id)):
         raise Http404
-    return _pdf(decision.letter, f"decision-{decision.dossier.reference}.pdf")
+    return _pdf(request, decision.letter, target=decision.dossier, document_id=decision.pk, kind="decision_letter",
+                name=f"decision-{decision.dossier.reference}.pdf")

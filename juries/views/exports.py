@@ -1,46 +1,58 @@
-"""CSV exports: the juror's own sheets (never a conflicted dossier) and the staff's ranking."""
+"""Spreadsheet exports (XLSX, ODS, CSV): the juror's own sheets (never a conflicted dossier), and the
+staff's ranking and score sheets of a jury they may see. Every export is audited."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 
 from juries import selectors
 from juries.permissions import require_juror, require_staff
-from portal.exports import csv_streaming_response
+from juries.resources import (
+    EvaluationResource,
+    RankingResource,
+    own_sheets,
+    submitted_sheets,
+)
+from portal.exports import FORMATS, dataset_response
+from portal.services import audit_record
+
+
+def _export(request, *, what: str, jury, resource, rows, title: str, filename: str, fmt: str) -> HttpResponse:
+    audit_record(actor=request.user, action=f"export.{what}", target=jury, data={"format": fmt},
+                 ip_address=request.META.get("REMOTE_ADDR"))
+    dataset = resource.export(rows)
+    dataset.title = title
+    return dataset_response(dataset=dataset, filename=filename, fmt=fmt)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise Http404
 
 
 @login_required
-def juror_export(request, jury_id: int):
+def juror_export(request, jury_id: int, fmt: str):
+    _check_format(fmt)
     require_juror(request.user)
     member = selectors.member_or_404(request.user, jury_id)
-    rows = selectors.juror_queue(member)
-    return csv_streaming_response(
-        filename=f"mes-evaluations-jury-{jury_id}",
-        header=["Dossier", "Acronyme", "Porteur", "Mon évaluation", "Note (sur 100)", "Recommandation", "Transmise le"],
-        rows=(
-            [row.dossier.reference, row.dossier.acronym, row.dossier.organisation.name, row.own_status,
-             *(_sheet(row.assignment.evaluation) if row.declared and hasattr(row.assignment, "evaluation") else ["", "", ""])]
-            for row in rows
-        ),
-    )
-
-
-def _sheet(evaluation) -> list:
-    return [evaluation.total, evaluation.get_recommendation_display(), evaluation.submitted_at]
+    return _export(request, what="juror_sheets", jury=member.jury, fmt=fmt, title="Mes évaluations",
+                   filename=f"mes-evaluations-jury-{jury_id}", rows=own_sheets(member),
+                   resource=EvaluationResource(selectors.grid_spec(member.jury), own=True))
 
 
 @login_required
-def ranking_export(request, jury_id: int):
+def evaluations_export(request, jury_id: int, fmt: str):
+    _check_format(fmt)
     require_staff(request.user)
     jury = selectors.staff_jury_or_404(request.user, jury_id)
-    return csv_streaming_response(
-        filename=f"classement-jury-{jury.pk}",
-        header=["Rang", "Dossier", "Acronyme", "Porteur", "Note (sur 100)", "Source", "Évaluations", "Écart-type",
-                "Écart max-min", "Sous un seuil", "Montant demandé", "Montant maximal", "Cumul", "Abstentions", "Décision",
-                "Montant accordé"],
-        rows=(
-            [row.rank, row.dossier.reference, row.dossier.acronym, row.dossier.organisation.name, row.total, row.source,
-             row.evaluations, row.dispersion.std_dev, row.dispersion.spread, row.fails, row.entry.requested_amount,
-             row.entry.max_amount, row.cumulative, ", ".join(str(m) for m in row.abstentions),
-             row.decision.get_kind_display() if row.decision else "", row.decision.granted_amount if row.decision else None]
-            for row in selectors.ranking(jury)
-        ),
-    )
+    return _export(request, what="jury_evaluations", jury=jury, fmt=fmt, title="Évaluations",
+                   filename=f"evaluations-jury-{jury.pk}", rows=submitted_sheets(jury),
+                   resource=EvaluationResource(selectors.grid_spec(jury)))
+
+
+@login_required
+def ranking_export(request, jury_id: int, fmt: str):
+    _check_format(fmt)
+    require_staff(request.user)
+    jury = selectors.staff_jury_or_404(request.user, jury_id)
+    return _export(request, what="jury_ranking", jury=jury, fmt=fmt, title="Classement",
+                   filename=f"classement-jury-{jury.pk}", resource=RankingResource(), rows=selectors.ranking(jury))

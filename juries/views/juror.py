@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +15,9 @@ from juries.models import Assignment, Consensus, Evaluation, JuryDossier
 from juries.permissions import is_chair, require_juror
 from juries.services import conflicts, evaluation
 from portal.errors import DomainError
+
+# Dossiers per page of the juror's queue: a national jury gives a juror several hundred.
+QUEUE_PAGE_SIZE = 50
 
 
 @login_required
@@ -29,8 +33,9 @@ def my_queue(request):
 def queue(request, jury_id: int):
     require_juror(request.user)
     member = selectors.member_or_404(request.user, jury_id)
+    page = Paginator(selectors.juror_queue(member), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "juries/juror/queue.html", {
-        "member": member, "jury": member.jury, "rows": selectors.juror_queue(member),
+        "member": member, "jury": member.jury, "page": page,
         "chair_rows": selectors.chair_rows(member) if is_chair(member) else [],
     })
 
@@ -175,7 +180,8 @@ def document(request, jury_id: int, dossier_id: int, attachment_id: int):
     _, dossier, redirect_to = _readable(request, jury_id, dossier_id)
     if redirect_to:
         return redirect_to
-    return attachment_response(get_object_or_404(Attachment, pk=attachment_id, dossier=dossier, message__isnull=True))
+    return attachment_response(request, dossier,
+                               get_object_or_404(Attachment, pk=attachment_id, dossier=dossier, message__isnull=True))
 
 
 @login_required

@@ -66,7 +66,7 @@ def test_conflicted_juror_gets_404_everywhere_and_the_attempt_is_audited(client,
     assert response.status_code == 404
     for page in (reverse("juries:queue", args=[jury.pk]), reverse("juries:declarations", args=[jury.pk])):
         assert dossier.reference not in text(client.get(page))  # the chair's consensus list included
-    export = b"".join(client.get(reverse("juries:juror_export", args=[jury.pk])).streaming_content).decode()
+    export = b"".join(client.get(reverse("juries:juror_export", args=[jury.pk, "csv"])).streaming_content).decode()
     assert "Dossier;Acronyme" in export and dossier.reference not in export
 
 
@@ -329,14 +329,14 @@ def test_score_page_is_read_only_after_deliberation(client, jury, members, assig
 def test_ranking_export_for_staff_only_with_abstentions(client, jury, members, assigned, staff):
     expert, dossier = members[2], assigned[0]
     conflicts.conflict_declare(actor=expert.user, member=expert, dossier=assigned[1], status="conflict", reason="Lien.")
-    url = reverse("juries:ranking_export", args=[jury.pk])
+    url = reverse("juries:ranking_export", args=[jury.pk, "csv"])
     client.force_login(members[0].user)
     assert client.get(url).status_code == 403
     client.force_login(staff)
     export = b"".join(client.get(url).streaming_content).decode()
     assert export.startswith("\ufeffRang;Dossier") and dossier.reference in export
     assert str(expert) in export  # the abstention on assigned[1]
-    juror_export = reverse("juries:juror_export", args=[jury.pk])
+    juror_export = reverse("juries:juror_export", args=[jury.pk, "csv"])
     client.force_login(expert.user)
     mine = b"".join(client.get(juror_export).streaming_content).decode()
     assert dossier.reference in mine and assigned[1].reference not in mine
@@ -357,3 +357,21 @@ def test_juror_declares_a_conflict_with_a_whole_organisation(client, jury, membe
     page = text(client.get(url))
     assert all(d.reference not in page for d in theirs) and "2 dossiers déclarés en conflit" in page
     assert client.get(reverse("juries:score", args=[jury.pk, theirs[0].pk])).status_code == 404
+
+
+def test_juror_queue_is_paginated(client, jury, members, session, staff, monkeypatch):
+    from juries.views import juror as juror_views
+
+    monkeypatch.setattr(juror_views, "QUEUE_PAGE_SIZE", 2)
+    juror = members[1]
+    dossiers = make_dossiers(session, 3)
+    juries.jury_dossiers_add(actor=staff, jury=jury)
+    for dossier in dossiers:
+        Assignment.objects.create(member=juror, dossier=dossier)
+    client.force_login(juror.user)
+    url = reverse("juries:queue", args=[jury.pk])
+    first, second = text(client.get(url)), text(client.get(url, {"page": 2}))
+    references = sorted(d.reference for d in dossiers)
+    assert "(3)" in first and "1 / 2" in first
+    assert all(ref in first for ref in references[:2]) and references[2] not in first
+    assert references[2] in second and references[0] not in second

@@ -12,7 +12,10 @@ from django.utils import timezone
 
 import portal.urls
 from applications.workflow import DossierState
-from portal.dashboard import dashboard_programmes, staff_list_url
+from funding.models import Convention, IndicatorReport, Milestone, Payment, Tranche
+from funding.selectors import report_calendar
+from juries.models import Assignment, Evaluation, Jury, JuryMember
+from portal.dashboard import dashboard_programmes, portfolio_url, staff_list_url
 from portal.models import Role
 from portal.services import role_assign
 from tests.applications.factories import DossierFactory
@@ -61,6 +64,53 @@ def dossiers(session):
     DossierFactory(session=session, submitted=True, requested_amount=Decimal("30000"))
     DossierFactory(session=session, selected=True, requested_amount=Decimal("60000"), granted_amount=Decimal("50000"))
     DossierFactory(session=session, state=DossierState.REJECTED, requested_amount=Decimal("10000"))
+
+
+Status = Convention.Status
+
+
+def project(session, *, granted, statuses=(Status.IN_FORCE,), payments=(), state=DossierState.IN_PROGRESS, **fields):
+    """A funded dossier with convention versions of the given statuses (oldest first) and payments on v1."""
+    dossier = DossierFactory(session=session, state=state, requested_amount=granted, granted_amount=granted, **fields)
+    conventions = [
+        Convention.objects.create(dossier=dossier, version=version, status=status, amount=granted,
+                                  start_on=timezone.localdate() - timedelta(days=100),
+                                  in_force_at=timezone.now() - timedelta(days=100) if status == Status.IN_FORCE else None)
+        for version, status in enumerate(statuses, start=1)
+    ]
+    if payments:
+        tranche = Tranche.objects.create(convention=conventions[0], label="Avance", amount=granted, condition="signature")
+        for amount in payments:
+            Payment.objects.create(tranche=tranche, paid_on=timezone.localdate(), amount=Decimal(amount),
+                                   reference=f"VIR-{dossier.pk}-{amount}", recorded_by=dossier.created_by)
+    return dossier
+
+
+def late_jury(session, *, name="Jury de mars", late=2):
+    """A jury whose deadline passed: `late` assignments without a submitted evaluation, one submitted, one not due."""
+    jury = Jury.objects.create(programme=session.theme.call.programme, call=session.theme.call, session=session, name=name,
+                               due_at=timezone.now() - timedelta(days=2))
+    member = JuryMember.objects.create(jury=jury, user=UserFactory())
+    for _ in range(late):
+        Assignment.objects.create(member=member, dossier=DossierFactory(session=session, under_evaluation=True))
+    done = Assignment.objects.create(member=member, dossier=DossierFactory(session=session, under_evaluation=True))
+    Evaluation.objects.create(assignment=done, submitted_at=timezone.now() - timedelta(days=3))
+    Assignment.objects.create(member=member, dossier=DossierFactory(session=session, under_evaluation=True),
+                              due_at=timezone.now() + timedelta(days=5))  # its own, later deadline
+    withdrawn = JuryMember.objects.create(jury=jury, user=UserFactory(), withdrawn_at=timezone.now())
+    Assignment.objects.create(member=withdrawn, dossier=DossierFactory(session=session, under_evaluation=True))
+    return jury
+
+
+def late_milestones(dossier, *, late=1):
+    today = timezone.localdate()
+    for order in range(late):
+        Milestone.objects.create(dossier=dossier, order=order, label=f"Jalon {order}", due_on=today - timedelta(days=3))
+    Milestone.objects.create(dossier=dossier, order=10, label="Validé", due_on=today - timedelta(days=3),
+                             status=Milestone.Status.VALIDATED)
+    Milestone.objects.create(dossier=dossier, order=11, label="Déclaré", due_on=today - timedelta(days=3),
+                             status=Milestone.Status.DECLARED)
+    Milestone.objects.create(dossier=dossier, order=12, label="À venir", due_on=today + timedelta(days=3))
 
 
 def test_figures_roll_up_from_sessions_to_programme(programme, theme, session, dossiers):
@@ -145,8 +195,87 @@ def test_query_count_does_not_grow_with_dossiers_sessions_or_themes(client, prog
 
     queries()  # the first page of a privileged session renews its expiry (a session write)
     few = queries()
-    for _ in range(3):
+    theme.indicators = [{"label": "Usagers servis", "frequency": "monthly"}]
+    theme.save()
+    for index in range(3):
         other_session = SessionFactory(theme=ThemeFactory(call=theme.call), closes_at=timezone.now() + timedelta(days=5))
         for state in ("submitted", "selected", "rejected"):
             DossierFactory(session=other_session, state=state, requested_amount=Decimal("1000"))
+        # Funded projects with payments, late milestones and reports, and a jury late on its evaluations.
+        late_milestones(project(session, granted=Decimal("5000"), payments=("1000", "500")), late=2)
+        project(other_session, granted=Decimal("3000"), statuses=(Status.SIGNED_BY_CARRIER,), state=DossierState.CONVENTION)
+        late_jury(other_session, name=f"Jury {index}")
+    [node] = dashboard_programmes(staff_of(programme))
+    assert node.late.evaluation_count == 6 and node.late.milestone_count == 6 and node.late.report_count > 0
+    assert node.figures.paid == Decimal("4500")
     assert queries() == few
+
+
+def test_committed_and_paid_roll_up_from_sessions_to_programme(programme, theme, session):
+    later = SessionFactory(theme=theme, name="Session de juin", closes_at=timezone.now() + timedelta(days=90))
+    project(session, granted=Decimal("50000"), payments=("10000", "5000"))
+    project(session, granted=Decimal("20000"), statuses=(Status.SENT,), state=DossierState.CONVENTION)  # not signed yet
+    project(later, granted=Decimal("30000"), statuses=(Status.SIGNED_BY_CARRIER,), state=DossierState.CONVENTION)
+    # An amendment being drafted keeps the grant committed by the version in force.
+    project(later, granted=Decimal("8000"), statuses=(Status.IN_FORCE, Status.DRAFT), payments=("2000",))
+    project(later, granted=Decimal("9000"), statuses=(Status.SIGNED_BY_OPERATOR,), state=DossierState.CONVENTION)
+    [node] = dashboard_programmes(staff_of(programme))
+    assert node.figures.committed == Decimal("97000") and node.figures.paid == Decimal("17000")
+    assert node.figures.committed_percent == 10 and node.figures.paid_percent == 2
+    [theme_node] = node.themes
+    assert (theme_node.figures.committed, theme_node.figures.paid) == (Decimal("97000"), Decimal("17000"))
+    first, second = theme_node.sessions
+    assert (first.figures.committed, first.figures.paid) == (Decimal("50000"), Decimal("15000"))
+    assert (second.figures.committed, second.figures.paid) == (Decimal("47000"), Decimal("2000"))
+
+
+def test_committed_link_opens_the_portfolio_of_signed_conventions(client, programme, session):
+    signed = project(session, granted=Decimal("50000"))
+    project(session, granted=Decimal("20000"), statuses=(Status.SENT,), state=DossierState.CONVENTION)
+    client.force_login(staff_of(programme))
+    page = client.get(reverse("dashboard:index")).content.decode().replace("&amp;", "&")
+    url = portfolio_url(programme=programme.pk, convention="signed")
+    assert f'href="{url}"' in page and f'href="{portfolio_url(programme=programme.pk)}"' in page
+    assert [row.pk for row in client.get(url).context["rows"]] == [signed.pk]
+
+
+def test_late_panel_counts_evaluations_reports_and_milestones(client, programme, theme, session):
+    theme.indicators = [{"label": "Usagers servis", "frequency": "monthly"}]
+    theme.save()
+    jury = late_jury(session)
+    running = project(session, granted=Decimal("50000"), acronym="SUIVI")
+    late_milestones(running, late=2)
+    convention = running.conventions.get()
+    filed = report_calendar(running, convention)[0]
+    IndicatorReport.objects.create(dossier=running, period_start=filed["start"], period_end=filed["end"],
+                                   due_on=filed["due_on"], submitted_at=timezone.now(), submitted_by=running.created_by)
+    overdue = sum(1 for item in report_calendar(running, convention) if item["overdue"])
+    assert overdue >= 2
+    closed = project(session, granted=Decimal("1000"), state=DossierState.CLOSED)  # finished: nothing is late any more
+    late_milestones(closed)
+    [node] = dashboard_programmes(staff_of(programme))
+    late = node.late
+    assert [(line.label, line.count) for line in late.evaluations] == [("Jury de mars", 2)]
+    assert [(line.label, line.count) for line in late.milestones] == [(f"{running.reference} — SUIVI", 2)]
+    assert [(line.label, line.count) for line in late.reports] == [(f"{running.reference} — SUIVI", overdue)]
+    assert late.total == 4 + overdue
+
+    client.force_login(staff_of(programme))
+    page = client.get(reverse("dashboard:index")).content.decode()
+    assert "En retard" in page and "Évaluations dont la date limite est passée, par jury" in page  # each count in a table
+    for url in (reverse("juries:staff_jury", args=[jury.pk]), reverse("funding:convention", args=[running.pk]),
+                reverse("funding:reports", args=[running.pk])):
+        assert f'href="{url}"' in page
+
+
+def test_staff_of_another_programme_never_sees_its_money_or_late_items(client, programme, session, dossiers):
+    other = ProgrammeFactory(name="Programme voisin")
+    other_session = SessionFactory(theme=ThemeFactory(call=CallFactory(programme=other)))
+    late_jury(other_session, name="Jury voisin")
+    late_milestones(project(other_session, granted=Decimal("70000"), payments=("12345",), acronym="VOISIN"))
+    [node] = dashboard_programmes(staff_of(programme))
+    assert node.figures.committed == 0 and node.figures.paid == 0 and node.late.total == 0
+    client.force_login(staff_of(programme))
+    page = text(client.get(reverse("dashboard:index")))
+    assert "Jury voisin" not in page and "VOISIN" not in page and "12\u202f345" not in page
+    assert "Rien n'est en retard." in page

@@ -127,16 +127,21 @@ EXPECTED: dict[str, Expectation] = {
     "applications:staff_document_download": Expectation(STAFF_OF_P),
     # juries
     "juries:my_queue": Expectation(JUROR_OF_J),
-    **{f"juries:{name}": Expectation(JUROR_OF_J) for name in ["queue", "declarations", "juror_export"]},
+    **{f"juries:{name}": Expectation(JUROR_OF_J) for name in ["queue", "declarations"]},
+    "juries:juror_export": Expectation(JUROR_OF_J, {"fmt": "xlsx"}),
     **{f"juries:{name}": Expectation(JUROR_ON_DOSSIER, {"attachment_id": "jury_attachment"})
        for name in ["score", "document", "consensus"]},
     "juries:decision_letter": Expectation(CARRIER_OR_STAFF),
     "juries:staff_list": Expectation(ANY_STAFF),
+    "juries:history_import": Expectation(ANY_STAFF),
     "juries:instruction_sessions": Expectation(ANY_STAFF),
     **{f"juries:{name}": Expectation(STAFF_OF_P)
-       for name in ["staff_jury", "staff_ranking", "ranking_export", "minutes", "instruction_queue", "instruction_review"]},
+       for name in ["staff_jury", "staff_ranking", "minutes", "instruction_queue", "instruction_review", "member_import"]},
+    **{f"juries:{name}": Expectation(STAFF_OF_P, {"fmt": fmt})
+       for name, fmt in [("ranking_export", "ods"), ("evaluations_export", "xlsx")]},
     # funding
     "funding:portfolio": Expectation({**ANY_STAFF, "operator_p": OK}),
+    "funding:portfolio_export": Expectation({**ANY_STAFF, "operator_p": OK}, {"kind": "tranches", "fmt": "csv"}),
     "funding:my_projects": Expectation({**dict.fromkeys(ROLES, FORBIDDEN), "anonymous": LOGIN, "applicant_a": OK, "applicant_b": OK}),
     "funding:reminder_preferences": Expectation(SIGNED_IN),
     "funding:convention_template": Expectation(STAFF_OF_P, {"programme_id": "programme_p"}),

@@ -1,0 +1,80 @@
+"""Import of a past session's results by its programme's staff: upload, dry-run preview with row errors, confirmation."""
+
+import secrets
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from juries import history_import
+from juries.permissions import require_staff
+from portal import imports as portal_imports
+from portal.errors import DomainError
+
+
+class HistoryImportForm(forms.Form):
+    session = forms.ModelChoiceField(
+        label="Session close", queryset=None, empty_label="Choisissez la session",
+        help_text="Une session close d'un programme que vous gérez ; les dossiers y sont enregistrés avec leur décision.",
+    )
+    file = forms.FileField(
+        label="Fichier des résultats",
+        help_text="CSV (séparateur point-virgule), XLSX ou ODS, 2 Mo au plus. Colonnes : Acronyme, Titre, Porteur, "
+                  "Montant demandé, Décision, Montant accordé, Date de décision.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.ods"}),
+    )
+
+    def __init__(self, *args, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = sessions
+        self.fields["session"].label_from_instance = (
+            lambda session: f"{session.theme.call.title} — {session.theme.code} — {session.name} "
+                            f"(close le {session.closes_at:%d/%m/%Y})"
+        )
+
+
+def _scope(session) -> str:
+    return f"session-results:{session.pk}"  # a checked file is confirmed for this session only
+
+
+@login_required
+def history_import_view(request):
+    require_staff(request.user)
+    sessions = history_import.closed_sessions_of(request.user)
+    form = HistoryImportForm(sessions=sessions)
+    check = token = session = None
+    if request.method == "POST" and "token" in request.POST:
+        session = get_object_or_404(sessions, pk=request.POST.get("session_id") or 0)
+        dataset = portal_imports.preview_take(token=request.POST["token"], user_id=request.user.pk, scope=_scope(session))
+        if dataset is None:
+            messages.error(request, "Cette vérification a expiré : déposez à nouveau le fichier.")
+            return redirect("juries:history_import")
+        try:
+            recorded = history_import.history_import(actor=request.user, session=session, dataset=dataset)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("juries:history_import")
+        messages.success(request, f"{recorded} dossier(s) et leur décision enregistrés dans la session « {session.name} ».")
+        return redirect("juries:staff_list")
+    if request.method == "POST":
+        form = HistoryImportForm(request.POST, request.FILES, sessions=sessions)
+        if form.is_valid():
+            session = form.cleaned_data["session"]
+            try:
+                history_import.ensure_importable(actor=request.user, session=session)
+                dataset = portal_imports.dataset_from_upload(form.cleaned_data["file"])
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else "file", error.message)
+            else:
+                check = history_import.history_check(session, dataset)
+                if check.is_valid:
+                    token = secrets.token_urlsafe(18)
+                    portal_imports.preview_store(token=token, user_id=request.user.pk, dataset=dataset, scope=_scope(session))
+    return render(request, "juries/staff/history_import.html", {
+        "form": form, "check": check, "token": token, "session": session,
+        "required_columns": history_import.REQUIRED_COLUMNS,
+        "breadcrumb_data": {"links": [{"url": reverse("juries:staff_list"), "title": "Jurys"}],
+                            "current": "Importer les résultats d'une session passée"},
+    })
