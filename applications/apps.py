@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = "Dossiers"
+
+    def ready(self):
+        from applications.workflow import TRANSITIONS
+        from portal.audit_labels import register
+
+        # Life-cycle actions are audited as "dossier.<transition>".
+        register({f"dossier.{name}": f"Dossier : {transition.label}" for name, transition in TRANSITIONS.items()})

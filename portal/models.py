@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.audit_labels import action_label
 from portal.validators import validate_siret
 
 
@@ -224,6 +225,10 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -8,7 +8,8 @@ from portal.models import AuditEvent
 class AuditEventResource(resources.ModelResource):
     date = fields.Field(attribute="created_at", column_name="Date")
     actor = fields.Field(attribute="actor_label", column_name="Auteur")
-    action = fields.Field(attribute="action", column_name="Action")
+    action_label = fields.Field(attribute="action_label", column_name="Action")
+    action = fields.Field(attribute="action", column_name="Code de l'action")
     target = fields.Field(attribute="target_label", column_name="Objet")
     target_type = fields.Field(column_name="Type d'objet")
     ip_address = fields.Field(attribute="ip_address", column_name="Adresse IP")
@@ -16,7 +17,7 @@ class AuditEventResource(resources.ModelResource):
 
     class Meta:
         model = AuditEvent
-        fields = ("date", "actor", "action", "target_type", "target", "ip_address", "data")
+        fields = ("date", "actor", "action_label", "action", "target_type", "target", "ip_address", "data")
         export_order = fields
 
     def dehydrate_target_type(self, event):

@@ -1,4 +1,5 @@
 import csv
+import html
 import io
 
 import openpyxl
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def dossier():
     dossier = DossierFactory()
-    services.audit_record(actor=dossier.created_by, action="dossier.view_documents", target=dossier)
+    services.audit_record(actor=dossier.created_by, action="document.view", target=dossier)
     return dossier
 
 
@@ -30,8 +31,8 @@ def staff_client(client, programme):
 
 def test_staff_of_the_programme_sees_the_call_audit(client, dossier):
     call = dossier.theme.call
-    content = staff_client(client, call.programme).get(reverse("audit:call_audit", args=[call.pk])).content.decode()
-    assert "dossier.view_documents" in content
+    content = html.unescape(staff_client(client, call.programme).get(reverse("audit:call_audit", args=[call.pk])).content.decode())
+    assert "Consultation d'un document" in content and "document.view" in content
 
 
 @pytest.mark.parametrize(("who", "status"), [("applicant", 403), ("other_staff", 404)])
@@ -52,10 +53,10 @@ def test_export_csv_for_french_excel_and_xlsx(client, dossier):
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
-    assert rows[0][:3] == ["Date", "Auteur", "Action"]
-    assert "dossier.view_documents" in [row[2] for row in rows[1:]]
+    assert rows[0][:4] == ["Date", "Auteur", "Action", "Code de l'action"]
+    assert ["Consultation d'un document", "document.view"] in [row[2:4] for row in rows[1:]]
     response = client.get(reverse("audit:call_audit_export", args=[call.pk, "xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    assert [cell.value for cell in sheet[1]][:3] == ["Date", "Auteur", "Action"]
+    assert [cell.value for cell in sheet[1]][:4] == ["Date", "Auteur", "Action", "Code de l'action"]
     # the export itself is audited
     assert "audit.export" in client.get(reverse("audit:call_audit", args=[call.pk])).content.decode()

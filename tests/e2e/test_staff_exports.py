@@ -4,24 +4,16 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.urls import include, path, reverse
+from django.urls import reverse
 from playwright.sync_api import expect
 
-import portal.urls
 from portal.models import Role
 from portal.services import role_assign
 from tests.applications.factories import DossierFactory
 from tests.calls.model_factories import CallFactory, ProgrammeFactory, SessionFactory, ThemeFactory
 from tests.portal.factories import PASSWORD, UserFactory
 
-# The lead mounts the dashboard and the imports in portal.urls; until then this test mounts them here.
-urlpatterns = [
-    *(pattern for pattern in portal.urls.urlpatterns if getattr(pattern, "namespace", None) not in ("dashboard", "imports")),
-    path("gestion/tableau-de-bord/", include("portal.urls_dashboard", namespace="dashboard")),
-    path("gestion/imports/", include("portal.urls_imports", namespace="imports")),
-]
-
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def log_in(page, live_server, email: str) -> None:
