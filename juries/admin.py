@@ -3,8 +3,17 @@
 from django.contrib import admin
 
 from juries.models import (
-    Assignment, ConflictDeclaration, Consensus, Decision, Deliberation, EligibilityReview, Evaluation, Jury, JuryMember,
+    Assignment,
+    ConflictDeclaration,
+    Consensus,
+    Decision,
+    Deliberation,
+    EligibilityReview,
+    Evaluation,
+    Jury,
+    JuryMember,
 )
+from portal.admin import ReadOnlyAdmin
 
 
 class MemberInline(admin.TabularInline):
@@ -23,28 +32,26 @@ class JuryAdmin(admin.ModelAdmin):
     inlines = [MemberInline]
     readonly_fields = ("programme", "call", "theme", "session")
 
+    def has_add_permission(self, request):
+        return False  # a jury is created by jury_create, which checks its scope
+
 
 @admin.register(ConflictDeclaration)
-class ConflictDeclarationAdmin(admin.ModelAdmin):
+class ConflictDeclarationAdmin(ReadOnlyAdmin):
     list_display = ("member", "dossier", "organisation", "status", "declared_at")
     list_filter = ("status",)
-    readonly_fields = ("member", "dossier", "organisation", "status", "reason", "auto_flag", "declared_at")
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
-    list_display = ("assignment", "total", "recommendation", "submitted_at", "is_late")
-    readonly_fields = [f.name for f in Evaluation._meta.fields]
+class EvaluationAdmin(ReadOnlyAdmin):
+    """Scores change only through evaluation_save / evaluation_reopen (audited)."""
 
-    def has_change_permission(self, request, obj=None):
-        return False  # scores change only through evaluation_save / evaluation_reopen (audited)
+    list_display = ("assignment", "total", "recommendation", "submitted_at", "is_late")
 
 
 @admin.register(Deliberation)
-class DeliberationAdmin(admin.ModelAdmin):
+class DeliberationAdmin(ReadOnlyAdmin):
     list_display = ("jury", "recorded_at", "granted_total", "envelope")
-    readonly_fields = ("jury", "session", "recorded_at", "recorded_by", "envelope", "granted_total", "override_reason",
-                       "override_by", "ranking", "minutes")
 
 
-admin.site.register([Assignment, Consensus, Decision, EligibilityReview])
+admin.site.register([Assignment, Consensus, Decision, EligibilityReview], ReadOnlyAdmin)

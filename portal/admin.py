@@ -1,7 +1,28 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.models import AuditEvent, Membership, Organisation, OutboxMessage, RoleAssignment, User
+
+
+def admin_login(request, extra_context=None):
+    """The admin site signs in through the portal's login (allauth: second factor, lockout), never its own
+    password-only form, which would let an administrator skip the TOTP step."""
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = ""
+    if not request.user.is_authenticated:
+        return redirect_to_login(target or reverse("admin:index"))
+    if not request.user.is_staff:
+        raise PermissionDenied
+    return redirect(target or "admin:index")
+
+
+admin.site.login = admin_login
 
 
 @admin.register(User)
@@ -47,11 +68,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     search_fields = ["to_email", "subject"]
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_label", "action", "target_label", "ip_address"]
-    list_filter = ["action"]
-    search_fields = ["actor_label", "target_label", "action"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that only services write (audited, notified): the admin shows them, never edits them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -59,5 +80,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_add_permission(self, request):
-        return False
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor_label", "action", "target_label", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "target_label", "action"]

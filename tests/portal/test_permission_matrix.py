@@ -170,7 +170,7 @@ EXPECTED: dict[str, Expectation] = {
 
 
 def url_patterns(patterns=None, namespace=""):
-    """(qualified name, pattern) of every named URL, third-party ones excluded."""
+    """(qualified name, pattern) of every named URL but third-party ones (test_permission_matrix_third_party.py)."""
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(entry, URLResolver):
             inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
