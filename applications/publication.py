@@ -1,15 +1,20 @@
 """Public laureates pages and the open-data export of the grants (SCDL « subventions »).
 
 The SCDL schema (schema.data.gouv.fr/scdl/subventions) describes grants by public bodies;
-we fill the fields that apply to these programmes and leave the others empty.
+we fill the fields that apply to these programmes and leave the others empty. The date of the
+agreement is the day the first version of the convention was countersigned (the planned start
+for laureates of past editions loaded without a convention), the payment period runs from the
+first to the last recorded payment.
 """
 
 import json
 
 from django.core.paginator import Paginator
+from django.db.models import Max, Min
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
+from django.utils import timezone
 
 from applications import selectors
 from calls.models import Call, Programme
@@ -34,11 +39,13 @@ def _filters(request) -> dict:
 
 
 def scdl_row(dossier) -> dict:
+    """One grant; `dossier` is annotated by `laureate_open_data` (agreement date, payment period)."""
     programme = dossier.theme.call.programme
+    agreed_on = timezone.localdate(dossier.agreement_signed_at) if dossier.agreement_signed_at else dossier.planned_start
     return {
         "nomAttribuant": programme.grantor_name or programme.fund or programme.name,
         "idAttribuant": programme.grantor_siret,
-        "dateConvention": dossier.planned_start.isoformat() if dossier.planned_start else "",
+        "dateConvention": agreed_on.isoformat() if agreed_on else "",
         "referenceDecision": dossier.reference,
         "nomBeneficiaire": dossier.organisation.name,
         "idBeneficiaire": dossier.organisation.siret,
@@ -47,7 +54,8 @@ def scdl_row(dossier) -> dict:
         "montant": f"{dossier.granted_amount:.2f}",
         "nature": "aide en numéraire",
         "conditionsVersement": "échelonné",
-        "datesPeriodeVersement": "",
+        "datesPeriodeVersement": f"{dossier.first_payment_on:%Y-%m-%d}_{dossier.last_payment_on:%Y-%m-%d}"
+        if dossier.first_payment_on else "",
         "idRAE": "",
         "notificationUE": "non",
         "pourcentageSubvention": "",
@@ -75,7 +83,11 @@ def laureate_list(request, programme_slug: str = "", call_slug: str = ""):
 
 def laureate_open_data(request, fmt: str):
     """The same rows as the page, as CSV (French Excel) or JSON, with the licence."""
-    laureates = selectors.laureates(**_filters(request)).filter(granted_amount__isnull=False)
+    laureates = selectors.laureates(**_filters(request)).filter(granted_amount__isnull=False).annotate(
+        agreement_signed_at=Min("conventions__operator_signed_at"),
+        first_payment_on=Min("conventions__tranches__payments__paid_on"),
+        last_payment_on=Max("conventions__tranches__payments__paid_on"),
+    )
     rows = (scdl_row(dossier) for dossier in laureates.iterator(chunk_size=500))
     if fmt == "csv":
         return csv_streaming_response(

@@ -61,6 +61,29 @@ def test_open_data_csv_and_json_follow_the_scdl_schema(client, laureate):
     assert payload["data"][0]["nomBeneficiaire"] == laureate.organisation.name
 
 
+def test_open_data_dates_come_from_the_countersigned_convention_and_the_payments(client, laureate):
+    from datetime import datetime, timezone
+
+    from funding.models import Convention, Payment, Tranche
+
+    convention = Convention.objects.create(dossier=laureate, version=1, amount=laureate.granted_amount, status="in_force",
+                                           operator_signed_at=datetime(2020, 1, 15, 9, tzinfo=timezone.utc))
+    tranche = Tranche.objects.create(convention=convention, order=1, label="Avance", amount=Decimal("30000"),
+                                     condition="signature")
+    for day in (date(2020, 2, 1), date(2020, 9, 30)):
+        Payment.objects.create(tranche=tranche, paid_on=day, amount=Decimal("1000"), reference=f"VIR-{day}",
+                               recorded_by=laureate.created_by)
+    row = json.loads(client.get(reverse("laureates:open_data_json")).content)["data"][0]
+    assert row["dateConvention"] == "2020-01-15"
+    assert row["datesPeriodeVersement"] == "2020-02-01_2020-09-30"
+    assert row["montant"] == "74061.60"  # one row per grant, whatever the payments
+
+
+def test_open_data_of_a_past_laureate_without_convention_dates_from_its_start(client, laureate):
+    row = json.loads(client.get(reverse("laureates:open_data_json")).content)["data"][0]
+    assert row["dateConvention"] == "2019-11-01" and row["datesPeriodeVersement"] == ""
+
+
 @pytest.mark.parametrize("rows", [5, 60])
 def test_laureates_page_query_count_is_flat(client, django_assert_num_queries, rows):
     session = SessionFactory()
