@@ -12,12 +12,18 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class PortfolioFilterForm(forms.Form):
     q = forms.CharField(label=_("Recherche"), required=False, help_text=_("Numéro, acronyme, titre ou porteur"))
     programme = forms.TypedChoiceField(label=_("Programme"), required=False, coerce=int, empty_value=None)
+    theme = forms.TypedChoiceField(label=_("Thème"), required=False, coerce=int, empty_value=None)
+    session = forms.TypedChoiceField(label=_("Session"), required=False, coerce=int, empty_value=None)
     convention = forms.ChoiceField(label=_("Convention"), required=False)
     etat = forms.ChoiceField(label=_("État du projet"), required=False)
 
-    def __init__(self, *args, programmes=(), **kwargs):
+    def __init__(self, *args, programmes=(), sessions=(), **kwargs):
+        """`sessions`: those of `programmes`, each with its theme loaded."""
         super().__init__(*args, **kwargs)
         self.fields["programme"].choices = [("", _("Tous"))] + [(p.pk, p.name) for p in programmes]
+        themes = {session.theme_id: session.theme for session in sessions}
+        self.fields["theme"].choices = [("", _("Tous"))] + [(t.pk, f"{t.code} — {t.title}") for t in themes.values()]
+        self.fields["session"].choices = [("", _("Toutes"))] + [(s.pk, f"{s.theme.code} — {s.name}") for s in sessions]
         self.fields["convention"].choices = [("", _("Tous")), ("none", _("Pas encore générée")),
                                              ("signed", _("Signée (montant engagé)"))] + [
             choice for choice in Convention.Status.choices if choice[0] != Convention.Status.SUPERSEDED

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from applications.models import Dossier
 from applications.workflow import DossierState
+from calls.models import Session
 from funding.models import Convention, IndicatorReport, Milestone, Payment, Tranche
 from funding.periods import due_date, periods_between, reporting_frequency
 from funding.services.followup import paid_on_tranche, release_blocker
@@ -65,6 +66,15 @@ def projects_of_carrier(user) -> QuerySet[Dossier]:
     )
 
 
+def portfolio_sessions(programmes) -> list[Session]:
+    """The sessions of `programmes` with what the portfolio's theme and session choices show, in one query."""
+    return list(
+        Session.objects.filter(theme__call__programme__in=programmes).select_related("theme")
+        .only("name", "theme__code", "theme__title")
+        .order_by("theme__call__programme__name", "theme__order", "theme__code", "opens_at")
+    )
+
+
 def portfolio_dossiers(user) -> QuerySet[Dossier]:
     """Dossiers of the programmes the user runs or pays for (every one for an admin)."""
     roles = user_roles(user)
@@ -75,11 +85,16 @@ def portfolio_dossiers(user) -> QuerySet[Dossier]:
     return queryset
 
 
-def portfolio(user, *, programme_id: int | None = None, status: str = "", state: str = "", query: str = "") -> QuerySet[Dossier]:
-    """The portfolio with its filters: programme, convention status, dossier state, text."""
+def portfolio(user, *, programme_id: int | None = None, theme_id: int | None = None, session_id: int | None = None,
+              status: str = "", state: str = "", query: str = "") -> QuerySet[Dossier]:
+    """The portfolio with its filters: programme, theme, session, convention status, dossier state, text."""
     queryset = _annotated(portfolio_dossiers(user))
     if programme_id:
         queryset = queryset.filter(theme__call__programme_id=programme_id)
+    if theme_id:
+        queryset = queryset.filter(theme_id=theme_id)
+    if session_id:
+        queryset = queryset.filter(session_id=session_id)
     if state:
         queryset = queryset.filter(state=state)
     if status == "none":

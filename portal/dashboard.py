@@ -49,8 +49,23 @@ def staff_list_url(**filters) -> str:
 
 
 def portfolio_url(**filters) -> str:
-    """The funding portfolio filtered as its form understands (programme, convention, etat)."""
+    """The funding portfolio filtered as its form understands (programme, theme, session, convention, etat)."""
     return _filtered_url("funding:portfolio", filters)
+
+
+class MoneyLinks:
+    """Links from a node's committed and paid amounts to the portfolio rows behind them."""
+
+    def portfolio_filters(self) -> dict:
+        raise NotImplementedError
+
+    @property
+    def committed_url(self) -> str:
+        return portfolio_url(**self.portfolio_filters(), convention="signed")
+
+    @property
+    def paid_url(self) -> str:
+        return portfolio_url(**self.portfolio_filters())
 
 
 def _percent(part, whole) -> int:
@@ -126,10 +141,13 @@ class StateBar:
 
 
 @dataclass
-class SessionNode:
+class SessionNode(MoneyLinks):
     session: Session
     figures: Figures
     url: str
+
+    def portfolio_filters(self) -> dict:
+        return {"session": self.session.pk}
 
     @property
     def drafts_url(self) -> str:
@@ -137,11 +155,14 @@ class SessionNode:
 
 
 @dataclass
-class ThemeNode:
+class ThemeNode(MoneyLinks):
     theme: object
     figures: Figures
     url: str
     sessions: list[SessionNode] = field(default_factory=list)
+
+    def portfolio_filters(self) -> dict:
+        return {"theme": self.theme.pk}
 
 
 @dataclass
@@ -184,7 +205,7 @@ class Late:
 
 
 @dataclass
-class ProgrammeNode:
+class ProgrammeNode(MoneyLinks):
     programme: Programme
     figures: Figures
     url: str
@@ -192,13 +213,8 @@ class ProgrammeNode:
     deadlines: list[SessionNode] = field(default_factory=list)
     late: Late = field(default_factory=Late)
 
-    @property
-    def committed_url(self) -> str:
-        return portfolio_url(programme=self.programme.pk, convention="signed")
-
-    @property
-    def paid_url(self) -> str:
-        return portfolio_url(programme=self.programme.pk)
+    def portfolio_filters(self) -> dict:
+        return {"programme": self.programme.pk}
 
     def funnel(self) -> list[StateBar]:
         return self._bars(FUNNEL, keep_empty=True)

@@ -44,10 +44,12 @@ def portfolio_rows(request):
     programmes = Programme.objects.all() if roles.is_admin else Programme.objects.filter(
         pk__in=roles.staff_programme_ids | roles.fund_operator_programme_ids
     )
-    form = PortfolioFilterForm(request.GET or None, programmes=programmes.order_by("name"))
+    form = PortfolioFilterForm(request.GET or None, programmes=programmes.order_by("name"),
+                               sessions=selectors.portfolio_sessions(programmes))
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.portfolio(
-        request.user, programme_id=filters.get("programme"), status=filters.get("convention", ""),
+        request.user, programme_id=filters.get("programme"), theme_id=filters.get("theme"),
+        session_id=filters.get("session"), status=filters.get("convention", ""),
         state=filters.get("etat", ""), query=filters.get("q", ""),
     )
     return roles, form, filters, queryset

@@ -151,8 +151,9 @@ def test_indicator_report_form_and_series(in_force, dossier, carrier, staff):
 
 
 # Session, user, memberships, roles (user_roles), session save (privileged users get a shorter session:
-# savepoint, update, release), programmes (filter choices), count, page rows with subqueries. Nothing per row.
-PORTFOLIO_QUERIES = 10
+# savepoint, update, release), programmes and sessions (filter choices), count, page rows with subqueries.
+# Nothing per row.
+PORTFOLIO_QUERIES = 11
 
 
 @pytest.mark.parametrize("count", [3, 40])
@@ -209,6 +210,10 @@ def test_portfolio_filters(in_force, dossier, staff):
     assert len(client.get(reverse("funding:portfolio"), {"convention": "sent"}).context["rows"]) == 0
     assert len(client.get(reverse("funding:portfolio"), {"q": "DEMAUT"}).context["rows"]) == 1
     assert len(client.get(reverse("funding:portfolio"), {"etat": "closed"}).context["rows"]) == 0
+    for name, value in (("theme", dossier.theme_id), ("session", dossier.session_id)):
+        assert [row.pk for row in client.get(reverse("funding:portfolio"), {name: value}).context["rows"]] == [dossier.pk]
+    other_session = SessionFactory(theme=dossier.theme)
+    assert len(client.get(reverse("funding:portfolio"), {"session": other_session.pk}).context["rows"]) == 0
 
 
 def test_staff_edit_the_programme_template_and_unknown_placeholders_are_shown_by_name(programme, staff, operator, other_programme_staff):

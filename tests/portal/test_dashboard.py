@@ -239,6 +239,17 @@ def test_committed_link_opens_the_portfolio_of_signed_conventions(client, progra
     assert [row.pk for row in client.get(url).context["rows"]] == [signed.pk]
 
 
+def test_theme_and_session_amounts_open_the_portfolio_rows_behind_them(client, programme, theme, session):
+    first = project(session, granted=Decimal("50000"))
+    project(SessionFactory(theme=theme), granted=Decimal("20000"))
+    client.force_login(staff_of(programme))
+    page = client.get(reverse("dashboard:index")).content.decode().replace("&amp;", "&")
+    for url in (portfolio_url(session=session.pk, convention="signed"), portfolio_url(session=session.pk)):
+        assert f'href="{url}"' in page
+        assert [row.pk for row in client.get(url).context["rows"]] == [first.pk]
+    assert len(client.get(portfolio_url(theme=theme.pk, convention="signed")).context["rows"]) == 2
+
+
 def test_late_panel_counts_evaluations_reports_and_milestones(client, programme, theme, session):
     theme.indicators = [{"label": "Usagers servis", "frequency": "monthly"}]
     theme.save()
