@@ -24,6 +24,12 @@ def test_every_literal_action_code_has_a_french_label():
     assert sorted(action for action in actions if action not in LABELS) == []
 
 
+def test_call_life_cycle_actions_have_a_french_label():
+    from calls.services.configuration import CALL_TRANSITIONS
+
+    assert all(action in LABELS for action in CALL_TRANSITIONS.values())
+
+
 def test_life_cycle_actions_are_labelled_from_their_transition():
     assert action_label("dossier.submit") == f"Dossier : {TRANSITIONS['submit'].label}"
     assert all(f"dossier.{name}" in LABELS for name in TRANSITIONS)
