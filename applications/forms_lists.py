@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.selectors import STAFF_DEFAULT_SORT, STAFF_SORTS
-from applications.workflow import APPLICANT_LABELS, DossierState
+from applications.workflow import APPLICANT_LABELS, TO_INSTRUCT_FILTER, DossierState
 from portal.models import OrganisationKind
 
 # Spaces a French user may type or paste between thousands: space, no-break, narrow no-break.
@@ -81,7 +81,10 @@ class StaffDossierFilterForm(_ListFilterForm):
     appel = forms.TypedChoiceField(label=_("Appel"), required=False, coerce=int, empty_value=None)
     theme = forms.TypedChoiceField(label=_("Thème"), required=False, coerce=int, empty_value=None)
     session = forms.TypedChoiceField(label=_("Session"), required=False, coerce=int, empty_value=None)
-    statut = forms.ChoiceField(label=_("État"), required=False, choices=[("", _("Tous les états")), *DossierState.choices])
+    statut = forms.ChoiceField(label=_("État"), required=False, choices=[
+        ("", _("Tous les états")), (TO_INSTRUCT_FILTER, _("À instruire (déposé, complet ou compléments demandés)")),
+        *DossierState.choices,
+    ])
     type_porteur = forms.ChoiceField(
         label=_("Type de porteur"), required=False, choices=[("", _("Tous les types")), *OrganisationKind.choices]
     )

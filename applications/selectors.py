@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from applications.models import Dossier
+from applications.workflow import TO_INSTRUCT, TO_INSTRUCT_FILTER
 from portal.selectors import user_roles
 
 
@@ -127,6 +128,16 @@ STAFF_SORTS = {
 STAFF_DEFAULT_SORT = "-depot"
 
 
+def dossier_search(queryset: QuerySet[Dossier], query: str) -> QuerySet[Dossier]:
+    """Dossiers whose number, acronym, title, carrier name or SIRET matches what staff typed."""
+    if not query:
+        return queryset
+    return queryset.filter(
+        Q(reference__icontains=query) | Q(acronym__icontains=query) | Q(title__icontains=query)
+        | Q(organisation__name__icontains=query) | Q(organisation__siret__startswith=query.replace(" ", ""))
+    )
+
+
 def staff_dossier_list(
     user, *, include_drafts: bool = False, programme_id: int | None = None, call_id: int | None = None,
     theme_id: int | None = None, session_id: int | None = None, state: str = "", organisation_kind: str = "",
@@ -142,17 +153,15 @@ def staff_dossier_list(
     queryset = dossiers_of_staff(user).select_related("organisation", "theme__call__programme", "session")
     if not include_drafts and state != "draft":
         queryset = queryset.exclude(state="draft")
+    if state == TO_INSTRUCT_FILTER:
+        queryset, state = queryset.filter(state__in=TO_INSTRUCT), ""
     filters = {
         "theme__call__programme_id": programme_id, "theme__call_id": call_id, "theme_id": theme_id,
         "session_id": session_id, "state": state or None, "organisation__kind": organisation_kind or None,
         "requested_amount__gte": amount_min, "requested_amount__lte": amount_max,
     }
-    queryset = queryset.filter(**{lookup: value for lookup, value in filters.items() if value is not None})
-    if query:
-        queryset = queryset.filter(
-            Q(reference__icontains=query) | Q(acronym__icontains=query) | Q(title__icontains=query)
-            | Q(organisation__name__icontains=query) | Q(organisation__siret__startswith=query.replace(" ", ""))
-        )
+    queryset = dossier_search(queryset.filter(**{lookup: value for lookup, value in filters.items() if value is not None}),
+                              query)
     descending = sort.startswith("-")
     field = STAFF_SORTS.get(sort.lstrip("-"))
     if field is None:

@@ -57,6 +57,9 @@ SYSTEM = "system"  # background jobs, with no actor
 
 S = DossierState
 BEFORE_DECISION = (S.DRAFT, S.SUBMITTED, S.COMPLEMENT_REQUESTED, S.COMPLETE, S.ELIGIBLE, S.UNDER_EVALUATION)
+# Deposited and not yet declared eligible or not: the secretariat's instruction work.
+TO_INSTRUCT = (S.SUBMITTED, S.COMPLETE, S.COMPLEMENT_REQUESTED)
+TO_INSTRUCT_FILTER = "a_instruire"  # the staff list's state filter value for TO_INSTRUCT
 
 
 @dataclass(frozen=True)

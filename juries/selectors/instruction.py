@@ -7,8 +7,8 @@ import difflib
 from django.db.models import Count, Q, QuerySet
 
 from applications.models import Dossier
-from applications.selectors import dossiers_of_staff
-from applications.workflow import DossierState
+from applications.selectors import dossier_search, dossiers_of_staff
+from applications.workflow import TO_INSTRUCT
 from calls.models import Session
 from portal.selectors import user_roles
 
@@ -48,7 +48,6 @@ def double_funding_flags(dossiers) -> dict[int, list[Dossier]]:
     return flags
 
 
-TO_INSTRUCT = (DossierState.SUBMITTED, DossierState.COMPLETE, DossierState.COMPLEMENT_REQUESTED)
 
 
 def instruction_sessions(user) -> QuerySet:
@@ -63,9 +62,10 @@ def instruction_sessions(user) -> QuerySet:
     )
 
 
-def instruction_queue(user, session_id: int) -> QuerySet[Dossier]:
-    """Dossiers of one session awaiting instruction, for staff of its programme (404 otherwise)."""
-    return (
+def instruction_queue(user, session_id: int, *, query: str = "") -> QuerySet[Dossier]:
+    """Dossiers of one session awaiting instruction, for staff of its programme, oldest deposit first."""
+    return dossier_search(
         dossiers_of_staff(user).filter(session_id=session_id, state__in=TO_INSTRUCT)
-        .select_related("organisation", "theme", "session").order_by("submitted_at", "reference")
+        .select_related("organisation").order_by("submitted_at", "reference"),
+        query,
     )

@@ -1,11 +1,15 @@
 """Staff's instruction: a queue per session, and the completeness and eligibility review of a dossier."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from applications.selectors import dossiers_of_staff
+from applications.workflow import TO_INSTRUCT_FILTER
 from calls.models import Session
 from juries import selectors
 from juries.models import EligibilityReview
@@ -13,6 +17,8 @@ from juries.permissions import require_staff
 from juries.services import instruction
 from portal.errors import DomainError
 from portal.selectors import user_roles
+
+QUEUE_PAGE_SIZE = 50
 
 
 @login_required
@@ -27,9 +33,16 @@ def queue(request, session_id: int):
     session = get_object_or_404(Session.objects.select_related("theme__call"), pk=session_id)
     if not user_roles(request.user).is_staff_of(session.theme.call.programme_id):
         raise Http404
-    dossiers = list(selectors.instruction_queue(request.user, session_id))
+    query = request.GET.get("q", "").strip()[:100]
+    page = Paginator(selectors.instruction_queue(request.user, session_id, query=query), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    flags = selectors.double_funding_flags(page.object_list)
     return render(request, "juries/instruction/queue.html", {
-        "session": session, "dossiers": dossiers, "double_funding": selectors.double_funding_flags(dossiers),
+        "session": session, "page": page, "query": query,
+        "rows": [(dossier, flags.get(dossier.pk, [])) for dossier in page.object_list],
+        # The same rows in the staff list's terms, for its exports.
+        "export_querystring": urlencode({"session": session.pk, "statut": TO_INSTRUCT_FILTER, **({"q": query} if query else {})}),
     })
 
 
