@@ -30,7 +30,7 @@ def juror_queue(member: JuryMember) -> list[QueueRow]:
     jury = member.jury
     assignments = list(
         Assignment.objects.filter(member=member)
-        .select_related("dossier__organisation", "dossier__theme", "evaluation")
+        .select_related("dossier__organisation", "evaluation")
         .order_by("dossier__reference")
     )
     dossier_ids = [a.dossier_id for a in assignments]

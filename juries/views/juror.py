@@ -34,9 +34,10 @@ def queue(request, jury_id: int):
     require_juror(request.user)
     member = selectors.member_or_404(request.user, jury_id)
     page = Paginator(selectors.juror_queue(member), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    chair_page = Paginator(selectors.chair_rows(member), QUEUE_PAGE_SIZE).get_page(request.GET.get("presidence")) \
+        if is_chair(member) else None
     return render(request, "juries/juror/queue.html", {
-        "member": member, "jury": member.jury, "page": page,
-        "chair_rows": selectors.chair_rows(member) if is_chair(member) else [],
+        "member": member, "jury": member.jury, "page": page, "chair_page": chair_page,
     })
 
 

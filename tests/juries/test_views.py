@@ -375,3 +375,18 @@ def test_juror_queue_is_paginated(client, jury, members, session, staff, monkeyp
     assert "(3)" in first and "1 / 2" in first
     assert all(ref in first for ref in references[:2]) and references[2] not in first
     assert references[2] in second and references[0] not in second
+
+
+def test_chair_consensus_list_has_its_own_pagination(client, jury, members, session, staff, monkeypatch):
+    from juries.views import juror as juror_views
+
+    monkeypatch.setattr(juror_views, "QUEUE_PAGE_SIZE", 2)
+    chair = members[0]
+    dossiers = make_dossiers(session, 3)
+    juries.jury_dossiers_add(actor=staff, jury=jury)
+    declare_all(chair, dossiers)
+    client.force_login(chair.user)
+    url = reverse("juries:queue", args=[jury.pk])
+    first, second = client.get(url).context["chair_page"], client.get(url, {"presidence": 2}).context["chair_page"]
+    assert first.paginator.count == 3 and len(first) == 2 and len(second) == 1
+    assert "presidence=2" in text(client.get(url))
