@@ -13,6 +13,10 @@ from juries.models import Assignment, Consensus, Decision, Evaluation, Jury, Jur
 from juries.selectors.conflicts import ConflictMap, conflict_map
 from juries.selectors.scope import envelope_of, grid_spec, tie_break_of
 
+# The dossier's form answers (JSON): no list of the jury shows them, and decoding them for a
+# thousand dossiers was most of the ranking's time.
+UNREAD_DOSSIER_FIELDS = ("dossier__answers", "dossier__section_versions")
+
 # Juror queue -------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ def juror_queue(member: JuryMember) -> list[QueueRow]:
     jury = member.jury
     assignments = list(
         Assignment.objects.filter(member=member)
-        .select_related("dossier__organisation", "evaluation")
+        .select_related("dossier__organisation", "evaluation").defer(*UNREAD_DOSSIER_FIELDS)
         .order_by("dossier__reference")
     )
     dossier_ids = [a.dossier_id for a in assignments]
@@ -62,7 +66,9 @@ def juror_queue(member: JuryMember) -> list[QueueRow]:
 
 def chair_rows(member: JuryMember) -> list[tuple[Dossier, Consensus | None]]:
     """For the chair: every dossier of the jury they may read, with its consensus if written."""
-    entries = list(JuryDossier.objects.filter(jury=member.jury).select_related("dossier__organisation"))
+    entries = list(
+        JuryDossier.objects.filter(jury=member.jury).select_related("dossier__organisation").defer(*UNREAD_DOSSIER_FIELDS)
+    )
     conflicts = conflict_map(member.jury, members=[member], dossier_ids=[e.dossier_id for e in entries])
     consensuses = {c.dossier_id: c for c in Consensus.objects.filter(jury=member.jury)}
     return [(e.dossier, consensuses.get(e.dossier_id)) for e in entries if conflicts.may_read(member.pk, e.dossier_id)]
@@ -163,7 +169,8 @@ def ranking(jury: Jury) -> list[RankingRow]:
     maximum fundable amounts (else the requested ones) in rank order, for the envelope.
     """
     entries = list(
-        JuryDossier.objects.filter(jury=jury).select_related("dossier__organisation", "dossier__theme")
+        JuryDossier.objects.filter(jury=jury).select_related("dossier__organisation")
+        .defer(*UNREAD_DOSSIER_FIELDS)
         .order_by("dossier__reference")
     )
     dossier_ids = [e.dossier_id for e in entries]
