@@ -1,7 +1,5 @@
 """Import of a past session's results by its programme's staff: upload, dry-run preview with row errors, confirmation."""
 
-import secrets
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,8 +8,8 @@ from django.urls import reverse
 
 from juries import history_import
 from juries.permissions import require_staff
-from portal import imports as portal_imports
 from portal.errors import DomainError
+from portal.views_imports import import_checked, import_confirmed
 
 
 class HistoryImportForm(forms.Form):
@@ -47,14 +45,9 @@ def history_import_view(request):
     check = token = session = None
     if request.method == "POST" and "token" in request.POST:
         session = get_object_or_404(sessions, pk=request.POST.get("session_id") or 0)
-        dataset = portal_imports.preview_take(token=request.POST["token"], user_id=request.user.pk, scope=_scope(session))
-        if dataset is None:
-            messages.error(request, "Cette vérification a expiré : déposez à nouveau le fichier.")
-            return redirect("juries:history_import")
-        try:
-            recorded = history_import.history_import(actor=request.user, session=session, dataset=dataset)
-        except DomainError as error:
-            messages.error(request, error.message)
+        recorded = import_confirmed(request, scope=_scope(session), run=lambda dataset: history_import.history_import(
+            actor=request.user, session=session, dataset=dataset))
+        if recorded is None:
             return redirect("juries:history_import")
         messages.success(request, f"{recorded} dossier(s) et leur décision enregistrés dans la session « {session.name} ».")
         return redirect("juries:staff_list")
@@ -64,14 +57,11 @@ def history_import_view(request):
             session = form.cleaned_data["session"]
             try:
                 history_import.ensure_importable(actor=request.user, session=session)
-                dataset = portal_imports.dataset_from_upload(form.cleaned_data["file"])
             except DomainError as error:
                 form.add_error(error.field if error.field in form.fields else "file", error.message)
             else:
-                check = history_import.history_check(session, dataset)
-                if check.is_valid:
-                    token = secrets.token_urlsafe(18)
-                    portal_imports.preview_store(token=token, user_id=request.user.pk, dataset=dataset, scope=_scope(session))
+                check, token = import_checked(request, form=form, scope=_scope(session),
+                                              check=lambda dataset: history_import.history_check(session, dataset))
     return render(request, "juries/staff/history_import.html", {
         "form": form, "check": check, "token": token, "session": session,
         "required_columns": history_import.REQUIRED_COLUMNS,

@@ -1,7 +1,5 @@
 """Import of a jury's members by its programme's staff: upload, dry-run preview with row errors, confirmation."""
 
-import secrets
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,8 +8,7 @@ from django.urls import reverse
 
 from juries import imports, selectors
 from juries.permissions import require_staff
-from portal import imports as portal_imports
-from portal.errors import DomainError
+from portal.views_imports import import_checked, import_confirmed
 
 
 class MemberImportForm(forms.Form):
@@ -31,29 +28,17 @@ def member_import(request, jury_id: int):
     form = MemberImportForm()
     check = token = None
     if request.method == "POST" and "token" in request.POST:
-        dataset = portal_imports.preview_take(token=request.POST["token"], user_id=request.user.pk, scope=scope)
-        if dataset is None:
-            messages.error(request, "Cette vérification a expiré : déposez à nouveau le fichier.")
-            return redirect("juries:member_import", jury.pk)
-        try:
-            added = imports.members_import(actor=request.user, jury=jury, dataset=dataset)
-        except DomainError as error:
-            messages.error(request, error.message)
+        added = import_confirmed(request, scope=scope,
+                                 run=lambda dataset: imports.members_import(actor=request.user, jury=jury, dataset=dataset))
+        if added is None:
             return redirect("juries:member_import", jury.pk)
         messages.success(request, f"{added} membre(s) ajouté(s) au jury et prévenu(s) par e-mail.")
         return redirect("juries:staff_jury", jury.pk)
     if request.method == "POST":
         form = MemberImportForm(request.POST, request.FILES)
         if form.is_valid():
-            try:
-                dataset = portal_imports.dataset_from_upload(form.cleaned_data["file"])
-            except DomainError as error:
-                form.add_error("file", error.message)
-            else:
-                check = imports.members_check(jury, dataset)
-                if check.is_valid:
-                    token = secrets.token_urlsafe(18)
-                    portal_imports.preview_store(token=token, user_id=request.user.pk, dataset=dataset, scope=scope)
+            check, token = import_checked(request, form=form, scope=scope,
+                                          check=lambda dataset: imports.members_check(jury, dataset))
     return render(request, "juries/staff/member_import.html", {
         "jury": jury, "form": form, "check": check, "token": token,
         "required_columns": imports.REQUIRED_COLUMNS, "optional_columns": imports.OPTIONAL_COLUMNS,
