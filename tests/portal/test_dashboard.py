@@ -273,7 +273,11 @@ def test_late_panel_counts_evaluations_reports_and_milestones(client, programme,
 
     client.force_login(staff_of(programme))
     page = client.get(reverse("dashboard:index")).content.decode()
-    assert "En retard" in page and "Évaluations dont la date limite est passée, par jury" in page  # each count in a table
+    page = html.unescape(page)
+    for caption in ("Évaluations dont la date limite est passée, par jury", "Rapports d'indicateurs en retard, par projet",
+                    "Jalons échus et non déclarés (ou refusés), par projet"):  # each count in a table of its own
+        assert caption in page
+    assert f'href="#late-reports-{programme.pk}"' in page and f'id="late-reports-{programme.pk}"' in page
     for url in (reverse("juries:staff_jury", args=[jury.pk]), reverse("funding:convention", args=[running.pk]),
                 reverse("funding:reports", args=[running.pk])):
         assert f'href="{url}"' in page
