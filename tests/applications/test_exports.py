@@ -10,16 +10,14 @@ import pytest
 import tablib
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-import portal.urls
 from applications import exports
 from applications.evaluation import dossier_evaluation
 from applications.models import DossierPartner
 from applications.workflow import DossierState
 from calls.models import InfoSession, InfoSessionRegistration
-from calls.views.registrations_export import registrations_export
 from calls.rules import load_rules
 from portal.models import AuditEvent, Role
 from portal.services import role_assign
@@ -30,10 +28,6 @@ from tests.portal.factories import MembershipFactory, OrganisationFactory, UserF
 pytestmark = pytest.mark.django_db
 
 # The registrations export is mounted by the lead in calls.urls_staff; tests mount it here.
-urlpatterns = [
-    *portal.urls.urlpatterns,
-    path("test/appels/<int:call_id>/inscriptions.<str:fmt>", registrations_export, name="registrations_export"),
-]
 
 HEADERS = [
     "Numéro de dossier", "Acronyme", "Titre du projet", "Porteur", "SIRET du porteur", "Type de porteur", "Programme",
@@ -312,10 +306,9 @@ def registration(session):
 
 
 def registrations_url(call_id: int, fmt: str) -> str:
-    return reverse("registrations_export", args=[call_id, fmt])
+    return reverse("calls_staff:registrations_export", args=[call_id, fmt])
 
 
-@pytest.mark.urls(__name__)
 @pytest.mark.parametrize("fmt", ["xlsx", "ods", "csv"])
 def test_registrations_export_in_three_formats(staff_client, registration, fmt):
     response = staff_client.get(registrations_url(registration.info_session.call_id, fmt))
@@ -334,7 +327,6 @@ def test_registrations_export_in_three_formats(staff_client, registration, fmt):
     assert AuditEvent.objects.filter(action="export.registrations").count() == 1
 
 
-@pytest.mark.urls(__name__)
 def test_registrations_export_denies_other_programmes_and_non_staff(client, registration):
     client.force_login(staff_of(ProgrammeFactory()))
     assert client.get(registrations_url(registration.info_session.call_id, "csv")).status_code == 404

@@ -5,9 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path
+from django.urls import reverse
 from django.utils import timezone
 
 from calls.models import Call, CallKind
@@ -21,16 +20,6 @@ from tests.calls.factories_public import (
 from tests.calls.model_factories import CallFactory, ProgrammeFactory, SessionFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
-
-# The deposit and simulator pages belong to other parts of the portal; this URLconf stands
-# in for them so that the theme page's guarded links can be checked.
-# They come first: with two URLconfs of the same namespace, Django reverses in the first one.
-urlpatterns = [
-    path("test-depot/", include(([path("<int:pk>/", lambda request, pk: HttpResponse(), name="dossier_start")], "applications"))),
-    path("test-simulateur/", include(([path("<int:pk>/", lambda request, pk: HttpResponse(), name="theme")], "simulator"))),
-    path("", include("portal.urls")),
-]
-
 
 def _call_with_session(*, opens_in: timedelta, closes_in: timedelta, **call_fields) -> Call:
     now = timezone.now()
@@ -160,7 +149,6 @@ class TestCallPage:
         assert "Réunion passée" not in client.get(f"/appels/{call.slug}/").content.decode()
 
 
-@pytest.mark.urls(__name__)
 class TestThemePage:
     def test_unknown_theme_is_not_found(self, client):
         call = CallFactory()
@@ -200,10 +188,10 @@ class TestThemePage:
         theme = session.theme
         html = client.get(f"/appels/{theme.call.slug}/themes/{theme.code}/").content.decode()
         assert "Déposer un dossier" in html
-        assert f"/test-depot/{session.pk}/" in html
+        assert reverse("applications:dossier_start", args=[session.pk]) in html
         assert "Clôture dans 3 jours et 4 heures" in html
         assert timezone.localtime(session.closes_at).strftime("%H:%M") + " (heure de Paris)" in html
-        assert f"/test-simulateur/{theme.pk}/" in html
+        assert reverse("simulator:theme", args=[theme.pk]) in html
 
     @pytest.mark.parametrize("opens_in, closes_in, status", [
         (timedelta(days=2), timedelta(days=9), Call.Status.PUBLISHED),

@@ -7,10 +7,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-import portal.urls
 from applications.workflow import DossierState
 from funding.models import Convention, IndicatorReport, Milestone, Payment, Tranche
 from funding.selectors import report_calendar
@@ -23,12 +22,7 @@ from tests.calls.model_factories import CallFactory, ProgrammeFactory, SessionFa
 from tests.portal.factories import UserFactory
 
 # The lead mounts portal.urls_dashboard in portal.urls; until then the tests mount it here.
-urlpatterns = [
-    *(pattern for pattern in portal.urls.urlpatterns if getattr(pattern, "namespace", None) != "dashboard"),
-    path("gestion/tableau-de-bord/", include("portal.urls_dashboard", namespace="dashboard")),
-]
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 def staff_of(programme):

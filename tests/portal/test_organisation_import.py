@@ -7,21 +7,15 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import include, path, reverse
+from django.urls import reverse
 
-import portal.urls
 from portal.models import AuditEvent, Organisation, Role
 from portal.services import role_assign
 from tests.calls.model_factories import ProgrammeFactory
 from tests.portal.factories import OrganisationFactory, UserFactory
 
 # The lead mounts portal.urls_imports in portal.urls; until then the tests mount it here.
-urlpatterns = [
-    *(pattern for pattern in portal.urls.urlpatterns if getattr(pattern, "namespace", None) != "imports"),
-    path("gestion/imports/", include("portal.urls_imports", namespace="imports")),
-]
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 VALID_SIRET = "13002526500013"
 OTHER_VALID_SIRET = "11000201100044"
