@@ -309,6 +309,8 @@ AXES_LOCKOUT_TEMPLATE = "portal/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Axes logs every reset at INFO: thousands of lines per test run, nothing a test reads.
+AXES_VERBOSE = not TESTING
 
 # Staff, jurors, fund operators and admins must enrol TOTP before doing anything else,
 # and their sessions expire sooner. Tests switch enforcement on where they check it.
