@@ -31,6 +31,9 @@ def _events(call: Call, request):
     events = AuditEvent.objects.filter(call_id=call.pk).select_related("target_type").order_by("-created_at", "-pk")
     action = request.GET.get("action", "").strip()
     actor = request.GET.get("auteur", "").strip()
+    target = request.GET.get("objet", "").strip()
+    if target:  # a dossier by its number, a jury by its name…: one object's history
+        events = events.filter(target_label__icontains=target)
     if action:
         events = events.filter(action__startswith=action)
     if actor:

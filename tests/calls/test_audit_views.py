@@ -60,3 +60,15 @@ def test_export_csv_for_french_excel_and_xlsx(client, dossier):
     assert [cell.value for cell in sheet[1]][:4] == ["Date", "Auteur", "Action", "Code de l'action"]
     # the export itself is audited
     assert "audit.export" in client.get(reverse("audit:call_audit", args=[call.pk])).content.decode()
+
+
+def test_one_dossiers_history_from_its_staff_page(client, dossier):
+    call = dossier.theme.call
+    other = DossierFactory(session=dossier.session)
+    services.audit_record(actor=other.created_by, action="document.view", target=other)
+    staff_client(client, call.programme)
+    page = html.unescape(client.get(reverse("applications:staff_dossier", args=[dossier.pk])).content.decode())
+    link = f"{reverse('audit:call_audit', args=[call.pk])}?objet={dossier.reference}"
+    assert link in page
+    events = client.get(link).context["page"].object_list
+    assert {event.target_label for event in events} == {str(dossier)}
