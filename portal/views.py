@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import selectors, services
@@ -63,7 +64,8 @@ def organisation_choose(request):
         except DomainError as error:
             create_form.add_error(error.field, error.message)
         else:
-            messages.success(request, f"L'organisation « {organisation} » est créée ; vous en êtes membre.")
+            messages.success(request, _("L'organisation « %(organisation)s » est créée ; vous en êtes membre.")
+                             % {"organisation": organisation})
             return redirect(_safe_next(request, reverse("portal:dashboard")))
     return render(
         request,
@@ -90,7 +92,7 @@ def organisation_join(request):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("portal:organisation_choose")
-    messages.success(request, f"Vous avez rejoint « {form.cleaned_data['organisation']} ».")
+    messages.success(request, _("Vous avez rejoint « %(organisation)s ».") % {"organisation": form.cleaned_data["organisation"]})
     return redirect(_safe_next(request, reverse("portal:dashboard")))
 
 

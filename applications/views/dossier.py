@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications import forms
@@ -60,20 +61,20 @@ def dossier_context(dossier: Dossier, current: str) -> dict:
     schema = schema_of(dossier)
     progress = section_progress(schema, dossier.answers)
     parts = editable_parts(dossier)
-    menu = [{"key": "overview", "label": "Vue d'ensemble", "url": reverse("applications:dossier_detail", args=[dossier.pk])},
-            {"key": "_projet", "label": "Projet et partenaires", "url": reverse("applications:project", args=[dossier.pk])}]
+    menu = [{"key": "overview", "label": _("Vue d'ensemble"), "url": reverse("applications:dossier_detail", args=[dossier.pk])},
+            {"key": "_projet", "label": _("Projet et partenaires"), "url": reverse("applications:project", args=[dossier.pk])}]
     for section in schema.get("sections", []):
         done, total = progress.get(section["key"], (0, 0))
         menu.append({"key": section["key"], "label": section["title"], "done": done, "total": total,
                      "url": reverse("applications:section", args=[dossier.pk, section["key"]])})
     menu += [
-        {"key": "_budget", "label": "Budget", "url": reverse("applications:budget", args=[dossier.pk])},
-        {"key": "documents", "label": "Pièces", "url": reverse("applications:documents", args=[dossier.pk])},
-        {"key": "team", "label": "Équipe", "url": reverse("applications:team", args=[dossier.pk])},
-        {"key": "messages", "label": "Messages", "url": reverse("applications:messages", args=[dossier.pk])},
+        {"key": "_budget", "label": _("Budget"), "url": reverse("applications:budget", args=[dossier.pk])},
+        {"key": "documents", "label": _("Pièces"), "url": reverse("applications:documents", args=[dossier.pk])},
+        {"key": "team", "label": _("Équipe"), "url": reverse("applications:team", args=[dossier.pk])},
+        {"key": "messages", "label": _("Messages"), "url": reverse("applications:messages", args=[dossier.pk])},
     ]
     if dossier.state == DossierState.DRAFT:
-        menu.append({"key": "review", "label": "Vérifier et déposer", "url": reverse("applications:review", args=[dossier.pk])})
+        menu.append({"key": "review", "label": _("Vérifier et déposer"), "url": reverse("applications:review", args=[dossier.pk])})
     # The documents page holds every "document:<kind>" part a complement request may reopen.
     reopened = {"documents" if part.startswith("document:") else part for part in parts or ()}
     for item in menu:
@@ -96,7 +97,7 @@ def _render(request, template: str, dossier: Dossier, current: str, **context):
 
 def join_an_organisation_first(request):
     """Send a user without an organisation to choose one, then back here (query string included)."""
-    messages.info(request, "Rattachez-vous d'abord à votre organisation pour déposer un dossier.")
+    messages.info(request, _("Rattachez-vous d'abord à votre organisation pour déposer un dossier."))
     return redirect(f"{reverse('portal:organisation_choose')}?{urlencode({'next': request.get_full_path()})}")
 
 
@@ -115,7 +116,9 @@ def dossier_start(request, session_id: int):
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"Brouillon {dossier.reference} créé. Il est enregistré au fur et à mesure ; il n'est pas encore déposé.")
+            messages.success(request, _(
+                "Brouillon %(reference)s créé. Il est enregistré au fur et à mesure ; il n'est pas encore déposé."
+            ) % {"reference": dossier.reference})
             return redirect("applications:dossier_detail", dossier.pk)
     return render(request, "applications/dossier/start.html", {
         "session": session, "theme": session.theme, "form": form, "is_open": session.is_open(),
@@ -183,7 +186,7 @@ def dossier_section(request, pk: int, key: str):
             for field_key, message in errors.items():
                 form.add_error(field_key, message)
             if not errors and not request.htmx:
-                messages.success(request, f"Section enregistrée à {saved_at:%H:%M}.")
+                messages.success(request, _("Section enregistrée à %(time)s.") % {"time": f"{saved_at:%H:%M}"})
                 return redirect("applications:section", pk, key)
         if request.htmx:
             return render(request, "applications/dossier/partials/save_status.html", {
@@ -213,7 +216,7 @@ def dossier_project(request, pk: int):
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"Projet enregistré à {timezone.localtime():%H:%M}.")
+            messages.success(request, _("Projet enregistré à %(time)s.") % {"time": f"{timezone.localtime():%H:%M}"})
             return redirect("applications:project", pk)
     return _render(
         request, "applications/dossier/project.html", dossier, "_projet",
@@ -234,7 +237,7 @@ def partner_add(request, pk: int):
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, "Partenaire ajouté.")
+            messages.success(request, _("Partenaire ajouté."))
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("applications:project", pk)
@@ -294,7 +297,7 @@ def dossier_budget(request, pk: int):
                 if "add_line" in request.POST:
                     return redirect(f"{reverse('applications:budget', args=[pk])}?lignes=3")
                 if not request.htmx:
-                    messages.success(request, f"Budget enregistré à {timezone.localtime():%H:%M}.")
+                    messages.success(request, _("Budget enregistré à %(time)s.") % {"time": f"{timezone.localtime():%H:%M}"})
                     return redirect("applications:budget", pk)
                 formset = _budget_formset(dossier)
     context = {
@@ -311,12 +314,13 @@ def dossier_budget(request, pk: int):
 @login_required
 def dossier_budget_export(request, pk: int):
     dossier = applicant_dossier(request, pk)
-    headers = ["Libellé", "Année", "Phase", "Catégorie", "Financement", "Co-financeur", f"Montant (€ {dossier.theme.call.tax_basis})"]
+    headers = [_("Libellé"), _("Année"), _("Phase"), _("Catégorie"), _("Financement"), _("Co-financeur"),
+               _("Montant (€ %(tax_basis)s)") % {"tax_basis": dossier.theme.call.tax_basis}]
     rows = [
         [line.label, line.year or "", line.phase, line.get_category_display(), line.get_source_display(), line.cofinancer_name, line.amount]
         for line in dossier.budget_lines.all()
     ]
-    dataset = tablib.Dataset(*rows, headers=headers, title="Budget")
+    dataset = tablib.Dataset(*rows, headers=headers, title=_("Budget"))
     return dataset_response(dataset=dataset, filename=f"budget-{dossier.reference}", fmt="xlsx")
 
 
@@ -329,17 +333,19 @@ def dossier_documents(request, pk: int):
         document = next((d for d in documents if str(d.pk) == request.POST.get("document")), None)
         form = forms.DocumentUploadForm(request.POST, request.FILES)
         if document is None:
-            messages.error(request, "Choisissez le type de pièce à déposer.")
+            messages.error(request, _("Choisissez le type de pièce à déposer."))
         elif not form.is_valid():
-            messages.error(request, f"{document.label} : choisissez un fichier à déposer.")
+            messages.error(request, _("%(document)s : choisissez un fichier à déposer.") % {"document": document.label})
         else:
             try:
                 attachments.attachment_upload(actor=request.user, dossier=dossier, required_document=document,
                                               uploaded_file=form.cleaned_data["file"])
             except DomainError as error:
-                messages.error(request, f"{document.label} : fichier refusé. {error.message}")
+                messages.error(request, _("%(document)s : fichier refusé. %(reason)s")
+                               % {"document": document.label, "reason": error.message})
             else:
-                messages.success(request, f"{document.label} : fichier « {form.cleaned_data['file'].name} » enregistré.")
+                messages.success(request, _("%(document)s : fichier « %(name)s » enregistré.")
+                                 % {"document": document.label, "name": form.cleaned_data["file"].name})
         return redirect("applications:documents", pk)
     rows = [
         {"document": document, "files": [a for a in uploaded if a.kind == document.kind],
@@ -360,7 +366,7 @@ def document_delete(request, pk: int, attachment_id: int):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Fichier « {attachment.original_name} » supprimé.")
+        messages.success(request, _("Fichier « %(name)s » supprimé.") % {"name": attachment.original_name})
     return redirect("applications:documents", pk)
 
 
@@ -386,7 +392,7 @@ def dossier_team(request, pk: int):
         except DomainError as error:
             form.add_error("email", error.message)
         else:
-            messages.success(request, f"Invitation envoyée à {form.cleaned_data['email']}.")
+            messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]})
             return redirect("applications:team", pk)
     return _render(request, "applications/dossier/team.html", dossier, "team", form=form,
                    members=dossier.organisation.memberships.select_related("user"),
@@ -401,7 +407,7 @@ def invitation_accept(request, token: str):
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("portal:dashboard")
-        messages.success(request, f"Vous pouvez maintenant compléter le dossier {dossier.reference}.")
+        messages.success(request, _("Vous pouvez maintenant compléter le dossier %(reference)s.") % {"reference": dossier.reference})
         return redirect("applications:dossier_detail", dossier.pk)
     return render(request, "applications/dossier/invitation.html", {"token": token})
 
@@ -418,7 +424,8 @@ def dossier_review(request, pk: int):
             form.add_error("declaration" if error.field == "declaration" else None, error.message)
         else:
             submitted_at = timezone.localtime(snapshot.submitted_at)
-            messages.success(request, f"Dossier déposé le {submitted_at:%d/%m/%Y à %H:%M:%S}. L'accusé de réception vous est envoyé par e-mail.")
+            messages.success(request, _("Dossier déposé le %(date)s à %(time)s. L'accusé de réception vous est envoyé par e-mail.")
+                             % {"date": f"{submitted_at:%d/%m/%Y}", "time": f"{submitted_at:%H:%M:%S}"})
             return redirect("applications:dossier_detail", pk)
     schema = schema_of(dossier)
     evaluation = dossier_evaluation(dossier)
@@ -436,7 +443,7 @@ def receipt_download(request, pk: int, number: int):
     dossier = applicant_dossier(request, pk)
     snapshot = get_object_or_404(dossier.snapshots, number=number)
     if not snapshot.receipt:
-        return HttpResponse("L'accusé de réception est en cours de génération : réessayez dans une minute.", status=503,
+        return HttpResponse(_("L'accusé de réception est en cours de génération : réessayez dans une minute."), status=503,
                             content_type="text/plain; charset=utf-8", headers={"Retry-After": "30"})
     return document_served(request, file=snapshot.receipt, target=dossier, document_id=snapshot.pk, kind="receipt",
                            name=f"accuse-reception-{dossier.reference}-{number}.pdf")
@@ -469,7 +476,7 @@ def dossier_messages(request, pk: int):
     dossier = applicant_dossier(request, pk)
     form = forms.MessageForm(*posted(request))
     if message_form_post(request, dossier, form):
-        messages.success(request, "Message envoyé.")
+        messages.success(request, _("Message envoyé."))
         return redirect("applications:messages", pk)
     thread, unread = thread_read(request, dossier)
     return _render(request, "applications/dossier/messages.html", dossier, "messages", form=form, thread=thread, unread=unread)
@@ -484,7 +491,9 @@ def complement_answer(request, pk: int):
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"Compléments transmis le {timezone.localtime(snapshot.submitted_at):%d/%m/%Y à %H:%M:%S}.")
+            submitted_at = timezone.localtime(snapshot.submitted_at)
+            messages.success(request, _("Compléments transmis le %(date)s à %(time)s.")
+                             % {"date": f"{submitted_at:%d/%m/%Y}", "time": f"{submitted_at:%H:%M:%S}"})
         return redirect("applications:dossier_detail", pk)
     return _render(request, "applications/dossier/complement_answer.html", dossier, "overview")
 
@@ -499,6 +508,6 @@ def dossier_withdraw(request, pk: int):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Le dossier est retiré.")
+            messages.success(request, _("Le dossier est retiré."))
             return redirect("applications:dossier_detail", pk)
     return _render(request, "applications/dossier/withdraw.html", dossier, "overview", form=form)

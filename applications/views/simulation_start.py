@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from applications.evaluation import budget_lines_from
 from applications.forms import DossierStartForm
@@ -39,7 +40,11 @@ def dossier_start_from_simulation(request, theme_id: int):
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"Brouillon {dossier.reference} créé avec les {len(lines)} ligne(s) de budget de la simulation.")
+            messages.success(request, ngettext(
+                "Brouillon %(reference)s créé avec %(count)s ligne de budget de la simulation.",
+                "Brouillon %(reference)s créé avec les %(count)s lignes de budget de la simulation.",
+                len(lines),
+            ) % {"reference": dossier.reference, "count": len(lines)})
             return redirect("applications:budget", dossier.pk)
     return render(request, "applications/dossier/start.html", {
         "session": session, "theme": theme, "form": form, "is_open": True,

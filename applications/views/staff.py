@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from applications.forms import ComplementRequestForm, MessageForm
 from applications.models import Attachment, BudgetLine, Dossier
@@ -35,7 +36,7 @@ def staff_dossier(request, pk: int):
     dossier = staff_dossier_or_404(request, pk)
     message_form = MessageForm(*posted(request))
     if message_form_post(request, dossier, message_form):
-        messages.success(request, "Message envoyé au porteur.")
+        messages.success(request, _("Message envoyé au porteur."))
         return redirect("applications:staff_dossier", pk)
     snapshot = dossier.snapshots.order_by("-number").first()
     schema = schema_of(dossier)
@@ -68,7 +69,7 @@ def complement_request(request, pk: int):
             field = {"points": "parts"}.get(error.field, error.field)
             form.add_error(field if field in form.fields else None, error.message)
         else:
-            messages.success(request, "Demande de compléments envoyée au porteur.")
+            messages.success(request, _("Demande de compléments envoyée au porteur."))
             return redirect("applications:staff_dossier", pk)
     return render(request, "applications/staff/complement_request.html", {"dossier": dossier, "form": form})
 

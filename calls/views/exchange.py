@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from calls import interchange
@@ -41,7 +42,7 @@ def _document(upload) -> dict:
     try:
         return yaml.safe_load(content)
     except yaml.YAMLError as error:
-        raise interchange.InterchangeError([f"YAML illisible : {error}"]) from None
+        raise interchange.InterchangeError([gettext("YAML illisible : %(error)s") % {"error": error}]) from None
 
 
 @staff_view
@@ -53,19 +54,24 @@ def call_import(request):
         upload = form.cleaned_data["file"]
         try:
             if upload.size > MAX_IMPORT_BYTES:
-                raise DomainError("Le fichier dépasse 5 Mo.", "size")
+                raise DomainError(gettext("Le fichier dépasse 5 Mo."), "size")
             document = _document(upload)
             slug = (document.get("programme") or {}).get("slug") if isinstance(document, dict) else None
             programme = Programme.objects.filter(slug=slug).first()
             roles = user_roles(request.user)
             if not roles.is_admin and (programme is None or not roles.is_staff_of(programme.pk)):
-                raise DomainError("Vous ne pouvez importer un appel que dans un programme dont vous faites partie de l'équipe.", "forbidden")
+                raise DomainError(gettext("Vous ne pouvez importer un appel que dans un programme dont vous faites partie de l'équipe."),
+                                  "forbidden")
             calls = interchange.call_document_import(data=document, actor=request.user)
         except interchange.InterchangeError as error:
             problems = error.errors
         except DomainError as error:
             problems = [error.message]
         else:
-            messages.success(request, "Appel importé : " + ", ".join(call.title for call in calls) + ". Il est en l'état du fichier ; vérifiez-le avant de le publier.")
+            messages.success(request, ngettext(
+                "Appel importé : %(titles)s. Il est en l'état du fichier ; vérifiez-le avant de le publier.",
+                "Appels importés : %(titles)s. Ils sont en l'état du fichier ; vérifiez-les avant de les publier.",
+                len(calls),
+            ) % {"titles": ", ".join(call.title for call in calls)})
             return redirect("calls_exchange:import")
     return render(request, "calls/staff/import.html", {"form": form, "problems": problems})

@@ -15,6 +15,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from calls import selectors
 from calls.forms_staff import CallForm, InfoSessionForm
@@ -28,11 +30,12 @@ PAGE_SIZE = 20
 
 # Confirmation texts of each status step: (button, explanation).
 TRANSITION_TEXTS = {
-    Call.Status.PUBLISHED: ("Publier l'appel", "L'appel et ses thèmes deviennent visibles du public. Les dépôts "
-                            "s'ouvriront aux dates des sessions. La grille et les dates des sessions ouvertes ne "
-                            "pourront plus être modifiées ensuite."),
-    Call.Status.CLOSED: ("Clore l'appel", "L'appel reste visible mais n'est plus présenté comme ouvert."),
-    Call.Status.ARCHIVED: ("Archiver l'appel", "L'appel disparaît des listes publiques ; ses dossiers sont conservés."),
+    Call.Status.PUBLISHED: (gettext_lazy("Publier l'appel"), gettext_lazy(
+        "L'appel et ses thèmes deviennent visibles du public. Les dépôts s'ouvriront aux dates des sessions. "
+        "La grille et les dates des sessions ouvertes ne pourront plus être modifiées ensuite.")),
+    Call.Status.CLOSED: (gettext_lazy("Clore l'appel"), gettext_lazy("L'appel reste visible mais n'est plus présenté comme ouvert.")),
+    Call.Status.ARCHIVED: (gettext_lazy("Archiver l'appel"),
+                           gettext_lazy("L'appel disparaît des listes publiques ; ses dossiers sont conservés.")),
 }
 
 
@@ -87,7 +90,7 @@ class Owner:
 
     @property
     def label(self) -> str:
-        return "Commun à l'appel" if self.theme is None else self.theme.code
+        return _("Commun à l'appel") if self.theme is None else self.theme.code
 
     @property
     def page_url(self) -> str:
@@ -151,14 +154,14 @@ def crumbs(*links: tuple[str, str], current: str) -> dict:
 
 def call_crumbs(call: Call, *links: tuple[str, str], current: str) -> dict:
     return crumbs(
-        (reverse("calls_staff:list"), "Gestion des appels"),
+        (reverse("calls_staff:list"), _("Gestion des appels")),
         (reverse("calls_staff:call_detail", args=[call.pk]), call.title),
         *links, current=current,
     )
 
 
 def form_page(request, *, form, title: str, save, success_url, breadcrumb: dict, success: str,
-              submit_label: str = "Enregistrer", intro: str = ""):
+              submit_label: str = gettext_lazy("Enregistrer"), intro: str = ""):
     """Render `form`; on a valid POST call `save(cleaned_data)` (a service) and redirect.
 
     A DomainError is shown next to the field it names. `success_url` may be a callable
@@ -223,7 +226,7 @@ def call_list(request):
     return render(request, "calls/staff/list.html", {
         "page": page, "programmes": programmes, "statuses": Call.Status.choices,
         "status": status, "programme_id": programme_id, "query": query,
-        "breadcrumb_data": crumbs(current="Gestion des appels"),
+        "breadcrumb_data": crumbs(current=_("Gestion des appels")),
     })
 
 
@@ -232,12 +235,12 @@ def call_create(request):
     programmes = selectors.staff_programmes(user_roles(request.user))
     form = CallForm(request.POST or None, programmes=programmes)
     return form_page(
-        request, form=form, title="Nouvel appel",
+        request, form=form, title=_("Nouvel appel"),
         save=lambda data: configuration.call_create(actor=request.user, **data),
         success_url=lambda call: reverse("calls_staff:call_detail", args=[call.pk]),
-        breadcrumb=crumbs((reverse("calls_staff:list"), "Gestion des appels"), current="Nouvel appel"),
-        success="L'appel est créé en brouillon. Ajoutez-lui un thème et une session.",
-        submit_label="Créer l'appel",
+        breadcrumb=crumbs((reverse("calls_staff:list"), _("Gestion des appels")), current=_("Nouvel appel")),
+        success=_("L'appel est créé en brouillon. Ajoutez-lui un thème et une session."),
+        submit_label=_("Créer l'appel"),
     )
 
 
@@ -254,7 +257,7 @@ def call_detail(request, call_id: int):
             (to_status, TRANSITION_TEXTS[to_status][0])
             for (from_status, to_status) in configuration.CALL_TRANSITIONS if from_status == call.status
         ],
-        "breadcrumb_data": crumbs((reverse("calls_staff:list"), "Gestion des appels"), current=call.title),
+        "breadcrumb_data": crumbs((reverse("calls_staff:list"), _("Gestion des appels")), current=call.title),
     })
 
 
@@ -263,10 +266,10 @@ def call_update(request, call_id: int):
     call = managed_call(request, call_id)
     form = CallForm(request.POST or None, instance=call)
     return form_page(
-        request, form=form, title=f"Modifier l'appel « {call.title} »",
+        request, form=form, title=_("Modifier l'appel « %(call)s »") % {"call": call.title},
         save=lambda data: configuration.call_update(actor=request.user, call=call, **data),
         success_url=reverse("calls_staff:call_detail", args=[call.pk]),
-        breadcrumb=call_crumbs(call, current="Modifier"), success="L'appel est enregistré.",
+        breadcrumb=call_crumbs(call, current=_("Modifier")), success=_("L'appel est enregistré."),
     )
 
 
@@ -277,11 +280,11 @@ def call_transition(request, call_id: int, to_status: str):
         raise Http404
     button, explanation = TRANSITION_TEXTS[to_status]
     return confirm_page(
-        request, title=f"{button} « {call.title} » ?", explanation=explanation, button=button,
+        request, title=_("%(action)s « %(call)s » ?") % {"action": button, "call": call.title}, explanation=explanation, button=button,
         action=lambda _: configuration.call_transition(actor=request.user, call=call, to_status=to_status),
         success_url=reverse("calls_staff:call_detail", args=[call.pk]),
         breadcrumb=call_crumbs(call, current=button),
-        success=f"L'appel est désormais « {Call.Status(to_status).label} ».",
+        success=_("L'appel est désormais « %(status)s ».") % {"status": Call.Status(to_status).label},
     )
 
 
@@ -289,11 +292,11 @@ def call_transition(request, call_id: int, to_status: str):
 def info_session_create(request, call_id: int):
     call = managed_call(request, call_id)
     return form_page(
-        request, form=InfoSessionForm(request.POST or None), title="Nouvelle réunion d'information",
+        request, form=InfoSessionForm(request.POST or None), title=_("Nouvelle réunion d'information"),
         save=lambda data: configuration.info_session_create(actor=request.user, call=call, **data),
         success_url=reverse("calls_staff:call_detail", args=[call.pk]),
-        breadcrumb=call_crumbs(call, current="Nouvelle réunion d'information"),
-        success="La réunion d'information est créée.",
+        breadcrumb=call_crumbs(call, current=_("Nouvelle réunion d'information")),
+        success=_("La réunion d'information est créée."),
     )
 
 
@@ -302,8 +305,8 @@ def info_session_update(request, call_id: int, info_session_id: int):
     call = managed_call(request, call_id)
     info = get_object_or_404(call.info_sessions, pk=info_session_id)
     return form_page(
-        request, form=InfoSessionForm(request.POST or None, instance=info), title=f"Modifier « {info.title} »",
+        request, form=InfoSessionForm(request.POST or None, instance=info), title=_("Modifier « %(title)s »") % {"title": info.title},
         save=lambda data: configuration.info_session_update(actor=request.user, info_session=info, **data),
         success_url=reverse("calls_staff:call_detail", args=[call.pk]),
-        breadcrumb=call_crumbs(call, current=info.title), success="La réunion d'information est enregistrée.",
+        breadcrumb=call_crumbs(call, current=info.title), success=_("La réunion d'information est enregistrée."),
     )

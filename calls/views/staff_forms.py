@@ -11,6 +11,7 @@ import json
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from calls.forms_staff import FormFieldForm, FormSchemaForm, FormSectionForm
@@ -22,7 +23,7 @@ from portal.errors import DomainError
 
 
 def _crumbs(owner: Owner, current: str) -> dict:
-    return owner.crumbs(current, (owner.url("form_edit"), "Formulaire"))
+    return owner.crumbs(current, (owner.url("form_edit"), _("Formulaire")))
 
 
 def _draft_of(forms: list[FormDefinition]) -> FormDefinition | None:
@@ -73,14 +74,14 @@ def form_edit(request, call_id: int, theme_id: int | None = None):
                 error = domain_error.message
         else:
             if action != "invalid":
-                messages.success(request, "Le brouillon du formulaire est enregistré.")
+                messages.success(request, _("Le brouillon du formulaire est enregistré."))
                 return redirect(owner.url("form_edit"))
     published = next((form for form in forms if form.status == FormDefinition.Status.PUBLISHED), None)
     return render(request, "calls/staff/form_edit.html", {
         "owner": owner, "forms": forms, "draft": draft, "published": published, "sections": _sections(owner, schema),
         "section_form": section_form, "field_form": field_form, "error": error, "kinds": FIELD_KINDS,
         "urls": {name: owner.url(f"form_{name}") for name in ("new_version", "json", "publish")},
-        "breadcrumb_data": owner.crumbs("Formulaire du dossier"),
+        "breadcrumb_data": owner.crumbs(_("Formulaire du dossier")),
     })
 
 
@@ -101,11 +102,11 @@ def form_field_update(request, call_id: int, field_key: str, theme_id: int | Non
         raise Http404
     form = FormFieldForm(request.POST or None, schema=draft.schema, editing=field_key, initial=FormFieldForm.initial_of(field))
     return form_page(
-        request, form=form, title=f"Modifier le champ « {field.get('label') or field_key} »",
-        intro=f"Identifiant : {field_key} (il ne change pas : les conditions et les réponses s'y réfèrent).",
+        request, form=form, title=_("Modifier le champ « %(field)s »") % {"field": field.get("label") or field_key},
+        intro=_("Identifiant : %(key)s (il ne change pas : les conditions et les réponses s'y réfèrent).") % {"key": field_key},
         save=lambda data: configuration.form_field_update(actor=request.user, form=draft, field_key=field_key, **data),
         success_url=owner.url("form_edit"), breadcrumb=_crumbs(owner, field_key),
-        success="Le brouillon du formulaire est enregistré.",
+        success=_("Le brouillon du formulaire est enregistré."),
     )
 
 
@@ -115,7 +116,7 @@ def form_new_version(request, call_id: int, theme_id: int | None = None):
     """Open the draft to edit: version N+1 of the published form, or version 1."""
     owner = managed_owner(request, call_id, theme_id)
     draft = configuration.form_draft_open(actor=request.user, **owner.of)
-    messages.success(request, f"La version {draft.version} est ouverte en brouillon.")
+    messages.success(request, _("La version %(version)s est ouverte en brouillon.") % {"version": draft.version})
     return redirect(owner.url("form_edit"))
 
 
@@ -131,11 +132,11 @@ def form_json(request, call_id: int, theme_id: int | None = None):
     initial = {"schema": json.dumps(draft.schema, ensure_ascii=False, indent=2)}
     return form_page(
         request, form=FormSchemaForm(request.POST or None, initial=initial),
-        title=f"Définition JSON — version {draft.version}",
-        intro="Pour les modifications en masse. La définition est vérifiée en entier avant d'être enregistrée.",
+        title=_("Définition JSON — version %(version)s") % {"version": draft.version},
+        intro=_("Pour les modifications en masse. La définition est vérifiée en entier avant d'être enregistrée."),
         save=lambda data: configuration.form_schema_save(actor=request.user, form=draft, schema=data["schema"]),
         success_url=owner.url("form_edit"), breadcrumb=_crumbs(owner, "JSON"),
-        success="Le brouillon du formulaire est enregistré.",
+        success=_("Le brouillon du formulaire est enregistré."),
     )
 
 
@@ -143,13 +144,13 @@ def form_json(request, call_id: int, theme_id: int | None = None):
 def form_publish(request, call_id: int, theme_id: int | None = None):
     owner, draft = _owner_draft(request, call_id, theme_id)
     return confirm_page(
-        request, title=f"Publier la version {draft.version} du formulaire ?",
-        explanation="Les nouveaux dossiers utiliseront cette version. Les dossiers déjà commencés gardent la "
-                    "version sur laquelle ils ont été créés. Une version publiée ne se modifie plus.",
-        button="Publier la version",
+        request, title=_("Publier la version %(version)s du formulaire ?") % {"version": draft.version},
+        explanation=_("Les nouveaux dossiers utiliseront cette version. Les dossiers déjà commencés gardent la "
+                      "version sur laquelle ils ont été créés. Une version publiée ne se modifie plus."),
+        button=_("Publier la version"),
         action=lambda _: configuration.form_publish(actor=request.user, form=draft),
-        success_url=owner.url("form_edit"), breadcrumb=_crumbs(owner, "Publier"),
-        success=f"La version {draft.version} du formulaire est publiée.",
+        success_url=owner.url("form_edit"), breadcrumb=_crumbs(owner, _("Publier")),
+        success=_("La version %(version)s du formulaire est publiée.") % {"version": draft.version},
     )
 
 
@@ -160,5 +161,5 @@ def form_preview(request, call_id: int, version: int, theme_id: int | None = Non
     form = get_object_or_404(FormDefinition, version=version, **owner.of)
     return render(request, "calls/staff/form_preview.html", {
         "owner": owner, "form": form, "kinds": FIELD_KINDS, "editor_url": owner.url("form_edit"),
-        "breadcrumb_data": _crumbs(owner, f"Aperçu de la version {form.version}"),
+        "breadcrumb_data": _crumbs(owner, _("Aperçu de la version %(version)s") % {"version": form.version}),
     })

@@ -1,6 +1,7 @@
 """Evaluation grid and required documents of a call (inherited by its themes) or of a theme."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from calls.forms_staff import CriterionForm, RequiredDocumentForm
 from calls.models import Criterion, RequiredDocument
@@ -13,11 +14,11 @@ def criterion_create(request, call_id: int, theme_id: int | None = None):
     owner = managed_owner(request, call_id, theme_id)
     parent_id = request.GET.get("parent", "")
     parent = get_object_or_404(Criterion, pk=parent_id, **owner.of) if parent_id.isdigit() else None
-    title = f"Nouveau sous-critère de « {parent.label} »" if parent else "Nouveau critère"
+    title = _("Nouveau sous-critère de « %(parent)s »") % {"parent": parent.label} if parent else _("Nouveau critère")
     return form_page(
         request, form=CriterionForm(request.POST or None), title=title,
         save=lambda data: configuration.criterion_create(actor=request.user, parent=parent, **owner.of, **data),
-        success_url=owner.page_url, breadcrumb=owner.crumbs(title), success="Le critère est ajouté.",
+        success_url=owner.page_url, breadcrumb=owner.crumbs(title), success=_("Le critère est ajouté."),
     )
 
 
@@ -26,9 +27,9 @@ def criterion_update(request, call_id: int, criterion_id: int, theme_id: int | N
     owner = managed_owner(request, call_id, theme_id)
     criterion = get_object_or_404(Criterion, pk=criterion_id, **owner.of)
     return form_page(
-        request, form=CriterionForm(request.POST or None, instance=criterion), title=f"Modifier « {criterion} »",
+        request, form=CriterionForm(request.POST or None, instance=criterion), title=_("Modifier « %(title)s »") % {"title": criterion},
         save=lambda data: configuration.criterion_update(actor=request.user, criterion=criterion, **data),
-        success_url=owner.page_url, breadcrumb=owner.crumbs(criterion.code), success="Le critère est enregistré.",
+        success_url=owner.page_url, breadcrumb=owner.crumbs(criterion.code), success=_("Le critère est enregistré."),
     )
 
 
@@ -37,11 +38,11 @@ def criterion_delete(request, call_id: int, criterion_id: int, theme_id: int | N
     owner = managed_owner(request, call_id, theme_id)
     criterion = get_object_or_404(Criterion, pk=criterion_id, **owner.of)
     return confirm_page(
-        request, title=f"Supprimer le critère « {criterion} » ?",
-        explanation="Ses sous-critères sont supprimés avec lui.", button="Supprimer", danger=True,
+        request, title=_("Supprimer le critère « %(criterion)s » ?") % {"criterion": criterion},
+        explanation=_("Ses sous-critères sont supprimés avec lui."), button=_("Supprimer"), danger=True,
         action=lambda _: configuration.criterion_delete(actor=request.user, criterion=criterion),
-        success_url=owner.page_url, breadcrumb=owner.crumbs("Supprimer un critère"),
-        success="Le critère est supprimé.",
+        success_url=owner.page_url, breadcrumb=owner.crumbs(_("Supprimer un critère")),
+        success=_("Le critère est supprimé."),
     )
 
 
@@ -49,9 +50,9 @@ def criterion_delete(request, call_id: int, criterion_id: int, theme_id: int | N
 def document_create(request, call_id: int, theme_id: int | None = None):
     owner = managed_owner(request, call_id, theme_id)
     return form_page(
-        request, form=RequiredDocumentForm(request.POST or None), title="Nouvelle pièce à fournir",
+        request, form=RequiredDocumentForm(request.POST or None), title=_("Nouvelle pièce à fournir"),
         save=lambda data: configuration.required_document_create(actor=request.user, **owner.of, **data),
-        success_url=owner.page_url, breadcrumb=owner.crumbs("Nouvelle pièce"), success="La pièce est ajoutée.",
+        success_url=owner.page_url, breadcrumb=owner.crumbs(_("Nouvelle pièce")), success=_("La pièce est ajoutée."),
     )
 
 
@@ -60,9 +61,10 @@ def document_update(request, call_id: int, document_id: int, theme_id: int | Non
     owner = managed_owner(request, call_id, theme_id)
     document = get_object_or_404(RequiredDocument, pk=document_id, **owner.of)
     return form_page(
-        request, form=RequiredDocumentForm(request.POST or None, instance=document), title=f"Modifier « {document} »",
+        request, form=RequiredDocumentForm(request.POST or None, instance=document),
+        title=_("Modifier « %(title)s »") % {"title": document},
         save=lambda data: configuration.required_document_update(actor=request.user, document=document, **data),
-        success_url=owner.page_url, breadcrumb=owner.crumbs(document.label), success="La pièce est enregistrée.",
+        success_url=owner.page_url, breadcrumb=owner.crumbs(document.label), success=_("La pièce est enregistrée."),
     )
 
 
@@ -71,8 +73,8 @@ def document_delete(request, call_id: int, document_id: int, theme_id: int | Non
     owner = managed_owner(request, call_id, theme_id)
     document = get_object_or_404(RequiredDocument, pk=document_id, **owner.of)
     return confirm_page(
-        request, title=f"Supprimer la pièce « {document} » ?", explanation="Les pièces déjà déposées sont conservées.",
-        button="Supprimer", danger=True,
+        request, title=_("Supprimer la pièce « %(document)s » ?") % {"document": document},
+        explanation=_("Les pièces déjà déposées sont conservées."), button=_("Supprimer"), danger=True,
         action=lambda _: configuration.required_document_delete(actor=request.user, document=document),
-        success_url=owner.page_url, breadcrumb=owner.crumbs("Supprimer une pièce"), success="La pièce est supprimée.",
+        success_url=owner.page_url, breadcrumb=owner.crumbs(_("Supprimer une pièce")), success=_("La pièce est supprimée."),
     )

@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from calls.forms_staff import MilestoneForm, PhaseForm, SessionForm, ThemeDuplicateForm, ThemeForm
 from calls.models import MilestoneTemplate
@@ -31,10 +32,10 @@ def _theme_crumbs(theme, current: str) -> dict:
 def theme_create(request, call_id: int):
     call = managed_call(request, call_id)
     return form_page(
-        request, form=ThemeForm(request.POST or None), title="Nouveau thème",
+        request, form=ThemeForm(request.POST or None), title=_("Nouveau thème"),
         save=lambda data: configuration.theme_create(actor=request.user, call=call, **data),
-        success_url=_theme_url, breadcrumb=call_crumbs(call, current="Nouveau thème"),
-        success="Le thème est créé.",
+        success_url=_theme_url, breadcrumb=call_crumbs(call, current=_("Nouveau thème")),
+        success=_("Le thème est créé."),
     )
 
 
@@ -56,9 +57,9 @@ def theme_detail(request, call_id: int, theme_id: int):
 def theme_update(request, call_id: int, theme_id: int):
     theme = managed_theme(request, call_id, theme_id)
     return form_page(
-        request, form=ThemeForm(request.POST or None, instance=theme), title=f"Modifier le thème {theme.code}",
+        request, form=ThemeForm(request.POST or None, instance=theme), title=_("Modifier le thème %(code)s") % {"code": theme.code},
         save=lambda data: configuration.theme_update(actor=request.user, theme=theme, **data),
-        success_url=_theme_url, breadcrumb=_theme_crumbs(theme, "Modifier"), success="Le thème est enregistré.",
+        success_url=_theme_url, breadcrumb=_theme_crumbs(theme, _("Modifier")), success=_("Le thème est enregistré."),
     )
 
 
@@ -66,12 +67,12 @@ def theme_update(request, call_id: int, theme_id: int):
 def theme_duplicate(request, call_id: int, theme_id: int):
     theme = managed_theme(request, call_id, theme_id)
     return confirm_page(
-        request, title=f"Dupliquer le thème {theme.code}",
-        explanation="Les textes, la grille, les pièces, les phases et le formulaire (en brouillon) sont copiés "
-                    "sous un nouveau code. Les sessions ne sont pas copiées.",
-        button="Dupliquer", form=ThemeDuplicateForm(request.POST or None),
+        request, title=_("Dupliquer le thème %(code)s") % {"code": theme.code},
+        explanation=_("Les textes, la grille, les pièces, les phases et le formulaire (en brouillon) sont copiés "
+                      "sous un nouveau code. Les sessions ne sont pas copiées."),
+        button=_("Dupliquer"), form=ThemeDuplicateForm(request.POST or None),
         action=lambda data: configuration.theme_duplicate(actor=request.user, theme=theme, **data),
-        success_url=_theme_url, breadcrumb=_theme_crumbs(theme, "Dupliquer"), success="Le thème est dupliqué.",
+        success_url=_theme_url, breadcrumb=_theme_crumbs(theme, _("Dupliquer")), success=_("Le thème est dupliqué."),
     )
 
 
@@ -81,10 +82,10 @@ def theme_duplicate(request, call_id: int, theme_id: int):
 def session_create(request, call_id: int, theme_id: int):
     theme = managed_theme(request, call_id, theme_id)
     return form_page(
-        request, form=SessionForm(request.POST or None), title=f"Nouvelle session — {theme.code}",
+        request, form=SessionForm(request.POST or None), title=_("Nouvelle session — %(code)s") % {"code": theme.code},
         save=lambda data: configuration.session_create(actor=request.user, theme=theme, **data),
-        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, "Nouvelle session"),
-        success="La session est créée.",
+        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, _("Nouvelle session")),
+        success=_("La session est créée."),
     )
 
 
@@ -93,10 +94,10 @@ def session_update(request, call_id: int, theme_id: int, session_id: int):
     theme = managed_theme(request, call_id, theme_id)
     session = get_object_or_404(theme.sessions, pk=session_id)
     return form_page(
-        request, form=SessionForm(request.POST or None, instance=session), title=f"Modifier « {session.name} »",
+        request, form=SessionForm(request.POST or None, instance=session), title=_("Modifier « %(title)s »") % {"title": session.name},
         save=lambda data: configuration.session_update(actor=request.user, session=session, **data),
         success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, session.name),
-        success="La session est enregistrée.",
+        success=_("La session est enregistrée."),
     )
 
 
@@ -105,12 +106,12 @@ def session_duplicate(request, call_id: int, theme_id: int, session_id: int):
     theme = managed_theme(request, call_id, theme_id)
     session = get_object_or_404(theme.sessions, pk=session_id)
     return confirm_page(
-        request, title=f"Créer la session du mois suivant de « {session.name} » ?",
-        explanation="Une nouvelle session est créée aux mêmes heures, un mois plus tard (heure de Paris).",
-        button="Créer la session suivante",
+        request, title=_("Créer la session du mois suivant de « %(session)s » ?") % {"session": session.name},
+        explanation=_("Une nouvelle session est créée aux mêmes heures, un mois plus tard (heure de Paris)."),
+        button=_("Créer la session suivante"),
         action=lambda _: configuration.session_duplicate(actor=request.user, session=session),
-        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, "Session suivante"),
-        success="La session du mois suivant est créée.",
+        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, _("Session suivante")),
+        success=_("La session du mois suivant est créée."),
     )
 
 
@@ -120,10 +121,10 @@ def session_duplicate(request, call_id: int, theme_id: int, session_id: int):
 def phase_create(request, call_id: int, theme_id: int):
     theme = managed_theme(request, call_id, theme_id)
     return form_page(
-        request, form=PhaseForm(request.POST or None), title="Nouvelle phase",
+        request, form=PhaseForm(request.POST or None), title=_("Nouvelle phase"),
         save=lambda data: configuration.phase_create(actor=request.user, theme=theme, **data),
-        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, "Nouvelle phase"),
-        success="La phase est ajoutée.",
+        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, _("Nouvelle phase")),
+        success=_("La phase est ajoutée."),
     )
 
 
@@ -131,10 +132,10 @@ def phase_create(request, call_id: int, theme_id: int):
 def milestone_create(request, call_id: int, theme_id: int):
     theme = managed_theme(request, call_id, theme_id)
     return form_page(
-        request, form=MilestoneForm(request.POST or None, theme=theme), title="Nouveau jalon type",
+        request, form=MilestoneForm(request.POST or None, theme=theme), title=_("Nouveau jalon type"),
         save=lambda data: configuration.milestone_create(actor=request.user, **data),
-        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, "Nouveau jalon"),
-        success="Le jalon est ajouté.",
+        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, _("Nouveau jalon")),
+        success=_("Le jalon est ajouté."),
     )
 
 
@@ -143,9 +144,9 @@ def phase_update(request, call_id: int, theme_id: int, phase_id: int):
     theme = managed_theme(request, call_id, theme_id)
     phase = get_object_or_404(theme.phases, pk=phase_id)
     return form_page(
-        request, form=PhaseForm(request.POST or None, instance=phase), title=f"Modifier la phase « {phase} »",
+        request, form=PhaseForm(request.POST or None, instance=phase), title=_("Modifier la phase « %(phase)s »") % {"phase": phase},
         save=lambda data: configuration.phase_update(actor=request.user, phase=phase, **data),
-        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, phase.label), success="La phase est enregistrée.",
+        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, phase.label), success=_("La phase est enregistrée."),
     )
 
 
@@ -155,8 +156,8 @@ def milestone_update(request, call_id: int, theme_id: int, milestone_id: int):
     milestone = get_object_or_404(MilestoneTemplate, pk=milestone_id, phase__theme=theme)
     return form_page(
         request, form=MilestoneForm(request.POST or None, instance=milestone, theme=theme),
-        title=f"Modifier le jalon « {milestone} »",
+        title=_("Modifier le jalon « %(milestone)s »") % {"milestone": milestone},
         save=lambda data: configuration.milestone_update(actor=request.user, milestone=milestone, **data),
         success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, milestone.label),
-        success="Le jalon est enregistré.",
+        success=_("Le jalon est enregistré."),
     )

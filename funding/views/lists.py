@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from calls.models import Programme
 from funding import selectors
@@ -18,7 +19,7 @@ STATUS_LABELS = dict(Convention.Status.choices)
 
 def _with_labels(rows):
     for row in rows:
-        row.convention_label = STATUS_LABELS.get(row.convention_status, "Pas encore générée")
+        row.convention_label = STATUS_LABELS.get(row.convention_status, _("Pas encore générée"))
     return rows
 
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from funding.forms import ReminderPreferencesForm
 from funding.models import ReminderOptOut
@@ -19,6 +20,6 @@ def reminder_preferences(request):
     )
     if request.method == "POST" and form.is_valid():
         reminder_preferences_set(actor=request.user, wanted=set(form.cleaned_data["wanted"]))
-        messages.success(request, "Vos préférences de relance sont enregistrées.")
+        messages.success(request, _("Vos préférences de relance sont enregistrées."))
         return redirect("funding:reminder_preferences")
     return render(request, "funding/reminder_preferences.html", {"form": form})

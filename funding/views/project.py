@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from funding import forms, selectors
@@ -69,7 +70,7 @@ def _version(dossier, version: int) -> Convention:
 def convention_generate(request, pk: int):
     return _act(request, pk, (STAFF,), lambda dossier: conventions.convention_generate(
         actor=request.user, dossier=dossier, ip_address=client_ip(request)),
-        "Nouvelle version de la convention générée ; le PDF est en cours de préparation.")
+        _("Nouvelle version de la convention générée ; le PDF est en cours de préparation."))
 
 
 @login_required
@@ -77,7 +78,7 @@ def convention_generate(request, pk: int):
 def convention_send(request, pk: int, version: int):
     return _act(request, pk, (STAFF,), lambda dossier: conventions.convention_send(
         actor=request.user, convention=_version(dossier, version), ip_address=client_ip(request)),
-        "Convention envoyée au porteur pour signature.")
+        _("Convention envoyée au porteur pour signature."))
 
 
 @login_required
@@ -97,7 +98,7 @@ def convention_sign(request, pk: int, version: int):
             raise_for_access(error)
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, "Convention signée : elle est transmise à l'opérateur pour contre-signature.")
+            messages.success(request, _("Convention signée : elle est transmise à l'opérateur pour contre-signature."))
             return redirect("funding:convention", dossier.pk)
     context = _project_context(dossier, roles)
     context["signature_form"] = form
@@ -109,7 +110,7 @@ def convention_sign(request, pk: int, version: int):
 def convention_countersign(request, pk: int, version: int):
     return _act(request, pk, (FUND_OPERATOR,), lambda dossier: conventions.convention_sign_operator(
         actor=request.user, convention=_version(dossier, version), ip_address=client_ip(request)),
-        "Convention contresignée.")
+        _("Convention contresignée."))
 
 
 @login_required
@@ -143,7 +144,8 @@ def milestone_declare(request, pk: int, milestone_id: int):
             raise_for_access(error)
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"Jalon « {milestone.label} » déclaré : l'équipe du programme va l'examiner.")
+            messages.success(request, _("Jalon « %(label)s » déclaré : l'équipe du programme va l'examiner.")
+                             % {"label": milestone.label})
             return redirect("funding:convention", dossier.pk)
     return render(request, "funding/milestone_declare.html", {"dossier": dossier, "milestone": milestone, "form": form})
 
@@ -163,7 +165,8 @@ def milestone_review(request, pk: int, milestone_id: int):
             raise_for_access(error)
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"Jalon « {milestone.label} » {'validé' if accept else 'refusé'}.")
+            message = _("Jalon « %(label)s » validé.") if accept else _("Jalon « %(label)s » refusé.")
+            messages.success(request, message % {"label": milestone.label})
             return redirect("funding:convention", dossier.pk)
     return render(request, "funding/milestone_review.html", {"dossier": dossier, "milestone": milestone, "form": form})
 
@@ -182,7 +185,7 @@ def payment_record(request, pk: int, tranche_id: int):
             raise_for_access(error)
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, "Paiement enregistré.")
+            messages.success(request, _("Paiement enregistré."))
             return redirect("funding:convention", dossier.pk)
     tranche.paid = followup.paid_on_tranche(tranche)
     return render(request, "funding/payment_form.html", {

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from funding import forms, selectors
@@ -13,7 +14,6 @@ from funding.services import reports
 from funding.views import client_ip, funding_dossier, raise_for_access, require
 from portal.errors import DomainError
 from portal.templatetags.portal_format import format_euros
-
 
 CHART_HEIGHT = 60
 BAR_STEP = 12
@@ -73,7 +73,7 @@ def report_list(request, pk: int):
                 raise_for_access(error)
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
-                messages.success(request, "Rapport transmis.")
+                messages.success(request, _("Rapport transmis."))
                 return redirect("funding:reports", dossier.pk)
     return render(request, "funding/reports.html", {
         "dossier": dossier, "convention": convention, "indicators": indicators, "form": form,
@@ -97,9 +97,9 @@ def final_report_submit(request, pk: int):
             raise_for_access(error)
             messages.error(request, error.message)
         else:
-            messages.success(request, "Rapport final transmis.")
+            messages.success(request, _("Rapport final transmis."))
     else:
-        messages.error(request, "Le rapport final est incomplet : rédigez le bilan et indiquez les dépenses réalisées.")
+        messages.error(request, _("Le rapport final est incomplet : rédigez le bilan et indiquez les dépenses réalisées."))
     return redirect("funding:reports", dossier.pk)
 
 
@@ -114,7 +114,7 @@ def final_report_validate(request, pk: int):
         raise_for_access(error)
         messages.error(request, error.message)
     else:
-        messages.success(request, "Rapport final validé.")
+        messages.success(request, _("Rapport final validé."))
     return redirect("funding:reports", dossier.pk)
 
 
@@ -129,5 +129,5 @@ def project_close(request, pk: int):
         raise_for_access(error)
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Projet clos ; reliquat non versé : {format_euros(closure.unspent_amount)}.")
+        messages.success(request, _("Projet clos ; reliquat non versé : %(amount)s.") % {"amount": format_euros(closure.unspent_amount)})
     return redirect("funding:convention", dossier.pk)

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from calls.models import Programme
 from funding import forms
@@ -27,7 +28,7 @@ def convention_template(request, programme_id: int):
     if not roles.is_staff_of(programme.pk):
         raise Http404
     current = conventions.current_template(programme)
-    initial = {"title": current.title, "body": current.body} if current else {"title": "Convention de financement"}
+    initial = {"title": current.title, "body": current.body} if current else {"title": _("Convention de financement")}
     form = forms.ConventionTemplateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -36,7 +37,8 @@ def convention_template(request, programme_id: int):
             raise_for_access(error)
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, f"Modèle enregistré (version {template.version}) : il s'applique aux prochaines conventions générées.")
+            messages.success(request, _("Modèle enregistré (version %(version)s) : il s'applique aux prochaines conventions générées.")
+                             % {"version": template.version})
             return redirect("funding:convention_template", programme.pk)
     return render(request, "funding/staff/convention_template.html", {
         "programme": programme, "form": form, "current": current, "placeholders": sorted(PLACEHOLDERS.items()),
@@ -69,7 +71,7 @@ def tranche_schedule(request, pk: int, version: int):
             raise_for_access(error)
             error_message = error.message
         else:
-            messages.success(request, "Échéancier enregistré ; le PDF de la convention est régénéré.")
+            messages.success(request, _("Échéancier enregistré ; le PDF de la convention est régénéré."))
             return redirect("funding:convention", dossier.pk)
     return render(request, "funding/staff/tranche_schedule.html", {
         "dossier": dossier, "convention": convention, "formset": formset, "error_message": error_message,

@@ -3,6 +3,7 @@ staff's ranking and score sheets of a jury they may see. Every export is audited
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 
 from juries import selectors
 from juries.permissions import require_juror, require_staff
@@ -34,7 +35,7 @@ def juror_export(request, jury_id: int, fmt: str):
     _check_format(fmt)
     require_juror(request.user)
     member = selectors.member_or_404(request.user, jury_id)
-    return _export(request, what="juror_sheets", jury=member.jury, fmt=fmt, title="Mes évaluations",
+    return _export(request, what="juror_sheets", jury=member.jury, fmt=fmt, title=_("Mes évaluations"),
                    filename=f"mes-evaluations-jury-{jury_id}", rows=own_sheets(member),
                    resource=EvaluationResource(selectors.grid_spec(member.jury), own=True))
 
@@ -44,7 +45,7 @@ def evaluations_export(request, jury_id: int, fmt: str):
     _check_format(fmt)
     require_staff(request.user)
     jury = selectors.staff_jury_or_404(request.user, jury_id)
-    return _export(request, what="jury_evaluations", jury=jury, fmt=fmt, title="Évaluations",
+    return _export(request, what="jury_evaluations", jury=jury, fmt=fmt, title=_("Évaluations"),
                    filename=f"evaluations-jury-{jury.pk}", rows=submitted_sheets(jury),
                    resource=EvaluationResource(selectors.grid_spec(jury)))
 
@@ -54,5 +55,5 @@ def ranking_export(request, jury_id: int, fmt: str):
     _check_format(fmt)
     require_staff(request.user)
     jury = selectors.staff_jury_or_404(request.user, jury_id)
-    return _export(request, what="jury_ranking", jury=jury, fmt=fmt, title="Classement",
+    return _export(request, what="jury_ranking", jury=jury, fmt=fmt, title=_("Classement"),
                    filename=f"classement-jury-{jury.pk}", resource=RankingResource(), rows=selectors.ranking(jury))

@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from juries import history_import
 from juries.permissions import require_staff
@@ -14,13 +16,13 @@ from portal.views_imports import import_checked, import_confirmed
 
 class HistoryImportForm(forms.Form):
     session = forms.ModelChoiceField(
-        label="Session close", queryset=None, empty_label="Choisissez la session",
-        help_text="Une session close d'un programme que vous gérez ; les dossiers y sont enregistrés avec leur décision.",
+        label=gettext_lazy("Session close"), queryset=None, empty_label=gettext_lazy("Choisissez la session"),
+        help_text=gettext_lazy("Une session close d'un programme que vous gérez ; les dossiers y sont enregistrés avec leur décision."),
     )
     file = forms.FileField(
-        label="Fichier des résultats",
-        help_text="CSV (séparateur point-virgule), XLSX ou ODS, 2 Mo au plus. Colonnes : Acronyme, Titre, Porteur, "
-                  "Montant demandé, Décision, Montant accordé, Date de décision.",
+        label=gettext_lazy("Fichier des résultats"),
+        help_text=gettext_lazy("CSV (séparateur point-virgule), XLSX ou ODS, 2 Mo au plus. Colonnes : Acronyme, Titre, Porteur, "
+                               "Montant demandé, Décision, Montant accordé, Date de décision."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.ods"}),
     )
 
@@ -28,8 +30,10 @@ class HistoryImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = sessions
         self.fields["session"].label_from_instance = (
-            lambda session: f"{session.theme.call.title} — {session.theme.code} — {session.name} "
-                            f"(close le {session.closes_at:%d/%m/%Y})"
+            lambda session: _("%(call)s — %(theme)s — %(session)s (close le %(date)s)") % {
+                "call": session.theme.call.title, "theme": session.theme.code, "session": session.name,
+                "date": f"{session.closes_at:%d/%m/%Y}",
+            }
         )
 
 
@@ -49,7 +53,11 @@ def history_import_view(request):
             actor=request.user, session=session, dataset=dataset))
         if recorded is None:
             return redirect("juries:history_import")
-        messages.success(request, f"{recorded} dossier(s) et leur décision enregistrés dans la session « {session.name} ».")
+        messages.success(request, ngettext(
+            "%(count)s dossier et sa décision enregistrés dans la session « %(session)s ».",
+            "%(count)s dossiers et leur décision enregistrés dans la session « %(session)s ».",
+            recorded,
+        ) % {"count": recorded, "session": session.name})
         return redirect("juries:staff_list")
     if request.method == "POST":
         form = HistoryImportForm(request.POST, request.FILES, sessions=sessions)
@@ -65,6 +73,6 @@ def history_import_view(request):
     return render(request, "juries/staff/history_import.html", {
         "form": form, "check": check, "token": token, "session": session,
         "required_columns": history_import.REQUIRED_COLUMNS,
-        "breadcrumb_data": {"links": [{"url": reverse("juries:staff_list"), "title": "Jurys"}],
-                            "current": "Importer les résultats d'une session passée"},
+        "breadcrumb_data": {"links": [{"url": reverse("juries:staff_list"), "title": _("Jurys")}],
+                            "current": _("Importer les résultats d'une session passée")},
     })

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from applications.selectors import dossiers_of_staff
 from applications.workflow import TO_INSTRUCT_FILTER
@@ -62,7 +63,7 @@ def review(request, dossier_id: int):
         except DomainError as exception:
             error = exception.message
         else:
-            messages.success(request, f"Dossier {dossier.reference} instruit.")
+            messages.success(request, _("Dossier %(reference)s instruit.") % {"reference": dossier.reference})
             return redirect("juries:instruction_queue", dossier.session_id)
     return render(request, "juries/instruction/review.html", {
         "dossier": dossier, "blockers": blockers, "violations": violations, "manual": manual, "error": error,

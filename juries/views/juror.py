@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from applications.models import Attachment, Dossier
 from applications.views.dossier import attachment_response
@@ -57,13 +58,14 @@ def declarations(request, jury_id: int):
                 conflicts.conflict_declare(actor=request.user, member=member, dossier=dossier,
                                            status=form.cleaned_data["status"], reason=form.cleaned_data["reason"])
             except DomainError as error:
-                messages.error(request, f"{dossier.reference} : {error.message}")
+                messages.error(request, gettext("%(reference)s : %(reason)s") % {"reference": dossier.reference, "reason": error.message})
             else:
-                messages.success(request, "Conflit déclaré : ce dossier vous est désormais masqué."
+                messages.success(request, gettext("Conflit déclaré : ce dossier vous est désormais masqué.")
                                  if form.cleaned_data["status"] == "conflict"
-                                 else f"Déclaration enregistrée pour le dossier {dossier.reference}.")
+                                 else (gettext("Déclaration enregistrée pour le dossier %(reference)s.")
+                                       % {"reference": dossier.reference}))
         else:
-            messages.error(request, f"{dossier.reference} : choisissez une déclaration.")
+            messages.error(request, gettext("%(reference)s : choisissez une déclaration.") % {"reference": dossier.reference})
         return redirect("juries:declarations", jury_id)
     rows, blocked = selectors.declaration_rows(member)
     organisations = sorted({dossier.organisation for dossier, _ in rows}, key=lambda o: o.name)
@@ -86,7 +88,8 @@ def _declare_organisation(request, member) -> None:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Conflit déclaré avec « {organisation} » : ses dossiers vous sont désormais masqués.")
+        messages.success(request, gettext("Conflit déclaré avec « %(organisation)s » : ses dossiers vous sont désormais masqués.")
+                         % {"organisation": organisation})
 
 
 def _int(value) -> int:
@@ -100,7 +103,7 @@ def _readable(request, jury_id: int, dossier_id: int):
     """(member, dossier) once the juror declared no conflict; a redirect to the declarations otherwise."""
     member, dossier, may_read = selectors.juror_dossier_or_404(request.user, jury_id, dossier_id, path=request.path)
     if not may_read:
-        messages.info(request, "Déclarez vos intérêts sur ce dossier avant de le consulter.")
+        messages.info(request, gettext("Déclarez vos intérêts sur ce dossier avant de le consulter."))
         return member, dossier, redirect(reverse("juries:declarations", args=[jury_id]) + f"#dossier-{dossier_id}")
     return member, dossier, None
 
@@ -162,7 +165,7 @@ def score(request, jury_id: int, dossier_id: int):
         except DomainError as error:
             errors = {"general": error.message}
         if not errors and not request.htmx:
-            messages.success(request, "Évaluation transmise." if current.is_submitted else "Brouillon enregistré.")
+            messages.success(request, gettext("Évaluation transmise.") if current.is_submitted else gettext("Brouillon enregistré."))
             return redirect("juries:score", jury_id, dossier_id)
     live = scoring.grid_total(grid, scoring.clean_sheet(grid, scores), pass_mark=jury.pass_mark)
     frozen = JuryDossier.objects.filter(jury=jury, dossier=dossier, frozen_at__isnull=False).exists()
@@ -210,7 +213,7 @@ def consensus(request, jury_id: int, dossier_id: int):
                 sheet = get_object_or_404(Evaluation, pk=_int(request.POST.get("evaluation")),
                                           assignment__dossier=dossier, assignment__member__jury=jury)
                 evaluation.evaluation_reopen(actor=request.user, evaluation=sheet, reason=request.POST.get("reason", ""))
-                messages.success(request, "Évaluation rouverte : le juré peut la modifier.")
+                messages.success(request, gettext("Évaluation rouverte : le juré peut la modifier."))
                 return redirect("juries:consensus", jury_id, dossier_id)
             if form.is_valid():
                 scores = sheet_from_post(grid, request.POST)
@@ -219,7 +222,7 @@ def consensus(request, jury_id: int, dossier_id: int):
                     recommendation=form.cleaned_data["recommendation"], hearing_at=form.cleaned_data["hearing_at"],
                     hearing_link=form.cleaned_data["hearing_link"], hearing_notes=form.cleaned_data["hearing_notes"],
                 )
-                messages.success(request, "Consensus enregistré.")
+                messages.success(request, gettext("Consensus enregistré."))
                 return redirect("juries:consensus", jury_id, dossier_id)
         except evaluation.SheetError as error:
             errors = error.errors

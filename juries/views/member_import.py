@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from juries import imports, selectors
 from juries.permissions import require_staff
@@ -13,9 +15,9 @@ from portal.views_imports import import_checked, import_confirmed
 
 class MemberImportForm(forms.Form):
     file = forms.FileField(
-        label="Fichier des membres",
-        help_text="CSV (séparateur point-virgule), XLSX ou ODS, 2 Mo au plus. Colonnes : Courriel, Prénom, Nom, "
-                  "Organisation, Président, Externe, Secteur.",
+        label=gettext_lazy("Fichier des membres"),
+        help_text=gettext_lazy("CSV (séparateur point-virgule), XLSX ou ODS, 2 Mo au plus. Colonnes : Courriel, Prénom, Nom, "
+                               "Organisation, Président, Externe, Secteur."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.ods"}),
     )
 
@@ -32,7 +34,11 @@ def member_import(request, jury_id: int):
                                  run=lambda dataset: imports.members_import(actor=request.user, jury=jury, dataset=dataset))
         if added is None:
             return redirect("juries:member_import", jury.pk)
-        messages.success(request, f"{added} membre(s) ajouté(s) au jury et prévenu(s) par e-mail.")
+        messages.success(request, ngettext(
+            "%(count)s membre ajouté au jury et prévenu par e-mail.",
+            "%(count)s membres ajoutés au jury et prévenus par e-mail.",
+            added,
+        ) % {"count": added})
         return redirect("juries:staff_jury", jury.pk)
     if request.method == "POST":
         form = MemberImportForm(request.POST, request.FILES)
@@ -43,5 +49,5 @@ def member_import(request, jury_id: int):
         "jury": jury, "form": form, "check": check, "token": token,
         "required_columns": imports.REQUIRED_COLUMNS, "optional_columns": imports.OPTIONAL_COLUMNS,
         "breadcrumb_data": {"links": [{"url": reverse("juries:staff_jury", args=[jury.pk]), "title": jury.name}],
-                            "current": "Importer des membres"},
+                            "current": _("Importer des membres")},
     })

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from calls.models import Session, Theme
 from calls.selectors import staff_calls
@@ -47,7 +49,7 @@ def jury_list(request):
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, "Jury créé : ajoutez ses membres et ses dossiers.")
+            messages.success(request, _("Jury créé : ajoutez ses membres et ses dossiers."))
             return redirect("juries:staff_jury", jury.pk)
     return render(request, "juries/staff/list.html", {"juries": selectors.staff_juries(request.user), "form": form})
 
@@ -58,35 +60,41 @@ def _action(request, jury) -> None:
     if action == "add_member":
         form = MemberAddForm(request.POST)
         if not form.is_valid():
-            raise DomainError("Saisissez une adresse e-mail valide et un secteur.")
+            raise DomainError(_("Saisissez une adresse e-mail valide et un secteur."))
         member = juries.member_invite(actor=request.user, jury=jury, email=form.cleaned_data["email"],
                                       is_chair=form.cleaned_data["is_chair"], is_external=form.cleaned_data["is_external"],
                                       sector=form.cleaned_data["sector"])
-        messages.success(request, f"{member.user} ajouté·e au jury et prévenu·e par e-mail.")
+        messages.success(request, _("%(member)s ajouté·e au jury et prévenu·e par e-mail.") % {"member": member.user})
     elif action == "withdraw_member":
         member = JuryMember.objects.filter(jury=jury, pk=request.POST.get("member")).first()
         if member is None:
-            raise DomainError("Membre introuvable.")
+            raise DomainError(_("Membre introuvable."))
         juries.member_withdraw(actor=request.user, member=member, reason=request.POST.get("reason", ""))
-        messages.success(request, f"{member} retiré·e du jury ; ses dossiers non évalués sont à réattribuer.")
+        messages.success(request, _("%(member)s retiré·e du jury ; ses dossiers non évalués sont à réattribuer.")
+                         % {"member": member})
     elif action == "add_dossiers":
         added = juries.jury_dossiers_add(actor=request.user, jury=jury)
-        messages.success(request, f"{len(added)} dossier(s) ajouté(s) au jury.")
+        messages.success(request, ngettext("%(count)s dossier ajouté au jury.", "%(count)s dossiers ajoutés au jury.", len(added))
+                         % {"count": len(added)})
     elif action == "start_evaluation":
         moved = instruction.evaluation_start(actor=request.user, jury=jury)
-        messages.success(request, f"{moved} dossier(s) mis en évaluation.")
+        messages.success(request, ngettext("%(count)s dossier mis en évaluation.", "%(count)s dossiers mis en évaluation.", moved)
+                         % {"count": moved})
     elif action == "assign_manual":
         member = JuryMember.objects.filter(jury=jury, pk=request.POST.get("member")).first()
         entry = jury.jury_dossiers.filter(dossier_id=request.POST.get("dossier")).select_related("dossier").first()
         if member is None or entry is None:
-            raise DomainError("Choisissez un membre et un dossier du jury.")
+            raise DomainError(_("Choisissez un membre et un dossier du jury."))
         assignment.assign_manual(actor=request.user, member=member, dossier=entry.dossier)
-        messages.success(request, f"{entry.dossier.reference} attribué à {member}.")
+        messages.success(request, _("%(reference)s attribué à %(member)s.") % {"reference": entry.dossier.reference, "member": member})
     elif action == "assign_auto":
         result = assignment.assign_auto(actor=request.user, jury=jury)
-        messages.success(request, f"{len(result.created)} attribution(s) créée(s).")
+        messages.success(request, ngettext("%(count)s attribution créée.", "%(count)s attributions créées.", len(result.created))
+                         % {"count": len(result.created)})
         if result.shortfalls:
-            messages.warning(request, f"{len(result.shortfalls)} dossier(s) manquent de jurés sans conflit.")
+            messages.warning(request, ngettext("%(count)s dossier manque de jurés sans conflit.",
+                                               "%(count)s dossiers manquent de jurés sans conflit.", len(result.shortfalls))
+                             % {"count": len(result.shortfalls)})
 
 
 @login_required
@@ -120,7 +128,7 @@ def _decisions_from_post(data, rows) -> list[DecisionInput]:
         try:
             amount = Decimal(raw) if raw else None
         except InvalidOperation:
-            raise DomainError(f"{row.dossier.reference} : montant illisible.") from None
+            raise DomainError(_("%(reference)s : montant illisible.") % {"reference": row.dossier.reference}) from None
         target = data.get(f"target_{pk}", "")
         decisions.append(DecisionInput(
             dossier_id=pk, kind=kind, granted_amount=amount, conditions=data.get(f"conditions_{pk}", ""),
@@ -132,10 +140,10 @@ def _decisions_from_post(data, rows) -> list[DecisionInput]:
 def _promote(request, jury, rows) -> None:
     row = next((r for r in rows if str(r.dossier.pk) == request.POST.get("dossier")), None)
     if row is None:
-        raise DomainError("Dossier introuvable dans ce classement.")
+        raise DomainError(_("Dossier introuvable dans ce classement."))
     amounts = _decisions_from_post({f"kind_{row.dossier.pk}": "selected", f"amount_{row.dossier.pk}": request.POST.get("amount", "")}, [row])
     deliberation.reserve_promote(actor=request.user, jury=jury, dossier=row.dossier, granted_amount=amounts[0].granted_amount or Decimal("0"))
-    messages.success(request, f"{row.dossier.reference} promu de la liste complémentaire.")
+    messages.success(request, _("%(reference)s promu de la liste complémentaire.") % {"reference": row.dossier.reference})
 
 
 @login_required
@@ -160,7 +168,7 @@ def ranking(request, jury_id: int):
                 present = list(jury.members.filter(withdrawn_at__isnull=True, pk__in=request.POST.getlist("present")))
                 deliberation.deliberation_record(actor=request.user, jury=jury, decisions=proposed, members_present=present,
                                                  override_reason=form.cleaned_data["override_reason"])
-                messages.success(request, "Délibération enregistrée : les notes sont figées, le procès-verbal est en préparation.")
+                messages.success(request, _("Délibération enregistrée : les notes sont figées, le procès-verbal est en préparation."))
                 return redirect("juries:staff_ranking", jury.pk)
         except DomainError as exception:
             error = exception.message

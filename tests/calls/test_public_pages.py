@@ -79,9 +79,10 @@ class TestList:
 
     def test_card_shows_programme_kind_themes_next_closing_and_badge(self, client):
         call = open_call(title="Appel ITN", programme=ProgrammeFactory(name="Plan de relance"))
+        theme = call.themes.get()  # before the second theme: codes from a sequence ("T100" < "T99") do not sort by age
         ThemeFactory(call=call)
-        closes_at = call.themes.first().sessions.get().closes_at
-        SessionFactory(theme=call.themes.first(), opens_at=closes_at, closes_at=closes_at + timedelta(days=30))
+        closes_at = theme.sessions.get().closes_at
+        SessionFactory(theme=theme, opens_at=closes_at, closes_at=closes_at + timedelta(days=30))
         html = client.get("/appels/").content.decode()
         assert "Plan de relance" in html
         assert "Appel à projets" in html
