@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 
 import yaml
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, QueryDict
-from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -23,12 +23,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from calls.forms_simulator import MAX_LINES
-from calls.simulation import LINES_PARAM, simulate
 from calls.models import Call, Session, Theme
 from calls.rules import Rule, RuleConfigError, describe_rule
 from calls.rules.config import kinds_fr
 from calls.selectors import rule_of
 from calls.services import configuration
+from calls.simulation import LINES_PARAM, simulate
 from portal.errors import DomainError
 from portal.selectors import user_roles
 

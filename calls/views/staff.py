@@ -22,7 +22,7 @@ from calls import selectors
 from calls.forms_staff import CallForm, InfoSessionForm
 from calls.models import Call, RequiredDocument, Theme
 from calls.permissions import can_manage_call, can_use_back_office
-from calls.services import configuration
+from calls.services import components, configuration
 from portal.errors import DomainError
 from portal.selectors import user_roles
 
@@ -293,7 +293,7 @@ def info_session_create(request, call_id: int):
     call = managed_call(request, call_id)
     return form_page(
         request, form=InfoSessionForm(request.POST or None), title=_("Nouvelle réunion d'information"),
-        save=lambda data: configuration.info_session_create(actor=request.user, call=call, **data),
+        save=lambda data: components.info_session_create(actor=request.user, call=call, **data),
         success_url=reverse("calls_staff:call_detail", args=[call.pk]),
         breadcrumb=call_crumbs(call, current=_("Nouvelle réunion d'information")),
         success=_("La réunion d'information est créée."),
@@ -306,7 +306,7 @@ def info_session_update(request, call_id: int, info_session_id: int):
     info = get_object_or_404(call.info_sessions, pk=info_session_id)
     return form_page(
         request, form=InfoSessionForm(request.POST or None, instance=info), title=_("Modifier « %(title)s »") % {"title": info.title},
-        save=lambda data: configuration.info_session_update(actor=request.user, info_session=info, **data),
+        save=lambda data: components.info_session_update(actor=request.user, info_session=info, **data),
         success_url=reverse("calls_staff:call_detail", args=[call.pk]),
         breadcrumb=call_crumbs(call, current=info.title), success=_("La réunion d'information est enregistrée."),
     )

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from calls.forms_staff import FormFieldForm, FormSchemaForm, FormSectionForm
 from calls.formschema import FIELD_KINDS, iter_fields
 from calls.models import FormDefinition
-from calls.services import configuration
+from calls.services import form_builder
 from calls.views.staff import Owner, add_domain_error, confirm_page, form_page, managed_owner, staff_view
 from portal.errors import DomainError
 
@@ -36,9 +36,9 @@ def _apply_item_action(request, draft: FormDefinition) -> None:
     field_key = request.POST.get("field", "")
     operation = request.POST.get("operation")
     if operation == "remove":
-        configuration.form_item_remove(actor=request.user, form=draft, section_key=section_key, field_key=field_key)
+        form_builder.form_item_remove(actor=request.user, form=draft, section_key=section_key, field_key=field_key)
     elif operation in {"up", "down"}:
-        configuration.form_item_move(actor=request.user, form=draft, section_key=section_key, field_key=field_key,
+        form_builder.form_item_move(actor=request.user, form=draft, section_key=section_key, field_key=field_key,
                                      offset=-1 if operation == "up" else 1)
     else:
         raise Http404
@@ -59,9 +59,9 @@ def form_edit(request, call_id: int, theme_id: int | None = None):
     if action:
         try:
             if action == "section_add" and section_form.is_valid():
-                configuration.form_section_add(actor=request.user, form=draft, **section_form.cleaned_data)
+                form_builder.form_section_add(actor=request.user, form=draft, **section_form.cleaned_data)
             elif action == "field_add" and field_form.is_valid():
-                configuration.form_field_add(actor=request.user, form=draft, **field_form.cleaned_data)
+                form_builder.form_field_add(actor=request.user, form=draft, **field_form.cleaned_data)
             elif action == "item":
                 _apply_item_action(request, draft)
             else:
@@ -104,7 +104,7 @@ def form_field_update(request, call_id: int, field_key: str, theme_id: int | Non
     return form_page(
         request, form=form, title=_("Modifier le champ « %(field)s »") % {"field": field.get("label") or field_key},
         intro=_("Identifiant : %(key)s (il ne change pas : les conditions et les réponses s'y réfèrent).") % {"key": field_key},
-        save=lambda data: configuration.form_field_update(actor=request.user, form=draft, field_key=field_key, **data),
+        save=lambda data: form_builder.form_field_update(actor=request.user, form=draft, field_key=field_key, **data),
         success_url=owner.url("form_edit"), breadcrumb=_crumbs(owner, field_key),
         success=_("Le brouillon du formulaire est enregistré."),
     )
@@ -115,7 +115,7 @@ def form_field_update(request, call_id: int, field_key: str, theme_id: int | Non
 def form_new_version(request, call_id: int, theme_id: int | None = None):
     """Open the draft to edit: version N+1 of the published form, or version 1."""
     owner = managed_owner(request, call_id, theme_id)
-    draft = configuration.form_draft_open(actor=request.user, **owner.of)
+    draft = form_builder.form_draft_open(actor=request.user, **owner.of)
     messages.success(request, _("La version %(version)s est ouverte en brouillon.") % {"version": draft.version})
     return redirect(owner.url("form_edit"))
 
@@ -134,7 +134,7 @@ def form_json(request, call_id: int, theme_id: int | None = None):
         request, form=FormSchemaForm(request.POST or None, initial=initial),
         title=_("Définition JSON — version %(version)s") % {"version": draft.version},
         intro=_("Pour les modifications en masse. La définition est vérifiée en entier avant d'être enregistrée."),
-        save=lambda data: configuration.form_schema_save(actor=request.user, form=draft, schema=data["schema"]),
+        save=lambda data: form_builder.form_schema_save(actor=request.user, form=draft, schema=data["schema"]),
         success_url=owner.url("form_edit"), breadcrumb=_crumbs(owner, "JSON"),
         success=_("Le brouillon du formulaire est enregistré."),
     )
@@ -148,7 +148,7 @@ def form_publish(request, call_id: int, theme_id: int | None = None):
         explanation=_("Les nouveaux dossiers utiliseront cette version. Les dossiers déjà commencés gardent la "
                       "version sur laquelle ils ont été créés. Une version publiée ne se modifie plus."),
         button=_("Publier la version"),
-        action=lambda _: configuration.form_publish(actor=request.user, form=draft),
+        action=lambda _: form_builder.form_publish(actor=request.user, form=draft),
         success_url=owner.url("form_edit"), breadcrumb=_crumbs(owner, _("Publier")),
         success=_("La version %(version)s du formulaire est publiée.") % {"version": draft.version},
     )

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from calls.forms_staff import MilestoneForm, PhaseForm, SessionForm, ThemeDuplicateForm, ThemeForm
 from calls.models import MilestoneTemplate
-from calls.services import configuration
+from calls.services import components, configuration
 from calls.views.staff import (
     Owner,
     call_crumbs,
@@ -122,7 +122,7 @@ def phase_create(request, call_id: int, theme_id: int):
     theme = managed_theme(request, call_id, theme_id)
     return form_page(
         request, form=PhaseForm(request.POST or None), title=_("Nouvelle phase"),
-        save=lambda data: configuration.phase_create(actor=request.user, theme=theme, **data),
+        save=lambda data: components.phase_create(actor=request.user, theme=theme, **data),
         success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, _("Nouvelle phase")),
         success=_("La phase est ajoutée."),
     )
@@ -133,7 +133,7 @@ def milestone_create(request, call_id: int, theme_id: int):
     theme = managed_theme(request, call_id, theme_id)
     return form_page(
         request, form=MilestoneForm(request.POST or None, theme=theme), title=_("Nouveau jalon type"),
-        save=lambda data: configuration.milestone_create(actor=request.user, **data),
+        save=lambda data: components.milestone_create(actor=request.user, **data),
         success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, _("Nouveau jalon")),
         success=_("Le jalon est ajouté."),
     )
@@ -145,7 +145,7 @@ def phase_update(request, call_id: int, theme_id: int, phase_id: int):
     phase = get_object_or_404(theme.phases, pk=phase_id)
     return form_page(
         request, form=PhaseForm(request.POST or None, instance=phase), title=_("Modifier la phase « %(phase)s »") % {"phase": phase},
-        save=lambda data: configuration.phase_update(actor=request.user, phase=phase, **data),
+        save=lambda data: components.phase_update(actor=request.user, phase=phase, **data),
         success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, phase.label), success=_("La phase est enregistrée."),
     )
 
@@ -157,7 +157,7 @@ def milestone_update(request, call_id: int, theme_id: int, milestone_id: int):
     return form_page(
         request, form=MilestoneForm(request.POST or None, instance=milestone, theme=theme),
         title=_("Modifier le jalon « %(milestone)s »") % {"milestone": milestone},
-        save=lambda data: configuration.milestone_update(actor=request.user, milestone=milestone, **data),
+        save=lambda data: components.milestone_update(actor=request.user, milestone=milestone, **data),
         success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, milestone.label),
         success=_("Le jalon est enregistré."),
     )

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from calls.models import Call, Criterion, FormDefinition, MilestoneTemplate, Phase, RequiredDocument, Session, Theme
+from calls.services import common, components, form_builder
 from calls.services import configuration as services
 from portal.errors import DomainError
 from portal.models import AuditEvent, Role
@@ -120,14 +121,14 @@ def test_theme_duplicate_copies_everything_but_sessions(draft_theme, actor):
     draft_theme.summary = "Résumé"
     draft_theme.save()
     SessionFactory(theme=draft_theme)
-    parent = services.criterion_create(actor=actor, theme=draft_theme, code="1", label="Impact")
-    services.criterion_create(actor=actor, theme=draft_theme, parent=parent, code="1.1", label="Usagers")
-    services.required_document_create(actor=actor, theme=draft_theme, kind="budget", label="Budget", formats=["pdf"])
-    phase = services.phase_create(actor=actor, theme=draft_theme, key="p1", label="Phase 1")
-    services.milestone_create(actor=actor, phase=phase, key="j1", label="Jalon 1")
-    form = services.form_draft_open(actor=actor, theme=draft_theme)
-    services.form_section_add(actor=actor, form=form, key="projet", title="Projet")
-    services.form_publish(actor=actor, form=form)
+    parent = components.criterion_create(actor=actor, theme=draft_theme, code="1", label="Impact")
+    components.criterion_create(actor=actor, theme=draft_theme, parent=parent, code="1.1", label="Usagers")
+    components.required_document_create(actor=actor, theme=draft_theme, kind="budget", label="Budget", formats=["pdf"])
+    phase = components.phase_create(actor=actor, theme=draft_theme, key="p1", label="Phase 1")
+    components.milestone_create(actor=actor, phase=phase, key="j1", label="Jalon 1")
+    form = form_builder.form_draft_open(actor=actor, theme=draft_theme)
+    form_builder.form_section_add(actor=actor, form=form, key="projet", title="Projet")
+    form_builder.form_publish(actor=actor, form=form)
 
     copy = services.theme_duplicate(actor=actor, theme=draft_theme, code="COPIE")
 
@@ -145,12 +146,12 @@ def test_theme_duplicate_copies_everything_but_sessions(draft_theme, actor):
 
 
 def test_theme_duplicate_is_all_or_nothing(draft_theme, actor, monkeypatch):
-    services.criterion_create(actor=actor, theme=draft_theme, code="1", label="Impact")
+    components.criterion_create(actor=actor, theme=draft_theme, code="1", label="Impact")
 
     def broken_audit(**kwargs):
         raise RuntimeError("audit indisponible")
 
-    monkeypatch.setattr(services, "audit_record", broken_audit)
+    monkeypatch.setattr(common, "audit_record", broken_audit)
     with pytest.raises(RuntimeError):
         services.theme_duplicate(actor=actor, theme=draft_theme, code="COPIE")
     assert not Theme.objects.filter(code="COPIE").exists()
@@ -248,38 +249,38 @@ def test_session_duplicate_is_next_month_same_paris_time_with_a_new_key(draft_th
     ({"step": Decimal("0")}, "step", "Pas de notation : il doit être positif."),
 ])
 def test_criterion_bad_values_are_refused(draft_theme, actor, fields, field, message):
-    error = refusal(services.criterion_create, actor=actor, theme=draft_theme, code="1", label="Impact", **fields)
+    error = refusal(components.criterion_create, actor=actor, theme=draft_theme, code="1", label="Impact", **fields)
     assert (error.field, error.message) == (field, message)
 
 
 def test_criterion_with_sub_criteria_update_and_delete(draft_theme, actor):
-    parent = services.criterion_create(actor=actor, theme=draft_theme, code="1", label="Impact", weight=Decimal("2"),
+    parent = components.criterion_create(actor=actor, theme=draft_theme, code="1", label="Impact", weight=Decimal("2"),
                                        threshold=Decimal("2"))
-    sub = services.criterion_create(actor=actor, theme=draft_theme, parent=parent, code="1.1", label="Usagers")
-    error = refusal(services.criterion_create, actor=actor, theme=draft_theme, parent=sub, code="1.1.1", label="Trop")
+    sub = components.criterion_create(actor=actor, theme=draft_theme, parent=parent, code="1.1", label="Usagers")
+    error = refusal(components.criterion_create, actor=actor, theme=draft_theme, parent=sub, code="1.1.1", label="Trop")
     assert "sous-critère" in error.message
-    services.criterion_update(actor=actor, criterion=sub, label="Usagers et agents")
+    components.criterion_update(actor=actor, criterion=sub, label="Usagers et agents")
     assert Criterion.objects.get(pk=sub.pk).label == "Usagers et agents"
-    services.criterion_delete(actor=actor, criterion=parent)
+    components.criterion_delete(actor=actor, criterion=parent)
     assert not Criterion.objects.exists()
     assert AuditEvent.objects.filter(action="criterion.delete", call_id=draft_theme.call_id).exists()
 
 
 def test_call_level_grid(draft_theme, actor):
-    criterion = services.criterion_create(actor=actor, call=draft_theme.call, code="A", label="Qualité")
+    criterion = components.criterion_create(actor=actor, call=draft_theme.call, code="A", label="Qualité")
     assert criterion.call == draft_theme.call and criterion.theme is None
-    error = refusal(services.criterion_create, actor=actor, call=draft_theme.call, theme=draft_theme, code="B", label="x")
+    error = refusal(components.criterion_create, actor=actor, call=draft_theme.call, theme=draft_theme, code="B", label="x")
     assert "soit à l'appel, soit à un thème" in error.message
 
 
 def test_grid_is_locked_once_published_and_opened(draft_theme, actor):
-    criterion = services.criterion_create(actor=actor, theme=draft_theme, code="1", label="Impact")
+    criterion = components.criterion_create(actor=actor, theme=draft_theme, code="1", label="Impact")
     SessionFactory(theme=draft_theme)
     services.call_publish(actor=actor, call=draft_theme.call)
     for call_service, kwargs in [
-        (services.criterion_create, {"theme": draft_theme, "code": "2", "label": "Nouveau"}),
-        (services.criterion_update, {"criterion": criterion, "weight": Decimal("3")}),
-        (services.criterion_delete, {"criterion": criterion}),
+        (components.criterion_create, {"theme": draft_theme, "code": "2", "label": "Nouveau"}),
+        (components.criterion_update, {"criterion": criterion, "weight": Decimal("3")}),
+        (components.criterion_delete, {"criterion": criterion}),
     ]:
         error = refusal(call_service, actor=actor, **kwargs)
         assert error.message.startswith("La grille ne peut plus être modifiée : l'appel est publié et une session")
@@ -287,7 +288,7 @@ def test_grid_is_locked_once_published_and_opened(draft_theme, actor):
 
 def test_grid_is_locked_once_a_dossier_exists(draft_theme, actor):
     dossier = DossierFactory(session=SessionFactory(theme=draft_theme))
-    error = refusal(services.criterion_create, actor=actor, theme=dossier.theme, code="1", label="Impact")
+    error = refusal(components.criterion_create, actor=actor, theme=dossier.theme, code="1", label="Impact")
     assert "des dossiers ont déjà été déposés ou commencés" in error.message
 
 
@@ -295,60 +296,60 @@ def test_grid_of_a_published_call_with_future_sessions_stays_editable(draft_them
     now = timezone.now()
     SessionFactory(theme=draft_theme, opens_at=now + datetime.timedelta(days=5), closes_at=now + datetime.timedelta(days=30))
     services.call_publish(actor=actor, call=draft_theme.call)
-    services.criterion_create(actor=actor, theme=draft_theme, code="1", label="Impact")
+    components.criterion_create(actor=actor, theme=draft_theme, code="1", label="Impact")
 
 
 # --- documents, phases, info sessions ---------------------------------------------------
 
 def test_required_documents(draft_theme, actor):
-    error = refusal(services.required_document_create, actor=actor, theme=draft_theme, kind="budget", label="Budget",
+    error = refusal(components.required_document_create, actor=actor, theme=draft_theme, kind="budget", label="Budget",
                     formats=[" "])
     assert error.field == "formats"
-    document = services.required_document_create(actor=actor, theme=draft_theme, kind="budget", label="Budget",
+    document = components.required_document_create(actor=actor, theme=draft_theme, kind="budget", label="Budget",
                                                  formats=[".PDF", "ods"], max_size_mb=Decimal("10"))
     assert document.formats == ["pdf", "ods"]
-    services.required_document_update(actor=actor, document=document, label="Budget prévisionnel")
+    components.required_document_update(actor=actor, document=document, label="Budget prévisionnel")
     assert RequiredDocument.objects.get().label == "Budget prévisionnel"
-    services.required_document_delete(actor=actor, document=document)
+    components.required_document_delete(actor=actor, document=document)
     assert not RequiredDocument.objects.exists()
 
 
 def test_phases_and_milestones_are_ordered_and_keyed(draft_theme, actor):
-    first = services.phase_create(actor=actor, theme=draft_theme, key="p1", label="Phase 1")
-    second = services.phase_create(actor=actor, theme=draft_theme, key="p2", label="Phase 2")
+    first = components.phase_create(actor=actor, theme=draft_theme, key="p1", label="Phase 1")
+    second = components.phase_create(actor=actor, theme=draft_theme, key="p2", label="Phase 2")
     assert (first.order, second.order) == (1, 2)
-    assert refusal(services.phase_create, actor=actor, theme=draft_theme, key="p1", label="x").field == "key"
-    services.milestone_create(actor=actor, phase=first, key="j1", label="Jalon")
-    assert refusal(services.milestone_create, actor=actor, phase=first, key="j1", label="x").field == "key"
+    assert refusal(components.phase_create, actor=actor, theme=draft_theme, key="p1", label="x").field == "key"
+    components.milestone_create(actor=actor, phase=first, key="j1", label="Jalon")
+    assert refusal(components.milestone_create, actor=actor, phase=first, key="j1", label="x").field == "key"
     assert Phase.objects.count() == 2 and MilestoneTemplate.objects.count() == 1
-    assert refusal(services.phase_update, actor=actor, phase=second, key="p1").message == (
+    assert refusal(components.phase_update, actor=actor, phase=second, key="p1").message == (
         "Identifiant : « p1 » est déjà utilisé pour ce thème.")
-    assert services.phase_update(actor=actor, phase=second, label="Déploiement", order=5).order == 5
+    assert components.phase_update(actor=actor, phase=second, label="Déploiement", order=5).order == 5
     milestone = MilestoneTemplate.objects.get()
-    assert services.milestone_update(actor=actor, milestone=milestone, label="Recette").label == "Recette"
+    assert components.milestone_update(actor=actor, milestone=milestone, label="Recette").label == "Recette"
     assert AuditEvent.objects.filter(call_id=draft_theme.call_id, action="milestone.update").exists()
 
 
 def test_info_session_ends_after_start(draft_theme, actor):
-    error = refusal(services.info_session_create, actor=actor, call=draft_theme.call, title="Webinaire",
+    error = refusal(components.info_session_create, actor=actor, call=draft_theme.call, title="Webinaire",
                     starts_at=paris(2027, 1, 5, 10), ends_at=paris(2027, 1, 5, 9))
     assert (error.field, error.message) == ("ends_at", "Fin : elle doit être postérieure au début.")
-    info = services.info_session_create(actor=actor, call=draft_theme.call, title="Webinaire",
+    info = components.info_session_create(actor=actor, call=draft_theme.call, title="Webinaire",
                                         starts_at=datetime.datetime(2027, 1, 5, 10), ends_at=datetime.datetime(2027, 1, 5, 11))
     assert info.starts_at == paris(2027, 1, 5, 10)
-    info = services.info_session_update(actor=actor, info_session=info, place="Paris")
+    info = components.info_session_update(actor=actor, info_session=info, place="Paris")
     assert info.place == "Paris"
 
 
 # --- forms ------------------------------------------------------------------------------
 
 def build_form(actor, theme) -> FormDefinition:
-    form = services.form_draft_open(actor=actor, theme=theme)
-    services.form_section_add(actor=actor, form=form, key="projet", title="Le projet")
-    services.form_field_add(actor=actor, form=form, section_key="projet", key="partenaires", label="Avec des partenaires ?",
+    form = form_builder.form_draft_open(actor=actor, theme=theme)
+    form_builder.form_section_add(actor=actor, form=form, key="projet", title="Le projet")
+    form_builder.form_field_add(actor=actor, form=form, section_key="projet", key="partenaires", label="Avec des partenaires ?",
                             kind="yes_no", required=True)
-    services.form_section_add(actor=actor, form=form, key="budget", title="Budget")
-    services.form_field_add(actor=actor, form=form, section_key="budget", key="liste_partenaires",
+    form_builder.form_section_add(actor=actor, form=form, key="budget", title="Budget")
+    form_builder.form_field_add(actor=actor, form=form, section_key="budget", key="liste_partenaires",
                             label="Partenaires", kind="long_text", show_if_field="partenaires", show_if_equals="oui")
     return FormDefinition.objects.get(pk=form.pk)
 
@@ -361,75 +362,75 @@ def test_form_builder_sections_fields_and_condition(draft_theme, actor):
 
 def test_condition_on_a_later_or_missing_field_is_refused(draft_theme, actor):
     form = build_form(actor, draft_theme)
-    error = refusal(services.form_field_add, actor=actor, form=form, section_key="projet", key="detail", label="Détail",
+    error = refusal(form_builder.form_field_add, actor=actor, form=form, section_key="projet", key="detail", label="Détail",
                     kind="short_text", show_if_field="inexistant", show_if_equals="x")
     assert "renvoie au champ « inexistant », qui n'existe pas avant ce champ" in error.message
     # Moving the condition's target after the conditional field is refused as well.
-    error = refusal(services.form_item_move, actor=actor, form=form, section_key="budget", offset=-1)
+    error = refusal(form_builder.form_item_move, actor=actor, form=form, section_key="budget", offset=-1)
     assert "renvoie au champ « partenaires »" in error.message
     # And so is removing the field a condition needs.
-    error = refusal(services.form_item_remove, actor=actor, form=form, section_key="projet", field_key="partenaires")
+    error = refusal(form_builder.form_item_remove, actor=actor, form=form, section_key="projet", field_key="partenaires")
     assert "partenaires" in error.message
     assert FormDefinition.objects.get(pk=form.pk).schema == form.schema
 
 
 def test_form_field_update_keeps_the_key_and_revalidates(draft_theme, actor):
     form = build_form(actor, draft_theme)
-    form = services.form_field_update(actor=actor, form=form, field_key="liste_partenaires", label="Vos partenaires",
+    form = form_builder.form_field_update(actor=actor, form=form, field_key="liste_partenaires", label="Vos partenaires",
                                       kind="long_text", max_length=2000, show_if_field="partenaires", show_if_equals="oui")
     field = form.schema["sections"][1]["fields"][0]
     assert field == {"key": "liste_partenaires", "label": "Vos partenaires", "kind": "long_text", "required": False,
                      "max_length": 2000, "show_if": {"field": "partenaires", "equals": True}}
     # The condition's target may not become a choice field that lacks the expected value.
-    error = refusal(services.form_field_update, actor=actor, form=form, field_key="partenaires", label="Partenaires",
+    error = refusal(form_builder.form_field_update, actor=actor, form=form, field_key="partenaires", label="Partenaires",
                     kind="choice", choices=["Aucun", "Quelques-uns"])
     assert "n'est pas un choix du champ « partenaires »" in error.message
-    error = refusal(services.form_field_update, actor=actor, form=form, field_key="absent", label="x", kind="short_text")
+    error = refusal(form_builder.form_field_update, actor=actor, form=form, field_key="absent", label="x", kind="short_text")
     assert error.message == "Le champ « absent » n'existe pas."
 
 
 def test_form_move_and_remove(draft_theme, actor):
     form = build_form(actor, draft_theme)
-    services.form_field_add(actor=actor, form=form, section_key="projet", key="titre", label="Titre", kind="short_text")
-    form = services.form_item_move(actor=actor, form=form, section_key="projet", field_key="titre", offset=-1)
+    form_builder.form_field_add(actor=actor, form=form, section_key="projet", key="titre", label="Titre", kind="short_text")
+    form = form_builder.form_item_move(actor=actor, form=form, section_key="projet", field_key="titre", offset=-1)
     assert [f["key"] for f in form.schema["sections"][0]["fields"]] == ["titre", "partenaires"]
-    form = services.form_item_remove(actor=actor, form=form, section_key="budget")
+    form = form_builder.form_item_remove(actor=actor, form=form, section_key="budget")
     assert [s["key"] for s in form.schema["sections"]] == ["projet"]
 
 
 def test_publishing_then_editing_creates_the_next_version(draft_theme, actor):
     form = build_form(actor, draft_theme)
-    published = services.form_publish(actor=actor, form=form)
+    published = form_builder.form_publish(actor=actor, form=form)
     assert published.status == FormDefinition.Status.PUBLISHED and published.published_at
-    error = refusal(services.form_section_add, actor=actor, form=published, key="autre", title="Autre")
+    error = refusal(form_builder.form_section_add, actor=actor, form=published, key="autre", title="Autre")
     assert "Une version publiée ne se modifie pas" in error.message
     dossier = DossierFactory(session=SessionFactory(theme=draft_theme), form_definition=published)
-    draft = services.form_draft_open(actor=actor, theme=draft_theme)
+    draft = form_builder.form_draft_open(actor=actor, theme=draft_theme)
     assert (draft.version, draft.status) == (2, FormDefinition.Status.DRAFT)
     assert draft.schema == published.schema
-    assert services.form_draft_open(actor=actor, theme=draft_theme).pk == draft.pk  # the same draft is reused
-    services.form_section_add(actor=actor, form=draft, key="annexes", title="Annexes")
-    services.form_publish(actor=actor, form=draft)
+    assert form_builder.form_draft_open(actor=actor, theme=draft_theme).pk == draft.pk  # the same draft is reused
+    form_builder.form_section_add(actor=actor, form=draft, key="annexes", title="Annexes")
+    form_builder.form_publish(actor=actor, form=draft)
     dossier.refresh_from_db()
     assert dossier.form_definition_id == published.pk
     assert len(FormDefinition.objects.get(pk=published.pk).schema["sections"]) == 2
 
 
 def test_empty_form_cannot_be_published_and_json_is_validated(draft_theme, actor):
-    form = services.form_draft_open(actor=actor, theme=draft_theme)
-    assert "au moins une section" in refusal(services.form_publish, actor=actor, form=form).message
-    error = refusal(services.form_schema_save, actor=actor, form=form,
+    form = form_builder.form_draft_open(actor=actor, theme=draft_theme)
+    assert "au moins une section" in refusal(form_builder.form_publish, actor=actor, form=form).message
+    error = refusal(form_builder.form_schema_save, actor=actor, form=form,
                     schema={"sections": [{"key": "Mauvaise Clé", "title": "", "fields": []}]})
     assert error.field == "schema" and "identifiant invalide" in error.message and "le titre est obligatoire" in error.message
-    services.form_schema_save(actor=actor, form=form, schema={"sections": [{"key": "a", "title": "A", "fields": []}]})
-    assert services.form_publish(actor=actor, form=form).status == FormDefinition.Status.PUBLISHED
+    form_builder.form_schema_save(actor=actor, form=form, schema={"sections": [{"key": "a", "title": "A", "fields": []}]})
+    assert form_builder.form_publish(actor=actor, form=form).status == FormDefinition.Status.PUBLISHED
 
 
 def test_form_field_kind_must_be_known(draft_theme, actor):
     form = build_form(actor, draft_theme)
-    error = refusal(services.form_field_add, actor=actor, form=form, section_key="projet", key="x", label="X", kind="photo")
+    error = refusal(form_builder.form_field_add, actor=actor, form=form, section_key="projet", key="x", label="X", kind="photo")
     assert error.field == "kind"
-    error = refusal(services.form_field_add, actor=actor, form=form, section_key="absente", key="x", label="X",
+    error = refusal(form_builder.form_field_add, actor=actor, form=form, section_key="absente", key="x", label="X",
                     kind="short_text")
     assert "La section « absente » n'existe pas." == error.message
 

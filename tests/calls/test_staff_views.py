@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from calls.models import Call, Criterion, FormDefinition, Session, Theme
 from calls.permissions import can_manage_call, can_use_back_office
-from calls.services import configuration as services
+from calls.services import components, form_builder
 from portal.models import AuditEvent, Role
 from portal.services import role_assign
 from tests.calls.model_factories import CallFactory, ProgrammeFactory, SessionFactory, ThemeFactory
@@ -42,13 +42,13 @@ def page_urls(theme) -> list[str]:
     call_id, theme_id = theme.call_id, theme.pk
     on_theme = (call_id, theme_id)
     form = FormDefinition.objects.create(theme=theme, version=1, schema={"sections": []})
-    document = services.required_document_create(actor=None, theme=theme, kind="cv", label="CV", formats=["pdf"])
-    common_criterion = services.criterion_create(actor=None, call=theme.call, code="A", label="Qualité")
-    common_document = services.required_document_create(actor=None, call=theme.call, kind="rib", label="RIB", formats=["pdf"])
-    common_form = services.form_draft_open(actor=None, call=theme.call)
-    phase = services.phase_create(actor=None, theme=theme, key="p1", label="Phase 1")
-    milestone = services.milestone_create(actor=None, phase=phase, key="j1", label="Jalon 1")
-    info = services.info_session_create(actor=None, call=theme.call, title="Webinaire",
+    document = components.required_document_create(actor=None, theme=theme, kind="cv", label="CV", formats=["pdf"])
+    common_criterion = components.criterion_create(actor=None, call=theme.call, code="A", label="Qualité")
+    common_document = components.required_document_create(actor=None, call=theme.call, kind="rib", label="RIB", formats=["pdf"])
+    common_form = form_builder.form_draft_open(actor=None, call=theme.call)
+    phase = components.phase_create(actor=None, theme=theme, key="p1", label="Phase 1")
+    milestone = components.milestone_create(actor=None, phase=phase, key="j1", label="Jalon 1")
+    info = components.info_session_create(actor=None, call=theme.call, title="Webinaire",
                                         starts_at=datetime.datetime(2030, 1, 1, 10), ends_at=datetime.datetime(2030, 1, 1, 11))
     return [
         reverse("calls_staff:call_detail", args=[call_id]),
@@ -332,7 +332,7 @@ def test_form_field_edit_page(staff_client, theme):
 
 
 def test_form_json_editor_validates(staff_client, theme):
-    services.form_draft_open(actor=None, theme=theme)
+    form_builder.form_draft_open(actor=None, theme=theme)
     url = reverse("calls_staff:form_json", args=[theme.call_id, theme.pk])
     response = staff_client.post(url, {"schema": "{pas du json"})
     assert "JSON invalide" in text(response)
@@ -345,7 +345,7 @@ def test_form_json_editor_validates(staff_client, theme):
 def test_form_publish_without_draft_is_404(staff_client, theme):
     build_form(None, theme)
     form = FormDefinition.objects.get(theme=theme)
-    services.form_publish(actor=None, form=form)
+    form_builder.form_publish(actor=None, form=form)
     assert staff_client.get(reverse("calls_staff:form_publish", args=[theme.call_id, theme.pk])).status_code == 404
 
 
