@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from applications.models import BudgetLine, Dossier
 from applications.workflow import DossierState
@@ -60,7 +61,7 @@ def dossier_evaluation(dossier: Dossier, lines=None) -> Evaluation | None:
 def budget_lines_from(lines: list[CostLine]) -> list[dict]:
     """The engine's cost lines (e.g. from the simulator) as rows for `drafting.budget_replace`."""
     return [
-        {"label": line.label or "Dépense", "year": line.year, "phase": line.phase or "", "category": line.category,
+        {"label": line.label or _("Dépense"), "year": line.year, "phase": line.phase or "", "category": line.category,
          "source": BudgetLine.Source.IN_KIND if line.in_kind else line.source, "cofinancer_name": line.cofinancer_name,
          "amount": line.amount}
         for line in lines

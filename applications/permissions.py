@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from applications.models import ComplementRequest, Dossier
 from applications.workflow import DossierState
@@ -57,7 +58,7 @@ def can_edit_part(dossier: Dossier, part: str, now=None) -> bool:
 def ensure_member(dossier: Dossier, actor) -> None:
     """Outsiders get the same answer as for a dossier that does not exist."""
     if actor is None or not user_roles(actor).is_member_of(dossier.organisation_id):
-        raise DomainError("Dossier introuvable.", code="not_found")
+        raise DomainError(_("Dossier introuvable."), code="not_found")
 
 
 def ensure_can_edit(dossier: Dossier, actor, *, part: str) -> None:
@@ -67,9 +68,11 @@ def ensure_can_edit(dossier: Dossier, actor, *, part: str) -> None:
     if dossier.state == DossierState.DRAFT:
         closed = timezone.localtime(dossier.session.closes_at)
         raise DomainError(
-            f"La session a clos le {date_format(closed, 'j F Y')} à {closed:%H:%M:%S} : le brouillon est figé.",
+            _("La session a clos le %(date)s à %(time)s : le brouillon est figé.") % {
+                "date": date_format(closed, "j F Y"), "time": closed.strftime("%H:%M:%S"),
+            },
             code="session_closed",
         )
     if dossier.state == DossierState.COMPLEMENT_REQUESTED:
-        raise DomainError("Seuls les points de la demande de compléments peuvent être modifiés, avant sa date limite.", code="frozen")
-    raise DomainError("Le dossier est déposé : il ne peut plus être modifié.", code="frozen")
+        raise DomainError(_("Seuls les points de la demande de compléments peuvent être modifiés, avant sa date limite."), code="frozen")
+    raise DomainError(_("Le dossier est déposé : il ne peut plus être modifié."), code="frozen")

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy
 from import_export import fields, resources, widgets
 
 from applications.forms_lists import FrenchAmountField
@@ -42,7 +43,7 @@ REQUIRED_COLUMNS = ("Acronyme", "Titre", "Porteur", "Montant demandé", "Décisi
 OPTIONAL_COLUMNS = ()
 DECISIONS = {"retenu": Decision.Kind.SELECTED, "non retenu": Decision.Kind.REJECTED}
 PARIS = ZoneInfo("Europe/Paris")
-REJECTED_REASON = "Non retenu (résultat d'une session passée, importé)."
+REJECTED_REASON = gettext_lazy("Non retenu (résultat d'une session passée, importé).")
 
 
 def _cell_error(error: ValidationError) -> ValueError:
@@ -65,8 +66,9 @@ class FrenchDateWidget(widgets.Widget):
 
     def clean(self, value, row=None, **kwargs):
         field = forms.DateField(input_formats=["%d/%m/%Y"], error_messages={
-            "required": "La date de décision est obligatoire.",
-            "invalid": f"Date invalide : « {value} ». Écrivez-la jj/mm/aaaa, par exemple 21/06/2019.",
+            "required": gettext("La date de décision est obligatoire."),
+            "invalid": gettext("Date invalide : « %(value)s ». Écrivez-la jj/mm/aaaa, par exemple 21/06/2019.")
+            % {"value": value},
         })
         try:
             return field.clean(value.strip() if isinstance(value, str) else value)
@@ -80,7 +82,8 @@ class DecisionWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         text = " ".join(str(value or "").split()).casefold()
         if text not in DECISIONS:
-            raise ValueError(f"Décision inconnue : « {value or ''} ». Décisions acceptées : retenu ; non retenu.")
+            raise ValueError(gettext("Décision inconnue : « %(value)s ». Décisions acceptées : retenu ; non retenu.")
+                             % {"value": value or ""})
         return DECISIONS[text]
 
 
@@ -90,7 +93,7 @@ class CarrierWidget(OrganisationWidget):
     def clean(self, value, row=None, **kwargs):
         organisation = super().clean(value, row, **kwargs)
         if organisation is None:
-            raise ValueError("Le porteur est obligatoire (nom ou SIRET d'une organisation enregistrée).")
+            raise ValueError(gettext("Le porteur est obligatoire (nom ou SIRET d'une organisation enregistrée)."))
         return organisation
 
 
@@ -126,30 +129,31 @@ def _row_errors(values: dict, session: Session) -> list[tuple[str, str]]:
     errors = []
     for name, (column, limit) in LIMITS.items():
         if values.get(name) and len(values[name]) > limit:
-            errors.append((column, f"{limit} caractères au plus."))
+            errors.append((column, gettext("%(limit)s caractères au plus.") % {"limit": limit}))
     requested, granted, kind = values.get("requested_amount"), values.get("granted_amount"), values.get("kind")
     if requested is not None and granted is not None and granted > requested:
-        errors.append(("Montant accordé", f"Le montant accordé ({format_euros(granted)}) dépasse le montant demandé "
-                                          f"({format_euros(requested)})."))
+        errors.append(("Montant accordé", gettext("Le montant accordé (%(granted)s) dépasse le montant demandé (%(requested)s).")
+                                          % {"granted": format_euros(granted), "requested": format_euros(requested)}))
     if kind == Decision.Kind.REJECTED and granted:
-        errors.append(("Montant accordé", "Un dossier non retenu n'a pas de montant accordé : laissez la cellule vide."))
+        errors.append(("Montant accordé", gettext("Un dossier non retenu n'a pas de montant accordé : laissez la cellule vide.")))
     decided_on = values.get("decided_on")
     if decided_on is not None:
         closed_on = timezone.localtime(session.closes_at).date()
         if decided_on < closed_on:
             errors.append(("Date de décision",
-                           f"La décision ne peut précéder la clôture de la session ({closed_on:%d/%m/%Y})."))
+                           gettext("La décision ne peut précéder la clôture de la session (%(date)s).")
+                           % {"date": closed_on.strftime("%d/%m/%Y")}))
         elif decided_on > timezone.localdate():
-            errors.append(("Date de décision", "La date de décision est dans le futur."))
+            errors.append(("Date de décision", gettext("La date de décision est dans le futur.")))
     return errors
 
 
 def ensure_importable(*, actor, session: Session) -> None:
     """A past session's results are imported by its programme's staff, once the session is closed."""
     if not user_roles(actor).is_staff_of(session.theme.call.programme_id):
-        raise DomainError("Vous ne gérez pas le programme de cette session.", code="forbidden")
+        raise DomainError(gettext("Vous ne gérez pas le programme de cette session."), code="forbidden")
     if session.closes_at >= timezone.now():
-        raise DomainError("La session n'est pas close : seuls les résultats d'une session close s'importent.",
+        raise DomainError(gettext("La session n'est pas close : seuls les résultats d'une session close s'importent."),
                           code="session_open", field="session")
 
 
@@ -171,8 +175,8 @@ def history_check(session: Session, dataset: tablib.Dataset) -> ImportCheck:
                 check.errors.append(CellError(line=line, column=field.column_name, message=str(error)))
         check.errors += [CellError(line=line, column=column, message=message) for column, message in _row_errors(values, session)]
         key = (values.get("acronym") or "").casefold()
-        duplicate = (f"Cet acronyme figure déjà ligne {first_line_of[key]}." if key in first_line_of
-                     else "Un dossier de cet acronyme existe déjà dans la session." if key in taken else "")
+        duplicate = (gettext("Cet acronyme figure déjà ligne %(line)s.") % {"line": first_line_of[key]} if key in first_line_of
+                     else gettext("Un dossier de cet acronyme existe déjà dans la session.") if key in taken else "")
         if duplicate:
             check.errors.append(CellError(line=line, column="Acronyme", message=duplicate))
         first_line_of.setdefault(key, line)
@@ -204,12 +208,13 @@ def history_import(*, actor, session: Session, dataset: tablib.Dataset) -> int:
     ensure_importable(actor=actor, session=session)
     check = history_check(session, dataset)
     if not check.is_valid:
-        raise DomainError("Le fichier n'est plus valable (des données ont changé) : vérifiez-le à nouveau.",
+        raise DomainError(gettext("Le fichier n'est plus valable (des données ont changé) : vérifiez-le à nouveau."),
                           code="import_stale")
     with transaction.atomic():
         recorded = [(row, _record(actor=actor, session=session, row=row)) for row in check.rows]
         jury = juries.jury_create(actor=actor, call=session.theme.call, session=session, evaluations_per_dossier=1,
-                                  name=f"Résultats historiques — {session.theme.code} — {session.name}")
+                                  name=gettext("Résultats historiques — %(theme)s — %(session)s")
+                                  % {"theme": session.theme.code, "session": session.name})
         juries.jury_dossiers_add(actor=actor, jury=jury, dossiers=[dossier for _, dossier in recorded], past_round=True)
         for decided_on in sorted({row["decided_on"] for row, _ in recorded}):
             deliberation_record_past(

@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from juries.models import Jury, JuryMember
@@ -32,11 +33,11 @@ class EmailWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         email = str(value or "").strip().lower()
         if not email:
-            raise ValueError("Le courriel est obligatoire.")
+            raise ValueError(_("Le courriel est obligatoire."))
         try:
             validate_email(email)
         except ValidationError:
-            raise ValueError(f"Courriel invalide : « {email} ».") from None
+            raise ValueError(_("Courriel invalide : « %(email)s ».") % {"email": email}) from None
         return email
 
 
@@ -44,7 +45,7 @@ class RequiredTextWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         text = str(value if value is not None else "").strip()
         if not text:
-            raise ValueError("Cette cellule est obligatoire.")
+            raise ValueError(_("Cette cellule est obligatoire."))
         return text
 
 
@@ -59,7 +60,7 @@ class YesNoWidget(widgets.Widget):
             return False
         if text == "oui":
             return True
-        raise ValueError(f"Réponse inconnue : « {value} ». Répondez oui ou non.")
+        raise ValueError(_("Réponse inconnue : « %(value)s ». Répondez oui ou non.") % {"value": value})
 
 
 class SectorWidget(widgets.Widget):
@@ -70,7 +71,7 @@ class SectorWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         text = str(value or "").strip().casefold()
         if text not in self.ACCEPTED:
-            raise ValueError(f"Secteur inconnu : « {value or ''} ». Secteurs acceptés : public ; privé.")
+            raise ValueError(_("Secteur inconnu : « %(value)s ». Secteurs acceptés : public ; privé.") % {"value": value or ""})
         return self.ACCEPTED[text]
 
 
@@ -94,9 +95,9 @@ class OrganisationWidget(widgets.Widget):
             return None
         found = self.by_key.get(text.casefold()) or self.by_key.get(text.replace(" ", "")) or []
         if not found:
-            raise ValueError(f"Organisation inconnue : « {text} ». Enregistrez-la d'abord dans le portail.")
+            raise ValueError(_("Organisation inconnue : « %(name)s ». Enregistrez-la d'abord dans le portail.") % {"name": text})
         if len(found) > 1:
-            raise ValueError(f"Plusieurs organisations s'appellent « {text} » : indiquez leur SIRET.")
+            raise ValueError(_("Plusieurs organisations s'appellent « %(name)s » : indiquez leur SIRET.") % {"name": text})
         return found[0]
 
 
@@ -135,15 +136,15 @@ def members_check(jury: Jury, dataset: tablib.Dataset) -> ImportCheck:
         email = values.get("email")  # None when its cell is wrong (reported above)
         if email in first_line_of:
             check.errors.append(CellError(line=line, column="Courriel",
-                                          message=f"Ce courriel figure déjà ligne {first_line_of[email]}."))
+                                          message=_("Ce courriel figure déjà ligne %(line)s.") % {"line": first_line_of[email]}))
         elif email in active:
-            check.errors.append(CellError(line=line, column="Courriel", message="Cette personne est déjà membre du jury."))
+            check.errors.append(CellError(line=line, column="Courriel", message=_("Cette personne est déjà membre du jury.")))
         elif email:
             first_line_of[email] = line
         if values.get("is_chair"):
             chair_lines.append(line)
         check.rows.append(values)
-    check.errors += [CellError(line=line, column="Président", message="Un seul président ou une seule présidente par jury.")
+    check.errors += [CellError(line=line, column="Président", message=_("Un seul président ou une seule présidente par jury."))
                      for line in chair_lines[1:]]
     if check.errors:
         check.rows = []
@@ -161,7 +162,8 @@ def members_import(*, actor, jury: Jury, dataset: tablib.Dataset) -> int:
     """Add every member of a checked file, all or nothing; DomainError if the file no longer holds."""
     check = members_check(jury, dataset)
     if not check.is_valid:
-        raise DomainError("Le fichier n'est plus valable (des données ont changé) : vérifiez-le à nouveau.", code="import_stale")
+        raise DomainError(_("Le fichier n'est plus valable (des données ont changé) : vérifiez-le à nouveau."),
+                          code="import_stale")
     with transaction.atomic():
         for row in check.rows:
             member = juries.member_invite(

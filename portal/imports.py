@@ -16,6 +16,7 @@ import tablib
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from portal.errors import DomainError
@@ -39,7 +40,8 @@ class KindWidget(widgets.Widget):
             if text.casefold() in (code, str(label).casefold()):
                 return code
         accepted = " ; ".join(str(label) for label in OrganisationKind.labels)
-        raise ValueError(f"Type inconnu : « {text} ». Types acceptés : {accepted}.")
+        raise ValueError(_("Type inconnu : « %(value)s ». Types acceptés : %(accepted)s.")
+                         % {"value": text, "accepted": accepted})
 
     def render(self, value, obj=None, **kwargs):
         return str(OrganisationKind(value).label) if value else ""
@@ -69,14 +71,14 @@ class OrganisationImportResource(resources.ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         if not (instance.name or "").strip():
-            import_validation_errors = {**(import_validation_errors or {}), "name": ["Le nom est obligatoire."]}
+            import_validation_errors = {**(import_validation_errors or {}), "name": [_("Le nom est obligatoire.")]}
         try:
             super().validate_instance(instance, import_validation_errors, validate_unique)
         except ValidationError as error:
             errors = error.message_dict
             if any("organisation_unique_siret" in message for message in errors.pop("__all__", [])):
                 errors.setdefault("siret", []).append(
-                    "Une organisation avec ce SIRET est déjà enregistrée (dans le portail ou plus haut dans le fichier)."
+                    _("Une organisation avec ce SIRET est déjà enregistrée (dans le portail ou plus haut dans le fichier).")
                 )
             raise ValidationError(errors) from None
 
@@ -107,9 +109,9 @@ def dataset_from_upload(uploaded_file) -> tablib.Dataset:
     """The file as a Dataset; DomainError (French) when it cannot be one."""
     extension = uploaded_file.name.rsplit(".", 1)[-1].lower() if "." in uploaded_file.name else ""
     if extension not in FORMATS:
-        raise DomainError("Choisissez un fichier CSV, XLSX ou ODS.", code="import_format", field="file")
+        raise DomainError(_("Choisissez un fichier CSV, XLSX ou ODS."), code="import_format", field="file")
     if uploaded_file.size > MAX_BYTES:
-        raise DomainError("Le fichier dépasse 2 Mo.", code="import_size", field="file")
+        raise DomainError(_("Le fichier dépasse 2 Mo."), code="import_size", field="file")
     content = uploaded_file.read()
     try:
         if extension == "csv":
@@ -119,7 +121,7 @@ def dataset_from_upload(uploaded_file) -> tablib.Dataset:
         else:
             dataset = tablib.Dataset().load(content, format=extension)
     except Exception as error:  # tablib raises whatever its reader raises on a damaged file
-        raise DomainError("Ce fichier est illisible : vérifiez son format.", code="import_unreadable", field="file") from error
+        raise DomainError(_("Ce fichier est illisible : vérifiez son format."), code="import_unreadable", field="file") from error
     dataset.headers = [str(header or "").strip() for header in dataset.headers or []]
     return dataset
 
@@ -128,9 +130,10 @@ def shape_errors(dataset: tablib.Dataset, required_columns) -> list[CellError]:
     """What makes a file unfit before its rows are read: a missing column, too many lines."""
     missing = [column for column in required_columns if column not in dataset.headers]
     if missing:
-        return [CellError(line=1, column=column, message="Colonne manquante.") for column in missing]
+        return [CellError(line=1, column=column, message=_("Colonne manquante.")) for column in missing]
     if len(dataset) > MAX_ROWS:
-        return [CellError(line=MAX_ROWS + 2, column="", message=f"Plus de {MAX_ROWS} lignes : découpez le fichier.")]
+        return [CellError(line=MAX_ROWS + 2, column="",
+                          message=_("Plus de %(max)s lignes : découpez le fichier.") % {"max": MAX_ROWS})]
     return []
 
 
@@ -165,7 +168,8 @@ def organisations_import(*, actor, dataset: tablib.Dataset) -> int:
         dataset, dry_run=False, raise_errors=False, rollback_on_validation_errors=True,
     )
     if result.has_errors() or result.has_validation_errors():
-        raise DomainError("Le fichier n'est plus valable (des données ont changé) : vérifiez-le à nouveau.", code="import_stale")
+        raise DomainError(_("Le fichier n'est plus valable (des données ont changé) : vérifiez-le à nouveau."),
+                          code="import_stale")
     created = result.totals["new"]
     audit_record(actor=actor, action="import.organisations", data={"created": created})
     return created

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.http import FileResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.errors import DomainError
 from portal.models import (
@@ -87,7 +88,7 @@ def organisation_create(*, actor: User, name: str, kind: str, siret: str = "", p
             organisation.save()
     except IntegrityError as error:
         raise DomainError(
-            "Une organisation avec ce SIRET existe déjà : rejoignez-la plutôt que d'en créer une nouvelle.",
+            gettext("Une organisation avec ce SIRET existe déjà : rejoignez-la plutôt que d'en créer une nouvelle."),
             code="organisation_duplicate", field="siret",
         ) from error
     Membership.objects.create(user=actor, organisation=organisation)
@@ -100,7 +101,8 @@ def organisation_create(*, actor: User, name: str, kind: str, siret: str = "", p
 def membership_add(*, actor: User, user: User, organisation: Organisation) -> Membership:
     """Add `user` to `organisation`; refuses a duplicate with a French message."""
     if Membership.objects.filter(user=user, organisation=organisation).exists():
-        raise DomainError(f"Vous êtes déjà membre de « {organisation} ».", code="membership_duplicate")
+        raise DomainError(gettext("Vous êtes déjà membre de « %(organisation)s ».") % {"organisation": organisation},
+                          code="membership_duplicate")
     membership = Membership.objects.create(user=user, organisation=organisation)
     forget_user_roles(user)
     audit_record(actor=actor, action="membership.add", target=organisation, data={"user": user.email})
@@ -111,10 +113,10 @@ def _scope_key(role: str, scope) -> tuple[ContentType | None, int | None]:
     expected = ROLE_SCOPES[Role(role)]
     if expected is None:
         if scope is not None:
-            raise DomainError("Ce rôle est global et ne porte sur aucun objet.", code="role_scope")
+            raise DomainError(gettext("Ce rôle est global et ne porte sur aucun objet."), code="role_scope")
         return None, None
     if scope is None or scope._meta.label_lower != expected:
-        raise DomainError("Ce rôle doit porter sur un objet du bon type.", code="role_scope")
+        raise DomainError(gettext("Ce rôle doit porter sur un objet du bon type."), code="role_scope")
     return ContentType.objects.get_for_model(scope), scope.pk
 
 

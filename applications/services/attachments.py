@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from applications.models import Attachment, Dossier
 from applications.permissions import ensure_can_edit
@@ -54,7 +55,7 @@ def attachment_delete(*, actor, attachment: Attachment) -> None:
     with transaction.atomic():
         locked = Dossier.objects.select_for_update(of=("self",)).select_related("session").get(pk=attachment.dossier_id)
         if attachment.message_id is not None:
-            raise DomainError("Une pièce jointe à un message ne peut pas être supprimée.", code="frozen")
+            raise DomainError(_("Une pièce jointe à un message ne peut pas être supprimée."), code="frozen")
         ensure_can_edit(locked, actor, part=f"document:{attachment.kind}")
         name = attachment.original_name
         attachment.file.delete(save=False)

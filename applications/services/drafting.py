@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from applications.models import BudgetLine, Dossier, DossierInvitation, DossierPartner
 from applications.permissions import ensure_can_edit
@@ -37,8 +38,8 @@ class DossierConflict(DomainError):
 
     def __init__(self, *, part: str, theirs: dict, current_version: int):
         super().__init__(
-            "Une autre personne a enregistré cette partie pendant que vous la modifiiez. "
-            "Comparez sa version et la vôtre, puis enregistrez celle que vous gardez.",
+            _("Une autre personne a enregistré cette partie pendant que vous la modifiiez. "
+              "Comparez sa version et la vôtre, puis enregistrez celle que vous gardez."),
             code="conflict",
         )
         self.part = part
@@ -78,15 +79,15 @@ def dossier_start(
     """
     now = timezone.now()
     if not user_roles(actor).is_member_of(organisation.pk):
-        raise DomainError("Vous ne pouvez déposer qu'au nom d'une organisation dont vous êtes membre.", code="forbidden", field="organisation")
+        raise DomainError(_("Vous ne pouvez déposer qu'au nom d'une organisation dont vous êtes membre."), code="forbidden", field="organisation")
     if session.theme.call.status != Call.Status.PUBLISHED or not session.is_open(now):
-        raise DomainError("Cette session n'est pas ouverte au dépôt.", code="session_closed")
+        raise DomainError(_("Cette session n'est pas ouverte au dépôt."), code="session_closed")
     if not acronym.strip() or not title.strip():
-        raise DomainError("L'acronyme et le titre du projet sont obligatoires.", code="required", field="acronym")
+        raise DomainError(_("L'acronyme et le titre du projet sont obligatoires."), code="required", field="acronym")
     if predecessor is not None and predecessor.organisation_id != organisation.pk:
-        raise DomainError("Le dossier d'origine appartient à une autre organisation.", code="forbidden", field="predecessor")
+        raise DomainError(_("Le dossier d'origine appartient à une autre organisation."), code="forbidden", field="predecessor")
     if predecessor is not None and predecessor.theme.call_id != session.theme.call_id:
-        raise DomainError("Le dossier d'origine relève d'un autre appel.", code="invalid", field="predecessor")
+        raise DomainError(_("Le dossier d'origine relève d'un autre appel."), code="invalid", field="predecessor")
     with transaction.atomic():
         dossier = Dossier.objects.create(
             reference=f"tmp-{uuid.uuid4().hex}",
@@ -121,7 +122,7 @@ def dossier_save_section(*, actor, dossier: Dossier, section_key: str, raw_answe
         ensure_can_edit(locked, actor, part=section_key)
         schema = locked.form_definition.schema if locked.form_definition else {"sections": []}
         if section_key not in {section["key"] for section in schema.get("sections", [])}:
-            raise DomainError("Section inconnue.", code="not_found")
+            raise DomainError(_("Section inconnue."), code="not_found")
         keys = {field["key"] for section, field in iter_fields(schema) if section["key"] == section_key}
         _check_version(locked, section_key, base_version, {key: locked.answers.get(key) for key in keys})
         cleaned, errors = clean_answers(schema, {**locked.answers, **raw_answers}, section_key=section_key)
@@ -145,7 +146,7 @@ def dossier_update_project(
                   "planned_start": planned_start, "duration_months": duration_months}
         _check_version(locked, PROJECT_PART, base_version, {name: getattr(locked, name) for name in fields})
         if not fields["acronym"] or not fields["title"]:
-            raise DomainError("L'acronyme et le titre du projet sont obligatoires.", code="required", field="acronym")
+            raise DomainError(_("L'acronyme et le titre du projet sont obligatoires."), code="required", field="acronym")
         for name, value in fields.items():
             setattr(locked, name, value)
         _bump(locked, PROJECT_PART)
@@ -163,7 +164,8 @@ def budget_replace(*, actor, dossier: Dossier, lines: list[dict], base_version: 
         _check_version(locked, BUDGET_PART, base_version, {"lines": current})
         for index, line in enumerate(lines):
             if line["amount"] < 0:
-                raise DomainError(f"Ligne {index + 1} : le montant ne peut pas être négatif.", code="invalid", field="amount")
+                raise DomainError(_("Ligne %(line)s : le montant ne peut pas être négatif.") % {"line": index + 1},
+                                  code="invalid", field="amount")
         locked.budget_lines.all().delete()
         BudgetLine.objects.bulk_create([BudgetLine(dossier=locked, order=index, **line) for index, line in enumerate(lines)])
         _bump(locked, BUDGET_PART)
@@ -177,14 +179,14 @@ def partner_add(*, actor, dossier: Dossier, organisation: Organisation, role: st
         locked = _locked(dossier)
         ensure_can_edit(locked, actor, part=PROJECT_PART)
         if organisation.pk == locked.organisation_id:
-            raise DomainError("Le porteur ne peut pas être son propre partenaire.", code="invalid", field="organisation")
+            raise DomainError(_("Le porteur ne peut pas être son propre partenaire."), code="invalid", field="organisation")
         if role == DossierPartner.Role.CO_CARRIER and not locked.theme.grouping_allowed:
-            raise DomainError("Ce thème n'autorise pas le groupement de plusieurs porteurs.", code="grouping", field="role")
+            raise DomainError(_("Ce thème n'autorise pas le groupement de plusieurs porteurs."), code="grouping", field="role")
         partner, created = DossierPartner.objects.get_or_create(
             dossier=locked, organisation=organisation, role=role, defaults={"commitment": commitment}
         )
         if not created:
-            raise DomainError("Cette organisation est déjà partenaire avec ce rôle.", code="duplicate", field="organisation")
+            raise DomainError(_("Cette organisation est déjà partenaire avec ce rôle."), code="duplicate", field="organisation")
         audit_record(actor=actor, action="dossier.partner_add", target=locked, data={"organisation": organisation.pk, "role": role})
     return partner
 
@@ -204,7 +206,7 @@ def invitation_send(*, actor, dossier: Dossier, email: str) -> DossierInvitation
         locked = _locked(dossier)
         ensure_can_edit(locked, actor, part=PROJECT_PART)
         if Membership.objects.filter(organisation_id=locked.organisation_id, user__email__iexact=email).exists():
-            raise DomainError("Cette personne est déjà membre de l'organisation et peut modifier le dossier.", code="duplicate", field="email")
+            raise DomainError(_("Cette personne est déjà membre de l'organisation et peut modifier le dossier."), code="duplicate", field="email")
         invitation = DossierInvitation.objects.create(dossier=locked, email=email, token=secrets.token_urlsafe(32), invited_by=actor)
         link = reverse("applications:invitation_accept", args=[invitation.token])
         notify_address("dossier_invitation", to_email=email, actor=actor, link=link, context={"dossier": locked})
@@ -216,9 +218,9 @@ def invitation_accept(*, actor, token: str) -> Dossier:
     with transaction.atomic():
         invitation = DossierInvitation.objects.select_for_update(of=("self",)).select_related("dossier").filter(token=token).first()
         if invitation is None or invitation.accepted_at is not None:
-            raise DomainError("Cette invitation n'est plus valable.", code="invalid_token")
+            raise DomainError(_("Cette invitation n'est plus valable."), code="invalid_token")
         if invitation.email != actor.email.lower():
-            raise DomainError("Cette invitation a été envoyée à une autre adresse e-mail.", code="forbidden")
+            raise DomainError(_("Cette invitation a été envoyée à une autre adresse e-mail."), code="forbidden")
         membership_add(actor=invitation.invited_by, organisation=invitation.dossier.organisation, user=actor)
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])

@@ -7,6 +7,7 @@ import datetime
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from applications.models import Attachment, ComplementRequest, Dossier, Message, MessageRead
 from applications.permissions import complement_parts, ensure_member, open_complement_request
@@ -23,15 +24,15 @@ from portal.uploads import validate_upload
 def complement_request_create(*, actor, dossier: Dossier, points: list[dict], due_at: datetime.datetime) -> ComplementRequest:
     """Reopen only `points` of a submitted dossier until `due_at`; the carrier is notified."""
     if not points:
-        raise DomainError("Indiquez au moins un point à compléter.", code="required", field="points")
+        raise DomainError(_("Indiquez au moins un point à compléter."), code="required", field="points")
     if due_at <= timezone.now():
-        raise DomainError("La date limite doit être dans le futur.", code="invalid", field="due_at")
+        raise DomainError(_("La date limite doit être dans le futur."), code="invalid", field="due_at")
     with transaction.atomic():
         summary = "\n".join(f"- {point.get('message', '')}" for point in points)
         locked = dossier_transition(dossier=dossier, name="request_complement", actor=actor, reason=summary)
         request = ComplementRequest.objects.create(dossier=locked, requested_by=actor, points=points, due_at=due_at)
         if not complement_parts(request):
-            raise DomainError("Chaque point doit désigner une section, le budget, le projet ou une pièce.", code="invalid", field="points")
+            raise DomainError(_("Chaque point doit désigner une section, le budget, le projet ou une pièce."), code="invalid", field="points")
     return request
 
 
@@ -42,7 +43,7 @@ def complement_answer(*, actor, dossier: Dossier):
         ensure_member(locked, actor)
         request = open_complement_request(locked)
         if request is None:
-            raise DomainError("Aucune demande de compléments n'est ouverte (la date limite est peut-être passée).", code="invalid_state")
+            raise DomainError(_("Aucune demande de compléments n'est ouverte (la date limite est peut-être passée)."), code="invalid_state")
         now = timezone.now()
         request.answered_at = now
         request.save(update_fields=["answered_at"])
@@ -53,10 +54,10 @@ def complement_answer(*, actor, dossier: Dossier):
 def message_post(*, actor, dossier: Dossier, body: str, files=()) -> Message:
     """Add a message to the dossier's thread (applicant or staff) and notify the other side."""
     if not body.strip():
-        raise DomainError("Le message est vide.", code="required", field="body")
+        raise DomainError(_("Le message est vide."), code="required", field="body")
     roles = actor_roles_on(dossier, actor)
     if not roles & {APPLICANT, STAFF}:
-        raise DomainError("Dossier introuvable.", code="not_found")
+        raise DomainError(_("Dossier introuvable."), code="not_found")
     with transaction.atomic():
         message = Message.objects.create(dossier=dossier, author=actor, body=body.strip())
         for uploaded in files:

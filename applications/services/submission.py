@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from applications.evaluation import dossier_evaluation
 from applications.models import Dossier, DossierSnapshot
 from applications.permissions import ensure_member
 from applications.services.workflow import dossier_transition
 from applications.workflow import DossierState
-from calls.rules import Evaluation
 from calls.formschema import missing_fields
 from calls.models import Session
+from calls.rules import Evaluation
 from calls.selectors import required_documents_of
 from portal.errors import DomainError
 from portal.services import task_enqueue_on_commit
@@ -42,16 +43,18 @@ def submission_blockers(dossier: Dossier, evaluation: Evaluation | None = None) 
     """
     blockers = []
     if not dossier.acronym or not dossier.title or not dossier.summary:
-        blockers.append(Blocker("Présentez le projet : acronyme, titre et résumé sont obligatoires.", "_projet"))
+        blockers.append(Blocker(_("Présentez le projet : acronyme, titre et résumé sont obligatoires."), "_projet"))
     schema = dossier.form_definition.schema if dossier.form_definition else {"sections": []}
     for missing in missing_fields(schema, dossier.answers):
-        blockers.append(Blocker(f"« {missing.label} » (section « {missing.section_title} ») est obligatoire.", missing.section_key))
+        text = _("« %(field)s » (section « %(section)s ») est obligatoire.") % {"field": missing.label, "section": missing.section_title}
+        blockers.append(Blocker(text, missing.section_key))
     provided = {attachment.kind for attachment in dossier.attachments.all() if attachment.message_id is None}
     for document in required_documents_of(dossier.theme):
         if document.mandatory and document.kind not in provided:
-            blockers.append(Blocker(f"Pièce manquante : {document.label}.", f"document:{document.kind}"))
+            text = _("Pièce manquante : %(document)s.") % {"document": document.label}
+            blockers.append(Blocker(text, f"document:{document.kind}"))
     if not dossier.budget_lines.exists():
-        blockers.append(Blocker("Le budget est vide : ajoutez au moins une ligne de dépense.", "_budget"))
+        blockers.append(Blocker(_("Le budget est vide : ajoutez au moins une ligne de dépense."), "_budget"))
     else:
         evaluation = evaluation or dossier_evaluation(dossier)
         for violation in evaluation.violations if evaluation else []:
@@ -101,7 +104,9 @@ def next_session_text(session: Session) -> str:
     if following is None:
         return ""
     opens = timezone.localtime(following.opens_at)
-    return f" La prochaine session (« {following.name} ») ouvre le {date_format(opens, 'j F Y')} à {opens:%H:%M}."
+    return " " + _("La prochaine session (« %(session)s ») ouvre le %(date)s à %(time)s.") % {
+        "session": following.name, "date": date_format(opens, "j F Y"), "time": opens.strftime("%H:%M"),
+    }
 
 
 def snapshot_freeze(*, dossier: Dossier, actor, at, evaluation: Evaluation | None = None) -> DossierSnapshot:
@@ -131,20 +136,28 @@ def dossier_submit(*, actor, dossier: Dossier, declaration: bool, at=None) -> Do
             snapshot = locked.snapshots.order_by("-number").first()
             if snapshot is not None:
                 return snapshot
-            raise DomainError(f"Le dossier est « {locked.get_state_display()} » : il ne peut pas être déposé.", code="invalid_state")
+            raise DomainError(
+                _("Le dossier est « %(state)s » : il ne peut pas être déposé.") % {"state": locked.get_state_display()},
+                code="invalid_state",
+            )
         if not locked.session.is_open(at):
             closed = timezone.localtime(locked.session.closes_at)
             raise DomainError(
-                f"Dépôt refusé : la session a clos le {date_format(closed, 'j F Y')} à {closed:%H:%M:%S} (heure de Paris)."
-                + next_session_text(locked.session),
+                _("Dépôt refusé : la session a clos le %(date)s à %(time)s (heure de Paris).%(next_session)s") % {
+                    "date": date_format(closed, "j F Y"), "time": closed.strftime("%H:%M:%S"),
+                    "next_session": next_session_text(locked.session),
+                },
                 code="session_closed",
             )
         if not declaration:
-            raise DomainError("Cochez la déclaration sur l'honneur pour déposer le dossier.", code="declaration", field="declaration")
+            raise DomainError(_("Cochez la déclaration sur l'honneur pour déposer le dossier."), code="declaration", field="declaration")
         evaluation = dossier_evaluation(locked)
         blockers = submission_blockers(locked, evaluation)
         if blockers:
-            raise DomainError("Le dossier ne peut pas encore être déposé : " + " ; ".join(b.message for b in blockers), code="incomplete")
+            raise DomainError(
+                _("Le dossier ne peut pas encore être déposé : %(blockers)s") % {"blockers": " ; ".join(b.message for b in blockers)},
+                code="incomplete",
+            )
         locked = dossier_transition(dossier=locked, name="submit", actor=actor)
         locked.submitted_at = at
         locked.requested_amount = evaluation.requested_amount if evaluation else locked.requested_amount

@@ -1,6 +1,7 @@
 """The one service that changes a dossier's state."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from applications.models import Dossier, StateChange
 from applications.workflow import APPLICANT, APPLICANT_LABELS, FUND_OPERATOR, STAFF, SYSTEM, TRANSITIONS
@@ -35,18 +36,19 @@ def dossier_transition(*, dossier: Dossier, name: str, actor, reason: str = "", 
     """
     transition = TRANSITIONS.get(name)
     if transition is None:
-        raise DomainError(f"Action inconnue : « {name} ».", code="unknown_transition")
+        raise DomainError(_("Action inconnue : « %(action)s ».") % {"action": name}, code="unknown_transition")
     with transaction.atomic():
         locked = Dossier.objects.select_for_update(of=("self",)).select_related("theme__call").get(pk=dossier.pk)
         if locked.state not in transition.sources:
             raise DomainError(
-                f"Action « {transition.label} » impossible : le dossier est « {locked.get_state_display()} ».",
+                _("Action « %(action)s » impossible : le dossier est « %(state)s ».")
+                % {"action": transition.label, "state": locked.get_state_display()},
                 code="invalid_state",
             )
         if not transition.roles & actor_roles_on(locked, actor):
-            raise DomainError("Vous n'avez pas le droit d'effectuer cette action sur ce dossier.", code="forbidden")
+            raise DomainError(_("Vous n'avez pas le droit d'effectuer cette action sur ce dossier."), code="forbidden")
         if transition.reason_required and not reason.strip():
-            raise DomainError("Un motif écrit est obligatoire pour cette décision.", code="reason_required", field="reason")
+            raise DomainError(_("Un motif écrit est obligatoire pour cette décision."), code="reason_required", field="reason")
         from_state = locked.state
         locked.state = transition.target
         locked.save(update_fields=["state", "updated_at"])

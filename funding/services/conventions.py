@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications.evaluation import dossier_evaluation
 from applications.models import Dossier
@@ -62,13 +64,15 @@ def convention_link(dossier: Dossier) -> str:
 
 
 @transaction.atomic
-def convention_template_create(*, actor, programme, body: str, title: str = "Convention de financement") -> ConventionTemplate:
+def convention_template_create(
+    *, actor, programme, body: str, title: str = gettext_lazy("Convention de financement"),
+) -> ConventionTemplate:
     """Save the next version of a programme's convention text; an unknown placeholder is refused by name."""
     if actor is not None and not user_roles(actor).is_staff_of(programme.pk):
-        raise DomainError("Seule l'équipe du programme peut modifier le modèle de convention.", code="forbidden")
+        raise DomainError(_("Seule l'équipe du programme peut modifier le modèle de convention."), code="forbidden")
     validate_placeholders(body)
     if not (title or "").strip():
-        raise DomainError("Indiquez le titre de la convention.", code="title_required", field="title")
+        raise DomainError(_("Indiquez le titre de la convention."), code="title_required", field="title")
     version = (ConventionTemplate.objects.filter(programme=programme).aggregate(last=Max("version"))["last"] or 0) + 1
     template = ConventionTemplate.objects.create(programme=programme, version=version, title=title.strip(), body=body, created_by=actor)
     audit_record(actor=actor, action="convention_template.create", target=template, data={"version": version})
@@ -88,7 +92,7 @@ def granted_amount_of(dossier: Dossier) -> Decimal:
         return dossier.granted_amount
     evaluation = dossier_evaluation(dossier)
     if evaluation is None or not evaluation.granted_amount:
-        raise DomainError("Le montant accordé n'est pas fixé : enregistrez d'abord la décision.", code="no_amount")
+        raise DomainError(_("Le montant accordé n'est pas fixé : enregistrez d'abord la décision."), code="no_amount")
     return evaluation.granted_amount
 
 
@@ -103,20 +107,20 @@ def default_schedule(dossier: Dossier, amount: Decimal, milestones: list[Milesto
     if not milestones:
         advance = (amount / 2).quantize(Decimal("0.01"))
         return [
-            {"label": "Avance à la signature", "amount": advance, "condition": Tranche.Condition.SIGNATURE},
-            {"label": "Solde sur rapport final", "amount": amount - advance, "condition": Tranche.Condition.FINAL_REPORT},
+            {"label": _("Avance à la signature"), "amount": advance, "condition": Tranche.Condition.SIGNATURE},
+            {"label": _("Solde sur rapport final"), "amount": amount - advance, "condition": Tranche.Condition.FINAL_REPORT},
         ]
     advance = (amount * ADVANCE_SHARE).quantize(Decimal("0.01"))
     balance = (amount * BALANCE_SHARE).quantize(Decimal("0.01"))
     middle = _split(amount - advance - balance, len(milestones))
     return [
-        {"label": "Avance à la signature", "amount": advance, "condition": Tranche.Condition.SIGNATURE},
+        {"label": _("Avance à la signature"), "amount": advance, "condition": Tranche.Condition.SIGNATURE},
         *[
-            {"label": f"Tranche sur jalon : {milestone.label}", "amount": share, "condition": Tranche.Condition.MILESTONE,
-             "milestone": milestone}
+            {"label": _("Tranche sur jalon : %(milestone)s") % {"milestone": milestone.label}, "amount": share,
+             "condition": Tranche.Condition.MILESTONE, "milestone": milestone}
             for milestone, share in zip(milestones, middle, strict=True)
         ],
-        {"label": "Solde sur rapport final", "amount": balance, "condition": Tranche.Condition.FINAL_REPORT},
+        {"label": _("Solde sur rapport final"), "amount": balance, "condition": Tranche.Condition.FINAL_REPORT},
     ]
 
 
@@ -149,12 +153,13 @@ def convention_generate(*, actor, dossier: Dossier, ip_address: str | None = Non
         ensure_role(dossier, actor, STAFF)
         if dossier.state not in (DossierState.SELECTED, DossierState.CONVENTION, DossierState.IN_PROGRESS):
             raise DomainError(
-                f"Une convention ne peut être préparée que pour un dossier retenu (dossier « {dossier.get_state_display()} »).",
+                _("Une convention ne peut être préparée que pour un dossier retenu (dossier « %(state)s »).")
+                % {"state": dossier.get_state_display()},
                 code="invalid_state",
             )
         latest = dossier.conventions.order_by("-version").first()
         if latest is not None and latest.status in SIGNING:
-            raise DomainError("La signature de la version en cours n'est pas terminée : attendez-la avant d'en générer une autre.",
+            raise DomainError(_("La signature de la version en cours n'est pas terminée : attendez-la avant d'en générer une autre."),
                               code="signing")
         amount = granted_amount_of(dossier)
         if dossier.state == DossierState.SELECTED:
@@ -171,7 +176,7 @@ def convention_generate(*, actor, dossier: Dossier, ip_address: str | None = Non
                     duration_months=dossier.duration_months, created_by=actor,
                 )
         except IntegrityError as error:
-            raise DomainError("Une autre version vient d'être générée : rechargez la page.", code="conflict") from error
+            raise DomainError(_("Une autre version vient d'être générée : rechargez la page."), code="conflict") from error
         if latest is not None and latest.status in REPLACEABLE:
             latest.status = Convention.Status.SUPERSEDED
             latest.save(update_fields=["status"])
@@ -258,7 +263,9 @@ def _locked(convention: Convention) -> Convention:
 def _expect(convention: Convention, status: str, action: str) -> None:
     if convention.status != status:
         raise DomainError(
-            f"Action « {action} » impossible : la convention est « {convention.get_status_display()} ».", code="invalid_state"
+            _("Action « %(action)s » impossible : la convention est « %(status)s ».")
+            % {"action": action, "status": convention.get_status_display()},
+            code="invalid_state",
         )
 
 
@@ -267,9 +274,10 @@ def convention_send(*, actor, convention: Convention, ip_address: str | None = N
     with transaction.atomic():
         convention = _locked(convention)
         ensure_role(convention.dossier, actor, STAFF)
-        _expect(convention, Convention.Status.DRAFT, "envoyer au porteur")
+        _expect(convention, Convention.Status.DRAFT, _("envoyer au porteur"))
         if not convention.pdf:
-            raise DomainError("Le PDF de la convention est en cours de génération : réessayez dans un instant.", code="not_rendered")
+            raise DomainError(_("Le PDF de la convention est en cours de génération : réessayez dans un instant."),
+                              code="not_rendered")
         convention.status = Convention.Status.SENT
         convention.sent_at = timezone.now()
         convention.sent_by = actor
@@ -285,12 +293,13 @@ def convention_sign_carrier(*, actor, convention: Convention, signed_file=None, 
                             ip_address: str | None = None) -> Convention:
     """The carrier signs: either uploads the signed PDF (checked by content) or clicks "approve"."""
     if signed_file is None and not approve:
-        raise DomainError("Déposez la convention signée (PDF) ou approuvez-la en ligne.", code="signature_missing", field="signed_file")
+        raise DomainError(_("Déposez la convention signée (PDF) ou approuvez-la en ligne."),
+                          code="signature_missing", field="signed_file")
     upload = checked_upload(signed_file, field="signed_file", formats=["pdf"], max_bytes=SIGNED_PDF_MAX_BYTES)
     with transaction.atomic():
         convention = _locked(convention)
         ensure_role(convention.dossier, actor, APPLICANT)
-        _expect(convention, Convention.Status.SENT, "signer")
+        _expect(convention, Convention.Status.SENT, _("signer"))
         convention.status = Convention.Status.SIGNED_BY_CARRIER
         convention.carrier_signed_at = timezone.now()
         convention.carrier_signed_by = actor
@@ -314,7 +323,7 @@ def convention_sign_operator(*, actor, convention: Convention, ip_address: str |
     with transaction.atomic():
         convention = _locked(convention)
         ensure_role(convention.dossier, actor, FUND_OPERATOR)
-        _expect(convention, Convention.Status.SIGNED_BY_CARRIER, "contresigner")
+        _expect(convention, Convention.Status.SIGNED_BY_CARRIER, _("contresigner"))
         convention.status = Convention.Status.SIGNED_BY_OPERATOR
         convention.operator_signed_at = timezone.now()
         convention.operator_signed_by = actor

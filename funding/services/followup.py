@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from applications.models import Dossier
 from applications.workflow import DossierState
@@ -33,9 +34,9 @@ def _amount(value, field: str) -> Decimal:
     try:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
-        raise DomainError("Montant illisible.", code="invalid_amount", field=field) from None
+        raise DomainError(_("Montant illisible."), code="invalid_amount", field=field) from None
     if not amount.is_finite() or amount < 0:
-        raise DomainError("Le montant doit être positif.", code="invalid_amount", field=field)
+        raise DomainError(_("Le montant doit être positif."), code="invalid_amount", field=field)
     return amount
 
 
@@ -52,26 +53,30 @@ def tranche_schedule_set(*, actor, convention: Convention, tranches: list[dict],
         convention = Convention.objects.select_for_update(of=("self",)).select_related("dossier__theme__call").get(pk=convention.pk)
         ensure_role(convention.dossier, actor, STAFF)
         if convention.status != Convention.Status.DRAFT:
-            raise DomainError("L'échéancier ne se modifie que sur une convention en brouillon : générez un avenant.",
+            raise DomainError(_("L'échéancier ne se modifie que sur une convention en brouillon : générez un avenant."),
                               code="immutable")
         cleaned = []
         milestone_ids = set(convention.dossier.milestones.values_list("pk", flat=True))
         for index, item in enumerate(tranches, start=1):
             label = (item.get("label") or "").strip()
             if not label:
-                raise DomainError(f"Tranche {index} : indiquez un libellé.", code="label_required", field="tranches")
+                raise DomainError(_("Tranche %(number)s : indiquez un libellé.") % {"number": index},
+                                  code="label_required", field="tranches")
             condition = item.get("condition")
             if condition not in Tranche.Condition.values:
-                raise DomainError(f"Tranche {index} : condition inconnue.", code="invalid_condition", field="tranches")
+                raise DomainError(_("Tranche %(number)s : condition inconnue.") % {"number": index},
+                                  code="invalid_condition", field="tranches")
             milestone = item.get("milestone")
             if condition == Tranche.Condition.MILESTONE and (milestone is None or milestone.pk not in milestone_ids):
-                raise DomainError(f"Tranche {index} : choisissez un jalon du projet.", code="milestone_required", field="tranches")
+                raise DomainError(_("Tranche %(number)s : choisissez un jalon du projet.") % {"number": index},
+                                  code="milestone_required", field="tranches")
             cleaned.append({"label": label, "amount": _amount(item.get("amount"), "tranches"), "condition": condition,
                             "milestone": milestone if condition == Tranche.Condition.MILESTONE else None})
         total = sum((item["amount"] for item in cleaned), Decimal("0"))
         if total > convention.amount:
             raise DomainError(
-                f"Le total des tranches ({money(total)}) dépasse le montant accordé ({money(convention.amount)}).",
+                _("Le total des tranches (%(total)s) dépasse le montant accordé (%(granted)s).")
+                % {"total": money(total), "granted": money(convention.amount)},
                 code="tranches_above_grant", field="tranches",
             )
         previous_by_order = {tranche.order: tranche.previous for tranche in convention.tranches.all()}
@@ -99,15 +104,16 @@ def _locked_milestone(milestone: Milestone) -> Milestone:
 def milestone_declare(*, actor, milestone: Milestone, note: str, evidence=None, ip_address: str | None = None) -> Milestone:
     """The carrier declares a milestone reached, with a note and optional evidence; never twice."""
     if not (note or "").strip():
-        raise DomainError("Décrivez ce qui a été réalisé.", code="note_required", field="note")
+        raise DomainError(_("Décrivez ce qui a été réalisé."), code="note_required", field="note")
     upload = checked_upload(evidence, field="evidence", formats=[], max_bytes=EVIDENCE_MAX_BYTES)
     with transaction.atomic():
         milestone = _locked_milestone(milestone)
         ensure_role(milestone.dossier, actor, APPLICANT)
         if milestone.dossier.state != DossierState.IN_PROGRESS:
-            raise DomainError("Les jalons se déclarent une fois la convention en vigueur.", code="invalid_state")
+            raise DomainError(_("Les jalons se déclarent une fois la convention en vigueur."), code="invalid_state")
         if milestone.status in (Milestone.Status.DECLARED, Milestone.Status.VALIDATED):
-            raise DomainError(f"Le jalon « {milestone.label} » est déjà déclaré ({milestone.get_status_display().lower()}).",
+            raise DomainError(_("Le jalon « %(milestone)s » est déjà déclaré (%(status)s).")
+                              % {"milestone": milestone.label, "status": milestone.get_status_display().lower()},
                               code="already_declared")
         milestone.status = Milestone.Status.DECLARED
         milestone.declared_at = timezone.now()
@@ -128,12 +134,12 @@ def milestone_declare(*, actor, milestone: Milestone, note: str, evidence=None, 
 def milestone_review(*, actor, milestone: Milestone, accept: bool, reason: str = "", ip_address: str | None = None) -> Milestone:
     """Staff validate a declared milestone (its tranche may then be paid) or refuse it with reasons."""
     if not accept and not reason.strip():
-        raise DomainError("Indiquez le motif du refus.", code="reason_required", field="reason")
+        raise DomainError(_("Indiquez le motif du refus."), code="reason_required", field="reason")
     with transaction.atomic():
         milestone = _locked_milestone(milestone)
         ensure_role(milestone.dossier, actor, STAFF)
         if milestone.status != Milestone.Status.DECLARED:
-            raise DomainError("Seul un jalon déclaré peut être validé ou refusé.", code="invalid_state")
+            raise DomainError(_("Seul un jalon déclaré peut être validé ou refusé."), code="invalid_state")
         milestone.status = Milestone.Status.VALIDATED if accept else Milestone.Status.REFUSED
         milestone.reviewed_at = timezone.now()
         milestone.reviewed_by = actor
@@ -176,20 +182,20 @@ def release_blocker(tranche: Tranche) -> str | None:
     """Why the tranche cannot be paid yet, in French; None when its condition is validated."""
     convention = tranche.convention
     if convention.status != Convention.Status.IN_FORCE:
-        return "La convention n'est pas en vigueur."
+        return _("La convention n'est pas en vigueur.")
     pending = Milestone.objects.filter(dossier__in=previous_phases(convention.dossier)).exclude(status=Milestone.Status.VALIDATED)
     if pending.exists():
-        return "Le jalon de fin de la phase précédente n'est pas validé."
+        return _("Le jalon de fin de la phase précédente n'est pas validé.")
     if tranche.condition == Tranche.Condition.MILESTONE:
         milestone = tranche.milestone
         if milestone.status == Milestone.Status.REFUSED:
-            return f"Le jalon « {milestone.label} » a été refusé."
+            return _("Le jalon « %(milestone)s » a été refusé.") % {"milestone": milestone.label}
         if milestone.status != Milestone.Status.VALIDATED:
-            return f"Le jalon « {milestone.label} » n'est pas encore validé."
+            return _("Le jalon « %(milestone)s » n'est pas encore validé.") % {"milestone": milestone.label}
     if tranche.condition == Tranche.Condition.FINAL_REPORT:
         report = FinalReport.objects.filter(dossier_id=convention.dossier_id).first()
         if report is None or report.validated_at is None:
-            return "Le rapport final n'est pas encore validé."
+            return _("Le rapport final n'est pas encore validé.")
     return None
 
 
@@ -197,11 +203,11 @@ def payment_record(*, actor, tranche: Tranche, paid_on: date, amount, reference:
     """The fund operator records a payment of a released tranche, never above what remains of it."""
     amount = _amount(amount, "amount")
     if amount <= 0:
-        raise DomainError("Le montant doit être positif.", code="invalid_amount", field="amount")
+        raise DomainError(_("Le montant doit être positif."), code="invalid_amount", field="amount")
     if not (reference or "").strip():
-        raise DomainError("Indiquez la référence du paiement.", code="reference_required", field="reference")
+        raise DomainError(_("Indiquez la référence du paiement."), code="reference_required", field="reference")
     if paid_on > timezone.localdate():
-        raise DomainError("La date du paiement ne peut pas être dans le futur.", code="future_date", field="paid_on")
+        raise DomainError(_("La date du paiement ne peut pas être dans le futur."), code="future_date", field="paid_on")
     with transaction.atomic():
         tranche = Tranche.objects.select_for_update(of=("self",)).select_related(
             "convention__dossier__theme__call__programme", "convention__dossier__phase", "milestone",
@@ -210,11 +216,12 @@ def payment_record(*, actor, tranche: Tranche, paid_on: date, amount, reference:
         ensure_role(dossier, actor, FUND_OPERATOR)
         blocker = release_blocker(tranche)
         if blocker:
-            raise DomainError(f"Tranche non libérable : {blocker}", code="not_released")
+            raise DomainError(_("Tranche non libérable : %(reason)s") % {"reason": blocker}, code="not_released")
         remaining = tranche.amount - paid_on_tranche(tranche)
         if amount > remaining:
             raise DomainError(
-                f"Le paiement ({money(amount)}) dépasse le reste à verser sur la tranche ({money(remaining)}).",
+                _("Le paiement (%(amount)s) dépasse le reste à verser sur la tranche (%(remaining)s).")
+                % {"amount": money(amount), "remaining": money(remaining)},
                 code="above_tranche", field="amount",
             )
         payment = Payment.objects.create(tranche=tranche, paid_on=paid_on, amount=amount, reference=reference.strip(),

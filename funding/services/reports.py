@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from applications.models import Dossier
 from applications.services.workflow import dossier_transition
@@ -46,23 +47,24 @@ def indicator_report_submit(*, actor, dossier: Dossier, period_day: date, values
         dossier = _locked_dossier(dossier)
         ensure_role(dossier, actor, APPLICANT)
         if dossier.state != DossierState.IN_PROGRESS:
-            raise DomainError("Les rapports se transmettent pendant la réalisation du projet.", code="invalid_state")
+            raise DomainError(_("Les rapports se transmettent pendant la réalisation du projet."), code="invalid_state")
         frequency = reporting_frequency(dossier.theme)
         indicators = indicators_of(dossier.theme)
         if not indicators:
-            raise DomainError("Ce thème ne prévoit pas d'indicateurs de suivi.", code="no_indicators")
+            raise DomainError(_("Ce thème ne prévoit pas d'indicateurs de suivi."), code="no_indicators")
         period_start, period_end = period_containing(period_day, frequency)
         if period_start > today:
             raise DomainError(
-                f"La période du {period_start:%d/%m/%Y} n'a pas commencé : un rapport ne porte que sur une période passée ou en cours.",
+                _("La période du %(date)s n'a pas commencé : un rapport ne porte que sur une période passée ou en cours.")
+                % {"date": period_start.strftime("%d/%m/%Y")},
                 code="future_period", field="period",
             )
         cleaned = {}
         for indicator in indicators:
             value = str(values.get(indicator["key"], "")).strip()
             if not value:
-                raise DomainError(f"Renseignez l'indicateur « {indicator['label']} ».", code="value_required",
-                                  field=indicator["key"])
+                raise DomainError(_("Renseignez l'indicateur « %(indicator)s ».") % {"indicator": indicator["label"]},
+                                  code="value_required", field=indicator["key"])
             cleaned[indicator["label"]] = value
         due_on = due_date(period_end)
         try:
@@ -72,7 +74,8 @@ def indicator_report_submit(*, actor, dossier: Dossier, period_day: date, values
                     comment=comment.strip(), submitted_at=now, submitted_by=actor, is_late=today > due_on,
                 )
         except IntegrityError as error:
-            raise DomainError(f"Le rapport de la période du {period_start:%d/%m/%Y} a déjà été transmis.",
+            raise DomainError(_("Le rapport de la période du %(date)s a déjà été transmis.")
+                              % {"date": period_start.strftime("%d/%m/%Y")},
                               code="already_submitted", field="period") from error
         audit_record(actor=actor, action="indicator_report.submit", target=dossier, ip_address=ip_address,
                      data={"period": period_start.isoformat(), "late": report.is_late})
@@ -84,15 +87,15 @@ def indicator_report_submit(*, actor, dossier: Dossier, period_day: date, values
 def final_report_submit(*, actor, dossier: Dossier, summary: str, spent_amount, ip_address: str | None = None) -> FinalReport:
     """The carrier files the final report once (spent amount and a written assessment)."""
     if not (summary or "").strip():
-        raise DomainError("Rédigez le bilan du projet.", code="summary_required", field="summary")
+        raise DomainError(_("Rédigez le bilan du projet."), code="summary_required", field="summary")
     spent = _amount(spent_amount, "spent_amount")
     with transaction.atomic():
         dossier = _locked_dossier(dossier)
         ensure_role(dossier, actor, APPLICANT)
         if dossier.state != DossierState.IN_PROGRESS:
-            raise DomainError("Le rapport final se transmet pendant la réalisation du projet.", code="invalid_state")
+            raise DomainError(_("Le rapport final se transmet pendant la réalisation du projet."), code="invalid_state")
         if FinalReport.objects.filter(dossier=dossier).exists():
-            raise DomainError("Le rapport final a déjà été transmis.", code="already_submitted")
+            raise DomainError(_("Le rapport final a déjà été transmis."), code="already_submitted")
         report = FinalReport.objects.create(dossier=dossier, summary=summary.strip(), spent_amount=spent,
                                             submitted_at=timezone.now(), submitted_by=actor)
         audit_record(actor=actor, action="final_report.submit", target=dossier, ip_address=ip_address,
@@ -108,9 +111,9 @@ def final_report_validate(*, actor, dossier: Dossier, ip_address: str | None = N
         ensure_role(dossier, actor, STAFF)
         report = FinalReport.objects.select_for_update().filter(dossier=dossier).first()
         if report is None:
-            raise DomainError("Le rapport final n'a pas été transmis.", code="missing")
+            raise DomainError(_("Le rapport final n'a pas été transmis."), code="missing")
         if report.validated_at is not None:
-            raise DomainError("Le rapport final est déjà validé.", code="already_validated")
+            raise DomainError(_("Le rapport final est déjà validé."), code="already_validated")
         report.validated_at = timezone.now()
         report.validated_by = actor
         report.save(update_fields=["validated_at", "validated_by"])
@@ -129,7 +132,7 @@ def project_close(*, actor, dossier: Dossier, ip_address: str | None = None) -> 
         ensure_role(dossier, actor, STAFF)
         report = FinalReport.objects.filter(dossier=dossier).first()
         if report is None or report.validated_at is None:
-            raise DomainError("Le projet se clôt après validation du rapport final.", code="final_report_missing")
+            raise DomainError(_("Le projet se clôt après validation du rapport final."), code="final_report_missing")
         convention = dossier.conventions.filter(status="in_force").first()
         granted = convention.amount if convention else (dossier.granted_amount or Decimal("0"))
         paid = paid_total(dossier)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from applications.models import Dossier
 from juries.models import Assignment, Jury, JuryDossier, JuryMember
@@ -72,17 +73,19 @@ def assign_manual(*, actor, member: JuryMember, dossier: Dossier, due_at: dateti
     jury = member.jury
     ensure_staff(actor, jury)
     if member.withdrawn_at is not None:
-        raise DomainError("Ce membre s'est retiré du jury.", code="member_withdrawn")
+        raise DomainError(gettext("Ce membre s'est retiré du jury."), code="member_withdrawn")
     if not JuryDossier.objects.filter(jury=jury, dossier=dossier).exists():
-        raise DomainError("Ce dossier n'est pas examiné par ce jury.", code="jury_scope")
+        raise DomainError(gettext("Ce dossier n'est pas examiné par ce jury."), code="jury_scope")
     if conflict_map(jury, members=[member], dossier_ids=[dossier.pk]).is_blocked(member.pk, dossier.pk):
-        raise DomainError(f"{member} a un conflit d'intérêts (déclaré ou probable) sur ce dossier.", code="conflict")
+        raise DomainError(gettext("%(member)s a un conflit d'intérêts (déclaré ou probable) sur ce dossier.")
+                          % {"member": member}, code="conflict")
     with transaction.atomic():
         assignment, created = Assignment.objects.get_or_create(
             member=member, dossier=dossier, defaults={"due_at": due_at or jury.due_at, "assigned_by": actor}
         )
         if not created:
-            raise DomainError(f"Ce dossier est déjà attribué à {member}.", code="assignment_duplicate")
+            raise DomainError(gettext("Ce dossier est déjà attribué à %(member)s.") % {"member": member},
+                              code="assignment_duplicate")
         audit_record(actor=actor, action="juries.assign_manual", target=jury,
                      data={"member": member.user.email, "dossier": dossier.pk})
         _notify_assigned(actor, jury, [assignment])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from applications.models import Dossier
 from juries.models import ConflictDeclaration, JuryDossier, JuryMember
@@ -35,7 +36,7 @@ def conflicts_flag(*, member: JuryMember, dossiers=None) -> list[ConflictDeclara
 
 def _ensure_own(actor, member: JuryMember) -> None:
     if member.user_id != actor.pk or member.withdrawn_at is not None or not user_roles(actor).is_juror_of(member.jury_id):
-        raise DomainError("Seul le membre du jury peut déclarer ses propres intérêts.", code="forbidden")
+        raise DomainError(gettext("Seul le membre du jury peut déclarer ses propres intérêts."), code="forbidden")
 
 
 def conflict_declare(
@@ -49,21 +50,22 @@ def conflict_declare(
     """
     _ensure_own(actor, member)
     if (dossier is None) == (organisation is None):
-        raise DomainError("Déclarez sur un dossier ou sur une organisation.", code="conflict_target")
+        raise DomainError(gettext("Déclarez sur un dossier ou sur une organisation."), code="conflict_target")
     if status not in (Status.NONE, Status.CONFLICT):
-        raise DomainError("Choisissez « aucun conflit » ou « conflit d'intérêts ».", code="conflict_status", field="status")
+        raise DomainError(gettext("Choisissez « aucun conflit » ou « conflit d'intérêts »."),
+                          code="conflict_status", field="status")
     if dossier is not None and not JuryDossier.objects.filter(jury=member.jury, dossier=dossier).exists():
-        raise DomainError("Ce dossier n'est pas examiné par ce jury.", code="jury_scope")
+        raise DomainError(gettext("Ce dossier n'est pas examiné par ce jury."), code="jury_scope")
     lookup = {"dossier": dossier} if dossier is not None else {"organisation": organisation}
     with transaction.atomic():
         declaration = ConflictDeclaration.objects.select_for_update().filter(member=member, **lookup).first()
         if declaration is not None and declaration.status == Status.CONFLICT and status == Status.NONE:
             # Once declared, a conflict stands: lifting it would open a dossier already ruled out.
-            raise DomainError("Un conflit déclaré ne peut pas être retiré ; adressez-vous à l'équipe du programme.",
+            raise DomainError(gettext("Un conflit déclaré ne peut pas être retiré ; adressez-vous à l'équipe du programme."),
                               code="conflict_final")
         flagged = declaration is not None and declaration.status == Status.PENDING
         if (status == Status.CONFLICT or flagged) and not (reason or "").strip():
-            raise DomainError("Précisez le motif de votre déclaration.", code="reason_required", field="reason")
+            raise DomainError(gettext("Précisez le motif de votre déclaration."), code="reason_required", field="reason")
         if declaration is None:
             declaration = ConflictDeclaration(member=member, **lookup)
         declaration.status, declaration.reason, declaration.declared_at = status, (reason or "").strip(), timezone.now()

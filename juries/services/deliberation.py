@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from applications.evaluation import GRANTED_STATES, dossier_evaluation
 from applications.models import Dossier
@@ -59,29 +60,31 @@ def deliberation_record(
     at = at or timezone.now()
     entries = {e.dossier_id: e for e in JuryDossier.objects.filter(jury=jury).select_related("dossier__theme__call")}
     if not decisions:
-        raise DomainError("Aucune décision à enregistrer.", code="empty")
+        raise DomainError(_("Aucune décision à enregistrer."), code="empty")
     rows = {row.dossier.pk: row for row in ranking(jury)}
     for decision in decisions:
         entry = entries.get(decision.dossier_id)
         if entry is None:
-            raise DomainError("Un dossier ne relève pas de ce jury.", code="jury_scope")
+            raise DomainError(_("Un dossier ne relève pas de ce jury."), code="jury_scope")
         if entry.frozen_at is not None:
-            raise DomainError(f"Le dossier {entry.dossier.reference} a déjà été délibéré.", code="frozen")
+            raise DomainError(_("Le dossier %(reference)s a déjà été délibéré.") % {"reference": entry.dossier.reference},
+                              code="frozen")
         if decision.kind not in KIND_TRANSITIONS:
-            raise DomainError("Décision inconnue.", code="invalid")
+            raise DomainError(_("Décision inconnue."), code="invalid")
     granted_total = sum((d.granted_amount or Decimal("0") for d in decisions if d.kind == Kind.SELECTED), Decimal("0"))
     envelope = envelope_of(jury)
     override_by = None
     if envelope is not None and granted_total > envelope:
         if not override_reason.strip():
             raise DomainError(
-                f"Le total accordé ({format_euros(granted_total)}) dépasse l'enveloppe de la session ({format_euros(envelope)}) : "
-                "un dépassement exige une dérogation motivée du ou de la président·e.",
+                _("Le total accordé (%(total)s) dépasse l'enveloppe de la session (%(envelope)s) : "
+                  "un dépassement exige une dérogation motivée du ou de la président·e.")
+                % {"total": format_euros(granted_total), "envelope": format_euros(envelope)},
                 code="envelope_exceeded", field="override_reason",
             )
         override_by = JuryMember.objects.filter(jury=jury, is_chair=True, withdrawn_at__isnull=True).first()
         if override_by is None:
-            raise DomainError("Le jury n'a pas de président·e pour autoriser le dépassement.", code="envelope_exceeded")
+            raise DomainError(_("Le jury n'a pas de président·e pour autoriser le dépassement."), code="envelope_exceeded")
     for decision in decisions:
         dossier = entries[decision.dossier_id].dossier
         _check_decision(decision, dossier, rows.get(dossier.pk))
@@ -117,18 +120,22 @@ def _check_decision(decision: DecisionInput, dossier: Dossier, row) -> None:
     if decision.kind == Kind.SELECTED:
         amount = decision.granted_amount
         if amount is None or amount <= 0:
-            raise DomainError(f"{dossier.reference} : indiquez le montant accordé.", code="amount_required")
+            raise DomainError(_("%(reference)s : indiquez le montant accordé.") % {"reference": dossier.reference},
+                              code="amount_required")
         evaluation = dossier_evaluation(dossier)
         if evaluation is not None and amount > evaluation.max_programme_amount:
             raise DomainError(
-                f"{dossier.reference} : {format_euros(amount)} dépasse le maximum permis par la règle "
-                f"({format_euros(evaluation.max_programme_amount)}). " + " ".join(evaluation.explanation),
+                _("%(reference)s : %(amount)s dépasse le maximum permis par la règle (%(maximum)s). %(explanation)s") % {
+                    "reference": dossier.reference, "amount": format_euros(amount),
+                    "maximum": format_euros(evaluation.max_programme_amount), "explanation": " ".join(evaluation.explanation),
+                },
                 code="amount_above_rule",
             )
     if decision.kind in REASONED_KINDS and not _reasons(decision, row):
-        raise DomainError(f"{dossier.reference} : motivez la décision.", code="reason_required")
+        raise DomainError(_("%(reference)s : motivez la décision.") % {"reference": dossier.reference}, code="reason_required")
     if decision.kind == Kind.REORIENTED and decision.target_session is None:
-        raise DomainError(f"{dossier.reference} : choisissez la session de réorientation.", code="target_required")
+        raise DomainError(_("%(reference)s : choisissez la session de réorientation.") % {"reference": dossier.reference},
+                          code="target_required")
 
 
 def _apply(actor, deliberation: Deliberation, decision: DecisionInput, dossier: Dossier, row) -> Decision:
@@ -174,14 +181,15 @@ def reserve_promote(*, actor, jury: Jury, dossier: Dossier, granted_amount: Deci
     ensure_staff(actor, jury)
     decision = Decision.objects.filter(deliberation__jury=jury, dossier=dossier, kind=Kind.RESERVE).first()
     if decision is None:
-        raise DomainError("Ce dossier n'est pas sur la liste complémentaire de ce jury.", code="not_reserve")
+        raise DomainError(_("Ce dossier n'est pas sur la liste complémentaire de ce jury."), code="not_reserve")
     envelope = envelope_of(jury)
     if envelope is not None and granted_total_of(jury) + granted_amount > envelope:
-        raise DomainError(f"L'enveloppe restante ({format_euros(envelope - granted_total_of(jury))}) ne couvre pas ce montant.",
+        raise DomainError(_("L'enveloppe restante (%(remaining)s) ne couvre pas ce montant.")
+                          % {"remaining": format_euros(envelope - granted_total_of(jury))},
                           code="envelope_exceeded")
     _check_decision(DecisionInput(dossier.pk, Kind.SELECTED, granted_amount=granted_amount), dossier, None)
     with transaction.atomic():
-        dossier = dossier_transition(dossier=dossier, name="select", actor=actor, reason="Promu de la liste complémentaire.")
+        dossier = dossier_transition(dossier=dossier, name="select", actor=actor, reason=_("Promu de la liste complémentaire."))
         Dossier.objects.filter(pk=dossier.pk).update(granted_amount=granted_amount)
         decision.kind, decision.granted_amount, decision.conditions = Kind.SELECTED, granted_amount, conditions.strip()
         decision.letter = ""
@@ -207,7 +215,7 @@ def deliberation_record_past(*, actor, jury: Jury, decisions: list[DecisionInput
     for decision in decisions:
         entry = entries.get(decision.dossier_id)
         if entry is None or entry.dossier.state != KIND_STATES[decision.kind]:
-            raise DomainError("Un dossier n'est pas dans l'état de la décision à reprendre.", code="invalid_state")
+            raise DomainError(_("Un dossier n'est pas dans l'état de la décision à reprendre."), code="invalid_state")
     rows = {row.dossier.pk: row for row in ranking(jury)}
     with transaction.atomic():
         deliberation = Deliberation.objects.create(

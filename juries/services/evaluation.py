@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from applications.models import Dossier
 from juries import scoring
@@ -20,22 +21,22 @@ class SheetError(DomainError):
     """A score sheet with errors; `errors` maps criterion codes (or "opinion", "recommendation") to French messages."""
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__("La grille contient des erreurs : corrigez les champs signalés.", code="sheet_invalid")
+        super().__init__(gettext("La grille contient des erreurs : corrigez les champs signalés."), code="sheet_invalid")
         self.errors = errors
 
 
 def _ensure_not_frozen(jury: Jury, dossier: Dossier) -> None:
     if JuryDossier.objects.filter(jury=jury, dossier=dossier, frozen_at__isnull=False).exists():
-        raise DomainError("La délibération est enregistrée : les notes de ce dossier sont figées.", code="frozen")
+        raise DomainError(gettext("La délibération est enregistrée : les notes de ce dossier sont figées."), code="frozen")
 
 
 def _ensure_may_score(actor, assignment: Assignment) -> None:
     member = assignment.member
     if member.user_id != actor.pk or member.withdrawn_at is not None or not user_roles(actor).is_juror_of(member.jury_id):
-        raise DomainError("Cette évaluation ne vous est pas attribuée.", code="forbidden")
+        raise DomainError(gettext("Cette évaluation ne vous est pas attribuée."), code="forbidden")
     conflicts = conflict_map(member.jury, members=[member], dossier_ids=[assignment.dossier_id])
     if not conflicts.may_read(member.pk, assignment.dossier_id):
-        raise DomainError("Déclarez d'abord l'absence de conflit d'intérêts sur ce dossier.", code="conflict")
+        raise DomainError(gettext("Déclarez d'abord l'absence de conflit d'intérêts sur ce dossier."), code="conflict")
     _ensure_not_frozen(member.jury, assignment.dossier)
 
 
@@ -46,12 +47,12 @@ def _grid_for(jury: Jury, dossier: Dossier):
 def _sheet_fields(grid, scores, opinion, recommendation, *, complete: bool) -> dict[str, str]:
     errors = scoring.sheet_errors(grid, scores, complete=complete)
     if recommendation and recommendation not in Recommendation.values:
-        errors["recommendation"] = "Recommandation inconnue."
+        errors["recommendation"] = gettext("Recommandation inconnue.")
     if complete:
         if not (opinion or "").strip():
-            errors["opinion"] = "L'avis motivé est obligatoire."
+            errors["opinion"] = gettext("L'avis motivé est obligatoire.")
         if not recommendation:
-            errors["recommendation"] = "Choisissez une recommandation."
+            errors["recommendation"] = gettext("Choisissez une recommandation.")
     return errors
 
 
@@ -74,7 +75,8 @@ def evaluation_save(*, actor, assignment: Assignment, scores: dict, opinion: str
     with transaction.atomic():
         evaluation, _ = Evaluation.objects.select_for_update().get_or_create(assignment=assignment)
         if evaluation.is_submitted:
-            raise DomainError("Évaluation déjà transmise : seul·e le ou la président·e peut la rouvrir.", code="submitted")
+            raise DomainError(gettext("Évaluation déjà transmise : seul·e le ou la président·e peut la rouvrir."),
+                              code="submitted")
         evaluation.scores = scoring.clean_sheet(grid, scores)
         evaluation.opinion, evaluation.recommendation = (opinion or "").strip(), recommendation or ""
         result = scoring.grid_total(grid, evaluation.scores, pass_mark=jury.pass_mark)
@@ -114,12 +116,12 @@ def evaluation_reopen(*, actor, evaluation: Evaluation, reason: str) -> Evaluati
     """The chair reopens a submitted sheet, with a reason; the juror may then edit and resubmit."""
     jury = evaluation.assignment.member.jury
     ensure_chair(actor, jury)
-    reason = ensure_reason(reason, "Motivez la réouverture de l'évaluation.")
+    reason = ensure_reason(reason, gettext("Motivez la réouverture de l'évaluation."))
     _ensure_not_frozen(jury, evaluation.assignment.dossier)
     with transaction.atomic():
         evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
         if not evaluation.is_submitted:
-            raise DomainError("Cette évaluation n'a pas encore été transmise.", code="not_submitted")
+            raise DomainError(gettext("Cette évaluation n'a pas encore été transmise."), code="not_submitted")
         previous = evaluation.submitted_at
         evaluation.submitted_at, evaluation.is_late = None, False
         evaluation.reopened_at, evaluation.reopen_reason = timezone.now(), reason
@@ -145,12 +147,12 @@ def consensus_record(
     """
     chair = ensure_chair(actor, jury)
     if not JuryDossier.objects.filter(jury=jury, dossier=dossier).exists():
-        raise DomainError("Ce dossier n'est pas examiné par ce jury.", code="jury_scope")
+        raise DomainError(gettext("Ce dossier n'est pas examiné par ce jury."), code="jury_scope")
     if conflict_map(jury, members=[chair], dossier_ids=[dossier.pk]).is_blocked(chair.pk, dossier.pk):
-        raise DomainError("Vous avez un conflit d'intérêts sur ce dossier : un autre membre doit rédiger le consensus.",
+        raise DomainError(gettext("Vous avez un conflit d'intérêts sur ce dossier : un autre membre doit rédiger le consensus."),
                           code="conflict")
     if own_sheet_pending(chair, dossier):
-        raise DomainError("Transmettez d'abord votre propre évaluation de ce dossier.", code="independent_first")
+        raise DomainError(gettext("Transmettez d'abord votre propre évaluation de ce dossier."), code="independent_first")
     _ensure_not_frozen(jury, dossier)
     grid = _grid_for(jury, dossier)
     errors = _sheet_fields(grid, scores, opinion, recommendation, complete=True)

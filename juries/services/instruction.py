@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from applications.evaluation import dossier_evaluation
 from applications.models import Dossier
@@ -34,9 +35,10 @@ def eligibility_review(
     item ticked; "irrecevable" needs a reason, which the applicant receives.
     """
     if not user_roles(actor).is_staff_of(dossier.theme.call.programme_id):
-        raise DomainError("Seule l'équipe du programme instruit les dossiers.", code="forbidden")
+        raise DomainError(_("Seule l'équipe du programme instruit les dossiers."), code="forbidden")
     if dossier.state not in (DossierState.SUBMITTED, DossierState.COMPLETE):
-        raise DomainError(f"Le dossier est « {dossier.get_state_display()} » : il n'est pas à instruire.", code="invalid_state")
+        raise DomainError(_("Le dossier est « %(state)s » : il n'est pas à instruire.") % {"state": dossier.get_state_display()},
+                          code="invalid_state")
     checklist = checklist or {}
     blockers, violations, manual = automatic_checks(dossier)
     items = []
@@ -45,17 +47,22 @@ def eligibility_review(
         reason_given = (entry.get("reason") or "").strip()
         # A declaration of eligibility answers for every item; a refusal needs only its own reason.
         if outcome == EligibilityReview.Outcome.ELIGIBLE and not reason_given:
-            raise DomainError(f"Motivez le contrôle « {label} ».", code="reason_required", field=f"check_{code}")
+            raise DomainError(_("Motivez le contrôle « %(check)s ».") % {"check": label},
+                              code="reason_required", field=f"check_{code}")
         items.append({"code": code, "label": label, "ok": bool(entry.get("ok")), "reason": reason_given})
     if outcome == EligibilityReview.Outcome.ELIGIBLE:
-        problems = blockers + [v["message"] for v in violations] + [f"« {i['label']} » n'est pas satisfait." for i in items if not i["ok"]]
+        unmet = [_("« %(check)s » n'est pas satisfait.") % {"check": i["label"]} for i in items if not i["ok"]]
+        problems = blockers + [v["message"] for v in violations] + unmet
         if problems:
-            raise DomainError("Le dossier ne peut pas être déclaré recevable : " + " ".join(problems), code="not_eligible")
+            raise DomainError(
+                _("Le dossier ne peut pas être déclaré recevable : %(problems)s") % {"problems": " ".join(problems)},
+                code="not_eligible",
+            )
     elif outcome == EligibilityReview.Outcome.INELIGIBLE:
         if not (reason or "").strip():
-            raise DomainError("Le motif d'irrecevabilité est obligatoire.", code="reason_required", field="reason")
+            raise DomainError(_("Le motif d'irrecevabilité est obligatoire."), code="reason_required", field="reason")
     else:
-        raise DomainError("Issue inconnue.", code="invalid", field="outcome")
+        raise DomainError(_("Issue inconnue."), code="invalid", field="outcome")
     with transaction.atomic():
         if outcome == EligibilityReview.Outcome.ELIGIBLE:
             if dossier.state == DossierState.SUBMITTED:

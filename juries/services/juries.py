@@ -8,17 +8,17 @@ from decimal import Decimal
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from applications.evaluation import dossier_evaluation
 from calls.models import Call, Session, Theme
 from juries.models import Jury, JuryDossier, JuryMember
 from juries.selectors import DECIDED_STATES, REVIEWABLE_STATES, scope_dossiers
-from juries.services.conflicts import conflicts_flag
 from juries.services.common import ensure_staff
+from juries.services.conflicts import conflicts_flag
 from portal.errors import DomainError
 from portal.models import Organisation, Role, User
 from portal.services import audit_record, notify, role_assign, role_revoke
-
 
 
 def jury_create(
@@ -28,13 +28,13 @@ def jury_create(
 ) -> Jury:
     """A jury across a call, or narrowed to a theme and/or a session of that call."""
     if theme is not None and theme.call_id != call.pk:
-        raise DomainError("Ce thème n'appartient pas à l'appel.", code="jury_scope", field="theme")
+        raise DomainError(gettext("Ce thème n'appartient pas à l'appel."), code="jury_scope", field="theme")
     if session is not None and session.theme.call_id != call.pk:
-        raise DomainError("Cette session n'appartient pas à l'appel.", code="jury_scope", field="session")
+        raise DomainError(gettext("Cette session n'appartient pas à l'appel."), code="jury_scope", field="session")
     if session is not None and theme is not None and session.theme_id != theme.pk:
-        raise DomainError("Cette session n'appartient pas au thème.", code="jury_scope", field="session")
+        raise DomainError(gettext("Cette session n'appartient pas au thème."), code="jury_scope", field="session")
     if evaluations_per_dossier < 1:
-        raise DomainError("Au moins une évaluation par dossier.", code="jury_invalid", field="evaluations_per_dossier")
+        raise DomainError(gettext("Au moins une évaluation par dossier."), code="jury_invalid", field="evaluations_per_dossier")
     jury = Jury(programme_id=call.programme_id, call=call, theme=theme or (session.theme if session else None),
                 session=session, name=name.strip(), evaluations_per_dossier=evaluations_per_dossier,
                 pass_mark=pass_mark, due_at=due_at, mix_sectors=mix_sectors)
@@ -60,7 +60,7 @@ def member_add(
         )
         if not created:
             if member.withdrawn_at is None:
-                raise DomainError(f"{user} est déjà membre de ce jury.", code="member_duplicate")
+                raise DomainError(gettext("%(user)s est déjà membre de ce jury.") % {"user": user}, code="member_duplicate")
             member.withdrawn_at = None
             member.is_chair, member.is_external, member.sector = is_chair, is_external, sector
             member.save(update_fields=["withdrawn_at", "is_chair", "is_external", "sector"])
@@ -116,7 +116,7 @@ def jury_dossiers_add(*, actor, jury: Jury, dossiers=None, past_round: bool = Fa
         ids = [d.pk for d in dossiers]
         in_scope = in_scope.filter(pk__in=ids)
         if in_scope.count() != len(set(ids)):
-            raise DomainError("Certains dossiers ne relèvent pas de ce jury ou ne sont pas déposés.", code="jury_scope")
+            raise DomainError(gettext("Certains dossiers ne relèvent pas de ce jury ou ne sont pas déposés."), code="jury_scope")
     existing = set(JuryDossier.objects.filter(jury=jury).values_list("dossier_id", flat=True))
     added = []
     with transaction.atomic():
