@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from calls.models import Call, Theme
 from portal.errors import DomainError
@@ -30,7 +31,8 @@ def assign_fields(instance, fields: dict, allowed: set[str]) -> dict:
     """Set the allowed attributes; return {field: [old, new]} of what changed, for the audit."""
     unknown = set(fields) - allowed
     if unknown:
-        raise DomainError(f"Champ non modifiable : {', '.join(sorted(unknown))}.", code="field_not_editable")
+        raise DomainError(_("Champ non modifiable : %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+                          code="field_not_editable")
     changes = {}
     for name, value in fields.items():
         old = getattr(instance, name)
@@ -68,12 +70,13 @@ def paris_text(value: datetime.datetime) -> str:
 
 def owner_of(*, call: Call | None, theme: Theme | None) -> tuple[dict, Call]:
     if (call is None) == (theme is None):
-        raise DomainError("Rattachez l'élément soit à l'appel, soit à un thème.", code="owner")
+        raise DomainError(_("Rattachez l'élément soit à l'appel, soit à un thème."), code="owner")
     return ({"call": call} if call is not None else {"theme": theme}), (call or theme.call)
 
 def check_unique_key(siblings, key: str, *, where: str, exclude_pk: int | None = None) -> None:
     """`key` must be given and free among `siblings` (the sessions or phases of a theme, the milestones of a phase)."""
     if not key:
-        raise DomainError("Identifiant : il est obligatoire.", code="key_missing", field="key")
+        raise DomainError(_("Identifiant : il est obligatoire."), code="key_missing", field="key")
     if siblings.filter(key=key).exclude(pk=exclude_pk).exists():
-        raise DomainError(f"Identifiant : « {key} » est déjà utilisé pour {where}.", code="key_taken", field="key")
+        raise DomainError(_("Identifiant : « %(key)s » est déjà utilisé pour %(where)s.") % {"key": key, "where": where},
+                          code="key_taken", field="key")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from calls.models import (
     Call,
@@ -41,27 +42,28 @@ def _check_grid_editable(*, call: Call | None, theme: Theme | None) -> None:
     for each in themes:
         reason = staff_theme_lock_reason(each)
         if reason:
-            raise DomainError(f"La grille ne peut plus être modifiée : {reason}", code="grid_locked")
+            raise DomainError(_("La grille ne peut plus être modifiée : %(reason)s") % {"reason": reason}, code="grid_locked")
 
 
 def _check_criterion(criterion: Criterion) -> None:
     if not criterion.code:
-        raise DomainError("Code : il est obligatoire.", code="criterion_invalid", field="code")
+        raise DomainError(_("Code : il est obligatoire."), code="criterion_invalid", field="code")
     if not criterion.label:
-        raise DomainError("Libellé : il est obligatoire.", code="criterion_invalid", field="label")
+        raise DomainError(_("Libellé : il est obligatoire."), code="criterion_invalid", field="label")
     if criterion.weight is None or criterion.weight < 0:
-        raise DomainError("Pondération : elle doit être positive ou nulle.", code="criterion_weight", field="weight")
+        raise DomainError(_("Pondération : elle doit être positive ou nulle."), code="criterion_weight", field="weight")
     if criterion.scale_max <= criterion.scale_min:
-        raise DomainError("Note maximale : elle doit dépasser la note minimale.", code="criterion_scale", field="scale_max")
+        raise DomainError(_("Note maximale : elle doit dépasser la note minimale."), code="criterion_scale", field="scale_max")
     if criterion.threshold is not None and not criterion.scale_min <= criterion.threshold <= criterion.scale_max:
         raise DomainError(
-            f"Seuil minimal : il doit être compris entre {criterion.scale_min} et {criterion.scale_max}.",
+            _("Seuil minimal : il doit être compris entre %(min)s et %(max)s.")
+            % {"min": criterion.scale_min, "max": criterion.scale_max},
             code="criterion_threshold", field="threshold",
         )
     if criterion.step is None or criterion.step <= 0:
-        raise DomainError("Pas de notation : il doit être positif.", code="criterion_step", field="step")
+        raise DomainError(_("Pas de notation : il doit être positif."), code="criterion_step", field="step")
     if criterion.parent_id is not None and criterion.parent.parent_id is not None:
-        raise DomainError("Un sous-critère ne peut pas avoir lui-même de sous-critères.", code="criterion_depth")
+        raise DomainError(_("Un sous-critère ne peut pas avoir lui-même de sous-critères."), code="criterion_depth")
 
 
 @transaction.atomic
@@ -74,7 +76,7 @@ def criterion_create(*, actor, code: str, label: str, call: Call | None = None, 
     owner, owner_call = owner_of(call=call, theme=theme)
     _check_grid_editable(call=call, theme=theme)
     if parent is not None and (parent.call_id, parent.theme_id) != (getattr(call, "pk", None), getattr(theme, "pk", None)):
-        raise DomainError("Le critère parent appartient à une autre grille.", code="criterion_parent")
+        raise DomainError(_("Le critère parent appartient à une autre grille."), code="criterion_parent")
     criterion = Criterion(**owner, parent=parent, code=code, label=label)
     assign_fields(criterion, fields, CRITERION_FIELDS)
     _check_criterion(criterion)
@@ -118,7 +120,8 @@ def criterion_delete(*, actor, criterion: Criterion) -> None:
 def _check_formats(formats: list[str]) -> list[str]:
     cleaned = [item.strip().lower().lstrip(".") for item in formats if item.strip()]
     if not cleaned:
-        raise DomainError("Formats acceptés : indiquez au moins une extension (pdf, odt…).", code="document_formats", field="formats")
+        raise DomainError(_("Formats acceptés : indiquez au moins une extension (pdf, odt…)."), code="document_formats",
+                          field="formats")
     return cleaned
 
 
@@ -157,7 +160,7 @@ def required_document_delete(*, actor, document: RequiredDocument) -> None:
 @transaction.atomic
 def phase_create(*, actor, theme: Theme, key: str, label: str, description: str = "") -> Phase:
     """Add a phase after the theme's last one."""
-    check_unique_key(theme.phases.all(), key, where="ce thème")
+    check_unique_key(theme.phases.all(), key, where=_("ce thème"))
     order = (theme.phases.aggregate(last=Max("order"))["last"] or 0) + 1
     phase = Phase(theme=theme, key=key, label=label, description=description, order=order)
     full_clean_or_error(phase, "phase_invalid", exclude=("theme",))
@@ -169,7 +172,7 @@ def phase_create(*, actor, theme: Theme, key: str, label: str, description: str 
 @transaction.atomic
 def milestone_create(*, actor, phase: Phase, key: str, label: str, description: str = "") -> MilestoneTemplate:
     """Add a milestone after the phase's last one."""
-    check_unique_key(phase.milestones.all(), key, where="cette phase")
+    check_unique_key(phase.milestones.all(), key, where=_("cette phase"))
     order = (phase.milestones.aggregate(last=Max("order"))["last"] or 0) + 1
     milestone = MilestoneTemplate(phase=phase, key=key, label=label, description=description, order=order)
     full_clean_or_error(milestone, "milestone_invalid", exclude=("phase",))
@@ -182,7 +185,7 @@ def milestone_create(*, actor, phase: Phase, key: str, label: str, description: 
 def phase_update(*, actor, phase: Phase, **fields) -> Phase:
     phase = Phase.objects.select_related("theme__call").get(pk=phase.pk)
     if "key" in fields:
-        check_unique_key(phase.theme.phases.all(), fields["key"], where="ce thème", exclude_pk=phase.pk)
+        check_unique_key(phase.theme.phases.all(), fields["key"], where=_("ce thème"), exclude_pk=phase.pk)
     changes = assign_fields(phase, fields, STEP_FIELDS)
     full_clean_or_error(phase, "phase_invalid", exclude=("theme",))
     phase.save()
@@ -194,7 +197,7 @@ def phase_update(*, actor, phase: Phase, **fields) -> Phase:
 def milestone_update(*, actor, milestone: MilestoneTemplate, **fields) -> MilestoneTemplate:
     milestone = MilestoneTemplate.objects.select_related("phase__theme__call").get(pk=milestone.pk)
     if "key" in fields:
-        check_unique_key(milestone.phase.milestones.all(), fields["key"], where="cette phase", exclude_pk=milestone.pk)
+        check_unique_key(milestone.phase.milestones.all(), fields["key"], where=_("cette phase"), exclude_pk=milestone.pk)
     changes = assign_fields(milestone, fields, STEP_FIELDS)
     full_clean_or_error(milestone, "milestone_invalid", exclude=("phase",))
     milestone.save()
@@ -205,7 +208,7 @@ def milestone_update(*, actor, milestone: MilestoneTemplate, **fields) -> Milest
 
 def _check_info_session(info: InfoSession) -> None:
     if info.ends_at <= info.starts_at:
-        raise DomainError("Fin : elle doit être postérieure au début.", code="info_session_dates", field="ends_at")
+        raise DomainError(_("Fin : elle doit être postérieure au début."), code="info_session_dates", field="ends_at")
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ import datetime
 import yaml
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from calls.models import (
     Call,
@@ -51,7 +52,8 @@ SESSION_FIELDS = {
 def call_create(*, actor, programme: Programme, slug: str, title: str, kind: str, **fields) -> Call:
     """Create a draft call of `programme`; the slug (its public address) must be free."""
     if Call.objects.filter(slug=slug).exists():
-        raise DomainError(f"L'identifiant « {slug} » est déjà utilisé par un autre appel.", code="call_slug_taken", field="slug")
+        raise DomainError(_("L'identifiant « %(slug)s » est déjà utilisé par un autre appel.") % {"slug": slug},
+                          code="call_slug_taken", field="slug")
     call = Call(programme=programme, slug=slug, title=title, kind=kind, status=Call.Status.DRAFT)
     assign_fields(call, fields, CALL_FIELDS)
     full_clean_or_error(call, "call_invalid")
@@ -81,14 +83,14 @@ def call_transition(*, actor, call: Call, to_status: str) -> Call:
     action = CALL_TRANSITIONS.get((call.status, to_status))
     if action is None:
         raise DomainError(
-            f"Un appel « {call.get_status_display()} » ne peut pas passer à "
-            f"« {dict(Call.Status.choices).get(to_status, to_status)} ».",
+            _("Un appel « %(status)s » ne peut pas passer à « %(to_status)s ».")
+            % {"status": call.get_status_display(), "to_status": dict(Call.Status.choices).get(to_status, to_status)},
             code="call_transition_refused",
         )
     if to_status == Call.Status.PUBLISHED:
         if not Session.objects.filter(theme__call=call).exists():
             raise DomainError(
-                "Impossible de publier : l'appel doit avoir au moins un thème avec une session de dépôt.",
+                _("Impossible de publier : l'appel doit avoir au moins un thème avec une session de dépôt."),
                 code="call_not_ready",
             )
         call.published_on = call.published_on or timezone.localdate()
@@ -115,16 +117,17 @@ def call_archive(*, actor, call: Call) -> Call:
 
 def _check_theme_code(call: Call, code: str, exclude_pk: int | None = None) -> None:
     if not code:
-        raise DomainError("Le code du thème est obligatoire.", code="theme_code_missing", field="code")
+        raise DomainError(_("Le code du thème est obligatoire."), code="theme_code_missing", field="code")
     if Theme.objects.filter(call=call, code=code).exclude(pk=exclude_pk).exists():
-        raise DomainError(f"Le code « {code} » est déjà utilisé dans cet appel.", code="theme_code_taken", field="code")
+        raise DomainError(_("Le code « %(code)s » est déjà utilisé dans cet appel.") % {"code": code},
+                          code="theme_code_taken", field="code")
 
 
 def _check_size_range(instance) -> None:
     if (instance.project_size_min is not None and instance.project_size_max is not None
             and instance.project_size_min > instance.project_size_max):
         raise DomainError(
-            "Taille maximale : elle doit être supérieure ou égale à la taille minimale.",
+            _("Taille maximale : elle doit être supérieure ou égale à la taille minimale."),
             code="size_range", field="project_size_max",
         )
 
@@ -200,9 +203,10 @@ def theme_rule_update(*, actor, theme: Theme, rule_yaml: str) -> Theme:
     try:
         data = yaml.safe_load(rule_yaml) if rule_yaml.strip() else {}
     except yaml.YAMLError as error:
-        raise DomainError(f"Le YAML de la règle est illisible : {error}", "rule_invalid", field="rule_yaml") from None
+        raise DomainError(_("Le YAML de la règle est illisible : %(error)s") % {"error": error}, "rule_invalid",
+                          field="rule_yaml") from None
     if not isinstance(data, dict):
-        raise DomainError("La règle doit être un ensemble de clés et de valeurs.", "rule_invalid", field="rule_yaml")
+        raise DomainError(_("La règle doit être un ensemble de clés et de valeurs."), "rule_invalid", field="rule_yaml")
     try:
         stored = Rule.from_dict(data, prefix=theme.code).to_dict() if data else {}
     except RuleConfigError as error:
@@ -211,8 +215,8 @@ def theme_rule_update(*, actor, theme: Theme, rule_yaml: str) -> Theme:
         theme = Theme.objects.select_for_update(of=("self",)).select_related("call").get(pk=theme.pk)
         if theme.dossiers.exclude(state="draft").exists():
             raise DomainError(
-                "Des dossiers de ce thème ont déjà été déposés et jugés selon la règle actuelle : "
-                "elle ne peut plus changer. Créez un nouveau thème (dupliquer) pour une nouvelle règle.",
+                _("Des dossiers de ce thème ont déjà été déposés et jugés selon la règle actuelle : "
+                  "elle ne peut plus changer. Créez un nouveau thème (dupliquer) pour une nouvelle règle."),
                 "rule_locked", field="rule_yaml",
             )
         before = theme.funding_rule
@@ -227,12 +231,12 @@ def theme_rule_update(*, actor, theme: Theme, rule_yaml: str) -> Theme:
 def _check_session(session: Session) -> None:
     """Dates ordered, and no overlap with another session of the same theme and the same kind."""
     if session.opens_at is None:
-        raise DomainError("Ouverture : la date d'ouverture est obligatoire.", code="session_dates", field="opens_at")
+        raise DomainError(_("Ouverture : la date d'ouverture est obligatoire."), code="session_dates", field="opens_at")
     if session.closes_at is None:
-        raise DomainError("Clôture : la date de clôture est obligatoire.", code="session_dates", field="closes_at")
+        raise DomainError(_("Clôture : la date de clôture est obligatoire."), code="session_dates", field="closes_at")
     if session.closes_at <= session.opens_at:
         raise DomainError(
-            "Clôture : la date de clôture doit être postérieure à la date d'ouverture.",
+            _("Clôture : la date de clôture doit être postérieure à la date d'ouverture."),
             code="session_closes_before_opening", field="closes_at",
         )
     overlapping = (
@@ -242,8 +246,10 @@ def _check_session(session: Session) -> None:
     )
     if overlapping is not None:
         raise DomainError(
-            f"Ouverture : cette session chevauche la session « {overlapping.name} » du même type "
-            f"(du {paris_text(overlapping.opens_at)} au {paris_text(overlapping.closes_at)}).",
+            _("Ouverture : cette session chevauche la session « %(session)s » du même type "
+              "(du %(opens_at)s au %(closes_at)s).")
+            % {"session": overlapping.name, "opens_at": paris_text(overlapping.opens_at),
+               "closes_at": paris_text(overlapping.closes_at)},
             code="session_overlap", field="opens_at",
         )
     _check_size_range(session)
@@ -253,7 +259,7 @@ def _check_session(session: Session) -> None:
 @transaction.atomic
 def session_create(*, actor, theme: Theme, key: str, name: str, kind: str, opens_at, closes_at, **fields) -> Session:
     """Add a deposit window; date-times without a time zone are Paris time."""
-    check_unique_key(theme.sessions.all(), key, where="ce thème")
+    check_unique_key(theme.sessions.all(), key, where=_("ce thème"))
     session = Session(theme=theme, key=key, name=name, kind=kind, opens_at=as_paris(opens_at), closes_at=as_paris(closes_at))
     assign_fields(session, fields, SESSION_FIELDS)
     _check_session(session)
@@ -274,13 +280,13 @@ def session_update(*, actor, session: Session, **fields) -> Session:
         if name in fields:
             fields[name] = as_paris(fields[name])
     if "key" in fields:
-        check_unique_key(session.theme.sessions.all(), fields["key"], where="ce thème", exclude_pk=session.pk)
+        check_unique_key(session.theme.sessions.all(), fields["key"], where=_("ce thème"), exclude_pk=session.pk)
     dates_changed = any(name in fields and fields[name] != getattr(session, name) for name in ("opens_at", "closes_at"))
     opened = session.theme.call.status != Call.Status.DRAFT and session.opens_at <= timezone.now()
     if dates_changed and (opened or session.dossiers.exists()):
         raise DomainError(
-            "Ouverture : les dates d'une session déjà ouverte ne peuvent plus être modifiées, car des porteurs "
-            "ont pu commencer leur dossier sur ce calendrier. Créez plutôt une nouvelle session.",
+            _("Ouverture : les dates d'une session déjà ouverte ne peuvent plus être modifiées, car des porteurs "
+              "ont pu commencer leur dossier sur ce calendrier. Créez plutôt une nouvelle session."),
             code="session_dates_frozen", field="opens_at",
         )
     changes = assign_fields(session, fields, SESSION_FIELDS | {"key"})

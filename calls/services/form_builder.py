@@ -9,6 +9,7 @@ import copy
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from calls.formschema import FIELD_KINDS, FormSchemaError, iter_fields, validate_definition
 from calls.models import (
@@ -46,7 +47,7 @@ def form_draft_open(*, actor, call: Call | None = None, theme: Theme | None = No
 def _check_draft(form: FormDefinition) -> None:
     if form.status != FormDefinition.Status.DRAFT:
         raise DomainError(
-            "Une version publiée ne se modifie pas : ouvrez une nouvelle version pour la changer.",
+            gettext("Une version publiée ne se modifie pas : ouvrez une nouvelle version pour la changer."),
             code="form_published",
         )
 
@@ -87,7 +88,8 @@ def _section(schema: dict, section_key: str) -> dict:
     for section in schema["sections"]:
         if section.get("key") == section_key:
             return section
-    raise DomainError(f"La section « {section_key} » n'existe pas.", code="form_section_missing", field="section_key")
+    raise DomainError(gettext("La section « %(section)s » n'existe pas.") % {"section": section_key},
+                      code="form_section_missing", field="section_key")
 
 
 @transaction.atomic
@@ -106,7 +108,7 @@ def _field(schema: dict, *, key: str, label: str, kind: str, required: bool = Fa
            show_if_equals=None) -> dict:
     """One field of a definition from the builder's inputs (the whole definition is validated after)."""
     if kind not in FIELD_KINDS:
-        raise DomainError(f"Type de champ inconnu « {kind} ».", code="form_field_kind", field="kind")
+        raise DomainError(gettext("Type de champ inconnu « %(kind)s ».") % {"kind": kind}, code="form_field_kind", field="kind")
     field = {"key": key, "label": label, "kind": kind, "required": bool(required)}
     if help:
         field["help"] = help
@@ -150,7 +152,7 @@ def form_field_update(*, actor, form: FormDefinition, field_key: str, **spec) ->
                 field.clear()
                 field.update(replacement)
                 return
-        raise DomainError(f"Le champ « {field_key} » n'existe pas.", code="form_field_missing")
+        raise DomainError(gettext("Le champ « %(field)s » n'existe pas.") % {"field": field_key}, code="form_field_missing")
 
     return _edit_schema(actor=actor, form=form, change=change, action="form.field_update", data={"field": field_key})
 
@@ -178,7 +180,7 @@ def form_item_move(*, actor, form: FormDefinition, section_key: str, field_key: 
         wanted = field_key or section_key
         index = next((i for i, item in enumerate(items) if item.get("key") == wanted), None)
         if index is None:
-            raise DomainError(f"Le champ « {wanted} » n'existe pas.", code="form_field_missing")
+            raise DomainError(gettext("Le champ « %(field)s » n'existe pas.") % {"field": wanted}, code="form_field_missing")
         target = min(max(index + offset, 0), len(items) - 1)
         items.insert(target, items.pop(index))
 
@@ -193,7 +195,7 @@ def form_publish(*, actor, form: FormDefinition) -> FormDefinition:
     _check_draft(form)
     _validated(form.schema)
     if not form.schema.get("sections"):
-        raise DomainError("Le formulaire doit comporter au moins une section.", code="form_empty")
+        raise DomainError(gettext("Le formulaire doit comporter au moins une section."), code="form_empty")
     form.status = FormDefinition.Status.PUBLISHED
     form.published_at = timezone.now()
     form.save(update_fields=["status", "published_at"])
