@@ -14,7 +14,6 @@ from decimal import Decimal
 
 import tablib
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum
-from django.utils import timezone
 from import_export import fields, resources
 
 from applications.evaluation import GRANTED_STATES, cost_lines
@@ -23,7 +22,7 @@ from applications.workflow import DossierState
 from calls.models import Theme
 from calls.rules import evaluate
 from calls.selectors import rule_of
-from portal.exports import french_cell, inert_text
+from portal.exports import choice_labels, french_cell, inert_text, spreadsheet_datetime
 from portal.models import OrganisationKind
 
 # What the resource reads: leaving out the dossier's answers and the theme's texts and rule
@@ -91,9 +90,8 @@ class DossierResource(resources.ModelResource):
         super().__init__(**kwargs)
         self._rules = {}  # theme id -> parsed rule (or None): parsed once per export, not per row
         self._evaluation = (None, None)  # (dossier pk, evaluation) of the row being written
-        # Labels translated once per export: get_FOO_display() is costly over thousands of rows.
-        self._state_labels = {value: str(label) for value, label in DossierState.choices}
-        self._kind_labels = {value: str(label) for value, label in OrganisationKind.choices}
+        self._state_labels = choice_labels(DossierState.choices)
+        self._kind_labels = choice_labels(OrganisationKind.choices)
 
     def evaluation(self, dossier):
         """The engine's verdict on a dossier loaded by `export_queryset`; None without a rule."""
@@ -146,8 +144,7 @@ class DossierResource(resources.ModelResource):
         return self._state_labels.get(dossier.state, dossier.state)
 
     def dehydrate_submitted_at(self, dossier):
-        # Naive Paris time: spreadsheets hold no time zone.
-        return timezone.localtime(dossier.submitted_at).replace(tzinfo=None) if dossier.submitted_at else None
+        return spreadsheet_datetime(dossier.submitted_at)
 
     def dehydrate_requested(self, dossier):
         return dossier.requested_amount

@@ -25,7 +25,6 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.utils import timezone
 from import_export import fields, resources
 
 from applications.models import Dossier
@@ -33,20 +32,10 @@ from applications.workflow import DossierState
 from funding.models import Convention, IndicatorReport, Milestone, Payment, Tranche
 from funding.periods import indicator_items
 from funding.selectors import committed
-from portal.exports import inert_text
+from portal.exports import choice_labels, inert_text, spreadsheet_datetime
 
 EXPORT_CHUNK_SIZE = 500  # rows fetched per query when streaming
 NO_CONVENTION = "Pas encore générée"
-
-
-def _local(value):
-    """A datetime as naive Paris time (spreadsheets hold no time zone); None stays None."""
-    return timezone.localtime(value).replace(tzinfo=None) if value else None
-
-
-def _labels(choices) -> dict:
-    # Translated once per export: get_FOO_display() is costly over thousands of rows.
-    return {value: str(label) for value, label in choices}
 
 
 def _latest_convention(field: str):
@@ -113,8 +102,8 @@ class ConventionResource(ProjectResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._state_labels = _labels(DossierState.choices)
-        self._convention_labels = _labels(Convention.Status.choices)
+        self._state_labels = choice_labels(DossierState.choices)
+        self._convention_labels = choice_labels(Convention.Status.choices)
 
     def dossier_of(self, row):
         return row
@@ -147,10 +136,10 @@ class ConventionResource(ProjectResource):
         return dossier.convention_version
 
     def dehydrate_carrier_signed_at(self, dossier):
-        return _local(dossier.export_carrier_signed_at)
+        return spreadsheet_datetime(dossier.export_carrier_signed_at)
 
     def dehydrate_operator_signed_at(self, dossier):
-        return _local(dossier.export_operator_signed_at)
+        return spreadsheet_datetime(dossier.export_operator_signed_at)
 
     def dehydrate_committed(self, dossier):
         return dossier.granted_amount if dossier.export_is_committed else None
@@ -244,7 +233,7 @@ class TrancheResource(ProjectResource):
     def __init__(self, *, paid: dict[int, Decimal], **kwargs):
         super().__init__(**kwargs)
         self._paid = paid
-        self._conditions = _labels(Tranche.Condition.choices)
+        self._conditions = choice_labels(Tranche.Condition.choices)
 
     def dossier_of(self, row):
         return row.convention.dossier
@@ -291,7 +280,7 @@ class TrancheResource(ProjectResource):
         return "Libérée, à verser" if self.released_at_of(tranche) else "En attente de sa condition"
 
     def dehydrate_released_at(self, tranche):
-        return _local(self.released_at_of(tranche))
+        return spreadsheet_datetime(self.released_at_of(tranche))
 
     def dehydrate_paid(self, tranche):
         return self.paid_on(tranche)
@@ -354,7 +343,7 @@ class PaymentResource(ProjectResource):
         return str(payment.recorded_by)
 
     def dehydrate_recorded_at(self, payment):
-        return _local(payment.recorded_at)
+        return spreadsheet_datetime(payment.recorded_at)
 
 
 # --- Indicator reports (one row per report and indicator) --------------------------------
@@ -425,7 +414,7 @@ class IndicatorReportResource(ProjectResource):
         return "Transmis en retard" if row.report.is_late else "Transmis à temps"
 
     def dehydrate_submitted_at(self, row):
-        return _local(row.report.submitted_at)
+        return spreadsheet_datetime(row.report.submitted_at)
 
 
 # --- The exports -------------------------------------------------------------------------

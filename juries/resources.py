@@ -15,13 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from django.utils import timezone
 from import_export import fields, resources
 
 from applications.models import Dossier
 from juries import scoring, selectors
 from juries.models import Evaluation, Jury, JuryMember
-from portal.exports import french_cell, inert_text
+from portal.exports import french_cell, inert_text, spreadsheet_datetime
 
 
 @dataclass(frozen=True)
@@ -58,10 +57,6 @@ def own_sheets(member: JuryMember) -> list[SheetRow]:
 
 def _number(value):
     return float(value) if value is not None else None
-
-
-def _paris(moment):
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
 
 class EvaluationResource(resources.Resource):
@@ -127,7 +122,7 @@ class EvaluationResource(resources.Resource):
         return row.evaluation.get_recommendation_display() if row.evaluation else ""
 
     def dehydrate_submitted_at(self, row: SheetRow):
-        return _paris(row.evaluation.submitted_at) if row.evaluation else None
+        return spreadsheet_datetime(row.evaluation.submitted_at) if row.evaluation else None
 
 
 class RankingResource(resources.Resource):

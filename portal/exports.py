@@ -40,6 +40,16 @@ def inert_text(value: str) -> str:
     return f"'{value}" if value and value.startswith(FORMULA_TRIGGERS) else value
 
 
+def spreadsheet_datetime(moment):
+    """An aware datetime as naive Paris time (spreadsheets hold no time zone); None stays None."""
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def choice_labels(choices) -> dict:
+    """{value: label} translated once per export: get_FOO_display() per row is costly over thousands of rows."""
+    return {value: str(label) for value, label in choices}
+
+
 class _Echo:
     def write(self, value):
         return value
