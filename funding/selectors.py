@@ -158,14 +158,16 @@ def payments_of(dossier: Dossier) -> QuerySet[Payment]:
     return Payment.objects.filter(tranche__convention__dossier=dossier).select_related("tranche").order_by("paid_on", "pk")
 
 
-def _start_of(convention_status, start_on, in_force_at):
+def reporting_start(convention_status, start_on, in_force_at):
     """When reporting starts: the convention's start date, else its entry into force; None before."""
     if convention_status != Convention.Status.IN_FORCE:
         return None
     return start_on or timezone.localtime(in_force_at).date()
 
 
-def _calendar(theme, start, reports: dict, today) -> list[dict]:
+def reporting_periods(theme, start, reports: dict, today) -> list[dict]:
+    """The reporting periods ended by `today` since `start`, each with its due date, its report
+    (from `reports`, keyed by period start) and whether it is overdue."""
     rows = []
     for period_start, period_end in periods_between(start, today, reporting_frequency(theme)) if start else []:
         report = reports.get(period_start)
@@ -181,9 +183,9 @@ def report_calendar(dossier: Dossier, convention: Convention | None, today=None)
     """Every reporting period from the start to today: filed report, due date, late or missing."""
     if convention is None:
         return []
-    start = _start_of(convention.status, convention.start_on, convention.in_force_at)
+    start = reporting_start(convention.status, convention.start_on, convention.in_force_at)
     reports = {report.period_start: report for report in IndicatorReport.objects.filter(dossier=dossier)} if start else {}
-    return _calendar(dossier.theme, start, reports, today or timezone.localdate())
+    return reporting_periods(dossier.theme, start, reports, today or timezone.localdate())
 
 
 def with_next_reports(rows, today=None) -> list[Dossier]:
@@ -191,9 +193,9 @@ def with_next_reports(rows, today=None) -> list[Dossier]:
     today = today or timezone.localdate()
     rows = list(rows)
     for row in rows:
-        start = _start_of(row.convention_status, row.convention_start_on, row.convention_in_force_at)
+        start = reporting_start(row.convention_status, row.convention_start_on, row.convention_in_force_at)
         reports = {report.period_start: report for report in row.indicator_reports.all()}
-        row.next_report = next((item for item in _calendar(row.theme, start, reports, today) if item["report"] is None), None)
+        row.next_report = next((item for item in reporting_periods(row.theme, start, reports, today) if item["report"] is None), None)
     return rows
 
 

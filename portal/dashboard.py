@@ -23,7 +23,7 @@ from applications.models import Dossier
 from applications.workflow import DossierState
 from calls.models import Programme, Session
 from funding.models import Convention, IndicatorReport, Milestone, Payment
-from funding.selectors import _calendar, _start_of, committed
+from funding.selectors import committed, reporting_periods, reporting_start
 from juries.models import Assignment
 from portal.selectors import user_roles
 
@@ -344,8 +344,8 @@ def _fill_late(nodes: dict[int, ProgrammeNode], themes: dict, now) -> None:
         filed.setdefault(dossier_id, {})[period_start] = True
     for row in in_force:
         theme = themes.get(row["dossier__theme_id"])
-        start = _start_of(row["status"], row["start_on"], row["in_force_at"])
-        overdue = [item for item in _calendar(theme, start, filed.get(row["dossier_id"], {}), today)
+        start = reporting_start(row["status"], row["start_on"], row["in_force_at"])
+        overdue = [item for item in reporting_periods(theme, start, filed.get(row["dossier_id"], {}), today)
                    if item["overdue"]] if theme is not None else []
         if overdue:
             nodes[row["dossier__theme__call__programme_id"]].late.reports.append(LateLine(
