@@ -106,6 +106,9 @@ class DossierPartner(models.Model):
             models.UniqueConstraint(fields=["dossier", "organisation", "role"], name="partner_unique_role"),
         ]
 
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()}) — {self.dossier}"
+
 
 class BudgetLine(models.Model):
     class Category(models.TextChoices):
@@ -208,6 +211,9 @@ class ComplementRequest(models.Model):
         verbose_name_plural = _("demandes de compléments")
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return f"Compléments demandés — {self.dossier}"
+
 
 class Message(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="messages")
@@ -220,6 +226,9 @@ class Message(models.Model):
         verbose_name_plural = _("messages")
         ordering = ["created_at"]
 
+    def __str__(self):
+        return f"Message de {self.author} — {self.dossier}"
+
 
 class MessageRead(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reads")
@@ -228,6 +237,9 @@ class MessageRead(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["message", "user"], name="message_read_once")]
+
+    def __str__(self):
+        return f"{self.user} a lu {self.message}"
 
 
 class StateChange(models.Model):
@@ -246,6 +258,9 @@ class StateChange(models.Model):
         verbose_name_plural = _("historique des états")
         ordering = ["created_at", "pk"]
 
+    def __str__(self):
+        return f"{self.dossier} : {self.get_from_state_display()} → {self.get_to_state_display()}"
+
 
 class DossierInvitation(models.Model):
     """A colleague invited by e-mail to edit a dossier; accepting adds them to the carrier."""
@@ -256,3 +271,6 @@ class DossierInvitation(models.Model):
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Invitation de {self.email} — {self.dossier}"

@@ -17,7 +17,7 @@ from pathlib import Path
 # Run as a script, bench/ is on sys.path but the repository root is not.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from calls.rules import COST_CATEGORIES, CostLine, Rule, evaluate, load_rules  # noqa: E402
+from calls.rules import COST_CATEGORIES, CostLine, Rule, evaluate, load_rules
 
 SIZES = (10, 100, 1000)
 SOURCES = ("carrier", "programme", "carrier", "cofinancer", "in_kind")

@@ -29,7 +29,7 @@ from bench import services
 from bench.load import run_form_posts, run_load
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKDIR = Path(os.environ.get("BENCH_WORKDIR", "/tmp/portal-bench"))  # media, static files: outside the clone
+WORKDIR = Path(os.environ.get("BENCH_WORKDIR", "/tmp/portal-bench"))  # noqa: S108 (media, static files: outside the clone)
 RESULTS = Path(os.environ.get("BENCH_RESULTS_DIR", ROOT / "bench" / "results"))
 SNAPSHOT = WORKDIR / "src"
 SNAPSHOT_EXCLUDES = {".venv", ".git", "media", "staticfiles", "db.sqlite3", "backups", "node_modules", ".pytest_cache"}
@@ -322,7 +322,7 @@ def deadline_rush(port: int, data: dict, *, timeout_receipts: float) -> dict:
     if blockers:
         log(f"  ATTENTION : brouillon du banc incomplet : {[b.message for b in blockers][:3]}")
     jobs = [{"path": reverse("applications:review", args=[pk]), "session": session_cookie(user_id)}
-            for pk, user_id in zip(data["rush_dossier_ids"], data["rush_user_ids"])]
+            for pk, user_id in zip(data["rush_dossier_ids"], data["rush_user_ids"], strict=True)]
     # Warm the workers on the review page (templates, rules): production workers are warm.
     run_load(port=port, path=jobs[0]["path"], requests=20, concurrency=5, max_seconds=30,
              headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={jobs[0]['session']}"})
@@ -402,9 +402,9 @@ def pdf_figures(repeat: int) -> dict:
     for name, (template, context) in documents.items():
         html = render_to_string(template, context)
         figures[name] = {
-            "portal": timed(lambda: render_pdf(template, context)),
-            "bare": timed(lambda: weasyprint.HTML(string=html).write_pdf()),
-            "bare_base_url": timed(lambda: weasyprint.HTML(string=html, base_url=base_url).write_pdf()),
+            "portal": timed(lambda template=template, context=context: render_pdf(template, context)),
+            "bare": timed(lambda html=html: weasyprint.HTML(string=html).write_pdf()),
+            "bare_base_url": timed(lambda html=html: weasyprint.HTML(string=html, base_url=base_url).write_pdf()),
             "html_bytes": len(html),
         }
     return figures
@@ -585,7 +585,7 @@ def run_from_snapshot() -> None:
         raise SystemExit("Le code ne s'importe pas : impossible de lancer le banc d'essai.")
     env = {**os.environ, "BENCH_FROM_SNAPSHOT": "1", "BENCH_RESULTS_DIR": str(RESULTS)}
     os.chdir(SNAPSHOT)
-    os.execve(sys.executable, [sys.executable, "-m", "bench.run", *sys.argv[1:]], env)
+    os.execve(sys.executable, [sys.executable, "-m", "bench.run", *sys.argv[1:]], env)  # noqa: S606 (re-runs itself)
 
 
 def main() -> None:
@@ -600,7 +600,7 @@ def main() -> None:
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     started = time.perf_counter()
-    when = datetime.datetime.now(datetime.timezone.utc)
+    when = datetime.datetime.now(datetime.UTC)
     data = prepare(args.scale, args.seed)
     page_list = pages(data)
     log("Requêtes SQL par page (client de test, en processus) :")

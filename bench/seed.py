@@ -21,7 +21,7 @@ from django.utils import timezone
 
 BATCH = 2_000
 CALL_FILE = Path(__file__).resolve().parent.parent / "calls" / "data" / "france_relance_2020.yaml"
-PASSWORD = "Bench-portail-2026!"
+PASSWORD = "Bench-portail-2026!"  # noqa: S105 (benchmark accounts on a throw-away database)
 RUSH_SESSION_KEY = "bench-rush"
 
 WORDS = (
@@ -212,9 +212,9 @@ def seed(*, scale: int, seed: int = 2026, rush: int = 300, log=print) -> Seeded:
             owners.append(organisation)
     users = _bulk(User, users)
     members_of: dict[int, list] = {}
-    for user, organisation in zip(users, owners):
+    for user, organisation in zip(users, owners, strict=True):
         members_of.setdefault(organisation.pk, []).append(user)
-    memberships = [Membership(user=user, organisation=organisation) for user, organisation in zip(users, owners)]
+    memberships = [Membership(user=user, organisation=organisation) for user, organisation in zip(users, owners, strict=True)]
     _bulk(Membership, memberships)
 
     # Sessions: every historical session of each theme, for realistic references and filters.
@@ -266,7 +266,7 @@ def seed(*, scale: int, seed: int = 2026, rush: int = 300, log=print) -> Seeded:
                 _bulk(model, rows)
                 rows.clear()
 
-    for dossier, lines in zip(dossiers, budget_of):
+    for dossier, lines in zip(dossiers, budget_of, strict=True):
         budget_rows += [BudgetLine(dossier=dossier, **line) for line in lines]
         attachments = [
             {"kind": document.kind, "name": f"{document.kind}-{dossier.acronym}.pdf", "size": rng.randint(50_000, 8_000_000),
@@ -287,7 +287,7 @@ def seed(*, scale: int, seed: int = 2026, rush: int = 300, log=print) -> Seeded:
                 "answers": dossier.answers,
                 "budget": [{**line, "amount": str(line["amount"])} for line in lines],
                 "requested_amount": str(dossier.requested_amount), "partners": [],
-                "documents": [{k: v for k, v in item.items()} for item in attachments],
+                "documents": [dict(item) for item in attachments],
             }
             snapshot_rows.append(DossierSnapshot(
                 dossier=dossier, number=1, submitted_at=dossier.submitted_at, submitted_by=dossier.created_by,
@@ -325,7 +325,7 @@ def _seed_rush(*, rng, result: Seeded, rush: int, theme, form, rule, documents, 
         users = _bulk(User, [User(email=f"rush{index}@bench.gouv.fr", password=password, first_name="Rush", last_name=str(index))
                              for index in range(rush)])
         owners = [organisations[2 + index % (len(organisations) - 2)] for index in range(rush)]
-        _bulk(Membership, [Membership(user=user, organisation=owner) for user, owner in zip(users, owners)])
+        _bulk(Membership, [Membership(user=user, organisation=owner) for user, owner in zip(users, owners, strict=True)])
         dossiers = _bulk(Dossier, [
             Dossier(
                 reference=f"{theme.code}-RUSH-{index:04d}", organisation=owner, theme=theme, session=session,
@@ -333,7 +333,7 @@ def _seed_rush(*, rng, result: Seeded, rush: int, theme, form, rule, documents, 
                 summary=_text(rng, 60), planned_start=datetime.date(2021, 3, 1), duration_months=18, state="draft",
                 answers=_answers(rng, form.schema if form else {}), created_by=user,
             )
-            for index, (user, owner) in enumerate(zip(users, owners))
+            for index, (user, owner) in enumerate(zip(users, owners, strict=True))
         ])
         lines, attachments = [], []
         for dossier in dossiers:

@@ -106,7 +106,7 @@ def seed_conventions(*, rng, staff, log) -> str:
     milestones = _bulk(Milestone, [Milestone(dossier=c.dossier, order=1, label="Mise en service", due_on=datetime.date(2022, 1, 31))
                                    for c in conventions])
     tranches = []
-    for convention, milestone in zip(conventions, milestones):
+    for convention, milestone in zip(conventions, milestones, strict=True):
         first = (convention.amount * Decimal("0.4")).quantize(Decimal("0.01"))
         second = (convention.amount * Decimal("0.4")).quantize(Decimal("0.01"))
         tranches += [

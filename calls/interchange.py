@@ -600,7 +600,7 @@ def _read_sheets(content: bytes) -> dict[str, list[dict]]:
             if header not in expected:
                 errors.append(f"feuille « {title} », colonne « {header} » : colonne inconnue.")
         result[title] = [
-            {header: _uncell(value) for header, value in zip(headers, row) if header in expected}
+            {header: _uncell(value) for header, value in zip(headers, row, strict=False) if header in expected}
             for row in sheet
             if any(value not in (None, "") for value in row)
         ]

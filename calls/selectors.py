@@ -12,7 +12,15 @@ from django.db.models import Case, Count, Max, Min, Prefetch, Q, QuerySet, TextC
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import (
-    Call, Criterion, FormDefinition, InfoSession, InfoSessionRegistration, Programme, RequiredDocument, Session, Theme,
+    Call,
+    Criterion,
+    FormDefinition,
+    InfoSession,
+    InfoSessionRegistration,
+    Programme,
+    RequiredDocument,
+    Session,
+    Theme,
 )
 from calls.rules import Rule
 

@@ -62,7 +62,7 @@ def _advance(dossier: Dossier, target: str, *, staff, carrier, operator) -> Conv
             actor=carrier, convention=c, signed_file=ContentFile(c.pdf.open("rb").read(), name="convention-signee.pdf"))),
         (Convention.Status.SIGNED_BY_OPERATOR, lambda c: conventions.convention_sign_operator(actor=operator, convention=c)),
     ]
-    for status, step in steps:
+    for _status, step in steps:
         if convention.status == target:
             break
         convention = step(convention)

@@ -7,7 +7,14 @@ from django.utils.safestring import mark_safe
 
 from applications.evaluation import dossier_evaluation
 from funding.models import Convention
-from funding.periods import REPORT_GRACE_DAYS, add_months, due_date, indicator_items, periods_between, reporting_frequency
+from funding.periods import (
+    REPORT_GRACE_DAYS,
+    add_months,
+    due_date,
+    indicator_items,
+    periods_between,
+    reporting_frequency,
+)
 from funding.placeholders import fill_placeholders
 from portal.templatetags.portal_format import format_euros
 
@@ -52,7 +59,9 @@ def convention_document_context(convention: Convention) -> dict:
     dossier = convention.dossier
     evaluation = dossier_evaluation(dossier)
     template = convention.template
-    clauses = mark_safe(fill_placeholders(template.body, placeholder_values(convention, evaluation))) if template else ""
+    # The body is the programme staff's own HTML; every substituted value is escaped by fill_placeholders.
+    clauses = mark_safe(fill_placeholders(  # noqa: S308
+        template.body, placeholder_values(convention, evaluation))) if template else ""
     # The annex is the version staff and jurors read: the last submission, not later edits.
     snapshot = dossier.snapshots.order_by("-number").first()
     answers = snapshot.content.get("answers", {}) if snapshot else dossier.answers

@@ -253,6 +253,9 @@ class FinalReport(models.Model):
         verbose_name = _("rapport final")
         verbose_name_plural = _("rapports finaux")
 
+    def __str__(self):
+        return f"Rapport final — {self.dossier}"
+
 
 class Closure(models.Model):
     """The end of a project: what was paid and what stays unspent of the grant."""
@@ -267,6 +270,9 @@ class Closure(models.Model):
     class Meta:
         verbose_name = _("clôture")
         verbose_name_plural = _("clôtures")
+
+    def __str__(self):
+        return f"Clôture — {self.dossier}"
 
 
 class ReminderSent(models.Model):
@@ -286,6 +292,9 @@ class ReminderSent(models.Model):
             models.UniqueConstraint(fields=["email", "kind", "object_key", "due_on"], name="reminder_sent_once"),
         ]
 
+    def __str__(self):
+        return f"{self.kind} → {self.email} ({self.object_key})"
+
 
 class ReminderOptOut(models.Model):
     """A family of reminders a user chose not to receive (see `funding.reminders.REMINDER_FAMILIES`)."""
@@ -298,3 +307,6 @@ class ReminderOptOut(models.Model):
         verbose_name = _("relance refusée")
         verbose_name_plural = _("relances refusées")
         constraints = [models.UniqueConstraint(fields=["user", "family"], name="reminder_opt_out_unique")]
+
+    def __str__(self):
+        return f"{self.user} — {self.family}"

@@ -101,6 +101,9 @@ class JuryDossier(models.Model):
         ordering = ["dossier__reference"]
         constraints = [models.UniqueConstraint(fields=["jury", "dossier"], name="jury_dossier_unique")]
 
+    def __str__(self):
+        return f"{self.jury} — {self.dossier}"
+
 
 class ConflictDeclaration(models.Model):
     """A member's declaration on one dossier, or on one organisation (covering all its dossiers).
@@ -139,6 +142,9 @@ class ConflictDeclaration(models.Model):
                                     name="conflict_unique_organisation"),
         ]
 
+    def __str__(self):
+        return f"{self.member} — {self.get_status_display()}"
+
 
 class Assignment(models.Model):
     member = models.ForeignKey(JuryMember, on_delete=models.CASCADE, related_name="assignments")
@@ -152,6 +158,9 @@ class Assignment(models.Model):
         verbose_name_plural = _("attributions")
         ordering = ["dossier_id", "member_id"]
         constraints = [models.UniqueConstraint(fields=["member", "dossier"], name="assignment_unique")]
+
+    def __str__(self):
+        return f"{self.member} — {self.dossier}"
 
 
 class Recommendation(models.TextChoices):
@@ -180,6 +189,9 @@ class Evaluation(models.Model):
         verbose_name = _("évaluation")
         verbose_name_plural = _("évaluations")
 
+    def __str__(self):
+        return f"Évaluation — {self.assignment}"
+
     @property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
@@ -206,9 +218,15 @@ class Consensus(models.Model):
         verbose_name_plural = _("consensus")
         constraints = [models.UniqueConstraint(fields=["jury", "dossier"], name="consensus_unique")]
 
+    def __str__(self):
+        return f"Consensus — {self.dossier}"
+
 
 def minutes_path(instance, filename):
     return f"juries/{instance.jury_id}/pv-{instance.pk}.pdf"
+
+    def __str__(self):
+        return f"Consensus — {self.dossier}"
 
 
 class Deliberation(models.Model):
@@ -272,6 +290,9 @@ class Decision(models.Model):
                                    name="decision_amount_not_negative"),
         ]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.dossier}"
+
 
 class EligibilityReview(models.Model):
     """Staff's completeness and eligibility review: automatic results as seen, manual items ticked with reasons."""
@@ -293,3 +314,6 @@ class EligibilityReview(models.Model):
         verbose_name = _("examen de recevabilité")
         verbose_name_plural = _("examens de recevabilité")
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} — {self.dossier}"

@@ -15,7 +15,6 @@ import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-
 HUNDRED = Decimal("100")
 PLACES = Decimal("0.001")
 

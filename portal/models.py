@@ -226,10 +226,6 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
 
-    @property
-    def action_label(self) -> str:
-        return action_label(self.action)
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise ValueError("Le journal d'audit est en ajout seul.")
@@ -237,3 +233,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Le journal d'audit est en ajout seul.")
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)

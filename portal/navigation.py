@@ -1,7 +1,7 @@
 """Main navigation: each entry shows only to users who hold the role it needs."""
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _

@@ -32,7 +32,7 @@ DEBUG = env_bool("DEBUG", default=False)
 # The test run uses this same module; it only relaxes what needs a real secret or HTTPS.
 TESTING = env_bool("TESTING") or "pytest" in sys.modules
 
-DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
+DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105 (refused below unless DEBUG or tests)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and not TESTING:

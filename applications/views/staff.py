@@ -13,7 +13,14 @@ from applications.forms import ComplementRequestForm, MessageForm
 from applications.models import Attachment, BudgetLine, Dossier
 from applications.selectors import dossiers_of_staff
 from applications.services import exchanges
-from applications.views.dossier import attachment_response, message_form_post, posted, schema_of, section_answers, thread_read
+from applications.views.dossier import (
+    attachment_response,
+    message_form_post,
+    posted,
+    schema_of,
+    section_answers,
+    thread_read,
+)
 from applications.workflow import STAFF, transitions_from
 from portal.errors import DomainError
 from portal.selectors import user_roles

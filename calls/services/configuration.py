@@ -26,7 +26,15 @@ from calls.models import (
     Theme,
 )
 from calls.rules import Rule, RuleConfigError
-from calls.services.common import PARIS, as_paris, assign_fields, audit_change, check_unique_key, full_clean_or_error, paris_text
+from calls.services.common import (
+    PARIS,
+    as_paris,
+    assign_fields,
+    audit_change,
+    check_unique_key,
+    full_clean_or_error,
+    paris_text,
+)
 from portal.errors import DomainError
 
 CALL_TRANSITIONS = {

@@ -1,16 +1,41 @@
 """Reads of juries, scoped to the user's roles, split by sub-domain; callers import from here."""
 
 from juries.selectors.conflicts import (
-    BLOCKING, ConflictMap, conflict_map, declaration_rows, deny_conflicted, juror_dossier_or_404, likely_conflicts,
+    BLOCKING,
+    ConflictMap,
+    conflict_map,
+    declaration_rows,
+    deny_conflicted,
+    juror_dossier_or_404,
+    likely_conflicts,
 )
 from juries.selectors.instruction import TO_INSTRUCT, double_funding_flags, instruction_queue, instruction_sessions
 from juries.selectors.scope import (
-    DECIDED_STATES, REVIEWABLE_STATES, MemberProgress, active_member, declarations_of, envelope_of, grid_spec,
-    juror_memberships, jury_entries_with_progress, jury_progress, member_or_404, scope_dossiers, staff_juries,
-    staff_jury_or_404, tie_break_of,
+    DECIDED_STATES,
+    REVIEWABLE_STATES,
+    MemberProgress,
+    active_member,
+    declarations_of,
+    envelope_of,
+    grid_spec,
+    juror_memberships,
+    jury_entries_with_progress,
+    jury_progress,
+    member_or_404,
+    scope_dossiers,
+    staff_juries,
+    staff_jury_or_404,
+    tie_break_of,
 )
 from juries.selectors.scores import (
-    QueueRow, RankingRow, chair_rows, dispersion_of, juror_queue, other_evaluations, ranking, reserve_proposal,
+    QueueRow,
+    RankingRow,
+    chair_rows,
+    dispersion_of,
+    juror_queue,
+    other_evaluations,
+    ranking,
+    reserve_proposal,
     severity_of,
 )
 

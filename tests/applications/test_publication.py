@@ -3,7 +3,7 @@
 import csv
 import io
 import json
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 
 import pytest
@@ -62,12 +62,12 @@ def test_open_data_csv_and_json_follow_the_scdl_schema(client, laureate):
 
 
 def test_open_data_dates_come_from_the_countersigned_convention_and_the_payments(client, laureate):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from funding.models import Convention, Payment, Tranche
 
     convention = Convention.objects.create(dossier=laureate, version=1, amount=laureate.granted_amount, status="in_force",
-                                           operator_signed_at=datetime(2020, 1, 15, 9, tzinfo=timezone.utc))
+                                           operator_signed_at=datetime(2020, 1, 15, 9, tzinfo=UTC))
     tranche = Tranche.objects.create(convention=convention, order=1, label="Avance", amount=Decimal("30000"),
                                      condition="signature")
     for day in (date(2020, 2, 1), date(2020, 9, 30)):

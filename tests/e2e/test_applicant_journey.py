@@ -52,7 +52,7 @@ def budget_line(page, *, label: str, amount: str) -> None:
     amount_input.blur()  # "change" fires: htmx saves and re-evaluates
 
 
-def test_applicant_builds_submits_and_completes_a_dossier(page, live_server, assert_accessible, browser, session, member):  # noqa: F811
+def test_applicant_builds_submits_and_completes_a_dossier(page, live_server, assert_accessible, browser, session, member):
     log_in(page, live_server, member.user.email)
 
     # Start a draft in the open session.
@@ -192,7 +192,7 @@ def test_applicant_builds_submits_and_completes_a_dossier(page, live_server, ass
     assert dossier.snapshots.get(number=2).content["answers"]["usagers"] == 4500
 
 
-def test_two_colleagues_editing_the_same_section_see_the_conflict(page, live_server, assert_accessible, browser, session, member):  # noqa: F811
+def test_two_colleagues_editing_the_same_section_see_the_conflict(page, live_server, assert_accessible, browser, session, member):
     from applications.services import drafting
     from tests.portal.factories import MembershipFactory
 

@@ -38,7 +38,7 @@ def score_dossier(page, live_server, assert_accessible, jury, dossier, a: str) -
     expect(page.get_by_text("Évaluation transmise.")).to_be_visible()
 
 
-def test_jury_journey(page, live_server, assert_accessible, staff, jury, members, dossiers):  # noqa: F811
+def test_jury_journey(page, live_server, assert_accessible, staff, jury, members, dossiers):
     chair, juror, _ = members
     first, second, third = dossiers
     juries.jury_dossiers_add(actor=staff, jury=jury)

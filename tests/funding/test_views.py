@@ -141,7 +141,7 @@ def test_indicator_report_form_and_series(in_force, dossier, carrier, staff):
     page = client_for(carrier).get(url)
     form = page.context["form"]
     period = form.fields["period"].choices[0][0]
-    data = {"period": period, "comment": "RAS", **{key: "40" for key in form.indicator_keys}}
+    data = {"period": period, "comment": "RAS", **dict.fromkeys(form.indicator_keys, "40")}
     assert client_for(carrier).post(url, data).status_code == 302
     report = IndicatorReport.objects.get()
     assert report.is_late  # the first period ended more than 15 days ago

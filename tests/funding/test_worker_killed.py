@@ -106,7 +106,7 @@ def wait_until(condition, timeout: float) -> bool:
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_a_killed_worker_leaves_no_convention_missing_or_rendered_twice(private_broker, services_required, dossier,  # noqa: F811
+def test_a_killed_worker_leaves_no_convention_missing_or_rendered_twice(private_broker, services_required, dossier,
                                                                          staff):
     database_url = database_url_for_workers(services_required)
     dossiers = [dossier] + [
@@ -146,5 +146,5 @@ def test_a_killed_worker_leaves_no_convention_missing_or_rendered_twice(private_
         assert convention.pdf.read().startswith(b"%PDF") and convention.rendered_at and convention.sha256
         if convention.pk in before_the_kill:  # delivered twice, rendered once
             assert (convention.pdf.name, convention.sha256, convention.rendered_at) == before_the_kill[convention.pk]
-    assert len([path for path in Path(django_settings.MEDIA_ROOT).rglob("*.pdf")]) == BATCH  # no stray second render
+    assert len(list(Path(django_settings.MEDIA_ROOT).rglob("*.pdf"))) == BATCH  # no stray second render
     assert AuditEvent.objects.filter(action="convention.generate").count() == BATCH

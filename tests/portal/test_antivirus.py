@@ -177,7 +177,7 @@ def test_clamd_connection_refused_refuses_the_file(tmp_path, settings, caplog):
     ("infected", "Le fichier a été refusé par l&#x27;antivirus (Eicar-Test-Signature)."),
     ("error", "réessayez dans quelques minutes"),
 ])
-def test_a_refused_upload_stores_nothing(client, dossier, member, scanner, settings, mode, message):  # noqa: F811
+def test_a_refused_upload_stores_nothing(client, dossier, member, scanner, settings, mode, message):
     scanner(mode)
     client.force_login(member.user)
     response = client.post(reverse("applications:documents", args=[dossier.pk]),
@@ -189,7 +189,7 @@ def test_a_refused_upload_stores_nothing(client, dossier, member, scanner, setti
     assert not media.exists() or not any(path.is_file() for path in media.rglob("*"))
 
 
-def test_a_clean_upload_is_stored(client, dossier, member, scanner):  # noqa: F811
+def test_a_clean_upload_is_stored(client, dossier, member, scanner):
     scanner("clean")
     client.force_login(member.user)
     client.post(reverse("applications:documents", args=[dossier.pk]),

@@ -35,7 +35,7 @@ def attach(dossier, name: str, message=None) -> Attachment:
 
 
 @pytest.fixture
-def served(reviewed, jury, members, staff, session):  # noqa: F811
+def served(reviewed, jury, members, staff, session):
     """name → (url, user allowed to open it, audit target, kind, document id, name) for every serving view."""
     dossier = reviewed[0]
     carrier = dossier.created_by
@@ -110,7 +110,7 @@ def test_a_refused_request_records_no_view(client, served, case):
     assert not views().exists()
 
 
-def test_the_call_audit_trail_shows_document_views(client, served, staff):  # noqa: F811
+def test_the_call_audit_trail_shows_document_views(client, served, staff):
     url, user, target, *_ = served["piece"]
     client.force_login(user)
     client.get(url)

@@ -22,7 +22,13 @@ from django.utils import timezone
 from applications.models import DossierInvitation, DossierPartner
 from applications.services import drafting, submission
 from calls.models import (
-    Criterion, FormDefinition, InfoSession, InfoSessionRegistration, MilestoneTemplate, Phase, RequiredDocument,
+    Criterion,
+    FormDefinition,
+    InfoSession,
+    InfoSessionRegistration,
+    MilestoneTemplate,
+    Phase,
+    RequiredDocument,
 )
 from calls.rules import load_rules
 from portal.models import Role

@@ -75,7 +75,7 @@ def admin_as_expected(name: str, role: str, response) -> bool:
 
 
 @pytest.mark.django_db
-def test_third_party_urls_answer_every_role_as_expected(world, settings):  # noqa: F811
+def test_third_party_urls_answer_every_role_as_expected(world, settings):
     settings.PORTAL_ENFORCE_MFA = False
     users, _arguments = world
     users = {**users, "superuser": UserFactory(is_staff=True, is_superuser=True)}

@@ -6,9 +6,9 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import TemporaryUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.core.files.uploadedfile import TemporaryUploadedFile
 
 from portal.errors import DomainError
 from portal.uploads import (

@@ -302,4 +302,4 @@ def elf_executable() -> bytes:
 
 
 def text_file() -> bytes:
-    return "Ceci n'est pas un document.\n".encode()
+    return b"Ceci n'est pas un document.\n"
