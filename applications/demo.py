@@ -49,10 +49,24 @@ ANSWERS = {
 def _budget(*, programme: str, carrier: str, year: int) -> list[dict]:
     """Two lines: what the programme is asked to fund, and the carrier's own share."""
     return [
-        {"label": "Prestations de développement", "year": year, "phase": "", "category": "external_services",
-         "source": "programme", "cofinancer_name": "", "amount": Decimal(programme)},
-        {"label": "Accompagnement au changement", "year": year, "phase": "", "category": "other",
-         "source": "carrier", "cofinancer_name": "", "amount": Decimal(carrier)},
+        {
+            "label": "Prestations de développement",
+            "year": year,
+            "phase": "",
+            "category": "external_services",
+            "source": "programme",
+            "cofinancer_name": "",
+            "amount": Decimal(programme),
+        },
+        {
+            "label": "Accompagnement au changement",
+            "year": year,
+            "phase": "",
+            "category": "other",
+            "source": "carrier",
+            "cofinancer_name": "",
+            "amount": Decimal(carrier),
+        },
     ]
 
 
@@ -61,22 +75,43 @@ def _demo_pdf(title: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{title}.pdf", content, content_type="application/pdf")
 
 
-def _build(*, user, organisation, theme_code: str, call_slug: str, acronym: str, title: str, sections: list[str],
-           budget: list[dict], submit: bool) -> Dossier:
+def _build(
+    *,
+    user,
+    organisation,
+    theme_code: str,
+    call_slug: str,
+    acronym: str,
+    title: str,
+    sections: list[str],
+    budget: list[dict],
+    submit: bool,
+) -> Dossier:
     session = Session.objects.get(theme__call__slug=call_slug, theme__code=theme_code, key=DEMO_SESSION_KEY)
     dossier = drafting.dossier_start(
-        actor=user, session=session, organisation=organisation, acronym=acronym, title=title,
-        summary=f"{title} : projet de démonstration du portail.", planned_start=timezone.localdate() + timedelta(days=60),
+        actor=user,
+        session=session,
+        organisation=organisation,
+        acronym=acronym,
+        title=title,
+        summary=f"{title} : projet de démonstration du portail.",
+        planned_start=timezone.localdate() + timedelta(days=60),
         duration_months=12,
     )
     for key in sections:
-        dossier = drafting.dossier_save_section(actor=user, dossier=dossier, section_key=key, raw_answers=ANSWERS[key],
-                                                base_version=dossier.section_versions.get(key, 0)).dossier
+        dossier = drafting.dossier_save_section(
+            actor=user,
+            dossier=dossier,
+            section_key=key,
+            raw_answers=ANSWERS[key],
+            base_version=dossier.section_versions.get(key, 0),
+        ).dossier
     dossier = drafting.budget_replace(actor=user, dossier=dossier, lines=budget, base_version=0)
     for document in required_documents_of(session.theme):
         if document.mandatory:
-            attachments.attachment_upload(actor=user, dossier=dossier, required_document=document,
-                                          uploaded_file=_demo_pdf(document.kind))
+            attachments.attachment_upload(
+                actor=user, dossier=dossier, required_document=document, uploaded_file=_demo_pdf(document.kind)
+            )
     if submit:
         submission.dossier_submit(actor=user, dossier=dossier, declaration=True)
         dossier.refresh_from_db()
@@ -93,23 +128,39 @@ def _laureates(*, author) -> int:
     created = 0
     for index, laureate in enumerate(data["laureates"], start=1):
         organisation, _ = Organisation.objects.get_or_create(
-            name=laureate["organisation"], defaults={"kind": OrganisationKind.MINISTRY, "parent_ministry": laureate["ministry"] or ""}
+            name=laureate["organisation"],
+            defaults={"kind": OrganisationKind.MINISTRY, "parent_ministry": laureate["ministry"] or ""},
         )
         session = sessions[laureate["axis"]]
         Dossier.objects.create(
-            reference=f"ETNA-2019-L{index:02d}", organisation=organisation, theme=session.theme, session=session,
-            acronym=laureate["title"][:40], title=laureate["headline"], summary=laureate["summary"],
-            state=DossierState.SELECTED, submitted_at=session.closes_at, created_by=author,
+            reference=f"ETNA-2019-L{index:02d}",
+            organisation=organisation,
+            theme=session.theme,
+            session=session,
+            acronym=laureate["title"][:40],
+            title=laureate["headline"],
+            summary=laureate["summary"],
+            state=DossierState.SELECTED,
+            submitted_at=session.closes_at,
+            created_by=author,
             granted_amount=Decimal(laureate["amount"]) if laureate["amount"] else None,
         )
         created += 1
-    others = Organisation.objects.get_or_create(name="Candidats non retenus (ETNA 2019)", defaults={"kind": OrganisationKind.OTHER})[0]
+    others = Organisation.objects.get_or_create(
+        name="Candidats non retenus (ETNA 2019)", defaults={"kind": OrganisationKind.OTHER}
+    )[0]
     session = next(iter(sessions.values()))
     for index in range(1, data["dossiers_received"] - data["laureates_count"] + 1):
         Dossier.objects.create(
-            reference=f"ETNA-2019-N{index:02d}", organisation=others, theme=session.theme, session=session,
-            acronym=f"NR{index:02d}", title=f"Dossier non retenu n°{index}", state=DossierState.REJECTED,
-            submitted_at=session.closes_at, created_by=author,
+            reference=f"ETNA-2019-N{index:02d}",
+            organisation=others,
+            theme=session.theme,
+            session=session,
+            acronym=f"NR{index:02d}",
+            title=f"Dossier non retenu n°{index}",
+            state=DossierState.REJECTED,
+            submitted_at=session.closes_at,
+            created_by=author,
         )
     return created
 
@@ -123,32 +174,94 @@ def load(*, stdout=None) -> None:
     ministry, prefecture = ministry_user.memberships.get().organisation, prefecture_user.memberships.get().organisation
     full = ["contexte", "mise_en_oeuvre", "impact"]
     france_relance = "france-relance-tne-2020"
-    _build(user=ministry_user, organisation=ministry, theme_code="ITN1", call_slug=france_relance, acronym="RDV-CULTURE",
-           title="Prise de rendez-vous en ligne dans les services d'archives", sections=["contexte"],
-           budget=_budget(programme="90000", carrier="30000", year=2021), submit=False)
-    _build(user=ministry_user, organisation=ministry, theme_code="ITN6", call_slug=france_relance, acronym="LABEL-MUSEES",
-           title="Expérimentation d'un assistant de labellisation des musées", sections=full,
-           budget=[{"label": "Prestation d'une jeune entreprise innovante", "year": 2021, "phase": "", "category": "external_services",
-                    "source": "programme", "cofinancer_name": "", "amount": Decimal("30000")}], submit=True)
+    _build(
+        user=ministry_user,
+        organisation=ministry,
+        theme_code="ITN1",
+        call_slug=france_relance,
+        acronym="RDV-CULTURE",
+        title="Prise de rendez-vous en ligne dans les services d'archives",
+        sections=["contexte"],
+        budget=_budget(programme="90000", carrier="30000", year=2021),
+        submit=False,
+    )
+    _build(
+        user=ministry_user,
+        organisation=ministry,
+        theme_code="ITN6",
+        call_slug=france_relance,
+        acronym="LABEL-MUSEES",
+        title="Expérimentation d'un assistant de labellisation des musées",
+        sections=full,
+        budget=[
+            {
+                "label": "Prestation d'une jeune entreprise innovante",
+                "year": 2021,
+                "phase": "",
+                "category": "external_services",
+                "source": "programme",
+                "cofinancer_name": "",
+                "amount": Decimal("30000"),
+            }
+        ],
+        submit=True,
+    )
     # The jury demo takes ITN6's dossier into evaluation: this one stays « déposé » for the applicant.
-    _build(user=ministry_user, organisation=ministry, theme_code="SNAP1", call_slug=france_relance, acronym="MUTUAL-ARCHIVES",
-           title="Mutualisation d'un service d'archivage électronique", sections=full,
-           budget=_budget(programme="150000", carrier="0", year=2021), submit=True)
-    complement = _build(user=ministry_user, organisation=ministry, theme_code="ITN4", call_slug=france_relance, acronym="SUBV-ARTS",
-                        title="Dématérialisation des demandes de subvention aux artistes", sections=full,
-                        budget=_budget(programme="150000", carrier="50000", year=2022), submit=True)
+    _build(
+        user=ministry_user,
+        organisation=ministry,
+        theme_code="SNAP1",
+        call_slug=france_relance,
+        acronym="MUTUAL-ARCHIVES",
+        title="Mutualisation d'un service d'archivage électronique",
+        sections=full,
+        budget=_budget(programme="150000", carrier="0", year=2021),
+        submit=True,
+    )
+    complement = _build(
+        user=ministry_user,
+        organisation=ministry,
+        theme_code="ITN4",
+        call_slug=france_relance,
+        acronym="SUBV-ARTS",
+        title="Dématérialisation des demandes de subvention aux artistes",
+        sections=full,
+        budget=_budget(programme="150000", carrier="50000", year=2022),
+        submit=True,
+    )
     if complement.state == DossierState.SUBMITTED:
         exchanges.complement_request_create(
-            actor=staff, dossier=complement, due_at=timezone.now() + timedelta(days=15),
+            actor=staff,
+            dossier=complement,
+            due_at=timezone.now() + timedelta(days=15),
             points=[{"section": "impact", "message": "Précisez la valeur actuelle de chaque indicateur."}],
         )
-    withdrawn = _build(user=ministry_user, organisation=ministry, theme_code="ITN2", call_slug=france_relance, acronym="PATRIMOINE",
-                       title="Portail des données du patrimoine", sections=full, budget=_budget(programme="150000", carrier="150000", year=2021), submit=True)
+    withdrawn = _build(
+        user=ministry_user,
+        organisation=ministry,
+        theme_code="ITN2",
+        call_slug=france_relance,
+        acronym="PATRIMOINE",
+        title="Portail des données du patrimoine",
+        sections=full,
+        budget=_budget(programme="150000", carrier="150000", year=2021),
+        submit=True,
+    )
     if withdrawn.state == DossierState.SUBMITTED:
-        exchanges.dossier_withdraw(actor=ministry_user, dossier=withdrawn, reason="Le projet est repris par un autre financement.")
-    _build(user=prefecture_user, organisation=prefecture, theme_code="CPT", call_slug="pia-2016-cpt", acronym="CPT-BZH",
-           title="Communauté professionnelle des agents de l'ATE en Bretagne", sections=full,
-           budget=_budget(programme="120000", carrier="120000", year=2026), submit=False)
+        exchanges.dossier_withdraw(
+            actor=ministry_user, dossier=withdrawn, reason="Le projet est repris par un autre financement."
+        )
+    _build(
+        user=prefecture_user,
+        organisation=prefecture,
+        theme_code="CPT",
+        call_slug="pia-2016-cpt",
+        acronym="CPT-BZH",
+        title="Communauté professionnelle des agents de l'ATE en Bretagne",
+        sections=full,
+        budget=_budget(programme="120000", carrier="120000", year=2026),
+        submit=False,
+    )
     laureates = _laureates(author=demo_user("admin@demo.gouv.fr"))
     if stdout is not None:
         stdout.write(f"Dossiers de démonstration : 6 dossiers en cours, {laureates} lauréats ETNA publiés.")

@@ -19,8 +19,14 @@ GRANTED_STATES = (DossierState.SELECTED, DossierState.CONVENTION, DossierState.I
 def cost_lines(lines) -> list[CostLine]:
     return [
         CostLine(
-            label=line.label, amount=line.amount, category=line.category, year=line.year, phase=line.phase or None,
-            source=line.source, cofinancer_name=line.cofinancer_name, in_kind=line.source == BudgetLine.Source.IN_KIND,
+            label=line.label,
+            amount=line.amount,
+            category=line.category,
+            year=line.year,
+            phase=line.phase or None,
+            source=line.source,
+            cofinancer_name=line.cofinancer_name,
+            in_kind=line.source == BudgetLine.Source.IN_KIND,
             tags=frozenset(line.tags or []),
         )
         for line in lines
@@ -44,7 +50,9 @@ def dossier_evaluation(dossier: Dossier, lines=None) -> Evaluation | None:
     if rule is None:
         return None
     co_carrier_kinds = [
-        partner.organisation.kind for partner in dossier.partners.select_related("organisation") if partner.role == "co_carrier"
+        partner.organisation.kind
+        for partner in dossier.partners.select_related("organisation")
+        if partner.role == "co_carrier"
     ]
     return evaluate(
         rule=rule,
@@ -61,8 +69,14 @@ def dossier_evaluation(dossier: Dossier, lines=None) -> Evaluation | None:
 def budget_lines_from(lines: list[CostLine]) -> list[dict]:
     """The engine's cost lines (e.g. from the simulator) as rows for `drafting.budget_replace`."""
     return [
-        {"label": line.label or _("Dépense"), "year": line.year, "phase": line.phase or "", "category": line.category,
-         "source": BudgetLine.Source.IN_KIND if line.in_kind else line.source, "cofinancer_name": line.cofinancer_name,
-         "amount": line.amount}
+        {
+            "label": line.label or _("Dépense"),
+            "year": line.year,
+            "phase": line.phase or "",
+            "category": line.category,
+            "source": BudgetLine.Source.IN_KIND if line.in_kind else line.source,
+            "cofinancer_name": line.cofinancer_name,
+            "amount": line.amount,
+        }
         for line in lines
     ]

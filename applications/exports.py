@@ -48,15 +48,20 @@ def staff_list_export(request, fmt: str):
     if any(name in form.errors for name in SCOPE_FILTERS):
         raise Http404
     querystring = request.GET.urlencode()
-    audit_record(actor=request.user, action="export.dossiers", data={"format": fmt, "filters": querystring},
-                 ip_address=request.META.get("REMOTE_ADDR"))
+    audit_record(
+        actor=request.user,
+        action="export.dossiers",
+        data={"format": fmt, "filters": querystring},
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
     if fmt == "csv":
         header, rows = dossier_rows(dossiers)
         return csv_streaming_response(filename=_filename(), header=header, rows=rows)
     total = dossiers.count()
     if total > EXPORT_ASYNC_THRESHOLD:
-        job_id = tasks_exports.job_start(user=request.user, querystring=querystring, fmt=fmt, total=total,
-                                         filename=f"{_filename()}.{fmt}")
+        job_id = tasks_exports.job_start(
+            user=request.user, querystring=querystring, fmt=fmt, total=total, filename=f"{_filename()}.{fmt}"
+        )
         return redirect("applications:export_job", job_id=job_id)
     return dataset_response(dataset=dossier_dataset(dossiers), filename=_filename(), fmt=fmt)
 
@@ -99,5 +104,9 @@ def export_job_download(request, job_id: str):
     job = _own_job(request, job_id)
     if job["state"] != tasks_exports.JobState.DONE or not default_storage.exists(job["path"]):
         raise Http404
-    return FileResponse(default_storage.open(job["path"], "rb"), as_attachment=True, filename=job["filename"],
-                        content_type=FORMATS[job["fmt"]])
+    return FileResponse(
+        default_storage.open(job["path"], "rb"),
+        as_attachment=True,
+        filename=job["filename"],
+        content_type=FORMATS[job["fmt"]],
+    )

@@ -38,19 +38,33 @@ class FrenchDecimalField(forms.CharField):
 class ProjectForm(forms.Form):
     acronym = forms.CharField(label=_("Acronyme du projet"), max_length=40)
     title = forms.CharField(label=_("Titre du projet"), max_length=255)
-    summary = forms.CharField(label=_("Résumé"), widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=3000,
-                              help_text=_("3 000 caractères au maximum."))
-    planned_start = forms.DateField(label=_("Début prévu"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    summary = forms.CharField(
+        label=_("Résumé"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        max_length=3000,
+        help_text=_("3 000 caractères au maximum."),
+    )
+    planned_start = forms.DateField(
+        label=_("Début prévu"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     duration_months = forms.IntegerField(label=_("Durée (mois)"), required=False, min_value=1, max_value=120)
 
 
 class DossierStartForm(ProjectForm):
-    organisation = forms.ModelChoiceField(label=_("Organisation porteuse"), queryset=Organisation.objects.none(), empty_label=None)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation porteuse"), queryset=Organisation.objects.none(), empty_label=None
+    )
 
     predecessor = forms.ModelChoiceField(
-        label=_("Suite d'un dossier précédent"), queryset=None, required=False, empty_label=_("Non, un nouveau projet"),
-        help_text=_("Dossier complet après une manifestation d'intérêt retenue, ou nouveau dépôt après une invitation à redéposer : "
-                    "les réponses sont reprises et l'historique du projet est conservé."),
+        label=_("Suite d'un dossier précédent"),
+        queryset=None,
+        required=False,
+        empty_label=_("Non, un nouveau projet"),
+        help_text=_(
+            "Dossier complet après une manifestation d'intérêt retenue, ou nouveau dépôt après une invitation à redéposer : "
+            "les réponses sont reprises et l'historique du projet est conservé."
+        ),
     )
 
     field_order = ["organisation", "predecessor", "acronym", "title", "summary", "planned_start", "duration_months"]
@@ -85,7 +99,9 @@ class BudgetLineForm(forms.ModelForm):
 
     def as_line(self) -> dict:
         data = self.cleaned_data
-        return {name: data.get(name) if name in ("year", "amount") else data.get(name) or "" for name in self.Meta.fields}
+        return {
+            name: data.get(name) if name in ("year", "amount") else data.get(name) or "" for name in self.Meta.fields
+        }
 
 
 class BaseBudgetFormSet(forms.BaseFormSet):
@@ -93,12 +109,15 @@ class BaseBudgetFormSet(forms.BaseFormSet):
         """Every line kept: existing ones even when unchanged (the table replaces the budget), new ones once filled."""
         initial_count = self.initial_form_count()
         return [
-            form.as_line() for index, form in enumerate(self.forms)
+            form.as_line()
+            for index, form in enumerate(self.forms)
             if (index < initial_count or form.has_changed()) and not self._should_delete_form(form)
         ]
 
 
-BudgetFormSet = forms.formset_factory(BudgetLineForm, formset=BaseBudgetFormSet, extra=0, can_delete=True, max_num=200, validate_max=True)
+BudgetFormSet = forms.formset_factory(
+    BudgetLineForm, formset=BaseBudgetFormSet, extra=0, can_delete=True, max_num=200, validate_max=True
+)
 
 
 class PartnerForm(forms.Form):
@@ -117,7 +136,9 @@ class DocumentUploadForm(forms.Form):
 
 class SubmitForm(forms.Form):
     declaration = forms.BooleanField(
-        label=_("Je certifie l'exactitude des informations du dossier et je suis habilité(e) à le déposer au nom de l'organisation porteuse."),
+        label=_(
+            "Je certifie l'exactitude des informations du dossier et je suis habilité(e) à le déposer au nom de l'organisation porteuse."
+        ),
         required=False,
     )
 
@@ -128,7 +149,12 @@ class MessageForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=_("Motif du retrait (facultatif)"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+    reason = forms.CharField(
+        label=_("Motif du retrait (facultatif)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
 
 
 def section_form(section: dict, data=None, initial=None) -> forms.Form:
@@ -148,10 +174,19 @@ def _form_field(field: dict) -> forms.Field:
     kind = field["kind"]
     # Optional while drafting (autosave keeps partial input); the hint says what the submission will require.
     required_hint = _("Obligatoire pour déposer le dossier.") if field.get("required") else ""
-    common = {"label": field["label"], "required": False, "help_text": " ".join(filter(None, [field.get("help", ""), str(required_hint)]))}
+    common = {
+        "label": field["label"],
+        "required": False,
+        "help_text": " ".join(filter(None, [field.get("help", ""), str(required_hint)])),
+    }
     attrs = {}
     if field.get("show_if"):
-        attrs.update({"data-show-if": field["show_if"]["field"], "data-show-if-value": _show_if_value(field["show_if"].get("equals"))})
+        attrs.update(
+            {
+                "data-show-if": field["show_if"]["field"],
+                "data-show-if-value": _show_if_value(field["show_if"].get("equals")),
+            }
+        )
     if kind == "long_text":
         limit = field.get("max_length")
         if limit:
@@ -159,12 +194,25 @@ def _form_field(field: dict) -> forms.Field:
             common["help_text"] = " ".join(filter(None, [common["help_text"], f"{limit} caractères au maximum."]))
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 6, **attrs}), **common)
     if kind == "choice":
-        return forms.ChoiceField(choices=[("", "—"), *[(c, c) for c in field["choices"]]], widget=forms.Select(attrs=attrs), **common)
+        return forms.ChoiceField(
+            choices=[("", "—"), *[(c, c) for c in field["choices"]]], widget=forms.Select(attrs=attrs), **common
+        )
     if kind == "multiple_choice":
-        return forms.MultipleChoiceField(choices=[(c, c) for c in field["choices"]], widget=forms.CheckboxSelectMultiple(attrs=attrs), **common)
+        return forms.MultipleChoiceField(
+            choices=[(c, c) for c in field["choices"]], widget=forms.CheckboxSelectMultiple(attrs=attrs), **common
+        )
     if kind == "yes_no":
-        return forms.ChoiceField(choices=[("true", _("Oui")), ("false", _("Non"))], widget=forms.RadioSelect(attrs=attrs), **common)
-    input_types = {"date": "date", "email": "email", "url": "url", "integer": "text", "amount": "text", "percentage": "text"}
+        return forms.ChoiceField(
+            choices=[("true", _("Oui")), ("false", _("Non"))], widget=forms.RadioSelect(attrs=attrs), **common
+        )
+    input_types = {
+        "date": "date",
+        "email": "email",
+        "url": "url",
+        "integer": "text",
+        "amount": "text",
+        "percentage": "text",
+    }
     if kind in ("amount", "percentage", "integer"):
         attrs["inputmode"] = "decimal" if kind != "integer" else "numeric"
     widget = forms.TextInput(attrs=attrs)
@@ -207,7 +255,10 @@ class ComplementRequestForm(forms.Form):
 
     message = forms.CharField(label=_("Ce qui est attendu"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     parts = forms.MultipleChoiceField(label=_("Parties à rouvrir"), widget=forms.CheckboxSelectMultiple)
-    due_at = forms.DateTimeField(label=_("À rendre avant le"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    due_at = forms.DateTimeField(
+        label=_("À rendre avant le"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
 
     def __init__(self, *args, dossier, **kwargs):
         super().__init__(*args, **kwargs)

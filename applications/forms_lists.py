@@ -51,7 +51,10 @@ class ApplicantDossierFilterForm(_ListFilterForm):
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["statut"].choices = [("", _("Tous les états")), *APPLICANT_LABELS.items()]
-        self.fields["organisation"].choices = [("", _("Toutes mes organisations")), *((o.pk, o.name) for o in organisations)]
+        self.fields["organisation"].choices = [
+            ("", _("Toutes mes organisations")),
+            *((o.pk, o.name) for o in organisations),
+        ]
         # Filtering by organisation only makes sense for a member of several.
         self.show_organisation = len(organisations) > 1
 
@@ -62,7 +65,10 @@ class ApplicantDossierFilterForm(_ListFilterForm):
 
 def _sort_choices():
     labels = {
-        "reference": _("numéro"), "depot": _("date de dépôt"), "montant": _("montant demandé"), "porteur": _("porteur"),
+        "reference": _("numéro"),
+        "depot": _("date de dépôt"),
+        "montant": _("montant demandé"),
+        "porteur": _("porteur"),
     }
     choices = []
     for key in STAFF_SORTS:
@@ -74,22 +80,33 @@ def _sort_choices():
 
 class StaffDossierFilterForm(_ListFilterForm):
     q = forms.CharField(
-        label=_("Rechercher"), required=False, max_length=100,
+        label=_("Rechercher"),
+        required=False,
+        max_length=100,
         help_text=_("Numéro, acronyme, titre, nom ou SIRET du porteur."),
     )
     programme = forms.TypedChoiceField(label=_("Programme"), required=False, coerce=int, empty_value=None)
     appel = forms.TypedChoiceField(label=_("Appel"), required=False, coerce=int, empty_value=None)
     theme = forms.TypedChoiceField(label=_("Thème"), required=False, coerce=int, empty_value=None)
     session = forms.TypedChoiceField(label=_("Session"), required=False, coerce=int, empty_value=None)
-    statut = forms.ChoiceField(label=_("État"), required=False, choices=[
-        ("", _("Tous les états")), (TO_INSTRUCT_FILTER, _("À instruire (déposé, complet ou compléments demandés)")),
-        *DossierState.choices,
-    ])
+    statut = forms.ChoiceField(
+        label=_("État"),
+        required=False,
+        choices=[
+            ("", _("Tous les états")),
+            (TO_INSTRUCT_FILTER, _("À instruire (déposé, complet ou compléments demandés)")),
+            *DossierState.choices,
+        ],
+    )
     type_porteur = forms.ChoiceField(
         label=_("Type de porteur"), required=False, choices=[("", _("Tous les types")), *OrganisationKind.choices]
     )
-    montant_min = FrenchAmountField(label=_("Montant demandé minimal (€)"), required=False, help_text=_("Par exemple 12 500,50"))
-    montant_max = FrenchAmountField(label=_("Montant demandé maximal (€)"), required=False, help_text=_("Par exemple 250 000"))
+    montant_min = FrenchAmountField(
+        label=_("Montant demandé minimal (€)"), required=False, help_text=_("Par exemple 12 500,50")
+    )
+    montant_max = FrenchAmountField(
+        label=_("Montant demandé maximal (€)"), required=False, help_text=_("Par exemple 250 000")
+    )
     brouillons = forms.BooleanField(label=_("Inclure les brouillons"), required=False)
     tri = forms.ChoiceField(label=_("Trier"), required=False, choices=_sort_choices)
 
@@ -103,7 +120,8 @@ class StaffDossierFilterForm(_ListFilterForm):
         self.fields["appel"].choices = [("", _("Tous les appels")), *((c.pk, c.title) for c in calls)]
         self.fields["theme"].choices = [("", _("Tous les thèmes")), *((t.pk, f"{t.code} — {t.title}") for t in themes)]
         self.fields["session"].choices = [
-            ("", _("Toutes les sessions")), *((s.pk, f"{s.theme.code} — {s.name}") for s in sessions)
+            ("", _("Toutes les sessions")),
+            *((s.pk, f"{s.theme.code} — {s.name}") for s in sessions),
         ]
 
     def clean(self):
@@ -116,10 +134,16 @@ class StaffDossierFilterForm(_ListFilterForm):
     def selector_arguments(self) -> dict:
         data = self.cleaned_data
         return {
-            "query": data["q"].strip(), "programme_id": data["programme"], "call_id": data["appel"],
-            "theme_id": data["theme"], "session_id": data["session"], "state": data["statut"],
-            "organisation_kind": data["type_porteur"], "amount_min": data["montant_min"],
-            "amount_max": data["montant_max"], "include_drafts": data["brouillons"] or None,
+            "query": data["q"].strip(),
+            "programme_id": data["programme"],
+            "call_id": data["appel"],
+            "theme_id": data["theme"],
+            "session_id": data["session"],
+            "state": data["statut"],
+            "organisation_kind": data["type_porteur"],
+            "amount_min": data["montant_min"],
+            "amount_max": data["montant_max"],
+            "include_drafts": data["brouillons"] or None,
             "sort": data["tri"],
         }
 

@@ -28,13 +28,17 @@ class Dossier(models.Model):
         "portal.Organisation", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("porteur")
     )
     theme = models.ForeignKey("calls.Theme", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("thème"))
-    session = models.ForeignKey("calls.Session", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("session"))
+    session = models.ForeignKey(
+        "calls.Session", on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("session")
+    )
     form_definition = models.ForeignKey(
         "calls.FormDefinition", on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers"
     )
     phase = models.ForeignKey("calls.Phase", on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers")
     project_key = models.SlugField(
-        _("identifiant du projet"), max_length=80, blank=True,
+        _("identifiant du projet"),
+        max_length=80,
+        blank=True,
         help_text=_("Commun aux dossiers successifs d'un même projet (phases), pour les plafonds par projet."),
     )
     acronym = models.CharField(_("acronyme"), max_length=40)
@@ -44,18 +48,28 @@ class Dossier(models.Model):
     duration_months = models.PositiveSmallIntegerField(
         _("durée (mois)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(120)]
     )
-    state = models.CharField(_("état"), max_length=24, choices=DossierState.choices, default=DossierState.DRAFT, db_index=True)
+    state = models.CharField(
+        _("état"), max_length=24, choices=DossierState.choices, default=DossierState.DRAFT, db_index=True
+    )
     answers = models.JSONField(_("réponses"), default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
     section_versions = models.JSONField(default=dict, blank=True)
     requested_amount = models.DecimalField(_("montant demandé (€)"), **MONEY, null=True, blank=True)
     granted_amount = models.DecimalField(_("montant accordé (€)"), **MONEY, null=True, blank=True)
     derogation_rate = models.DecimalField(
-        _("taux dérogatoire accordé (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("taux dérogatoire accordé (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Décision motivée du comité de pilotage (PIA)."),
     )
     predecessor = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="successors",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
         verbose_name=_("dossier précédent"),
         help_text=_("Manifestation d'intérêt d'origine, ou dossier invité à être redéposé."),
     )
@@ -199,7 +213,8 @@ class ComplementRequest(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="complement_requests")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     points = models.JSONField(
-        _("points à compléter"), default=list,
+        _("points à compléter"),
+        default=list,
         help_text=_("Liste de {section, field, document, message} : seuls ces points sont rouverts."),
     )
     due_at = models.DateTimeField(_("à rendre avant le"))
@@ -249,7 +264,9 @@ class StateChange(models.Model):
     transition = models.CharField(max_length=40)
     from_state = models.CharField(max_length=24, choices=DossierState.choices)
     to_state = models.CharField(max_length=24, choices=DossierState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

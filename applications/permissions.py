@@ -68,11 +68,16 @@ def ensure_can_edit(dossier: Dossier, actor, *, part: str) -> None:
     if dossier.state == DossierState.DRAFT:
         closed = timezone.localtime(dossier.session.closes_at)
         raise DomainError(
-            _("La session a clos le %(date)s à %(time)s : le brouillon est figé.") % {
-                "date": date_format(closed, "j F Y"), "time": closed.strftime("%H:%M:%S"),
+            _("La session a clos le %(date)s à %(time)s : le brouillon est figé.")
+            % {
+                "date": date_format(closed, "j F Y"),
+                "time": closed.strftime("%H:%M:%S"),
             },
             code="session_closed",
         )
     if dossier.state == DossierState.COMPLEMENT_REQUESTED:
-        raise DomainError(_("Seuls les points de la demande de compléments peuvent être modifiés, avant sa date limite."), code="frozen")
+        raise DomainError(
+            _("Seuls les points de la demande de compléments peuvent être modifiés, avant sa date limite."),
+            code="frozen",
+        )
     raise DomainError(_("Le dossier est déposé : il ne peut plus être modifié."), code="frozen")

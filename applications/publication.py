@@ -20,11 +20,26 @@ from applications import selectors
 from calls.models import Call, Programme
 from portal.exports import csv_streaming_response
 
-LICENCE = "Licence Ouverte / Open Licence version 2.0 (Etalab) — https://www.etalab.gouv.fr/licence-ouverte-open-licence"
+LICENCE = (
+    "Licence Ouverte / Open Licence version 2.0 (Etalab) — https://www.etalab.gouv.fr/licence-ouverte-open-licence"
+)
 SCDL_COLUMNS = [
-    "nomAttribuant", "idAttribuant", "dateConvention", "referenceDecision", "nomBeneficiaire", "idBeneficiaire",
-    "rnaBeneficiaire", "objet", "montant", "nature", "conditionsVersement", "datesPeriodeVersement",
-    "idRAE", "notificationUE", "pourcentageSubvention", "dispositifAide",
+    "nomAttribuant",
+    "idAttribuant",
+    "dateConvention",
+    "referenceDecision",
+    "nomBeneficiaire",
+    "idBeneficiaire",
+    "rnaBeneficiaire",
+    "objet",
+    "montant",
+    "nature",
+    "conditionsVersement",
+    "datesPeriodeVersement",
+    "idRAE",
+    "notificationUE",
+    "pourcentageSubvention",
+    "dispositifAide",
 ]
 PAGE_SIZE = 20
 
@@ -41,7 +56,9 @@ def _filters(request) -> dict:
 def scdl_row(dossier) -> dict:
     """One grant; `dossier` is annotated by `laureate_open_data` (agreement date, payment period)."""
     programme = dossier.theme.call.programme
-    agreed_on = timezone.localdate(dossier.agreement_signed_at) if dossier.agreement_signed_at else dossier.planned_start
+    agreed_on = (
+        timezone.localdate(dossier.agreement_signed_at) if dossier.agreement_signed_at else dossier.planned_start
+    )
     return {
         "nomAttribuant": programme.grantor_name or programme.fund or programme.name,
         "idAttribuant": programme.grantor_siret,
@@ -55,7 +72,8 @@ def scdl_row(dossier) -> dict:
         "nature": "aide en numéraire",
         "conditionsVersement": "échelonné",
         "datesPeriodeVersement": f"{dossier.first_payment_on:%Y-%m-%d}_{dossier.last_payment_on:%Y-%m-%d}"
-        if dossier.first_payment_on else "",
+        if dossier.first_payment_on
+        else "",
         "idRAE": "",
         "notificationUE": "non",
         "pourcentageSubvention": "",
@@ -67,26 +85,41 @@ def laureate_list(request, programme_slug: str = "", call_slug: str = ""):
     filters = _filters(request)
     programme = call = None
     if call_slug:
-        call = get_object_or_404(Call.objects.select_related("programme"), slug=call_slug, status__in=("published", "closed"))
+        call = get_object_or_404(
+            Call.objects.select_related("programme"), slug=call_slug, status__in=("published", "closed")
+        )
         filters["call_slug"] = call_slug
     if programme_slug:
         programme = get_object_or_404(Programme, slug=programme_slug)
         filters["programme_slug"] = programme_slug
     page = Paginator(selectors.laureates(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "laureates/list.html", {
-        "page": page, "filters": filters, "call": call, "programme": programme,
-        "statistics": selectors.call_statistics(call=call) if call else None,
-        "programmes": Programme.objects.filter(calls__status__in=("published", "closed")).distinct().order_by("name"),
-        "licence": LICENCE,
-    })
+    return render(
+        request,
+        "laureates/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "call": call,
+            "programme": programme,
+            "statistics": selectors.call_statistics(call=call) if call else None,
+            "programmes": Programme.objects.filter(calls__status__in=("published", "closed"))
+            .distinct()
+            .order_by("name"),
+            "licence": LICENCE,
+        },
+    )
 
 
 def laureate_open_data(request, fmt: str):
     """The same rows as the page, as CSV (French Excel) or JSON, with the licence."""
-    laureates = selectors.laureates(**_filters(request)).filter(granted_amount__isnull=False).annotate(
-        agreement_signed_at=Min("conventions__operator_signed_at"),
-        first_payment_on=Min("conventions__tranches__payments__paid_on"),
-        last_payment_on=Max("conventions__tranches__payments__paid_on"),
+    laureates = (
+        selectors.laureates(**_filters(request))
+        .filter(granted_amount__isnull=False)
+        .annotate(
+            agreement_signed_at=Min("conventions__operator_signed_at"),
+            first_payment_on=Min("conventions__tranches__payments__paid_on"),
+            last_payment_on=Max("conventions__tranches__payments__paid_on"),
+        )
     )
     rows = (scdl_row(dossier) for dossier in laureates.iterator(chunk_size=500))
     if fmt == "csv":
@@ -94,7 +127,9 @@ def laureate_open_data(request, fmt: str):
             filename="subventions-laureats", header=SCDL_COLUMNS, rows=([row[c] for c in SCDL_COLUMNS] for row in rows)
         )
     payload = {"licence": LICENCE, "schema": "https://schema.data.gouv.fr/scdl/subventions/", "data": list(rows)}
-    response = HttpResponse(json.dumps(payload, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(payload, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="subventions-laureats.json"'
     return response
 

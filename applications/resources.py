@@ -28,16 +28,33 @@ from portal.models import OrganisationKind
 # What the resource reads: leaving out the dossier's answers and the theme's texts and rule
 # (read once per theme) makes each row several times cheaper to load.
 EXPORTED_FIELDS = (
-    "reference", "acronym", "title", "state", "submitted_at", "requested_amount", "granted_amount", "derogation_rate",
-    "project_key", "organisation__name", "organisation__siret", "organisation__kind", "theme__code", "theme__title",
-    "theme__call__title", "theme__call__programme__name", "session__name", "session__kind",
+    "reference",
+    "acronym",
+    "title",
+    "state",
+    "submitted_at",
+    "requested_amount",
+    "granted_amount",
+    "derogation_rate",
+    "project_key",
+    "organisation__name",
+    "organisation__siret",
+    "organisation__kind",
+    "theme__code",
+    "theme__title",
+    "theme__call__title",
+    "theme__call__programme__name",
+    "session__name",
+    "session__kind",
 )
 
 
 def export_queryset(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
     """`queryset` with everything DossierResource reads, in a fixed number of queries."""
     previous_grants = Subquery(
-        Dossier.objects.filter(project_key=OuterRef("project_key"), theme_id=OuterRef("theme_id"), state__in=GRANTED_STATES)
+        Dossier.objects.filter(
+            project_key=OuterRef("project_key"), theme_id=OuterRef("theme_id"), state__in=GRANTED_STATES
+        )
         .exclude(pk=OuterRef("pk"))
         .order_by()
         .values("project_key")
@@ -50,8 +67,11 @@ def export_queryset(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
         .prefetch_related(
             "budget_lines",
             Prefetch(
-                "partners", to_attr="export_co_carriers",
-                queryset=DossierPartner.objects.filter(role=DossierPartner.Role.CO_CARRIER).select_related("organisation"),
+                "partners",
+                to_attr="export_co_carriers",
+                queryset=DossierPartner.objects.filter(role=DossierPartner.Role.CO_CARRIER).select_related(
+                    "organisation"
+                ),
             ),
         )
         .annotate(export_previous_grants=previous_grants)
@@ -81,8 +101,24 @@ class DossierResource(resources.ModelResource):
     class Meta:
         model = Dossier
         fields = (
-            "reference", "acronym", "title", "carrier", "siret", "carrier_kind", "programme", "call", "theme", "session",
-            "state", "submitted_at", "requested", "granted", "budget_total", "eligible_cost", "max_aid", "compliant",
+            "reference",
+            "acronym",
+            "title",
+            "carrier",
+            "siret",
+            "carrier_kind",
+            "programme",
+            "call",
+            "theme",
+            "session",
+            "state",
+            "submitted_at",
+            "requested",
+            "granted",
+            "budget_total",
+            "eligible_cost",
+            "max_aid",
+            "compliant",
         )
         export_order = fields
 
@@ -105,9 +141,13 @@ class DossierResource(resources.ModelResource):
         if rule is not None:
             previous = dossier.export_previous_grants if dossier.project_key else None
             result = evaluate(
-                rule=rule, lines=cost_lines(dossier.budget_lines.all()), carrier_kind=dossier.organisation.kind,
-                session_kind=dossier.session.kind, previous_grants=previous or Decimal("0"),
-                requested_amount=dossier.requested_amount, derogation_rate=dossier.derogation_rate,
+                rule=rule,
+                lines=cost_lines(dossier.budget_lines.all()),
+                carrier_kind=dossier.organisation.kind,
+                session_kind=dossier.session.kind,
+                previous_grants=previous or Decimal("0"),
+                requested_amount=dossier.requested_amount,
+                derogation_rate=dossier.derogation_rate,
                 co_carrier_kinds=[partner.organisation.kind for partner in dossier.export_co_carriers],
             )
         self._evaluation = (dossier.pk, result)

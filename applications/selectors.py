@@ -38,7 +38,9 @@ LAUREATE_STATES = ("selected", "convention", "in_progress", "closed")
 RECEIVED_STATES_EXCLUDED = ("draft",)
 
 
-def laureates(*, programme_slug: str = "", call_slug: str = "", theme_code: str = "", query: str = "") -> QuerySet[Dossier]:
+def laureates(
+    *, programme_slug: str = "", call_slug: str = "", theme_code: str = "", query: str = ""
+) -> QuerySet[Dossier]:
     """Selected dossiers of published or closed calls, with what the public page shows.
 
     A laureate whose amount was not published (ETNA 2019 gives only the total) is listed;
@@ -48,10 +50,23 @@ def laureates(*, programme_slug: str = "", call_slug: str = "", theme_code: str 
         Dossier.objects.filter(state__in=LAUREATE_STATES, theme__call__status__in=("published", "closed"))
         .select_related("organisation", "theme__call__programme")
         .only(
-            "reference", "acronym", "title", "summary", "granted_amount", "planned_start", "duration_months",
-            "organisation__name", "organisation__siret", "theme__code", "theme__title", "theme__call__slug",
-            "theme__call__title", "theme__call__programme__slug", "theme__call__programme__name",
-            "theme__call__programme__grantor_name", "theme__call__programme__grantor_siret",
+            "reference",
+            "acronym",
+            "title",
+            "summary",
+            "granted_amount",
+            "planned_start",
+            "duration_months",
+            "organisation__name",
+            "organisation__siret",
+            "theme__code",
+            "theme__title",
+            "theme__call__slug",
+            "theme__call__title",
+            "theme__call__programme__slug",
+            "theme__call__programme__name",
+            "theme__call__programme__grantor_name",
+            "theme__call__programme__grantor_siret",
             "theme__call__programme__fund",
         )
         .order_by("theme__call__title", "theme__code", "acronym")
@@ -64,7 +79,9 @@ def laureates(*, programme_slug: str = "", call_slug: str = "", theme_code: str 
         queryset = queryset.filter(theme__code=theme_code)
     if query:
         queryset = queryset.filter(
-            Q(acronym__icontains=query) | Q(title__icontains=query) | Q(summary__icontains=query)
+            Q(acronym__icontains=query)
+            | Q(title__icontains=query)
+            | Q(summary__icontains=query)
             | Q(organisation__name__icontains=query)
         )
     return queryset
@@ -99,7 +116,9 @@ def _latest_open_complement_due():
     )
 
 
-def applicant_dossier_list(user, *, state: str = "", organisation_id: int | None = None, query: str = "") -> QuerySet[Dossier]:
+def applicant_dossier_list(
+    user, *, state: str = "", organisation_id: int | None = None, query: str = ""
+) -> QuerySet[Dossier]:
     """The user's organisations' dossiers with what the list shows, newest first, in one query per page.
 
     Each dossier carries `complement_due_at`: the due date of its open complement request, if any.
@@ -114,7 +133,9 @@ def applicant_dossier_list(user, *, state: str = "", organisation_id: int | None
     if organisation_id:
         queryset = queryset.filter(organisation_id=organisation_id)
     if query:
-        queryset = queryset.filter(Q(reference__icontains=query) | Q(acronym__icontains=query) | Q(title__icontains=query))
+        queryset = queryset.filter(
+            Q(reference__icontains=query) | Q(acronym__icontains=query) | Q(title__icontains=query)
+        )
     return queryset.order_by("-created_at", "-pk")
 
 
@@ -133,15 +154,28 @@ def dossier_search(queryset: QuerySet[Dossier], query: str) -> QuerySet[Dossier]
     if not query:
         return queryset
     return queryset.filter(
-        Q(reference__icontains=query) | Q(acronym__icontains=query) | Q(title__icontains=query)
-        | Q(organisation__name__icontains=query) | Q(organisation__siret__startswith=query.replace(" ", ""))
+        Q(reference__icontains=query)
+        | Q(acronym__icontains=query)
+        | Q(title__icontains=query)
+        | Q(organisation__name__icontains=query)
+        | Q(organisation__siret__startswith=query.replace(" ", ""))
     )
 
 
 def staff_dossier_list(
-    user, *, include_drafts: bool = False, programme_id: int | None = None, call_id: int | None = None,
-    theme_id: int | None = None, session_id: int | None = None, state: str = "", organisation_kind: str = "",
-    amount_min=None, amount_max=None, query: str = "", sort: str = STAFF_DEFAULT_SORT,
+    user,
+    *,
+    include_drafts: bool = False,
+    programme_id: int | None = None,
+    call_id: int | None = None,
+    theme_id: int | None = None,
+    session_id: int | None = None,
+    state: str = "",
+    organisation_kind: str = "",
+    amount_min=None,
+    amount_max=None,
+    query: str = "",
+    sort: str = STAFF_DEFAULT_SORT,
 ) -> QuerySet[Dossier]:
     """Dossiers of the user's programmes, filtered and sorted for the instruction list.
 
@@ -156,12 +190,18 @@ def staff_dossier_list(
     if state == TO_INSTRUCT_FILTER:
         queryset, state = queryset.filter(state__in=TO_INSTRUCT), ""
     filters = {
-        "theme__call__programme_id": programme_id, "theme__call_id": call_id, "theme_id": theme_id,
-        "session_id": session_id, "state": state or None, "organisation__kind": organisation_kind or None,
-        "requested_amount__gte": amount_min, "requested_amount__lte": amount_max,
+        "theme__call__programme_id": programme_id,
+        "theme__call_id": call_id,
+        "theme_id": theme_id,
+        "session_id": session_id,
+        "state": state or None,
+        "organisation__kind": organisation_kind or None,
+        "requested_amount__gte": amount_min,
+        "requested_amount__lte": amount_max,
     }
-    queryset = dossier_search(queryset.filter(**{lookup: value for lookup, value in filters.items() if value is not None}),
-                              query)
+    queryset = dossier_search(
+        queryset.filter(**{lookup: value for lookup, value in filters.items() if value is not None}), query
+    )
     descending = sort.startswith("-")
     field = STAFF_SORTS.get(sort.lstrip("-"))
     if field is None:
@@ -193,7 +233,11 @@ def staff_filter_scope(user) -> list:
     )
     if not roles.is_admin:
         sessions = sessions.filter(theme__call__programme_id__in=roles.staff_programme_ids)
-    return list(sessions.order_by("theme__call__programme__name", "theme__call__title", "theme__order", "theme__code", "opens_at"))
+    return list(
+        sessions.order_by(
+            "theme__call__programme__name", "theme__call__title", "theme__order", "theme__code", "opens_at"
+        )
+    )
 
 
 def predecessor_candidates(user, *, session) -> QuerySet[Dossier]:

@@ -57,8 +57,17 @@ def filtered_dossiers(user, params: QueryDict):
 def job_start(*, user, querystring: str, fmt: str, total: int, filename: str) -> str:
     """Record a new export job and queue its task; returns the job id."""
     job_id = secrets.token_urlsafe(18)
-    _job_update(job_id, user_id=user.pk, querystring=querystring, fmt=fmt, total=total, done=0,
-                state=JobState.PENDING, filename=filename, path="")
+    _job_update(
+        job_id,
+        user_id=user.pk,
+        querystring=querystring,
+        fmt=fmt,
+        total=total,
+        done=0,
+        state=JobState.PENDING,
+        filename=filename,
+        path="",
+    )
     dossier_export_run.delay(job_id)
     return job_id
 
@@ -72,7 +81,9 @@ def job_build(job_id: str) -> dict:
     _form, dossiers = filtered_dossiers(user, QueryDict(job["querystring"]))
     _job_update(job_id, state=JobState.RUNNING)
     dataset = dossier_dataset(dossiers, progress=lambda done: _job_update(job_id, done=done), every=PROGRESS_EVERY)
-    path = default_storage.save(f"{EXPORT_DIR}/{job_id}.{job['fmt']}", ContentFile(spreadsheet_bytes(dataset, job["fmt"])))
+    path = default_storage.save(
+        f"{EXPORT_DIR}/{job_id}.{job['fmt']}", ContentFile(spreadsheet_bytes(dataset, job["fmt"]))
+    )
     return _job_update(job_id, state=JobState.DONE, done=len(dataset), total=len(dataset), path=path)
 
 

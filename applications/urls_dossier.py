@@ -6,12 +6,18 @@ from applications.views import dossier, simulation_start, staff
 
 urlpatterns = [
     path("dossiers/nouveau/<int:session_id>/", dossier.dossier_start, name="dossier_start"),
-    path("dossiers/nouveau/simulation/<int:theme_id>/", simulation_start.dossier_start_from_simulation, name="dossier_start_from_simulation"),
+    path(
+        "dossiers/nouveau/simulation/<int:theme_id>/",
+        simulation_start.dossier_start_from_simulation,
+        name="dossier_start_from_simulation",
+    ),
     path("dossiers/invitations/<str:token>/", dossier.invitation_accept, name="invitation_accept"),
     path("dossiers/<int:pk>/", dossier.dossier_detail, name="dossier_detail"),
     path("dossiers/<int:pk>/projet/", dossier.dossier_project, name="project"),
     path("dossiers/<int:pk>/projet/partenaires/", dossier.partner_add, name="partner_add"),
-    path("dossiers/<int:pk>/projet/partenaires/<int:partner_id>/retirer/", dossier.partner_remove, name="partner_remove"),
+    path(
+        "dossiers/<int:pk>/projet/partenaires/<int:partner_id>/retirer/", dossier.partner_remove, name="partner_remove"
+    ),
     path("dossiers/<int:pk>/sections/<slug:key>/", dossier.dossier_section, name="section"),
     path("dossiers/<int:pk>/budget/", dossier.dossier_budget, name="budget"),
     path("dossiers/<int:pk>/budget.xlsx", dossier.dossier_budget_export, name="budget_export"),
@@ -26,5 +32,9 @@ urlpatterns = [
     path("dossiers/<int:pk>/retrait/", dossier.dossier_withdraw, name="withdraw"),
     path("instruction/dossiers/<int:pk>/", staff.staff_dossier, name="staff_dossier"),
     path("instruction/dossiers/<int:pk>/complements/", staff.complement_request, name="complement_request"),
-    path("instruction/dossiers/<int:pk>/pieces/<int:attachment_id>/", staff.staff_document_download, name="staff_document_download"),
+    path(
+        "instruction/dossiers/<int:pk>/pieces/<int:attachment_id>/",
+        staff.staff_document_download,
+        name="staff_document_download",
+    ),
 ]

@@ -48,8 +48,17 @@ def _threads(concurrency: int, worker) -> float:
     return time.perf_counter() - started
 
 
-def run_load(*, port: int, path: str, requests: int, concurrency: int, headers: dict | None = None,
-             method: str = "GET", body_for=None, max_seconds: float = MAX_SECONDS) -> LoadResult:
+def run_load(
+    *,
+    port: int,
+    path: str,
+    requests: int,
+    concurrency: int,
+    headers: dict | None = None,
+    method: str = "GET",
+    body_for=None,
+    max_seconds: float = MAX_SECONDS,
+) -> LoadResult:
     """Send `requests` requests with `concurrency` keep-alive clients; stops after `max_seconds`.
 
     `body_for(i)` may return (path, body, extra headers) per request, for POSTs that differ.
@@ -101,8 +110,16 @@ def _cookie(headers: list[tuple[str, str]], name: str) -> str:
     return ""
 
 
-def run_form_posts(*, port: int, jobs: list[dict], concurrency: int, session_cookie: str, max_seconds: float,
-                   fields: dict, success_status: int = 302) -> LoadResult:
+def run_form_posts(
+    *,
+    port: int,
+    jobs: list[dict],
+    concurrency: int,
+    session_cookie: str,
+    max_seconds: float,
+    fields: dict,
+    success_status: int = 302,
+) -> LoadResult:
     """For each job {"path", "session"}: GET the form page, then POST it with its CSRF token.
 
     Only the POST is timed; a job succeeds when the POST answers `success_status` (the
@@ -132,9 +149,15 @@ def run_form_posts(*, port: int, jobs: list[dict], concurrency: int, session_coo
                 body = urlencode({**fields, "csrfmiddlewaretoken": match.group(1) if match else ""})
                 cookie_header = "; ".join(f"{key}={value}" for key, value in cookies.items() if value)
                 start = time.perf_counter()
-                connection.request("POST", job["path"], body=body, headers={
-                    "Cookie": cookie_header, "Content-Type": "application/x-www-form-urlencoded",
-                })
+                connection.request(
+                    "POST",
+                    job["path"],
+                    body=body,
+                    headers={
+                        "Cookie": cookie_header,
+                        "Content-Type": "application/x-www-form-urlencoded",
+                    },
+                )
                 response = connection.getresponse()
                 response.read()
                 duration = time.perf_counter() - start

@@ -82,7 +82,13 @@ def copy_probe(queryset) -> dict:
         with cursor.cursor.copy(statement) as copy:
             for chunk in copy:
                 size += len(chunk)
-    return {"seconds": time.perf_counter() - started, "rows": rows, "bytes": size, "rss_growth_mb": memory.growth, "via": "COPY (SELECT de l'export) TO STDOUT"}
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows": rows,
+        "bytes": size,
+        "rss_growth_mb": memory.growth,
+        "via": "COPY (SELECT de l'export) TO STDOUT",
+    }
 
 
 def _consume(response) -> tuple[int, int | None, str]:
@@ -113,8 +119,13 @@ def scores_probe(fmt: str, jury_id: str) -> dict:
         started = time.perf_counter()
         size, _rows, via = _consume(client.get(reverse("juries:evaluations_export", args=[int(jury_id), fmt])))
         seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rows": scores_queryset(jury_id).count(), "bytes": size, "rss_growth_mb": memory.growth,
-            "via": via.replace("(CSV en flux)", "(CSV)")}
+    return {
+        "seconds": seconds,
+        "rows": scores_queryset(jury_id).count(),
+        "bytes": size,
+        "rss_growth_mb": memory.growth,
+        "via": via.replace("(CSV en flux)", "(CSV)"),
+    }
 
 
 def export_probe(fmt: str, querystring: str) -> dict:

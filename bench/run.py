@@ -149,19 +149,27 @@ def pages(data: dict) -> dict[str, dict]:
     theme = Theme.objects.order_by("pk").first()
     result = {
         "vue nue /sante/": {"url": "/sante/", "user": None},
-        "liste des dossiers (équipe)": {"url": reverse("applications:staff_list"), "user": data["staff_id"],
-                                        "small": f"?q={data['small_reference_prefix']}"},
-        "mes dossiers (déposant)": {"url": reverse("applications:my_dossiers"), "user": data["big_applicant_id"],
-                                    "small_user": data["small_applicant_id"]},
+        "liste des dossiers (équipe)": {
+            "url": reverse("applications:staff_list"),
+            "user": data["staff_id"],
+            "small": f"?q={data['small_reference_prefix']}",
+        },
+        "mes dossiers (déposant)": {
+            "url": reverse("applications:my_dossiers"),
+            "user": data["big_applicant_id"],
+            "small_user": data["small_applicant_id"],
+        },
         "liste publique des appels": {"url": reverse("calls:public_list"), "user": None},
-        "lauréats (public)": {"url": reverse("laureates:list"), "user": None,
-                              "small": f"?theme={theme.code}"},
+        "lauréats (public)": {"url": reverse("laureates:list"), "user": None, "small": f"?theme={theme.code}"},
         "simulateur": {"url": reverse("simulator:index"), "user": None},
     }
     try:
         result["tableau de bord"] = {"url": reverse("dashboard:index"), "user": data["staff_id"]}
     except NoReverseMatch:
-        result["tableau de bord"] = {"url": None, "why": "n/a (portal/urls_dashboard.py n'est pas inclus dans portal/urls.py)"}
+        result["tableau de bord"] = {
+            "url": None,
+            "why": "n/a (portal/urls_dashboard.py n'est pas inclus dans portal/urls.py)",
+        }
     jury_id = _jury_state().get("ranking_jury_id")
     if jury_id and data.get("juries") == "":
         result["file du juré"] = {"url": reverse("juries:queue", args=[jury_id]), "user": _jury_state()["juror_id"]}
@@ -210,7 +218,9 @@ def count_queries(page_list: dict) -> dict:
         elif page.get("small_user"):
             few, _, _ = measure(page["url"], page["small_user"])
         counts[name] = {"all_rows": many, "ten_rows": few, "status": status, "sql": sql}
-        log(f"  {name:<32} requêtes SQL : {few if few is not None else '-':>3} (≈10 lignes) / {many:>3} (toutes) — HTTP {status}")
+        log(
+            f"  {name:<32} requêtes SQL : {few if few is not None else '-':>3} (≈10 lignes) / {many:>3} (toutes) — HTTP {status}"
+        )
     return counts
 
 
@@ -225,9 +235,23 @@ class Server:
 
     def __enter__(self):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.workers), "--log-level", "warning", "--timeout", "60"],
-            cwd=ROOT, env=os.environ.copy(), start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "portal.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--log-level",
+                "warning",
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            start_new_session=True,
             stderr=(WORKDIR / "gunicorn.log").open("a"),
         )
         for _ in range(60):
@@ -276,17 +300,38 @@ def measure_latency(port: int, page_list: dict, *, quick: bool, out: dict) -> di
         for clients, requests in ((1, 30 if quick else 60), (20, 200 if quick else 400)):
             if clients > 1 and out[name][1]["p50"] > SATURATING_P50:
                 # 20 clients would only queue behind the 5 workers until the clients' timeout.
-                out[name][clients] = {"p50": None, "p95": None, "requests": 0, "errors": 0, "rps": 0, "statuses": {},
-                                      "skipped": f"non mesuré : p50 à 1 client > {SATURATING_P50:g} s"}
+                out[name][clients] = {
+                    "p50": None,
+                    "p95": None,
+                    "requests": 0,
+                    "errors": 0,
+                    "rps": 0,
+                    "statuses": {},
+                    "skipped": f"non mesuré : p50 à 1 client > {SATURATING_P50:g} s",
+                }
                 log(f"  {name:<32} {clients:>2} client(s) : {out[name][clients]['skipped']}")
                 continue
-            result = run_load(port=port, path=page["url"], requests=requests, concurrency=clients, headers=headers,
-                              max_seconds=30 if quick else 60)
+            result = run_load(
+                port=port,
+                path=page["url"],
+                requests=requests,
+                concurrency=clients,
+                headers=headers,
+                max_seconds=30 if quick else 60,
+            )
             drain(port)
-            out[name][clients] = {"p50": result.p50, "p95": result.p95, "requests": len(result.latencies),
-                                  "errors": result.errors, "rps": result.throughput, "statuses": result.statuses}
-            log(f"  {name:<32} {clients:>2} client(s) : p50 {result.p50 * 1000:7.1f} ms, p95 {result.p95 * 1000:7.1f} ms, "
-                f"{len(result.latencies)} req, {result.errors} erreurs, {result.throughput:.0f} req/s")
+            out[name][clients] = {
+                "p50": result.p50,
+                "p95": result.p95,
+                "requests": len(result.latencies),
+                "errors": result.errors,
+                "rps": result.throughput,
+                "statuses": result.statuses,
+            }
+            log(
+                f"  {name:<32} {clients:>2} client(s) : p50 {result.p50 * 1000:7.1f} ms, p95 {result.p95 * 1000:7.1f} ms, "
+                f"{len(result.latencies)} req, {result.errors} erreurs, {result.throughput:.0f} req/s"
+            )
     return out
 
 
@@ -298,7 +343,10 @@ def celery_worker(log_name: str, concurrency: int = 2):
     """A Celery worker on the benchmark's broker and database for the duration of the block."""
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "-l", "warning", "-c", str(concurrency)],
-        cwd=ROOT, env=os.environ.copy(), start_new_session=True, stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=os.environ.copy(),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
         stderr=(WORKDIR / log_name).open("w"),  # its shutdown traces would drown the table
     )
     try:
@@ -317,20 +365,38 @@ def deadline_rush(port: int, data: dict, *, timeout_receipts: float) -> dict:
     from applications.models import Dossier, DossierSnapshot
     from applications.services.submission import submission_blockers
 
-    sample = Dossier.objects.select_related("theme", "session", "organisation", "form_definition").get(pk=data["rush_dossier_ids"][0])
+    sample = Dossier.objects.select_related("theme", "session", "organisation", "form_definition").get(
+        pk=data["rush_dossier_ids"][0]
+    )
     blockers = submission_blockers(sample)
     if blockers:
         log(f"  ATTENTION : brouillon du banc incomplet : {[b.message for b in blockers][:3]}")
-    jobs = [{"path": reverse("applications:review", args=[pk]), "session": session_cookie(user_id)}
-            for pk, user_id in zip(data["rush_dossier_ids"], data["rush_user_ids"], strict=True)]
+    jobs = [
+        {"path": reverse("applications:review", args=[pk]), "session": session_cookie(user_id)}
+        for pk, user_id in zip(data["rush_dossier_ids"], data["rush_user_ids"], strict=True)
+    ]
     # Warm the workers on the review page (templates, rules): production workers are warm.
-    run_load(port=port, path=jobs[0]["path"], requests=20, concurrency=5, max_seconds=30,
-             headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={jobs[0]['session']}"})
+    run_load(
+        port=port,
+        path=jobs[0]["path"],
+        requests=20,
+        concurrency=5,
+        max_seconds=30,
+        headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={jobs[0]['session']}"},
+    )
     with celery_worker("celery.log"):
-        result = run_form_posts(port=port, jobs=jobs, concurrency=20, session_cookie=settings.SESSION_COOKIE_NAME,
-                                max_seconds=60, fields={"declaration": "on"})
-        log(f"  dépôts : {len(result.latencies)} réussis, {result.errors} erreurs en {result.elapsed:.1f} s "
-            f"({result.throughput:.1f}/s), p50 {result.p50 * 1000:.0f} ms, p95 {result.p95 * 1000:.0f} ms — {result.statuses}")
+        result = run_form_posts(
+            port=port,
+            jobs=jobs,
+            concurrency=20,
+            session_cookie=settings.SESSION_COOKIE_NAME,
+            max_seconds=60,
+            fields={"declaration": "on"},
+        )
+        log(
+            f"  dépôts : {len(result.latencies)} réussis, {result.errors} erreurs en {result.elapsed:.1f} s "
+            f"({result.throughput:.1f}/s), p50 {result.p50 * 1000:.0f} ms, p95 {result.p95 * 1000:.0f} ms — {result.statuses}"
+        )
         closes_at = parse_datetime(data["rush_closes_at"])
         rush = Dossier.objects.filter(pk__in=data["rush_dossier_ids"])
         snapshots = DossierSnapshot.objects.filter(dossier__in=rush)
@@ -349,9 +415,17 @@ def deadline_rush(port: int, data: dict, *, timeout_receipts: float) -> dict:
         check["receipts"] = receipts
         check["receipts_seconds"] = time.perf_counter() - started
         log(f"  contrôle : {check}")
-    return {"ok": len(result.latencies), "errors": result.errors, "elapsed": result.elapsed, "p50": result.p50,
-            "p95": result.p95, "throughput": result.throughput, "statuses": {str(k): v for k, v in result.statuses.items()},
-            "blockers": [b.message for b in blockers], **check}
+    return {
+        "ok": len(result.latencies),
+        "errors": result.errors,
+        "elapsed": result.elapsed,
+        "p50": result.p50,
+        "p95": result.p95,
+        "throughput": result.throughput,
+        "statuses": {str(k): v for k, v in result.statuses.items()},
+        "blockers": [b.message for b in blockers],
+        **check,
+    }
 
 
 # --- exports, PDF, rules, ranking ---------------------------------------------------------
@@ -359,8 +433,14 @@ def deadline_rush(port: int, data: dict, *, timeout_receipts: float) -> dict:
 
 def probe(kind: str, *args: str) -> dict:
     """Run one export measurement in a fresh process, so that its peak memory is its own."""
-    output = subprocess.run([sys.executable, "-m", "bench.probes", kind, *args], cwd=ROOT, env=os.environ.copy(),
-                            capture_output=True, text=True, timeout=1800)
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.probes", kind, *args],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     if output.returncode:
         raise RuntimeError(output.stderr[-2000:])
     return json.loads(output.stdout.strip().splitlines()[-1])
@@ -377,14 +457,20 @@ def pdf_figures(repeat: int) -> dict:
     from funding.models import Convention
     from portal.pdf import render_pdf, static_base_dir
 
-    snapshot = DossierSnapshot.objects.select_related("dossier__organisation", "dossier__theme__call__programme",
-                                                      "dossier__session", "submitted_by").first()
+    snapshot = DossierSnapshot.objects.select_related(
+        "dossier__organisation", "dossier__theme__call__programme", "dossier__session", "submitted_by"
+    ).first()
     convention = Convention.objects.select_related("dossier__theme__call__programme", "dossier__organisation").first()
     documents = {
-        "receipt": ("applications/pdf/receipt.html", {
-            "snapshot": snapshot, "dossier": snapshot.dossier, "submitted_at": timezone.localtime(snapshot.submitted_at),
-            "content": snapshot.content,
-        }),
+        "receipt": (
+            "applications/pdf/receipt.html",
+            {
+                "snapshot": snapshot,
+                "dossier": snapshot.dossier,
+                "submitted_at": timezone.localtime(snapshot.submitted_at),
+                "content": snapshot.content,
+            },
+        ),
         "convention": ("funding/pdf/convention.html", convention_document_context(convention)),
     }
     base_url = f"{static_base_dir().as_uri()}/"
@@ -429,8 +515,14 @@ def pdf_batch(*, count: int, timeout: float) -> dict:
             time.sleep(0.5)
         elapsed = time.perf_counter() - started
     digests = list(rendered.values_list("sha256", flat=True))
-    return {"queued": len(ids), "rendered": done, "seconds": elapsed, "per_second": done / elapsed if elapsed else 0,
-            "distinct_files": len(set(rendered.values_list("pdf", flat=True))), "with_digest": sum(1 for d in digests if d)}
+    return {
+        "queued": len(ids),
+        "rendered": done,
+        "seconds": elapsed,
+        "per_second": done / elapsed if elapsed else 0,
+        "distinct_files": len(set(rendered.values_list("pdf", flat=True))),
+        "with_digest": sum(1 for d in digests if d),
+    }
 
 
 def rules_figures() -> dict:
@@ -448,13 +540,29 @@ def rules_figures() -> dict:
 # --- table --------------------------------------------------------------------------------
 
 
-def build_figures(data: dict, counts: dict, latency: dict, rush: dict | None, exports: dict, pdf: dict | None,
-                  batch: dict | None, batch_error: str, rules: dict | None, ranking: dict | None) -> None:
+def build_figures(
+    data: dict,
+    counts: dict,
+    latency: dict,
+    rush: dict | None,
+    exports: dict,
+    pdf: dict | None,
+    batch: dict | None,
+    batch_error: str,
+    rules: dict | None,
+    ranking: dict | None,
+) -> None:
     floor = latency.get("vue nue /sante/", {})
     for clients in (1, 20):
         if clients in floor:
-            add(Figure(f"vue nue /sante/ p95 — {clients} client(s)", floor[clients]["p95"] * 1000, "ms",
-                       note=f"p50 {floor[clients]['p50'] * 1000:.1f} ms — plancher de la pile"))
+            add(
+                Figure(
+                    f"vue nue /sante/ p95 — {clients} client(s)",
+                    floor[clients]["p95"] * 1000,
+                    "ms",
+                    note=f"p50 {floor[clients]['p50'] * 1000:.1f} ms — plancher de la pile",
+                )
+            )
     for name, measured in latency.items():
         if name == "vue nue /sante/":
             continue
@@ -473,24 +581,79 @@ def build_figures(data: dict, counts: dict, latency: dict, rush: dict | None, ex
             note = f"p50 {row['p50'] * 1000:.1f} ms (vue nue {floor[clients]['p50'] * 1000:.1f} ms)"
             if row["errors"]:
                 note += f" ; {row['errors']} erreurs {row['statuses']}"
-            add(Figure(f"{name} p95 — {clients} client(s)", row["p95"] * 1000, "ms", floor[clients]["p95"] * 1000,
-                       "vue nue p95", "≤ 3 × vue nue" if clients == 20 else "", 3.0 if clients == 20 else None, note=note))
+            add(
+                Figure(
+                    f"{name} p95 — {clients} client(s)",
+                    row["p95"] * 1000,
+                    "ms",
+                    floor[clients]["p95"] * 1000,
+                    "vue nue p95",
+                    "≤ 3 × vue nue" if clients == 20 else "",
+                    3.0 if clients == 20 else None,
+                    note=note,
+                )
+            )
         count = counts.get(name)
         if count:
             constant = count["ten_rows"] is None or count["ten_rows"] == count["all_rows"]
-            add(Figure(f"{name} — requêtes SQL", count["all_rows"], "requêtes",
-                       count["ten_rows"], "≈10 lignes", "constant de 10 à toutes les lignes", met=constant,
-                       note="" if count["ten_rows"] is not None else "pas de dimension « lignes » (contenu fixe)"))
+            add(
+                Figure(
+                    f"{name} — requêtes SQL",
+                    count["all_rows"],
+                    "requêtes",
+                    count["ten_rows"],
+                    "≈10 lignes",
+                    "constant de 10 à toutes les lignes",
+                    met=constant,
+                    note="" if count["ten_rows"] is not None else "pas de dimension « lignes » (contenu fixe)",
+                )
+            )
     if rush:
-        add(Figure("dépôt en rafale — p95 d'un dépôt", rush["p95"] * 1000, "ms", 1000, "1 s", "≤ 1 s", 1.0,
-                   note=f"{rush['ok']} dépôts en {rush['elapsed']:.1f} s ({rush['throughput']:.1f}/s), p50 {rush['p50'] * 1000:.0f} ms"))
-        add(Figure("dépôt en rafale — erreurs", rush["errors"], "", target="0", met=rush["errors"] == 0,
-                   note=f"statuts {rush['statuses']}"))
+        add(
+            Figure(
+                "dépôt en rafale — p95 d'un dépôt",
+                rush["p95"] * 1000,
+                "ms",
+                1000,
+                "1 s",
+                "≤ 1 s",
+                1.0,
+                note=f"{rush['ok']} dépôts en {rush['elapsed']:.1f} s ({rush['throughput']:.1f}/s), p50 {rush['p50'] * 1000:.0f} ms",
+            )
+        )
+        add(
+            Figure(
+                "dépôt en rafale — erreurs",
+                rush["errors"],
+                "",
+                target="0",
+                met=rush["errors"] == 0,
+                note=f"statuts {rush['statuses']}",
+            )
+        )
         lost = 300 - min(rush["submitted"], rush["snapshots"], rush["before_close"])
-        add(Figure("dépôt en rafale — dépôts perdus", lost, "", target="0", met=lost == 0,
-                   note=f"en base : {rush['submitted']} déposés, {rush['snapshots']} versions, {rush['before_close']} avant la clôture"))
-        add(Figure("dépôt en rafale — accusés de réception", rush["receipts"], "", 300, "dépôts", "300",
-                   met=rush["receipts"] >= 300, note=f"attendus {rush['receipts_seconds']:.0f} s (worker Celery -c 2)"))
+        add(
+            Figure(
+                "dépôt en rafale — dépôts perdus",
+                lost,
+                "",
+                target="0",
+                met=lost == 0,
+                note=f"en base : {rush['submitted']} déposés, {rush['snapshots']} versions, {rush['before_close']} avant la clôture",
+            )
+        )
+        add(
+            Figure(
+                "dépôt en rafale — accusés de réception",
+                rush["receipts"],
+                "",
+                300,
+                "dépôts",
+                "300",
+                met=rush["receipts"] >= 300,
+                note=f"attendus {rush['receipts_seconds']:.0f} s (worker Celery -c 2)",
+            )
+        )
     else:
         unavailable("dépôt en rafale", "non mesuré")
     for prefix, rows_label in (("", "dossiers"), ("scores_", "évaluations notées")):
@@ -498,30 +661,69 @@ def build_figures(data: dict, counts: dict, latency: dict, rush: dict | None, ex
         for kind, label, target in (("csv", "export CSV", 5.0), ("xlsx", "export XLSX", 15.0)):
             row = exports.get(f"{prefix}{kind}")
             if row is None or copy is None:
-                unavailable(f"{label} ({rows_label})", exports.get(f"{prefix}{kind}_error", "non mesuré"), f"≤ {target:g} × COPY")
+                unavailable(
+                    f"{label} ({rows_label})",
+                    exports.get(f"{prefix}{kind}_error", "non mesuré"),
+                    f"≤ {target:g} × COPY",
+                )
                 continue
-            add(Figure(f"{label} — {row['rows']} {rows_label}", row["seconds"], "s", copy["seconds"], "COPY",
-                       f"≤ {target:g} × COPY", target,
-                       note=f"{row.get('via', '')} ; mémoire de pointe +{row['rss_growth_mb']:.0f} Mo "
-                            f"(COPY +{copy['rss_growth_mb']:.0f} Mo)"))
+            add(
+                Figure(
+                    f"{label} — {row['rows']} {rows_label}",
+                    row["seconds"],
+                    "s",
+                    copy["seconds"],
+                    "COPY",
+                    f"≤ {target:g} × COPY",
+                    target,
+                    note=f"{row.get('via', '')} ; mémoire de pointe +{row['rss_growth_mb']:.0f} Mo "
+                    f"(COPY +{copy['rss_growth_mb']:.0f} Mo)",
+                )
+            )
     if exports.get("csv") and exports.get("csv_part"):
         part, full = exports["csv_part"], exports["csv"]
         flat = full["rss_growth_mb"] <= part["rss_growth_mb"] * 1.5 + 10
-        add(Figure("export CSV — mémoire (toutes / partie des lignes)", full["rss_growth_mb"], "Mo", part["rss_growth_mb"],
-                   f"{part['rows']} lignes", "plate (streaming)", met=flat,
-                   note=f"{full['rows']} lignes contre {part['rows']}"))
+        add(
+            Figure(
+                "export CSV — mémoire (toutes / partie des lignes)",
+                full["rss_growth_mb"],
+                "Mo",
+                part["rss_growth_mb"],
+                f"{part['rows']} lignes",
+                "plate (streaming)",
+                met=flat,
+                note=f"{full['rows']} lignes contre {part['rows']}",
+            )
+        )
     for name, label in (("receipt", "accusé de réception"), ("convention", "convention")):
         if pdf and name in pdf:
             measured = pdf[name]
-            add(Figure(f"PDF {label} (render_pdf)", measured["portal"] * 1000, "ms", measured["bare"] * 1000,
-                       "WeasyPrint nu, même HTML", "≤ 1,5 × WeasyPrint nu", 1.5,
-                       note=f"WeasyPrint avec base_url (feuilles de style chargées) : {measured['bare_base_url'] * 1000:.0f} ms"))
+            add(
+                Figure(
+                    f"PDF {label} (render_pdf)",
+                    measured["portal"] * 1000,
+                    "ms",
+                    measured["bare"] * 1000,
+                    "WeasyPrint nu, même HTML",
+                    "≤ 1,5 × WeasyPrint nu",
+                    1.5,
+                    note=f"WeasyPrint avec base_url (feuilles de style chargées) : {measured['bare_base_url'] * 1000:.0f} ms",
+                )
+            )
     if batch and pdf and "convention" in pdf:
         sequential = batch["queued"] * pdf["convention"]["portal"]
-        add(Figure(f"lot de {batch['queued']} conventions par Celery (-c 2)", batch["seconds"], "s", sequential,
-                   f"{batch['queued']} × une convention en processus", "toutes rendues, une fois chacune",
-                   met=batch["rendered"] == batch["distinct_files"] == batch["with_digest"] == batch["queued"],
-                   note=f"{batch['rendered']} rendues, {batch['per_second']:.1f} par seconde"))
+        add(
+            Figure(
+                f"lot de {batch['queued']} conventions par Celery (-c 2)",
+                batch["seconds"],
+                "s",
+                sequential,
+                f"{batch['queued']} × une convention en processus",
+                "toutes rendues, une fois chacune",
+                met=batch["rendered"] == batch["distinct_files"] == batch["with_digest"] == batch["queued"],
+                note=f"{batch['rendered']} rendues, {batch['per_second']:.1f} par seconde",
+            )
+        )
     elif batch_error:
         unavailable("lot de 100 conventions par Celery", batch_error, "toutes rendues, une fois chacune")
     if ranking:
@@ -530,8 +732,14 @@ def build_figures(data: dict, counts: dict, latency: dict, rush: dict | None, ex
         unavailable("classement 1 000 dossiers × 3 jurés", data.get("juries") or "n/a (module absent)", "≤ 300 ms")
     if rules:
         for size, rate in rules["evals_per_second"].items():
-            add(Figure(f"moteur de règles — budget de {size} lignes", rate, "éval/s",
-                       note=f"médiane sur {rules['rules']} règles (bench/bench_rules_engine.py)"))
+            add(
+                Figure(
+                    f"moteur de règles — budget de {size} lignes",
+                    rate,
+                    "éval/s",
+                    note=f"médiane sur {rules['rules']} règles (bench/bench_rules_engine.py)",
+                )
+            )
 
 
 def fmt(value, unit="") -> str:
@@ -557,9 +765,14 @@ def table() -> str:
 
 def machine() -> dict:
     memory = subprocess.run(["free", "-g"], capture_output=True, text=True).stdout
-    return {"nproc": os.cpu_count(), "free_g": memory, "loadavg_at_end": os.getloadavg(), "python": platform.python_version(),
-            "platform": platform.platform(), "postgresql": subprocess.run(["psql", "--version"], capture_output=True,
-                                                                           text=True).stdout.strip()}
+    return {
+        "nproc": os.cpu_count(),
+        "free_g": memory,
+        "loadavg_at_end": os.getloadavg(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "postgresql": subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip(),
+    }
 
 
 def run_from_snapshot() -> None:
@@ -571,15 +784,23 @@ def run_from_snapshot() -> None:
     """
     for _attempt in range(10):
         shutil.rmtree(SNAPSHOT, ignore_errors=True)
-        shutil.copytree(ROOT, SNAPSHOT, ignore=lambda _dir, names: [n for n in names if n in SNAPSHOT_EXCLUDES or n == "__pycache__"])
+        shutil.copytree(
+            ROOT,
+            SNAPSHOT,
+            ignore=lambda _dir, names: [n for n in names if n in SNAPSHOT_EXCLUDES or n == "__pycache__"],
+        )
         check = subprocess.run(
             [sys.executable, "-c", "import django; django.setup(); import portal.urls, portal.wsgi"],
-            cwd=SNAPSHOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "1"},
-            capture_output=True, text=True,
+            cwd=SNAPSHOT,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "1"},
+            capture_output=True,
+            text=True,
         )
         if check.returncode == 0:
             break
-        log(f"Copie du code incohérente (modification en cours ?), nouvel essai : {check.stderr.strip().splitlines()[-1:]}")
+        log(
+            f"Copie du code incohérente (modification en cours ?), nouvel essai : {check.stderr.strip().splitlines()[-1:]}"
+        )
         time.sleep(15)
     else:
         raise SystemExit("Le code ne s'importe pas : impossible de lancer le banc d'essai.")
@@ -628,13 +849,17 @@ def main() -> None:
 
     probes = [("copy", ("copy",)), ("csv", ("csv",)), ("csv_part", ("csv", "statut=selected")), ("xlsx", ("xlsx",))]
     if "ranking_jury_id" in STATE:  # the jurors' scores of the 1 000-dossier jury
-        probes += [(f"scores_{kind}", (f"scores_{kind}", str(STATE["ranking_jury_id"]))) for kind in ("copy", "csv", "xlsx")]
+        probes += [
+            (f"scores_{kind}", (f"scores_{kind}", str(STATE["ranking_jury_id"]))) for kind in ("copy", "csv", "xlsx")
+        ]
     for key, args_ in probes:
         try:
             exports[key] = probe(*args_)
             log(f"  {key:<9} {exports[key]}")
         except Exception as error:
-            exports[f"{key}_error"] = f"échec : {str(error).strip().splitlines()[-1] if str(error).strip() else error!r}"[:200]
+            exports[f"{key}_error"] = (
+                f"échec : {str(error).strip().splitlines()[-1] if str(error).strip() else error!r}"[:200]
+            )
             log(f"  {key:<9} {exports[f'{key}_error']}")
     pdf = rules = None
     try:
@@ -667,13 +892,32 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     # One file per day at the default scale; other scales keep theirs beside it.
     output = RESULTS / (f"{when:%Y-%m-%d}.json" if args.scale == 10_000 else f"{when:%Y-%m-%d}-{args.scale}.json")
-    output.write_text(json.dumps({
-        "date": when.isoformat(), "scale": args.scale, "seed": args.seed, "machine": machine(), "gunicorn_workers": workers,
-        "seconds": time.perf_counter() - started, "data": {k: v for k, v in data.items() if not k.startswith("rush_")},
-        "figures": [{**asdict(f), "ratio": f.ratio} for f in FIGURES], "queries": counts, "latency": latency,
-        "rush": rush, "exports": exports, "pdf": pdf, "pdf_batch": batch, "rules": rules, "ranking": ranking,
-        "table_markdown": table(),
-    }, indent=1, ensure_ascii=False, default=str))
+    output.write_text(
+        json.dumps(
+            {
+                "date": when.isoformat(),
+                "scale": args.scale,
+                "seed": args.seed,
+                "machine": machine(),
+                "gunicorn_workers": workers,
+                "seconds": time.perf_counter() - started,
+                "data": {k: v for k, v in data.items() if not k.startswith("rush_")},
+                "figures": [{**asdict(f), "ratio": f.ratio} for f in FIGURES],
+                "queries": counts,
+                "latency": latency,
+                "rush": rush,
+                "exports": exports,
+                "pdf": pdf,
+                "pdf_batch": batch,
+                "rules": rules,
+                "ranking": ranking,
+                "table_markdown": table(),
+            },
+            indent=1,
+            ensure_ascii=False,
+            default=str,
+        )
+    )
     log(f"\nRésultats : {output} ({time.perf_counter() - started:.0f} s)")
 
 

@@ -25,13 +25,40 @@ PASSWORD = "Bench-portail-2026!"  # noqa: S105 (benchmark accounts on a throw-aw
 RUSH_SESSION_KEY = "bench-rush"
 
 WORDS = (
-    "démarche", "usager", "agent", "plateforme", "données", "service", "numérique", "simplification", "guichet",
-    "territoire", "accompagnement", "formulaire", "dématérialisation", "observatoire", "interopérabilité", "API",
-    "inclusion", "accessibilité", "mutualisation", "pilotage", "référentiel", "parcours", "signalement", "rendez-vous",
+    "démarche",
+    "usager",
+    "agent",
+    "plateforme",
+    "données",
+    "service",
+    "numérique",
+    "simplification",
+    "guichet",
+    "territoire",
+    "accompagnement",
+    "formulaire",
+    "dématérialisation",
+    "observatoire",
+    "interopérabilité",
+    "API",
+    "inclusion",
+    "accessibilité",
+    "mutualisation",
+    "pilotage",
+    "référentiel",
+    "parcours",
+    "signalement",
+    "rendez-vous",
 )
 MINISTRIES = (
-    "Ministère de l'Intérieur", "Ministère des Armées", "Ministère de la Justice", "Ministère de la Culture",
-    "Ministère du Travail", "Ministère de la Transition écologique", "Ministère de l'Économie", "Ministère de la Santé",
+    "Ministère de l'Intérieur",
+    "Ministère des Armées",
+    "Ministère de la Justice",
+    "Ministère de la Culture",
+    "Ministère du Travail",
+    "Ministère de la Transition écologique",
+    "Ministère de l'Économie",
+    "Ministère de la Santé",
 )
 KINDS = ("ministere", "prefecture_region", "service_deconcentre", "operateur", "collectivite", "autre")
 # State mix of a call that has been through instruction and jury (drafts never submitted included).
@@ -132,7 +159,11 @@ def _budget(rng: random.Random, rule, theme) -> list[dict]:
         low = int(max(low, int(sizes[0].minimum or low)))
         high = int(min(high, int(sizes[0].maximum or high)))
     total = Decimal(rng.randint(max(low, 60_000) // 100, max(high * 9 // 10, low + 1000) // 100) * 100)
-    rate = Decimal(str(rule.rate_percent)) / 100 if rule is not None and getattr(rule, "rate_percent", None) else Decimal("0.5")
+    rate = (
+        Decimal(str(rule.rate_percent)) / 100
+        if rule is not None and getattr(rule, "rate_percent", None)
+        else Decimal("0.5")
+    )
     years = sorted(rule.eligible_years) if rule is not None and rule.eligible_years else [2021, 2022]
     count = rng.randint(3, 8)
     weights = [rng.randint(1, 10) for _ in range(count)]
@@ -140,11 +171,15 @@ def _budget(rng: random.Random, rule, theme) -> list[dict]:
     amounts[-1] += total - sum(amounts)
     lines = []
     for index, amount in enumerate(amounts):
-        lines.append({
-            "label": f"{rng.choice(('Prestation', 'Licence', 'Matériel', 'Hébergement', 'Accompagnement'))} {_text(rng, 2)}",
-            "year": years[index % len(years)], "category": CASH_CATEGORIES[index % len(CASH_CATEGORIES)],
-            "amount": amount, "order": index,
-        })
+        lines.append(
+            {
+                "label": f"{rng.choice(('Prestation', 'Licence', 'Matériel', 'Hébergement', 'Accompagnement'))} {_text(rng, 2)}",
+                "year": years[index % len(years)],
+                "category": CASH_CATEGORIES[index % len(CASH_CATEGORIES)],
+                "amount": amount,
+                "order": index,
+            }
+        )
     # The programme pays its rate of the total, the carrier the rest: split across the lines.
     programme_total = (total * rate * Decimal("0.95")).quantize(Decimal("1"))
     result, remaining = [], programme_total
@@ -163,7 +198,7 @@ def _budget(rng: random.Random, rule, theme) -> list[dict]:
 def _bulk(model, rows: list, *, batch: int = BATCH) -> list:
     created = []
     for start in range(0, len(rows), batch):
-        created += model.objects.bulk_create(rows[start:start + batch], batch_size=batch)
+        created += model.objects.bulk_create(rows[start : start + batch], batch_size=batch)
     return created
 
 
@@ -182,7 +217,9 @@ def seed(*, scale: int, seed: int = 2026, rush: int = 300, log=print) -> Seeded:
     now = timezone.now()
 
     calls = call_file_import(path=CALL_FILE, actor=None)
-    themes = list(Theme.objects.filter(call__in=calls).select_related("call__programme").order_by("call_id", "order", "pk"))
+    themes = list(
+        Theme.objects.filter(call__in=calls).select_related("call__programme").order_by("call_id", "order", "pk")
+    )
     programme = themes[0].call.programme
     log(f"  appels importés : {len(calls)}, thèmes : {len(themes)}")
 
@@ -196,25 +233,37 @@ def seed(*, scale: int, seed: int = 2026, rush: int = 300, log=print) -> Seeded:
 
     organisation_count = max(20, min(600, scale // 30))
     sirets: set = set()
-    organisations = _bulk(Organisation, [
-        Organisation(
-            name=f"{rng.choice(('Direction', 'Agence', 'Préfecture', 'Service', 'Mission'))} {_text(rng, 2)[:-1]} n°{index}",
-            kind=KINDS[index % len(KINDS)] if index else "ministere", siret=_siret(rng, sirets),
-            parent_ministry=rng.choice(MINISTRIES),
-        )
-        for index in range(organisation_count)
-    ])
+    organisations = _bulk(
+        Organisation,
+        [
+            Organisation(
+                name=f"{rng.choice(('Direction', 'Agence', 'Préfecture', 'Service', 'Mission'))} {_text(rng, 2)[:-1]} n°{index}",
+                kind=KINDS[index % len(KINDS)] if index else "ministere",
+                siret=_siret(rng, sirets),
+                parent_ministry=rng.choice(MINISTRIES),
+            )
+            for index in range(organisation_count)
+        ],
+    )
     users, owners = [], []
     for index, organisation in enumerate(organisations):
         for member in range(rng.randint(1, 3)):
-            users.append(User(email=f"agent{index}-{member}@bench.gouv.fr", password=password,
-                              first_name="Agent", last_name=f"{index}-{member}"))
+            users.append(
+                User(
+                    email=f"agent{index}-{member}@bench.gouv.fr",
+                    password=password,
+                    first_name="Agent",
+                    last_name=f"{index}-{member}",
+                )
+            )
             owners.append(organisation)
     users = _bulk(User, users)
     members_of: dict[int, list] = {}
     for user, organisation in zip(users, owners, strict=True):
         members_of.setdefault(organisation.pk, []).append(user)
-    memberships = [Membership(user=user, organisation=organisation) for user, organisation in zip(users, owners, strict=True)]
+    memberships = [
+        Membership(user=user, organisation=organisation) for user, organisation in zip(users, owners, strict=True)
+    ]
     _bulk(Membership, memberships)
 
     # Sessions: every historical session of each theme, for realistic references and filters.
@@ -243,17 +292,31 @@ def seed(*, scale: int, seed: int = 2026, rush: int = 300, log=print) -> Seeded:
         lines = _budget(rng, rules[theme.pk], theme)
         requested = sum((line["amount"] for line in lines if line["source"] == "programme"), Decimal("0"))
         closes = timezone.localtime(session.closes_at)
-        dossier_rows.append(Dossier(
-            reference=(f"{small_prefix}{index:02d}" if index < 10 else f"{theme.code}-{closes.year}-{index:06d}"),
-            organisation=organisation, theme=theme, session=session, form_definition=forms[theme.pk],
-            project_key=f"{acronym.lower()}-{index}", acronym=acronym, title=_text(rng, 8)[:200], summary=_text(rng, 60),
-            planned_start=datetime.date(2021, rng.randint(1, 12), 1), duration_months=rng.choice((12, 18, 24, 36)),
-            state=state, answers=_answers(rng, forms[theme.pk].schema if forms[theme.pk] else {}),
-            requested_amount=requested if state != "draft" else None,
-            granted_amount=(requested * Decimal(rng.choice(("1", "0.9", "0.8")))).quantize(Decimal("1")) if state == "selected" else None,
-            created_by=members_of[organisation.pk][0],
-            submitted_at=None if state == "draft" else session.closes_at - datetime.timedelta(minutes=rng.randint(1, 60 * 24 * 10)),
-        ))
+        dossier_rows.append(
+            Dossier(
+                reference=(f"{small_prefix}{index:02d}" if index < 10 else f"{theme.code}-{closes.year}-{index:06d}"),
+                organisation=organisation,
+                theme=theme,
+                session=session,
+                form_definition=forms[theme.pk],
+                project_key=f"{acronym.lower()}-{index}",
+                acronym=acronym,
+                title=_text(rng, 8)[:200],
+                summary=_text(rng, 60),
+                planned_start=datetime.date(2021, rng.randint(1, 12), 1),
+                duration_months=rng.choice((12, 18, 24, 36)),
+                state=state,
+                answers=_answers(rng, forms[theme.pk].schema if forms[theme.pk] else {}),
+                requested_amount=requested if state != "draft" else None,
+                granted_amount=(requested * Decimal(rng.choice(("1", "0.9", "0.8")))).quantize(Decimal("1"))
+                if state == "selected"
+                else None,
+                created_by=members_of[organisation.pk][0],
+                submitted_at=None
+                if state == "draft"
+                else session.closes_at - datetime.timedelta(minutes=rng.randint(1, 60 * 24 * 10)),
+            )
+        )
         budget_of.append(lines)
     dossiers = _bulk(Dossier, dossier_rows)
     log(f"  dossiers : {len(dossiers)}")
@@ -269,42 +332,83 @@ def seed(*, scale: int, seed: int = 2026, rush: int = 300, log=print) -> Seeded:
     for dossier, lines in zip(dossiers, budget_of, strict=True):
         budget_rows += [BudgetLine(dossier=dossier, **line) for line in lines]
         attachments = [
-            {"kind": document.kind, "name": f"{document.kind}-{dossier.acronym}.pdf", "size": rng.randint(50_000, 8_000_000),
-             "sha256": f"{rng.getrandbits(256):064x}"}
+            {
+                "kind": document.kind,
+                "name": f"{document.kind}-{dossier.acronym}.pdf",
+                "size": rng.randint(50_000, 8_000_000),
+                "sha256": f"{rng.getrandbits(256):064x}",
+            }
             for document in documents[dossier.theme_id]
-        ] or [{"kind": "annexe", "name": f"annexe-{dossier.acronym}.pdf", "size": rng.randint(50_000, 8_000_000),
-               "sha256": f"{rng.getrandbits(256):064x}"}]
+        ] or [
+            {
+                "kind": "annexe",
+                "name": f"annexe-{dossier.acronym}.pdf",
+                "size": rng.randint(50_000, 8_000_000),
+                "sha256": f"{rng.getrandbits(256):064x}",
+            }
+        ]
         attachment_rows += [
-            Attachment(dossier=dossier, kind=item["kind"], file=f"dossiers/{dossier.pk}/bench-{item['sha256'][:16]}",
-                       original_name=item["name"], content_type="application/pdf", size=item["size"], sha256=item["sha256"],
-                       uploaded_by=dossier.created_by)
+            Attachment(
+                dossier=dossier,
+                kind=item["kind"],
+                file=f"dossiers/{dossier.pk}/bench-{item['sha256'][:16]}",
+                original_name=item["name"],
+                content_type="application/pdf",
+                size=item["size"],
+                sha256=item["sha256"],
+                uploaded_by=dossier.created_by,
+            )
             for item in attachments
         ]
         if dossier.state != "draft":
             content = {
-                "reference": dossier.reference, "theme": dossier.theme.code, "session": dossier.session.key,
+                "reference": dossier.reference,
+                "theme": dossier.theme.code,
+                "session": dossier.session.key,
                 "project": {"acronym": dossier.acronym, "title": dossier.title, "summary": dossier.summary},
                 "answers": dossier.answers,
                 "budget": [{**line, "amount": str(line["amount"])} for line in lines],
-                "requested_amount": str(dossier.requested_amount), "partners": [],
+                "requested_amount": str(dossier.requested_amount),
+                "partners": [],
                 "documents": [dict(item) for item in attachments],
             }
-            snapshot_rows.append(DossierSnapshot(
-                dossier=dossier, number=1, submitted_at=dossier.submitted_at, submitted_by=dossier.created_by,
-                content=content, digest=content_digest(content), receipt=f"receipts/bench-{dossier.pk}.pdf",
-            ))
+            snapshot_rows.append(
+                DossierSnapshot(
+                    dossier=dossier,
+                    number=1,
+                    submitted_at=dossier.submitted_at,
+                    submitted_by=dossier.created_by,
+                    content=content,
+                    digest=content_digest(content),
+                    receipt=f"receipts/bench-{dossier.pk}.pdf",
+                )
+            )
         flush()
     flush(final=True)
 
     result.big_applicant_id = members_of[big.pk][0].pk
     result.small_applicant_id = members_of[small.pk][0].pk
     result.small_reference_prefix = small_prefix
-    _seed_rush(rng=rng, result=result, rush=rush, theme=themes[0], form=forms[themes[0].pk], rule=rules[themes[0].pk],
-               documents=documents[themes[0].pk], password=password, organisations=organisations, now=now)
+    _seed_rush(
+        rng=rng,
+        result=result,
+        rush=rush,
+        theme=themes[0],
+        form=forms[themes[0].pk],
+        rule=rules[themes[0].pk],
+        documents=documents[themes[0].pk],
+        password=password,
+        organisations=organisations,
+        now=now,
+    )
     result.counts = {
-        "appels": len(calls), "thèmes": len(themes), "organisations": len(organisations),
-        "utilisateurs": User.objects.count(), "dossiers": Dossier.objects.count(),
-        "lignes de budget": BudgetLine.objects.count(), "pièces (métadonnées)": Attachment.objects.count(),
+        "appels": len(calls),
+        "thèmes": len(themes),
+        "organisations": len(organisations),
+        "utilisateurs": User.objects.count(),
+        "dossiers": Dossier.objects.count(),
+        "lignes de budget": BudgetLine.objects.count(),
+        "pièces (métadonnées)": Attachment.objects.count(),
         "versions déposées": DossierSnapshot.objects.count(),
     }
     result.seconds = time.perf_counter() - started
@@ -319,30 +423,61 @@ def _seed_rush(*, rng, result: Seeded, rush: int, theme, form, rule, documents, 
 
     with transaction.atomic():
         session = Session.objects.create(
-            theme=theme, key=RUSH_SESSION_KEY, name="Session du banc d'essai", kind="guichet",
-            opens_at=now - datetime.timedelta(days=30), closes_at=now + datetime.timedelta(minutes=20),
+            theme=theme,
+            key=RUSH_SESSION_KEY,
+            name="Session du banc d'essai",
+            kind="guichet",
+            opens_at=now - datetime.timedelta(days=30),
+            closes_at=now + datetime.timedelta(minutes=20),
         )
-        users = _bulk(User, [User(email=f"rush{index}@bench.gouv.fr", password=password, first_name="Rush", last_name=str(index))
-                             for index in range(rush)])
+        users = _bulk(
+            User,
+            [
+                User(email=f"rush{index}@bench.gouv.fr", password=password, first_name="Rush", last_name=str(index))
+                for index in range(rush)
+            ],
+        )
         owners = [organisations[2 + index % (len(organisations) - 2)] for index in range(rush)]
-        _bulk(Membership, [Membership(user=user, organisation=owner) for user, owner in zip(users, owners, strict=True)])
-        dossiers = _bulk(Dossier, [
-            Dossier(
-                reference=f"{theme.code}-RUSH-{index:04d}", organisation=owner, theme=theme, session=session,
-                form_definition=form, project_key=f"rush-{index}", acronym=f"RUSH{index}", title=_text(rng, 8)[:200],
-                summary=_text(rng, 60), planned_start=datetime.date(2021, 3, 1), duration_months=18, state="draft",
-                answers=_answers(rng, form.schema if form else {}), created_by=user,
-            )
-            for index, (user, owner) in enumerate(zip(users, owners, strict=True))
-        ])
+        _bulk(
+            Membership, [Membership(user=user, organisation=owner) for user, owner in zip(users, owners, strict=True)]
+        )
+        dossiers = _bulk(
+            Dossier,
+            [
+                Dossier(
+                    reference=f"{theme.code}-RUSH-{index:04d}",
+                    organisation=owner,
+                    theme=theme,
+                    session=session,
+                    form_definition=form,
+                    project_key=f"rush-{index}",
+                    acronym=f"RUSH{index}",
+                    title=_text(rng, 8)[:200],
+                    summary=_text(rng, 60),
+                    planned_start=datetime.date(2021, 3, 1),
+                    duration_months=18,
+                    state="draft",
+                    answers=_answers(rng, form.schema if form else {}),
+                    created_by=user,
+                )
+                for index, (user, owner) in enumerate(zip(users, owners, strict=True))
+            ],
+        )
         lines, attachments = [], []
         for dossier in dossiers:
             lines += [BudgetLine(dossier=dossier, **line) for line in _budget(rng, rule, theme)]
             kinds = [document.kind for document in documents] or ["annexe"]
             attachments += [
-                Attachment(dossier=dossier, kind=kind, file=f"dossiers/{dossier.pk}/bench-{kind}", original_name=f"{kind}.pdf",
-                           content_type="application/pdf", size=120_000, sha256=f"{rng.getrandbits(256):064x}",
-                           uploaded_by=dossier.created_by)
+                Attachment(
+                    dossier=dossier,
+                    kind=kind,
+                    file=f"dossiers/{dossier.pk}/bench-{kind}",
+                    original_name=f"{kind}.pdf",
+                    content_type="application/pdf",
+                    size=120_000,
+                    sha256=f"{rng.getrandbits(256):064x}",
+                    uploaded_by=dossier.created_by,
+                )
                 for kind in kinds
             ]
         _bulk(BudgetLine, lines)

@@ -53,14 +53,29 @@ def seed_juries(*, seed: int, log=print) -> tuple[str, str]:
     password = make_password(PASSWORD)
     past = Dossier.objects.exclude(state="draft").exclude(reference__contains="-RUSH-")
     themes = list(Theme.objects.filter(dossiers__in=past).distinct().select_related("call__programme").order_by("pk"))
-    jurors = _bulk(User, [User(email=f"jure{index}@bench.gouv.fr", password=password, first_name="Juré", last_name=str(index))
-                          for index in range(len(themes) * JURORS_PER_JURY)])
+    jurors = _bulk(
+        User,
+        [
+            User(email=f"jure{index}@bench.gouv.fr", password=password, first_name="Juré", last_name=str(index))
+            for index in range(len(themes) * JURORS_PER_JURY)
+        ],
+    )
     evaluations = 0
     for number, theme in enumerate(themes):
-        jury = Jury.objects.create(programme=theme.call.programme, call=theme.call, theme=theme,
-                                   name=f"Jury {theme.code}", evaluations_per_dossier=PER_DOSSIER)
-        members = _bulk(JuryMember, [JuryMember(jury=jury, user=user, is_chair=index == 0)
-                                     for index, user in enumerate(jurors[number * JURORS_PER_JURY:(number + 1) * JURORS_PER_JURY])])
+        jury = Jury.objects.create(
+            programme=theme.call.programme,
+            call=theme.call,
+            theme=theme,
+            name=f"Jury {theme.code}",
+            evaluations_per_dossier=PER_DOSSIER,
+        )
+        members = _bulk(
+            JuryMember,
+            [
+                JuryMember(jury=jury, user=user, is_chair=index == 0)
+                for index, user in enumerate(jurors[number * JURORS_PER_JURY : (number + 1) * JURORS_PER_JURY])
+            ],
+        )
         for member in members:
             services.role_assign(actor=None, user=member.user, role=Role.JUROR, scope=jury)
         dossiers = list(past.filter(theme=theme).only("pk", "requested_amount"))
@@ -69,21 +84,41 @@ def seed_juries(*, seed: int, log=print) -> tuple[str, str]:
             dossiers += list(filler)
             STATE["ranking_jury_id"] = jury.pk
             STATE["juror_id"] = members[0].user_id
-        _bulk(JuryDossier, [JuryDossier(jury=jury, dossier=d, requested_amount=d.requested_amount, max_amount=d.requested_amount)
-                            for d in dossiers])
+        _bulk(
+            JuryDossier,
+            [
+                JuryDossier(jury=jury, dossier=d, requested_amount=d.requested_amount, max_amount=d.requested_amount)
+                for d in dossiers
+            ],
+        )
         grid = grid_spec(jury)
         assignments = []
         for index, dossier in enumerate(dossiers):
             for offset in range(PER_DOSSIER):
-                assignments.append(Assignment(member=members[(index + offset) % len(members)], dossier=dossier,
-                                              due_at=now + datetime.timedelta(days=20), assigned_by=staff))
+                assignments.append(
+                    Assignment(
+                        member=members[(index + offset) % len(members)],
+                        dossier=dossier,
+                        due_at=now + datetime.timedelta(days=20),
+                        assigned_by=staff,
+                    )
+                )
         assignments = _bulk(Assignment, assignments)
         rows = []
         for assignment in assignments:
             sheet = _scores(rng, grid)
             result = grid_total(grid, sheet, pass_mark=jury.pass_mark)
-            rows.append(Evaluation(assignment=assignment, scores=sheet, opinion="Avis du banc d'essai.",
-                                   recommendation="", total=result.total, fails_threshold=result.fails, submitted_at=now))
+            rows.append(
+                Evaluation(
+                    assignment=assignment,
+                    scores=sheet,
+                    opinion="Avis du banc d'essai.",
+                    recommendation="",
+                    total=result.total,
+                    fails_threshold=result.fails,
+                    submitted_at=now,
+                )
+            )
         _bulk(Evaluation, rows)
         evaluations += len(rows)
     log(f"  jurys : {len(themes)}, jurés : {len(jurors)}, évaluations : {evaluations}")
@@ -98,26 +133,52 @@ def seed_conventions(*, rng, staff, log) -> str:
     except Exception as error:  # funding is still being written
         return f"n/a (module absent : {error})"
     selected = list(Dossier.objects.filter(state="selected", granted_amount__isnull=False).order_by("pk")[:CONVENTIONS])
-    conventions = _bulk(Convention, [
-        Convention(dossier=d, version=1, status=rng.choice(("sent", "in_force", "in_force")), amount=d.granted_amount,
-                   start_on=datetime.date(2021, 6, 1), duration_months=d.duration_months or 24, created_by=staff)
-        for d in selected
-    ])
-    milestones = _bulk(Milestone, [Milestone(dossier=c.dossier, order=1, label="Mise en service", due_on=datetime.date(2022, 1, 31))
-                                   for c in conventions])
+    conventions = _bulk(
+        Convention,
+        [
+            Convention(
+                dossier=d,
+                version=1,
+                status=rng.choice(("sent", "in_force", "in_force")),
+                amount=d.granted_amount,
+                start_on=datetime.date(2021, 6, 1),
+                duration_months=d.duration_months or 24,
+                created_by=staff,
+            )
+            for d in selected
+        ],
+    )
+    milestones = _bulk(
+        Milestone,
+        [
+            Milestone(dossier=c.dossier, order=1, label="Mise en service", due_on=datetime.date(2022, 1, 31))
+            for c in conventions
+        ],
+    )
     tranches = []
     for convention, milestone in zip(conventions, milestones, strict=True):
         first = (convention.amount * Decimal("0.4")).quantize(Decimal("0.01"))
         second = (convention.amount * Decimal("0.4")).quantize(Decimal("0.01"))
         tranches += [
             Tranche(convention=convention, order=1, label="Avance", amount=first, condition="signature"),
-            Tranche(convention=convention, order=2, label="Jalon", amount=second, condition="milestone", milestone=milestone),
-            Tranche(convention=convention, order=3, label="Solde", amount=convention.amount - first - second,
-                    condition="final_report"),
+            Tranche(
+                convention=convention, order=2, label="Jalon", amount=second, condition="milestone", milestone=milestone
+            ),
+            Tranche(
+                convention=convention,
+                order=3,
+                label="Solde",
+                amount=convention.amount - first - second,
+                condition="final_report",
+            ),
         ]
     _bulk(Tranche, tranches)
     log(f"  conventions : {len(conventions)}, tranches : {len(tranches)}")
-    return "" if len(conventions) >= CONVENTIONS else f"{len(conventions)} conventions seulement (dossiers retenus à cette échelle)"
+    return (
+        ""
+        if len(conventions) >= CONVENTIONS
+        else f"{len(conventions)} conventions seulement (dossiers retenus à cette échelle)"
+    )
 
 
 def ranking_figure(*, log=print, repeat: int = 5) -> dict:
@@ -139,5 +200,8 @@ def ranking_figure(*, log=print, repeat: int = 5) -> dict:
     median = statistics.median(times) * 1000
     evaluations = sum(row.evaluations for row in rows)
     log(f"  classement : {len(rows)} dossiers, {evaluations} évaluations, {median:.0f} ms, {len(queries)} requêtes")
-    return {"name": f"classement {len(rows)} dossiers × 3 jurés (juries.selectors.ranking)", "ms": median,
-            "note": f"{evaluations} évaluations, {len(queries)} requêtes SQL, médiane de {repeat}"}
+    return {
+        "name": f"classement {len(rows)} dossiers × 3 jurés (juries.selectors.ranking)",
+        "ms": median,
+        "note": f"{evaluations} évaluations, {len(queries)} requêtes SQL, médiane de {repeat}",
+    }

@@ -27,10 +27,14 @@ def ensure_postgres() -> None:
             break
         time.sleep(1)
     role_exists = subprocess.run(
-        ["su", "postgres", "-c", "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='portal'\""], capture_output=True, text=True
+        ["su", "postgres", "-c", "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='portal'\""],
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     if role_exists != "1":
-        subprocess.run(["su", "postgres", "-c", "psql -c \"CREATE ROLE portal LOGIN CREATEDB PASSWORD 'portal'\""], check=True)
+        subprocess.run(
+            ["su", "postgres", "-c", "psql -c \"CREATE ROLE portal LOGIN CREATEDB PASSWORD 'portal'\""], check=True
+        )
         subprocess.run(["su", "postgres", "-c", "createdb -O portal portal"], check=True)
 
 
@@ -39,7 +43,9 @@ def ensure_redis() -> None:
         return
     if not shutil.which("redis-server"):
         raise SystemExit("Redis est introuvable : installez-le (voir .ci/run) avant `make bench`.")
-    subprocess.run(["redis-server", "--daemonize", "yes", "--port", "6379", "--bind", "127.0.0.1", "--save", ""], check=True)
+    subprocess.run(
+        ["redis-server", "--daemonize", "yes", "--port", "6379", "--bind", "127.0.0.1", "--save", ""], check=True
+    )
     for _ in range(20):
         if _ok(["redis-cli", "-h", "127.0.0.1", "ping"]):
             return

@@ -45,10 +45,16 @@ def _events(call: Call, request):
 def call_audit(request, call_id: int):
     call = _call_for_staff(request.user, call_id)
     page = Paginator(_events(call, request), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "calls/audit.html", {
-        "call": call, "page": page, "formats": FORMATS,
-        "breadcrumb_data": {"links": [], "current": f"Journal d'audit — {call.title}"},
-    })
+    return render(
+        request,
+        "calls/audit.html",
+        {
+            "call": call,
+            "page": page,
+            "formats": FORMATS,
+            "breadcrumb_data": {"links": [], "current": f"Journal d'audit — {call.title}"},
+        },
+    )
 
 
 @login_required
@@ -56,8 +62,13 @@ def call_audit_export(request, call_id: int, fmt: str):
     if fmt not in FORMATS:
         raise Http404
     call = _call_for_staff(request.user, call_id)
-    audit_record(actor=request.user, action="audit.export", target=call, data={"format": fmt},
-                 ip_address=request.META.get("REMOTE_ADDR"))
+    audit_record(
+        actor=request.user,
+        action="audit.export",
+        target=call,
+        data={"format": fmt},
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
     dataset = AuditEventResource().export(queryset=_events(call, request))
     return dataset_response(dataset=dataset, filename=f"audit-{call.slug}", fmt=fmt)
 

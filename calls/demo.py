@@ -42,7 +42,9 @@ def open_demo_sessions(*, today: datetime.date | None = None) -> int:
     """Open (or move) each theme's demo session: from today 00:00 to today + 30 days 17:00, Paris time."""
     today = today or timezone.localdate()
     opens_at = datetime.datetime.combine(today, datetime.time(0, 0), tzinfo=PARIS)
-    closes_at = datetime.datetime.combine(today + datetime.timedelta(days=DEMO_SESSION_DAYS), datetime.time(17, 0), tzinfo=PARIS)
+    closes_at = datetime.datetime.combine(
+        today + datetime.timedelta(days=DEMO_SESSION_DAYS), datetime.time(17, 0), tzinfo=PARIS
+    )
     # Only published calls take deposits; the source calls are loaded as published for that reason.
     themes = Theme.objects.select_related("call").filter(call__status=Call.Status.PUBLISHED)
     for theme in themes:
@@ -77,4 +79,6 @@ def load(*, stdout=None) -> None:
         services.role_assign(actor=None, user=staff, role=Role.PROGRAMME_STAFF, scope=programme)
         services.role_assign(actor=None, user=operator, role=Role.FUND_OPERATOR, scope=programme)
     if stdout is not None:
-        stdout.write(f"Appels de démonstration : {len(imported)} importé(s), {opened} session(s) de démonstration ouvertes.")
+        stdout.write(
+            f"Appels de démonstration : {len(imported)} importé(s), {opened} session(s) de démonstration ouvertes."
+        )

@@ -20,7 +20,9 @@ class CallFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Rechercher dans les titres"), required=False, max_length=100)
     programme = forms.ChoiceField(label=_("Programme"), required=False)
-    type = forms.ChoiceField(label=_("Type d'appel"), required=False, choices=[("", _("Tous les types")), *CallKind.choices])
+    type = forms.ChoiceField(
+        label=_("Type d'appel"), required=False, choices=[("", _("Tous les types")), *CallKind.choices]
+    )
     equipe = forms.ChoiceField(label=_("Équipe porteuse"), required=False)
     periode = forms.ChoiceField(label=_("Période"), required=False, choices=TIMING_FILTER_CHOICES)
 
@@ -43,13 +45,18 @@ class CallFilterForm(forms.Form):
 
 
 class InfoSessionRegistrationForm(forms.Form):
-    name = forms.CharField(label=_("Nom et prénom"), max_length=255, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = forms.CharField(
+        label=_("Nom et prénom"), max_length=255, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     email = forms.EmailField(
-        label=_("Adresse e-mail"), help_text=_("Format attendu : nom@domaine.fr. La confirmation y sera envoyée."),
+        label=_("Adresse e-mail"),
+        help_text=_("Format attendu : nom@domaine.fr. La confirmation y sera envoyée."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     organisation_name = forms.CharField(
-        label=_("Organisation"), max_length=255, required=False,
+        label=_("Organisation"),
+        max_length=255,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     attendance = forms.ChoiceField(label=_("Participation"), widget=forms.RadioSelect)

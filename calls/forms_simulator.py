@@ -91,8 +91,10 @@ class SimulatorForm(forms.Form):
     carrier_kind = forms.ChoiceField(
         label=_("Type d'organisation porteuse"),
         choices=_choices(ORGANISATION_KINDS, _("— Choisir —")),
-        error_messages={"required": _("Choisissez le type d'organisation porteuse."),
-                        "invalid_choice": _("Type d'organisation inconnu.")},
+        error_messages={
+            "required": _("Choisissez le type d'organisation porteuse."),
+            "invalid_choice": _("Type d'organisation inconnu."),
+        },
     )
     session_kind = forms.ChoiceField(
         label=_("Type de session (facultatif)"),
@@ -138,19 +140,29 @@ class CostLineForm(forms.Form):
 
     label = forms.CharField(label=_("Libellé"), max_length=200, required=False)
     year = forms.IntegerField(
-        label=_("Année"), required=False, min_value=1900, max_value=2100,
+        label=_("Année"),
+        required=False,
+        min_value=1900,
+        max_value=2100,
         # A text input: the browser's own range check would hide the French message of the server.
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        error_messages={"invalid": _("Saisissez une année, par exemple 2021."),
-                        "min_value": _("Année invraisemblable."), "max_value": _("Année invraisemblable.")},
+        error_messages={
+            "invalid": _("Saisissez une année, par exemple 2021."),
+            "min_value": _("Année invraisemblable."),
+            "max_value": _("Année invraisemblable."),
+        },
     )
     category = forms.ChoiceField(
-        label=_("Catégorie"), required=False, choices=_choices(COST_CATEGORIES, _("— Choisir —")),
+        label=_("Catégorie"),
+        required=False,
+        choices=_choices(COST_CATEGORIES, _("— Choisir —")),
         error_messages={"invalid_choice": _("Catégorie de dépense inconnue.")},
     )
     # The carrier comes first: a line added without JS has no value yet and shows the first choice.
     source = forms.ChoiceField(
-        label=_("Financée par"), required=False, initial="carrier",
+        label=_("Financée par"),
+        required=False,
+        initial="carrier",
         choices=sorted(_choices(FUNDING_SOURCES), key=lambda choice: choice[0] != "carrier"),
         error_messages={"invalid_choice": _("Source de financement inconnue.")},
     )
@@ -158,7 +170,9 @@ class CostLineForm(forms.Form):
     amount = EuroField(label=_("Montant (€)"))
     in_kind = forms.BooleanField(label=_("Apport en nature"), required=False)
     tags = forms.MultipleChoiceField(
-        label=_("Précisions"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Précisions"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Précision inconnue.")},
     )
 
@@ -223,6 +237,10 @@ class BaseCostLineFormSet(forms.BaseFormSet):
 
 
 CostLineFormSet = formset_factory(
-    CostLineForm, formset=BaseCostLineFormSet, extra=0, max_num=MAX_LINES, absolute_max=MAX_LINES,
+    CostLineForm,
+    formset=BaseCostLineFormSet,
+    extra=0,
+    max_num=MAX_LINES,
+    absolute_max=MAX_LINES,
     validate_max=False,
 )

@@ -63,13 +63,24 @@ class ServiceModelForm(forms.ModelForm):
 
 
 class CallForm(ServiceModelForm):
-    steps = LinesField(label=_("Étapes (une par ligne ; pour un AMI : manifestation d'intérêt puis dossier)"),
-                       required=False)
+    steps = LinesField(
+        label=_("Étapes (une par ligne ; pour un AMI : manifestation d'intérêt puis dossier)"), required=False
+    )
 
     class Meta:
         model = Call
-        fields = ["programme", "slug", "title", "kind", "owner_team", "description", "selection_process", "tax_basis",
-                  "steps", "source"]
+        fields = [
+            "programme",
+            "slug",
+            "title",
+            "kind",
+            "owner_team",
+            "description",
+            "selection_process",
+            "tax_basis",
+            "steps",
+            "source",
+        ]
         help_texts = {"slug": _("Adresse publique de l'appel : minuscules, chiffres et tirets.")}
 
     def __init__(self, *args, programmes=None, **kwargs):
@@ -84,9 +95,13 @@ class CallForm(ServiceModelForm):
 
 class ThemeForm(ServiceModelForm):
     kinds = forms.MultipleChoiceField(
-        label=_("Modes de dépôt"), required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[(CallKind.CALL_FOR_PROJECTS.value, CallKind.CALL_FOR_PROJECTS.label),
-                 (CallKind.OPEN_WINDOW.value, CallKind.OPEN_WINDOW.label)],
+        label=_("Modes de dépôt"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            (CallKind.CALL_FOR_PROJECTS.value, CallKind.CALL_FOR_PROJECTS.label),
+            (CallKind.OPEN_WINDOW.value, CallKind.OPEN_WINDOW.label),
+        ],
     )
     objectives = LinesField(label=_("Objectifs (un par ligne)"), required=False)
     encouraged = LinesField(label=_("Pratiques encouragées (une par ligne)"), required=False)
@@ -98,10 +113,29 @@ class ThemeForm(ServiceModelForm):
     class Meta:
         model = Theme
         fields = [
-            "code", "title", "summary", "kinds", "objectives", "encouraged", "eligible_expenses", "examples",
-            "commitments", "support", "opening_date", "owner_team", "eligibility_text", "cofinancing_text", "envelope",
-            "envelope_text", "project_size_min", "project_size_max", "project_size_text", "selection_process",
-            "grouping_allowed", "grid_note", "order",
+            "code",
+            "title",
+            "summary",
+            "kinds",
+            "objectives",
+            "encouraged",
+            "eligible_expenses",
+            "examples",
+            "commitments",
+            "support",
+            "opening_date",
+            "owner_team",
+            "eligibility_text",
+            "cofinancing_text",
+            "envelope",
+            "envelope_text",
+            "project_size_min",
+            "project_size_max",
+            "project_size_text",
+            "selection_process",
+            "grouping_allowed",
+            "grid_note",
+            "order",
         ]
         widgets = {"opening_date": DateInput()}
 
@@ -117,16 +151,36 @@ class SessionForm(ServiceModelForm):
 
     class Meta:
         model = Session
-        fields = ["key", "name", "kind", "opens_at", "closes_at", "envelope", "project_size_min", "project_size_max",
-                  "jury_on", "note"]
+        fields = [
+            "key",
+            "name",
+            "kind",
+            "opens_at",
+            "closes_at",
+            "envelope",
+            "project_size_min",
+            "project_size_max",
+            "jury_on",
+            "note",
+        ]
         widgets = {"jury_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
 
 
 class CriterionForm(ServiceModelForm):
     class Meta:
         model = Criterion
-        fields = ["code", "label", "definition", "weight", "scale_min", "scale_max", "step", "threshold",
-                  "allows_not_applicable", "order"]
+        fields = [
+            "code",
+            "label",
+            "definition",
+            "weight",
+            "scale_min",
+            "scale_max",
+            "step",
+            "threshold",
+            "allows_not_applicable",
+            "order",
+        ]
         widgets = {"definition": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -174,24 +228,42 @@ class InfoSessionForm(ServiceModelForm):
 
     class Meta:
         model = InfoSession
-        fields = ["title", "description", "starts_at", "ends_at", "place", "address", "remote_link", "capacity",
-                  "registration_open"]
+        fields = [
+            "title",
+            "description",
+            "starts_at",
+            "ends_at",
+            "place",
+            "address",
+            "remote_link",
+            "capacity",
+            "registration_open",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
 # --- form builder -----------------------------------------------------------------------
 
+
 class FormSectionForm(forms.Form):
-    key = forms.CharField(label=_("Identifiant de la section"), max_length=64,
-                          help_text=_("Minuscules, chiffres et _, par exemple « projet »."))
+    key = forms.CharField(
+        label=_("Identifiant de la section"),
+        max_length=64,
+        help_text=_("Minuscules, chiffres et _, par exemple « projet »."),
+    )
     title = forms.CharField(label=_("Titre de la section"), max_length=255)
-    description = forms.CharField(label=_("Texte d'introduction"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Texte d'introduction"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class FormFieldForm(forms.Form):
     section_key = forms.ChoiceField(label=_("Section"))
-    key = forms.CharField(label=_("Identifiant du champ"), max_length=64,
-                          help_text=_("Minuscules, chiffres et _, par exemple « montant_demande »."))
+    key = forms.CharField(
+        label=_("Identifiant du champ"),
+        max_length=64,
+        help_text=_("Minuscules, chiffres et _, par exemple « montant_demande »."),
+    )
     label = forms.CharField(label=_("Libellé"), max_length=500)
     kind = forms.ChoiceField(label=_("Type de champ"), choices=list(FIELD_KINDS.items()))
     required = forms.BooleanField(label=_("Réponse obligatoire"), required=False)
@@ -199,16 +271,20 @@ class FormFieldForm(forms.Form):
     max_length = forms.IntegerField(label=_("Nombre de caractères maximal"), required=False, min_value=1)
     choices = LinesField(label=_("Choix proposés (un par ligne, pour les champs à choix)"), required=False)
     show_if_field = forms.ChoiceField(label=_("Afficher seulement si le champ…"), required=False)
-    show_if_equals = forms.CharField(label=_("… vaut (pour un champ oui / non : « oui » ou « non »)"), required=False,
-                                     max_length=255)
+    show_if_equals = forms.CharField(
+        label=_("… vaut (pour un champ oui / non : « oui » ou « non »)"), required=False, max_length=255
+    )
 
     def __init__(self, *args, schema: dict, editing: str = "", **kwargs):
         """`editing`: key of the field being changed; its section and key then stay as they are."""
         super().__init__(*args, **kwargs)
-        self.fields["section_key"].choices = [(s["key"], s.get("title") or s["key"]) for s in schema.get("sections", [])]
+        self.fields["section_key"].choices = [
+            (s["key"], s.get("title") or s["key"]) for s in schema.get("sections", [])
+        ]
         self.fields["show_if_field"].choices = [("", _("(toujours afficher)"))] + [
             (field["key"], f"{field.get('label') or field['key']} ({field['key']})")
-            for _, field in iter_fields(schema) if field["key"] != editing
+            for _, field in iter_fields(schema)
+            if field["key"] != editing
         ]
         if editing:
             del self.fields["section_key"]
@@ -233,5 +309,7 @@ class FormSchemaForm(forms.Form):
         try:
             return json.loads(self.cleaned_data["schema"])
         except json.JSONDecodeError as error:
-            raise forms.ValidationError(_("JSON invalide (ligne %(line)s) : vérifiez les virgules et les guillemets."),
-                                        params={"line": error.lineno}) from error
+            raise forms.ValidationError(
+                _("JSON invalide (ligne %(line)s) : vérifiez les virgules et les guillemets."),
+                params={"line": error.lineno},
+            ) from error

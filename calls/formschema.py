@@ -114,7 +114,9 @@ def _field_errors(field: dict, where: str, earlier: dict[str, dict]) -> list[str
                 "qui n'existe pas avant ce champ."
             )
         elif target.get("kind") in CHOICE_KINDS and condition.get("equals") not in target.get("choices", []):
-            errors.append(f"{where} : la valeur « {condition.get('equals')} » n'est pas un choix du champ « {target['key']} ».")
+            errors.append(
+                f"{where} : la valeur « {condition.get('equals')} » n'est pas un choix du champ « {target['key']} »."
+            )
     return errors
 
 
@@ -150,7 +152,15 @@ def clean_value(field: dict, raw):
         except ValueError:
             raise ValidationError("Saisissez un nombre entier.") from None
     if kind in {"amount", "percentage"}:
-        text = str(raw).replace(" ", "").replace("\u202f", "").replace("\xa0", "").replace("€", "").replace("%", "").replace(",", ".")
+        text = (
+            str(raw)
+            .replace(" ", "")
+            .replace("\u202f", "")
+            .replace("\xa0", "")
+            .replace("€", "")
+            .replace("%", "")
+            .replace(",", ".")
+        )
         try:
             number = Decimal(text)
         except InvalidOperation:

@@ -33,8 +33,12 @@ class Event:
 def escape_text(value: str) -> str:
     """Escape a TEXT value: backslash first, then ; , and newlines (§3.3.11)."""
     return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-        .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
     )
 
 
@@ -67,7 +71,11 @@ def uid_for(kind: str, pk: int) -> str:
 def calendar(events: Iterable[Event], *, name: str, now: datetime | None = None) -> str:
     stamp = utc_stamp(now or timezone.now())
     lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape_text(name)}",
     ]
     for event in events:

@@ -42,30 +42,125 @@ from portal.errors import DomainError
 
 FORMAT = "portal-call/1"
 PARIS = ZoneInfo("Europe/Paris")
-MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+MONTHS_FR = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 
 # Exchanged model fields, in the order they are written; nested lists are handled apart.
-PROGRAMME_FIELDS = ["slug", "name", "fund", "owner_teams", "total_envelope", "grantor_name", "grantor_siret", "show_juror_identities", "source"]
-CALL_FIELDS = ["slug", "title", "kind", "owner_team", "status", "description", "selection_process", "tax_basis", "steps", "published_on", "source"]
-THEME_FIELDS = [
-    "code", "title", "order", "summary", "objectives", "encouraged", "eligible_expenses", "examples", "commitments",
-    "support", "indicators", "indicators_text", "opening_date", "kinds", "owner_team", "cofinancing_text",
-    "eligibility_text", "envelope", "envelope_text", "project_size_min", "project_size_max", "project_size_text",
-    "selection_process", "grouping_allowed", "grid_note", "tie_break", "funding_rule",
+PROGRAMME_FIELDS = [
+    "slug",
+    "name",
+    "fund",
+    "owner_teams",
+    "total_envelope",
+    "grantor_name",
+    "grantor_siret",
+    "show_juror_identities",
+    "source",
 ]
-SESSION_FIELDS = ["key", "name", "kind", "opens_at", "closes_at", "envelope", "project_size_min", "project_size_max", "jury_on", "note"]
+CALL_FIELDS = [
+    "slug",
+    "title",
+    "kind",
+    "owner_team",
+    "status",
+    "description",
+    "selection_process",
+    "tax_basis",
+    "steps",
+    "published_on",
+    "source",
+]
+THEME_FIELDS = [
+    "code",
+    "title",
+    "order",
+    "summary",
+    "objectives",
+    "encouraged",
+    "eligible_expenses",
+    "examples",
+    "commitments",
+    "support",
+    "indicators",
+    "indicators_text",
+    "opening_date",
+    "kinds",
+    "owner_team",
+    "cofinancing_text",
+    "eligibility_text",
+    "envelope",
+    "envelope_text",
+    "project_size_min",
+    "project_size_max",
+    "project_size_text",
+    "selection_process",
+    "grouping_allowed",
+    "grid_note",
+    "tie_break",
+    "funding_rule",
+]
+SESSION_FIELDS = [
+    "key",
+    "name",
+    "kind",
+    "opens_at",
+    "closes_at",
+    "envelope",
+    "project_size_min",
+    "project_size_max",
+    "jury_on",
+    "note",
+]
 PHASE_FIELDS = ["key", "label", "description", "order"]
 MILESTONE_FIELDS = ["key", "label", "description", "order"]
 CRITERION_FIELDS = [
-    "code", "label", "definition", "weight", "scale_min", "scale_max", "step", "threshold",
-    "allows_not_applicable", "level_descriptions", "order",
+    "code",
+    "label",
+    "definition",
+    "weight",
+    "scale_min",
+    "scale_max",
+    "step",
+    "threshold",
+    "allows_not_applicable",
+    "level_descriptions",
+    "order",
 ]
 DOCUMENT_FIELDS = ["kind", "label", "description", "formats", "max_size_mb", "scope", "mandatory", "max_pages", "order"]
 INFO_SESSION_FIELDS = [
-    "title", "description", "starts_at", "ends_at", "place", "address", "access_conditions", "remote_link",
-    "capacity", "registration_open",
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "place",
+    "address",
+    "access_conditions",
+    "remote_link",
+    "capacity",
+    "registration_open",
 ]
-ROLLING_KEYS = {"key_prefix", "name", "first_month", "last_month", "close_day", "project_size_min", "project_size_max", "note"}
+ROLLING_KEYS = {
+    "key_prefix",
+    "name",
+    "first_month",
+    "last_month",
+    "close_day",
+    "project_size_min",
+    "project_size_max",
+    "note",
+}
 
 
 class InterchangeError(DomainError):
@@ -100,7 +195,9 @@ class _Reader:
             self._rules = load_rules()
         return self._rules
 
-    def values(self, model: type[models.Model], data: Any, allowed: list[str], where: str, extra: set[str] = frozenset()) -> dict:
+    def values(
+        self, model: type[models.Model], data: Any, allowed: list[str], where: str, extra: set[str] = frozenset()
+    ) -> dict:
         """Convert the exchanged fields of `data` to model values; unknown keys are errors."""
         if not isinstance(data, dict):
             self.error(where, "un objet (clé : valeur) est attendu.")
@@ -201,7 +298,16 @@ class _Reader:
         node.children += self.read_owned(data, where, owner="call")
         for index, info in enumerate(data.get("info_sessions") or []):
             place = f"{where}.info_sessions[{index}]"
-            node.children.append(("call", _Node(self.validated(InfoSession(**self.values(InfoSession, info, INFO_SESSION_FIELDS, place)), place, ["call"]))))
+            node.children.append(
+                (
+                    "call",
+                    _Node(
+                        self.validated(
+                            InfoSession(**self.values(InfoSession, info, INFO_SESSION_FIELDS, place)), place, ["call"]
+                        )
+                    ),
+                )
+            )
         themes = data.get("themes") or []
         codes = [theme.get("code") for theme in themes if isinstance(theme, dict)]
         for code in {code for code in codes if codes.count(code) > 1}:
@@ -229,7 +335,9 @@ class _Reader:
             except FormSchemaError as error:
                 for message in error.errors:
                     self.error(f"{where}.form", message)
-            form = FormDefinition(version=1, status=FormDefinition.Status.PUBLISHED, schema=data["form"], published_at=timezone.now())
+            form = FormDefinition(
+                version=1, status=FormDefinition.Status.PUBLISHED, schema=data["form"], published_at=timezone.now()
+            )
             children.append((owner, _Node(form)))
         return children
 
@@ -278,11 +386,15 @@ class _Reader:
             phase_values = self.values(Phase, phase, PHASE_FIELDS, place, {"milestones"})
             phase_values.setdefault("order", index)
             phase_node = _Node(self.validated(Phase(**phase_values), place, ["theme"]))
-            for milestone_index, milestone in enumerate(phase.get("milestones") or [] if isinstance(phase, dict) else []):
+            for milestone_index, milestone in enumerate(
+                phase.get("milestones") or [] if isinstance(phase, dict) else []
+            ):
                 milestone_place = f"{place}.milestones[{milestone_index}]"
                 milestone_values = self.values(MilestoneTemplate, milestone, MILESTONE_FIELDS, milestone_place)
                 milestone_values.setdefault("order", milestone_index)
-                phase_node.children.append(("phase", _Node(self.validated(MilestoneTemplate(**milestone_values), milestone_place, ["phase"]))))
+                phase_node.children.append(
+                    ("phase", _Node(self.validated(MilestoneTemplate(**milestone_values), milestone_place, ["phase"])))
+                )
             node.children.append(("theme", phase_node))
         node.children += self.read_owned(data, where, owner="theme")
         return node
@@ -296,7 +408,9 @@ class _Reader:
                 if earlier.key == session.key:
                     self.error(f"{place}.key", f"l'identifiant « {session.key} » est déjà utilisé.")
                 elif earlier.kind == session.kind and _overlap(earlier, session):
-                    self.error(place, f"la session « {session.name} » chevauche la session « {earlier.name} » du même type.")
+                    self.error(
+                        place, f"la session « {session.name} » chevauche la session « {earlier.name} » du même type."
+                    )
             sessions.append(session)
         return [("theme", _Node(session)) for session in sessions]
 
@@ -323,15 +437,17 @@ class _Reader:
         year, month = first
         while (year, month) <= last:
             previous_year, previous_month = (year, month - 1) if month > 1 else (year - 1, 12)
-            sessions.append({
-                "key": f"{prefix}-{year}-{month:02d}",
-                "name": f"{name} — {MONTHS_FR[month - 1]} {year}",
-                "kind": "guichet",
-                "opens_at": datetime.datetime(previous_year, previous_month, close_day, tzinfo=PARIS),
-                "closes_at": datetime.datetime(year, month, close_day, tzinfo=PARIS),
-                "jury_on": datetime.date(year, month, calendar.monthrange(year, month)[1]),
-                **{key: spec[key] for key in ("project_size_min", "project_size_max", "note") if key in spec},
-            })
+            sessions.append(
+                {
+                    "key": f"{prefix}-{year}-{month:02d}",
+                    "name": f"{name} — {MONTHS_FR[month - 1]} {year}",
+                    "kind": "guichet",
+                    "opens_at": datetime.datetime(previous_year, previous_month, close_day, tzinfo=PARIS),
+                    "closes_at": datetime.datetime(year, month, close_day, tzinfo=PARIS),
+                    "jury_on": datetime.date(year, month, calendar.monthrange(year, month)[1]),
+                    **{key: spec[key] for key in ("project_size_min", "project_size_max", "note") if key in spec},
+                }
+            )
             year, month = (year, month + 1) if month < 12 else (year + 1, 1)
         return sessions
 
@@ -439,7 +555,10 @@ def _fields(instance: models.Model, names: list[str]) -> dict:
 
 def _export_criteria(criteria) -> list[dict]:
     return [
-        {**_fields(criterion, CRITERION_FIELDS), **({"sub_criteria": _export_criteria(subs)} if (subs := criterion.sub_criteria.all()) else {})}
+        {
+            **_fields(criterion, CRITERION_FIELDS),
+            **({"sub_criteria": _export_criteria(subs)} if (subs := criterion.sub_criteria.all()) else {}),
+        }
         for criterion in criteria
     ]
 
@@ -472,7 +591,14 @@ def call_document_export(*, call: Call) -> dict:
         if sessions:
             exported_theme["sessions"] = sessions
         phases = [
-            {**_fields(phase, PHASE_FIELDS), **({"milestones": [_fields(m, MILESTONE_FIELDS) for m in phase.milestones.all()]} if phase.milestones.all() else {})}
+            {
+                **_fields(phase, PHASE_FIELDS),
+                **(
+                    {"milestones": [_fields(m, MILESTONE_FIELDS) for m in phase.milestones.all()]}
+                    if phase.milestones.all()
+                    else {}
+                ),
+            }
             for phase in theme.phases.all()
         ]
         if phases:
@@ -585,7 +711,9 @@ def _read_sheets(content: bytes) -> dict[str, list[dict]]:
     try:
         book.load(content, format="xlsx")
     except Exception as error:  # openpyxl raises many types for a file that is not XLSX
-        raise InterchangeError([f"Le fichier n'est pas un classeur XLSX lisible ({error.__class__.__name__})."]) from None
+        raise InterchangeError(
+            [f"Le fichier n'est pas un classeur XLSX lisible ({error.__class__.__name__})."]
+        ) from None
     sheets = {sheet.title: sheet for sheet in book.sheets()}
     errors = []
     result: dict[str, list[dict]] = {}
@@ -641,7 +769,12 @@ def workbook_document(content: bytes) -> dict:
             theme["code"] = str(theme.get("code", ""))
             call.setdefault("themes", []).append(theme)
             themes[(row.get("appel"), theme["code"])] = theme
-    for sheet, key in (("sessions", "sessions"), ("phases", "phases"), ("pièces", "required_documents"), ("réunions", "info_sessions")):
+    for sheet, key in (
+        ("sessions", "sessions"),
+        ("phases", "phases"),
+        ("pièces", "required_documents"),
+        ("réunions", "info_sessions"),
+    ):
         for index, row in enumerate(sheets[sheet]):
             if (target := owner(sheet, index, row)) is not None:
                 target.setdefault(key, []).append(_strip(row, ["appel", "thème"]))
@@ -660,7 +793,9 @@ def workbook_document(content: bytes) -> dict:
         if parent_code:
             parent = criteria_by_code.get((*place, str(parent_code)))
             if parent is None:
-                errors.append(f"feuille « critères », ligne {index + 2} : critère parent « {parent_code} » inconnu (il doit précéder).")
+                errors.append(
+                    f"feuille « critères », ligne {index + 2} : critère parent « {parent_code} » inconnu (il doit précéder)."
+                )
                 continue
             parent.setdefault("sub_criteria", []).append(criterion)
         else:

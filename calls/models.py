@@ -31,12 +31,15 @@ class Programme(models.Model):
     )
     source = models.CharField(_("document source"), max_length=255, blank=True)
     grantor_name = models.CharField(
-        _("attribuant (données ouvertes)"), max_length=255, blank=True,
+        _("attribuant (données ouvertes)"),
+        max_length=255,
+        blank=True,
         help_text=_("Nom de l'autorité qui attribue les aides, publié dans le jeu de données des subventions."),
     )
     grantor_siret = models.CharField(_("SIRET de l'attribuant"), max_length=14, blank=True, validators=[validate_siret])
     show_juror_identities = models.BooleanField(
-        _("montrer l'identité des jurés aux porteurs"), default=False,
+        _("montrer l'identité des jurés aux porteurs"),
+        default=False,
         help_text=_("Par défaut, les porteurs voient les avis et les notes, pas le nom des jurés."),
     )
 
@@ -67,7 +70,9 @@ class Call(models.Model):
         CLOSED = "closed", _("Clos")
         ARCHIVED = "archived", _("Archivé")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="calls", verbose_name=_("programme"))
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="calls", verbose_name=_("programme")
+    )
     slug = models.SlugField(_("identifiant"), unique=True)
     title = models.CharField(_("titre"), max_length=255)
     kind = models.CharField(_("type"), max_length=16, choices=CallKind.choices)
@@ -75,8 +80,12 @@ class Call(models.Model):
     status = models.CharField(_("statut"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     description = models.TextField(_("présentation publique"), blank=True)
     selection_process = models.TextField(_("processus de sélection"), blank=True)
-    tax_basis = models.CharField(_("montants exprimés en"), max_length=3, choices=TaxBasis.choices, default=TaxBasis.TTC)
-    steps = models.JSONField(_("étapes"), default=list, blank=True, help_text=_("Pour un AMI : manifestation d'intérêt puis dossier."))
+    tax_basis = models.CharField(
+        _("montants exprimés en"), max_length=3, choices=TaxBasis.choices, default=TaxBasis.TTC
+    )
+    steps = models.JSONField(
+        _("étapes"), default=list, blank=True, help_text=_("Pour un AMI : manifestation d'intérêt puis dossier.")
+    )
     published_on = models.DateField(_("date de publication"), null=True, blank=True)
     source = models.CharField(_("document source"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -128,7 +137,9 @@ class Theme(models.Model):
     owner_team = models.CharField(_("équipe porteuse"), max_length=255, blank=True)
     cofinancing_text = models.TextField(_("règles de cofinancement (texte)"), blank=True)
     eligibility_text = models.TextField(_("éligibilité (texte)"), blank=True)
-    envelope = models.DecimalField(_("enveloppe (€)"), **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))])
+    envelope = models.DecimalField(
+        _("enveloppe (€)"), **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
     envelope_text = models.CharField(_("budget envisagé (texte)"), max_length=500, blank=True)
     project_size_min = models.DecimalField(_("taille minimale du projet (€)"), **MONEY, null=True, blank=True)
     project_size_max = models.DecimalField(_("taille maximale du projet (€)"), **MONEY, null=True, blank=True)
@@ -140,7 +151,9 @@ class Theme(models.Model):
         _("départage des ex aequo"), default=list, blank=True, help_text=_("Codes des critères, dans l'ordre.")
     )
     funding_rule = models.JSONField(
-        _("règle de cofinancement et d'éligibilité"), default=dict, blank=True,
+        _("règle de cofinancement et d'éligibilité"),
+        default=dict,
+        blank=True,
         help_text=_("Données lues par le moteur de règles (calls.rules)."),
     )
     order = models.PositiveIntegerField(_("ordre"), default=0)
@@ -152,7 +165,9 @@ class Theme(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["call", "code"], name="theme_unique_code_per_call"),
             models.CheckConstraint(
-                condition=Q(project_size_min__isnull=True) | Q(project_size_max__isnull=True) | Q(project_size_min__lte=models.F("project_size_max")),
+                condition=Q(project_size_min__isnull=True)
+                | Q(project_size_max__isnull=True)
+                | Q(project_size_min__lte=models.F("project_size_max")),
                 name="theme_size_range_ordered",
                 violation_error_message=_("La taille minimale dépasse la taille maximale."),
             ),
@@ -178,7 +193,9 @@ class Session(models.Model):
     kind = models.CharField(_("type"), max_length=16, choices=SessionKind.choices)
     opens_at = models.DateTimeField(_("ouverture"))
     closes_at = models.DateTimeField(_("clôture"))
-    envelope = models.DecimalField(_("enveloppe (€)"), **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))])
+    envelope = models.DecimalField(
+        _("enveloppe (€)"), **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
     project_size_min = models.DecimalField(_("taille minimale (€)"), **MONEY, null=True, blank=True)
     project_size_max = models.DecimalField(_("taille maximale (€)"), **MONEY, null=True, blank=True)
     jury_on = models.DateField(_("date du jury"), null=True, blank=True)
@@ -280,14 +297,24 @@ class Criterion(models.Model):
         ordering = ["order", "code"]
         constraints = [
             _owned_by_call_or_theme("criterion_owned_by_call_or_theme"),
-            models.CheckConstraint(condition=Q(weight__gte=0), name="criterion_weight_not_negative",
-                                   violation_error_message=_("La pondération ne peut pas être négative.")),
-            models.CheckConstraint(condition=Q(scale_max__gt=models.F("scale_min")), name="criterion_scale_ordered",
-                                   violation_error_message=_("La note maximale doit dépasser la note minimale.")),
-            models.CheckConstraint(condition=Q(step__gt=0), name="criterion_step_positive",
-                                   violation_error_message=_("Le pas de notation doit être positif.")),
             models.CheckConstraint(
-                condition=Q(threshold__isnull=True) | (Q(threshold__gte=models.F("scale_min")) & Q(threshold__lte=models.F("scale_max"))),
+                condition=Q(weight__gte=0),
+                name="criterion_weight_not_negative",
+                violation_error_message=_("La pondération ne peut pas être négative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(scale_max__gt=models.F("scale_min")),
+                name="criterion_scale_ordered",
+                violation_error_message=_("La note maximale doit dépasser la note minimale."),
+            ),
+            models.CheckConstraint(
+                condition=Q(step__gt=0),
+                name="criterion_step_positive",
+                violation_error_message=_("Le pas de notation doit être positif."),
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold__isnull=True)
+                | (Q(threshold__gte=models.F("scale_min")) & Q(threshold__lte=models.F("scale_max"))),
                 name="criterion_threshold_in_scale",
                 violation_error_message=_("Le seuil doit être compris dans l'échelle de notation."),
             ),
@@ -349,8 +376,12 @@ class FormDefinition(models.Model):
         ordering = ["-version"]
         constraints = [
             _owned_by_call_or_theme("form_definition_owned_by_call_or_theme"),
-            models.UniqueConstraint(fields=["call", "version"], condition=Q(theme__isnull=True), name="form_version_unique_per_call"),
-            models.UniqueConstraint(fields=["theme", "version"], condition=Q(call__isnull=True), name="form_version_unique_per_theme"),
+            models.UniqueConstraint(
+                fields=["call", "version"], condition=Q(theme__isnull=True), name="form_version_unique_per_call"
+            ),
+            models.UniqueConstraint(
+                fields=["theme", "version"], condition=Q(call__isnull=True), name="form_version_unique_per_theme"
+            ),
         ]
 
     def __str__(self):
@@ -377,8 +408,11 @@ class InfoSession(models.Model):
         verbose_name_plural = _("réunions d'information")
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="info_session_ends_after_start",
-                                   violation_error_message=_("La fin doit être postérieure au début.")),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="info_session_ends_after_start",
+                violation_error_message=_("La fin doit être postérieure au début."),
+            ),
         ]
 
     def __str__(self):
@@ -394,7 +428,9 @@ class InfoSessionRegistration(models.Model):
     name = models.CharField(_("nom et prénom"), max_length=255)
     email = models.EmailField(_("adresse e-mail"))
     organisation_name = models.CharField(_("organisation"), max_length=255, blank=True)
-    attendance = models.CharField(_("participation"), max_length=10, choices=Attendance.choices, default=Attendance.IN_PERSON)
+    attendance = models.CharField(
+        _("participation"), max_length=10, choices=Attendance.choices, default=Attendance.IN_PERSON
+    )
     cancel_token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -405,7 +441,8 @@ class InfoSessionRegistration(models.Model):
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["info_session", "email"], condition=Q(cancelled_at__isnull=True),
+                fields=["info_session", "email"],
+                condition=Q(cancelled_at__isnull=True),
                 name="registration_unique_active_email",
             ),
         ]

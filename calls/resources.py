@@ -18,7 +18,16 @@ class InfoSessionRegistrationResource(resources.ModelResource):
 
     class Meta:
         model = InfoSessionRegistration
-        fields = ("info_session", "starts_at", "name", "email", "organisation_name", "attendance", "created_at", "cancelled_at")
+        fields = (
+            "info_session",
+            "starts_at",
+            "name",
+            "email",
+            "organisation_name",
+            "attendance",
+            "created_at",
+            "cancelled_at",
+        )
         export_order = fields
 
     def dehydrate_info_session(self, registration):

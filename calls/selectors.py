@@ -84,18 +84,23 @@ def public_call_list(
     so filtering on it works with pagination. A closed call is always `clos`.
     """
     in_progress = Q(themes__sessions__opens_at__lte=now, themes__sessions__closes_at__gt=now)
-    calls = public_calls().select_related("programme").annotate(
-        themes_count=Count("themes", distinct=True),
-        next_closes_at=Min("themes__sessions__closes_at", filter=Q(themes__sessions__closes_at__gt=now)),
-        last_closes_at=Max("themes__sessions__closes_at"),
-        open_sessions=Count("themes__sessions", filter=in_progress),
-        upcoming_sessions=Count("themes__sessions", filter=Q(themes__sessions__opens_at__gt=now)),
-    ).annotate(
-        timing=Case(
-            When(status=Call.Status.CLOSED, then=Value(Timing.CLOSED.value)),
-            When(open_sessions__gt=0, then=Value(Timing.OPEN.value)),
-            When(upcoming_sessions__gt=0, then=Value(Timing.UPCOMING.value)),
-            default=Value(Timing.CLOSED.value),
+    calls = (
+        public_calls()
+        .select_related("programme")
+        .annotate(
+            themes_count=Count("themes", distinct=True),
+            next_closes_at=Min("themes__sessions__closes_at", filter=Q(themes__sessions__closes_at__gt=now)),
+            last_closes_at=Max("themes__sessions__closes_at"),
+            open_sessions=Count("themes__sessions", filter=in_progress),
+            upcoming_sessions=Count("themes__sessions", filter=Q(themes__sessions__opens_at__gt=now)),
+        )
+        .annotate(
+            timing=Case(
+                When(status=Call.Status.CLOSED, then=Value(Timing.CLOSED.value)),
+                When(open_sessions__gt=0, then=Value(Timing.OPEN.value)),
+                When(upcoming_sessions__gt=0, then=Value(Timing.UPCOMING.value)),
+                default=Value(Timing.CLOSED.value),
+            )
         )
     )
     if query:
@@ -219,7 +224,9 @@ def staff_calls(roles, *, status: str = "", programme_id: int | None = None, que
     if programme_id:
         queryset = queryset.filter(programme_id=programme_id)
     if query:
-        queryset = queryset.filter(Q(title__icontains=query) | Q(slug__icontains=query) | Q(themes__code__iexact=query)).distinct()
+        queryset = queryset.filter(
+            Q(title__icontains=query) | Q(slug__icontains=query) | Q(themes__code__iexact=query)
+        ).distinct()
     return queryset.order_by(*STAFF_LIST_ORDER)
 
 

@@ -28,7 +28,9 @@ urlpatterns = [
     path("nouveau/", staff.call_create, name="call_create"),
     path("<int:call_id>/", staff.call_detail, name="call_detail"),
     path("<int:call_id>/modifier/", staff.call_update, name="call_update"),
-    path("<int:call_id>/inscriptions.<str:fmt>", registrations_export.registrations_export, name="registrations_export"),
+    path(
+        "<int:call_id>/inscriptions.<str:fmt>", registrations_export.registrations_export, name="registrations_export"
+    ),
     path("<int:call_id>/statut/<str:to_status>/", staff.call_transition, name="call_transition"),
     path("<int:call_id>/reunions/nouvelle/", staff.info_session_create, name="info_session_create"),
     path("<int:call_id>/reunions/<int:info_session_id>/", staff.info_session_update, name="info_session_update"),

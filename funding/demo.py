@@ -28,27 +28,76 @@ SINGLE_PROJECTS = [
     ("01", "ITN3", "GUICHET-MAIRIE", "Guichet numérique unique des petites communes", "80000", Convention.Status.DRAFT),
     ("02", "ITN3", "ETAT-CIVIL", "Demande d'actes d'état civil en ligne", "60000", Convention.Status.SENT),
     ("03", "ITN3", "AIDE-SOCIALE", "Simulateur d'aides sociales locales", "45000", Convention.Status.SIGNED_BY_CARRIER),
-    ("04", "ITN3", "CARTE-SCOLAIRE", "Inscriptions scolaires dématérialisées", "70000", Convention.Status.SIGNED_BY_OPERATOR),
-    ("05", "ITN3", "RDV-SERVICES", "Prise de rendez-vous dans les services municipaux", "90000", Convention.Status.IN_FORCE),
+    (
+        "04",
+        "ITN3",
+        "CARTE-SCOLAIRE",
+        "Inscriptions scolaires dématérialisées",
+        "70000",
+        Convention.Status.SIGNED_BY_OPERATOR,
+    ),
+    (
+        "05",
+        "ITN3",
+        "RDV-SERVICES",
+        "Prise de rendez-vous dans les services municipaux",
+        "90000",
+        Convention.Status.IN_FORCE,
+    ),
 ]
 
 
-def _dossier(*, suffix: str, theme_code: str, acronym: str, title: str, grant: str, user, start, phase_key: str = "",
-             project_key: str = "") -> Dossier:
-    session = Session.objects.select_related("theme").get(theme__call__slug=CALL, theme__code=theme_code, key=DEMO_SESSION_KEY)
+def _dossier(
+    *,
+    suffix: str,
+    theme_code: str,
+    acronym: str,
+    title: str,
+    grant: str,
+    user,
+    start,
+    phase_key: str = "",
+    project_key: str = "",
+) -> Dossier:
+    session = Session.objects.select_related("theme").get(
+        theme__call__slug=CALL, theme__code=theme_code, key=DEMO_SESSION_KEY
+    )
     phase = session.theme.phases.get(key=phase_key) if phase_key else None
     amount = Decimal(grant)
     dossier = Dossier.objects.create(
-        reference=f"{PREFIX}{suffix}", organisation=user.memberships.get().organisation, theme=session.theme,
-        session=session, phase=phase, project_key=project_key, acronym=acronym, title=title,
-        summary=f"{title} : projet lauréat de démonstration.", state=DossierState.SELECTED, requested_amount=amount,
-        granted_amount=amount, planned_start=start, duration_months=12, submitted_at=timezone.now() - timedelta(days=120),
+        reference=f"{PREFIX}{suffix}",
+        organisation=user.memberships.get().organisation,
+        theme=session.theme,
+        session=session,
+        phase=phase,
+        project_key=project_key,
+        acronym=acronym,
+        title=title,
+        summary=f"{title} : projet lauréat de démonstration.",
+        state=DossierState.SELECTED,
+        requested_amount=amount,
+        granted_amount=amount,
+        planned_start=start,
+        duration_months=12,
+        submitted_at=timezone.now() - timedelta(days=120),
         created_by=user,
     )
-    BudgetLine.objects.create(dossier=dossier, label="Prestations de développement", year=start.year, amount=amount,
-                              category=BudgetLine.Category.EXTERNAL_SERVICES, source=BudgetLine.Source.PROGRAMME)
-    BudgetLine.objects.create(dossier=dossier, label="Pilotage interne", year=start.year, amount=(amount / 3).quantize(Decimal("1")),
-                              category=BudgetLine.Category.INTERNAL_STAFF, source=BudgetLine.Source.CARRIER)
+    BudgetLine.objects.create(
+        dossier=dossier,
+        label="Prestations de développement",
+        year=start.year,
+        amount=amount,
+        category=BudgetLine.Category.EXTERNAL_SERVICES,
+        source=BudgetLine.Source.PROGRAMME,
+    )
+    BudgetLine.objects.create(
+        dossier=dossier,
+        label="Pilotage interne",
+        year=start.year,
+        amount=(amount / 3).quantize(Decimal("1")),
+        category=BudgetLine.Category.INTERNAL_STAFF,
+        source=BudgetLine.Source.CARRIER,
+    )
     return dossier
 
 
@@ -58,9 +107,18 @@ def _advance(dossier: Dossier, target: str, *, staff, carrier, operator) -> Conv
     convention = conventions.convention_render(convention_id=convention.pk)
     steps = [
         (Convention.Status.SENT, lambda c: conventions.convention_send(actor=staff, convention=c)),
-        (Convention.Status.SIGNED_BY_CARRIER, lambda c: conventions.convention_sign_carrier(
-            actor=carrier, convention=c, signed_file=ContentFile(c.pdf.open("rb").read(), name="convention-signee.pdf"))),
-        (Convention.Status.SIGNED_BY_OPERATOR, lambda c: conventions.convention_sign_operator(actor=operator, convention=c)),
+        (
+            Convention.Status.SIGNED_BY_CARRIER,
+            lambda c: conventions.convention_sign_carrier(
+                actor=carrier,
+                convention=c,
+                signed_file=ContentFile(c.pdf.open("rb").read(), name="convention-signee.pdf"),
+            ),
+        ),
+        (
+            Convention.Status.SIGNED_BY_OPERATOR,
+            lambda c: conventions.convention_sign_operator(actor=operator, convention=c),
+        ),
     ]
     for _status, step in steps:
         if convention.status == target:
@@ -70,8 +128,13 @@ def _advance(dossier: Dossier, target: str, *, staff, carrier, operator) -> Conv
 
 
 def _pay(operator, tranche: Tranche, amount=None, reference: str = "") -> None:
-    followup.payment_record(actor=operator, tranche=tranche, paid_on=timezone.localdate() - timedelta(days=3),
-                            amount=amount or tranche.amount, reference=reference or f"VIR-{tranche.pk:05d}")
+    followup.payment_record(
+        actor=operator,
+        tranche=tranche,
+        paid_on=timezone.localdate() - timedelta(days=3),
+        amount=amount or tranche.amount,
+        reference=reference or f"VIR-{tranche.pk:05d}",
+    )
 
 
 def _report_values(dossier: Dossier, value: str) -> dict:
@@ -80,7 +143,9 @@ def _report_values(dossier: Dossier, value: str) -> dict:
 
 def _validate_milestones(dossier: Dossier, *, carrier, staff, count=None) -> None:
     for milestone in list(dossier.milestones.order_by("order"))[:count]:
-        followup.milestone_declare(actor=carrier, milestone=milestone, note="Jalon atteint : compte rendu joint au dossier.")
+        followup.milestone_declare(
+            actor=carrier, milestone=milestone, note="Jalon atteint : compte rendu joint au dossier."
+        )
         followup.milestone_review(actor=staff, milestone=milestone, accept=True)
 
 
@@ -88,35 +153,76 @@ def _validate_milestones(dossier: Dossier, *, carrier, staff, count=None) -> Non
 def load(*, stdout=None) -> None:
     if Dossier.objects.filter(reference__startswith=PREFIX).exists():
         return
-    staff, operator, carrier = demo_user("equipe@demo.gouv.fr"), demo_user("operateur@demo.gouv.fr"), demo_user("deposant2@demo.gouv.fr")
+    staff, operator, carrier = (
+        demo_user("equipe@demo.gouv.fr"),
+        demo_user("operateur@demo.gouv.fr"),
+        demo_user("deposant2@demo.gouv.fr"),
+    )
     people = {"staff": staff, "carrier": carrier, "operator": operator}
     today = timezone.localdate()
     for suffix, theme_code, acronym, title, grant, target in SINGLE_PROJECTS:
         future = target == Convention.Status.SIGNED_BY_OPERATOR
-        dossier = _dossier(suffix=suffix, theme_code=theme_code, acronym=acronym, title=title, grant=grant, user=carrier,
-                           start=today + timedelta(days=30) if future else today - timedelta(days=100))
+        dossier = _dossier(
+            suffix=suffix,
+            theme_code=theme_code,
+            acronym=acronym,
+            title=title,
+            grant=grant,
+            user=carrier,
+            start=today + timedelta(days=30) if future else today - timedelta(days=100),
+        )
         convention = _advance(dossier, target, **people)
     # The project in force: advance paid, balance pending; one report late, the current one on time.
     advance = convention.tranches.get(condition=Tranche.Condition.SIGNATURE)
     _pay(operator, advance)
     late_period = today - timedelta(days=75)
-    reports.indicator_report_submit(actor=carrier, dossier=convention.dossier, period_day=late_period,
-                                    values=_report_values(convention.dossier, "40"), comment="Retard de recrutement.")
-    reports.indicator_report_submit(actor=carrier, dossier=convention.dossier, period_day=today,
-                                    values=_report_values(convention.dossier, "65"))
+    reports.indicator_report_submit(
+        actor=carrier,
+        dossier=convention.dossier,
+        period_day=late_period,
+        values=_report_values(convention.dossier, "40"),
+        comment="Retard de recrutement.",
+    )
+    reports.indicator_report_submit(
+        actor=carrier, dossier=convention.dossier, period_day=today, values=_report_values(convention.dossier, "65")
+    )
 
     # SNAP4: phase 1 done (milestones validated, all but the balance paid), phase 2 in force with its advance paid.
-    first = _dossier(suffix="SNAP4-P1", theme_code="SNAP4", acronym="DOSSIER-USAGER", title="Dossier usager unique — expérimentation",
-                     grant="900000", user=carrier, start=today - timedelta(days=300), phase_key="phase-1", project_key="dossier-usager-unique")
+    first = _dossier(
+        suffix="SNAP4-P1",
+        theme_code="SNAP4",
+        acronym="DOSSIER-USAGER",
+        title="Dossier usager unique — expérimentation",
+        grant="900000",
+        user=carrier,
+        start=today - timedelta(days=300),
+        phase_key="phase-1",
+        project_key="dossier-usager-unique",
+    )
     phase_1 = _advance(first, Convention.Status.IN_FORCE, **people)
     _validate_milestones(first, carrier=carrier, staff=staff)
     for tranche in phase_1.tranches.exclude(condition=Tranche.Condition.FINAL_REPORT):
         _pay(operator, tranche)
-    second = _dossier(suffix="SNAP4-P2", theme_code="SNAP4", acronym="DOSSIER-USAGER", title="Dossier usager unique — passage à l'échelle",
-                      grant="2500000", user=carrier, start=today - timedelta(days=20), phase_key="phase-2",
-                      project_key="dossier-usager-unique")
+    second = _dossier(
+        suffix="SNAP4-P2",
+        theme_code="SNAP4",
+        acronym="DOSSIER-USAGER",
+        title="Dossier usager unique — passage à l'échelle",
+        grant="2500000",
+        user=carrier,
+        start=today - timedelta(days=20),
+        phase_key="phase-2",
+        project_key="dossier-usager-unique",
+    )
     phase_2 = _advance(second, Convention.Status.IN_FORCE, **people)
-    _pay(operator, phase_2.tranches.get(condition=Tranche.Condition.SIGNATURE), amount=Decimal("500000"), reference="VIR-SNAP4-P2-A")
+    _pay(
+        operator,
+        phase_2.tranches.get(condition=Tranche.Condition.SIGNATURE),
+        amount=Decimal("500000"),
+        reference="VIR-SNAP4-P2-A",
+    )
     if stdout is not None:
-        stdout.write(f"Conventions de démonstration : {Convention.objects.filter(dossier__reference__startswith=PREFIX).count()} "
-                     "versions, un projet SNAP4 en deux phases.")
+        stdout.write(
+            f"Conventions de démonstration : {Convention.objects.filter(dossier__reference__startswith=PREFIX).count()} "
+            "versions, un projet SNAP4 en deux phases."
+        )

@@ -60,12 +60,16 @@ def convention_document_context(convention: Convention) -> dict:
     evaluation = dossier_evaluation(dossier)
     template = convention.template
     # The body is the programme staff's own HTML; every substituted value is escaped by fill_placeholders.
-    clauses = mark_safe(fill_placeholders(  # noqa: S308
-        template.body, placeholder_values(convention, evaluation))) if template else ""
+    body = fill_placeholders(template.body, placeholder_values(convention, evaluation)) if template else ""
+    clauses = mark_safe(body)  # noqa: S308
     # The annex is the version staff and jurors read: the last submission, not later edits.
     snapshot = dossier.snapshots.order_by("-number").first()
     answers = snapshot.content.get("answers", {}) if snapshot else dossier.answers
-    end_on = add_months(convention.start_on, convention.duration_months) if convention.start_on and convention.duration_months else None
+    end_on = (
+        add_months(convention.start_on, convention.duration_months)
+        if convention.start_on and convention.duration_months
+        else None
+    )
     return {
         "convention": convention,
         "dossier": dossier,
@@ -82,7 +86,9 @@ def convention_document_context(convention: Convention) -> dict:
         "frequency": reporting_frequency(dossier.theme),
         "reporting_calendar": [
             {"start": start, "end": end, "due_on": due_date(end)}
-            for start, end in (periods_between(convention.start_on, end_on, reporting_frequency(dossier.theme)) if end_on else [])
+            for start, end in (
+                periods_between(convention.start_on, end_on, reporting_frequency(dossier.theme)) if end_on else []
+            )
         ],
         "grace_days": REPORT_GRACE_DAYS,
         "commitments": dossier.theme.commitments or [],

@@ -24,10 +24,11 @@ class PortfolioFilterForm(forms.Form):
         themes = {session.theme_id: session.theme for session in sessions}
         self.fields["theme"].choices = [("", _("Tous"))] + [(t.pk, f"{t.code} — {t.title}") for t in themes.values()]
         self.fields["session"].choices = [("", _("Toutes"))] + [(s.pk, f"{s.theme.code} — {s.name}") for s in sessions]
-        self.fields["convention"].choices = [("", _("Tous")), ("none", _("Pas encore générée")),
-                                             ("signed", _("Signée (montant engagé)"))] + [
-            choice for choice in Convention.Status.choices if choice[0] != Convention.Status.SUPERSEDED
-        ]
+        self.fields["convention"].choices = [
+            ("", _("Tous")),
+            ("none", _("Pas encore générée")),
+            ("signed", _("Signée (montant engagé)")),
+        ] + [choice for choice in Convention.Status.choices if choice[0] != Convention.Status.SUPERSEDED]
         self.fields["etat"].choices = [("", _("Tous"))] + [
             (state, DossierState(state).label)
             for state in (DossierState.SELECTED, DossierState.CONVENTION, DossierState.IN_PROGRESS, DossierState.CLOSED)
@@ -35,22 +36,30 @@ class PortfolioFilterForm(forms.Form):
 
 
 class CarrierSignatureForm(forms.Form):
-    signed_file = forms.FileField(label=_("Convention signée (PDF)"), required=False,
-                                  help_text=_("PDF signé, 20 Mo au plus. Ou cochez l'approbation en ligne ci-dessous."))
+    signed_file = forms.FileField(
+        label=_("Convention signée (PDF)"),
+        required=False,
+        help_text=_("PDF signé, 20 Mo au plus. Ou cochez l'approbation en ligne ci-dessous."),
+    )
     approve = forms.BooleanField(label=_("J'approuve la convention au nom du porteur"), required=False)
 
 
 class MilestoneDeclareForm(forms.Form):
     note = forms.CharField(label=_("Ce qui a été réalisé"), widget=forms.Textarea(attrs={"rows": 4}))
-    evidence = forms.FileField(label=_("Pièce justificative"), required=False,
-                               help_text=_("PDF, OpenDocument ou Office, 20 Mo au plus."))
+    evidence = forms.FileField(
+        label=_("Pièce justificative"), required=False, help_text=_("PDF, OpenDocument ou Office, 20 Mo au plus.")
+    )
 
 
 class MilestoneReviewForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Décision"), widget=forms.RadioSelect,
-                                 choices=[("validate", _("Valider le jalon")), ("refuse", _("Refuser le jalon"))])
-    reason = forms.CharField(label=_("Motif (obligatoire en cas de refus)"), required=False,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    decision = forms.ChoiceField(
+        label=_("Décision"),
+        widget=forms.RadioSelect,
+        choices=[("validate", _("Valider le jalon")), ("refuse", _("Refuser le jalon"))],
+    )
+    reason = forms.CharField(
+        label=_("Motif (obligatoire en cas de refus)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class PaymentForm(forms.Form):
@@ -85,7 +94,8 @@ class FinalReportForm(forms.Form):
 class ConventionTemplateForm(forms.Form):
     title = forms.CharField(label=_("Titre de la convention"), max_length=255)
     body = forms.CharField(
-        label=_("Clauses"), widget=forms.Textarea(attrs={"rows": 16}),
+        label=_("Clauses"),
+        widget=forms.Textarea(attrs={"rows": 16}),
         help_text=_("HTML simple (p, ul, li, strong). Variables entre doubles accolades, par exemple {{ montant }}."),
     )
 
@@ -105,8 +115,9 @@ TrancheFormSet = forms.formset_factory(TrancheForm, extra=1, can_delete=True)
 
 
 class ReminderPreferencesForm(forms.Form):
-    wanted = forms.MultipleChoiceField(label=_("Relances que je souhaite recevoir par e-mail"), required=False,
-                                       widget=forms.CheckboxSelectMultiple)
+    wanted = forms.MultipleChoiceField(
+        label=_("Relances que je souhaite recevoir par e-mail"), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, families=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -33,7 +33,9 @@ class ConventionTemplate(models.Model):
     body = models.TextField(
         _("clauses"), help_text=_("HTML ; variables entre doubles accolades, par exemple {{ montant }}.")
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,8 +77,13 @@ class Convention(models.Model):
     dossier = models.ForeignKey("applications.Dossier", on_delete=models.PROTECT, related_name="conventions")
     version = models.PositiveIntegerField(_("version"))
     previous = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="amendments",
-        verbose_name=_("version amendée"), help_text=_("Pour un avenant : la version en vigueur qu'il modifie."),
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        verbose_name=_("version amendée"),
+        help_text=_("Pour un avenant : la version en vigueur qu'il modifie."),
     )
     template = models.ForeignKey(ConventionTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     status = models.CharField(_("statut"), max_length=24, choices=Status.choices, default=Status.DRAFT, db_index=True)
@@ -86,17 +93,25 @@ class Convention(models.Model):
     pdf = models.FileField(_("convention"), upload_to=funding_file_path, blank=True, max_length=255)
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     carrier_signed_at = models.DateTimeField(_("signée par le porteur le"), null=True, blank=True)
-    carrier_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    carrier_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     carrier_signature = models.CharField(max_length=10, choices=CarrierSignature.choices, blank=True)
     signed_file = models.FileField(_("convention signée"), upload_to=funding_file_path, blank=True, max_length=255)
     signed_sha256 = models.CharField(max_length=64, blank=True)
     operator_signed_at = models.DateTimeField(_("signée par l'opérateur le"), null=True, blank=True)
-    operator_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    operator_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     in_force_at = models.DateTimeField(_("en vigueur le"), null=True, blank=True)
 
     class Meta:
@@ -134,18 +149,24 @@ class Milestone(models.Model):
         REFUSED = "refused", _("Refusé")
 
     dossier = models.ForeignKey("applications.Dossier", on_delete=models.CASCADE, related_name="milestones")
-    template = models.ForeignKey("calls.MilestoneTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    template = models.ForeignKey(
+        "calls.MilestoneTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     order = models.PositiveIntegerField(default=0)
     label = models.CharField(_("libellé"), max_length=255)
     due_on = models.DateField(_("échéance"), null=True, blank=True)
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PLANNED, db_index=True)
     declared_at = models.DateTimeField(null=True, blank=True)
-    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     evidence_note = models.TextField(_("justification"), blank=True)
     evidence = models.FileField(_("pièce justificative"), upload_to=funding_file_path, blank=True, max_length=255)
     evidence_name = models.CharField(max_length=255, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     refusal_reason = models.TextField(_("motif du refus"), blank=True)
 
     class Meta:
@@ -176,7 +197,11 @@ class Tranche(models.Model):
     condition = models.CharField(_("condition"), max_length=16, choices=Condition.choices)
     milestone = models.ForeignKey(Milestone, on_delete=models.PROTECT, null=True, blank=True, related_name="tranches")
     previous = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("La même tranche dans la version précédente (avenant) : ses paiements comptent."),
     )
 
@@ -187,7 +212,8 @@ class Tranche(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="tranche_amount_not_negative"),
             models.CheckConstraint(
-                condition=~Q(condition="milestone") | Q(milestone__isnull=False), name="tranche_milestone_required",
+                condition=~Q(condition="milestone") | Q(milestone__isnull=False),
+                name="tranche_milestone_required",
             ),
         ]
 
@@ -234,7 +260,9 @@ class IndicatorReport(models.Model):
         verbose_name = _("rapport d'indicateurs")
         verbose_name_plural = _("rapports d'indicateurs")
         ordering = ["dossier", "period_start"]
-        constraints = [models.UniqueConstraint(fields=["dossier", "period_start"], name="indicator_report_unique_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "period_start"], name="indicator_report_unique_period")
+        ]
 
     def __str__(self):
         return f"{self.dossier.reference} — {self.period_start:%m/%Y}"
@@ -247,7 +275,9 @@ class FinalReport(models.Model):
     submitted_at = models.DateTimeField()
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     validated_at = models.DateTimeField(null=True, blank=True)
-    validated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("rapport final")
@@ -278,7 +308,9 @@ class Closure(models.Model):
 class ReminderSent(models.Model):
     """Proof that a reminder went out: at most one per person, object, kind and due date."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     email = models.EmailField()
     kind = models.CharField(max_length=40)
     object_key = models.CharField(max_length=80, help_text=_("app.modèle:pk de l'objet concerné"))

@@ -42,7 +42,8 @@ def validate_placeholders(body: str) -> None:
         known = ", ".join(sorted(PLACEHOLDERS))
         raise DomainError(
             f"Variable inconnue dans le modèle : « {{{{ {unknown[0]} }}}} ». Variables possibles : {known}.",
-            code="unknown_placeholder", field="body",
+            code="unknown_placeholder",
+            field="body",
         )
 
 

@@ -72,12 +72,17 @@ def draft_reminders(today: date) -> Iterator[Reminder]:
     for days in DRAFT_CLOSING_DAYS:
         day = today + timedelta(days=days)
         drafts = Dossier.objects.filter(state=DossierState.DRAFT).select_related("session", "organisation")
-        for dossier in drafts.filter(session__closes_at__date__range=(day - timedelta(days=1), day + timedelta(days=1))):
+        for dossier in drafts.filter(
+            session__closes_at__date__range=(day - timedelta(days=1), day + timedelta(days=1))
+        ):
             closes_on = _local_date(dossier.session.closes_at)
             if closes_on != day:
                 continue
             yield Reminder(
-                f"draft_closing_{days}", dossier, closes_on, list(carrier_members(dossier)),
+                f"draft_closing_{days}",
+                dossier,
+                closes_on,
+                list(carrier_members(dossier)),
                 {"dossier": dossier, "days": days, "closes_at": timezone.localtime(dossier.session.closes_at)},
                 reverse("applications:dossier_detail", args=[dossier.pk]),
             )
@@ -86,15 +91,20 @@ def draft_reminders(today: date) -> Iterator[Reminder]:
 def complement_reminders(today: date) -> Iterator[Reminder]:
     """Unanswered complement requests due within two days."""
     requests = ComplementRequest.objects.filter(
-        answered_at__isnull=True, dossier__state=DossierState.COMPLEMENT_REQUESTED,
-        due_at__gte=timezone.now(), due_at__date__lte=today + timedelta(days=COMPLEMENT_NOTICE_DAYS + 1),
+        answered_at__isnull=True,
+        dossier__state=DossierState.COMPLEMENT_REQUESTED,
+        due_at__gte=timezone.now(),
+        due_at__date__lte=today + timedelta(days=COMPLEMENT_NOTICE_DAYS + 1),
     ).select_related("dossier")
     for request in requests:
         due_on = _local_date(request.due_at)
         if due_on > today + timedelta(days=COMPLEMENT_NOTICE_DAYS):
             continue
         yield Reminder(
-            "complement_due", request, due_on, list(carrier_members(request.dossier)),
+            "complement_due",
+            request,
+            due_on,
+            list(carrier_members(request.dossier)),
             {"dossier": request.dossier, "due_at": timezone.localtime(request.due_at)},
             reverse("applications:dossier_detail", args=[request.dossier_id]),
         )
@@ -113,7 +123,10 @@ def signature_reminders(today: date) -> Iterator[Reminder]:
         due_on = _local_date(since) + timedelta(days=SIGNATURE_WAIT_DAYS)
         if today >= due_on:
             yield Reminder(
-                "convention_signature", convention, due_on, recipients,
+                "convention_signature",
+                convention,
+                due_on,
+                recipients,
                 {"convention": convention, "dossier": convention.dossier},
                 reverse("funding:convention", args=[convention.dossier_id]),
             )
@@ -130,13 +143,17 @@ def _due_or_overdue(today: date, due_on: date) -> str | None:
 def milestone_reminders(today: date) -> Iterator[Reminder]:
     """Milestones not declared (or refused) due within a week, then once overdue."""
     milestones = Milestone.objects.filter(
-        dossier__state=DossierState.IN_PROGRESS, status__in=(Milestone.Status.PLANNED, Milestone.Status.REFUSED),
+        dossier__state=DossierState.IN_PROGRESS,
+        status__in=(Milestone.Status.PLANNED, Milestone.Status.REFUSED),
         due_on__lte=today + timedelta(days=DUE_NOTICE_DAYS),
     ).select_related("dossier")
     for milestone in milestones:
         when = _due_or_overdue(today, milestone.due_on)
         yield Reminder(
-            f"milestone_{when}", milestone, milestone.due_on, list(carrier_members(milestone.dossier)),
+            f"milestone_{when}",
+            milestone,
+            milestone.due_on,
+            list(carrier_members(milestone.dossier)),
             {"milestone": milestone, "dossier": milestone.dossier},
             reverse("funding:convention", args=[milestone.dossier_id]),
         )
@@ -159,8 +176,16 @@ def report_reminders(today: date) -> Iterator[Reminder]:
             if when is None:
                 continue
             yield Reminder(
-                f"report_{when}", dossier, due_date(period_end), list(carrier_members(dossier)),
-                {"dossier": dossier, "period_start": period_start, "period_end": period_end, "due_on": due_date(period_end)},
+                f"report_{when}",
+                dossier,
+                due_date(period_end),
+                list(carrier_members(dossier)),
+                {
+                    "dossier": dossier,
+                    "period_start": period_start,
+                    "period_end": period_end,
+                    "due_on": due_date(period_end),
+                },
                 reverse("funding:reports", args=[dossier.pk]),
             )
 
@@ -177,7 +202,10 @@ def info_session_reminders(today: date) -> Iterator[Reminder]:
         if _local_date(session.starts_at) != tomorrow:
             continue
         yield Reminder(
-            "info_session", registration, tomorrow, [registration.email],
+            "info_session",
+            registration,
+            tomorrow,
+            [registration.email],
             {"registration": registration, "info_session": session, "starts_at": timezone.localtime(session.starts_at)},
             reverse("calls:call_detail", args=[session.call.slug]),
         )
@@ -205,9 +233,16 @@ def juror_reminders(today: date) -> Iterator[Reminder]:
         if due_on > horizon:
             continue
         yield Reminder(
-            "evaluation_due", assignment, due_on, [assignment.member.user],
-            {"assignment": assignment, "jury": assignment.member.jury, "dossier": assignment.dossier,
-             "due_at": timezone.localtime(assignment.due)},
+            "evaluation_due",
+            assignment,
+            due_on,
+            [assignment.member.user],
+            {
+                "assignment": assignment,
+                "jury": assignment.member.jury,
+                "dossier": assignment.dossier,
+                "due_at": timezone.localtime(assignment.due),
+            },
             _url_or_blank("juries:my_queue"),
         )
 
@@ -219,8 +254,15 @@ def _url_or_blank(name: str) -> str:
         return ""
 
 
-FINDERS = (draft_reminders, complement_reminders, juror_reminders, signature_reminders, milestone_reminders,
-           report_reminders, info_session_reminders)
+FINDERS = (
+    draft_reminders,
+    complement_reminders,
+    juror_reminders,
+    signature_reminders,
+    milestone_reminders,
+    report_reminders,
+    info_session_reminders,
+)
 
 
 def reminders_due(today: date) -> Iterator[Reminder]:
@@ -230,14 +272,23 @@ def reminders_due(today: date) -> Iterator[Reminder]:
 
 def _send_one(reminder: Reminder, recipient) -> bool:
     """Record and queue one reminder; False when it had already gone out."""
-    user = recipient if isinstance(recipient, User) else User.objects.filter(email__iexact=recipient, is_active=True).first()
+    user = (
+        recipient
+        if isinstance(recipient, User)
+        else User.objects.filter(email__iexact=recipient, is_active=True).first()
+    )
     email = user.email if user else recipient
     if user is not None and ReminderOptOut.objects.filter(user=user, family=family_of(reminder.kind)).exists():
         return False
     try:
         with transaction.atomic():
-            ReminderSent.objects.create(user=user, email=email.lower(), kind=reminder.kind,
-                                        object_key=reminder.object_key, due_on=reminder.due_on)
+            ReminderSent.objects.create(
+                user=user,
+                email=email.lower(),
+                kind=reminder.kind,
+                object_key=reminder.object_key,
+                due_on=reminder.due_on,
+            )
             event = f"reminder_{reminder.kind.removesuffix('_7').removesuffix('_1')}"
             if user is not None:
                 notify(event, recipients=[user], context=reminder.context, link=reminder.link)
@@ -255,8 +306,9 @@ def reminders_send(*, today: date | None = None) -> int:
     for reminder in reminders_due(today):
         for recipient in reminder.recipients:
             email = recipient.email if isinstance(recipient, User) else recipient
-            if ReminderSent.objects.filter(email=email.lower(), kind=reminder.kind, object_key=reminder.object_key,
-                                           due_on=reminder.due_on).exists():
+            if ReminderSent.objects.filter(
+                email=email.lower(), kind=reminder.kind, object_key=reminder.object_key, due_on=reminder.due_on
+            ).exists():
                 continue
             sent += _send_one(reminder, recipient)
     return sent

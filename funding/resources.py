@@ -67,8 +67,16 @@ def conventions_queryset(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
     the signature dates of that version and whether the grant is committed (`selectors.committed`,
     as the dashboard counts it: once a version is signed by the carrier)."""
     return dossiers.only(
-        "reference", "acronym", "title", "state", "granted_amount", "organisation__name", "organisation__siret",
-        "theme__code", "theme__title", "theme__call__programme__name",
+        "reference",
+        "acronym",
+        "title",
+        "state",
+        "granted_amount",
+        "organisation__name",
+        "organisation__siret",
+        "theme__code",
+        "theme__title",
+        "theme__call__programme__name",
     ).annotate(
         export_carrier_signed_at=_latest_convention("carrier_signed_at"),
         export_operator_signed_at=_latest_convention("operator_signed_at"),
@@ -95,8 +103,22 @@ class ConventionResource(ProjectResource):
     class Meta:
         model = Dossier
         fields = (
-            "reference", "acronym", "title", "carrier", "siret", "programme", "theme", "state", "granted", "convention",
-            "version", "carrier_signed_at", "operator_signed_at", "committed", "paid", "remaining",
+            "reference",
+            "acronym",
+            "title",
+            "carrier",
+            "siret",
+            "programme",
+            "theme",
+            "state",
+            "granted",
+            "convention",
+            "version",
+            "carrier_signed_at",
+            "operator_signed_at",
+            "committed",
+            "paid",
+            "remaining",
         )
         export_order = fields
 
@@ -161,7 +183,9 @@ def tranches_queryset(dossiers: QuerySet[Dossier]) -> QuerySet[Tranche]:
     whether a milestone of an earlier phase is still pending (`previous_phases`)."""
     schedule = Subquery(
         Convention.objects.filter(dossier=OuterRef("convention__dossier_id"))
-        .order_by(Case(When(status=Convention.Status.IN_FORCE, then=0), default=1, output_field=IntegerField()), "-version")
+        .order_by(
+            Case(When(status=Convention.Status.IN_FORCE, then=0), default=1, output_field=IntegerField()), "-version"
+        )
         .values("pk")[:1]
     )
     previous_phase_pending = Exists(
@@ -169,16 +193,27 @@ def tranches_queryset(dossiers: QuerySet[Dossier]) -> QuerySet[Tranche]:
             dossier__project_key=OuterRef("convention__dossier__project_key"),
             dossier__theme_id=OuterRef("convention__dossier__theme_id"),
             dossier__phase__order__lt=OuterRef("convention__dossier__phase__order"),
-        ).exclude(dossier__project_key="").exclude(dossier_id=OuterRef("convention__dossier_id"))
+        )
+        .exclude(dossier__project_key="")
+        .exclude(dossier_id=OuterRef("convention__dossier_id"))
         .exclude(status=Milestone.Status.VALIDATED)
     )
     return (
         Tranche.objects.filter(convention__dossier__in=dossiers.values("pk"), convention_id=schedule)
         .select_related("convention__dossier", "milestone")
         .only(
-            "order", "label", "amount", "condition", "convention__version", "convention__status",
-            "convention__in_force_at", "convention__dossier__reference", "convention__dossier__acronym",
-            "milestone__label", "milestone__status", "milestone__reviewed_at",
+            "order",
+            "label",
+            "amount",
+            "condition",
+            "convention__version",
+            "convention__status",
+            "convention__in_force_at",
+            "convention__dossier__reference",
+            "convention__dossier__acronym",
+            "milestone__label",
+            "milestone__status",
+            "milestone__reviewed_at",
         )
         .annotate(
             export_final_report_validated_at=Subquery(
@@ -196,7 +231,10 @@ def paid_by_tranche(dossiers: QuerySet[Dossier]) -> dict[int, Decimal]:
     tranches = Tranche.objects.filter(convention__dossier__in=dossiers.values("pk"))
     previous = dict(tranches.values_list("pk", "previous_id"))
     own = dict(
-        Payment.objects.filter(tranche__in=tranches).order_by().values("tranche_id").annotate(total=Sum("amount"))
+        Payment.objects.filter(tranche__in=tranches)
+        .order_by()
+        .values("tranche_id")
+        .annotate(total=Sum("amount"))
         .values_list("tranche_id", "total")
     )
     paid = {}
@@ -225,8 +263,18 @@ class TrancheResource(ProjectResource):
     class Meta:
         model = Tranche
         fields = (
-            "reference", "acronym", "version", "order", "label", "condition", "milestone", "amount", "state", "released_at",
-            "paid", "remaining",
+            "reference",
+            "acronym",
+            "version",
+            "order",
+            "label",
+            "condition",
+            "milestone",
+            "amount",
+            "state",
+            "released_at",
+            "paid",
+            "remaining",
         )
         export_order = fields
 
@@ -297,12 +345,24 @@ def payments_queryset(dossiers: QuerySet[Dossier]) -> QuerySet[Payment]:
         Payment.objects.filter(tranche__convention__dossier__in=dossiers.values("pk"))
         .select_related("tranche__convention__dossier", "recorded_by")
         .only(
-            "paid_on", "amount", "reference", "recorded_at", "tranche__label", "tranche__convention__version",
-            "tranche__convention__dossier__reference", "tranche__convention__dossier__acronym",
-            "recorded_by__email", "recorded_by__first_name", "recorded_by__last_name",
+            "paid_on",
+            "amount",
+            "reference",
+            "recorded_at",
+            "tranche__label",
+            "tranche__convention__version",
+            "tranche__convention__dossier__reference",
+            "tranche__convention__dossier__acronym",
+            "recorded_by__email",
+            "recorded_by__first_name",
+            "recorded_by__last_name",
         )
-        .order_by("tranche__convention__dossier__theme__call__programme__name", "tranche__convention__dossier__reference",
-                  "paid_on", "pk")
+        .order_by(
+            "tranche__convention__dossier__theme__call__programme__name",
+            "tranche__convention__dossier__reference",
+            "paid_on",
+            "pk",
+        )
     )
 
 
@@ -317,8 +377,17 @@ class PaymentResource(ProjectResource):
 
     class Meta:
         model = Payment
-        fields = ("reference", "acronym", "version", "tranche", "amount", "paid_on", "payment_reference", "recorded_by",
-                  "recorded_at")
+        fields = (
+            "reference",
+            "acronym",
+            "version",
+            "tranche",
+            "amount",
+            "paid_on",
+            "payment_reference",
+            "recorded_by",
+            "recorded_at",
+        )
         export_order = fields
 
     def dossier_of(self, row):
@@ -362,8 +431,17 @@ def reports_queryset(dossiers: QuerySet[Dossier]) -> QuerySet[IndicatorReport]:
     return (
         IndicatorReport.objects.filter(dossier__in=dossiers.values("pk"))
         .select_related("dossier__theme")
-        .only("period_start", "period_end", "due_on", "values", "submitted_at", "is_late",
-              "dossier__reference", "dossier__acronym", "dossier__theme__indicators")
+        .only(
+            "period_start",
+            "period_end",
+            "due_on",
+            "values",
+            "submitted_at",
+            "is_late",
+            "dossier__reference",
+            "dossier__acronym",
+            "dossier__theme__indicators",
+        )
         .order_by("dossier__theme__call__programme__name", "dossier__reference", "period_start")
     )
 
@@ -388,8 +466,17 @@ class IndicatorReportResource(ProjectResource):
 
     class Meta:
         model = IndicatorReport
-        fields = ("reference", "acronym", "period_start", "period_end", "due_on", "indicator", "value", "state",
-                  "submitted_at")
+        fields = (
+            "reference",
+            "acronym",
+            "period_start",
+            "period_end",
+            "due_on",
+            "indicator",
+            "value",
+            "state",
+            "submitted_at",
+        )
         export_order = fields
 
     def dossier_of(self, row):
@@ -425,7 +512,9 @@ def _conventions(dossiers):
 
 
 def _tranches(dossiers):
-    return TrancheResource(paid=paid_by_tranche(dossiers)), tranches_queryset(dossiers).iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    return TrancheResource(paid=paid_by_tranche(dossiers)), tranches_queryset(dossiers).iterator(
+        chunk_size=EXPORT_CHUNK_SIZE
+    )
 
 
 def _payments(dossiers):

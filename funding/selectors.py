@@ -19,7 +19,11 @@ from portal.selectors import user_roles
 FUNDED_STATES = (DossierState.CONVENTION, DossierState.IN_PROGRESS, DossierState.CLOSED)
 PORTFOLIO_STATES = (DossierState.SELECTED, *FUNDED_STATES)
 # A convention commits the grant once the carrier has signed it (then countersigned, in force).
-COMMITTED_STATUSES = (Convention.Status.SIGNED_BY_CARRIER, Convention.Status.SIGNED_BY_OPERATOR, Convention.Status.IN_FORCE)
+COMMITTED_STATUSES = (
+    Convention.Status.SIGNED_BY_CARRIER,
+    Convention.Status.SIGNED_BY_OPERATOR,
+    Convention.Status.IN_FORCE,
+)
 
 
 def committed():
@@ -33,16 +37,21 @@ def _latest_convention(field: str):
 
 def _next_milestone(field: str):
     return Subquery(
-        Milestone.objects.filter(dossier=OuterRef("pk"), status__in=(Milestone.Status.PLANNED, Milestone.Status.REFUSED))
-        .order_by("due_on", "order").values(field)[:1]
+        Milestone.objects.filter(
+            dossier=OuterRef("pk"), status__in=(Milestone.Status.PLANNED, Milestone.Status.REFUSED)
+        )
+        .order_by("due_on", "order")
+        .values(field)[:1]
     )
 
 
 def _annotated(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
     """Per dossier, in the same query: latest convention's status and version, next milestone, paid total."""
     paid = Subquery(
-        Payment.objects.filter(tranche__convention__dossier=OuterRef("pk")).values("tranche__convention__dossier")
-        .annotate(total=Sum("amount")).values("total")[:1],
+        Payment.objects.filter(tranche__convention__dossier=OuterRef("pk"))
+        .values("tranche__convention__dossier")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1],
         output_field=DecimalField(max_digits=14, decimal_places=2),
     )
     return queryset.select_related("organisation", "theme__call__programme").annotate(
@@ -56,11 +65,13 @@ def _annotated(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
 
 
 def projects_of_carrier(user) -> QuerySet[Dossier]:
-    """"Mes projets": the laureate's funded dossiers, newest first."""
+    """ "Mes projets": the laureate's funded dossiers, newest first."""
     roles = user_roles(user)
     return (
         _annotated(Dossier.objects.filter(organisation_id__in=roles.organisation_ids, state__in=PORTFOLIO_STATES))
-        .annotate(convention_start_on=_latest_convention("start_on"), convention_in_force_at=_latest_convention("in_force_at"))
+        .annotate(
+            convention_start_on=_latest_convention("start_on"), convention_in_force_at=_latest_convention("in_force_at")
+        )
         .prefetch_related("indicator_reports")
         .order_by("-created_at", "-pk")
     )
@@ -69,7 +80,8 @@ def projects_of_carrier(user) -> QuerySet[Dossier]:
 def portfolio_sessions(programmes) -> list[Session]:
     """The sessions of `programmes` with what the portfolio's theme and session choices show, in one query."""
     return list(
-        Session.objects.filter(theme__call__programme__in=programmes).select_related("theme")
+        Session.objects.filter(theme__call__programme__in=programmes)
+        .select_related("theme")
         .only("name", "theme__code", "theme__title")
         .order_by("theme__call__programme__name", "theme__order", "theme__code", "opens_at")
     )
@@ -85,8 +97,16 @@ def portfolio_dossiers(user) -> QuerySet[Dossier]:
     return queryset
 
 
-def portfolio(user, *, programme_id: int | None = None, theme_id: int | None = None, session_id: int | None = None,
-              status: str = "", state: str = "", query: str = "") -> QuerySet[Dossier]:
+def portfolio(
+    user,
+    *,
+    programme_id: int | None = None,
+    theme_id: int | None = None,
+    session_id: int | None = None,
+    status: str = "",
+    state: str = "",
+    query: str = "",
+) -> QuerySet[Dossier]:
     """The portfolio with its filters: programme, theme, session, convention status, dossier state, text."""
     queryset = _annotated(portfolio_dossiers(user))
     if programme_id:
@@ -105,7 +125,9 @@ def portfolio(user, *, programme_id: int | None = None, theme_id: int | None = N
         queryset = queryset.filter(convention_status=status)
     if query:
         queryset = queryset.filter(
-            Q(reference__icontains=query) | Q(acronym__icontains=query) | Q(title__icontains=query)
+            Q(reference__icontains=query)
+            | Q(acronym__icontains=query)
+            | Q(title__icontains=query)
             | Q(organisation__name__icontains=query)
         )
     return queryset.order_by("theme__call__programme__name", "reference")
@@ -127,7 +149,9 @@ def funding_dossiers_visible_to(user) -> QuerySet[Dossier]:
 
 def conventions_of(dossier: Dossier, *, with_drafts: bool = True) -> QuerySet[Convention]:
     """The versions, newest first; the carrier sees only those sent to it (`with_drafts=False`)."""
-    queryset = dossier.conventions.select_related("carrier_signed_by", "operator_signed_by", "sent_by").order_by("-version")
+    queryset = dossier.conventions.select_related("carrier_signed_by", "operator_signed_by", "sent_by").order_by(
+        "-version"
+    )
     return queryset if with_drafts else queryset.filter(sent_at__isnull=False)
 
 
@@ -155,7 +179,9 @@ def tranches_with_payments(convention: Convention) -> list[Tranche]:
 
 
 def payments_of(dossier: Dossier) -> QuerySet[Payment]:
-    return Payment.objects.filter(tranche__convention__dossier=dossier).select_related("tranche").order_by("paid_on", "pk")
+    return (
+        Payment.objects.filter(tranche__convention__dossier=dossier).select_related("tranche").order_by("paid_on", "pk")
+    )
 
 
 def reporting_start(convention_status, start_on, in_force_at):
@@ -172,10 +198,15 @@ def reporting_periods(theme, start, reports: dict, today) -> list[dict]:
     for period_start, period_end in periods_between(start, today, reporting_frequency(theme)) if start else []:
         report = reports.get(period_start)
         due_on = due_date(period_end)
-        rows.append({
-            "start": period_start, "end": period_end, "due_on": due_on, "report": report,
-            "overdue": report is None and due_on < today,
-        })
+        rows.append(
+            {
+                "start": period_start,
+                "end": period_end,
+                "due_on": due_on,
+                "report": report,
+                "overdue": report is None and due_on < today,
+            }
+        )
     return rows
 
 
@@ -184,7 +215,9 @@ def report_calendar(dossier: Dossier, convention: Convention | None, today=None)
     if convention is None:
         return []
     start = reporting_start(convention.status, convention.start_on, convention.in_force_at)
-    reports = {report.period_start: report for report in IndicatorReport.objects.filter(dossier=dossier)} if start else {}
+    reports = (
+        {report.period_start: report for report in IndicatorReport.objects.filter(dossier=dossier)} if start else {}
+    )
     return reporting_periods(dossier.theme, start, reports, today or timezone.localdate())
 
 
@@ -195,7 +228,9 @@ def with_next_reports(rows, today=None) -> list[Dossier]:
     for row in rows:
         start = reporting_start(row.convention_status, row.convention_start_on, row.convention_in_force_at)
         reports = {report.period_start: report for report in row.indicator_reports.all()}
-        row.next_report = next((item for item in reporting_periods(row.theme, start, reports, today) if item["report"] is None), None)
+        row.next_report = next(
+            (item for item in reporting_periods(row.theme, start, reports, today) if item["report"] is None), None
+        )
     return rows
 
 

@@ -52,14 +52,36 @@ def _recommendation(score: str) -> str:
 
 
 def _dossiers(user, organisation) -> list[Dossier]:
-    budget = [{"label": "Prestation d'une jeune entreprise innovante", "year": 2021, "phase": "",
-               "category": "external_services", "source": "programme", "cofinancer_name": "", "amount": Decimal("30000")}]
+    budget = [
+        {
+            "label": "Prestation d'une jeune entreprise innovante",
+            "year": 2021,
+            "phase": "",
+            "category": "external_services",
+            "source": "programme",
+            "cofinancer_name": "",
+            "amount": Decimal("30000"),
+        }
+    ]
     full = ["contexte", "mise_en_oeuvre", "impact"]
     built = [Dossier.objects.filter(acronym="LABEL-MUSEES", theme__call__slug=CALL_SLUG).first()]
-    for acronym, title in (("ACCUEIL-NUM", "Accueil numérique des visiteurs des monuments nationaux"),
-                           ("ARCHIVES-IA", "Aide à la description des fonds d'archives")):
-        built.append(_build(user=user, organisation=organisation, theme_code="ITN6", call_slug=CALL_SLUG, acronym=acronym,
-                            title=title, sections=full, budget=budget, submit=True))
+    for acronym, title in (
+        ("ACCUEIL-NUM", "Accueil numérique des visiteurs des monuments nationaux"),
+        ("ARCHIVES-IA", "Aide à la description des fonds d'archives"),
+    ):
+        built.append(
+            _build(
+                user=user,
+                organisation=organisation,
+                theme_code="ITN6",
+                call_slug=CALL_SLUG,
+                acronym=acronym,
+                title=title,
+                sections=full,
+                budget=budget,
+                submit=True,
+            )
+        )
     return [d for d in built if d is not None and d.state == "submitted"]
 
 
@@ -73,7 +95,9 @@ def load(*, stdout=None) -> None:
     _france_relance(session)
     scored = _etna()
     if stdout is not None:
-        stdout.write(f"Jurys de démonstration : France Relance (3 dossiers, 1 conflit, 1 délibération), ETNA 2019 ({scored} dossiers).")
+        stdout.write(
+            f"Jurys de démonstration : France Relance (3 dossiers, 1 conflit, 1 délibération), ETNA 2019 ({scored} dossiers)."
+        )
 
 
 def _etna() -> int:
@@ -81,7 +105,11 @@ def _etna() -> int:
     call = Call.objects.filter(slug="etna-2019").first()
     if call is None or not Dossier.objects.filter(theme__call=call, reference__startswith="ETNA-2019-").exists():
         return 0
-    staff, chair_user, expert_user = demo_user("equipe@demo.gouv.fr"), demo_user("jure@demo.gouv.fr"), demo_user("jure2@demo.gouv.fr")
+    staff, chair_user, expert_user = (
+        demo_user("equipe@demo.gouv.fr"),
+        demo_user("jure@demo.gouv.fr"),
+        demo_user("jure2@demo.gouv.fr"),
+    )
     jury = juries.jury_create(actor=staff, call=call, name=ETNA_JURY_NAME, evaluations_per_dossier=2)
     chair = juries.member_add(actor=staff, jury=jury, user=chair_user, is_chair=True)
     expert = juries.member_add(actor=staff, jury=jury, user=expert_user, is_external=True, sector="private")
@@ -90,9 +118,13 @@ def _etna() -> int:
     for dossier in dossiers:
         conflict = dossier.reference == "ETNA-2019-N01"
         conflicts.conflict_declare(actor=chair_user, member=chair, dossier=dossier, status="none", reason="Aucun lien.")
-        conflicts.conflict_declare(actor=expert_user, member=expert, dossier=dossier,
-                                   status="conflict" if conflict else "none",
-                                   reason="Mon entreprise a répondu avec ce porteur." if conflict else "Aucun lien.")
+        conflicts.conflict_declare(
+            actor=expert_user,
+            member=expert,
+            dossier=dossier,
+            status="conflict" if conflict else "none",
+            reason="Mon entreprise a répondu avec ce porteur." if conflict else "Aucun lien.",
+        )
     assignment.assign_auto(actor=staff, jury=jury)
     grid = grid_spec(jury)
     for item in Assignment.objects.filter(member__jury=jury).select_related("member__user", "dossier"):
@@ -100,58 +132,114 @@ def _etna() -> int:
         # Laureates score 4 to 5, the others 1 to 3, varied by reference so the ranking is not flat.
         score = str(4 + item.dossier.pk % 2) if laureate else str(1 + item.dossier.pk % 3)
         comment = "Impact fort sur le quotidien des agents." if laureate else "Cas d'usage peu étayé."
-        evaluation.evaluation_save(actor=item.member.user, assignment=item, scores=_sheet(grid, score, comment),
-                                   opinion=comment, recommendation=_recommendation(score))
+        evaluation.evaluation_save(
+            actor=item.member.user,
+            assignment=item,
+            scores=_sheet(grid, score, comment),
+            opinion=comment,
+            recommendation=_recommendation(score),
+        )
         evaluation.evaluation_submit(actor=item.member.user, assignment=item)
     session = dossiers[0].session
-    deliberation.deliberation_record_past(actor=staff, jury=jury, recorded_at=session.closes_at + timedelta(days=30), decisions=[
-        deliberation.DecisionInput(d.pk, Decision.Kind.SELECTED if d.state == "selected" else Decision.Kind.REJECTED,
-                                   granted_amount=d.granted_amount if d.state == "selected" else None,
-                                   reasons="" if d.state == "selected" else "Non retenu par le jury de la 1re édition.")
-        for d in dossiers
-    ])
+    deliberation.deliberation_record_past(
+        actor=staff,
+        jury=jury,
+        recorded_at=session.closes_at + timedelta(days=30),
+        decisions=[
+            deliberation.DecisionInput(
+                d.pk,
+                Decision.Kind.SELECTED if d.state == "selected" else Decision.Kind.REJECTED,
+                granted_amount=d.granted_amount if d.state == "selected" else None,
+                reasons="" if d.state == "selected" else "Non retenu par le jury de la 1re édition.",
+            )
+            for d in dossiers
+        ],
+    )
     return len(dossiers)
 
 
 def _france_relance(session) -> None:
-    staff, chair_user, expert_user = demo_user("equipe@demo.gouv.fr"), demo_user("jure@demo.gouv.fr"), demo_user("jure2@demo.gouv.fr")
+    staff, chair_user, expert_user = (
+        demo_user("equipe@demo.gouv.fr"),
+        demo_user("jure@demo.gouv.fr"),
+        demo_user("jure2@demo.gouv.fr"),
+    )
     applicant = demo_user("deposant2@demo.gouv.fr")
     dossiers = _dossiers(applicant, applicant.memberships.get().organisation)
     for dossier in dossiers:
         _, _, manual = instruction.automatic_checks(dossier)
-        instruction.eligibility_review(actor=staff, dossier=dossier, outcome="eligible",
-                                       checklist={code: {"ok": True, "reason": "Vérifié sur les pièces du dossier."}
-                                                  for code, _ in manual})
-    jury = juries.jury_create(actor=staff, call=session.theme.call, theme=session.theme, session=session, name=JURY_NAME,
-                              evaluations_per_dossier=2, due_at=timezone.now() + timedelta(days=14))
+        instruction.eligibility_review(
+            actor=staff,
+            dossier=dossier,
+            outcome="eligible",
+            checklist={code: {"ok": True, "reason": "Vérifié sur les pièces du dossier."} for code, _ in manual},
+        )
+    jury = juries.jury_create(
+        actor=staff,
+        call=session.theme.call,
+        theme=session.theme,
+        session=session,
+        name=JURY_NAME,
+        evaluations_per_dossier=2,
+        due_at=timezone.now() + timedelta(days=14),
+    )
     chair = juries.member_add(actor=staff, jury=jury, user=chair_user, is_chair=True)
     expert = juries.member_add(actor=staff, jury=jury, user=expert_user, is_external=True, sector="private")
     juries.jury_dossiers_add(actor=staff, jury=jury)
     instruction.evaluation_start(actor=staff, jury=jury)
     for dossier in dossiers:
-        conflicts.conflict_declare(actor=chair_user, member=chair, dossier=dossier, status="none",
-                                   reason="Aucun lien avec le porteur.")
+        conflicts.conflict_declare(
+            actor=chair_user, member=chair, dossier=dossier, status="none", reason="Aucun lien avec le porteur."
+        )
         conflict = dossier.acronym == "ARCHIVES-IA"
-        conflicts.conflict_declare(actor=expert_user, member=expert, dossier=dossier,
-                                   status="conflict" if conflict else "none",
-                                   reason="J'ai conseillé le porteur sur ce projet." if conflict else "Aucun lien.")
+        conflicts.conflict_declare(
+            actor=expert_user,
+            member=expert,
+            dossier=dossier,
+            status="conflict" if conflict else "none",
+            reason="J'ai conseillé le porteur sur ce projet." if conflict else "Aucun lien.",
+        )
     assignment.assign_auto(actor=staff, jury=jury)
     grid = grid_spec(jury)
     for item in Assignment.objects.filter(member__jury=jury).select_related("member__user", "dossier"):
         score, comment = SHEETS[item.dossier.acronym]
-        evaluation.evaluation_save(actor=item.member.user, assignment=item, scores=_sheet(grid, score, comment),
-                                   opinion=comment, recommendation=_recommendation(score))
+        evaluation.evaluation_save(
+            actor=item.member.user,
+            assignment=item,
+            scores=_sheet(grid, score, comment),
+            opinion=comment,
+            recommendation=_recommendation(score),
+        )
         if item.dossier.acronym != "ARCHIVES-IA":  # left as a draft for the demo's juror pages
             evaluation.evaluation_submit(actor=item.member.user, assignment=item)
     decided = [d for d in dossiers if d.acronym != "ARCHIVES-IA"]
     for dossier in decided:
         score, comment = SHEETS[dossier.acronym]
-        evaluation.consensus_record(actor=chair_user, jury=jury, dossier=dossier, scores=_sheet(grid, score, comment),
-                                    opinion=comment, recommendation=_recommendation(score))
-    kinds = {"LABEL-MUSEES": deliberation.DecisionInput(0, Decision.Kind.SELECTED, granted_amount=Decimal("30000"),
-                                                         conditions="Bilan de l'expérimentation à trois mois."),
-             "ACCUEIL-NUM": deliberation.DecisionInput(0, Decision.Kind.REJECTED)}
-    deliberation.deliberation_record(actor=staff, jury=jury, decisions=[
-        deliberation.DecisionInput(d.pk, kinds[d.acronym].kind, kinds[d.acronym].granted_amount, kinds[d.acronym].conditions)
-        for d in decided if d.acronym in kinds
-    ])
+        evaluation.consensus_record(
+            actor=chair_user,
+            jury=jury,
+            dossier=dossier,
+            scores=_sheet(grid, score, comment),
+            opinion=comment,
+            recommendation=_recommendation(score),
+        )
+    kinds = {
+        "LABEL-MUSEES": deliberation.DecisionInput(
+            0,
+            Decision.Kind.SELECTED,
+            granted_amount=Decimal("30000"),
+            conditions="Bilan de l'expérimentation à trois mois.",
+        ),
+        "ACCUEIL-NUM": deliberation.DecisionInput(0, Decision.Kind.REJECTED),
+    }
+    deliberation.deliberation_record(
+        actor=staff,
+        jury=jury,
+        decisions=[
+            deliberation.DecisionInput(
+                d.pk, kinds[d.acronym].kind, kinds[d.acronym].granted_amount, kinds[d.acronym].conditions
+            )
+            for d in decided
+            if d.acronym in kinds
+        ],
+    )

@@ -9,12 +9,19 @@ from juries.models import ConflictDeclaration, Decision, JuryMember, Recommendat
 
 class DeclarationForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Déclaration"), widget=forms.RadioSelect,
-        choices=[(ConflictDeclaration.Status.NONE, _("Aucun conflit d'intérêts")),
-                 (ConflictDeclaration.Status.CONFLICT, _("Conflit d'intérêts"))],
+        label=_("Déclaration"),
+        widget=forms.RadioSelect,
+        choices=[
+            (ConflictDeclaration.Status.NONE, _("Aucun conflit d'intérêts")),
+            (ConflictDeclaration.Status.CONFLICT, _("Conflit d'intérêts")),
+        ],
     )
-    reason = forms.CharField(label=_("Motif"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("Obligatoire pour un conflit, ou pour écarter un conflit signalé."))
+    reason = forms.CharField(
+        label=_("Motif"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Obligatoire pour un conflit, ou pour écarter un conflit signalé."),
+    )
 
 
 class MemberAddForm(forms.Form):
@@ -30,19 +37,23 @@ class ReopenForm(forms.Form):
 
 class OpinionForm(forms.Form):
     opinion = forms.CharField(label=_("Avis motivé"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    recommendation = forms.ChoiceField(label=_("Recommandation"), required=False,
-                                       choices=[("", "—"), *Recommendation.choices])
+    recommendation = forms.ChoiceField(
+        label=_("Recommandation"), required=False, choices=[("", "—"), *Recommendation.choices]
+    )
 
 
 class ConsensusForm(OpinionForm):
     hearing_at = forms.DateTimeField(label=_("Audition le (jj/mm/aaaa hh:mm)"), required=False)
     hearing_link = forms.URLField(label=_("Lien de l'audition"), required=False, assume_scheme="https")
-    hearing_notes = forms.CharField(label=_("Notes d'audition"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    hearing_notes = forms.CharField(
+        label=_("Notes d'audition"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class DeliberationForm(forms.Form):
     override_reason = forms.CharField(
-        label=_("Motif de dépassement de l'enveloppe (dérogation du ou de la président·e)"), required=False,
+        label=_("Motif de dépassement de l'enveloppe (dérogation du ou de la président·e)"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -55,8 +66,11 @@ def sheet_from_post(grid: list[scoring.GridItem], data) -> dict:
     sheet = {}
     for item in scoring.leaves(grid):
         raw = data.get(f"score_{item.code}", "")
-        sheet[item.code] = {"score": None if raw in ("", "na") else raw, "na": raw == "na",
-                            "comment": data.get(f"comment_{item.code}", "")}
+        sheet[item.code] = {
+            "score": None if raw in ("", "na") else raw,
+            "na": raw == "na",
+            "comment": data.get(f"comment_{item.code}", ""),
+        }
     return sheet
 
 
@@ -67,12 +81,16 @@ class JuryCreateForm(forms.Form):
     call = forms.ModelChoiceField(label=_("Appel"), queryset=None)
     theme = forms.ModelChoiceField(label=_("Thème (facultatif)"), queryset=None, required=False)
     session = forms.ModelChoiceField(label=_("Session (facultative)"), queryset=None, required=False)
-    evaluations_per_dossier = forms.IntegerField(label=_("Évaluations par dossier"), min_value=1, max_value=10, initial=2)
+    evaluations_per_dossier = forms.IntegerField(
+        label=_("Évaluations par dossier"), min_value=1, max_value=10, initial=2
+    )
     due_at = forms.DateTimeField(label=_("Date limite des évaluations (jj/mm/aaaa hh:mm)"), required=False)
-    divergence_threshold = forms.DecimalField(label=_("Écart d'alerte (points sur 100)"), initial=20, min_value=0,
-                                              max_value=100)
-    pass_mark = forms.DecimalField(label=_("Note globale minimale (sur 100, facultative)"), required=False, min_value=0,
-                                   max_value=100)
+    divergence_threshold = forms.DecimalField(
+        label=_("Écart d'alerte (points sur 100)"), initial=20, min_value=0, max_value=100
+    )
+    pass_mark = forms.DecimalField(
+        label=_("Note globale minimale (sur 100, facultative)"), required=False, min_value=0, max_value=100
+    )
     mix_sectors = forms.BooleanField(label=_("Mêler membres publics et privés à l'attribution"), required=False)
 
     def __init__(self, *args, calls, themes, sessions, **kwargs):

@@ -39,7 +39,15 @@ from portal.selectors import user_roles
 from portal.services import audit_record
 from portal.templatetags.portal_format import format_euros
 
-REQUIRED_COLUMNS = ("Acronyme", "Titre", "Porteur", "Montant demandé", "Décision", "Montant accordé", "Date de décision")
+REQUIRED_COLUMNS = (
+    "Acronyme",
+    "Titre",
+    "Porteur",
+    "Montant demandé",
+    "Décision",
+    "Montant accordé",
+    "Date de décision",
+)
 OPTIONAL_COLUMNS = ()
 DECISIONS = {"retenu": Decision.Kind.SELECTED, "non retenu": Decision.Kind.REJECTED}
 PARIS = ZoneInfo("Europe/Paris")
@@ -65,11 +73,14 @@ class FrenchDateWidget(widgets.Widget):
     """A date written dd/mm/yyyy, or a spreadsheet date."""
 
     def clean(self, value, row=None, **kwargs):
-        field = forms.DateField(input_formats=["%d/%m/%Y"], error_messages={
-            "required": gettext("La date de décision est obligatoire."),
-            "invalid": gettext("Date invalide : « %(value)s ». Écrivez-la jj/mm/aaaa, par exemple 21/06/2019.")
-            % {"value": value},
-        })
+        field = forms.DateField(
+            input_formats=["%d/%m/%Y"],
+            error_messages={
+                "required": gettext("La date de décision est obligatoire."),
+                "invalid": gettext("Date invalide : « %(value)s ». Écrivez-la jj/mm/aaaa, par exemple 21/06/2019.")
+                % {"value": value},
+            },
+        )
         try:
             return field.clean(value.strip() if isinstance(value, str) else value)
         except ValidationError as error:
@@ -82,8 +93,10 @@ class DecisionWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         text = " ".join(str(value or "").split()).casefold()
         if text not in DECISIONS:
-            raise ValueError(gettext("Décision inconnue : « %(value)s ». Décisions acceptées : retenu ; non retenu.")
-                             % {"value": value or ""})
+            raise ValueError(
+                gettext("Décision inconnue : « %(value)s ». Décisions acceptées : retenu ; non retenu.")
+                % {"value": value or ""}
+            )
         return DECISIONS[text]
 
 
@@ -111,8 +124,10 @@ class HistoryImportResource(resources.Resource):
         self.fields["organisation"].widget = CarrierWidget(dataset["Porteur"])
 
 
-LIMITS = {"acronym": ("Acronyme", Dossier._meta.get_field("acronym").max_length),
-          "title": ("Titre", Dossier._meta.get_field("title").max_length)}
+LIMITS = {
+    "acronym": ("Acronyme", Dossier._meta.get_field("acronym").max_length),
+    "title": ("Titre", Dossier._meta.get_field("title").max_length),
+}
 
 
 def closed_sessions_of(user):
@@ -132,17 +147,28 @@ def _row_errors(values: dict, session: Session) -> list[tuple[str, str]]:
             errors.append((column, gettext("%(limit)s caractères au plus.") % {"limit": limit}))
     requested, granted, kind = values.get("requested_amount"), values.get("granted_amount"), values.get("kind")
     if requested is not None and granted is not None and granted > requested:
-        errors.append(("Montant accordé", gettext("Le montant accordé (%(granted)s) dépasse le montant demandé (%(requested)s).")
-                                          % {"granted": format_euros(granted), "requested": format_euros(requested)}))
+        errors.append(
+            (
+                "Montant accordé",
+                gettext("Le montant accordé (%(granted)s) dépasse le montant demandé (%(requested)s).")
+                % {"granted": format_euros(granted), "requested": format_euros(requested)},
+            )
+        )
     if kind == Decision.Kind.REJECTED and granted:
-        errors.append(("Montant accordé", gettext("Un dossier non retenu n'a pas de montant accordé : laissez la cellule vide.")))
+        errors.append(
+            ("Montant accordé", gettext("Un dossier non retenu n'a pas de montant accordé : laissez la cellule vide."))
+        )
     decided_on = values.get("decided_on")
     if decided_on is not None:
         closed_on = timezone.localtime(session.closes_at).date()
         if decided_on < closed_on:
-            errors.append(("Date de décision",
-                           gettext("La décision ne peut précéder la clôture de la session (%(date)s).")
-                           % {"date": closed_on.strftime("%d/%m/%Y")}))
+            errors.append(
+                (
+                    "Date de décision",
+                    gettext("La décision ne peut précéder la clôture de la session (%(date)s).")
+                    % {"date": closed_on.strftime("%d/%m/%Y")},
+                )
+            )
         elif decided_on > timezone.localdate():
             errors.append(("Date de décision", gettext("La date de décision est dans le futur.")))
     return errors
@@ -153,8 +179,11 @@ def ensure_importable(*, actor, session: Session) -> None:
     if not user_roles(actor).is_staff_of(session.theme.call.programme_id):
         raise DomainError(gettext("Vous ne gérez pas le programme de cette session."), code="forbidden")
     if session.closes_at >= timezone.now():
-        raise DomainError(gettext("La session n'est pas close : seuls les résultats d'une session close s'importent."),
-                          code="session_open", field="session")
+        raise DomainError(
+            gettext("La session n'est pas close : seuls les résultats d'une session close s'importent."),
+            code="session_open",
+            field="session",
+        )
 
 
 def history_check(session: Session, dataset: tablib.Dataset) -> ImportCheck:
@@ -162,7 +191,9 @@ def history_check(session: Session, dataset: tablib.Dataset) -> ImportCheck:
     if errors := shape_errors(dataset, REQUIRED_COLUMNS):
         return ImportCheck(errors=errors)
     resource = HistoryImportResource(dataset)
-    taken = {acronym.casefold() for acronym in Dossier.objects.filter(session=session).values_list("acronym", flat=True)}
+    taken = {
+        acronym.casefold() for acronym in Dossier.objects.filter(session=session).values_list("acronym", flat=True)
+    }
     check, first_line_of = ImportCheck(), {}
     for line, row in enumerate(dataset.dict, start=2):
         if not any(str(value if value is not None else "").strip() for value in row.values()):
@@ -173,10 +204,17 @@ def history_check(session: Session, dataset: tablib.Dataset) -> ImportCheck:
                 values[name] = field.clean(row)
             except ValueError as error:
                 check.errors.append(CellError(line=line, column=field.column_name, message=str(error)))
-        check.errors += [CellError(line=line, column=column, message=message) for column, message in _row_errors(values, session)]
+        check.errors += [
+            CellError(line=line, column=column, message=message) for column, message in _row_errors(values, session)
+        ]
         key = (values.get("acronym") or "").casefold()
-        duplicate = (gettext("Cet acronyme figure déjà ligne %(line)s.") % {"line": first_line_of[key]} if key in first_line_of
-                     else gettext("Un dossier de cet acronyme existe déjà dans la session.") if key in taken else "")
+        duplicate = (
+            gettext("Cet acronyme figure déjà ligne %(line)s.") % {"line": first_line_of[key]}
+            if key in first_line_of
+            else gettext("Un dossier de cet acronyme existe déjà dans la session.")
+            if key in taken
+            else ""
+        )
         if duplicate:
             check.errors.append(CellError(line=line, column="Acronyme", message=duplicate))
         first_line_of.setdefault(key, line)
@@ -191,11 +229,18 @@ def history_check(session: Session, dataset: tablib.Dataset) -> ImportCheck:
 def _record(*, actor, session: Session, row: dict) -> Dossier:
     """One dossier as it stood after its decision: received at the session's close, in the decided state."""
     dossier = Dossier.objects.create(
-        reference=f"tmp-{uuid.uuid4().hex}", organisation=row["organisation"], theme=session.theme, session=session,
-        project_key=f"{slugify(row['acronym'])[:40]}-{uuid.uuid4().hex[:8]}", acronym=row["acronym"], title=row["title"],
-        state=KIND_STATES[row["kind"]], requested_amount=row["requested_amount"],
+        reference=f"tmp-{uuid.uuid4().hex}",
+        organisation=row["organisation"],
+        theme=session.theme,
+        session=session,
+        project_key=f"{slugify(row['acronym'])[:40]}-{uuid.uuid4().hex[:8]}",
+        acronym=row["acronym"],
+        title=row["title"],
+        state=KIND_STATES[row["kind"]],
+        requested_amount=row["requested_amount"],
         granted_amount=row["granted_amount"] if row["kind"] == Decision.Kind.SELECTED else None,
-        submitted_at=session.closes_at, created_by=actor,
+        submitted_at=session.closes_at,
+        created_by=actor,
     )
     # The reference of a dossier started in the portal: theme, year of the session's close, sequence.
     dossier.reference = f"{session.theme.code}-{timezone.localtime(session.closes_at).year}-{dossier.pk:05d}"
@@ -208,27 +253,48 @@ def history_import(*, actor, session: Session, dataset: tablib.Dataset) -> int:
     ensure_importable(actor=actor, session=session)
     check = history_check(session, dataset)
     if not check.is_valid:
-        raise DomainError(gettext("Le fichier n'est plus valable (des données ont changé) : vérifiez-le à nouveau."),
-                          code="import_stale")
+        raise DomainError(
+            gettext("Le fichier n'est plus valable (des données ont changé) : vérifiez-le à nouveau."),
+            code="import_stale",
+        )
     with transaction.atomic():
         recorded = [(row, _record(actor=actor, session=session, row=row)) for row in check.rows]
-        jury = juries.jury_create(actor=actor, call=session.theme.call, session=session, evaluations_per_dossier=1,
-                                  name=gettext("Résultats historiques — %(theme)s — %(session)s")
-                                  % {"theme": session.theme.code, "session": session.name})
+        jury = juries.jury_create(
+            actor=actor,
+            call=session.theme.call,
+            session=session,
+            evaluations_per_dossier=1,
+            name=gettext("Résultats historiques — %(theme)s — %(session)s")
+            % {"theme": session.theme.code, "session": session.name},
+        )
         juries.jury_dossiers_add(actor=actor, jury=jury, dossiers=[dossier for _, dossier in recorded], past_round=True)
         for decided_on in sorted({row["decided_on"] for row, _ in recorded}):
             deliberation_record_past(
-                actor=actor, jury=jury,
+                actor=actor,
+                jury=jury,
                 recorded_at=datetime.datetime.combine(decided_on, datetime.time(12, 0), tzinfo=PARIS),
                 decisions=[
-                    DecisionInput(dossier.pk, row["kind"], granted_amount=dossier.granted_amount,
-                                  reasons=REJECTED_REASON if row["kind"] == Decision.Kind.REJECTED else "")
-                    for row, dossier in recorded if row["decided_on"] == decided_on
+                    DecisionInput(
+                        dossier.pk,
+                        row["kind"],
+                        granted_amount=dossier.granted_amount,
+                        reasons=REJECTED_REASON if row["kind"] == Decision.Kind.REJECTED else "",
+                    )
+                    for row, dossier in recorded
+                    if row["decided_on"] == decided_on
                 ],
             )
-        audit_record(actor=actor, action="import.session_results", target=jury, data={
-            "session": session.pk, "dossiers": len(recorded),
-            "selected": sum(1 for row, _ in recorded if row["kind"] == Decision.Kind.SELECTED),
-            "granted_total": str(sum((dossier.granted_amount or Decimal("0") for _, dossier in recorded), Decimal("0"))),
-        })
+        audit_record(
+            actor=actor,
+            action="import.session_results",
+            target=jury,
+            data={
+                "session": session.pk,
+                "dossiers": len(recorded),
+                "selected": sum(1 for row, _ in recorded if row["kind"] == Decision.Kind.SELECTED),
+                "granted_total": str(
+                    sum((dossier.granted_amount or Decimal("0") for _, dossier in recorded), Decimal("0"))
+                ),
+            },
+        )
     return len(recorded)

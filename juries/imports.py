@@ -66,12 +66,18 @@ class YesNoWidget(widgets.Widget):
 class SectorWidget(widgets.Widget):
     """« public » or « privé » (« prive » accepted), in any case."""
 
-    ACCEPTED = {"public": JuryMember.Sector.PUBLIC, "privé": JuryMember.Sector.PRIVATE, "prive": JuryMember.Sector.PRIVATE}
+    ACCEPTED = {
+        "public": JuryMember.Sector.PUBLIC,
+        "privé": JuryMember.Sector.PRIVATE,
+        "prive": JuryMember.Sector.PRIVATE,
+    }
 
     def clean(self, value, row=None, **kwargs):
         text = str(value or "").strip().casefold()
         if text not in self.ACCEPTED:
-            raise ValueError(_("Secteur inconnu : « %(value)s ». Secteurs acceptés : public ; privé.") % {"value": value or ""})
+            raise ValueError(
+                _("Secteur inconnu : « %(value)s ». Secteurs acceptés : public ; privé.") % {"value": value or ""}
+            )
         return self.ACCEPTED[text]
 
 
@@ -95,9 +101,13 @@ class OrganisationWidget(widgets.Widget):
             return None
         found = self.by_key.get(text.casefold()) or self.by_key.get(text.replace(" ", "")) or []
         if not found:
-            raise ValueError(_("Organisation inconnue : « %(name)s ». Enregistrez-la d'abord dans le portail.") % {"name": text})
+            raise ValueError(
+                _("Organisation inconnue : « %(name)s ». Enregistrez-la d'abord dans le portail.") % {"name": text}
+            )
         if len(found) > 1:
-            raise ValueError(_("Plusieurs organisations s'appellent « %(name)s » : indiquez leur SIRET.") % {"name": text})
+            raise ValueError(
+                _("Plusieurs organisations s'appellent « %(name)s » : indiquez leur SIRET.") % {"name": text}
+            )
         return found[0]
 
 
@@ -121,7 +131,9 @@ def members_check(jury: Jury, dataset: tablib.Dataset) -> ImportCheck:
     if errors := shape_errors(dataset, REQUIRED_COLUMNS):
         return ImportCheck(errors=errors)
     resource = JuryMemberImportResource(dataset)
-    active = {email.lower() for email in jury.members.filter(withdrawn_at__isnull=True).values_list("user__email", flat=True)}
+    active = {
+        email.lower() for email in jury.members.filter(withdrawn_at__isnull=True).values_list("user__email", flat=True)
+    }
     check, first_line_of, chair_lines = ImportCheck(), {}, []
     for line, row in enumerate(dataset.dict, start=2):
         values = {"line": line}
@@ -135,23 +147,35 @@ def members_check(jury: Jury, dataset: tablib.Dataset) -> ImportCheck:
                 check.errors.append(CellError(line=line, column=field.column_name, message=str(error)))
         email = values.get("email")  # None when its cell is wrong (reported above)
         if email in first_line_of:
-            check.errors.append(CellError(line=line, column="Courriel",
-                                          message=_("Ce courriel figure déjà ligne %(line)s.") % {"line": first_line_of[email]}))
+            check.errors.append(
+                CellError(
+                    line=line,
+                    column="Courriel",
+                    message=_("Ce courriel figure déjà ligne %(line)s.") % {"line": first_line_of[email]},
+                )
+            )
         elif email in active:
-            check.errors.append(CellError(line=line, column="Courriel", message=_("Cette personne est déjà membre du jury.")))
+            check.errors.append(
+                CellError(line=line, column="Courriel", message=_("Cette personne est déjà membre du jury."))
+            )
         elif email:
             first_line_of[email] = line
         if values.get("is_chair"):
             chair_lines.append(line)
         check.rows.append(values)
-    check.errors += [CellError(line=line, column="Président", message=_("Un seul président ou une seule présidente par jury."))
-                     for line in chair_lines[1:]]
+    check.errors += [
+        CellError(line=line, column="Président", message=_("Un seul président ou une seule présidente par jury."))
+        for line in chair_lines[1:]
+    ]
     if check.errors:
         check.rows = []
         check.errors.sort(key=lambda error: error.line)
         return check
-    known = set(User.objects.annotate(lowered=Lower("email")).filter(lowered__in=list(first_line_of))
-                .values_list("lowered", flat=True))
+    known = set(
+        User.objects.annotate(lowered=Lower("email"))
+        .filter(lowered__in=list(first_line_of))
+        .values_list("lowered", flat=True)
+    )
     for values in check.rows:
         values["new_account"] = values["email"] not in known
         values["sector_label"] = JuryMember.Sector(values["sector"]).label
@@ -162,17 +186,24 @@ def members_import(*, actor, jury: Jury, dataset: tablib.Dataset) -> int:
     """Add every member of a checked file, all or nothing; DomainError if the file no longer holds."""
     check = members_check(jury, dataset)
     if not check.is_valid:
-        raise DomainError(_("Le fichier n'est plus valable (des données ont changé) : vérifiez-le à nouveau."),
-                          code="import_stale")
+        raise DomainError(
+            _("Le fichier n'est plus valable (des données ont changé) : vérifiez-le à nouveau."), code="import_stale"
+        )
     with transaction.atomic():
         for row in check.rows:
             member = juries.member_invite(
-                actor=actor, jury=jury, email=row["email"], is_chair=row["is_chair"], is_external=row["is_external"],
-                sector=row["sector"], organisation=row["organisation"],
+                actor=actor,
+                jury=jury,
+                email=row["email"],
+                is_chair=row["is_chair"],
+                is_external=row["is_external"],
+                sector=row["sector"],
+                organisation=row["organisation"],
             )
             # The names of the file for an account that has none (a new one); a known person's stay as they are.
             User.objects.filter(pk=member.user_id, first_name="", last_name="").update(
-                first_name=row["first_name"], last_name=row["last_name"],
+                first_name=row["first_name"],
+                last_name=row["last_name"],
             )
         audit_record(actor=actor, action="import.jury_members", target=jury, data={"added": len(check.rows)})
     return len(check.rows)

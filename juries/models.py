@@ -22,20 +22,32 @@ class Jury(models.Model):
 
     programme = models.ForeignKey("calls.Programme", on_delete=models.PROTECT, related_name="juries")
     call = models.ForeignKey("calls.Call", on_delete=models.PROTECT, related_name="juries", verbose_name=_("appel"))
-    theme = models.ForeignKey("calls.Theme", on_delete=models.PROTECT, null=True, blank=True, related_name="juries",
-                              verbose_name=_("thème"))
-    session = models.ForeignKey("calls.Session", on_delete=models.PROTECT, null=True, blank=True, related_name="juries",
-                                verbose_name=_("session"))
+    theme = models.ForeignKey(
+        "calls.Theme", on_delete=models.PROTECT, null=True, blank=True, related_name="juries", verbose_name=_("thème")
+    )
+    session = models.ForeignKey(
+        "calls.Session",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="juries",
+        verbose_name=_("session"),
+    )
     name = models.CharField(_("nom"), max_length=255)
-    evaluations_per_dossier = models.PositiveSmallIntegerField(_("évaluations par dossier"), default=2,
-                                                               validators=[MinValueValidator(1)])
+    evaluations_per_dossier = models.PositiveSmallIntegerField(
+        _("évaluations par dossier"), default=2, validators=[MinValueValidator(1)]
+    )
     mix_sectors = models.BooleanField(_("mêler membres publics et privés"), default=False)
     divergence_threshold = models.DecimalField(
-        _("écart d'alerte (points sur 100)"), max_digits=6, decimal_places=2, default=Decimal("20"),
+        _("écart d'alerte (points sur 100)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("20"),
         help_text=_("Au-delà de cet écart entre la note la plus haute et la plus basse, le dossier est signalé."),
     )
-    pass_mark = models.DecimalField(_("note globale minimale (sur 100)"), max_digits=6, decimal_places=2,
-                                    null=True, blank=True)
+    pass_mark = models.DecimalField(
+        _("note globale minimale (sur 100)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
     due_at = models.DateTimeField(_("date limite des évaluations"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -59,8 +71,14 @@ class JuryMember(models.Model):
 
     jury = models.ForeignKey(Jury, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jury_memberships")
-    organisation = models.ForeignKey("portal.Organisation", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("organisation du membre"))
+    organisation = models.ForeignKey(
+        "portal.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation du membre"),
+    )
     is_chair = models.BooleanField(_("président·e"), default=False)
     is_external = models.BooleanField(_("expert·e externe"), default=False)
     sector = models.CharField(_("secteur"), max_length=8, choices=Sector.choices, default=Sector.PUBLIC)
@@ -117,9 +135,12 @@ class ConflictDeclaration(models.Model):
         CONFLICT = "conflict", _("Conflit d'intérêts")
 
     member = models.ForeignKey(JuryMember, on_delete=models.CASCADE, related_name="declarations")
-    dossier = models.ForeignKey("applications.Dossier", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    organisation = models.ForeignKey("portal.Organisation", on_delete=models.CASCADE, null=True, blank=True,
-                                     related_name="+")
+    dossier = models.ForeignKey(
+        "applications.Dossier", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "portal.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(_("déclaration"), max_length=10, choices=Status.choices)
     reason = models.TextField(_("motif"), blank=True)
     auto_flag = models.CharField(_("signalement automatique"), max_length=255, blank=True)
@@ -136,10 +157,14 @@ class ConflictDeclaration(models.Model):
                 | (Q(dossier__isnull=True) & Q(organisation__isnull=False)),
                 name="conflict_on_dossier_or_organisation",
             ),
-            models.UniqueConstraint(fields=["member", "dossier"], condition=Q(dossier__isnull=False),
-                                    name="conflict_unique_dossier"),
-            models.UniqueConstraint(fields=["member", "organisation"], condition=Q(organisation__isnull=False),
-                                    name="conflict_unique_organisation"),
+            models.UniqueConstraint(
+                fields=["member", "dossier"], condition=Q(dossier__isnull=False), name="conflict_unique_dossier"
+            ),
+            models.UniqueConstraint(
+                fields=["member", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="conflict_unique_organisation",
+            ),
         ]
 
     def __str__(self):
@@ -236,7 +261,9 @@ class Deliberation(models.Model):
     session = models.ForeignKey("calls.Session", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     recorded_at = models.DateTimeField(_("délibéré le"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    members_present = models.ManyToManyField(JuryMember, blank=True, related_name="+", verbose_name=_("membres présents"))
+    members_present = models.ManyToManyField(
+        JuryMember, blank=True, related_name="+", verbose_name=_("membres présents")
+    )
     envelope = models.DecimalField(_("enveloppe (€)"), **MONEY, null=True, blank=True)
     granted_total = models.DecimalField(_("total accordé (€)"), **MONEY, default=Decimal("0"))
     override_reason = models.TextField(_("motif du dépassement de l'enveloppe"), blank=True)
@@ -276,8 +303,14 @@ class Decision(models.Model):
     granted_amount = models.DecimalField(_("montant accordé (€)"), **MONEY, null=True, blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
     reasons = models.TextField(_("motifs"), blank=True)
-    target_session = models.ForeignKey("calls.Session", on_delete=models.PROTECT, null=True, blank=True,
-                                       related_name="+", verbose_name=_("session visée (réorientation ou redépôt)"))
+    target_session = models.ForeignKey(
+        "calls.Session",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("session visée (réorientation ou redépôt)"),
+    )
     letter = models.FileField(_("lettre de décision"), upload_to=letter_path, blank=True, max_length=255)
 
     class Meta:
@@ -286,8 +319,9 @@ class Decision(models.Model):
         ordering = ["deliberation", "rank", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["deliberation", "dossier"], name="decision_unique_dossier"),
-            models.CheckConstraint(condition=Q(granted_amount__isnull=True) | Q(granted_amount__gte=0),
-                                   name="decision_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(granted_amount__isnull=True) | Q(granted_amount__gte=0), name="decision_amount_not_negative"
+            ),
         ]
 
     def __str__(self):

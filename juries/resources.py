@@ -42,7 +42,8 @@ def submitted_sheets(jury: Jury) -> list[SheetRow]:
     )
     conflicts = selectors.conflict_map(jury)
     return [
-        SheetRow(e.assignment.dossier, e.assignment.member, e) for e in evaluations
+        SheetRow(e.assignment.dossier, e.assignment.member, e)
+        for e in evaluations
         if not conflicts.is_blocked(e.assignment.member_id, e.assignment.dossier_id)
     ]
 
@@ -50,7 +51,9 @@ def submitted_sheets(jury: Jury) -> list[SheetRow]:
 def own_sheets(member: JuryMember) -> list[SheetRow]:
     """The member's queue (never a dossier they have a conflict on), their sheet where they may read it."""
     return [
-        SheetRow(row.dossier, member, getattr(row.assignment, "evaluation", None) if row.declared else None, row.own_status)
+        SheetRow(
+            row.dossier, member, getattr(row.assignment, "evaluation", None) if row.declared else None, row.own_status
+        )
         for row in selectors.juror_queue(member)
     ]
 
@@ -76,10 +79,13 @@ class EvaluationResource(resources.Resource):
         declared = self.fields
         criteria = {}
         for leaf in scoring.leaves(grid):
-            criteria[f"score_{leaf.code}"] = fields.Field(column_name=f"{leaf.code} {leaf.label} — note",
-                                                          dehydrate_method=partial(self._score, leaf.code))
-            criteria[f"comment_{leaf.code}"] = fields.Field(column_name=f"{leaf.code} {leaf.label} — commentaire",
-                                                            dehydrate_method=partial(self._comment, leaf.code))
+            criteria[f"score_{leaf.code}"] = fields.Field(
+                column_name=f"{leaf.code} {leaf.label} — note", dehydrate_method=partial(self._score, leaf.code)
+            )
+            criteria[f"comment_{leaf.code}"] = fields.Field(
+                column_name=f"{leaf.code} {leaf.label} — commentaire",
+                dehydrate_method=partial(self._comment, leaf.code),
+            )
         head = ("reference", "acronym", "carrier", "status" if own else "juror")
         tail = ("total", "opinion", "recommendation", "submitted_at")
         self.fields = {**{name: declared[name] for name in head}, **criteria, **{name: declared[name] for name in tail}}

@@ -48,9 +48,15 @@ class GridItem:
 def item_of(criterion) -> GridItem:
     """A `calls.Criterion` (sub-criteria prefetched) as a GridItem."""
     return GridItem(
-        code=criterion.code, label=criterion.label, weight=criterion.weight, scale_min=criterion.scale_min,
-        scale_max=criterion.scale_max, step=criterion.step, threshold=criterion.threshold,
-        allows_not_applicable=criterion.allows_not_applicable, level_descriptions=criterion.level_descriptions or {},
+        code=criterion.code,
+        label=criterion.label,
+        weight=criterion.weight,
+        scale_min=criterion.scale_min,
+        scale_max=criterion.scale_max,
+        step=criterion.step,
+        threshold=criterion.threshold,
+        allows_not_applicable=criterion.allows_not_applicable,
+        level_descriptions=criterion.level_descriptions or {},
         definition=criterion.definition,
         children=tuple(item_of(sub) for sub in criterion.sub_criteria.all()),
     )
@@ -211,8 +217,9 @@ def dispersion(values: list[Decimal], *, threshold: Decimal | None = None) -> Di
     variance = sum(((v - mean) ** 2 for v in values), Decimal("0")) / len(values)
     spread = max(values) - min(values)
     std_dev = Decimal(str(math.sqrt(float(variance))))
-    return Dispersion(len(values), _round(mean), _round(std_dev), _round(spread),
-                      threshold is not None and spread > threshold)
+    return Dispersion(
+        len(values), _round(mean), _round(std_dev), _round(spread), threshold is not None and spread > threshold
+    )
 
 
 def severity(totals_by_dossier: dict[int, dict[int, Decimal]]) -> dict[int, Decimal]:
@@ -233,6 +240,7 @@ def severity(totals_by_dossier: dict[int, dict[int, Decimal]]) -> dict[int, Deci
 
 def ranking_key(total: Decimal | None, criteria: dict[str, CriterionResult], tie_break: list[str], reference: str):
     """Sort key: best total first, then the tie-break criteria in order (best first), then reference."""
+
     def neg(value):
         return -value if value is not None else Decimal("Infinity")
 

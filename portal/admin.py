@@ -13,7 +13,9 @@ def admin_login(request, extra_context=None):
     """The admin site signs in through the portal's login (allauth: second factor, lockout), never its own
     password-only form, which would let an administrator skip the TOTP step."""
     target = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = ""
     if not request.user.is_authenticated:
         return redirect_to_login(target or reverse("admin:index"))

@@ -20,13 +20,15 @@ MEDIA_ARCHIVE = "media.tar.gz"
 
 def _pg_env(database: dict) -> dict:
     env = dict(os.environ)
-    env.update({
-        "PGHOST": database.get("HOST") or "127.0.0.1",
-        "PGPORT": str(database.get("PORT") or 5432),
-        "PGUSER": database.get("USER") or "",
-        "PGPASSWORD": database.get("PASSWORD") or "",
-        "PGDATABASE": database["NAME"],
-    })
+    env.update(
+        {
+            "PGHOST": database.get("HOST") or "127.0.0.1",
+            "PGPORT": str(database.get("PORT") or 5432),
+            "PGUSER": database.get("USER") or "",
+            "PGPASSWORD": database.get("PASSWORD") or "",
+            "PGDATABASE": database["NAME"],
+        }
+    )
     return env
 
 
@@ -36,10 +38,16 @@ def backup_create(*, destination: Path) -> Path:
     database = settings.DATABASES["default"]
     if connection.vendor == "postgresql":
         # The PostgreSQL client on PATH (Debian's), a fixed argument list, no shell.
-        subprocess.run(  # noqa: S603
-            ["pg_dump",  # noqa: S607
-              "--format=custom", "--no-owner", "--file", str(destination / DATABASE_FILE["postgresql"])],
-            env=_pg_env(database), check=True,
+        subprocess.run(
+            [
+                "pg_dump",
+                "--format=custom",
+                "--no-owner",
+                "--file",
+                str(destination / DATABASE_FILE["postgresql"]),
+            ],
+            env=_pg_env(database),
+            check=True,
         )
     else:
         target = sqlite3.connect(destination / DATABASE_FILE["sqlite"])
@@ -56,11 +64,17 @@ def backup_restore(*, source: Path) -> None:
     """Restore a backup into the configured (empty) database and MEDIA_ROOT."""
     database = settings.DATABASES["default"]
     if connection.vendor == "postgresql":
-        subprocess.run(  # noqa: S603
-            ["pg_restore",  # noqa: S607
-             "--no-owner", "--exit-on-error", "--dbname", database["NAME"],
-             str(source / DATABASE_FILE["postgresql"])],
-            env=_pg_env(database), check=True,
+        subprocess.run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--exit-on-error",
+                "--dbname",
+                database["NAME"],
+                str(source / DATABASE_FILE["postgresql"]),
+            ],
+            env=_pg_env(database),
+            check=True,
         )
     else:
         connection.close()

@@ -12,5 +12,7 @@ def production_settings_check(app_configs, **kwargs):
     if settings.SECRET_KEY == settings.DEV_SECRET_KEY:
         errors.append(Error("La clé secrète de développement est utilisée : définissez SECRET_KEY.", id="portal.E002"))
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        errors.append(Error("REDIS_URL n'est pas défini : les tâches s'exécuteraient dans les requêtes.", id="portal.E003"))
+        errors.append(
+            Error("REDIS_URL n'est pas défini : les tâches s'exécuteraient dans les requêtes.", id="portal.E003")
+        )
     return errors

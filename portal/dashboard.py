@@ -29,8 +29,18 @@ from portal.selectors import user_roles
 
 S = DossierState
 # The main path of a dossier, drawn as a funnel; other states are outcomes off that path.
-FUNNEL = (S.DRAFT, S.SUBMITTED, S.COMPLETE, S.ELIGIBLE, S.UNDER_EVALUATION, S.DELIBERATED, S.SELECTED,
-          S.CONVENTION, S.IN_PROGRESS, S.CLOSED)
+FUNNEL = (
+    S.DRAFT,
+    S.SUBMITTED,
+    S.COMPLETE,
+    S.ELIGIBLE,
+    S.UNDER_EVALUATION,
+    S.DELIBERATED,
+    S.SELECTED,
+    S.CONVENTION,
+    S.IN_PROGRESS,
+    S.CLOSED,
+)
 OFF_PATH = tuple(state for state in S if state not in FUNNEL)
 # Amounts requested count from submission; granted amounts from selection on.
 NOT_REQUESTED_STATES = (S.DRAFT, S.WITHDRAWN)
@@ -226,7 +236,9 @@ class ProgrammeNode(MoneyLinks):
         largest = max(self.figures.counts.values(), default=0)
         return [
             StateBar(
-                state=state, label=str(S(state).label), count=self.figures.counts.get(state, 0),
+                state=state,
+                label=str(S(state).label),
+                count=self.figures.counts.get(state, 0),
                 percent=_percent(self.figures.counts.get(state, 0), largest),
                 url=staff_list_url(programme=self.programme.pk, statut=state),
             )
@@ -249,7 +261,8 @@ def dashboard_programmes(user, *, programme_id: int | None = None, now=None) -> 
         programmes = programmes.filter(pk=programme_id)
     nodes = {
         programme.pk: ProgrammeNode(
-            programme=programme, figures=Figures(envelope=programme.total_envelope),
+            programme=programme,
+            figures=Figures(envelope=programme.total_envelope),
             url=staff_list_url(programme=programme.pk),
         )
         for programme in programmes
@@ -257,25 +270,36 @@ def dashboard_programmes(user, *, programme_id: int | None = None, now=None) -> 
     if not nodes:
         return []
     sessions = (
-        Session.objects.filter(theme__call__programme_id__in=nodes).select_related("theme__call")
+        Session.objects.filter(theme__call__programme_id__in=nodes)
+        .select_related("theme__call")
         .order_by("theme__call__title", "theme__order", "theme__code", "opens_at", "pk")
     )
     rows = (
-        Dossier.objects.filter(theme__call__programme_id__in=nodes).order_by()
+        Dossier.objects.filter(theme__call__programme_id__in=nodes)
+        .order_by()
         .annotate(is_committed=committed())
         .values("session_id", "state")
-        .annotate(count=Count("pk"), requested=Sum("requested_amount"), granted=Sum("granted_amount"),
-                  committed=Sum("granted_amount", filter=Q(is_committed=True)))
+        .annotate(
+            count=Count("pk"),
+            requested=Sum("requested_amount"),
+            granted=Sum("granted_amount"),
+            committed=Sum("granted_amount", filter=Q(is_committed=True)),
+        )
     )
     session_figures: dict[int, Figures] = {}
     for row in rows:
         session_figures.setdefault(row["session_id"], Figures()).add(
-            state=row["state"], count=row["count"], requested=row["requested"], granted=row["granted"],
+            state=row["state"],
+            count=row["count"],
+            requested=row["requested"],
+            granted=row["granted"],
             committed=row["committed"],
         )
     payments = (
-        Payment.objects.filter(tranche__convention__dossier__theme__call__programme_id__in=nodes).order_by()
-        .values(session_id=F("tranche__convention__dossier__session_id")).annotate(total=Sum("amount"))
+        Payment.objects.filter(tranche__convention__dossier__theme__call__programme_id__in=nodes)
+        .order_by()
+        .values(session_id=F("tranche__convention__dossier__session_id"))
+        .annotate(total=Sum("amount"))
     )
     for row in payments:
         session_figures.setdefault(row["session_id"], Figures()).paid += row["total"]
@@ -285,7 +309,8 @@ def dashboard_programmes(user, *, programme_id: int | None = None, now=None) -> 
         theme = themes.get(session.theme_id)
         if theme is None:
             theme = themes[session.theme_id] = ThemeNode(
-                theme=session.theme, figures=Figures(envelope=session.theme.envelope),
+                theme=session.theme,
+                figures=Figures(envelope=session.theme.envelope),
                 url=staff_list_url(programme=programme_node.programme.pk, theme=session.theme_id),
             )
             programme_node.themes.append(theme)
@@ -309,49 +334,84 @@ def _fill_late(nodes: dict[int, ProgrammeNode], themes: dict, now) -> None:
     evaluations = (
         Assignment.objects.filter(member__jury__programme_id__in=nodes, member__withdrawn_at__isnull=True)
         .filter(Q(evaluation__isnull=True) | Q(evaluation__submitted_at__isnull=True))
-        .annotate(due=Coalesce("due_at", "member__jury__due_at")).filter(due__lt=now).order_by()
+        .annotate(due=Coalesce("due_at", "member__jury__due_at"))
+        .filter(due__lt=now)
+        .order_by()
         .values("member__jury_id", "member__jury__name", "member__jury__programme_id")
         .annotate(count=Count("pk"), since=Min("due"))
     )
     for row in evaluations:
-        nodes[row["member__jury__programme_id"]].late.evaluations.append(LateLine(
-            label=row["member__jury__name"], count=row["count"], since=row["since"],
-            url=reverse("juries:staff_jury", args=[row["member__jury_id"]]),
-        ))
+        nodes[row["member__jury__programme_id"]].late.evaluations.append(
+            LateLine(
+                label=row["member__jury__name"],
+                count=row["count"],
+                since=row["since"],
+                url=reverse("juries:staff_jury", args=[row["member__jury_id"]]),
+            )
+        )
     # Milestones not declared (or refused) once due, on projects under way: those the carrier is reminded of.
     milestones = (
         Milestone.objects.filter(
-            dossier__theme__call__programme_id__in=nodes, dossier__state=S.IN_PROGRESS,
-            status__in=(Milestone.Status.PLANNED, Milestone.Status.REFUSED), due_on__lt=today,
-        ).order_by()
+            dossier__theme__call__programme_id__in=nodes,
+            dossier__state=S.IN_PROGRESS,
+            status__in=(Milestone.Status.PLANNED, Milestone.Status.REFUSED),
+            due_on__lt=today,
+        )
+        .order_by()
         .values("dossier_id", "dossier__reference", "dossier__acronym", "dossier__theme__call__programme_id")
         .annotate(count=Count("pk"), since=Min("due_on"))
     )
     for row in milestones:
-        nodes[row["dossier__theme__call__programme_id"]].late.milestones.append(LateLine(
-            label=f"{row['dossier__reference']} — {row['dossier__acronym']}", count=row["count"], since=row["since"],
-            url=reverse("funding:convention", args=[row["dossier_id"]]),
-        ))
+        nodes[row["dossier__theme__call__programme_id"]].late.milestones.append(
+            LateLine(
+                label=f"{row['dossier__reference']} — {row['dossier__acronym']}",
+                count=row["count"],
+                since=row["since"],
+                url=reverse("funding:convention", args=[row["dossier_id"]]),
+            )
+        )
     # Indicator reports: each ended period of a convention in force whose report is overdue and not filed.
     in_force = Convention.objects.filter(
-        dossier__theme__call__programme_id__in=nodes, dossier__state=S.IN_PROGRESS, status=Convention.Status.IN_FORCE,
-    ).values("dossier_id", "dossier__reference", "dossier__acronym", "dossier__theme_id",
-             "dossier__theme__call__programme_id", "status", "start_on", "in_force_at")
+        dossier__theme__call__programme_id__in=nodes,
+        dossier__state=S.IN_PROGRESS,
+        status=Convention.Status.IN_FORCE,
+    ).values(
+        "dossier_id",
+        "dossier__reference",
+        "dossier__acronym",
+        "dossier__theme_id",
+        "dossier__theme__call__programme_id",
+        "status",
+        "start_on",
+        "in_force_at",
+    )
     filed: dict[int, dict] = {}
     for dossier_id, period_start in IndicatorReport.objects.filter(
-        dossier__theme__call__programme_id__in=nodes, dossier__state=S.IN_PROGRESS,
+        dossier__theme__call__programme_id__in=nodes,
+        dossier__state=S.IN_PROGRESS,
     ).values_list("dossier_id", "period_start"):
         filed.setdefault(dossier_id, {})[period_start] = True
     for row in in_force:
         theme = themes.get(row["dossier__theme_id"])
         start = reporting_start(row["status"], row["start_on"], row["in_force_at"])
-        overdue = [item for item in reporting_periods(theme, start, filed.get(row["dossier_id"], {}), today)
-                   if item["overdue"]] if theme is not None else []
+        overdue = (
+            [
+                item
+                for item in reporting_periods(theme, start, filed.get(row["dossier_id"], {}), today)
+                if item["overdue"]
+            ]
+            if theme is not None
+            else []
+        )
         if overdue:
-            nodes[row["dossier__theme__call__programme_id"]].late.reports.append(LateLine(
-                label=f"{row['dossier__reference']} — {row['dossier__acronym']}", count=len(overdue),
-                since=overdue[0]["due_on"], url=reverse("funding:reports", args=[row["dossier_id"]]),
-            ))
+            nodes[row["dossier__theme__call__programme_id"]].late.reports.append(
+                LateLine(
+                    label=f"{row['dossier__reference']} — {row['dossier__acronym']}",
+                    count=len(overdue),
+                    since=overdue[0]["due_on"],
+                    url=reverse("funding:reports", args=[row["dossier_id"]]),
+                )
+            )
     for node in nodes.values():
         for lines in (node.late.evaluations, node.late.milestones, node.late.reports):
             lines.sort(key=lambda line: (line.since, line.label))

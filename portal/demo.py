@@ -12,9 +12,24 @@ DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Portail-demo-2026!")
 
 DEMO_ORGANISATIONS = [
     # (name, kind, SIRET with a valid checksum, parent ministry)
-    ("Direction interministérielle du numérique (DINUM)", OrganisationKind.MINISTRY, "13002526500013", "Premier ministre"),
-    ("Préfecture de la région Bretagne — SGAR", OrganisationKind.REGIONAL_PREFECTURE, "17350000000000", "Ministère de l'Intérieur"),
-    ("Direction départementale des territoires du Calvados", OrganisationKind.DECONCENTRATED_SERVICE, "", "Ministère de la Transition écologique"),
+    (
+        "Direction interministérielle du numérique (DINUM)",
+        OrganisationKind.MINISTRY,
+        "13002526500013",
+        "Premier ministre",
+    ),
+    (
+        "Préfecture de la région Bretagne — SGAR",
+        OrganisationKind.REGIONAL_PREFECTURE,
+        "17350000000000",
+        "Ministère de l'Intérieur",
+    ),
+    (
+        "Direction départementale des territoires du Calvados",
+        OrganisationKind.DECONCENTRATED_SERVICE,
+        "",
+        "Ministère de la Transition écologique",
+    ),
     ("Ministère de la Culture — Secrétariat général", OrganisationKind.MINISTRY, "", "Ministère de la Culture"),
     ("Région Occitanie", OrganisationKind.LOCAL_AUTHORITY, "", ""),
     ("Caisse des dépôts (opérateur du PIA)", OrganisationKind.OPERATOR, "", ""),
@@ -46,7 +61,9 @@ def load(*, stdout=None) -> None:
         )
         organisations.append(organisation)
     for email, first_name, last_name, organisation_index, role in DEMO_USERS:
-        user, created = User.objects.get_or_create(email=email, defaults={"first_name": first_name, "last_name": last_name})
+        user, created = User.objects.get_or_create(
+            email=email, defaults={"first_name": first_name, "last_name": last_name}
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])

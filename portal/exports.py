@@ -64,7 +64,11 @@ def french_cell(value) -> str:
     if isinstance(value, (Decimal, float)):
         return f"{value:.2f}".replace(".", ",")
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M:%S") if timezone.is_aware(value) else value.strftime("%d/%m/%Y %H:%M:%S")
+        return (
+            timezone.localtime(value).strftime("%d/%m/%Y %H:%M:%S")
+            if timezone.is_aware(value)
+            else value.strftime("%d/%m/%Y %H:%M:%S")
+        )
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
     return str(value)

@@ -9,7 +9,9 @@ class OrganisationCreateForm(forms.Form):
     name = forms.CharField(label=_("Nom de l'organisation"), max_length=255)
     kind = forms.ChoiceField(label=_("Type d'organisation"), choices=OrganisationKind.choices)
     siret = forms.CharField(
-        label=_("SIRET (facultatif)"), max_length=17, required=False,
+        label=_("SIRET (facultatif)"),
+        max_length=17,
+        required=False,
         help_text=_("14 chiffres, espaces acceptés. Exemple : 130 025 265 00013"),
         validators=[lambda value: validate_siret(value.replace(" ", ""))],
     )
@@ -18,7 +20,8 @@ class OrganisationCreateForm(forms.Form):
 
 class OrganisationJoinForm(forms.Form):
     organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.all(),
+        label=_("Organisation"),
+        queryset=Organisation.objects.all(),
         error_messages={"invalid_choice": _("Cette organisation n'existe pas.")},
     )
 

@@ -40,8 +40,9 @@ class KindWidget(widgets.Widget):
             if text.casefold() in (code, str(label).casefold()):
                 return code
         accepted = " ; ".join(str(label) for label in OrganisationKind.labels)
-        raise ValueError(_("Type inconnu : « %(value)s ». Types acceptés : %(accepted)s.")
-                         % {"value": text, "accepted": accepted})
+        raise ValueError(
+            _("Type inconnu : « %(value)s ». Types acceptés : %(accepted)s.") % {"value": text, "accepted": accepted}
+        )
 
     def render(self, value, obj=None, **kwargs):
         return str(OrganisationKind(value).label) if value else ""
@@ -78,7 +79,9 @@ class OrganisationImportResource(resources.ModelResource):
             errors = error.message_dict
             if any("organisation_unique_siret" in message for message in errors.pop("__all__", [])):
                 errors.setdefault("siret", []).append(
-                    _("Une organisation avec ce SIRET est déjà enregistrée (dans le portail ou plus haut dans le fichier).")
+                    _(
+                        "Une organisation avec ce SIRET est déjà enregistrée (dans le portail ou plus haut dans le fichier)."
+                    )
                 )
             raise ValidationError(errors) from None
 
@@ -121,7 +124,9 @@ def dataset_from_upload(uploaded_file) -> tablib.Dataset:
         else:
             dataset = tablib.Dataset().load(content, format=extension)
     except Exception as error:  # tablib raises whatever its reader raises on a damaged file
-        raise DomainError(_("Ce fichier est illisible : vérifiez son format."), code="import_unreadable", field="file") from error
+        raise DomainError(
+            _("Ce fichier est illisible : vérifiez son format."), code="import_unreadable", field="file"
+        ) from error
     dataset.headers = [str(header or "").strip() for header in dataset.headers or []]
     return dataset
 
@@ -132,8 +137,13 @@ def shape_errors(dataset: tablib.Dataset, required_columns) -> list[CellError]:
     if missing:
         return [CellError(line=1, column=column, message=_("Colonne manquante.")) for column in missing]
     if len(dataset) > MAX_ROWS:
-        return [CellError(line=MAX_ROWS + 2, column="",
-                          message=_("Plus de %(max)s lignes : découpez le fichier.") % {"max": MAX_ROWS})]
+        return [
+            CellError(
+                line=MAX_ROWS + 2,
+                column="",
+                message=_("Plus de %(max)s lignes : découpez le fichier.") % {"max": MAX_ROWS},
+            )
+        ]
     return []
 
 
@@ -154,8 +164,13 @@ def organisations_check(dataset: tablib.Dataset) -> ImportCheck:
     if not check.errors:
         kind_widget = KindWidget()
         check.rows = [
-            {"line": number, "name": row.get("Nom"), "kind": kind_widget.render(kind_widget.clean(row.get("Type"))),
-             "siret": SiretWidget().clean(row.get("SIRET")), "parent_ministry": row.get("Ministère de rattachement") or ""}
+            {
+                "line": number,
+                "name": row.get("Nom"),
+                "kind": kind_widget.render(kind_widget.clean(row.get("Type"))),
+                "siret": SiretWidget().clean(row.get("SIRET")),
+                "parent_ministry": row.get("Ministère de rattachement") or "",
+            }
             for number, row in enumerate(dataset.dict, start=2)
         ]
     return check
@@ -165,11 +180,15 @@ def organisations_check(dataset: tablib.Dataset) -> ImportCheck:
 def organisations_import(*, actor, dataset: tablib.Dataset) -> int:
     """Create every organisation of a checked file, all or nothing; DomainError if a row fails now."""
     result = OrganisationImportResource().import_data(
-        dataset, dry_run=False, raise_errors=False, rollback_on_validation_errors=True,
+        dataset,
+        dry_run=False,
+        raise_errors=False,
+        rollback_on_validation_errors=True,
     )
     if result.has_errors() or result.has_validation_errors():
-        raise DomainError(_("Le fichier n'est plus valable (des données ont changé) : vérifiez-le à nouveau."),
-                          code="import_stale")
+        raise DomainError(
+            _("Le fichier n'est plus valable (des données ont changé) : vérifiez-le à nouveau."), code="import_stale"
+        )
     created = result.totals["new"]
     audit_record(actor=actor, action="import.organisations", data={"created": created})
     return created
@@ -182,8 +201,11 @@ def _key(token: str, scope: str) -> str:
 def preview_store(*, token: str, user_id: int, dataset: tablib.Dataset, scope: str = "organisations") -> None:
     """Keep a checked file until its confirmation; `scope` names what it imports (and where), so a
     token of one import cannot be confirmed by another."""
-    cache.set(_key(token, scope), {"user_id": user_id, "headers": list(dataset.headers), "rows": [list(row) for row in dataset]},
-              PREVIEW_TIMEOUT)
+    cache.set(
+        _key(token, scope),
+        {"user_id": user_id, "headers": list(dataset.headers), "rows": [list(row) for row in dataset]},
+        PREVIEW_TIMEOUT,
+    )
 
 
 def preview_take(*, token: str, user_id: int, scope: str = "organisations") -> tablib.Dataset | None:

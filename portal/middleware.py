@@ -46,7 +46,10 @@ class RoleSecurityMiddleware:
         """
         now = int(time.time())
         session = request.session
-        if session.get_expiry_age() != settings.PRIVILEGED_SESSION_SECONDS or now - session.get(TOUCHED_KEY, 0) >= RENEW_EVERY_SECONDS:
+        if (
+            session.get_expiry_age() != settings.PRIVILEGED_SESSION_SECONDS
+            or now - session.get(TOUCHED_KEY, 0) >= RENEW_EVERY_SECONDS
+        ):
             session.set_expiry(settings.PRIVILEGED_SESSION_SECONDS)
             session[TOUCHED_KEY] = now
 

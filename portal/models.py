@@ -73,7 +73,9 @@ class Organisation(models.Model):
         help_text=_("14 chiffres, facultatif ; vérifié par sa clé de contrôle."),
     )
     parent_ministry = models.CharField(
-        _("ministère de rattachement"), max_length=255, blank=True,
+        _("ministère de rattachement"),
+        max_length=255,
+        blank=True,
         help_text=_("Sert à repérer les conflits d'intérêts au sein d'un même ministère."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -83,9 +85,7 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["siret"], condition=~models.Q(siret=""), name="organisation_unique_siret"
-            ),
+            models.UniqueConstraint(fields=["siret"], condition=~models.Q(siret=""), name="organisation_unique_siret"),
         ]
 
     def __str__(self):
@@ -143,11 +143,14 @@ class RoleAssignment(models.Model):
         verbose_name_plural = _("rôles attribués")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "scope_type", "scope_id"], condition=models.Q(scope_id__isnull=False),
+                fields=["user", "role", "scope_type", "scope_id"],
+                condition=models.Q(scope_id__isnull=False),
                 name="role_assignment_unique_scoped",
             ),
             models.UniqueConstraint(
-                fields=["user", "role"], condition=models.Q(scope_id__isnull=True), name="role_assignment_unique_global",
+                fields=["user", "role"],
+                condition=models.Q(scope_id__isnull=True),
+                name="role_assignment_unique_global",
             ),
         ]
         indexes = [models.Index(fields=["role", "scope_type", "scope_id"])]
@@ -211,7 +214,9 @@ class AuditEvent(models.Model):
     target_label = models.CharField(max_length=255, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     call_id = models.PositiveBigIntegerField(
-        null=True, blank=True, db_index=True,
+        null=True,
+        blank=True,
+        db_index=True,
         help_text=_("Appel concerné, pour l'export d'audit remis aux corps de contrôle."),
     )
     data = models.JSONField(default=dict, blank=True)

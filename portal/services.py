@@ -33,7 +33,9 @@ logger = logging.getLogger(__name__)
 OUTBOX_MAX_ATTEMPTS = 8
 
 
-def audit_record(*, actor, action: str, target=None, data: dict | None = None, ip_address: str | None = None) -> AuditEvent:
+def audit_record(
+    *, actor, action: str, target=None, data: dict | None = None, ip_address: str | None = None
+) -> AuditEvent:
     """Append one audit event. Call it inside the transaction of the change it records.
 
     A target that belongs to a call exposes `audit_call_id`; the event is then filed under
@@ -53,8 +55,9 @@ def audit_record(*, actor, action: str, target=None, data: dict | None = None, i
     )
 
 
-def document_served(request, *, file, target, document_id: int, kind: str, name: str,
-                    content_type: str = "application/pdf") -> FileResponse:
+def document_served(
+    request, *, file, target, document_id: int, kind: str, name: str, content_type: str = "application/pdf"
+) -> FileResponse:
     """Hand a stored document out as a download and record who opened it ("document.view").
 
     The one way a view serves a stored file, after its own access checks: the event is
@@ -64,13 +67,20 @@ def document_served(request, *, file, target, document_id: int, kind: str, name:
     response = FileResponse(file.open("rb"), content_type=content_type)
     response["Content-Disposition"] = content_disposition(name)
     response["X-Content-Type-Options"] = "nosniff"
-    audit_record(actor=request.user, action="document.view", target=target,
-                 data={"document": document_id, "kind": kind, "name": name}, ip_address=request.META.get("REMOTE_ADDR"))
+    audit_record(
+        actor=request.user,
+        action="document.view",
+        target=target,
+        data={"document": document_id, "kind": kind, "name": name},
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
     return response
 
 
 @transaction.atomic
-def organisation_create(*, actor: User, name: str, kind: str, siret: str = "", parent_ministry: str = "") -> Organisation:
+def organisation_create(
+    *, actor: User, name: str, kind: str, siret: str = "", parent_ministry: str = ""
+) -> Organisation:
     """Create an organisation and make `actor` its first member, all or nothing.
 
     Raises DomainError when the SIRET is invalid or already registered (the
@@ -89,7 +99,8 @@ def organisation_create(*, actor: User, name: str, kind: str, siret: str = "", p
     except IntegrityError as error:
         raise DomainError(
             gettext("Une organisation avec ce SIRET existe déjà : rejoignez-la plutôt que d'en créer une nouvelle."),
-            code="organisation_duplicate", field="siret",
+            code="organisation_duplicate",
+            field="siret",
         ) from error
     Membership.objects.create(user=actor, organisation=organisation)
     forget_user_roles(actor)
@@ -101,8 +112,10 @@ def organisation_create(*, actor: User, name: str, kind: str, siret: str = "", p
 def membership_add(*, actor: User, user: User, organisation: Organisation) -> Membership:
     """Add `user` to `organisation`; refuses a duplicate with a French message."""
     if Membership.objects.filter(user=user, organisation=organisation).exists():
-        raise DomainError(gettext("Vous êtes déjà membre de « %(organisation)s ».") % {"organisation": organisation},
-                          code="membership_duplicate")
+        raise DomainError(
+            gettext("Vous êtes déjà membre de « %(organisation)s ».") % {"organisation": organisation},
+            code="membership_duplicate",
+        )
     membership = Membership.objects.create(user=user, organisation=organisation)
     forget_user_roles(user)
     audit_record(actor=actor, action="membership.add", target=organisation, data={"user": user.email})
@@ -142,25 +155,37 @@ def role_revoke(*, actor, user: User, role: str, scope=None) -> None:
     forget_user_roles(user)
 
 
-def outbox_enqueue(*, event: str, to_email: str, subject: str, body: str, html_body: str = "", recipient=None, link: str = "") -> OutboxMessage:
+def outbox_enqueue(
+    *, event: str, to_email: str, subject: str, body: str, html_body: str = "", recipient=None, link: str = ""
+) -> OutboxMessage:
     """Write one e-mail into the outbox and ask for delivery once the transaction commits.
 
     The row is the promise: if the broker is down the periodic task sends it later.
     """
-    message = _outbox_write(event=event, to_email=to_email, subject=subject, body=body, html_body=html_body,
-                            recipient=recipient, link=link)
+    message = _outbox_write(
+        event=event, to_email=to_email, subject=subject, body=body, html_body=html_body, recipient=recipient, link=link
+    )
     _request_delivery([message.pk])
     return message
 
 
-def _outbox_write(*, event: str, to_email: str, subject: str, body: str, html_body: str = "", recipient=None, link: str = "") -> OutboxMessage:
+def _outbox_write(
+    *, event: str, to_email: str, subject: str, body: str, html_body: str = "", recipient=None, link: str = ""
+) -> OutboxMessage:
     return OutboxMessage.objects.create(
-        event=event, recipient=recipient, to_email=to_email, subject=subject.strip(),
-        body=body, html_body=html_body, link=link,
+        event=event,
+        recipient=recipient,
+        to_email=to_email,
+        subject=subject.strip(),
+        body=body,
+        html_body=html_body,
+        link=link,
     )
 
 
-def notify(event: str, *, actor=None, recipients: Iterable[User], context: dict | None = None, link: str = "") -> list[OutboxMessage]:
+def notify(
+    event: str, *, actor=None, recipients: Iterable[User], context: dict | None = None, link: str = ""
+) -> list[OutboxMessage]:
     """The one entry point for notifications: renders `emails/<event>_subject.txt` and
     `emails/<event>.txt` per recipient and writes them to the outbox in the caller's transaction, with one delivery
     request for them all once it commits.
@@ -168,18 +193,26 @@ def notify(event: str, *, actor=None, recipients: Iterable[User], context: dict 
     messages = []
     for recipient in recipients:
         full_context = {
-            "recipient": recipient, "actor": actor, "link": link, "site_url": settings.SITE_URL, **(context or {})
+            "recipient": recipient,
+            "actor": actor,
+            "link": link,
+            "site_url": settings.SITE_URL,
+            **(context or {}),
         }
         subject, body = _render_email(event, full_context)
         messages.append(
-            _outbox_write(event=event, to_email=recipient.email, subject=subject, body=body, recipient=recipient, link=link)
+            _outbox_write(
+                event=event, to_email=recipient.email, subject=subject, body=body, recipient=recipient, link=link
+            )
         )
     if messages:
         _request_delivery([message.pk for message in messages])
     return messages
 
 
-def notify_address(event: str, *, to_email: str, context: dict | None = None, link: str = "", actor=None) -> OutboxMessage:
+def notify_address(
+    event: str, *, to_email: str, context: dict | None = None, link: str = "", actor=None
+) -> OutboxMessage:
     """`notify` for someone without an account (an invitee, a visitor): the same templates, one address."""
     full_context = {"recipient": None, "actor": actor, "link": link, "site_url": settings.SITE_URL, **(context or {})}
     subject, body = _render_email(event, full_context)

@@ -36,9 +36,7 @@ DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105 (
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and not TESTING:
-        raise ImproperlyConfigured(
-            "SECRET_KEY doit être défini quand DEBUG est désactivé (voir README.md)."
-        )
+        raise ImproperlyConfigured("SECRET_KEY doit être défini quand DEBUG est désactivé (voir README.md).")
     SECRET_KEY = DEV_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
@@ -197,8 +195,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A dead broker must not hang a request: publishing gives up fast, the outbox keeps the work. The task
 # of a worker killed mid-run (acks_late: its message is not acknowledged) goes to another worker after
 # visibility_timeout seconds; it must exceed the longest task (a task may run twice: tasks are idempotent).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
-                                   "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 from celery.schedules import crontab  # noqa: E402  (beat schedules need it; Celery is already a dependency)
 
@@ -207,7 +210,10 @@ CELERY_BEAT_SCHEDULE = {
     "receipts-sweep": {"task": "applications.tasks.receipts_sweep", "schedule": 120.0},
     "deliberation-documents-sweep": {"task": "juries.tasks.deliberation_documents_sweep", "schedule": 300.0},
     "funding-reminders": {"task": "funding.tasks.reminders_send", "schedule": crontab(hour=8, minute=0)},
-    "funding-conventions-in-force": {"task": "funding.tasks.conventions_enter_into_force", "schedule": crontab(hour=0, minute=15)},
+    "funding-conventions-in-force": {
+        "task": "funding.tasks.conventions_enter_into_force",
+        "schedule": crontab(hour=0, minute=15),
+    },
     "funding-conventions-render-pending": {"task": "funding.tasks.conventions_render_pending", "schedule": 300.0},
     "export-files-purge": {"task": "applications.tasks_exports.export_files_purge", "schedule": 3600.0},
 }

@@ -25,4 +25,6 @@ def record_logout(sender, request, user, **kwargs):
 def record_login_failure(sender, credentials, request=None, **kwargs):
     # Never store the password: only the identifier that was tried.
     identifier = credentials.get("email") or credentials.get("username") or ""
-    audit_record(actor=None, action="auth.login_failed", data={"identifier": identifier[:254]}, ip_address=client_ip(request))
+    audit_record(
+        actor=None, action="auth.login_failed", data={"identifier": identifier[:254]}, ip_address=client_ip(request)
+    )

@@ -63,7 +63,10 @@ PDF_SIGNATURE = b"%PDF-"
 EXECUTABLE_SIGNATURES = (
     b"MZ",  # Windows PE / DOS
     b"\x7fELF",  # Linux
-    b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe",  # Mach-O
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",  # Mach-O
     b"\xca\xfe\xba\xbe",  # Mach-O universal / Java class
     b"#!",  # scripts
 )
@@ -278,8 +281,8 @@ def _scan_with_command(file, command: str, timeout: float) -> str | None:
     file.seek(0)
     # The command is the operator's ANTIVIRUS_COMMAND setting, never user input; no shell.
     result = subprocess.run(  # noqa: S603
-        shlex.split(command), input=b"".join(file.chunks()), capture_output=True, timeout=timeout,
-                            check=False)
+        shlex.split(command), input=b"".join(file.chunks()), capture_output=True, timeout=timeout, check=False
+    )
     output = result.stdout.decode("utf-8", "replace").strip()
     if result.returncode == 0:
         return None
@@ -398,17 +401,13 @@ def _macro_error() -> DomainError:
 
 def _encrypted_error() -> DomainError:
     # Nobody could read it after the deadline, and its content escapes every check here.
-    return DomainError(
-        _("Le fichier est protégé par un mot de passe : déposez-le sans protection."), "encrypted"
-    )
+    return DomainError(_("Le fichier est protégé par un mot de passe : déposez-le sans protection."), "encrypted")
 
 
 def _detect_format(file, head: bytes) -> str:
     """The format the bytes really are, or DomainError (executable, macro, bomb, unknown)."""
     if head.startswith(EXECUTABLE_SIGNATURES):
-        raise DomainError(
-            _("Le fichier est un programme exécutable : ce type de fichier est refusé."), "executable"
-        )
+        raise DomainError(_("Le fichier est un programme exécutable : ce type de fichier est refusé."), "executable")
     if head.startswith(PDF_SIGNATURE):
         _check_pdf_active_content(file)
         return "pdf"
@@ -433,11 +432,13 @@ def _check_pdf_active_content(file) -> None:
             index = window.find(marker)
             # "/JS" must not match inside another name such as "/JSON".
             while index != -1:
-                following = window[index + len(marker):index + len(marker) + 1]
+                following = window[index + len(marker) : index + len(marker) + 1]
                 if not following.isalnum():
                     raise DomainError(
-                        _("Le PDF contient du contenu actif (script, action automatique ou fichier joint) : "
-                          "enregistrez-le à nouveau en PDF simple, sans script ni pièce jointe."),
+                        _(
+                            "Le PDF contient du contenu actif (script, action automatique ou fichier joint) : "
+                            "enregistrez-le à nouveau en PDF simple, sans script ni pièce jointe."
+                        ),
                         "pdf_active_content",
                     )
                 index = window.find(marker, index + 1)
@@ -463,8 +464,15 @@ def _detect_zip(file) -> str:
             if "[Content_Types].xml" in names:
                 return _detect_ooxml(archive, names)
     except (
-        zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, struct.error,
-        NotImplementedError, EOFError, OSError, ValueError, RuntimeError,
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        struct.error,
+        NotImplementedError,
+        EOFError,
+        OSError,
+        ValueError,
+        RuntimeError,
     ):
         raise _unrecognised() from None
     raise _unrecognised()

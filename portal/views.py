@@ -64,8 +64,11 @@ def organisation_choose(request):
         except DomainError as error:
             create_form.add_error(error.field, error.message)
         else:
-            messages.success(request, _("L'organisation « %(organisation)s » est créée ; vous en êtes membre.")
-                             % {"organisation": organisation})
+            messages.success(
+                request,
+                _("L'organisation « %(organisation)s » est créée ; vous en êtes membre.")
+                % {"organisation": organisation},
+            )
             return redirect(_safe_next(request, reverse("portal:dashboard")))
     return render(
         request,
@@ -92,7 +95,9 @@ def organisation_join(request):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("portal:organisation_choose")
-    messages.success(request, _("Vous avez rejoint « %(organisation)s ».") % {"organisation": form.cleaned_data["organisation"]})
+    messages.success(
+        request, _("Vous avez rejoint « %(organisation)s ».") % {"organisation": form.cleaned_data["organisation"]}
+    )
     return redirect(_safe_next(request, reverse("portal:dashboard")))
 
 
@@ -109,7 +114,9 @@ def privacy(request):
 @login_required
 def personal_data_download(request):
     """The user's personal data as a JSON file (RGPD right of access)."""
-    services.audit_record(actor=request.user, action="privacy.export", target=request.user, ip_address=request.META.get("REMOTE_ADDR"))
+    services.audit_record(
+        actor=request.user, action="privacy.export", target=request.user, ip_address=request.META.get("REMOTE_ADDR")
+    )
     response = JsonResponse(personal_data_of(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = 'attachment; filename="mes-donnees-portail.json"'
     return response

@@ -23,13 +23,19 @@ def programme_dashboard(request, programme_id: int | None = None):
     links = []
     if programme_id is not None:
         links = [{"url": reverse("dashboard:index"), "title": _("Tableau de bord des programmes")}]
-    return render(request, "portal/dashboard/index.html", {
-        "programmes": programmes,
-        "single": programme_id is not None,
-        "now": timezone.now(),
-        "horizon_days": DEADLINE_HORIZON.days,
-        "breadcrumb_data": {
-            "links": links,
-            "current": programmes[0].programme.name if programme_id is not None else _("Tableau de bord des programmes"),
+    return render(
+        request,
+        "portal/dashboard/index.html",
+        {
+            "programmes": programmes,
+            "single": programme_id is not None,
+            "now": timezone.now(),
+            "horizon_days": DEADLINE_HORIZON.days,
+            "breadcrumb_data": {
+                "links": links,
+                "current": programmes[0].programme.name
+                if programme_id is not None
+                else _("Tableau de bord des programmes"),
+            },
         },
-    })
+    )

@@ -18,8 +18,10 @@ from portal.selectors import user_roles
 class OrganisationImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Fichier des organisations"),
-        help_text=gettext_lazy("CSV (séparateur point-virgule), XLSX ou ODS, 2 Mo au plus. Colonnes : Nom, Type, SIRET, "
-                               "Ministère de rattachement."),
+        help_text=gettext_lazy(
+            "CSV (séparateur point-virgule), XLSX ou ODS, 2 Mo au plus. Colonnes : Nom, Type, SIRET, "
+            "Ministère de rattachement."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.ods"}),
     )
 
@@ -66,8 +68,9 @@ def organisation_import(request):
     form = OrganisationImportForm()
     check = token = None
     if request.method == "POST" and "token" in request.POST:
-        created = import_confirmed(request, run=lambda dataset: imports.organisations_import(actor=request.user,
-                                                                                              dataset=dataset))
+        created = import_confirmed(
+            request, run=lambda dataset: imports.organisations_import(actor=request.user, dataset=dataset)
+        )
         if created is not None:
             messages.success(request, _("%(count)s organisations importées.") % {"count": created})
         return redirect("imports:organisations")
@@ -75,8 +78,15 @@ def organisation_import(request):
         form = OrganisationImportForm(request.POST, request.FILES)
         if form.is_valid():
             check, token = import_checked(request, form=form, check=imports.organisations_check)
-    return render(request, "portal/imports/organisations.html", {
-        "form": form, "check": check, "token": token,
-        "required_columns": imports.REQUIRED_COLUMNS, "optional_columns": imports.OPTIONAL_COLUMNS,
-        "breadcrumb_data": {"links": [], "current": _("Importer des organisations")},
-    })
+    return render(
+        request,
+        "portal/imports/organisations.html",
+        {
+            "form": form,
+            "check": check,
+            "token": token,
+            "required_columns": imports.REQUIRED_COLUMNS,
+            "optional_columns": imports.OPTIONAL_COLUMNS,
+            "breadcrumb_data": {"links": [], "current": _("Importer des organisations")},
+        },
+    )

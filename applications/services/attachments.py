@@ -34,20 +34,36 @@ def attachment_upload(*, actor, dossier: Dossier, required_document: RequiredDoc
         locked = Dossier.objects.select_for_update(of=("self",)).select_related("session", "theme").get(pk=dossier.pk)
         ensure_can_edit(locked, actor, part=f"document:{required_document.kind}")
         used = locked.attachments.filter(message__isnull=True).aggregate(total=Sum("size"))["total"] or 0
-        per_file = None if required_document.scope == RequiredDocument.Scope.DOSSIER else bytes_from_megabytes(required_document.max_size_mb)
+        per_file = (
+            None
+            if required_document.scope == RequiredDocument.Scope.DOSSIER
+            else bytes_from_megabytes(required_document.max_size_mb)
+        )
         checked = validate_upload(
-            uploaded_file=uploaded_file, allowed_formats=required_document.formats, max_bytes=per_file,
-            already_used_bytes=used, max_total_bytes=_dossier_limit(locked),
+            uploaded_file=uploaded_file,
+            allowed_formats=required_document.formats,
+            max_bytes=per_file,
+            already_used_bytes=used,
+            max_total_bytes=_dossier_limit(locked),
         )
         attachment = Attachment(
-            dossier=locked, required_document=required_document, kind=required_document.kind,
-            original_name=checked.safe_name, content_type=checked.content_type, size=checked.size,
-            sha256=checked.sha256, uploaded_by=actor,
+            dossier=locked,
+            required_document=required_document,
+            kind=required_document.kind,
+            original_name=checked.safe_name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=actor,
         )
         attachment.file.save(checked.safe_name, uploaded_file, save=False)
         attachment.save()
-        audit_record(actor=actor, action="dossier.document_upload", target=locked,
-                     data={"kind": attachment.kind, "name": attachment.original_name, "sha256": attachment.sha256})
+        audit_record(
+            actor=actor,
+            action="dossier.document_upload",
+            target=locked,
+            data={"kind": attachment.kind, "name": attachment.original_name, "sha256": attachment.sha256},
+        )
     return attachment
 
 

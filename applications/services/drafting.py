@@ -38,8 +38,10 @@ class DossierConflict(DomainError):
 
     def __init__(self, *, part: str, theirs: dict, current_version: int):
         super().__init__(
-            _("Une autre personne a enregistré cette partie pendant que vous la modifiiez. "
-              "Comparez sa version et la vôtre, puis enregistrez celle que vous gardez."),
+            _(
+                "Une autre personne a enregistré cette partie pendant que vous la modifiiez. "
+                "Comparez sa version et la vôtre, puis enregistrez celle que vous gardez."
+            ),
             code="conflict",
         )
         self.part = part
@@ -55,7 +57,11 @@ class SectionSave:
 
 
 def _locked(dossier: Dossier) -> Dossier:
-    return Dossier.objects.select_for_update(of=("self",)).select_related("theme__call", "session", "organisation").get(pk=dossier.pk)
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("theme__call", "session", "organisation")
+        .get(pk=dossier.pk)
+    )
 
 
 def _check_version(dossier: Dossier, part: str, base_version: int, theirs) -> None:
@@ -69,8 +75,16 @@ def _bump(dossier: Dossier, part: str) -> None:
 
 
 def dossier_start(
-    *, actor, session: Session, organisation: Organisation, acronym: str, title: str, summary: str = "",
-    planned_start: datetime.date | None = None, duration_months: int | None = None, predecessor: Dossier | None = None,
+    *,
+    actor,
+    session: Session,
+    organisation: Organisation,
+    acronym: str,
+    title: str,
+    summary: str = "",
+    planned_start: datetime.date | None = None,
+    duration_months: int | None = None,
+    predecessor: Dossier | None = None,
 ) -> Dossier:
     """Open a draft for `organisation` in an open `session`, on the theme's published form version.
 
@@ -79,13 +93,19 @@ def dossier_start(
     """
     now = timezone.now()
     if not user_roles(actor).is_member_of(organisation.pk):
-        raise DomainError(_("Vous ne pouvez déposer qu'au nom d'une organisation dont vous êtes membre."), code="forbidden", field="organisation")
+        raise DomainError(
+            _("Vous ne pouvez déposer qu'au nom d'une organisation dont vous êtes membre."),
+            code="forbidden",
+            field="organisation",
+        )
     if session.theme.call.status != Call.Status.PUBLISHED or not session.is_open(now):
         raise DomainError(_("Cette session n'est pas ouverte au dépôt."), code="session_closed")
     if not acronym.strip() or not title.strip():
         raise DomainError(_("L'acronyme et le titre du projet sont obligatoires."), code="required", field="acronym")
     if predecessor is not None and predecessor.organisation_id != organisation.pk:
-        raise DomainError(_("Le dossier d'origine appartient à une autre organisation."), code="forbidden", field="predecessor")
+        raise DomainError(
+            _("Le dossier d'origine appartient à une autre organisation."), code="forbidden", field="predecessor"
+        )
     if predecessor is not None and predecessor.theme.call_id != session.theme.call_id:
         raise DomainError(_("Le dossier d'origine relève d'un autre appel."), code="invalid", field="predecessor")
     with transaction.atomic():
@@ -112,7 +132,9 @@ def dossier_start(
     return dossier
 
 
-def dossier_save_section(*, actor, dossier: Dossier, section_key: str, raw_answers: dict, base_version: int) -> SectionSave:
+def dossier_save_section(
+    *, actor, dossier: Dossier, section_key: str, raw_answers: dict, base_version: int
+) -> SectionSave:
     """Validate and store one form section; valid fields are kept even when others have errors.
 
     Fields of other sections and fields hidden by their condition are never written.
@@ -136,17 +158,31 @@ def dossier_save_section(*, actor, dossier: Dossier, section_key: str, raw_answe
 
 
 def dossier_update_project(
-    *, actor, dossier: Dossier, base_version: int, acronym: str, title: str, summary: str,
-    planned_start: datetime.date | None, duration_months: int | None,
+    *,
+    actor,
+    dossier: Dossier,
+    base_version: int,
+    acronym: str,
+    title: str,
+    summary: str,
+    planned_start: datetime.date | None,
+    duration_months: int | None,
 ) -> Dossier:
     with transaction.atomic():
         locked = _locked(dossier)
         ensure_can_edit(locked, actor, part=PROJECT_PART)
-        fields = {"acronym": acronym.strip(), "title": title.strip(), "summary": summary.strip(),
-                  "planned_start": planned_start, "duration_months": duration_months}
+        fields = {
+            "acronym": acronym.strip(),
+            "title": title.strip(),
+            "summary": summary.strip(),
+            "planned_start": planned_start,
+            "duration_months": duration_months,
+        }
         _check_version(locked, PROJECT_PART, base_version, {name: getattr(locked, name) for name in fields})
         if not fields["acronym"] or not fields["title"]:
-            raise DomainError(_("L'acronyme et le titre du projet sont obligatoires."), code="required", field="acronym")
+            raise DomainError(
+                _("L'acronyme et le titre du projet sont obligatoires."), code="required", field="acronym"
+            )
         for name, value in fields.items():
             setattr(locked, name, value)
         _bump(locked, PROJECT_PART)
@@ -160,34 +196,54 @@ def budget_replace(*, actor, dossier: Dossier, lines: list[dict], base_version: 
     with transaction.atomic():
         locked = _locked(dossier)
         ensure_can_edit(locked, actor, part=BUDGET_PART)
-        current = list(locked.budget_lines.values("label", "year", "phase", "category", "source", "cofinancer_name", "amount"))
+        current = list(
+            locked.budget_lines.values("label", "year", "phase", "category", "source", "cofinancer_name", "amount")
+        )
         _check_version(locked, BUDGET_PART, base_version, {"lines": current})
         for index, line in enumerate(lines):
             if line["amount"] < 0:
-                raise DomainError(_("Ligne %(line)s : le montant ne peut pas être négatif.") % {"line": index + 1},
-                                  code="invalid", field="amount")
+                raise DomainError(
+                    _("Ligne %(line)s : le montant ne peut pas être négatif.") % {"line": index + 1},
+                    code="invalid",
+                    field="amount",
+                )
         locked.budget_lines.all().delete()
-        BudgetLine.objects.bulk_create([BudgetLine(dossier=locked, order=index, **line) for index, line in enumerate(lines)])
+        BudgetLine.objects.bulk_create(
+            [BudgetLine(dossier=locked, order=index, **line) for index, line in enumerate(lines)]
+        )
         _bump(locked, BUDGET_PART)
         locked.save(update_fields=["version", "section_versions", "updated_at"])
         audit_record(actor=actor, action="dossier.budget_save", target=locked, data={"lines": len(lines)})
     return locked
 
 
-def partner_add(*, actor, dossier: Dossier, organisation: Organisation, role: str, commitment: Decimal | None = None) -> DossierPartner:
+def partner_add(
+    *, actor, dossier: Dossier, organisation: Organisation, role: str, commitment: Decimal | None = None
+) -> DossierPartner:
     with transaction.atomic():
         locked = _locked(dossier)
         ensure_can_edit(locked, actor, part=PROJECT_PART)
         if organisation.pk == locked.organisation_id:
-            raise DomainError(_("Le porteur ne peut pas être son propre partenaire."), code="invalid", field="organisation")
+            raise DomainError(
+                _("Le porteur ne peut pas être son propre partenaire."), code="invalid", field="organisation"
+            )
         if role == DossierPartner.Role.CO_CARRIER and not locked.theme.grouping_allowed:
-            raise DomainError(_("Ce thème n'autorise pas le groupement de plusieurs porteurs."), code="grouping", field="role")
+            raise DomainError(
+                _("Ce thème n'autorise pas le groupement de plusieurs porteurs."), code="grouping", field="role"
+            )
         partner, created = DossierPartner.objects.get_or_create(
             dossier=locked, organisation=organisation, role=role, defaults={"commitment": commitment}
         )
         if not created:
-            raise DomainError(_("Cette organisation est déjà partenaire avec ce rôle."), code="duplicate", field="organisation")
-        audit_record(actor=actor, action="dossier.partner_add", target=locked, data={"organisation": organisation.pk, "role": role})
+            raise DomainError(
+                _("Cette organisation est déjà partenaire avec ce rôle."), code="duplicate", field="organisation"
+            )
+        audit_record(
+            actor=actor,
+            action="dossier.partner_add",
+            target=locked,
+            data={"organisation": organisation.pk, "role": role},
+        )
     return partner
 
 
@@ -196,7 +252,9 @@ def partner_remove(*, actor, partner: DossierPartner) -> None:
         locked = _locked(partner.dossier)
         ensure_can_edit(locked, actor, part=PROJECT_PART)
         partner.delete()
-        audit_record(actor=actor, action="dossier.partner_remove", target=locked, data={"organisation": partner.organisation_id})
+        audit_record(
+            actor=actor, action="dossier.partner_remove", target=locked, data={"organisation": partner.organisation_id}
+        )
 
 
 def invitation_send(*, actor, dossier: Dossier, email: str) -> DossierInvitation:
@@ -206,8 +264,14 @@ def invitation_send(*, actor, dossier: Dossier, email: str) -> DossierInvitation
         locked = _locked(dossier)
         ensure_can_edit(locked, actor, part=PROJECT_PART)
         if Membership.objects.filter(organisation_id=locked.organisation_id, user__email__iexact=email).exists():
-            raise DomainError(_("Cette personne est déjà membre de l'organisation et peut modifier le dossier."), code="duplicate", field="email")
-        invitation = DossierInvitation.objects.create(dossier=locked, email=email, token=secrets.token_urlsafe(32), invited_by=actor)
+            raise DomainError(
+                _("Cette personne est déjà membre de l'organisation et peut modifier le dossier."),
+                code="duplicate",
+                field="email",
+            )
+        invitation = DossierInvitation.objects.create(
+            dossier=locked, email=email, token=secrets.token_urlsafe(32), invited_by=actor
+        )
         link = reverse("applications:invitation_accept", args=[invitation.token])
         notify_address("dossier_invitation", to_email=email, actor=actor, link=link, context={"dossier": locked})
         audit_record(actor=actor, action="dossier.invite", target=locked, data={"email": email})
@@ -216,7 +280,12 @@ def invitation_send(*, actor, dossier: Dossier, email: str) -> DossierInvitation
 
 def invitation_accept(*, actor, token: str) -> Dossier:
     with transaction.atomic():
-        invitation = DossierInvitation.objects.select_for_update(of=("self",)).select_related("dossier").filter(token=token).first()
+        invitation = (
+            DossierInvitation.objects.select_for_update(of=("self",))
+            .select_related("dossier")
+            .filter(token=token)
+            .first()
+        )
         if invitation is None or invitation.accepted_at is not None:
             raise DomainError(_("Cette invitation n'est plus valable."), code="invalid_token")
         if invitation.email != actor.email.lower():

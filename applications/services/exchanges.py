@@ -21,7 +21,9 @@ from portal.services import audit_record, notify
 from portal.uploads import validate_upload
 
 
-def complement_request_create(*, actor, dossier: Dossier, points: list[dict], due_at: datetime.datetime) -> ComplementRequest:
+def complement_request_create(
+    *, actor, dossier: Dossier, points: list[dict], due_at: datetime.datetime
+) -> ComplementRequest:
     """Reopen only `points` of a submitted dossier until `due_at`; the carrier is notified."""
     if not points:
         raise DomainError(_("Indiquez au moins un point à compléter."), code="required", field="points")
@@ -32,7 +34,11 @@ def complement_request_create(*, actor, dossier: Dossier, points: list[dict], du
         locked = dossier_transition(dossier=dossier, name="request_complement", actor=actor, reason=summary)
         request = ComplementRequest.objects.create(dossier=locked, requested_by=actor, points=points, due_at=due_at)
         if not complement_parts(request):
-            raise DomainError(_("Chaque point doit désigner une section, le budget, le projet ou une pièce."), code="invalid", field="points")
+            raise DomainError(
+                _("Chaque point doit désigner une section, le budget, le projet ou une pièce."),
+                code="invalid",
+                field="points",
+            )
     return request
 
 
@@ -43,7 +49,10 @@ def complement_answer(*, actor, dossier: Dossier):
         ensure_member(locked, actor)
         request = open_complement_request(locked)
         if request is None:
-            raise DomainError(_("Aucune demande de compléments n'est ouverte (la date limite est peut-être passée)."), code="invalid_state")
+            raise DomainError(
+                _("Aucune demande de compléments n'est ouverte (la date limite est peut-être passée)."),
+                code="invalid_state",
+            )
         now = timezone.now()
         request.answered_at = now
         request.save(update_fields=["answered_at"])
@@ -63,8 +72,14 @@ def message_post(*, actor, dossier: Dossier, body: str, files=()) -> Message:
         for uploaded in files:
             checked = validate_upload(uploaded_file=uploaded, allowed_formats=[], max_bytes=10 * 1024 * 1024)
             attachment = Attachment(
-                dossier=dossier, message=message, kind="message", original_name=checked.safe_name,
-                content_type=checked.content_type, size=checked.size, sha256=checked.sha256, uploaded_by=actor,
+                dossier=dossier,
+                message=message,
+                kind="message",
+                original_name=checked.safe_name,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                uploaded_by=actor,
             )
             attachment.file.save(checked.safe_name, uploaded, save=False)
             attachment.save()
@@ -76,13 +91,21 @@ def message_post(*, actor, dossier: Dossier, body: str, files=()) -> Message:
         else:
             recipients = User.objects.filter(memberships__organisation_id=dossier.organisation_id, is_active=True)
             link = reverse("applications:messages", args=[dossier.pk])
-        notify("dossier_message", actor=actor, recipients=recipients, context={"dossier": dossier, "message": message}, link=link)
+        notify(
+            "dossier_message",
+            actor=actor,
+            recipients=recipients,
+            context={"dossier": dossier, "message": message},
+            link=link,
+        )
     return message
 
 
 def messages_mark_read(*, actor, dossier: Dossier) -> int:
     unread = dossier.messages.exclude(reads__user=actor)
-    created = MessageRead.objects.bulk_create([MessageRead(message=message, user=actor) for message in unread], ignore_conflicts=True)
+    created = MessageRead.objects.bulk_create(
+        [MessageRead(message=message, user=actor) for message in unread], ignore_conflicts=True
+    )
     return len(created)
 
 

@@ -18,22 +18,34 @@ def receipt_generate(*, snapshot_id: int) -> DossierSnapshot:
     with transaction.atomic():
         snapshot = (
             DossierSnapshot.objects.select_for_update(of=("self",))
-            .select_related("dossier__organisation", "dossier__theme__call__programme", "dossier__session", "submitted_by")
+            .select_related(
+                "dossier__organisation", "dossier__theme__call__programme", "dossier__session", "submitted_by"
+            )
             .get(pk=snapshot_id)
         )
         if snapshot.receipt:
             return snapshot
         dossier = snapshot.dossier
-        pdf = render_pdf("applications/pdf/receipt.html", {
-            "snapshot": snapshot, "dossier": dossier, "submitted_at": timezone.localtime(snapshot.submitted_at),
-            "content": snapshot.content,
-        })
+        pdf = render_pdf(
+            "applications/pdf/receipt.html",
+            {
+                "snapshot": snapshot,
+                "dossier": dossier,
+                "submitted_at": timezone.localtime(snapshot.submitted_at),
+                "content": snapshot.content,
+            },
+        )
         snapshot.receipt.save(f"recepisse-{dossier.reference}-{snapshot.number}.pdf", ContentFile(pdf), save=True)
         link = reverse("applications:receipt", args=[dossier.pk, snapshot.number])
         notify(
-            "dossier_receipt", actor=None,
+            "dossier_receipt",
+            actor=None,
             recipients=User.objects.filter(memberships__organisation_id=dossier.organisation_id, is_active=True),
-            context={"dossier": dossier, "snapshot": snapshot, "submitted_at": timezone.localtime(snapshot.submitted_at)},
+            context={
+                "dossier": dossier,
+                "snapshot": snapshot,
+                "submitted_at": timezone.localtime(snapshot.submitted_at),
+            },
             link=link,
         )
     return snapshot

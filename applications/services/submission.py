@@ -46,7 +46,10 @@ def submission_blockers(dossier: Dossier, evaluation: Evaluation | None = None) 
         blockers.append(Blocker(_("Présentez le projet : acronyme, titre et résumé sont obligatoires."), "_projet"))
     schema = dossier.form_definition.schema if dossier.form_definition else {"sections": []}
     for missing in missing_fields(schema, dossier.answers):
-        text = _("« %(field)s » (section « %(section)s ») est obligatoire.") % {"field": missing.label, "section": missing.section_title}
+        text = _("« %(field)s » (section « %(section)s ») est obligatoire.") % {
+            "field": missing.label,
+            "section": missing.section_title,
+        }
         blockers.append(Blocker(text, missing.section_key))
     provided = {attachment.kind for attachment in dossier.attachments.all() if attachment.message_id is None}
     for document in required_documents_of(dossier.theme):
@@ -67,45 +70,74 @@ def snapshot_content(dossier: Dossier, evaluation: Evaluation | None = None) -> 
     evaluation = evaluation or dossier_evaluation(dossier)
     return {
         "reference": dossier.reference,
-        "organisation": {"name": dossier.organisation.name, "siret": dossier.organisation.siret, "kind": dossier.organisation.kind},
+        "organisation": {
+            "name": dossier.organisation.name,
+            "siret": dossier.organisation.siret,
+            "kind": dossier.organisation.kind,
+        },
         "theme": dossier.theme.code,
         "session": dossier.session.key,
         "form_version": dossier.form_definition.version if dossier.form_definition else None,
         "project": {
-            "acronym": dossier.acronym, "title": dossier.title, "summary": dossier.summary,
+            "acronym": dossier.acronym,
+            "title": dossier.title,
+            "summary": dossier.summary,
             "planned_start": dossier.planned_start.isoformat() if dossier.planned_start else None,
             "duration_months": dossier.duration_months,
         },
         "answers": dossier.answers,
         "budget": [
-            {"label": line.label, "year": line.year, "phase": line.phase, "category": line.category, "source": line.source,
-             "cofinancer_name": line.cofinancer_name, "amount": str(line.amount)}
+            {
+                "label": line.label,
+                "year": line.year,
+                "phase": line.phase,
+                "category": line.category,
+                "source": line.source,
+                "cofinancer_name": line.cofinancer_name,
+                "amount": str(line.amount),
+            }
             for line in dossier.budget_lines.all()
         ],
         "requested_amount": str(evaluation.requested_amount) if evaluation else None,
         "partners": [
-            {"organisation": partner.organisation.name, "role": partner.role,
-             "commitment": str(partner.commitment) if partner.commitment is not None else None}
+            {
+                "organisation": partner.organisation.name,
+                "role": partner.role,
+                "commitment": str(partner.commitment) if partner.commitment is not None else None,
+            }
             for partner in dossier.partners.select_related("organisation")
         ],
         "documents": [
-            {"kind": attachment.kind, "name": attachment.original_name, "size": attachment.size, "sha256": attachment.sha256}
+            {
+                "kind": attachment.kind,
+                "name": attachment.original_name,
+                "size": attachment.size,
+                "sha256": attachment.sha256,
+            }
             for attachment in dossier.attachments.filter(message__isnull=True).order_by("kind", "pk")
         ],
     }
 
 
 def content_digest(content: dict) -> str:
-    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    ).hexdigest()
 
 
 def next_session_text(session: Session) -> str:
-    following = Session.objects.filter(theme_id=session.theme_id, opens_at__gt=session.closes_at, is_demo=False).order_by("opens_at").first()
+    following = (
+        Session.objects.filter(theme_id=session.theme_id, opens_at__gt=session.closes_at, is_demo=False)
+        .order_by("opens_at")
+        .first()
+    )
     if following is None:
         return ""
     opens = timezone.localtime(following.opens_at)
     return " " + _("La prochaine session (« %(session)s ») ouvre le %(date)s à %(time)s.") % {
-        "session": following.name, "date": date_format(opens, "j F Y"), "time": opens.strftime("%H:%M"),
+        "session": following.name,
+        "date": date_format(opens, "j F Y"),
+        "time": opens.strftime("%H:%M"),
     }
 
 
@@ -114,7 +146,12 @@ def snapshot_freeze(*, dossier: Dossier, actor, at, evaluation: Evaluation | Non
     content = snapshot_content(dossier, evaluation)
     number = (dossier.snapshots.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     snapshot = DossierSnapshot.objects.create(
-        dossier=dossier, number=number, submitted_at=at, submitted_by=actor, content=content, digest=content_digest(content)
+        dossier=dossier,
+        number=number,
+        submitted_at=at,
+        submitted_by=actor,
+        content=content,
+        digest=content_digest(content),
     )
     from applications.tasks import receipt_generate
 
@@ -129,7 +166,11 @@ def dossier_submit(*, actor, dossier: Dossier, declaration: bool, at=None) -> Do
     in French when the session is closed, the declaration is missing, or blockers remain.
     """
     with transaction.atomic():
-        locked = Dossier.objects.select_for_update(of=("self",)).select_related("session", "theme__call", "organisation").get(pk=dossier.pk)
+        locked = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("session", "theme__call", "organisation")
+            .get(pk=dossier.pk)
+        )
         at = at or timezone.now()
         ensure_member(locked, actor)
         if locked.state != DossierState.DRAFT:
@@ -143,19 +184,26 @@ def dossier_submit(*, actor, dossier: Dossier, declaration: bool, at=None) -> Do
         if not locked.session.is_open(at):
             closed = timezone.localtime(locked.session.closes_at)
             raise DomainError(
-                _("Dépôt refusé : la session a clos le %(date)s à %(time)s (heure de Paris).%(next_session)s") % {
-                    "date": date_format(closed, "j F Y"), "time": closed.strftime("%H:%M:%S"),
+                _("Dépôt refusé : la session a clos le %(date)s à %(time)s (heure de Paris).%(next_session)s")
+                % {
+                    "date": date_format(closed, "j F Y"),
+                    "time": closed.strftime("%H:%M:%S"),
                     "next_session": next_session_text(locked.session),
                 },
                 code="session_closed",
             )
         if not declaration:
-            raise DomainError(_("Cochez la déclaration sur l'honneur pour déposer le dossier."), code="declaration", field="declaration")
+            raise DomainError(
+                _("Cochez la déclaration sur l'honneur pour déposer le dossier."),
+                code="declaration",
+                field="declaration",
+            )
         evaluation = dossier_evaluation(locked)
         blockers = submission_blockers(locked, evaluation)
         if blockers:
             raise DomainError(
-                _("Le dossier ne peut pas encore être déposé : %(blockers)s") % {"blockers": " ; ".join(b.message for b in blockers)},
+                _("Le dossier ne peut pas encore être déposé : %(blockers)s")
+                % {"blockers": " ; ".join(b.message for b in blockers)},
                 code="incomplete",
             )
         locked = dossier_transition(dossier=locked, name="submit", actor=actor)

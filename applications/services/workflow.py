@@ -27,7 +27,9 @@ def actor_roles_on(dossier: Dossier, actor) -> set[str]:
     return held
 
 
-def dossier_transition(*, dossier: Dossier, name: str, actor, reason: str = "", ip_address: str | None = None) -> Dossier:
+def dossier_transition(
+    *, dossier: Dossier, name: str, actor, reason: str = "", ip_address: str | None = None
+) -> Dossier:
     """Apply transition `name` to `dossier` as `actor`, or raise DomainError in French.
 
     Locks the row, checks the table and the actor's role, records the history line and
@@ -48,16 +50,25 @@ def dossier_transition(*, dossier: Dossier, name: str, actor, reason: str = "", 
         if not transition.roles & actor_roles_on(locked, actor):
             raise DomainError(_("Vous n'avez pas le droit d'effectuer cette action sur ce dossier."), code="forbidden")
         if transition.reason_required and not reason.strip():
-            raise DomainError(_("Un motif écrit est obligatoire pour cette décision."), code="reason_required", field="reason")
+            raise DomainError(
+                _("Un motif écrit est obligatoire pour cette décision."), code="reason_required", field="reason"
+            )
         from_state = locked.state
         locked.state = transition.target
         locked.save(update_fields=["state", "updated_at"])
         StateChange.objects.create(
-            dossier=locked, transition=name, from_state=from_state, to_state=transition.target,
-            actor=actor, reason=reason.strip(),
+            dossier=locked,
+            transition=name,
+            from_state=from_state,
+            to_state=transition.target,
+            actor=actor,
+            reason=reason.strip(),
         )
         audit_record(
-            actor=actor, action=f"dossier.{name}", target=locked, ip_address=ip_address,
+            actor=actor,
+            action=f"dossier.{name}",
+            target=locked,
+            ip_address=ip_address,
             data={"before": from_state, "after": transition.target, "reason": reason.strip()},
         )
         notify(

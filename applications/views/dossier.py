@@ -61,12 +61,29 @@ def dossier_context(dossier: Dossier, current: str) -> dict:
     schema = schema_of(dossier)
     progress = section_progress(schema, dossier.answers)
     parts = editable_parts(dossier)
-    menu = [{"key": "overview", "label": _("Vue d'ensemble"), "url": reverse("applications:dossier_detail", args=[dossier.pk])},
-            {"key": "_projet", "label": _("Projet et partenaires"), "url": reverse("applications:project", args=[dossier.pk])}]
+    menu = [
+        {
+            "key": "overview",
+            "label": _("Vue d'ensemble"),
+            "url": reverse("applications:dossier_detail", args=[dossier.pk]),
+        },
+        {
+            "key": "_projet",
+            "label": _("Projet et partenaires"),
+            "url": reverse("applications:project", args=[dossier.pk]),
+        },
+    ]
     for section in schema.get("sections", []):
         done, total = progress.get(section["key"], (0, 0))
-        menu.append({"key": section["key"], "label": section["title"], "done": done, "total": total,
-                     "url": reverse("applications:section", args=[dossier.pk, section["key"]])})
+        menu.append(
+            {
+                "key": section["key"],
+                "label": section["title"],
+                "done": done,
+                "total": total,
+                "url": reverse("applications:section", args=[dossier.pk, section["key"]]),
+            }
+        )
     menu += [
         {"key": "_budget", "label": _("Budget"), "url": reverse("applications:budget", args=[dossier.pk])},
         {"key": "documents", "label": _("Pièces"), "url": reverse("applications:documents", args=[dossier.pk])},
@@ -74,7 +91,13 @@ def dossier_context(dossier: Dossier, current: str) -> dict:
         {"key": "messages", "label": _("Messages"), "url": reverse("applications:messages", args=[dossier.pk])},
     ]
     if dossier.state == DossierState.DRAFT:
-        menu.append({"key": "review", "label": _("Vérifier et déposer"), "url": reverse("applications:review", args=[dossier.pk])})
+        menu.append(
+            {
+                "key": "review",
+                "label": _("Vérifier et déposer"),
+                "url": reverse("applications:review", args=[dossier.pk]),
+            }
+        )
     # The documents page holds every "document:<kind>" part a complement request may reopen.
     reopened = {"documents" if part.startswith("document:") else part for part in parts or ()}
     for item in menu:
@@ -116,14 +139,23 @@ def dossier_start(request, session_id: int):
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _(
-                "Brouillon %(reference)s créé. Il est enregistré au fur et à mesure ; il n'est pas encore déposé."
-            ) % {"reference": dossier.reference})
+            messages.success(
+                request,
+                _("Brouillon %(reference)s créé. Il est enregistré au fur et à mesure ; il n'est pas encore déposé.")
+                % {"reference": dossier.reference},
+            )
             return redirect("applications:dossier_detail", dossier.pk)
-    return render(request, "applications/dossier/start.html", {
-        "session": session, "theme": session.theme, "form": form, "is_open": session.is_open(),
-        "closes_at": timezone.localtime(session.closes_at),
-    })
+    return render(
+        request,
+        "applications/dossier/start.html",
+        {
+            "session": session,
+            "theme": session.theme,
+            "form": form,
+            "is_open": session.is_open(),
+            "closes_at": timezone.localtime(session.closes_at),
+        },
+    )
 
 
 @login_required
@@ -132,7 +164,10 @@ def dossier_detail(request, pk: int):
     evaluation = dossier_evaluation(dossier)
     blockers = submission.submission_blockers(dossier, evaluation) if dossier.state == DossierState.DRAFT else []
     return _render(
-        request, "applications/dossier/overview.html", dossier, "overview",
+        request,
+        "applications/dossier/overview.html",
+        dossier,
+        "overview",
         blockers=blockers,
         history=[(change, APPLICANT_LABELS[change.to_state]) for change in dossier.state_changes.all()],
         snapshots=dossier.snapshots.all(),
@@ -169,7 +204,10 @@ def dossier_section(request, pk: int, key: str):
         raw = forms.raw_section_answers(section, form)
         try:
             result = drafting.dossier_save_section(
-                actor=request.user, dossier=dossier, section_key=key, raw_answers=raw,
+                actor=request.user,
+                dossier=dossier,
+                section_key=key,
+                raw_answers=raw,
                 base_version=int(request.POST.get("base_version") or 0),
             )
         except drafting.DossierConflict as error:
@@ -189,12 +227,28 @@ def dossier_section(request, pk: int, key: str):
                 messages.success(request, _("Section enregistrée à %(time)s.") % {"time": f"{saved_at:%H:%M}"})
                 return redirect("applications:section", pk, key)
         if request.htmx:
-            return render(request, "applications/dossier/partials/save_status.html", {
-                "errors": errors, "saved_at": saved_at, "conflict": conflict, "base_version": base_version, "form": form,
-            })
+            return render(
+                request,
+                "applications/dossier/partials/save_status.html",
+                {
+                    "errors": errors,
+                    "saved_at": saved_at,
+                    "conflict": conflict,
+                    "base_version": base_version,
+                    "form": form,
+                },
+            )
     return _render(
-        request, "applications/dossier/section.html", dossier, key,
-        section=section, form=form, editable=editable, conflict=conflict, base_version=base_version, saved_at=saved_at,
+        request,
+        "applications/dossier/section.html",
+        dossier,
+        key,
+        section=section,
+        form=form,
+        editable=editable,
+        conflict=conflict,
+        base_version=base_version,
+        saved_at=saved_at,
         answers=section_answers(section, dossier.answers),
     )
 
@@ -209,8 +263,12 @@ def dossier_project(request, pk: int):
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            drafting.dossier_update_project(actor=request.user, dossier=dossier,
-                                            base_version=int(request.POST.get("base_version") or 0), **form.cleaned_data)
+            drafting.dossier_update_project(
+                actor=request.user,
+                dossier=dossier,
+                base_version=int(request.POST.get("base_version") or 0),
+                **form.cleaned_data,
+            )
         except drafting.DossierConflict as error:
             conflict = error.theirs
         except DomainError as error:
@@ -219,8 +277,14 @@ def dossier_project(request, pk: int):
             messages.success(request, _("Projet enregistré à %(time)s.") % {"time": f"{timezone.localtime():%H:%M}"})
             return redirect("applications:project", pk)
     return _render(
-        request, "applications/dossier/project.html", dossier, "_projet",
-        form=form, partner_form=partner_form, editable=editable, conflict=conflict,
+        request,
+        "applications/dossier/project.html",
+        dossier,
+        "_projet",
+        form=form,
+        partner_form=partner_form,
+        editable=editable,
+        conflict=conflict,
         base_version=dossier.section_versions.get(drafting.PROJECT_PART, 0),
         partners=dossier.partners.select_related("organisation"),
     )
@@ -264,7 +328,9 @@ def _budget_formset(dossier: Dossier, data=None, extra: int = 0):
     phases = [(phase.key, phase.label) for phase in dossier.theme.phases.all()]
     if data is not None:
         return forms.BudgetFormSet(data=data, prefix="lines", form_kwargs={"phases": phases})
-    initial = list(dossier.budget_lines.values("label", "year", "phase", "category", "source", "cofinancer_name", "amount"))
+    initial = list(
+        dossier.budget_lines.values("label", "year", "phase", "category", "source", "cofinancer_name", "amount")
+    )
     formset = forms.BudgetFormSet(initial=initial or None, prefix="lines", form_kwargs={"phases": phases})
     formset.extra = extra or (0 if initial else 3)
     return formset
@@ -284,8 +350,12 @@ def dossier_budget(request, pk: int):
         formset = _budget_formset(dossier, data=request.POST)
         if formset.is_valid():
             try:
-                dossier = drafting.budget_replace(actor=request.user, dossier=dossier, lines=formset.lines(),
-                                                  base_version=int(request.POST.get("base_version") or 0))
+                dossier = drafting.budget_replace(
+                    actor=request.user,
+                    dossier=dossier,
+                    lines=formset.lines(),
+                    base_version=int(request.POST.get("base_version") or 0),
+                )
             except drafting.DossierConflict as error:
                 conflict = error.theirs["lines"]
             except DomainError as error:
@@ -297,13 +367,20 @@ def dossier_budget(request, pk: int):
                 if "add_line" in request.POST:
                     return redirect(f"{reverse('applications:budget', args=[pk])}?lignes=3")
                 if not request.htmx:
-                    messages.success(request, _("Budget enregistré à %(time)s.") % {"time": f"{timezone.localtime():%H:%M}"})
+                    messages.success(
+                        request, _("Budget enregistré à %(time)s.") % {"time": f"{timezone.localtime():%H:%M}"}
+                    )
                     return redirect("applications:budget", pk)
                 formset = _budget_formset(dossier)
     context = {
-        "formset": formset, "editable": editable, "conflict": conflict, "failure": failure,
+        "formset": formset,
+        "editable": editable,
+        "conflict": conflict,
+        "failure": failure,
         "base_version": dossier.section_versions.get(drafting.BUDGET_PART, 0),
-        "evaluation": dossier_evaluation(dossier), "has_lines": dossier.budget_lines.exists(), "tax_basis": dossier.theme.call.tax_basis,
+        "evaluation": dossier_evaluation(dossier),
+        "has_lines": dossier.budget_lines.exists(),
+        "tax_basis": dossier.theme.call.tax_basis,
         "saved_at": timezone.localtime() if saved else None,
     }
     if request.htmx:
@@ -314,10 +391,25 @@ def dossier_budget(request, pk: int):
 @login_required
 def dossier_budget_export(request, pk: int):
     dossier = applicant_dossier(request, pk)
-    headers = [_("Libellé"), _("Année"), _("Phase"), _("Catégorie"), _("Financement"), _("Co-financeur"),
-               _("Montant (€ %(tax_basis)s)") % {"tax_basis": dossier.theme.call.tax_basis}]
+    headers = [
+        _("Libellé"),
+        _("Année"),
+        _("Phase"),
+        _("Catégorie"),
+        _("Financement"),
+        _("Co-financeur"),
+        _("Montant (€ %(tax_basis)s)") % {"tax_basis": dossier.theme.call.tax_basis},
+    ]
     rows = [
-        [line.label, line.year or "", line.phase, line.get_category_display(), line.get_source_display(), line.cofinancer_name, line.amount]
+        [
+            line.label,
+            line.year or "",
+            line.phase,
+            line.get_category_display(),
+            line.get_source_display(),
+            line.cofinancer_name,
+            line.amount,
+        ]
         for line in dossier.budget_lines.all()
     ]
     dataset = tablib.Dataset(*rows, headers=headers, title=_("Budget"))
@@ -338,22 +430,42 @@ def dossier_documents(request, pk: int):
             messages.error(request, _("%(document)s : choisissez un fichier à déposer.") % {"document": document.label})
         else:
             try:
-                attachments.attachment_upload(actor=request.user, dossier=dossier, required_document=document,
-                                              uploaded_file=form.cleaned_data["file"])
+                attachments.attachment_upload(
+                    actor=request.user,
+                    dossier=dossier,
+                    required_document=document,
+                    uploaded_file=form.cleaned_data["file"],
+                )
             except DomainError as error:
-                messages.error(request, _("%(document)s : fichier refusé. %(reason)s")
-                               % {"document": document.label, "reason": error.message})
+                messages.error(
+                    request,
+                    _("%(document)s : fichier refusé. %(reason)s")
+                    % {"document": document.label, "reason": error.message},
+                )
             else:
-                messages.success(request, _("%(document)s : fichier « %(name)s » enregistré.")
-                                 % {"document": document.label, "name": form.cleaned_data["file"].name})
+                messages.success(
+                    request,
+                    _("%(document)s : fichier « %(name)s » enregistré.")
+                    % {"document": document.label, "name": form.cleaned_data["file"].name},
+                )
         return redirect("applications:documents", pk)
     rows = [
-        {"document": document, "files": [a for a in uploaded if a.kind == document.kind],
-         "editable": can_edit_part(dossier, f"document:{document.kind}")}
+        {
+            "document": document,
+            "files": [a for a in uploaded if a.kind == document.kind],
+            "editable": can_edit_part(dossier, f"document:{document.kind}"),
+        }
         for document in documents
     ]
-    return _render(request, "applications/dossier/documents.html", dossier, "documents",
-                   rows=rows, upload_form=forms.DocumentUploadForm(), used=sum(a.size for a in uploaded))
+    return _render(
+        request,
+        "applications/dossier/documents.html",
+        dossier,
+        "documents",
+        rows=rows,
+        upload_form=forms.DocumentUploadForm(),
+        used=sum(a.size for a in uploaded),
+    )
 
 
 @login_required
@@ -371,9 +483,15 @@ def document_delete(request, pk: int, attachment_id: int):
 
 
 def attachment_response(request, dossier: Dossier, attachment: Attachment) -> FileResponse:
-    return document_served(request, file=attachment.file, target=dossier, document_id=attachment.pk,
-                           kind="message_attachment" if attachment.message_id else "attachment",
-                           name=attachment.original_name, content_type=attachment.content_type)
+    return document_served(
+        request,
+        file=attachment.file,
+        target=dossier,
+        document_id=attachment.pk,
+        kind="message_attachment" if attachment.message_id else "attachment",
+        name=attachment.original_name,
+        content_type=attachment.content_type,
+    )
 
 
 @login_required
@@ -394,9 +512,15 @@ def dossier_team(request, pk: int):
         else:
             messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": form.cleaned_data["email"]})
             return redirect("applications:team", pk)
-    return _render(request, "applications/dossier/team.html", dossier, "team", form=form,
-                   members=dossier.organisation.memberships.select_related("user"),
-                   invitations=dossier.invitations.filter(accepted_at__isnull=True))
+    return _render(
+        request,
+        "applications/dossier/team.html",
+        dossier,
+        "team",
+        form=form,
+        members=dossier.organisation.memberships.select_related("user"),
+        invitations=dossier.invitations.filter(accepted_at__isnull=True),
+    )
 
 
 @login_required
@@ -407,7 +531,9 @@ def invitation_accept(request, token: str):
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("portal:dashboard")
-        messages.success(request, _("Vous pouvez maintenant compléter le dossier %(reference)s.") % {"reference": dossier.reference})
+        messages.success(
+            request, _("Vous pouvez maintenant compléter le dossier %(reference)s.") % {"reference": dossier.reference}
+        )
         return redirect("applications:dossier_detail", dossier.pk)
     return render(request, "applications/dossier/invitation.html", {"token": token})
 
@@ -419,20 +545,33 @@ def dossier_review(request, pk: int):
     form = forms.SubmitForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            snapshot = submission.dossier_submit(actor=request.user, dossier=dossier, declaration=form.cleaned_data["declaration"])
+            snapshot = submission.dossier_submit(
+                actor=request.user, dossier=dossier, declaration=form.cleaned_data["declaration"]
+            )
         except DomainError as error:
             form.add_error("declaration" if error.field == "declaration" else None, error.message)
         else:
             submitted_at = timezone.localtime(snapshot.submitted_at)
-            messages.success(request, _("Dossier déposé le %(date)s à %(time)s. L'accusé de réception vous est envoyé par e-mail.")
-                             % {"date": f"{submitted_at:%d/%m/%Y}", "time": f"{submitted_at:%H:%M:%S}"})
+            messages.success(
+                request,
+                _("Dossier déposé le %(date)s à %(time)s. L'accusé de réception vous est envoyé par e-mail.")
+                % {"date": f"{submitted_at:%d/%m/%Y}", "time": f"{submitted_at:%H:%M:%S}"},
+            )
             return redirect("applications:dossier_detail", pk)
     schema = schema_of(dossier)
     evaluation = dossier_evaluation(dossier)
     return _render(
-        request, "applications/dossier/review.html", dossier, "review", form=form,
-        blockers=submission.submission_blockers(dossier, evaluation), evaluation=evaluation,
-        sections=[{"section": section, "answers": section_answers(section, dossier.answers)} for section in schema.get("sections", [])],
+        request,
+        "applications/dossier/review.html",
+        dossier,
+        "review",
+        form=form,
+        blockers=submission.submission_blockers(dossier, evaluation),
+        evaluation=evaluation,
+        sections=[
+            {"section": section, "answers": section_answers(section, dossier.answers)}
+            for section in schema.get("sections", [])
+        ],
         partners=dossier.partners.select_related("organisation"),
         documents=dossier.attachments.filter(message__isnull=True),
     )
@@ -443,10 +582,20 @@ def receipt_download(request, pk: int, number: int):
     dossier = applicant_dossier(request, pk)
     snapshot = get_object_or_404(dossier.snapshots, number=number)
     if not snapshot.receipt:
-        return HttpResponse(_("L'accusé de réception est en cours de génération : réessayez dans une minute."), status=503,
-                            content_type="text/plain; charset=utf-8", headers={"Retry-After": "30"})
-    return document_served(request, file=snapshot.receipt, target=dossier, document_id=snapshot.pk, kind="receipt",
-                           name=f"accuse-reception-{dossier.reference}-{number}.pdf")
+        return HttpResponse(
+            _("L'accusé de réception est en cours de génération : réessayez dans une minute."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+            headers={"Retry-After": "30"},
+        )
+    return document_served(
+        request,
+        file=snapshot.receipt,
+        target=dossier,
+        document_id=snapshot.pk,
+        kind="receipt",
+        name=f"accuse-reception-{dossier.reference}-{number}.pdf",
+    )
 
 
 def message_form_post(request, dossier: Dossier, form: forms.MessageForm) -> bool:
@@ -479,7 +628,9 @@ def dossier_messages(request, pk: int):
         messages.success(request, _("Message envoyé."))
         return redirect("applications:messages", pk)
     thread, unread = thread_read(request, dossier)
-    return _render(request, "applications/dossier/messages.html", dossier, "messages", form=form, thread=thread, unread=unread)
+    return _render(
+        request, "applications/dossier/messages.html", dossier, "messages", form=form, thread=thread, unread=unread
+    )
 
 
 @login_required
@@ -492,8 +643,11 @@ def complement_answer(request, pk: int):
             messages.error(request, error.message)
         else:
             submitted_at = timezone.localtime(snapshot.submitted_at)
-            messages.success(request, _("Compléments transmis le %(date)s à %(time)s.")
-                             % {"date": f"{submitted_at:%d/%m/%Y}", "time": f"{submitted_at:%H:%M:%S}"})
+            messages.success(
+                request,
+                _("Compléments transmis le %(date)s à %(time)s.")
+                % {"date": f"{submitted_at:%d/%m/%Y}", "time": f"{submitted_at:%H:%M:%S}"},
+            )
         return redirect("applications:dossier_detail", pk)
     return _render(request, "applications/dossier/complement_answer.html", dossier, "overview")
 

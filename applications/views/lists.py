@@ -30,11 +30,21 @@ STAFF_PAGE_SIZE = 50
 S = DossierState
 # DSFR badge colour of each state, the same on both lists.
 BADGE_MODIFIERS = {
-    S.DRAFT: "warning", S.COMPLEMENT_REQUESTED: "warning",
-    S.SUBMITTED: "info", S.COMPLETE: "info", S.ELIGIBLE: "info", S.UNDER_EVALUATION: "info", S.DELIBERATED: "info",
-    S.RESERVE: "new", S.RESUBMIT_INVITED: "new", S.REORIENTED: "new",
-    S.SELECTED: "success", S.CONVENTION: "success", S.IN_PROGRESS: "success",
-    S.INELIGIBLE: "error", S.REJECTED: "error",
+    S.DRAFT: "warning",
+    S.COMPLEMENT_REQUESTED: "warning",
+    S.SUBMITTED: "info",
+    S.COMPLETE: "info",
+    S.ELIGIBLE: "info",
+    S.UNDER_EVALUATION: "info",
+    S.DELIBERATED: "info",
+    S.RESERVE: "new",
+    S.RESUBMIT_INVITED: "new",
+    S.REORIENTED: "new",
+    S.SELECTED: "success",
+    S.CONVENTION: "success",
+    S.IN_PROGRESS: "success",
+    S.INELIGIBLE: "error",
+    S.REJECTED: "error",
 }
 
 # What the applicant has to do next, for states without a deadline of their own.
@@ -89,14 +99,18 @@ def my_dossiers(request):
     page = Paginator(dossiers, APPLICANT_PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [_applicant_row(dossier, now) for dossier in page]
-    return render(request, "applications/lists/my_dossiers.html", {
-        "form": form,
-        "page": page,
-        "rows": rows,
-        "is_filtered": bool(form.filters()),
-        "calls_url": reverse("calls:public_list"),
-        "breadcrumb_data": {"links": [], "current": _("Mes dossiers")},
-    })
+    return render(
+        request,
+        "applications/lists/my_dossiers.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "is_filtered": bool(form.filters()),
+            "calls_url": reverse("calls:public_list"),
+            "breadcrumb_data": {"links": [], "current": _("Mes dossiers")},
+        },
+    )
 
 
 class _CountedPaginator(Paginator):
@@ -142,11 +156,15 @@ def staff_list(request):
     dossiers = selectors.staff_dossier_list(request.user, **form.filters())
     totals = selectors.dossier_list_totals(dossiers)
     page = _CountedPaginator(dossiers, STAFF_PAGE_SIZE, count=totals["count"]).get_page(request.GET.get("page"))
-    return render(request, "applications/lists/staff_list.html", {
-        "form": form,
-        "page": page,
-        "rows": [_staff_row(dossier) for dossier in page],
-        "totals": totals,
-        "sort_links": _sort_links(request, form.sort),
-        "breadcrumb_data": {"links": [], "current": _("Instruction des dossiers")},
-    })
+    return render(
+        request,
+        "applications/lists/staff_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [_staff_row(dossier) for dossier in page],
+            "totals": totals,
+            "sort_links": _sort_links(request, form.sort),
+            "breadcrumb_data": {"links": [], "current": _("Instruction des dossiers")},
+        },
+    )

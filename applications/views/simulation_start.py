@@ -36,17 +36,32 @@ def dossier_start_from_simulation(request, theme_id: int):
         try:
             dossier = drafting.dossier_start(actor=request.user, session=session, **form.cleaned_data)
             if lines:
-                drafting.budget_replace(actor=request.user, dossier=dossier, lines=budget_lines_from(lines), base_version=0)
+                drafting.budget_replace(
+                    actor=request.user, dossier=dossier, lines=budget_lines_from(lines), base_version=0
+                )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, ngettext(
-                "Brouillon %(reference)s créé avec %(count)s ligne de budget de la simulation.",
-                "Brouillon %(reference)s créé avec les %(count)s lignes de budget de la simulation.",
-                len(lines),
-            ) % {"reference": dossier.reference, "count": len(lines)})
+            messages.success(
+                request,
+                ngettext(
+                    "Brouillon %(reference)s créé avec %(count)s ligne de budget de la simulation.",
+                    "Brouillon %(reference)s créé avec les %(count)s lignes de budget de la simulation.",
+                    len(lines),
+                )
+                % {"reference": dossier.reference, "count": len(lines)},
+            )
             return redirect("applications:budget", dossier.pk)
-    return render(request, "applications/dossier/start.html", {
-        "session": session, "theme": theme, "form": form, "is_open": True,
-        "closes_at": timezone.localtime(session.closes_at), "simulation": simulation, "carried_lines": lines,
-    })
+    return render(
+        request,
+        "applications/dossier/start.html",
+        {
+            "session": session,
+            "theme": theme,
+            "form": form,
+            "is_open": True,
+            "closes_at": timezone.localtime(session.closes_at),
+            "simulation": simulation,
+            "carried_lines": lines,
+        },
+    )

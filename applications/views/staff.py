@@ -34,7 +34,9 @@ def staff_dossier_or_404(request, pk: int) -> Dossier:
     roles = user_roles(request.user)
     if not (roles.is_programme_staff or roles.is_admin):
         raise PermissionDenied
-    queryset = dossiers_of_staff(request.user).select_related("theme__call__programme", "session", "organisation", "form_definition")
+    queryset = dossiers_of_staff(request.user).select_related(
+        "theme__call__programme", "session", "organisation", "form_definition"
+    )
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -49,17 +51,35 @@ def staff_dossier(request, pk: int):
     schema = schema_of(dossier)
     content = snapshot.content if snapshot else {}
     thread, unread = thread_read(request, dossier)
-    return render(request, "applications/staff/dossier.html", {
-        "dossier": dossier, "snapshot": snapshot, "content": content,
-        "budget": [{**line, "category": CATEGORY_LABELS.get(line["category"], line["category"]),
-                    "source": SOURCE_LABELS.get(line["source"], line["source"])} for line in content.get("budget", [])],
-        "sections": [{"section": s, "answers": section_answers(s, content.get("answers", {}))} for s in schema.get("sections", [])],
-        "history": dossier.state_changes.select_related("actor"),
-        "thread": thread, "unread": unread,
-        "message_form": message_form,
-        "can_request_complement": any(t.name == "request_complement" for t in transitions_from(dossier.state, {STAFF})),
-        "attachments": dossier.attachments.filter(message__isnull=True),
-    })
+    return render(
+        request,
+        "applications/staff/dossier.html",
+        {
+            "dossier": dossier,
+            "snapshot": snapshot,
+            "content": content,
+            "budget": [
+                {
+                    **line,
+                    "category": CATEGORY_LABELS.get(line["category"], line["category"]),
+                    "source": SOURCE_LABELS.get(line["source"], line["source"]),
+                }
+                for line in content.get("budget", [])
+            ],
+            "sections": [
+                {"section": s, "answers": section_answers(s, content.get("answers", {}))}
+                for s in schema.get("sections", [])
+            ],
+            "history": dossier.state_changes.select_related("actor"),
+            "thread": thread,
+            "unread": unread,
+            "message_form": message_form,
+            "can_request_complement": any(
+                t.name == "request_complement" for t in transitions_from(dossier.state, {STAFF})
+            ),
+            "attachments": dossier.attachments.filter(message__isnull=True),
+        },
+    )
 
 
 @login_required
@@ -70,8 +90,9 @@ def complement_request(request, pk: int):
     form = ComplementRequestForm(*posted(request), dossier=dossier, initial={"due_at": default_due})
     if request.method == "POST" and form.is_valid():
         try:
-            exchanges.complement_request_create(actor=request.user, dossier=dossier, points=form.points(),
-                                                due_at=form.cleaned_data["due_at"])
+            exchanges.complement_request_create(
+                actor=request.user, dossier=dossier, points=form.points(), due_at=form.cleaned_data["due_at"]
+            )
         except DomainError as error:
             field = {"points": "parts"}.get(error.field, error.field)
             form.add_error(field if field in form.fields else None, error.message)

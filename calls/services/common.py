@@ -31,8 +31,9 @@ def assign_fields(instance, fields: dict, allowed: set[str]) -> dict:
     """Set the allowed attributes; return {field: [old, new]} of what changed, for the audit."""
     unknown = set(fields) - allowed
     if unknown:
-        raise DomainError(_("Champ non modifiable : %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
-                          code="field_not_editable")
+        raise DomainError(
+            _("Champ non modifiable : %(fields)s.") % {"fields": ", ".join(sorted(unknown))}, code="field_not_editable"
+        )
     changes = {}
     for name, value in fields.items():
         old = getattr(instance, name)
@@ -73,10 +74,14 @@ def owner_of(*, call: Call | None, theme: Theme | None) -> tuple[dict, Call]:
         raise DomainError(_("Rattachez l'élément soit à l'appel, soit à un thème."), code="owner")
     return ({"call": call} if call is not None else {"theme": theme}), (call or theme.call)
 
+
 def check_unique_key(siblings, key: str, *, where: str, exclude_pk: int | None = None) -> None:
     """`key` must be given and free among `siblings` (the sessions or phases of a theme, the milestones of a phase)."""
     if not key:
         raise DomainError(_("Identifiant : il est obligatoire."), code="key_missing", field="key")
     if siblings.filter(key=key).exclude(pk=exclude_pk).exists():
-        raise DomainError(_("Identifiant : « %(key)s » est déjà utilisé pour %(where)s.") % {"key": key, "where": where},
-                          code="key_taken", field="key")
+        raise DomainError(
+            _("Identifiant : « %(key)s » est déjà utilisé pour %(where)s.") % {"key": key, "where": where},
+            code="key_taken",
+            field="key",
+        )

@@ -23,18 +23,35 @@ from calls.services.common import as_paris, assign_fields, audit_change, check_u
 from portal.errors import DomainError
 
 CRITERION_FIELDS = {
-    "code", "label", "definition", "weight", "scale_min", "scale_max", "step", "threshold",
-    "allows_not_applicable", "order",
+    "code",
+    "label",
+    "definition",
+    "weight",
+    "scale_min",
+    "scale_max",
+    "step",
+    "threshold",
+    "allows_not_applicable",
+    "order",
 }
 DOCUMENT_FIELDS = {"kind", "label", "description", "formats", "max_size_mb", "scope", "mandatory", "max_pages", "order"}
 STEP_FIELDS = {"key", "label", "description", "order"}  # of phases and milestones
 INFO_SESSION_FIELDS = {
-    "title", "description", "starts_at", "ends_at", "place", "address", "access_conditions", "remote_link",
-    "capacity", "registration_open",
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "place",
+    "address",
+    "access_conditions",
+    "remote_link",
+    "capacity",
+    "registration_open",
 }
 
 
 # --- evaluation grid --------------------------------------------------------------------
+
 
 def _check_grid_editable(*, call: Call | None, theme: Theme | None) -> None:
     # Read afresh: the caller's objects may predate a publication.
@@ -42,7 +59,9 @@ def _check_grid_editable(*, call: Call | None, theme: Theme | None) -> None:
     for each in themes:
         reason = staff_theme_lock_reason(each)
         if reason:
-            raise DomainError(_("La grille ne peut plus être modifiée : %(reason)s") % {"reason": reason}, code="grid_locked")
+            raise DomainError(
+                _("La grille ne peut plus être modifiée : %(reason)s") % {"reason": reason}, code="grid_locked"
+            )
 
 
 def _check_criterion(criterion: Criterion) -> None:
@@ -53,12 +72,15 @@ def _check_criterion(criterion: Criterion) -> None:
     if criterion.weight is None or criterion.weight < 0:
         raise DomainError(_("Pondération : elle doit être positive ou nulle."), code="criterion_weight", field="weight")
     if criterion.scale_max <= criterion.scale_min:
-        raise DomainError(_("Note maximale : elle doit dépasser la note minimale."), code="criterion_scale", field="scale_max")
+        raise DomainError(
+            _("Note maximale : elle doit dépasser la note minimale."), code="criterion_scale", field="scale_max"
+        )
     if criterion.threshold is not None and not criterion.scale_min <= criterion.threshold <= criterion.scale_max:
         raise DomainError(
             _("Seuil minimal : il doit être compris entre %(min)s et %(max)s.")
             % {"min": criterion.scale_min, "max": criterion.scale_max},
-            code="criterion_threshold", field="threshold",
+            code="criterion_threshold",
+            field="threshold",
         )
     if criterion.step is None or criterion.step <= 0:
         raise DomainError(_("Pas de notation : il doit être positif."), code="criterion_step", field="step")
@@ -67,15 +89,26 @@ def _check_criterion(criterion: Criterion) -> None:
 
 
 @transaction.atomic
-def criterion_create(*, actor, code: str, label: str, call: Call | None = None, theme: Theme | None = None,
-                     parent: Criterion | None = None, **fields) -> Criterion:
+def criterion_create(
+    *,
+    actor,
+    code: str,
+    label: str,
+    call: Call | None = None,
+    theme: Theme | None = None,
+    parent: Criterion | None = None,
+    **fields,
+) -> Criterion:
     """Add a criterion (or a sub-criterion of `parent`) to a call's or a theme's grid.
 
     Refused once the grid may already have been used (see `staff_theme_lock_reason`).
     """
     owner, owner_call = owner_of(call=call, theme=theme)
     _check_grid_editable(call=call, theme=theme)
-    if parent is not None and (parent.call_id, parent.theme_id) != (getattr(call, "pk", None), getattr(theme, "pk", None)):
+    if parent is not None and (parent.call_id, parent.theme_id) != (
+        getattr(call, "pk", None),
+        getattr(theme, "pk", None),
+    ):
         raise DomainError(_("Le critère parent appartient à une autre grille."), code="criterion_parent")
     criterion = Criterion(**owner, parent=parent, code=code, label=label)
     assign_fields(criterion, fields, CRITERION_FIELDS)
@@ -94,7 +127,11 @@ def _criterion_owner(criterion: Criterion) -> tuple[Call | None, Theme | None, C
 
 @transaction.atomic
 def criterion_update(*, actor, criterion: Criterion, **fields) -> Criterion:
-    criterion = Criterion.objects.select_for_update(of=("self",)).select_related("call", "theme__call", "parent").get(pk=criterion.pk)
+    criterion = (
+        Criterion.objects.select_for_update(of=("self",))
+        .select_related("call", "theme__call", "parent")
+        .get(pk=criterion.pk)
+    )
     call, theme, owner_call = _criterion_owner(criterion)
     _check_grid_editable(call=call, theme=theme)
     changes = assign_fields(criterion, fields, CRITERION_FIELDS)
@@ -117,17 +154,22 @@ def criterion_delete(*, actor, criterion: Criterion) -> None:
 
 # --- required documents, phases, milestones, info sessions ------------------------------
 
+
 def _check_formats(formats: list[str]) -> list[str]:
     cleaned = [item.strip().lower().lstrip(".") for item in formats if item.strip()]
     if not cleaned:
-        raise DomainError(_("Formats acceptés : indiquez au moins une extension (pdf, odt…)."), code="document_formats",
-                          field="formats")
+        raise DomainError(
+            _("Formats acceptés : indiquez au moins une extension (pdf, odt…)."),
+            code="document_formats",
+            field="formats",
+        )
     return cleaned
 
 
 @transaction.atomic
-def required_document_create(*, actor, kind: str, label: str, formats: list[str], call: Call | None = None,
-                             theme: Theme | None = None, **fields) -> RequiredDocument:
+def required_document_create(
+    *, actor, kind: str, label: str, formats: list[str], call: Call | None = None, theme: Theme | None = None, **fields
+) -> RequiredDocument:
     owner, owner_call = owner_of(call=call, theme=theme)
     document = RequiredDocument(**owner, kind=kind, label=label, formats=_check_formats(formats))
     assign_fields(document, fields, DOCUMENT_FIELDS)
@@ -145,15 +187,22 @@ def required_document_update(*, actor, document: RequiredDocument, **fields) -> 
     changes = assign_fields(document, fields, DOCUMENT_FIELDS)
     full_clean_or_error(document, "document_invalid", exclude=("call", "theme"))
     document.save()
-    audit_change(actor=actor, action="required_document.update", call=document.call or document.theme.call, obj=document,
-           data={"changes": changes})
+    audit_change(
+        actor=actor,
+        action="required_document.update",
+        call=document.call or document.theme.call,
+        obj=document,
+        data={"changes": changes},
+    )
     return document
 
 
 @transaction.atomic
 def required_document_delete(*, actor, document: RequiredDocument) -> None:
     document = RequiredDocument.objects.select_related("call", "theme__call").get(pk=document.pk)
-    audit_change(actor=actor, action="required_document.delete", call=document.call or document.theme.call, obj=document)
+    audit_change(
+        actor=actor, action="required_document.delete", call=document.call or document.theme.call, obj=document
+    )
     document.delete()
 
 
@@ -197,12 +246,19 @@ def phase_update(*, actor, phase: Phase, **fields) -> Phase:
 def milestone_update(*, actor, milestone: MilestoneTemplate, **fields) -> MilestoneTemplate:
     milestone = MilestoneTemplate.objects.select_related("phase__theme__call").get(pk=milestone.pk)
     if "key" in fields:
-        check_unique_key(milestone.phase.milestones.all(), fields["key"], where=_("cette phase"), exclude_pk=milestone.pk)
+        check_unique_key(
+            milestone.phase.milestones.all(), fields["key"], where=_("cette phase"), exclude_pk=milestone.pk
+        )
     changes = assign_fields(milestone, fields, STEP_FIELDS)
     full_clean_or_error(milestone, "milestone_invalid", exclude=("phase",))
     milestone.save()
-    audit_change(actor=actor, action="milestone.update", call=milestone.phase.theme.call, obj=milestone,
-           data={"changes": changes})
+    audit_change(
+        actor=actor,
+        action="milestone.update",
+        call=milestone.phase.theme.call,
+        obj=milestone,
+        data={"changes": changes},
+    )
     return milestone
 
 

@@ -44,24 +44,55 @@ CALL_TRANSITIONS = {
 }
 CALL_FIELDS = {"title", "kind", "owner_team", "description", "selection_process", "tax_basis", "steps", "source"}
 THEME_FIELDS = {
-    "title", "summary", "objectives", "encouraged", "eligible_expenses", "examples", "commitments", "support",
-    "indicators_text", "opening_date", "kinds", "owner_team", "cofinancing_text", "eligibility_text", "envelope",
-    "envelope_text", "project_size_min", "project_size_max", "project_size_text", "selection_process",
-    "grouping_allowed", "grid_note", "order",
+    "title",
+    "summary",
+    "objectives",
+    "encouraged",
+    "eligible_expenses",
+    "examples",
+    "commitments",
+    "support",
+    "indicators_text",
+    "opening_date",
+    "kinds",
+    "owner_team",
+    "cofinancing_text",
+    "eligibility_text",
+    "envelope",
+    "envelope_text",
+    "project_size_min",
+    "project_size_max",
+    "project_size_text",
+    "selection_process",
+    "grouping_allowed",
+    "grid_note",
+    "order",
 }
 SESSION_FIELDS = {
-    "name", "kind", "opens_at", "closes_at", "envelope", "project_size_min", "project_size_max", "jury_on", "note",
+    "name",
+    "kind",
+    "opens_at",
+    "closes_at",
+    "envelope",
+    "project_size_min",
+    "project_size_max",
+    "jury_on",
+    "note",
 }
 
 
 # --- calls ------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def call_create(*, actor, programme: Programme, slug: str, title: str, kind: str, **fields) -> Call:
     """Create a draft call of `programme`; the slug (its public address) must be free."""
     if Call.objects.filter(slug=slug).exists():
-        raise DomainError(_("L'identifiant « %(slug)s » est déjà utilisé par un autre appel.") % {"slug": slug},
-                          code="call_slug_taken", field="slug")
+        raise DomainError(
+            _("L'identifiant « %(slug)s » est déjà utilisé par un autre appel.") % {"slug": slug},
+            code="call_slug_taken",
+            field="slug",
+        )
     call = Call(programme=programme, slug=slug, title=title, kind=kind, status=Call.Status.DRAFT)
     assign_fields(call, fields, CALL_FIELDS)
     full_clean_or_error(call, "call_invalid")
@@ -123,20 +154,28 @@ def call_archive(*, actor, call: Call) -> Call:
 
 # --- themes -----------------------------------------------------------------------------
 
+
 def _check_theme_code(call: Call, code: str, exclude_pk: int | None = None) -> None:
     if not code:
         raise DomainError(_("Le code du thème est obligatoire."), code="theme_code_missing", field="code")
     if Theme.objects.filter(call=call, code=code).exclude(pk=exclude_pk).exists():
-        raise DomainError(_("Le code « %(code)s » est déjà utilisé dans cet appel.") % {"code": code},
-                          code="theme_code_taken", field="code")
+        raise DomainError(
+            _("Le code « %(code)s » est déjà utilisé dans cet appel.") % {"code": code},
+            code="theme_code_taken",
+            field="code",
+        )
 
 
 def _check_size_range(instance) -> None:
-    if (instance.project_size_min is not None and instance.project_size_max is not None
-            and instance.project_size_min > instance.project_size_max):
+    if (
+        instance.project_size_min is not None
+        and instance.project_size_max is not None
+        and instance.project_size_min > instance.project_size_max
+    ):
         raise DomainError(
             _("Taille maximale : elle doit être supérieure ou égale à la taille minimale."),
-            code="size_range", field="project_size_max",
+            code="size_range",
+            field="project_size_max",
         )
 
 
@@ -211,8 +250,9 @@ def theme_rule_update(*, actor, theme: Theme, rule_yaml: str) -> Theme:
     try:
         data = yaml.safe_load(rule_yaml) if rule_yaml.strip() else {}
     except yaml.YAMLError as error:
-        raise DomainError(_("Le YAML de la règle est illisible : %(error)s") % {"error": error}, "rule_invalid",
-                          field="rule_yaml") from None
+        raise DomainError(
+            _("Le YAML de la règle est illisible : %(error)s") % {"error": error}, "rule_invalid", field="rule_yaml"
+        ) from None
     if not isinstance(data, dict):
         raise DomainError(_("La règle doit être un ensemble de clés et de valeurs."), "rule_invalid", field="rule_yaml")
     try:
@@ -223,18 +263,28 @@ def theme_rule_update(*, actor, theme: Theme, rule_yaml: str) -> Theme:
         theme = Theme.objects.select_for_update(of=("self",)).select_related("call").get(pk=theme.pk)
         if theme.dossiers.exclude(state="draft").exists():
             raise DomainError(
-                _("Des dossiers de ce thème ont déjà été déposés et jugés selon la règle actuelle : "
-                  "elle ne peut plus changer. Créez un nouveau thème (dupliquer) pour une nouvelle règle."),
-                "rule_locked", field="rule_yaml",
+                _(
+                    "Des dossiers de ce thème ont déjà été déposés et jugés selon la règle actuelle : "
+                    "elle ne peut plus changer. Créez un nouveau thème (dupliquer) pour une nouvelle règle."
+                ),
+                "rule_locked",
+                field="rule_yaml",
             )
         before = theme.funding_rule
         theme.funding_rule = stored
         theme.save(update_fields=["funding_rule"])
-        audit_change(actor=actor, action="theme.rule_update", call=theme.call, obj=theme, data={"before": before, "after": stored})
+        audit_change(
+            actor=actor,
+            action="theme.rule_update",
+            call=theme.call,
+            obj=theme,
+            data={"before": before, "after": stored},
+        )
     return theme
 
 
 # --- sessions ---------------------------------------------------------------------------
+
 
 def _check_session(session: Session) -> None:
     """Dates ordered, and no overlap with another session of the same theme and the same kind."""
@@ -245,36 +295,52 @@ def _check_session(session: Session) -> None:
     if session.closes_at <= session.opens_at:
         raise DomainError(
             _("Clôture : la date de clôture doit être postérieure à la date d'ouverture."),
-            code="session_closes_before_opening", field="closes_at",
+            code="session_closes_before_opening",
+            field="closes_at",
         )
     overlapping = (
-        Session.objects.filter(theme_id=session.theme_id, kind=session.kind,
-                               opens_at__lt=session.closes_at, closes_at__gt=session.opens_at)
-        .exclude(pk=session.pk).order_by("opens_at").first()
+        Session.objects.filter(
+            theme_id=session.theme_id, kind=session.kind, opens_at__lt=session.closes_at, closes_at__gt=session.opens_at
+        )
+        .exclude(pk=session.pk)
+        .order_by("opens_at")
+        .first()
     )
     if overlapping is not None:
         raise DomainError(
-            _("Ouverture : cette session chevauche la session « %(session)s » du même type "
-              "(du %(opens_at)s au %(closes_at)s).")
-            % {"session": overlapping.name, "opens_at": paris_text(overlapping.opens_at),
-               "closes_at": paris_text(overlapping.closes_at)},
-            code="session_overlap", field="opens_at",
+            _(
+                "Ouverture : cette session chevauche la session « %(session)s » du même type "
+                "(du %(opens_at)s au %(closes_at)s)."
+            )
+            % {
+                "session": overlapping.name,
+                "opens_at": paris_text(overlapping.opens_at),
+                "closes_at": paris_text(overlapping.closes_at),
+            },
+            code="session_overlap",
+            field="opens_at",
         )
     _check_size_range(session)
-
 
 
 @transaction.atomic
 def session_create(*, actor, theme: Theme, key: str, name: str, kind: str, opens_at, closes_at, **fields) -> Session:
     """Add a deposit window; date-times without a time zone are Paris time."""
     check_unique_key(theme.sessions.all(), key, where=_("ce thème"))
-    session = Session(theme=theme, key=key, name=name, kind=kind, opens_at=as_paris(opens_at), closes_at=as_paris(closes_at))
+    session = Session(
+        theme=theme, key=key, name=name, kind=kind, opens_at=as_paris(opens_at), closes_at=as_paris(closes_at)
+    )
     assign_fields(session, fields, SESSION_FIELDS)
     _check_session(session)
     full_clean_or_error(session, "session_invalid")
     session.save()
-    audit_change(actor=actor, action="session.create", call=theme.call, obj=session,
-           data={"opens_at": str(session.opens_at), "closes_at": str(session.closes_at)})
+    audit_change(
+        actor=actor,
+        action="session.create",
+        call=theme.call,
+        obj=session,
+        data={"opens_at": str(session.opens_at), "closes_at": str(session.closes_at)},
+    )
     return session
 
 
@@ -293,9 +359,12 @@ def session_update(*, actor, session: Session, **fields) -> Session:
     opened = session.theme.call.status != Call.Status.DRAFT and session.opens_at <= timezone.now()
     if dates_changed and (opened or session.dossiers.exists()):
         raise DomainError(
-            _("Ouverture : les dates d'une session déjà ouverte ne peuvent plus être modifiées, car des porteurs "
-              "ont pu commencer leur dossier sur ce calendrier. Créez plutôt une nouvelle session."),
-            code="session_dates_frozen", field="opens_at",
+            _(
+                "Ouverture : les dates d'une session déjà ouverte ne peuvent plus être modifiées, car des porteurs "
+                "ont pu commencer leur dossier sur ce calendrier. Créez plutôt une nouvelle session."
+            ),
+            code="session_dates_frozen",
+            field="opens_at",
         )
     changes = assign_fields(session, fields, SESSION_FIELDS | {"key"})
     _check_session(session)
@@ -321,9 +390,17 @@ def session_duplicate(*, actor, session: Session) -> Session:
     key, number = base, 2
     while Session.objects.filter(theme_id=session.theme_id, key=key).exists():
         key, number = f"{base}-{number}", number + 1
-    new = _clone(session, key=key, opens_at=opens_at, closes_at=closes_at, jury_on=None,
-                 name=f"{session.name} ({timezone.localtime(opens_at, PARIS):%m/%Y})"[:255])
+    new = _clone(
+        session,
+        key=key,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        jury_on=None,
+        name=f"{session.name} ({timezone.localtime(opens_at, PARIS):%m/%Y})"[:255],
+    )
     _check_session(new)
     new.save()
-    audit_change(actor=actor, action="session.duplicate", call=session.theme.call, obj=new, data={"source": session.key})
+    audit_change(
+        actor=actor, action="session.duplicate", call=session.theme.call, obj=new, data={"source": session.key}
+    )
     return new

@@ -22,6 +22,7 @@ from portal.errors import DomainError
 
 # --- dossier forms ----------------------------------------------------------------------
 
+
 def _form_call(form: FormDefinition) -> Call:
     return form.call if form.call_id else form.theme.call
 
@@ -88,8 +89,11 @@ def _section(schema: dict, section_key: str) -> dict:
     for section in schema["sections"]:
         if section.get("key") == section_key:
             return section
-    raise DomainError(gettext("La section « %(section)s » n'existe pas.") % {"section": section_key},
-                      code="form_section_missing", field="section_key")
+    raise DomainError(
+        gettext("La section « %(section)s » n'existe pas.") % {"section": section_key},
+        code="form_section_missing",
+        field="section_key",
+    )
 
 
 @transaction.atomic
@@ -103,12 +107,24 @@ def form_section_add(*, actor, form: FormDefinition, key: str, title: str, descr
     return _edit_schema(actor=actor, form=form, change=change, action="form.section_add", data={"section": key})
 
 
-def _field(schema: dict, *, key: str, label: str, kind: str, required: bool = False, help: str = "",
-           max_length: int | None = None, choices: list[str] | None = None, show_if_field: str = "",
-           show_if_equals=None) -> dict:
+def _field(
+    schema: dict,
+    *,
+    key: str,
+    label: str,
+    kind: str,
+    required: bool = False,
+    help: str = "",
+    max_length: int | None = None,
+    choices: list[str] | None = None,
+    show_if_field: str = "",
+    show_if_equals=None,
+) -> dict:
     """One field of a definition from the builder's inputs (the whole definition is validated after)."""
     if kind not in FIELD_KINDS:
-        raise DomainError(gettext("Type de champ inconnu « %(kind)s ».") % {"kind": kind}, code="form_field_kind", field="kind")
+        raise DomainError(
+            gettext("Type de champ inconnu « %(kind)s ».") % {"kind": kind}, code="form_field_kind", field="kind"
+        )
     field = {"key": key, "label": label, "kind": kind, "required": bool(required)}
     if help:
         field["help"] = help
@@ -135,16 +151,19 @@ def form_field_add(*, actor, form: FormDefinition, section_key: str, key: str, *
 
     `spec`: label, kind, required, help, max_length, choices, show_if_field, show_if_equals.
     """
+
     def change(schema):
         _section(schema, section_key)["fields"].append(_field(schema, key=key, **spec))
 
-    return _edit_schema(actor=actor, form=form, change=change, action="form.field_add",
-                        data={"section": section_key, "field": key})
+    return _edit_schema(
+        actor=actor, form=form, change=change, action="form.field_add", data={"section": section_key, "field": key}
+    )
 
 
 @transaction.atomic
 def form_field_update(*, actor, form: FormDefinition, field_key: str, **spec) -> FormDefinition:
     """Replace a field's settings in place (its key stays: answers and conditions refer to it)."""
+
     def change(schema):
         for _, field in iter_fields(schema):
             if field.get("key") == field_key:
@@ -152,7 +171,9 @@ def form_field_update(*, actor, form: FormDefinition, field_key: str, **spec) ->
                 field.clear()
                 field.update(replacement)
                 return
-        raise DomainError(gettext("Le champ « %(field)s » n'existe pas.") % {"field": field_key}, code="form_field_missing")
+        raise DomainError(
+            gettext("Le champ « %(field)s » n'existe pas.") % {"field": field_key}, code="form_field_missing"
+        )
 
     return _edit_schema(actor=actor, form=form, change=change, action="form.field_update", data={"field": field_key})
 
@@ -160,6 +181,7 @@ def form_field_update(*, actor, form: FormDefinition, field_key: str, **spec) ->
 @transaction.atomic
 def form_item_remove(*, actor, form: FormDefinition, section_key: str, field_key: str = "") -> FormDefinition:
     """Remove a field, or a whole section when no field is given (refused if a condition needs it)."""
+
     def change(schema):
         if field_key:
             section = _section(schema, section_key)
@@ -168,24 +190,35 @@ def form_item_remove(*, actor, form: FormDefinition, section_key: str, field_key
             _section(schema, section_key)
             schema["sections"] = [section for section in schema["sections"] if section.get("key") != section_key]
 
-    return _edit_schema(actor=actor, form=form, change=change, action="form.remove",
-                        data={"section": section_key, "field": field_key})
+    return _edit_schema(
+        actor=actor, form=form, change=change, action="form.remove", data={"section": section_key, "field": field_key}
+    )
 
 
 @transaction.atomic
-def form_item_move(*, actor, form: FormDefinition, section_key: str, field_key: str = "", offset: int) -> FormDefinition:
+def form_item_move(
+    *, actor, form: FormDefinition, section_key: str, field_key: str = "", offset: int
+) -> FormDefinition:
     """Move a field within its section, or a section, by `offset` places (-1 up, +1 down)."""
+
     def change(schema):
         items = _section(schema, section_key)["fields"] if field_key else schema["sections"]
         wanted = field_key or section_key
         index = next((i for i, item in enumerate(items) if item.get("key") == wanted), None)
         if index is None:
-            raise DomainError(gettext("Le champ « %(field)s » n'existe pas.") % {"field": wanted}, code="form_field_missing")
+            raise DomainError(
+                gettext("Le champ « %(field)s » n'existe pas.") % {"field": wanted}, code="form_field_missing"
+            )
         target = min(max(index + offset, 0), len(items) - 1)
         items.insert(target, items.pop(index))
 
-    return _edit_schema(actor=actor, form=form, change=change, action="form.move",
-                        data={"section": section_key, "field": field_key, "offset": offset})
+    return _edit_schema(
+        actor=actor,
+        form=form,
+        change=change,
+        action="form.move",
+        data={"section": section_key, "field": field_key, "offset": offset},
+    )
 
 
 @transaction.atomic

@@ -42,8 +42,10 @@ def registration_check(info_session: InfoSession, *, registered_in_person: int |
     or (when `registered_in_person` is given) full with no remote attendance to offer instead.
     """
     if info_session.starts_at <= timezone.now():
-        raise DomainError(_("Cette réunion a déjà commencé ou est passée : l'inscription n'est plus possible."),
-                          code="info_session_past")
+        raise DomainError(
+            _("Cette réunion a déjà commencé ou est passée : l'inscription n'est plus possible."),
+            code="info_session_past",
+        )
     if not info_session.registration_open:
         raise DomainError(_("Les inscriptions à cette réunion sont closes."), code="info_session_registration_closed")
     if (
@@ -70,30 +72,45 @@ def info_session_register(
     info_session = InfoSession.objects.select_for_update().get(pk=info_session.pk)
     registration_check(info_session)
     if attendance not in attendance_modes(info_session):
-        raise DomainError(_("Ce mode de participation n'est pas proposé pour cette réunion."), code="info_session_attendance",
-                          field="attendance")
+        raise DomainError(
+            _("Ce mode de participation n'est pas proposé pour cette réunion."),
+            code="info_session_attendance",
+            field="attendance",
+        )
     email = email.strip()
     active = info_session.registrations.filter(cancelled_at__isnull=True)
     if active.filter(email__iexact=email).exists():
         raise DomainError(
-            _("Cette adresse e-mail est déjà inscrite à cette réunion. Pour changer de mode de participation, "
-              "annulez d'abord l'inscription avec le lien reçu par e-mail."),
-            code="info_session_duplicate", field="email",
+            _(
+                "Cette adresse e-mail est déjà inscrite à cette réunion. Pour changer de mode de participation, "
+                "annulez d'abord l'inscription avec le lien reçu par e-mail."
+            ),
+            code="info_session_duplicate",
+            field="email",
         )
     if attendance == Attendance.IN_PERSON:
         left = seats_left(info_session, registered_in_person=active.filter(attendance=Attendance.IN_PERSON).count())
         if left == 0:
             message = _("La réunion est complète sur place.")
             if Attendance.REMOTE in attendance_modes(info_session):
-                message = _("La réunion est complète sur place. "
-                            "Vous pouvez encore vous inscrire pour y participer à distance.")
+                message = _(
+                    "La réunion est complète sur place. Vous pouvez encore vous inscrire pour y participer à distance."
+                )
             raise DomainError(message, code="info_session_full", field="attendance")
     registration = InfoSessionRegistration.objects.create(
-        info_session=info_session, name=name.strip(), email=email, organisation_name=organisation_name.strip(),
-        attendance=attendance, cancel_token=secrets.token_urlsafe(32),
+        info_session=info_session,
+        name=name.strip(),
+        email=email,
+        organisation_name=organisation_name.strip(),
+        attendance=attendance,
+        cancel_token=secrets.token_urlsafe(32),
     )
-    audit_record(actor=None, action="info_session.register", target=info_session,
-                 data={"registration": registration.pk, "attendance": attendance})
+    audit_record(
+        actor=None,
+        action="info_session.register",
+        target=info_session,
+        data={"registration": registration.pk, "attendance": attendance},
+    )
     context = {
         "registration": registration,
         "info_session": info_session,
@@ -109,18 +126,25 @@ def info_session_register(
 def info_session_cancel(*, cancel_token: str) -> InfoSessionRegistration:
     """Cancel the registration holding this token; frees its seat. Refused once the session started."""
     registration = (
-        InfoSessionRegistration.objects.select_for_update(of=("self",)).select_related("info_session", "info_session__call")
-        .filter(cancel_token=cancel_token).first()
+        InfoSessionRegistration.objects.select_for_update(of=("self",))
+        .select_related("info_session", "info_session__call")
+        .filter(cancel_token=cancel_token)
+        .first()
     )
     if registration is None:
         raise DomainError(_("Ce lien d'annulation n'est pas valable."), code="registration_unknown")
     if registration.cancelled_at is not None:
         raise DomainError(_("Cette inscription est déjà annulée."), code="registration_already_cancelled")
     if registration.info_session.starts_at <= timezone.now():
-        raise DomainError(_("La réunion a déjà commencé : l'inscription ne peut plus être annulée."),
-                          code="info_session_past")
+        raise DomainError(
+            _("La réunion a déjà commencé : l'inscription ne peut plus être annulée."), code="info_session_past"
+        )
     registration.cancelled_at = timezone.now()
     registration.save(update_fields=["cancelled_at"])
-    audit_record(actor=None, action="info_session.cancel", target=registration.info_session,
-                 data={"registration": registration.pk})
+    audit_record(
+        actor=None,
+        action="info_session.cancel",
+        target=registration.info_session,
+        data={"registration": registration.pk},
+    )
     return registration

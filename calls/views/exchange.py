@@ -20,7 +20,10 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 class CallImportForm(forms.Form):
-    file = forms.FileField(label=_("Fichier de l'appel (YAML ou XLSX)"), help_text=_("Format décrit dans docs/call-format.md ; 5 Mo au maximum."))
+    file = forms.FileField(
+        label=_("Fichier de l'appel (YAML ou XLSX)"),
+        help_text=_("Format décrit dans docs/call-format.md ; 5 Mo au maximum."),
+    )
 
 
 @staff_view
@@ -60,18 +63,26 @@ def call_import(request):
             programme = Programme.objects.filter(slug=slug).first()
             roles = user_roles(request.user)
             if not roles.is_admin and (programme is None or not roles.is_staff_of(programme.pk)):
-                raise DomainError(gettext("Vous ne pouvez importer un appel que dans un programme dont vous faites partie de l'équipe."),
-                                  "forbidden")
+                raise DomainError(
+                    gettext(
+                        "Vous ne pouvez importer un appel que dans un programme dont vous faites partie de l'équipe."
+                    ),
+                    "forbidden",
+                )
             calls = interchange.call_document_import(data=document, actor=request.user)
         except interchange.InterchangeError as error:
             problems = error.errors
         except DomainError as error:
             problems = [error.message]
         else:
-            messages.success(request, ngettext(
-                "Appel importé : %(titles)s. Il est en l'état du fichier ; vérifiez-le avant de le publier.",
-                "Appels importés : %(titles)s. Ils sont en l'état du fichier ; vérifiez-les avant de les publier.",
-                len(calls),
-            ) % {"titles": ", ".join(call.title for call in calls)})
+            messages.success(
+                request,
+                ngettext(
+                    "Appel importé : %(titles)s. Il est en l'état du fichier ; vérifiez-le avant de le publier.",
+                    "Appels importés : %(titles)s. Ils sont en l'état du fichier ; vérifiez-les avant de les publier.",
+                    len(calls),
+                )
+                % {"titles": ", ".join(call.title for call in calls)},
+            )
             return redirect("calls_exchange:import")
     return render(request, "calls/staff/import.html", {"form": form, "problems": problems})

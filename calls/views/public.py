@@ -39,7 +39,9 @@ def _public_call(slug: str):
 def _with_seats(info_sessions) -> list[InfoSession]:
     info_sessions = list(info_sessions)
     for info_session in info_sessions:
-        info_session.seats_left = registration_service.seats_left(info_session, registered_in_person=info_session.registered_in_person)
+        info_session.seats_left = registration_service.seats_left(
+            info_session, registered_in_person=info_session.registered_in_person
+        )
     return info_sessions
 
 
@@ -48,12 +50,20 @@ def call_list(request):
     form = CallFilterForm(
         request.GET or None, programmes=selectors.public_programmes(), owner_teams=selectors.public_owner_teams()
     )
-    page = Paginator(selectors.public_call_list(now=now, **form.selector_filters()), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.public_call_list(now=now, **form.selector_filters()), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     for call in page:
         call.timing_label = Timing(call.timing).label
-    return render(request, "calls/public/list.html", {
-        "form": form, "page": page, "breadcrumb_data": _breadcrumb(_("Appels à projets")),
-    })
+    return render(
+        request,
+        "calls/public/list.html",
+        {
+            "form": form,
+            "page": page,
+            "breadcrumb_data": _breadcrumb(_("Appels à projets")),
+        },
+    )
 
 
 def call_detail(request, slug: str):
@@ -63,14 +73,18 @@ def call_detail(request, slug: str):
     for theme in themes:
         theme.timing = selectors.timing_of(list(theme.sessions.all()), now=now, call=call)
         theme.timing_label = Timing(theme.timing).label
-    return render(request, "calls/public/call_detail.html", {
-        "call": call,
-        "themes": themes,
-        "criteria": selectors.call_grid(call),
-        "documents": call.required_documents.all(),
-        "info_sessions": _with_seats(selectors.upcoming_info_sessions(now=now, call=call)),
-        "breadcrumb_data": _breadcrumb(call.title, (reverse("calls:public_list"), _("Appels à projets"))),
-    })
+    return render(
+        request,
+        "calls/public/call_detail.html",
+        {
+            "call": call,
+            "themes": themes,
+            "criteria": selectors.call_grid(call),
+            "documents": call.required_documents.all(),
+            "info_sessions": _with_seats(selectors.upcoming_info_sessions(now=now, call=call)),
+            "breadcrumb_data": _breadcrumb(call.title, (reverse("calls:public_list"), _("Appels à projets"))),
+        },
+    )
 
 
 def _open_session_entry(session: Session, now: datetime) -> dict:
@@ -88,10 +102,12 @@ def _indicators(theme: Theme) -> list[dict]:
     for indicator in theme.indicators:
         if isinstance(indicator, dict):
             frequency = indicator.get("frequency", "")
-            rows.append({
-                "label": indicator.get("label", ""),
-                "frequency": frequencies.get(frequency, "") if frequency != IndicatorFrequency.NONE else "",
-            })
+            rows.append(
+                {
+                    "label": indicator.get("label", ""),
+                    "frequency": frequencies.get(frequency, "") if frequency != IndicatorFrequency.NONE else "",
+                }
+            )
         else:
             rows.append({"label": str(indicator), "frequency": ""})
     return rows
@@ -106,27 +122,33 @@ def theme_detail(request, slug: str, code: str):
     now = timezone.now()
     sessions = list(theme.sessions.all())
     timing = selectors.timing_of(sessions, now=now, call=call)
-    return render(request, "calls/public/theme_detail.html", {
-        "call": call,
-        "theme": theme,
-        "sessions": sessions,
-        "timing": timing,
-        "timing_label": Timing(timing).label,
-        # A closed call takes no dossier even if a session's dates say otherwise.
-        "open_sessions": [_open_session_entry(s, now) for s in sessions if s.is_open(now)] if timing == Timing.OPEN else [],
-        "simulator_url": reverse("simulator:theme", args=[theme.pk]),
-        "criteria": selectors.grid_of(theme),
-        "documents": selectors.required_documents_of(theme),
-        "phases": theme.phases.all(),
-        "indicators": _indicators(theme),
-        "kind_labels": [CallKind(kind).label for kind in theme.kinds if kind in CallKind.values],
-        "info_sessions": _with_seats(selectors.upcoming_info_sessions(now=now, call=call)),
-        "breadcrumb_data": _breadcrumb(
-            f"{theme.code} — {theme.title}",
-            (reverse("calls:public_list"), _("Appels à projets")),
-            (reverse("calls:call_detail", args=[call.slug]), call.title),
-        ),
-    })
+    return render(
+        request,
+        "calls/public/theme_detail.html",
+        {
+            "call": call,
+            "theme": theme,
+            "sessions": sessions,
+            "timing": timing,
+            "timing_label": Timing(timing).label,
+            # A closed call takes no dossier even if a session's dates say otherwise.
+            "open_sessions": [_open_session_entry(s, now) for s in sessions if s.is_open(now)]
+            if timing == Timing.OPEN
+            else [],
+            "simulator_url": reverse("simulator:theme", args=[theme.pk]),
+            "criteria": selectors.grid_of(theme),
+            "documents": selectors.required_documents_of(theme),
+            "phases": theme.phases.all(),
+            "indicators": _indicators(theme),
+            "kind_labels": [CallKind(kind).label for kind in theme.kinds if kind in CallKind.values],
+            "info_sessions": _with_seats(selectors.upcoming_info_sessions(now=now, call=call)),
+            "breadcrumb_data": _breadcrumb(
+                f"{theme.code} — {theme.title}",
+                (reverse("calls:public_list"), _("Appels à projets")),
+                (reverse("calls:call_detail", args=[call.slug]), call.title),
+            ),
+        },
+    )
 
 
 def _public_info_session(pk: int) -> InfoSession:
@@ -160,23 +182,33 @@ def info_session_register(request, pk: int):
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _(
-                "Votre inscription est enregistrée. Un e-mail de confirmation a été envoyé à %(email)s : "
-                "il contient le lien pour annuler et le fichier à ajouter à votre agenda."
-            ) % {"email": registration.email})
+            messages.success(
+                request,
+                _(
+                    "Votre inscription est enregistrée. Un e-mail de confirmation a été envoyé à %(email)s : "
+                    "il contient le lien pour annuler et le fichier à ajouter à votre agenda."
+                )
+                % {"email": registration.email},
+            )
             return redirect(reverse("calls:call_detail", args=[info_session.call.slug]) + "#reunions")
     call = info_session.call
-    return render(request, "calls/public/info_session_register.html", {
-        "info_session": info_session,
-        "seats_left": registration_service.seats_left(info_session, registered_in_person=info_session.registered_in_person),
-        "refusal": refusal,
-        "form": form,
-        "breadcrumb_data": _breadcrumb(
-            _("Inscription"),
-            (reverse("calls:public_list"), _("Appels à projets")),
-            (reverse("calls:call_detail", args=[call.slug]), call.title),
-        ),
-    })
+    return render(
+        request,
+        "calls/public/info_session_register.html",
+        {
+            "info_session": info_session,
+            "seats_left": registration_service.seats_left(
+                info_session, registered_in_person=info_session.registered_in_person
+            ),
+            "refusal": refusal,
+            "form": form,
+            "breadcrumb_data": _breadcrumb(
+                _("Inscription"),
+                (reverse("calls:public_list"), _("Appels à projets")),
+                (reverse("calls:call_detail", args=[call.slug]), call.title),
+            ),
+        },
+    )
 
 
 def registration_cancel(request, token: str):
@@ -193,12 +225,18 @@ def registration_cancel(request, token: str):
         else:
             messages.success(request, _("Votre inscription est annulée. Merci d'avoir libéré votre place."))
         return redirect("calls:registration_cancel", token=token)
-    return render(request, "calls/public/registration_cancel.html", {
-        "registration": registration,
-        "info_session": registration.info_session,
-        "is_past": registration.info_session.starts_at <= timezone.now(),
-        "breadcrumb_data": _breadcrumb(_("Annuler mon inscription"), (reverse("calls:public_list"), _("Appels à projets"))),
-    })
+    return render(
+        request,
+        "calls/public/registration_cancel.html",
+        {
+            "registration": registration,
+            "info_session": registration.info_session,
+            "is_past": registration.info_session.starts_at <= timezone.now(),
+            "breadcrumb_data": _breadcrumb(
+                _("Annuler mon inscription"), (reverse("calls:public_list"), _("Appels à projets"))
+            ),
+        },
+    )
 
 
 def _info_session_event(request, info_session: InfoSession) -> ics.Event:
@@ -250,13 +288,19 @@ def calendar(request):
         {"month": month, "entries": list(group)}
         for month, group in groupby(entries, key=lambda entry: timezone.localtime(entry["at"]).date().replace(day=1))
     ]
-    return render(request, "calls/public/calendar.html", {
-        "months": months,
-        "breadcrumb_data": _breadcrumb(_("Calendrier"), (reverse("calls:public_list"), _("Appels à projets"))),
-    })
+    return render(
+        request,
+        "calls/public/calendar.html",
+        {
+            "months": months,
+            "breadcrumb_data": _breadcrumb(_("Calendrier"), (reverse("calls:public_list"), _("Appels à projets"))),
+        },
+    )
 
 
 def calendar_ics(request):
     closings, info_sessions = _calendar_entries(timezone.now())
     events = [_closing_event(request, s) for s in closings] + [_info_session_event(request, i) for i in info_sessions]
-    return ics.calendar_response(ics.calendar(events, name=_("Appels à projets : échéances")), filename="appels-calendrier.ics")
+    return ics.calendar_response(
+        ics.calendar(events, name=_("Appels à projets : échéances")), filename="appels-calendrier.ics"
+    )

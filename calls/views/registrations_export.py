@@ -24,10 +24,16 @@ def registrations_export(request, call_id: int, fmt: str):
     calls = Call.objects.all() if roles.is_admin else Call.objects.filter(programme_id__in=roles.staff_programme_ids)
     call = get_object_or_404(calls, pk=call_id)
     registrations = (
-        InfoSessionRegistration.objects.filter(info_session__call=call).select_related("info_session")
+        InfoSessionRegistration.objects.filter(info_session__call=call)
+        .select_related("info_session")
         .order_by("info_session__starts_at", "info_session_id", "created_at", "pk")
     )
-    audit_record(actor=request.user, action="export.registrations", target=call, data={"format": fmt},
-                 ip_address=request.META.get("REMOTE_ADDR"))
+    audit_record(
+        actor=request.user,
+        action="export.registrations",
+        target=call,
+        data={"format": fmt},
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
     dataset = InfoSessionRegistrationResource().export(queryset=registrations)
     return dataset_response(dataset=dataset, filename=f"inscriptions-{call.slug}", fmt=fmt)

@@ -77,10 +77,14 @@ def _dossier_start_url(theme: Theme, data: QueryDict) -> str | None:
 
 def index(request):
     themes = _public_themes().order_by("call__title", "call_id", "order", "code")
-    return render(request, "calls/simulator/index.html", {
-        "themes": themes,
-        "breadcrumb_data": {"links": [], "current": _("Simulateur de cofinancement")},
-    })
+    return render(
+        request,
+        "calls/simulator/index.html",
+        {
+            "themes": themes,
+            "breadcrumb_data": {"links": [], "current": _("Simulateur de cofinancement")},
+        },
+    )
 
 
 def theme_simulator(request, theme_id: int):
@@ -130,7 +134,9 @@ def theme_rule(request, theme_id: int):
     edit_error = ""
     if request.method == "POST":
         try:
-            theme = configuration.theme_rule_update(actor=request.user, theme=theme, rule_yaml=request.POST.get("rule_yaml", ""))
+            theme = configuration.theme_rule_update(
+                actor=request.user, theme=theme, rule_yaml=request.POST.get("rule_yaml", "")
+            )
         except DomainError as error:
             edit_error = error.message
         else:
@@ -142,18 +148,24 @@ def theme_rule(request, theme_id: int):
     except RuleConfigError as exc:
         rule_error = str(exc)
     stored = rule.to_dict() if rule else theme.funding_rule
-    return render(request, "calls/simulator/rule.html", {
-        "theme": theme,
-        "rule": rule,
-        "rule_error": rule_error,
-        "rule_sentences": describe_rule(rule) if rule else [],
-        "rule_yaml": request.POST.get("rule_yaml") if edit_error else (
-            yaml.safe_dump(stored, allow_unicode=True, sort_keys=False, width=100) if stored else ""
-        ),
-        "edit_error": edit_error,
-        "manual_checks": [
-            (check, kinds_fr(check.carrier_kinds) if check.carrier_kinds else "") for check in rule.manual_checks
-        ] if rule else [],
-        "is_public": theme.call.status in PUBLIC_STATUSES and rule is not None,
-        "breadcrumb_data": {"links": [], "current": _("Règle du thème %(code)s") % {"code": theme.code}},
-    })
+    return render(
+        request,
+        "calls/simulator/rule.html",
+        {
+            "theme": theme,
+            "rule": rule,
+            "rule_error": rule_error,
+            "rule_sentences": describe_rule(rule) if rule else [],
+            "rule_yaml": request.POST.get("rule_yaml")
+            if edit_error
+            else (yaml.safe_dump(stored, allow_unicode=True, sort_keys=False, width=100) if stored else ""),
+            "edit_error": edit_error,
+            "manual_checks": [
+                (check, kinds_fr(check.carrier_kinds) if check.carrier_kinds else "") for check in rule.manual_checks
+            ]
+            if rule
+            else [],
+            "is_public": theme.call.status in PUBLIC_STATUSES and rule is not None,
+            "breadcrumb_data": {"links": [], "current": _("Règle du thème %(code)s") % {"code": theme.code}},
+        },
+    )

@@ -30,19 +30,30 @@ PAGE_SIZE = 20
 
 # Confirmation texts of each status step: (button, explanation).
 TRANSITION_TEXTS = {
-    Call.Status.PUBLISHED: (gettext_lazy("Publier l'appel"), gettext_lazy(
-        "L'appel et ses thèmes deviennent visibles du public. Les dépôts s'ouvriront aux dates des sessions. "
-        "La grille et les dates des sessions ouvertes ne pourront plus être modifiées ensuite.")),
-    Call.Status.CLOSED: (gettext_lazy("Clore l'appel"), gettext_lazy("L'appel reste visible mais n'est plus présenté comme ouvert.")),
-    Call.Status.ARCHIVED: (gettext_lazy("Archiver l'appel"),
-                           gettext_lazy("L'appel disparaît des listes publiques ; ses dossiers sont conservés.")),
+    Call.Status.PUBLISHED: (
+        gettext_lazy("Publier l'appel"),
+        gettext_lazy(
+            "L'appel et ses thèmes deviennent visibles du public. Les dépôts s'ouvriront aux dates des sessions. "
+            "La grille et les dates des sessions ouvertes ne pourront plus être modifiées ensuite."
+        ),
+    ),
+    Call.Status.CLOSED: (
+        gettext_lazy("Clore l'appel"),
+        gettext_lazy("L'appel reste visible mais n'est plus présenté comme ouvert."),
+    ),
+    Call.Status.ARCHIVED: (
+        gettext_lazy("Archiver l'appel"),
+        gettext_lazy("L'appel disparaît des listes publiques ; ses dossiers sont conservés."),
+    ),
 }
 
 
 # --- shared helpers ---------------------------------------------------------------------
 
+
 def staff_view(view):
     """Login required; 403 for users who are neither programme staff nor admin."""
+
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -139,7 +150,11 @@ def owned_configuration(owner: Owner) -> dict:
         document.edit_url = owner.url("document_update", document.pk)
         document.delete_url = owner.url("document_delete", document.pk)
     return {
-        "owner": owner, "grid": grid, "documents": documents, "forms": owner.forms(), "lock_reason": owner.lock_reason(),
+        "owner": owner,
+        "grid": grid,
+        "documents": documents,
+        "forms": owner.forms(),
+        "lock_reason": owner.lock_reason(),
         "owner_urls": {name: owner.url(name) for name in ("criterion_create", "document_create", "form_edit")},
     }
 
@@ -156,12 +171,23 @@ def call_crumbs(call: Call, *links: tuple[str, str], current: str) -> dict:
     return crumbs(
         (reverse("calls_staff:list"), _("Gestion des appels")),
         (reverse("calls_staff:call_detail", args=[call.pk]), call.title),
-        *links, current=current,
+        *links,
+        current=current,
     )
 
 
-def form_page(request, *, form, title: str, save, success_url, breadcrumb: dict, success: str,
-              submit_label: str = gettext_lazy("Enregistrer"), intro: str = ""):
+def form_page(
+    request,
+    *,
+    form,
+    title: str,
+    save,
+    success_url,
+    breadcrumb: dict,
+    success: str,
+    submit_label: str = gettext_lazy("Enregistrer"),
+    intro: str = "",
+):
     """Render `form`; on a valid POST call `save(cleaned_data)` (a service) and redirect.
 
     A DomainError is shown next to the field it names. `success_url` may be a callable
@@ -175,14 +201,33 @@ def form_page(request, *, form, title: str, save, success_url, breadcrumb: dict,
         else:
             messages.success(request, success)
             return redirect(success_url(result) if callable(success_url) else success_url)
-    return render(request, "calls/staff/form_page.html", {
-        "form": form, "title": title, "submit_label": submit_label, "intro": intro,
-        "cancel_url": breadcrumb["links"][-1]["url"], "breadcrumb_data": breadcrumb,
-    })
+    return render(
+        request,
+        "calls/staff/form_page.html",
+        {
+            "form": form,
+            "title": title,
+            "submit_label": submit_label,
+            "intro": intro,
+            "cancel_url": breadcrumb["links"][-1]["url"],
+            "breadcrumb_data": breadcrumb,
+        },
+    )
 
 
-def confirm_page(request, *, title: str, explanation: str, button: str, action, success_url: str, breadcrumb: dict,
-                 success: str, form=None, danger: bool = False):
+def confirm_page(
+    request,
+    *,
+    title: str,
+    explanation: str,
+    button: str,
+    action,
+    success_url: str,
+    breadcrumb: dict,
+    success: str,
+    form=None,
+    danger: bool = False,
+):
     """GET: a page asking to confirm; POST: run `action(form_data)` and redirect (errors shown on the page)."""
     error = None
     if request.method == "POST" and (form is None or form.is_valid()):
@@ -196,10 +241,20 @@ def confirm_page(request, *, title: str, explanation: str, button: str, action, 
         else:
             messages.success(request, success)
             return redirect(success_url(result) if callable(success_url) else success_url)
-    return render(request, "calls/staff/confirm.html", {
-        "title": title, "explanation": explanation, "button": button, "error": error, "form": form,
-        "danger": danger, "cancel_url": breadcrumb["links"][-1]["url"], "breadcrumb_data": breadcrumb,
-    })
+    return render(
+        request,
+        "calls/staff/confirm.html",
+        {
+            "title": title,
+            "explanation": explanation,
+            "button": button,
+            "error": error,
+            "form": form,
+            "danger": danger,
+            "cancel_url": breadcrumb["links"][-1]["url"],
+            "breadcrumb_data": breadcrumb,
+        },
+    )
 
 
 def public_theme_url(call: Call, theme: Theme) -> str | None:
@@ -212,6 +267,7 @@ def public_theme_url(call: Call, theme: Theme) -> str | None:
 
 # --- calls ------------------------------------------------------------------------------
 
+
 @staff_view
 def call_list(request):
     roles = user_roles(request.user)
@@ -223,11 +279,19 @@ def call_list(request):
     query = request.GET.get("q", "").strip()[:100]
     calls = selectors.staff_calls(roles, status=status, programme_id=programme_id, query=query)
     page = Paginator(calls, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "calls/staff/list.html", {
-        "page": page, "programmes": programmes, "statuses": Call.Status.choices,
-        "status": status, "programme_id": programme_id, "query": query,
-        "breadcrumb_data": crumbs(current=_("Gestion des appels")),
-    })
+    return render(
+        request,
+        "calls/staff/list.html",
+        {
+            "page": page,
+            "programmes": programmes,
+            "statuses": Call.Status.choices,
+            "status": status,
+            "programme_id": programme_id,
+            "query": query,
+            "breadcrumb_data": crumbs(current=_("Gestion des appels")),
+        },
+    )
 
 
 @staff_view
@@ -235,7 +299,9 @@ def call_create(request):
     programmes = selectors.staff_programmes(user_roles(request.user))
     form = CallForm(request.POST or None, programmes=programmes)
     return form_page(
-        request, form=form, title=_("Nouvel appel"),
+        request,
+        form=form,
+        title=_("Nouvel appel"),
         save=lambda data: configuration.call_create(actor=request.user, **data),
         success_url=lambda call: reverse("calls_staff:call_detail", args=[call.pk]),
         breadcrumb=crumbs((reverse("calls_staff:list"), _("Gestion des appels")), current=_("Nouvel appel")),
@@ -248,17 +314,22 @@ def call_create(request):
 def call_detail(request, call_id: int):
     call = managed_call(request, call_id)
     themes = list(call.themes.all())
-    return render(request, "calls/staff/call_detail.html", {
-        **owned_configuration(Owner(call)),
-        "call": call,
-        "themes": themes,
-        "info_sessions": list(call.info_sessions.all()),
-        "transitions": [
-            (to_status, TRANSITION_TEXTS[to_status][0])
-            for (from_status, to_status) in configuration.CALL_TRANSITIONS if from_status == call.status
-        ],
-        "breadcrumb_data": crumbs((reverse("calls_staff:list"), _("Gestion des appels")), current=call.title),
-    })
+    return render(
+        request,
+        "calls/staff/call_detail.html",
+        {
+            **owned_configuration(Owner(call)),
+            "call": call,
+            "themes": themes,
+            "info_sessions": list(call.info_sessions.all()),
+            "transitions": [
+                (to_status, TRANSITION_TEXTS[to_status][0])
+                for (from_status, to_status) in configuration.CALL_TRANSITIONS
+                if from_status == call.status
+            ],
+            "breadcrumb_data": crumbs((reverse("calls_staff:list"), _("Gestion des appels")), current=call.title),
+        },
+    )
 
 
 @staff_view
@@ -266,10 +337,13 @@ def call_update(request, call_id: int):
     call = managed_call(request, call_id)
     form = CallForm(request.POST or None, instance=call)
     return form_page(
-        request, form=form, title=_("Modifier l'appel « %(call)s »") % {"call": call.title},
+        request,
+        form=form,
+        title=_("Modifier l'appel « %(call)s »") % {"call": call.title},
         save=lambda data: configuration.call_update(actor=request.user, call=call, **data),
         success_url=reverse("calls_staff:call_detail", args=[call.pk]),
-        breadcrumb=call_crumbs(call, current=_("Modifier")), success=_("L'appel est enregistré."),
+        breadcrumb=call_crumbs(call, current=_("Modifier")),
+        success=_("L'appel est enregistré."),
     )
 
 
@@ -280,7 +354,10 @@ def call_transition(request, call_id: int, to_status: str):
         raise Http404
     button, explanation = TRANSITION_TEXTS[to_status]
     return confirm_page(
-        request, title=_("%(action)s « %(call)s » ?") % {"action": button, "call": call.title}, explanation=explanation, button=button,
+        request,
+        title=_("%(action)s « %(call)s » ?") % {"action": button, "call": call.title},
+        explanation=explanation,
+        button=button,
         action=lambda _: configuration.call_transition(actor=request.user, call=call, to_status=to_status),
         success_url=reverse("calls_staff:call_detail", args=[call.pk]),
         breadcrumb=call_crumbs(call, current=button),
@@ -292,7 +369,9 @@ def call_transition(request, call_id: int, to_status: str):
 def info_session_create(request, call_id: int):
     call = managed_call(request, call_id)
     return form_page(
-        request, form=InfoSessionForm(request.POST or None), title=_("Nouvelle réunion d'information"),
+        request,
+        form=InfoSessionForm(request.POST or None),
+        title=_("Nouvelle réunion d'information"),
         save=lambda data: components.info_session_create(actor=request.user, call=call, **data),
         success_url=reverse("calls_staff:call_detail", args=[call.pk]),
         breadcrumb=call_crumbs(call, current=_("Nouvelle réunion d'information")),
@@ -305,8 +384,11 @@ def info_session_update(request, call_id: int, info_session_id: int):
     call = managed_call(request, call_id)
     info = get_object_or_404(call.info_sessions, pk=info_session_id)
     return form_page(
-        request, form=InfoSessionForm(request.POST or None, instance=info), title=_("Modifier « %(title)s »") % {"title": info.title},
+        request,
+        form=InfoSessionForm(request.POST or None, instance=info),
+        title=_("Modifier « %(title)s »") % {"title": info.title},
         save=lambda data: components.info_session_update(actor=request.user, info_session=info, **data),
         success_url=reverse("calls_staff:call_detail", args=[call.pk]),
-        breadcrumb=call_crumbs(call, current=info.title), success=_("La réunion d'information est enregistrée."),
+        breadcrumb=call_crumbs(call, current=info.title),
+        success=_("La réunion d'information est enregistrée."),
     )

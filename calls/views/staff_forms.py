@@ -38,8 +38,13 @@ def _apply_item_action(request, draft: FormDefinition) -> None:
     if operation == "remove":
         form_builder.form_item_remove(actor=request.user, form=draft, section_key=section_key, field_key=field_key)
     elif operation in {"up", "down"}:
-        form_builder.form_item_move(actor=request.user, form=draft, section_key=section_key, field_key=field_key,
-                                     offset=-1 if operation == "up" else 1)
+        form_builder.form_item_move(
+            actor=request.user,
+            form=draft,
+            section_key=section_key,
+            field_key=field_key,
+            offset=-1 if operation == "up" else 1,
+        )
     else:
         raise Http404
 
@@ -77,12 +82,23 @@ def form_edit(request, call_id: int, theme_id: int | None = None):
                 messages.success(request, _("Le brouillon du formulaire est enregistré."))
                 return redirect(owner.url("form_edit"))
     published = next((form for form in forms if form.status == FormDefinition.Status.PUBLISHED), None)
-    return render(request, "calls/staff/form_edit.html", {
-        "owner": owner, "forms": forms, "draft": draft, "published": published, "sections": _sections(owner, schema),
-        "section_form": section_form, "field_form": field_form, "error": error, "kinds": FIELD_KINDS,
-        "urls": {name: owner.url(f"form_{name}") for name in ("new_version", "json", "publish")},
-        "breadcrumb_data": owner.crumbs(_("Formulaire du dossier")),
-    })
+    return render(
+        request,
+        "calls/staff/form_edit.html",
+        {
+            "owner": owner,
+            "forms": forms,
+            "draft": draft,
+            "published": published,
+            "sections": _sections(owner, schema),
+            "section_form": section_form,
+            "field_form": field_form,
+            "error": error,
+            "kinds": FIELD_KINDS,
+            "urls": {name: owner.url(f"form_{name}") for name in ("new_version", "json", "publish")},
+            "breadcrumb_data": owner.crumbs(_("Formulaire du dossier")),
+        },
+    )
 
 
 def _sections(owner: Owner, schema: dict) -> list[dict]:
@@ -100,12 +116,18 @@ def form_field_update(request, call_id: int, field_key: str, theme_id: int | Non
     field = next((field for _, field in iter_fields(draft.schema) if field.get("key") == field_key), None)
     if field is None:
         raise Http404
-    form = FormFieldForm(request.POST or None, schema=draft.schema, editing=field_key, initial=FormFieldForm.initial_of(field))
+    form = FormFieldForm(
+        request.POST or None, schema=draft.schema, editing=field_key, initial=FormFieldForm.initial_of(field)
+    )
     return form_page(
-        request, form=form, title=_("Modifier le champ « %(field)s »") % {"field": field.get("label") or field_key},
-        intro=_("Identifiant : %(key)s (il ne change pas : les conditions et les réponses s'y réfèrent).") % {"key": field_key},
+        request,
+        form=form,
+        title=_("Modifier le champ « %(field)s »") % {"field": field.get("label") or field_key},
+        intro=_("Identifiant : %(key)s (il ne change pas : les conditions et les réponses s'y réfèrent).")
+        % {"key": field_key},
         save=lambda data: form_builder.form_field_update(actor=request.user, form=draft, field_key=field_key, **data),
-        success_url=owner.url("form_edit"), breadcrumb=_crumbs(owner, field_key),
+        success_url=owner.url("form_edit"),
+        breadcrumb=_crumbs(owner, field_key),
         success=_("Le brouillon du formulaire est enregistré."),
     )
 
@@ -131,11 +153,13 @@ def form_json(request, call_id: int, theme_id: int | None = None):
     owner, draft = _owner_draft(request, call_id, theme_id)
     initial = {"schema": json.dumps(draft.schema, ensure_ascii=False, indent=2)}
     return form_page(
-        request, form=FormSchemaForm(request.POST or None, initial=initial),
+        request,
+        form=FormSchemaForm(request.POST or None, initial=initial),
         title=_("Définition JSON — version %(version)s") % {"version": draft.version},
         intro=_("Pour les modifications en masse. La définition est vérifiée en entier avant d'être enregistrée."),
         save=lambda data: form_builder.form_schema_save(actor=request.user, form=draft, schema=data["schema"]),
-        success_url=owner.url("form_edit"), breadcrumb=_crumbs(owner, "JSON"),
+        success_url=owner.url("form_edit"),
+        breadcrumb=_crumbs(owner, "JSON"),
         success=_("Le brouillon du formulaire est enregistré."),
     )
 
@@ -144,12 +168,16 @@ def form_json(request, call_id: int, theme_id: int | None = None):
 def form_publish(request, call_id: int, theme_id: int | None = None):
     owner, draft = _owner_draft(request, call_id, theme_id)
     return confirm_page(
-        request, title=_("Publier la version %(version)s du formulaire ?") % {"version": draft.version},
-        explanation=_("Les nouveaux dossiers utiliseront cette version. Les dossiers déjà commencés gardent la "
-                      "version sur laquelle ils ont été créés. Une version publiée ne se modifie plus."),
+        request,
+        title=_("Publier la version %(version)s du formulaire ?") % {"version": draft.version},
+        explanation=_(
+            "Les nouveaux dossiers utiliseront cette version. Les dossiers déjà commencés gardent la "
+            "version sur laquelle ils ont été créés. Une version publiée ne se modifie plus."
+        ),
         button=_("Publier la version"),
         action=lambda _: form_builder.form_publish(actor=request.user, form=draft),
-        success_url=owner.url("form_edit"), breadcrumb=_crumbs(owner, _("Publier")),
+        success_url=owner.url("form_edit"),
+        breadcrumb=_crumbs(owner, _("Publier")),
         success=_("La version %(version)s du formulaire est publiée.") % {"version": draft.version},
     )
 
@@ -159,7 +187,14 @@ def form_preview(request, call_id: int, version: int, theme_id: int | None = Non
     """The applicant's form as they will see it, read-only, for one version."""
     owner = managed_owner(request, call_id, theme_id)
     form = get_object_or_404(FormDefinition, version=version, **owner.of)
-    return render(request, "calls/staff/form_preview.html", {
-        "owner": owner, "form": form, "kinds": FIELD_KINDS, "editor_url": owner.url("form_edit"),
-        "breadcrumb_data": _crumbs(owner, _("Aperçu de la version %(version)s") % {"version": form.version}),
-    })
+    return render(
+        request,
+        "calls/staff/form_preview.html",
+        {
+            "owner": owner,
+            "form": form,
+            "kinds": FIELD_KINDS,
+            "editor_url": owner.url("form_edit"),
+            "breadcrumb_data": _crumbs(owner, _("Aperçu de la version %(version)s") % {"version": form.version}),
+        },
+    )

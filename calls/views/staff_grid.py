@@ -16,9 +16,13 @@ def criterion_create(request, call_id: int, theme_id: int | None = None):
     parent = get_object_or_404(Criterion, pk=parent_id, **owner.of) if parent_id.isdigit() else None
     title = _("Nouveau sous-critère de « %(parent)s »") % {"parent": parent.label} if parent else _("Nouveau critère")
     return form_page(
-        request, form=CriterionForm(request.POST or None), title=title,
+        request,
+        form=CriterionForm(request.POST or None),
+        title=title,
         save=lambda data: components.criterion_create(actor=request.user, parent=parent, **owner.of, **data),
-        success_url=owner.page_url, breadcrumb=owner.crumbs(title), success=_("Le critère est ajouté."),
+        success_url=owner.page_url,
+        breadcrumb=owner.crumbs(title),
+        success=_("Le critère est ajouté."),
     )
 
 
@@ -27,9 +31,13 @@ def criterion_update(request, call_id: int, criterion_id: int, theme_id: int | N
     owner = managed_owner(request, call_id, theme_id)
     criterion = get_object_or_404(Criterion, pk=criterion_id, **owner.of)
     return form_page(
-        request, form=CriterionForm(request.POST or None, instance=criterion), title=_("Modifier « %(title)s »") % {"title": criterion},
+        request,
+        form=CriterionForm(request.POST or None, instance=criterion),
+        title=_("Modifier « %(title)s »") % {"title": criterion},
         save=lambda data: components.criterion_update(actor=request.user, criterion=criterion, **data),
-        success_url=owner.page_url, breadcrumb=owner.crumbs(criterion.code), success=_("Le critère est enregistré."),
+        success_url=owner.page_url,
+        breadcrumb=owner.crumbs(criterion.code),
+        success=_("Le critère est enregistré."),
     )
 
 
@@ -38,10 +46,14 @@ def criterion_delete(request, call_id: int, criterion_id: int, theme_id: int | N
     owner = managed_owner(request, call_id, theme_id)
     criterion = get_object_or_404(Criterion, pk=criterion_id, **owner.of)
     return confirm_page(
-        request, title=_("Supprimer le critère « %(criterion)s » ?") % {"criterion": criterion},
-        explanation=_("Ses sous-critères sont supprimés avec lui."), button=_("Supprimer"), danger=True,
+        request,
+        title=_("Supprimer le critère « %(criterion)s » ?") % {"criterion": criterion},
+        explanation=_("Ses sous-critères sont supprimés avec lui."),
+        button=_("Supprimer"),
+        danger=True,
         action=lambda _: components.criterion_delete(actor=request.user, criterion=criterion),
-        success_url=owner.page_url, breadcrumb=owner.crumbs(_("Supprimer un critère")),
+        success_url=owner.page_url,
+        breadcrumb=owner.crumbs(_("Supprimer un critère")),
         success=_("Le critère est supprimé."),
     )
 
@@ -50,9 +62,13 @@ def criterion_delete(request, call_id: int, criterion_id: int, theme_id: int | N
 def document_create(request, call_id: int, theme_id: int | None = None):
     owner = managed_owner(request, call_id, theme_id)
     return form_page(
-        request, form=RequiredDocumentForm(request.POST or None), title=_("Nouvelle pièce à fournir"),
+        request,
+        form=RequiredDocumentForm(request.POST or None),
+        title=_("Nouvelle pièce à fournir"),
         save=lambda data: components.required_document_create(actor=request.user, **owner.of, **data),
-        success_url=owner.page_url, breadcrumb=owner.crumbs(_("Nouvelle pièce")), success=_("La pièce est ajoutée."),
+        success_url=owner.page_url,
+        breadcrumb=owner.crumbs(_("Nouvelle pièce")),
+        success=_("La pièce est ajoutée."),
     )
 
 
@@ -61,10 +77,13 @@ def document_update(request, call_id: int, document_id: int, theme_id: int | Non
     owner = managed_owner(request, call_id, theme_id)
     document = get_object_or_404(RequiredDocument, pk=document_id, **owner.of)
     return form_page(
-        request, form=RequiredDocumentForm(request.POST or None, instance=document),
+        request,
+        form=RequiredDocumentForm(request.POST or None, instance=document),
         title=_("Modifier « %(title)s »") % {"title": document},
         save=lambda data: components.required_document_update(actor=request.user, document=document, **data),
-        success_url=owner.page_url, breadcrumb=owner.crumbs(document.label), success=_("La pièce est enregistrée."),
+        success_url=owner.page_url,
+        breadcrumb=owner.crumbs(document.label),
+        success=_("La pièce est enregistrée."),
     )
 
 
@@ -73,8 +92,13 @@ def document_delete(request, call_id: int, document_id: int, theme_id: int | Non
     owner = managed_owner(request, call_id, theme_id)
     document = get_object_or_404(RequiredDocument, pk=document_id, **owner.of)
     return confirm_page(
-        request, title=_("Supprimer la pièce « %(document)s » ?") % {"document": document},
-        explanation=_("Les pièces déjà déposées sont conservées."), button=_("Supprimer"), danger=True,
+        request,
+        title=_("Supprimer la pièce « %(document)s » ?") % {"document": document},
+        explanation=_("Les pièces déjà déposées sont conservées."),
+        button=_("Supprimer"),
+        danger=True,
         action=lambda _: components.required_document_delete(actor=request.user, document=document),
-        success_url=owner.page_url, breadcrumb=owner.crumbs(_("Supprimer une pièce")), success=_("La pièce est supprimée."),
+        success_url=owner.page_url,
+        breadcrumb=owner.crumbs(_("Supprimer une pièce")),
+        success=_("La pièce est supprimée."),
     )

@@ -32,9 +32,12 @@ def _theme_crumbs(theme, current: str) -> dict:
 def theme_create(request, call_id: int):
     call = managed_call(request, call_id)
     return form_page(
-        request, form=ThemeForm(request.POST or None), title=_("Nouveau thème"),
+        request,
+        form=ThemeForm(request.POST or None),
+        title=_("Nouveau thème"),
         save=lambda data: configuration.theme_create(actor=request.user, call=call, **data),
-        success_url=_theme_url, breadcrumb=call_crumbs(call, current=_("Nouveau thème")),
+        success_url=_theme_url,
+        breadcrumb=call_crumbs(call, current=_("Nouveau thème")),
         success=_("Le thème est créé."),
     )
 
@@ -42,24 +45,32 @@ def theme_create(request, call_id: int):
 @staff_view
 def theme_detail(request, call_id: int, theme_id: int):
     theme = managed_theme(request, call_id, theme_id)
-    return render(request, "calls/staff/theme_detail.html", {
-        **owned_configuration(Owner(theme.call, theme)),
-        "call": theme.call,
-        "theme": theme,
-        "sessions": list(theme.sessions.all()),
-        "phases": list(theme.phases.prefetch_related("milestones")),
-        "public_url": public_theme_url(theme.call, theme) if theme.call.status != "draft" else None,
-        "breadcrumb_data": call_crumbs(theme.call, current=f"{theme.code} — {theme.title}"),
-    })
+    return render(
+        request,
+        "calls/staff/theme_detail.html",
+        {
+            **owned_configuration(Owner(theme.call, theme)),
+            "call": theme.call,
+            "theme": theme,
+            "sessions": list(theme.sessions.all()),
+            "phases": list(theme.phases.prefetch_related("milestones")),
+            "public_url": public_theme_url(theme.call, theme) if theme.call.status != "draft" else None,
+            "breadcrumb_data": call_crumbs(theme.call, current=f"{theme.code} — {theme.title}"),
+        },
+    )
 
 
 @staff_view
 def theme_update(request, call_id: int, theme_id: int):
     theme = managed_theme(request, call_id, theme_id)
     return form_page(
-        request, form=ThemeForm(request.POST or None, instance=theme), title=_("Modifier le thème %(code)s") % {"code": theme.code},
+        request,
+        form=ThemeForm(request.POST or None, instance=theme),
+        title=_("Modifier le thème %(code)s") % {"code": theme.code},
         save=lambda data: configuration.theme_update(actor=request.user, theme=theme, **data),
-        success_url=_theme_url, breadcrumb=_theme_crumbs(theme, _("Modifier")), success=_("Le thème est enregistré."),
+        success_url=_theme_url,
+        breadcrumb=_theme_crumbs(theme, _("Modifier")),
+        success=_("Le thème est enregistré."),
     )
 
 
@@ -67,24 +78,34 @@ def theme_update(request, call_id: int, theme_id: int):
 def theme_duplicate(request, call_id: int, theme_id: int):
     theme = managed_theme(request, call_id, theme_id)
     return confirm_page(
-        request, title=_("Dupliquer le thème %(code)s") % {"code": theme.code},
-        explanation=_("Les textes, la grille, les pièces, les phases et le formulaire (en brouillon) sont copiés "
-                      "sous un nouveau code. Les sessions ne sont pas copiées."),
-        button=_("Dupliquer"), form=ThemeDuplicateForm(request.POST or None),
+        request,
+        title=_("Dupliquer le thème %(code)s") % {"code": theme.code},
+        explanation=_(
+            "Les textes, la grille, les pièces, les phases et le formulaire (en brouillon) sont copiés "
+            "sous un nouveau code. Les sessions ne sont pas copiées."
+        ),
+        button=_("Dupliquer"),
+        form=ThemeDuplicateForm(request.POST or None),
         action=lambda data: configuration.theme_duplicate(actor=request.user, theme=theme, **data),
-        success_url=_theme_url, breadcrumb=_theme_crumbs(theme, _("Dupliquer")), success=_("Le thème est dupliqué."),
+        success_url=_theme_url,
+        breadcrumb=_theme_crumbs(theme, _("Dupliquer")),
+        success=_("Le thème est dupliqué."),
     )
 
 
 # --- sessions ---------------------------------------------------------------------------
 
+
 @staff_view
 def session_create(request, call_id: int, theme_id: int):
     theme = managed_theme(request, call_id, theme_id)
     return form_page(
-        request, form=SessionForm(request.POST or None), title=_("Nouvelle session — %(code)s") % {"code": theme.code},
+        request,
+        form=SessionForm(request.POST or None),
+        title=_("Nouvelle session — %(code)s") % {"code": theme.code},
         save=lambda data: configuration.session_create(actor=request.user, theme=theme, **data),
-        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, _("Nouvelle session")),
+        success_url=_theme_url(theme),
+        breadcrumb=_theme_crumbs(theme, _("Nouvelle session")),
         success=_("La session est créée."),
     )
 
@@ -94,9 +115,12 @@ def session_update(request, call_id: int, theme_id: int, session_id: int):
     theme = managed_theme(request, call_id, theme_id)
     session = get_object_or_404(theme.sessions, pk=session_id)
     return form_page(
-        request, form=SessionForm(request.POST or None, instance=session), title=_("Modifier « %(title)s »") % {"title": session.name},
+        request,
+        form=SessionForm(request.POST or None, instance=session),
+        title=_("Modifier « %(title)s »") % {"title": session.name},
         save=lambda data: configuration.session_update(actor=request.user, session=session, **data),
-        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, session.name),
+        success_url=_theme_url(theme),
+        breadcrumb=_theme_crumbs(theme, session.name),
         success=_("La session est enregistrée."),
     )
 
@@ -106,24 +130,30 @@ def session_duplicate(request, call_id: int, theme_id: int, session_id: int):
     theme = managed_theme(request, call_id, theme_id)
     session = get_object_or_404(theme.sessions, pk=session_id)
     return confirm_page(
-        request, title=_("Créer la session du mois suivant de « %(session)s » ?") % {"session": session.name},
+        request,
+        title=_("Créer la session du mois suivant de « %(session)s » ?") % {"session": session.name},
         explanation=_("Une nouvelle session est créée aux mêmes heures, un mois plus tard (heure de Paris)."),
         button=_("Créer la session suivante"),
         action=lambda _: configuration.session_duplicate(actor=request.user, session=session),
-        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, _("Session suivante")),
+        success_url=_theme_url(theme),
+        breadcrumb=_theme_crumbs(theme, _("Session suivante")),
         success=_("La session du mois suivant est créée."),
     )
 
 
 # --- phases ---------------------------------------------------------------------------
 
+
 @staff_view
 def phase_create(request, call_id: int, theme_id: int):
     theme = managed_theme(request, call_id, theme_id)
     return form_page(
-        request, form=PhaseForm(request.POST or None), title=_("Nouvelle phase"),
+        request,
+        form=PhaseForm(request.POST or None),
+        title=_("Nouvelle phase"),
         save=lambda data: components.phase_create(actor=request.user, theme=theme, **data),
-        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, _("Nouvelle phase")),
+        success_url=_theme_url(theme),
+        breadcrumb=_theme_crumbs(theme, _("Nouvelle phase")),
         success=_("La phase est ajoutée."),
     )
 
@@ -132,9 +162,12 @@ def phase_create(request, call_id: int, theme_id: int):
 def milestone_create(request, call_id: int, theme_id: int):
     theme = managed_theme(request, call_id, theme_id)
     return form_page(
-        request, form=MilestoneForm(request.POST or None, theme=theme), title=_("Nouveau jalon type"),
+        request,
+        form=MilestoneForm(request.POST or None, theme=theme),
+        title=_("Nouveau jalon type"),
         save=lambda data: components.milestone_create(actor=request.user, **data),
-        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, _("Nouveau jalon")),
+        success_url=_theme_url(theme),
+        breadcrumb=_theme_crumbs(theme, _("Nouveau jalon")),
         success=_("Le jalon est ajouté."),
     )
 
@@ -144,9 +177,13 @@ def phase_update(request, call_id: int, theme_id: int, phase_id: int):
     theme = managed_theme(request, call_id, theme_id)
     phase = get_object_or_404(theme.phases, pk=phase_id)
     return form_page(
-        request, form=PhaseForm(request.POST or None, instance=phase), title=_("Modifier la phase « %(phase)s »") % {"phase": phase},
+        request,
+        form=PhaseForm(request.POST or None, instance=phase),
+        title=_("Modifier la phase « %(phase)s »") % {"phase": phase},
         save=lambda data: components.phase_update(actor=request.user, phase=phase, **data),
-        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, phase.label), success=_("La phase est enregistrée."),
+        success_url=_theme_url(theme),
+        breadcrumb=_theme_crumbs(theme, phase.label),
+        success=_("La phase est enregistrée."),
     )
 
 
@@ -155,9 +192,11 @@ def milestone_update(request, call_id: int, theme_id: int, milestone_id: int):
     theme = managed_theme(request, call_id, theme_id)
     milestone = get_object_or_404(MilestoneTemplate, pk=milestone_id, phase__theme=theme)
     return form_page(
-        request, form=MilestoneForm(request.POST or None, instance=milestone, theme=theme),
+        request,
+        form=MilestoneForm(request.POST or None, instance=milestone, theme=theme),
         title=_("Modifier le jalon « %(milestone)s »") % {"milestone": milestone},
         save=lambda data: components.milestone_update(actor=request.user, milestone=milestone, **data),
-        success_url=_theme_url(theme), breadcrumb=_theme_crumbs(theme, milestone.label),
+        success_url=_theme_url(theme),
+        breadcrumb=_theme_crumbs(theme, milestone.label),
         success=_("Le jalon est enregistré."),
     )

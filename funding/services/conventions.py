@@ -65,7 +65,11 @@ def convention_link(dossier: Dossier) -> str:
 
 @transaction.atomic
 def convention_template_create(
-    *, actor, programme, body: str, title: str = gettext_lazy("Convention de financement"),
+    *,
+    actor,
+    programme,
+    body: str,
+    title: str = gettext_lazy("Convention de financement"),
 ) -> ConventionTemplate:
     """Save the next version of a programme's convention text; an unknown placeholder is refused by name."""
     if actor is not None and not user_roles(actor).is_staff_of(programme.pk):
@@ -74,7 +78,9 @@ def convention_template_create(
     if not (title or "").strip():
         raise DomainError(_("Indiquez le titre de la convention."), code="title_required", field="title")
     version = (ConventionTemplate.objects.filter(programme=programme).aggregate(last=Max("version"))["last"] or 0) + 1
-    template = ConventionTemplate.objects.create(programme=programme, version=version, title=title.strip(), body=body, created_by=actor)
+    template = ConventionTemplate.objects.create(
+        programme=programme, version=version, title=title.strip(), body=body, created_by=actor
+    )
     audit_record(actor=actor, action="convention_template.create", target=template, data={"version": version})
     return template
 
@@ -108,7 +114,11 @@ def default_schedule(dossier: Dossier, amount: Decimal, milestones: list[Milesto
         advance = (amount / 2).quantize(Decimal("0.01"))
         return [
             {"label": _("Avance à la signature"), "amount": advance, "condition": Tranche.Condition.SIGNATURE},
-            {"label": _("Solde sur rapport final"), "amount": amount - advance, "condition": Tranche.Condition.FINAL_REPORT},
+            {
+                "label": _("Solde sur rapport final"),
+                "amount": amount - advance,
+                "condition": Tranche.Condition.FINAL_REPORT,
+            },
         ]
     advance = (amount * ADVANCE_SHARE).quantize(Decimal("0.01"))
     balance = (amount * BALANCE_SHARE).quantize(Decimal("0.01"))
@@ -116,8 +126,12 @@ def default_schedule(dossier: Dossier, amount: Decimal, milestones: list[Milesto
     return [
         {"label": _("Avance à la signature"), "amount": advance, "condition": Tranche.Condition.SIGNATURE},
         *[
-            {"label": _("Tranche sur jalon : %(milestone)s") % {"milestone": milestone.label}, "amount": share,
-             "condition": Tranche.Condition.MILESTONE, "milestone": milestone}
+            {
+                "label": _("Tranche sur jalon : %(milestone)s") % {"milestone": milestone.label},
+                "amount": share,
+                "condition": Tranche.Condition.MILESTONE,
+                "milestone": milestone,
+            }
             for milestone, share in zip(milestones, middle, strict=True)
         ],
         {"label": _("Solde sur rapport final"), "amount": balance, "condition": Tranche.Condition.FINAL_REPORT},
@@ -135,9 +149,15 @@ def _ensure_milestones(dossier: Dossier, start_on, duration_months) -> list[Mile
         due_on = None
         if start_on and duration_months:
             due_on = add_months(start_on, round(duration_months * index / len(templates)))
-        created.append(Milestone.objects.create(
-            dossier=dossier, template=template, order=template.order or index, label=template.label, due_on=due_on,
-        ))
+        created.append(
+            Milestone.objects.create(
+                dossier=dossier,
+                template=template,
+                order=template.order or index,
+                label=template.label,
+                due_on=due_on,
+            )
+        )
     return created
 
 
@@ -149,7 +169,11 @@ def convention_generate(*, actor, dossier: Dossier, ip_address: str | None = Non
     version is being signed. The PDF is rendered by `funding.tasks.convention_render`.
     """
     with transaction.atomic():
-        dossier = Dossier.objects.select_for_update(of=("self",)).select_related("theme__call__programme", "phase").get(pk=dossier.pk)
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("theme__call__programme", "phase")
+            .get(pk=dossier.pk)
+        )
         ensure_role(dossier, actor, STAFF)
         if dossier.state not in (DossierState.SELECTED, DossierState.CONVENTION, DossierState.IN_PROGRESS):
             raise DomainError(
@@ -159,8 +183,10 @@ def convention_generate(*, actor, dossier: Dossier, ip_address: str | None = Non
             )
         latest = dossier.conventions.order_by("-version").first()
         if latest is not None and latest.status in SIGNING:
-            raise DomainError(_("La signature de la version en cours n'est pas terminée : attendez-la avant d'en générer une autre."),
-                              code="signing")
+            raise DomainError(
+                _("La signature de la version en cours n'est pas terminée : attendez-la avant d'en générer une autre."),
+                code="signing",
+            )
         amount = granted_amount_of(dossier)
         if dossier.state == DossierState.SELECTED:
             dossier = dossier_transition(dossier=dossier, name="start_convention", actor=actor, ip_address=ip_address)
@@ -170,13 +196,19 @@ def convention_generate(*, actor, dossier: Dossier, ip_address: str | None = Non
         try:
             with transaction.atomic():
                 convention = Convention.objects.create(
-                    dossier=dossier, version=(latest.version + 1) if latest else 1,
+                    dossier=dossier,
+                    version=(latest.version + 1) if latest else 1,
                     previous=in_force,
-                    template=current_template(dossier.theme.call.programme), amount=amount, start_on=start_on,
-                    duration_months=dossier.duration_months, created_by=actor,
+                    template=current_template(dossier.theme.call.programme),
+                    amount=amount,
+                    start_on=start_on,
+                    duration_months=dossier.duration_months,
+                    created_by=actor,
                 )
         except IntegrityError as error:
-            raise DomainError(_("Une autre version vient d'être générée : rechargez la page."), code="conflict") from error
+            raise DomainError(
+                _("Une autre version vient d'être générée : rechargez la page."), code="conflict"
+            ) from error
         if latest is not None and latest.status in REPLACEABLE:
             latest.status = Convention.Status.SUPERSEDED
             latest.save(update_fields=["status"])
@@ -187,8 +219,13 @@ def convention_generate(*, actor, dossier: Dossier, ip_address: str | None = Non
             paid_by_order = {tranche.order: tranche for tranche in in_force.tranches.all()} if in_force else {}
             for order, item in enumerate(default_schedule(dossier, amount, milestones), start=1):
                 Tranche.objects.create(convention=convention, order=order, previous=paid_by_order.get(order), **item)
-        audit_record(actor=actor, action="convention.generate", target=convention, ip_address=ip_address,
-                     data={"version": convention.version, "amount": str(amount), "amendment": convention.is_amendment})
+        audit_record(
+            actor=actor,
+            action="convention.generate",
+            target=convention,
+            ip_address=ip_address,
+            data={"version": convention.version, "amount": str(amount), "amendment": convention.is_amendment},
+        )
         queue_render(convention.pk)
     return convention
 
@@ -197,8 +234,12 @@ def _copy_tranches(source: Convention, target: Convention) -> None:
     """The schedule carries over to the next version; an in-force tranche's payments keep counting."""
     for tranche in source.tranches.all():
         Tranche.objects.create(
-            convention=target, order=tranche.order, label=tranche.label, amount=tranche.amount,
-            condition=tranche.condition, milestone_id=tranche.milestone_id,
+            convention=target,
+            order=tranche.order,
+            label=tranche.label,
+            amount=tranche.amount,
+            condition=tranche.condition,
+            milestone_id=tranche.milestone_id,
             previous=tranche if source.status == Convention.Status.IN_FORCE else tranche.previous,
         )
 
@@ -210,8 +251,9 @@ def queue_render(convention_id: int) -> None:
         try:
             convention_render.delay(convention_id)
         except Exception:  # broker down: conventions_render_pending picks it up later
-            logger.warning("Broker unavailable; convention %s will be rendered by the periodic task", convention_id,
-                           exc_info=True)
+            logger.warning(
+                "Broker unavailable; convention %s will be rendered by the periodic task", convention_id, exc_info=True
+            )
 
     transaction.on_commit(enqueue)
 
@@ -225,14 +267,18 @@ def convention_render(*, convention_id: int) -> Convention:
         pdf = render_pdf("funding/pdf/convention.html", convention_document_context(convention))
         convention.sha256 = hashlib.sha256(pdf).hexdigest()
         convention.rendered_at = timezone.now()
-        convention.pdf.save(f"convention-{convention.dossier.reference}-v{convention.version}.pdf", ContentFile(pdf), save=False)
+        convention.pdf.save(
+            f"convention-{convention.dossier.reference}-v{convention.version}.pdf", ContentFile(pdf), save=False
+        )
         convention.save(update_fields=["pdf", "sha256", "rendered_at"])
     return convention
 
 
 def conventions_render_pending() -> int:
     """Render every version still waiting for its PDF (the broker may have lost the task)."""
-    pending = Convention.objects.filter(pdf="").exclude(status=Convention.Status.SUPERSEDED).values_list("pk", flat=True)
+    pending = (
+        Convention.objects.filter(pdf="").exclude(status=Convention.Status.SUPERSEDED).values_list("pk", flat=True)
+    )
     count = 0
     for convention_id in list(pending):
         convention_render(convention_id=convention_id)
@@ -255,8 +301,10 @@ def checked_upload(uploaded_file, *, field: str, formats: list[str], max_bytes: 
 
 
 def _locked(convention: Convention) -> Convention:
-    return Convention.objects.select_for_update(of=("self",)).select_related("dossier__theme__call__programme", "dossier__organisation").get(
-        pk=convention.pk
+    return (
+        Convention.objects.select_for_update(of=("self",))
+        .select_related("dossier__theme__call__programme", "dossier__organisation")
+        .get(pk=convention.pk)
     )
 
 
@@ -276,25 +324,41 @@ def convention_send(*, actor, convention: Convention, ip_address: str | None = N
         ensure_role(convention.dossier, actor, STAFF)
         _expect(convention, Convention.Status.DRAFT, _("envoyer au porteur"))
         if not convention.pdf:
-            raise DomainError(_("Le PDF de la convention est en cours de génération : réessayez dans un instant."),
-                              code="not_rendered")
+            raise DomainError(
+                _("Le PDF de la convention est en cours de génération : réessayez dans un instant."),
+                code="not_rendered",
+            )
         convention.status = Convention.Status.SENT
         convention.sent_at = timezone.now()
         convention.sent_by = actor
         convention.save(update_fields=["status", "sent_at", "sent_by"])
-        audit_record(actor=actor, action="convention.send", target=convention, ip_address=ip_address,
-                     data={"version": convention.version, "sha256": convention.sha256})
-        notify("funding_convention_sent", actor=actor, recipients=carrier_members(convention.dossier),
-               context={"convention": convention, "dossier": convention.dossier}, link=convention_link(convention.dossier))
+        audit_record(
+            actor=actor,
+            action="convention.send",
+            target=convention,
+            ip_address=ip_address,
+            data={"version": convention.version, "sha256": convention.sha256},
+        )
+        notify(
+            "funding_convention_sent",
+            actor=actor,
+            recipients=carrier_members(convention.dossier),
+            context={"convention": convention, "dossier": convention.dossier},
+            link=convention_link(convention.dossier),
+        )
     return convention
 
 
-def convention_sign_carrier(*, actor, convention: Convention, signed_file=None, approve: bool = False,
-                            ip_address: str | None = None) -> Convention:
+def convention_sign_carrier(
+    *, actor, convention: Convention, signed_file=None, approve: bool = False, ip_address: str | None = None
+) -> Convention:
     """The carrier signs: either uploads the signed PDF (checked by content) or clicks "approve"."""
     if signed_file is None and not approve:
-        raise DomainError(_("Déposez la convention signée (PDF) ou approuvez-la en ligne."),
-                          code="signature_missing", field="signed_file")
+        raise DomainError(
+            _("Déposez la convention signée (PDF) ou approuvez-la en ligne."),
+            code="signature_missing",
+            field="signed_file",
+        )
     upload = checked_upload(signed_file, field="signed_file", formats=["pdf"], max_bytes=SIGNED_PDF_MAX_BYTES)
     with transaction.atomic():
         convention = _locked(convention)
@@ -310,11 +374,25 @@ def convention_sign_carrier(*, actor, convention: Convention, signed_file=None, 
         else:
             convention.carrier_signature = Convention.CarrierSignature.APPROVAL
         convention.save()
-        audit_record(actor=actor, action="convention.sign_carrier", target=convention, ip_address=ip_address,
-                     data={"version": convention.version, "kind": convention.carrier_signature,
-                           "sha256": convention.sha256, "signed_sha256": convention.signed_sha256})
-        notify("funding_convention_signed", actor=actor, recipients=fund_operators(convention.dossier),
-               context={"convention": convention, "dossier": convention.dossier}, link=convention_link(convention.dossier))
+        audit_record(
+            actor=actor,
+            action="convention.sign_carrier",
+            target=convention,
+            ip_address=ip_address,
+            data={
+                "version": convention.version,
+                "kind": convention.carrier_signature,
+                "sha256": convention.sha256,
+                "signed_sha256": convention.signed_sha256,
+            },
+        )
+        notify(
+            "funding_convention_signed",
+            actor=actor,
+            recipients=fund_operators(convention.dossier),
+            context={"convention": convention, "dossier": convention.dossier},
+            link=convention_link(convention.dossier),
+        )
     return convention
 
 
@@ -328,8 +406,13 @@ def convention_sign_operator(*, actor, convention: Convention, ip_address: str |
         convention.operator_signed_at = timezone.now()
         convention.operator_signed_by = actor
         convention.save(update_fields=["status", "operator_signed_at", "operator_signed_by"])
-        audit_record(actor=actor, action="convention.sign_operator", target=convention, ip_address=ip_address,
-                     data={"version": convention.version})
+        audit_record(
+            actor=actor,
+            action="convention.sign_operator",
+            target=convention,
+            ip_address=ip_address,
+            data={"version": convention.version},
+        )
         if convention.start_on is None or convention.start_on <= timezone.localdate():
             convention = _enter_into_force(convention, actor=actor, ip_address=ip_address)
     return convention
@@ -344,10 +427,20 @@ def _enter_into_force(convention: Convention, *, actor, ip_address: str | None =
     dossier = convention.dossier
     if dossier.state == DossierState.CONVENTION:
         dossier_transition(dossier=dossier, name="start_project", actor=actor, ip_address=ip_address)
-    audit_record(actor=actor, action="convention.in_force", target=convention, ip_address=ip_address,
-                 data={"version": convention.version})
-    notify("funding_convention_in_force", actor=actor, recipients=carrier_members(dossier),
-           context={"convention": convention, "dossier": dossier}, link=convention_link(dossier))
+    audit_record(
+        actor=actor,
+        action="convention.in_force",
+        target=convention,
+        ip_address=ip_address,
+        data={"version": convention.version},
+    )
+    notify(
+        "funding_convention_in_force",
+        actor=actor,
+        recipients=carrier_members(dossier),
+        context={"convention": convention, "dossier": dossier},
+        link=convention_link(dossier),
+    )
     return convention
 
 
@@ -355,7 +448,9 @@ def conventions_enter_into_force(*, today=None) -> int:
     """Bring countersigned conventions into force on their start date (daily task); idempotent."""
     today = today or timezone.localdate()
     count = 0
-    due = Convention.objects.filter(status=Convention.Status.SIGNED_BY_OPERATOR, start_on__lte=today).values_list("pk", flat=True)
+    due = Convention.objects.filter(status=Convention.Status.SIGNED_BY_OPERATOR, start_on__lte=today).values_list(
+        "pk", flat=True
+    )
     for convention_id in list(due):
         with transaction.atomic():
             convention = _locked(Convention(pk=convention_id))
@@ -363,4 +458,3 @@ def conventions_enter_into_force(*, today=None) -> int:
                 _enter_into_force(convention, actor=None)
                 count += 1
     return count
-

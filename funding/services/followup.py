@@ -43,41 +43,65 @@ def _amount(value, field: str) -> Decimal:
 # --- Tranche schedule ---------------------------------------------------------------------
 
 
-def tranche_schedule_set(*, actor, convention: Convention, tranches: list[dict], ip_address: str | None = None) -> list[Tranche]:
+def tranche_schedule_set(
+    *, actor, convention: Convention, tranches: list[dict], ip_address: str | None = None
+) -> list[Tranche]:
     """Replace the schedule of a draft version; the total never exceeds the granted amount.
 
     Each item: label, amount, condition and, for a milestone condition, a milestone of the
     dossier. The draft's PDF is rendered again with the new schedule.
     """
     with transaction.atomic():
-        convention = Convention.objects.select_for_update(of=("self",)).select_related("dossier__theme__call").get(pk=convention.pk)
+        convention = (
+            Convention.objects.select_for_update(of=("self",))
+            .select_related("dossier__theme__call")
+            .get(pk=convention.pk)
+        )
         ensure_role(convention.dossier, actor, STAFF)
         if convention.status != Convention.Status.DRAFT:
-            raise DomainError(_("L'échéancier ne se modifie que sur une convention en brouillon : générez un avenant."),
-                              code="immutable")
+            raise DomainError(
+                _("L'échéancier ne se modifie que sur une convention en brouillon : générez un avenant."),
+                code="immutable",
+            )
         cleaned = []
         milestone_ids = set(convention.dossier.milestones.values_list("pk", flat=True))
         for index, item in enumerate(tranches, start=1):
             label = (item.get("label") or "").strip()
             if not label:
-                raise DomainError(_("Tranche %(number)s : indiquez un libellé.") % {"number": index},
-                                  code="label_required", field="tranches")
+                raise DomainError(
+                    _("Tranche %(number)s : indiquez un libellé.") % {"number": index},
+                    code="label_required",
+                    field="tranches",
+                )
             condition = item.get("condition")
             if condition not in Tranche.Condition.values:
-                raise DomainError(_("Tranche %(number)s : condition inconnue.") % {"number": index},
-                                  code="invalid_condition", field="tranches")
+                raise DomainError(
+                    _("Tranche %(number)s : condition inconnue.") % {"number": index},
+                    code="invalid_condition",
+                    field="tranches",
+                )
             milestone = item.get("milestone")
             if condition == Tranche.Condition.MILESTONE and (milestone is None or milestone.pk not in milestone_ids):
-                raise DomainError(_("Tranche %(number)s : choisissez un jalon du projet.") % {"number": index},
-                                  code="milestone_required", field="tranches")
-            cleaned.append({"label": label, "amount": _amount(item.get("amount"), "tranches"), "condition": condition,
-                            "milestone": milestone if condition == Tranche.Condition.MILESTONE else None})
+                raise DomainError(
+                    _("Tranche %(number)s : choisissez un jalon du projet.") % {"number": index},
+                    code="milestone_required",
+                    field="tranches",
+                )
+            cleaned.append(
+                {
+                    "label": label,
+                    "amount": _amount(item.get("amount"), "tranches"),
+                    "condition": condition,
+                    "milestone": milestone if condition == Tranche.Condition.MILESTONE else None,
+                }
+            )
         total = sum((item["amount"] for item in cleaned), Decimal("0"))
         if total > convention.amount:
             raise DomainError(
                 _("Le total des tranches (%(total)s) dépasse le montant accordé (%(granted)s).")
                 % {"total": money(total), "granted": money(convention.amount)},
-                code="tranches_above_grant", field="tranches",
+                code="tranches_above_grant",
+                field="tranches",
             )
         previous_by_order = {tranche.order: tranche.previous for tranche in convention.tranches.all()}
         convention.tranches.all().delete()
@@ -88,8 +112,13 @@ def tranche_schedule_set(*, actor, convention: Convention, tranches: list[dict],
         convention.pdf = ""
         convention.sha256 = ""
         convention.save(update_fields=["pdf", "sha256"])
-        audit_record(actor=actor, action="convention.schedule", target=convention, ip_address=ip_address,
-                     data={"tranches": [{"label": t.label, "amount": str(t.amount), "condition": t.condition} for t in created]})
+        audit_record(
+            actor=actor,
+            action="convention.schedule",
+            target=convention,
+            ip_address=ip_address,
+            data={"tranches": [{"label": t.label, "amount": str(t.amount), "condition": t.condition} for t in created]},
+        )
         queue_render(convention.pk)
     return created
 
@@ -98,10 +127,16 @@ def tranche_schedule_set(*, actor, convention: Convention, tranches: list[dict],
 
 
 def _locked_milestone(milestone: Milestone) -> Milestone:
-    return Milestone.objects.select_for_update(of=("self",)).select_related("dossier__theme__call__programme").get(pk=milestone.pk)
+    return (
+        Milestone.objects.select_for_update(of=("self",))
+        .select_related("dossier__theme__call__programme")
+        .get(pk=milestone.pk)
+    )
 
 
-def milestone_declare(*, actor, milestone: Milestone, note: str, evidence=None, ip_address: str | None = None) -> Milestone:
+def milestone_declare(
+    *, actor, milestone: Milestone, note: str, evidence=None, ip_address: str | None = None
+) -> Milestone:
     """The carrier declares a milestone reached, with a note and optional evidence; never twice."""
     if not (note or "").strip():
         raise DomainError(_("Décrivez ce qui a été réalisé."), code="note_required", field="note")
@@ -112,9 +147,11 @@ def milestone_declare(*, actor, milestone: Milestone, note: str, evidence=None, 
         if milestone.dossier.state != DossierState.IN_PROGRESS:
             raise DomainError(_("Les jalons se déclarent une fois la convention en vigueur."), code="invalid_state")
         if milestone.status in (Milestone.Status.DECLARED, Milestone.Status.VALIDATED):
-            raise DomainError(_("Le jalon « %(milestone)s » est déjà déclaré (%(status)s).")
-                              % {"milestone": milestone.label, "status": milestone.get_status_display().lower()},
-                              code="already_declared")
+            raise DomainError(
+                _("Le jalon « %(milestone)s » est déjà déclaré (%(status)s).")
+                % {"milestone": milestone.label, "status": milestone.get_status_display().lower()},
+                code="already_declared",
+            )
         milestone.status = Milestone.Status.DECLARED
         milestone.declared_at = timezone.now()
         milestone.declared_by = actor
@@ -124,14 +161,26 @@ def milestone_declare(*, actor, milestone: Milestone, note: str, evidence=None, 
             milestone.evidence.save(f"preuve.{upload.extension}", evidence, save=False)
             milestone.evidence_name = upload.safe_name
         milestone.save()
-        audit_record(actor=actor, action="milestone.declare", target=milestone, ip_address=ip_address,
-                     data={"label": milestone.label, "evidence": upload.sha256 if upload else ""})
-        notify("funding_milestone_declared", actor=actor, recipients=programme_staff(milestone.dossier),
-               context={"milestone": milestone, "dossier": milestone.dossier}, link=convention_link(milestone.dossier))
+        audit_record(
+            actor=actor,
+            action="milestone.declare",
+            target=milestone,
+            ip_address=ip_address,
+            data={"label": milestone.label, "evidence": upload.sha256 if upload else ""},
+        )
+        notify(
+            "funding_milestone_declared",
+            actor=actor,
+            recipients=programme_staff(milestone.dossier),
+            context={"milestone": milestone, "dossier": milestone.dossier},
+            link=convention_link(milestone.dossier),
+        )
     return milestone
 
 
-def milestone_review(*, actor, milestone: Milestone, accept: bool, reason: str = "", ip_address: str | None = None) -> Milestone:
+def milestone_review(
+    *, actor, milestone: Milestone, accept: bool, reason: str = "", ip_address: str | None = None
+) -> Milestone:
     """Staff validate a declared milestone (its tranche may then be paid) or refuse it with reasons."""
     if not accept and not reason.strip():
         raise DomainError(_("Indiquez le motif du refus."), code="reason_required", field="reason")
@@ -145,13 +194,23 @@ def milestone_review(*, actor, milestone: Milestone, accept: bool, reason: str =
         milestone.reviewed_by = actor
         milestone.refusal_reason = "" if accept else reason.strip()
         milestone.save(update_fields=["status", "reviewed_at", "reviewed_by", "refusal_reason"])
-        audit_record(actor=actor, action="milestone.validate" if accept else "milestone.refuse", target=milestone,
-                     ip_address=ip_address, data={"reason": milestone.refusal_reason})
+        audit_record(
+            actor=actor,
+            action="milestone.validate" if accept else "milestone.refuse",
+            target=milestone,
+            ip_address=ip_address,
+            data={"reason": milestone.refusal_reason},
+        )
         recipients = list(carrier_members(milestone.dossier))
         if accept:
             recipients += list(fund_operators(milestone.dossier))
-        notify("funding_milestone_reviewed", actor=actor, recipients=recipients,
-               context={"milestone": milestone, "dossier": milestone.dossier}, link=convention_link(milestone.dossier))
+        notify(
+            "funding_milestone_reviewed",
+            actor=actor,
+            recipients=recipients,
+            context={"milestone": milestone, "dossier": milestone.dossier},
+            link=convention_link(milestone.dossier),
+        )
     return milestone
 
 
@@ -174,7 +233,9 @@ def previous_phases(dossier: Dossier):
     if not dossier.project_key or dossier.phase_id is None:
         return Dossier.objects.none()
     return Dossier.objects.filter(
-        project_key=dossier.project_key, theme_id=dossier.theme_id, phase__order__lt=dossier.phase.order,
+        project_key=dossier.project_key,
+        theme_id=dossier.theme_id,
+        phase__order__lt=dossier.phase.order,
     ).exclude(pk=dossier.pk)
 
 
@@ -183,7 +244,9 @@ def release_blocker(tranche: Tranche) -> str | None:
     convention = tranche.convention
     if convention.status != Convention.Status.IN_FORCE:
         return _("La convention n'est pas en vigueur.")
-    pending = Milestone.objects.filter(dossier__in=previous_phases(convention.dossier)).exclude(status=Milestone.Status.VALIDATED)
+    pending = Milestone.objects.filter(dossier__in=previous_phases(convention.dossier)).exclude(
+        status=Milestone.Status.VALIDATED
+    )
     if pending.exists():
         return _("Le jalon de fin de la phase précédente n'est pas validé.")
     if tranche.condition == Tranche.Condition.MILESTONE:
@@ -199,7 +262,9 @@ def release_blocker(tranche: Tranche) -> str | None:
     return None
 
 
-def payment_record(*, actor, tranche: Tranche, paid_on: date, amount, reference: str, ip_address: str | None = None) -> Payment:
+def payment_record(
+    *, actor, tranche: Tranche, paid_on: date, amount, reference: str, ip_address: str | None = None
+) -> Payment:
     """The fund operator records a payment of a released tranche, never above what remains of it."""
     amount = _amount(amount, "amount")
     if amount <= 0:
@@ -209,9 +274,15 @@ def payment_record(*, actor, tranche: Tranche, paid_on: date, amount, reference:
     if paid_on > timezone.localdate():
         raise DomainError(_("La date du paiement ne peut pas être dans le futur."), code="future_date", field="paid_on")
     with transaction.atomic():
-        tranche = Tranche.objects.select_for_update(of=("self",)).select_related(
-            "convention__dossier__theme__call__programme", "convention__dossier__phase", "milestone",
-        ).get(pk=tranche.pk)
+        tranche = (
+            Tranche.objects.select_for_update(of=("self",))
+            .select_related(
+                "convention__dossier__theme__call__programme",
+                "convention__dossier__phase",
+                "milestone",
+            )
+            .get(pk=tranche.pk)
+        )
         dossier = tranche.convention.dossier
         ensure_role(dossier, actor, FUND_OPERATOR)
         blocker = release_blocker(tranche)
@@ -222,12 +293,24 @@ def payment_record(*, actor, tranche: Tranche, paid_on: date, amount, reference:
             raise DomainError(
                 _("Le paiement (%(amount)s) dépasse le reste à verser sur la tranche (%(remaining)s).")
                 % {"amount": money(amount), "remaining": money(remaining)},
-                code="above_tranche", field="amount",
+                code="above_tranche",
+                field="amount",
             )
-        payment = Payment.objects.create(tranche=tranche, paid_on=paid_on, amount=amount, reference=reference.strip(),
-                                         recorded_by=actor)
-        audit_record(actor=actor, action="payment.record", target=tranche, ip_address=ip_address,
-                     data={"amount": str(amount), "reference": payment.reference, "paid_on": paid_on.isoformat()})
-        notify("funding_payment_recorded", actor=actor, recipients=carrier_members(dossier),
-               context={"payment": payment, "tranche": tranche, "dossier": dossier}, link=convention_link(dossier))
+        payment = Payment.objects.create(
+            tranche=tranche, paid_on=paid_on, amount=amount, reference=reference.strip(), recorded_by=actor
+        )
+        audit_record(
+            actor=actor,
+            action="payment.record",
+            target=tranche,
+            ip_address=ip_address,
+            data={"amount": str(amount), "reference": payment.reference, "paid_on": paid_on.isoformat()},
+        )
+        notify(
+            "funding_payment_recorded",
+            actor=actor,
+            recipients=carrier_members(dossier),
+            context={"payment": payment, "tranche": tranche, "dossier": dossier},
+            link=convention_link(dossier),
+        )
     return payment

@@ -26,7 +26,11 @@ from portal.services import audit_record, notify
 def indicators_of(theme) -> list[dict]:
     """The theme's indicators with a stable key for forms: [{key, label, frequency}]."""
     return [
-        {"key": slugify(item["label"])[:50] or f"indicateur-{index}", "label": item["label"], "frequency": item.get("frequency", "")}
+        {
+            "key": slugify(item["label"])[:50] or f"indicateur-{index}",
+            "label": item["label"],
+            "frequency": item.get("frequency", ""),
+        }
         for index, item in enumerate(indicator_items(theme), start=1)
     ]
 
@@ -35,8 +39,9 @@ def _locked_dossier(dossier: Dossier) -> Dossier:
     return Dossier.objects.select_for_update(of=("self",)).select_related("theme__call__programme").get(pk=dossier.pk)
 
 
-def indicator_report_submit(*, actor, dossier: Dossier, period_day: date, values: dict, comment: str = "",
-                            ip_address: str | None = None) -> IndicatorReport:
+def indicator_report_submit(
+    *, actor, dossier: Dossier, period_day: date, values: dict, comment: str = "", ip_address: str | None = None
+) -> IndicatorReport:
     """File the report of the period containing `period_day`; one per period, never for a future one.
 
     A report filed after its due date is kept and flagged late.
@@ -55,36 +60,64 @@ def indicator_report_submit(*, actor, dossier: Dossier, period_day: date, values
         period_start, period_end = period_containing(period_day, frequency)
         if period_start > today:
             raise DomainError(
-                _("La période du %(date)s n'a pas commencé : un rapport ne porte que sur une période passée ou en cours.")
+                _(
+                    "La période du %(date)s n'a pas commencé : un rapport ne porte que sur une période passée ou en cours."
+                )
                 % {"date": period_start.strftime("%d/%m/%Y")},
-                code="future_period", field="period",
+                code="future_period",
+                field="period",
             )
         cleaned = {}
         for indicator in indicators:
             value = str(values.get(indicator["key"], "")).strip()
             if not value:
-                raise DomainError(_("Renseignez l'indicateur « %(indicator)s ».") % {"indicator": indicator["label"]},
-                                  code="value_required", field=indicator["key"])
+                raise DomainError(
+                    _("Renseignez l'indicateur « %(indicator)s ».") % {"indicator": indicator["label"]},
+                    code="value_required",
+                    field=indicator["key"],
+                )
             cleaned[indicator["label"]] = value
         due_on = due_date(period_end)
         try:
             with transaction.atomic():
                 report = IndicatorReport.objects.create(
-                    dossier=dossier, period_start=period_start, period_end=period_end, due_on=due_on, values=cleaned,
-                    comment=comment.strip(), submitted_at=now, submitted_by=actor, is_late=today > due_on,
+                    dossier=dossier,
+                    period_start=period_start,
+                    period_end=period_end,
+                    due_on=due_on,
+                    values=cleaned,
+                    comment=comment.strip(),
+                    submitted_at=now,
+                    submitted_by=actor,
+                    is_late=today > due_on,
                 )
         except IntegrityError as error:
-            raise DomainError(_("Le rapport de la période du %(date)s a déjà été transmis.")
-                              % {"date": period_start.strftime("%d/%m/%Y")},
-                              code="already_submitted", field="period") from error
-        audit_record(actor=actor, action="indicator_report.submit", target=dossier, ip_address=ip_address,
-                     data={"period": period_start.isoformat(), "late": report.is_late})
-        notify("funding_report_submitted", actor=actor, recipients=programme_staff(dossier),
-               context={"report": report, "dossier": dossier}, link=convention_link(dossier))
+            raise DomainError(
+                _("Le rapport de la période du %(date)s a déjà été transmis.")
+                % {"date": period_start.strftime("%d/%m/%Y")},
+                code="already_submitted",
+                field="period",
+            ) from error
+        audit_record(
+            actor=actor,
+            action="indicator_report.submit",
+            target=dossier,
+            ip_address=ip_address,
+            data={"period": period_start.isoformat(), "late": report.is_late},
+        )
+        notify(
+            "funding_report_submitted",
+            actor=actor,
+            recipients=programme_staff(dossier),
+            context={"report": report, "dossier": dossier},
+            link=convention_link(dossier),
+        )
     return report
 
 
-def final_report_submit(*, actor, dossier: Dossier, summary: str, spent_amount, ip_address: str | None = None) -> FinalReport:
+def final_report_submit(
+    *, actor, dossier: Dossier, summary: str, spent_amount, ip_address: str | None = None
+) -> FinalReport:
     """The carrier files the final report once (spent amount and a written assessment)."""
     if not (summary or "").strip():
         raise DomainError(_("Rédigez le bilan du projet."), code="summary_required", field="summary")
@@ -96,12 +129,27 @@ def final_report_submit(*, actor, dossier: Dossier, summary: str, spent_amount, 
             raise DomainError(_("Le rapport final se transmet pendant la réalisation du projet."), code="invalid_state")
         if FinalReport.objects.filter(dossier=dossier).exists():
             raise DomainError(_("Le rapport final a déjà été transmis."), code="already_submitted")
-        report = FinalReport.objects.create(dossier=dossier, summary=summary.strip(), spent_amount=spent,
-                                            submitted_at=timezone.now(), submitted_by=actor)
-        audit_record(actor=actor, action="final_report.submit", target=dossier, ip_address=ip_address,
-                     data={"spent_amount": str(spent)})
-        notify("funding_report_submitted", actor=actor, recipients=programme_staff(dossier),
-               context={"report": report, "dossier": dossier, "final": True}, link=convention_link(dossier))
+        report = FinalReport.objects.create(
+            dossier=dossier,
+            summary=summary.strip(),
+            spent_amount=spent,
+            submitted_at=timezone.now(),
+            submitted_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="final_report.submit",
+            target=dossier,
+            ip_address=ip_address,
+            data={"spent_amount": str(spent)},
+        )
+        notify(
+            "funding_report_submitted",
+            actor=actor,
+            recipients=programme_staff(dossier),
+            context={"report": report, "dossier": dossier, "final": True},
+            link=convention_link(dossier),
+        )
     return report
 
 
@@ -122,7 +170,9 @@ def final_report_validate(*, actor, dossier: Dossier, ip_address: str | None = N
 
 
 def paid_total(dossier: Dossier) -> Decimal:
-    return Payment.objects.filter(tranche__convention__dossier=dossier).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    return Payment.objects.filter(tranche__convention__dossier=dossier).aggregate(total=Sum("amount"))[
+        "total"
+    ] or Decimal("0")
 
 
 def project_close(*, actor, dossier: Dossier, ip_address: str | None = None) -> Closure:
@@ -136,9 +186,20 @@ def project_close(*, actor, dossier: Dossier, ip_address: str | None = None) -> 
         convention = dossier.conventions.filter(status="in_force").first()
         granted = convention.amount if convention else (dossier.granted_amount or Decimal("0"))
         paid = paid_total(dossier)
-        closure = Closure.objects.create(dossier=dossier, granted_amount=granted, paid_amount=paid,
-                                         unspent_amount=granted - paid, closed_at=timezone.now(), closed_by=actor)
+        closure = Closure.objects.create(
+            dossier=dossier,
+            granted_amount=granted,
+            paid_amount=paid,
+            unspent_amount=granted - paid,
+            closed_at=timezone.now(),
+            closed_by=actor,
+        )
         dossier_transition(dossier=dossier, name="close", actor=actor, ip_address=ip_address)
-        audit_record(actor=actor, action="project.close", target=dossier, ip_address=ip_address,
-                     data={"granted": str(granted), "paid": str(paid), "unspent": str(granted - paid)})
+        audit_record(
+            actor=actor,
+            action="project.close",
+            target=dossier,
+            ip_address=ip_address,
+            data={"granted": str(granted), "paid": str(paid), "unspent": str(granted - paid)},
+        )
     return closure

@@ -24,8 +24,12 @@ def portfolio_export(request, kind: str, fmt: str):
     if "programme" in form.errors:
         # A programme outside the user's scope: refused rather than silently widened to every programme.
         raise Http404
-    audit_record(actor=request.user, action=f"export.funding_{kind}", data={"format": fmt, "filters": request.GET.urlencode()},
-                 ip_address=client_ip(request))
+    audit_record(
+        actor=request.user,
+        action=f"export.funding_{kind}",
+        data={"format": fmt, "filters": request.GET.urlencode()},
+        ip_address=client_ip(request),
+    )
     filename = f"{kind}-{timezone.localdate():%Y-%m-%d}"
     if fmt == "csv":
         header, rows = export_rows(kind, dossiers)

@@ -1,4 +1,4 @@
-""""Mes projets" for laureates and the portfolio of staff and fund operators; flat query counts."""
+""" "Mes projets" for laureates and the portfolio of staff and fund operators; flat query counts."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -42,16 +42,23 @@ def portfolio_rows(request):
     roles = user_roles(request.user)
     if not (roles.is_admin or roles.is_programme_staff or roles.is_fund_operator):
         raise PermissionDenied
-    programmes = Programme.objects.all() if roles.is_admin else Programme.objects.filter(
-        pk__in=roles.staff_programme_ids | roles.fund_operator_programme_ids
+    programmes = (
+        Programme.objects.all()
+        if roles.is_admin
+        else Programme.objects.filter(pk__in=roles.staff_programme_ids | roles.fund_operator_programme_ids)
     )
-    form = PortfolioFilterForm(request.GET or None, programmes=programmes.order_by("name"),
-                               sessions=selectors.portfolio_sessions(programmes))
+    form = PortfolioFilterForm(
+        request.GET or None, programmes=programmes.order_by("name"), sessions=selectors.portfolio_sessions(programmes)
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.portfolio(
-        request.user, programme_id=filters.get("programme"), theme_id=filters.get("theme"),
-        session_id=filters.get("session"), status=filters.get("convention", ""),
-        state=filters.get("etat", ""), query=filters.get("q", ""),
+        request.user,
+        programme_id=filters.get("programme"),
+        theme_id=filters.get("theme"),
+        session_id=filters.get("session"),
+        status=filters.get("convention", ""),
+        state=filters.get("etat", ""),
+        query=filters.get("q", ""),
     )
     return roles, form, filters, queryset
 
@@ -61,8 +68,17 @@ def portfolio(request):
     """Staff and fund operators: every funded project of their programmes, with filters."""
     roles, form, filters, queryset = portfolio_rows(request)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "funding/portfolio.html", {
-        "form": form, "page": page, "rows": _with_labels(page.object_list), "is_filtered": any(filters.values()),
-        "export_kinds": [(kind, export.title) for kind, export in EXPORTS.items()],
-        "template_programmes": [programme for programme in form.fields["programme"].choices[1:] if roles.is_staff_of(programme[0])],
-    })
+    return render(
+        request,
+        "funding/portfolio.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": _with_labels(page.object_list),
+            "is_filtered": any(filters.values()),
+            "export_kinds": [(kind, export.title) for kind, export in EXPORTS.items()],
+            "template_programmes": [
+                programme for programme in form.fields["programme"].choices[1:] if roles.is_staff_of(programme[0])
+            ],
+        },
+    )

@@ -15,7 +15,8 @@ from funding.services.preferences import reminder_preferences_set
 def reminder_preferences(request):
     refused = set(ReminderOptOut.objects.filter(user=request.user).values_list("family", flat=True))
     form = ReminderPreferencesForm(
-        request.POST or None, families=REMINDER_FAMILIES.items(),
+        request.POST or None,
+        families=REMINDER_FAMILIES.items(),
         initial={"wanted": [family for family in REMINDER_FAMILIES if family not in refused]},
     )
     if request.method == "POST" and form.is_valid():

@@ -68,17 +68,29 @@ def _version(dossier, version: int) -> Convention:
 @login_required
 @require_POST
 def convention_generate(request, pk: int):
-    return _act(request, pk, (STAFF,), lambda dossier: conventions.convention_generate(
-        actor=request.user, dossier=dossier, ip_address=client_ip(request)),
-        _("Nouvelle version de la convention générée ; le PDF est en cours de préparation."))
+    return _act(
+        request,
+        pk,
+        (STAFF,),
+        lambda dossier: conventions.convention_generate(
+            actor=request.user, dossier=dossier, ip_address=client_ip(request)
+        ),
+        _("Nouvelle version de la convention générée ; le PDF est en cours de préparation."),
+    )
 
 
 @login_required
 @require_POST
 def convention_send(request, pk: int, version: int):
-    return _act(request, pk, (STAFF,), lambda dossier: conventions.convention_send(
-        actor=request.user, convention=_version(dossier, version), ip_address=client_ip(request)),
-        _("Convention envoyée au porteur pour signature."))
+    return _act(
+        request,
+        pk,
+        (STAFF,),
+        lambda dossier: conventions.convention_send(
+            actor=request.user, convention=_version(dossier, version), ip_address=client_ip(request)
+        ),
+        _("Convention envoyée au porteur pour signature."),
+    )
 
 
 @login_required
@@ -91,8 +103,11 @@ def convention_sign(request, pk: int, version: int):
     if form.is_valid():
         try:
             conventions.convention_sign_carrier(
-                actor=request.user, convention=_version(dossier, version), signed_file=form.cleaned_data["signed_file"],
-                approve=form.cleaned_data["approve"], ip_address=client_ip(request),
+                actor=request.user,
+                convention=_version(dossier, version),
+                signed_file=form.cleaned_data["signed_file"],
+                approve=form.cleaned_data["approve"],
+                ip_address=client_ip(request),
             )
         except DomainError as error:
             raise_for_access(error)
@@ -108,9 +123,15 @@ def convention_sign(request, pk: int, version: int):
 @login_required
 @require_POST
 def convention_countersign(request, pk: int, version: int):
-    return _act(request, pk, (FUND_OPERATOR,), lambda dossier: conventions.convention_sign_operator(
-        actor=request.user, convention=_version(dossier, version), ip_address=client_ip(request)),
-        _("Convention contresignée."))
+    return _act(
+        request,
+        pk,
+        (FUND_OPERATOR,),
+        lambda dossier: conventions.convention_sign_operator(
+            actor=request.user, convention=_version(dossier, version), ip_address=client_ip(request)
+        ),
+        _("Convention contresignée."),
+    )
 
 
 @login_required
@@ -123,8 +144,14 @@ def convention_download(request, pk: int, version: int, signed: bool = False):
     if not file:
         raise Http404
     name = f"convention-{dossier.reference}-v{version}{'-signee' if signed else ''}.pdf"
-    return document_served(request, file=file, target=dossier, document_id=convention.pk,
-                           kind="signed_convention" if signed else "convention", name=name)
+    return document_served(
+        request,
+        file=file,
+        target=dossier,
+        document_id=convention.pk,
+        kind="signed_convention" if signed else "convention",
+        name=name,
+    )
 
 
 # --- Milestones and payments --------------------------------------------------------------
@@ -138,14 +165,21 @@ def milestone_declare(request, pk: int, milestone_id: int):
     form = forms.MilestoneDeclareForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            followup.milestone_declare(actor=request.user, milestone=milestone, note=form.cleaned_data["note"],
-                                       evidence=form.cleaned_data["evidence"], ip_address=client_ip(request))
+            followup.milestone_declare(
+                actor=request.user,
+                milestone=milestone,
+                note=form.cleaned_data["note"],
+                evidence=form.cleaned_data["evidence"],
+                ip_address=client_ip(request),
+            )
         except DomainError as error:
             raise_for_access(error)
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _("Jalon « %(label)s » déclaré : l'équipe du programme va l'examiner.")
-                             % {"label": milestone.label})
+            messages.success(
+                request,
+                _("Jalon « %(label)s » déclaré : l'équipe du programme va l'examiner.") % {"label": milestone.label},
+            )
             return redirect("funding:convention", dossier.pk)
     return render(request, "funding/milestone_declare.html", {"dossier": dossier, "milestone": milestone, "form": form})
 
@@ -159,8 +193,13 @@ def milestone_review(request, pk: int, milestone_id: int):
     if request.method == "POST" and form.is_valid():
         accept = form.cleaned_data["decision"] == "validate"
         try:
-            followup.milestone_review(actor=request.user, milestone=milestone, accept=accept,
-                                      reason=form.cleaned_data["reason"], ip_address=client_ip(request))
+            followup.milestone_review(
+                actor=request.user,
+                milestone=milestone,
+                accept=accept,
+                reason=form.cleaned_data["reason"],
+                ip_address=client_ip(request),
+            )
         except DomainError as error:
             raise_for_access(error)
             form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -175,12 +214,15 @@ def milestone_review(request, pk: int, milestone_id: int):
 def payment_record(request, pk: int, tranche_id: int):
     dossier, roles = funding_dossier(request, pk)
     require(roles, FUND_OPERATOR)
-    tranche = get_object_or_404(Tranche.objects.select_related("convention", "milestone"), convention__dossier=dossier,
-                                pk=tranche_id)
+    tranche = get_object_or_404(
+        Tranche.objects.select_related("convention", "milestone"), convention__dossier=dossier, pk=tranche_id
+    )
     form = forms.PaymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            followup.payment_record(actor=request.user, tranche=tranche, ip_address=client_ip(request), **form.cleaned_data)
+            followup.payment_record(
+                actor=request.user, tranche=tranche, ip_address=client_ip(request), **form.cleaned_data
+            )
         except DomainError as error:
             raise_for_access(error)
             form.add_error(error.field if error.field in form.fields else None, error.message)
@@ -188,7 +230,14 @@ def payment_record(request, pk: int, tranche_id: int):
             messages.success(request, _("Paiement enregistré."))
             return redirect("funding:convention", dossier.pk)
     tranche.paid = followup.paid_on_tranche(tranche)
-    return render(request, "funding/payment_form.html", {
-        "dossier": dossier, "tranche": tranche, "form": form, "remaining": tranche.amount - tranche.paid,
-        "blocker": followup.release_blocker(tranche),
-    })
+    return render(
+        request,
+        "funding/payment_form.html",
+        {
+            "dossier": dossier,
+            "tranche": tranche,
+            "form": form,
+            "remaining": tranche.amount - tranche.paid,
+            "blocker": followup.release_blocker(tranche),
+        },
+    )

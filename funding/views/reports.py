@@ -21,7 +21,9 @@ BAR_STEP = 12
 
 def _open_periods(calendar: list[dict]) -> list[tuple]:
     """Periods still without a report, up to the current one (the calendar stops at today)."""
-    return [(row["start"], f"{row['start']:%d/%m/%Y} – {row['end']:%d/%m/%Y}") for row in calendar if row["report"] is None]
+    return [
+        (row["start"], f"{row['start']:%d/%m/%Y} – {row['end']:%d/%m/%Y}") for row in calendar if row["report"] is None
+    ]
 
 
 def _series(calendar: list[dict], indicators: list[dict]) -> dict:
@@ -44,8 +46,9 @@ def _series(calendar: list[dict], indicators: list[dict]) -> dict:
             for position, point in enumerate(points):
                 height = round(CHART_HEIGHT * point / top) if point > 0 else 0
                 bars.append({"value": point, "x": position * BAR_STEP, "y": CHART_HEIGHT - height, "height": height})
-            charts.append({"label": indicator["label"], "bars": bars, "width": len(points) * BAR_STEP,
-                           "height": CHART_HEIGHT})
+            charts.append(
+                {"label": indicator["label"], "bars": bars, "width": len(points) * BAR_STEP, "height": CHART_HEIGHT}
+            )
     return {"rows": rows, "charts": charts}
 
 
@@ -65,8 +68,11 @@ def report_list(request, pk: int):
             data = form.cleaned_data
             try:
                 reports.indicator_report_submit(
-                    actor=request.user, dossier=dossier, period_day=parse_date(data["period"]),
-                    values={key: data[key] for key in form.indicator_keys}, comment=data["comment"],
+                    actor=request.user,
+                    dossier=dossier,
+                    period_day=parse_date(data["period"]),
+                    values={key: data[key] for key in form.indicator_keys},
+                    comment=data["comment"],
                     ip_address=client_ip(request),
                 )
             except DomainError as error:
@@ -75,13 +81,21 @@ def report_list(request, pk: int):
             else:
                 messages.success(request, _("Rapport transmis."))
                 return redirect("funding:reports", dossier.pk)
-    return render(request, "funding/reports.html", {
-        "dossier": dossier, "convention": convention, "indicators": indicators, "form": form,
-        "is_carrier": APPLICANT in roles, "is_staff": STAFF in roles,
-        "final_report": FinalReport.objects.filter(dossier=dossier).first(),
-        "final_form": forms.FinalReportForm() if APPLICANT in roles else None,
-        **_series(calendar, indicators),
-    })
+    return render(
+        request,
+        "funding/reports.html",
+        {
+            "dossier": dossier,
+            "convention": convention,
+            "indicators": indicators,
+            "form": form,
+            "is_carrier": APPLICANT in roles,
+            "is_staff": STAFF in roles,
+            "final_report": FinalReport.objects.filter(dossier=dossier).first(),
+            "final_form": forms.FinalReportForm() if APPLICANT in roles else None,
+            **_series(calendar, indicators),
+        },
+    )
 
 
 @login_required
@@ -92,14 +106,18 @@ def final_report_submit(request, pk: int):
     form = forms.FinalReportForm(request.POST)
     if form.is_valid():
         try:
-            reports.final_report_submit(actor=request.user, dossier=dossier, ip_address=client_ip(request), **form.cleaned_data)
+            reports.final_report_submit(
+                actor=request.user, dossier=dossier, ip_address=client_ip(request), **form.cleaned_data
+            )
         except DomainError as error:
             raise_for_access(error)
             messages.error(request, error.message)
         else:
             messages.success(request, _("Rapport final transmis."))
     else:
-        messages.error(request, _("Le rapport final est incomplet : rédigez le bilan et indiquez les dépenses réalisées."))
+        messages.error(
+            request, _("Le rapport final est incomplet : rédigez le bilan et indiquez les dépenses réalisées.")
+        )
     return redirect("funding:reports", dossier.pk)
 
 
@@ -129,5 +147,8 @@ def project_close(request, pk: int):
         raise_for_access(error)
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Projet clos ; reliquat non versé : %(amount)s.") % {"amount": format_euros(closure.unspent_amount)})
+        messages.success(
+            request,
+            _("Projet clos ; reliquat non versé : %(amount)s.") % {"amount": format_euros(closure.unspent_amount)},
+        )
     return redirect("funding:convention", dossier.pk)

@@ -32,18 +32,30 @@ def convention_template(request, programme_id: int):
     form = forms.ConventionTemplateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            template = conventions.convention_template_create(actor=request.user, programme=programme, **form.cleaned_data)
+            template = conventions.convention_template_create(
+                actor=request.user, programme=programme, **form.cleaned_data
+            )
         except DomainError as error:
             raise_for_access(error)
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _("Modèle enregistré (version %(version)s) : il s'applique aux prochaines conventions générées.")
-                             % {"version": template.version})
+            messages.success(
+                request,
+                _("Modèle enregistré (version %(version)s) : il s'applique aux prochaines conventions générées.")
+                % {"version": template.version},
+            )
             return redirect("funding:convention_template", programme.pk)
-    return render(request, "funding/staff/convention_template.html", {
-        "programme": programme, "form": form, "current": current, "placeholders": sorted(PLACEHOLDERS.items()),
-        "versions": ConventionTemplate.objects.filter(programme=programme).select_related("created_by"),
-    })
+    return render(
+        request,
+        "funding/staff/convention_template.html",
+        {
+            "programme": programme,
+            "form": form,
+            "current": current,
+            "placeholders": sorted(PLACEHOLDERS.items()),
+            "versions": ConventionTemplate.objects.filter(programme=programme).select_related("created_by"),
+        },
+    )
 
 
 @login_required
@@ -63,16 +75,26 @@ def tranche_schedule(request, pk: int, version: int):
         by_pk = {milestone.pk: milestone for milestone in milestones}
         rows = [
             {**data, "milestone": by_pk.get(data.get("milestone"))}
-            for data in formset.cleaned_data if data and not data.get("DELETE")
+            for data in formset.cleaned_data
+            if data and not data.get("DELETE")
         ]
         try:
-            followup.tranche_schedule_set(actor=request.user, convention=convention, tranches=rows, ip_address=client_ip(request))
+            followup.tranche_schedule_set(
+                actor=request.user, convention=convention, tranches=rows, ip_address=client_ip(request)
+            )
         except DomainError as error:
             raise_for_access(error)
             error_message = error.message
         else:
             messages.success(request, _("Échéancier enregistré ; le PDF de la convention est régénéré."))
             return redirect("funding:convention", dossier.pk)
-    return render(request, "funding/staff/tranche_schedule.html", {
-        "dossier": dossier, "convention": convention, "formset": formset, "error_message": error_message,
-    })
+    return render(
+        request,
+        "funding/staff/tranche_schedule.html",
+        {
+            "dossier": dossier,
+            "convention": convention,
+            "formset": formset,
+            "error_message": error_message,
+        },
+    )

@@ -21,6 +21,7 @@ BLOCKING = (ConflictDeclaration.Status.CONFLICT, ConflictDeclaration.Status.PEND
 
 # Conflicts of interest ---------------------------------------------------------------------------
 
+
 def _dossier_organisations(dossier_ids) -> dict[int, set[int]]:
     """Carrier and partner organisations of each dossier (two queries)."""
     organisations: dict[int, set[int]] = defaultdict(set)
@@ -73,8 +74,12 @@ def conflict_map(jury: Jury, *, members=None, dossier_ids=None) -> ConflictMap:
 
 def deny_conflicted(*, member: JuryMember, dossier: Dossier, path: str = "") -> None:
     """Record the attempt and answer 404: a conflicted juror must not learn the dossier exists here."""
-    audit_record(actor=member.user, action="juries.conflict_access_denied", target=member.jury,
-                 data={"dossier": dossier.pk, "path": path})
+    audit_record(
+        actor=member.user,
+        action="juries.conflict_access_denied",
+        target=member.jury,
+        data={"dossier": dossier.pk, "path": path},
+    )
     raise Http404
 
 
@@ -100,8 +105,10 @@ def juror_dossier_or_404(user, jury_id: int, dossier_id: int, *, path: str = "")
 
 def likely_conflicts(member: JuryMember, dossiers) -> dict[int, str]:
     """Dossiers whose carrier, partner or co-financer shares the juror's SIREN or ministry, with why."""
-    own = [member.organisation] if member.organisation_id else list(
-        Organisation.objects.filter(memberships__user_id=member.user_id)
+    own = (
+        [member.organisation]
+        if member.organisation_id
+        else list(Organisation.objects.filter(memberships__user_id=member.user_id))
     )
     sirens = {o.siren for o in own if o.siret}
     ministries = {o.parent_ministry.strip().lower() for o in own if o.parent_ministry.strip()}
@@ -123,7 +130,6 @@ def likely_conflicts(member: JuryMember, dossiers) -> dict[int, str]:
             if dossier_id in flags:
                 break
     return flags
-
 
 
 def declaration_rows(member: JuryMember) -> tuple[list[tuple[Dossier, ConflictDeclaration | None]], int]:

@@ -14,6 +14,7 @@ from portal.selectors import user_roles
 
 # Instruction ------------------------------------------------------------------------------------
 
+
 def _similar(a: str, b: str) -> bool:
     a, b = a.strip().lower(), b.strip().lower()
     return bool(a) and bool(b) and (a == b or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8)
@@ -30,7 +31,8 @@ def double_funding_flags(dossiers) -> dict[int, list[Dossier]]:
     for siren in sirens:
         condition |= Q(organisation__siret__startswith=siren)
     candidates = list(
-        Dossier.objects.filter(condition).exclude(state__in=("draft", "withdrawn"))
+        Dossier.objects.filter(condition)
+        .exclude(state__in=("draft", "withdrawn"))
         .select_related("organisation", "theme__call", "session")
     )
     flags: dict[int, list[Dossier]] = {}
@@ -38,16 +40,16 @@ def double_funding_flags(dossiers) -> dict[int, list[Dossier]]:
         if not dossier.organisation.siret:
             continue
         matches = [
-            other for other in candidates
-            if other.pk != dossier.pk and other.organisation.siren == dossier.organisation.siren
+            other
+            for other in candidates
+            if other.pk != dossier.pk
+            and other.organisation.siren == dossier.organisation.siren
             and (other.theme_id != dossier.theme_id or other.session_id != dossier.session_id)
             and (_similar(other.acronym, dossier.acronym) or _similar(other.title, dossier.title))
         ]
         if matches:
             flags[dossier.pk] = matches
     return flags
-
-
 
 
 def instruction_sessions(user) -> QuerySet:
@@ -58,14 +60,17 @@ def instruction_sessions(user) -> QuerySet:
         sessions = sessions.filter(theme__call__programme_id__in=roles.staff_programme_ids)
     return (
         sessions.annotate(to_instruct=Count("dossiers", filter=Q(dossiers__state__in=TO_INSTRUCT)))
-        .filter(to_instruct__gt=0).order_by("theme__call__title", "theme__code", "opens_at")
+        .filter(to_instruct__gt=0)
+        .order_by("theme__call__title", "theme__code", "opens_at")
     )
 
 
 def instruction_queue(user, session_id: int, *, query: str = "") -> QuerySet[Dossier]:
     """Dossiers of one session awaiting instruction, for staff of its programme, oldest deposit first."""
     return dossier_search(
-        dossiers_of_staff(user).filter(session_id=session_id, state__in=TO_INSTRUCT)
-        .select_related("organisation").order_by("submitted_at", "reference"),
+        dossiers_of_staff(user)
+        .filter(session_id=session_id, state__in=TO_INSTRUCT)
+        .select_related("organisation")
+        .order_by("submitted_at", "reference"),
         query,
     )

@@ -18,11 +18,17 @@ from portal.selectors import user_roles
 
 # A jury may take a dossier as soon as it is submitted; scoring waits for "under evaluation".
 REVIEWABLE_STATES = (
-    DossierState.SUBMITTED, DossierState.COMPLETE, DossierState.ELIGIBLE, DossierState.UNDER_EVALUATION,
+    DossierState.SUBMITTED,
+    DossierState.COMPLETE,
+    DossierState.ELIGIBLE,
+    DossierState.UNDER_EVALUATION,
 )
 # What a past round's dossiers may be in, when an earlier edition is taken into the portal.
 DECIDED_STATES = (
-    DossierState.SELECTED, DossierState.REJECTED, DossierState.RESUBMIT_INVITED, DossierState.REORIENTED,
+    DossierState.SELECTED,
+    DossierState.REJECTED,
+    DossierState.RESUBMIT_INVITED,
+    DossierState.REORIENTED,
     DossierState.RESERVE,
 )
 
@@ -51,6 +57,7 @@ def tie_break_of(jury: Jury) -> list[str]:
 
 
 # Scope -------------------------------------------------------------------------------------------
+
 
 def staff_juries(user) -> QuerySet[Jury]:
     roles = user_roles(user)
@@ -86,10 +93,9 @@ def member_or_404(user, jury_id: int) -> JuryMember:
 
 def juror_memberships(user) -> QuerySet[JuryMember]:
     roles = user_roles(user)
-    return (
-        JuryMember.objects.filter(user=user, jury_id__in=roles.juror_jury_ids, withdrawn_at__isnull=True)
-        .select_related("jury__call", "jury__theme", "jury__session")
-    )
+    return JuryMember.objects.filter(
+        user=user, jury_id__in=roles.juror_jury_ids, withdrawn_at__isnull=True
+    ).select_related("jury__call", "jury__theme", "jury__session")
 
 
 def scope_dossiers(jury: Jury, states=REVIEWABLE_STATES) -> QuerySet[Dossier]:
@@ -104,6 +110,7 @@ def scope_dossiers(jury: Jury, states=REVIEWABLE_STATES) -> QuerySet[Dossier]:
 
 # Jury management (staff) ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class MemberProgress:
     member: JuryMember
@@ -117,9 +124,15 @@ def jury_progress(jury: Jury) -> list[MemberProgress]:
     members = list(
         jury.members.select_related("user", "organisation").annotate(
             n_assigned=Count("assignments", distinct=True),
-            n_submitted=Count("assignments", filter=Q(assignments__evaluation__submitted_at__isnull=False), distinct=True),
-            n_conflicts=Count("declarations", filter=Q(declarations__status=ConflictDeclaration.Status.CONFLICT), distinct=True),
-            n_pending=Count("declarations", filter=Q(declarations__status=ConflictDeclaration.Status.PENDING), distinct=True),
+            n_submitted=Count(
+                "assignments", filter=Q(assignments__evaluation__submitted_at__isnull=False), distinct=True
+            ),
+            n_conflicts=Count(
+                "declarations", filter=Q(declarations__status=ConflictDeclaration.Status.CONFLICT), distinct=True
+            ),
+            n_pending=Count(
+                "declarations", filter=Q(declarations__status=ConflictDeclaration.Status.PENDING), distinct=True
+            ),
         )
     )
     return [MemberProgress(m, m.n_assigned, m.n_submitted, m.n_conflicts, m.n_pending) for m in members]
@@ -130,12 +143,17 @@ def jury_entries_with_progress(jury: Jury) -> QuerySet[JuryDossier]:
     in_jury = Q(dossier__jury_assignments__member__jury=jury)
     return jury.jury_dossiers.select_related("dossier__organisation", "dossier__theme").annotate(
         n_assigned=Count("dossier__jury_assignments", filter=in_jury, distinct=True),
-        n_submitted=Count("dossier__jury_assignments", distinct=True,
-                          filter=in_jury & Q(dossier__jury_assignments__evaluation__submitted_at__isnull=False)),
+        n_submitted=Count(
+            "dossier__jury_assignments",
+            distinct=True,
+            filter=in_jury & Q(dossier__jury_assignments__evaluation__submitted_at__isnull=False),
+        ),
     )
 
 
 def declarations_of(jury: Jury) -> QuerySet[ConflictDeclaration]:
-    return ConflictDeclaration.objects.filter(member__jury=jury).select_related(
-        "member__user", "dossier", "organisation"
-    ).order_by("member_id", "pk")
+    return (
+        ConflictDeclaration.objects.filter(member__jury=jury)
+        .select_related("member__user", "dossier", "organisation")
+        .order_by("member_id", "pk")
+    )

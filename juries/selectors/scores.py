@@ -19,6 +19,7 @@ UNREAD_DOSSIER_FIELDS = ("dossier__answers", "dossier__section_versions")
 
 # Juror queue -------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class QueueRow:
     dossier: Dossier
@@ -34,7 +35,8 @@ def juror_queue(member: JuryMember) -> list[QueueRow]:
     jury = member.jury
     assignments = list(
         Assignment.objects.filter(member=member)
-        .select_related("dossier__organisation", "evaluation").defer(*UNREAD_DOSSIER_FIELDS)
+        .select_related("dossier__organisation", "evaluation")
+        .defer(*UNREAD_DOSSIER_FIELDS)
         .order_by("dossier__reference")
     )
     dossier_ids = [a.dossier_id for a in assignments]
@@ -59,15 +61,25 @@ def juror_queue(member: JuryMember) -> list[QueueRow]:
             status = "transmise"
         else:
             status = "brouillon"
-        rows.append(QueueRow(assignment.dossier, assignment, declared, counts.get(assignment.dossier_id, 0),
-                             jury.evaluations_per_dossier, status))
+        rows.append(
+            QueueRow(
+                assignment.dossier,
+                assignment,
+                declared,
+                counts.get(assignment.dossier_id, 0),
+                jury.evaluations_per_dossier,
+                status,
+            )
+        )
     return rows
 
 
 def chair_rows(member: JuryMember) -> list[tuple[Dossier, Consensus | None]]:
     """For the chair: every dossier of the jury they may read, with its consensus if written."""
     entries = list(
-        JuryDossier.objects.filter(jury=member.jury).select_related("dossier__organisation").defer(*UNREAD_DOSSIER_FIELDS)
+        JuryDossier.objects.filter(jury=member.jury)
+        .select_related("dossier__organisation")
+        .defer(*UNREAD_DOSSIER_FIELDS)
     )
     conflicts = conflict_map(member.jury, members=[member], dossier_ids=[e.dossier_id for e in entries])
     consensuses = {c.dossier_id: c for c in Consensus.objects.filter(jury=member.jury)}
@@ -81,14 +93,18 @@ def other_evaluations(member: JuryMember, dossier: Dossier) -> list[Evaluation]:
         return []
     conflicts = conflict_map(member.jury, dossier_ids=[dossier.pk])
     return [
-        e for e in Evaluation.objects.filter(assignment__dossier=dossier, assignment__member__jury=member.jury,
-                                             submitted_at__isnull=False)
-        .exclude(assignment__member=member).select_related("assignment__member__user")
+        e
+        for e in Evaluation.objects.filter(
+            assignment__dossier=dossier, assignment__member__jury=member.jury, submitted_at__isnull=False
+        )
+        .exclude(assignment__member=member)
+        .select_related("assignment__member__user")
         if not conflicts.is_blocked(e.assignment.member_id, dossier.pk)
     ]
 
 
 # Aggregates: dispersion, severity, ranking ------------------------------------------------------
+
 
 def _sheets_by_dossier(jury: Jury, conflicts: ConflictMap, dossier_ids=None) -> dict[int, list[Evaluation]]:
     evaluations = Evaluation.objects.filter(assignment__member__jury=jury, submitted_at__isnull=False).select_related(
@@ -169,7 +185,8 @@ def ranking(jury: Jury) -> list[RankingRow]:
     maximum fundable amounts (else the requested ones) in rank order, for the envelope.
     """
     entries = list(
-        JuryDossier.objects.filter(jury=jury).select_related("dossier__organisation")
+        JuryDossier.objects.filter(jury=jury)
+        .select_related("dossier__organisation")
         .defer(*UNREAD_DOSSIER_FIELDS)
         .order_by("dossier__reference")
     )
@@ -189,14 +206,24 @@ def ranking(jury: Jury) -> list[RankingRow]:
             result = scoring.grid_total(grid, consensus.scores, pass_mark=jury.pass_mark)
             source = "consensus"
         else:
-            result = scoring.grid_total(grid, scoring.mean_sheet([e.scores for e in own], grid), pass_mark=jury.pass_mark)
+            result = scoring.grid_total(
+                grid, scoring.mean_sheet([e.scores for e in own], grid), pass_mark=jury.pass_mark
+            )
             source = "moyenne"
-        rows.append(RankingRow(
-            entry=entry, total=result.total if (consensus or own) else None, source=source, fails=result.fails,
-            evaluations=len(own), dispersion=scoring.dispersion([e.total for e in own], threshold=jury.divergence_threshold),
-            criteria=result.criteria, consensus=consensus, decision=decisions.get(entry.dossier_id),
-            abstentions=[m for m in members if conflicts.is_blocked(m.pk, entry.dossier_id)],
-        ))
+        rows.append(
+            RankingRow(
+                entry=entry,
+                total=result.total if (consensus or own) else None,
+                source=source,
+                fails=result.fails,
+                evaluations=len(own),
+                dispersion=scoring.dispersion([e.total for e in own], threshold=jury.divergence_threshold),
+                criteria=result.criteria,
+                consensus=consensus,
+                decision=decisions.get(entry.dossier_id),
+                abstentions=[m for m in members if conflicts.is_blocked(m.pk, entry.dossier_id)],
+            )
+        )
     rows.sort(key=lambda r: scoring.ranking_key(r.total, r.criteria, tie_break, r.dossier.reference))
     cumulative = Decimal("0")
     for index, row in enumerate(rows, start=1):
@@ -206,13 +233,16 @@ def ranking(jury: Jury) -> list[RankingRow]:
     return rows
 
 
-
 def reserve_proposal(jury: Jury, rows: list[RankingRow], granted_total: Decimal) -> RankingRow | None:
     """The best-ranked dossier of the reserve list whose fundable amount fits in what the envelope has left."""
     envelope = envelope_of(jury)
     left = envelope - granted_total if envelope is not None else None
     for row in rows:
-        if row.decision is None or row.decision.kind != Decision.Kind.RESERVE or row.dossier.state != DossierState.RESERVE:
+        if (
+            row.decision is None
+            or row.decision.kind != Decision.Kind.RESERVE
+            or row.dossier.state != DossierState.RESERVE
+        ):
             continue
         amount = row.entry.max_amount or row.entry.requested_amount or Decimal("0")
         if left is None or amount <= left:

@@ -33,7 +33,9 @@ def assign_auto(*, actor, jury: Jury, per_dossier: int | None = None, due_at: da
     result = AutoAssignment()
     with transaction.atomic():
         members = list(JuryMember.objects.filter(jury=jury, withdrawn_at__isnull=True).order_by("pk"))
-        dossier_ids = list(JuryDossier.objects.filter(jury=jury).order_by("dossier__reference").values_list("dossier_id", flat=True))
+        dossier_ids = list(
+            JuryDossier.objects.filter(jury=jury).order_by("dossier__reference").values_list("dossier_id", flat=True)
+        )
         conflicts = conflict_map(jury, dossier_ids=dossier_ids)
         current = list(Assignment.objects.filter(member__in=members).values_list("member_id", "dossier_id"))
         load = Counter(member_id for member_id, _ in current)
@@ -55,15 +57,26 @@ def assign_auto(*, actor, jury: Jury, per_dossier: int | None = None, due_at: da
                     return (load[member.pk], not missing_sector, member.pk)
 
                 chosen = min(candidates, key=preference)
-                result.created.append(Assignment.objects.create(
-                    member=chosen, dossier_id=dossier_id, due_at=due_at or jury.due_at, assigned_by=actor,
-                ))
+                result.created.append(
+                    Assignment.objects.create(
+                        member=chosen,
+                        dossier_id=dossier_id,
+                        due_at=due_at or jury.due_at,
+                        assigned_by=actor,
+                    )
+                )
                 already.add(chosen.pk)
                 load[chosen.pk] += 1
-        audit_record(actor=actor, action="juries.assign_auto", target=jury, data={
-            "per_dossier": per_dossier, "created": len(result.created),
-            "shortfalls": {str(k): v for k, v in result.shortfalls.items()},
-        })
+        audit_record(
+            actor=actor,
+            action="juries.assign_auto",
+            target=jury,
+            data={
+                "per_dossier": per_dossier,
+                "created": len(result.created),
+                "shortfalls": {str(k): v for k, v in result.shortfalls.items()},
+            },
+        )
         _notify_assigned(actor, jury, result.created)
     return result
 
@@ -77,17 +90,24 @@ def assign_manual(*, actor, member: JuryMember, dossier: Dossier, due_at: dateti
     if not JuryDossier.objects.filter(jury=jury, dossier=dossier).exists():
         raise DomainError(gettext("Ce dossier n'est pas examiné par ce jury."), code="jury_scope")
     if conflict_map(jury, members=[member], dossier_ids=[dossier.pk]).is_blocked(member.pk, dossier.pk):
-        raise DomainError(gettext("%(member)s a un conflit d'intérêts (déclaré ou probable) sur ce dossier.")
-                          % {"member": member}, code="conflict")
+        raise DomainError(
+            gettext("%(member)s a un conflit d'intérêts (déclaré ou probable) sur ce dossier.") % {"member": member},
+            code="conflict",
+        )
     with transaction.atomic():
         assignment, created = Assignment.objects.get_or_create(
             member=member, dossier=dossier, defaults={"due_at": due_at or jury.due_at, "assigned_by": actor}
         )
         if not created:
-            raise DomainError(gettext("Ce dossier est déjà attribué à %(member)s.") % {"member": member},
-                              code="assignment_duplicate")
-        audit_record(actor=actor, action="juries.assign_manual", target=jury,
-                     data={"member": member.user.email, "dossier": dossier.pk})
+            raise DomainError(
+                gettext("Ce dossier est déjà attribué à %(member)s.") % {"member": member}, code="assignment_duplicate"
+            )
+        audit_record(
+            actor=actor,
+            action="juries.assign_manual",
+            target=jury,
+            data={"member": member.user.email, "dossier": dossier.pk},
+        )
         _notify_assigned(actor, jury, [assignment])
     return assignment
 
@@ -95,5 +115,10 @@ def assign_manual(*, actor, member: JuryMember, dossier: Dossier, due_at: dateti
 def _notify_assigned(actor, jury: Jury, assignments: list[Assignment]) -> None:
     counts = Counter(a.member_id for a in assignments)
     for member in JuryMember.objects.filter(pk__in=counts).select_related("user"):
-        notify("jury_assigned", actor=actor, recipients=[member.user],
-               context={"jury": jury, "count": counts[member.pk]}, link=f"/jurys/{jury.pk}/")
+        notify(
+            "jury_assigned",
+            actor=actor,
+            recipients=[member.user],
+            context={"jury": jury, "count": counts[member.pk]},
+            link=f"/jurys/{jury.pk}/",
+        )

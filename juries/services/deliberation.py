@@ -46,8 +46,13 @@ class DecisionInput:
 
 
 def deliberation_record(
-    *, actor, jury: Jury, decisions: list[DecisionInput], members_present: list[JuryMember] | None = None,
-    override_reason: str = "", at=None,
+    *,
+    actor,
+    jury: Jury,
+    decisions: list[DecisionInput],
+    members_present: list[JuryMember] | None = None,
+    override_reason: str = "",
+    at=None,
 ) -> Deliberation:
     """Record the committee's decisions, all or nothing, and freeze the scores of the dossiers decided.
 
@@ -67,8 +72,10 @@ def deliberation_record(
         if entry is None:
             raise DomainError(_("Un dossier ne relève pas de ce jury."), code="jury_scope")
         if entry.frozen_at is not None:
-            raise DomainError(_("Le dossier %(reference)s a déjà été délibéré.") % {"reference": entry.dossier.reference},
-                              code="frozen")
+            raise DomainError(
+                _("Le dossier %(reference)s a déjà été délibéré.") % {"reference": entry.dossier.reference},
+                code="frozen",
+            )
         if decision.kind not in KIND_TRANSITIONS:
             raise DomainError(_("Décision inconnue."), code="invalid")
     granted_total = sum((d.granted_amount or Decimal("0") for d in decisions if d.kind == Kind.SELECTED), Decimal("0"))
@@ -77,22 +84,33 @@ def deliberation_record(
     if envelope is not None and granted_total > envelope:
         if not override_reason.strip():
             raise DomainError(
-                _("Le total accordé (%(total)s) dépasse l'enveloppe de la session (%(envelope)s) : "
-                  "un dépassement exige une dérogation motivée du ou de la président·e.")
+                _(
+                    "Le total accordé (%(total)s) dépasse l'enveloppe de la session (%(envelope)s) : "
+                    "un dépassement exige une dérogation motivée du ou de la président·e."
+                )
                 % {"total": format_euros(granted_total), "envelope": format_euros(envelope)},
-                code="envelope_exceeded", field="override_reason",
+                code="envelope_exceeded",
+                field="override_reason",
             )
         override_by = JuryMember.objects.filter(jury=jury, is_chair=True, withdrawn_at__isnull=True).first()
         if override_by is None:
-            raise DomainError(_("Le jury n'a pas de président·e pour autoriser le dépassement."), code="envelope_exceeded")
+            raise DomainError(
+                _("Le jury n'a pas de président·e pour autoriser le dépassement."), code="envelope_exceeded"
+            )
     for decision in decisions:
         dossier = entries[decision.dossier_id].dossier
         _check_decision(decision, dossier, rows.get(dossier.pk))
     with transaction.atomic():
         deliberation = Deliberation.objects.create(
-            jury=jury, session=jury.session, recorded_at=at, recorded_by=actor, envelope=envelope,
-            granted_total=granted_total, override_reason=override_reason.strip() if override_by else "",
-            override_by=override_by, ranking=ranking_snapshot(rows.values()),
+            jury=jury,
+            session=jury.session,
+            recorded_at=at,
+            recorded_by=actor,
+            envelope=envelope,
+            granted_total=granted_total,
+            override_reason=override_reason.strip() if override_by else "",
+            override_by=override_by,
+            ranking=ranking_snapshot(rows.values()),
         )
         deliberation.members_present.set(
             jury.members.filter(withdrawn_at__isnull=True) if members_present is None else members_present
@@ -100,10 +118,17 @@ def deliberation_record(
         for decision in decisions:
             _apply(actor, deliberation, decision, entries[decision.dossier_id].dossier, rows.get(decision.dossier_id))
         JuryDossier.objects.filter(jury=jury, dossier_id__in=[d.dossier_id for d in decisions]).update(frozen_at=at)
-        audit_record(actor=actor, action="juries.deliberation_record", target=deliberation, data={
-            "granted_total": str(granted_total), "envelope": str(envelope) if envelope is not None else None,
-            "override_reason": deliberation.override_reason, "decisions": {str(d.dossier_id): d.kind for d in decisions},
-        })
+        audit_record(
+            actor=actor,
+            action="juries.deliberation_record",
+            target=deliberation,
+            data={
+                "granted_total": str(granted_total),
+                "envelope": str(envelope) if envelope is not None else None,
+                "override_reason": deliberation.override_reason,
+                "decisions": {str(d.dossier_id): d.kind for d in decisions},
+            },
+        )
         task_enqueue_on_commit(deliberation_documents, deliberation_id=deliberation.pk)
     return deliberation
 
@@ -120,22 +145,31 @@ def _check_decision(decision: DecisionInput, dossier: Dossier, row) -> None:
     if decision.kind == Kind.SELECTED:
         amount = decision.granted_amount
         if amount is None or amount <= 0:
-            raise DomainError(_("%(reference)s : indiquez le montant accordé.") % {"reference": dossier.reference},
-                              code="amount_required")
+            raise DomainError(
+                _("%(reference)s : indiquez le montant accordé.") % {"reference": dossier.reference},
+                code="amount_required",
+            )
         evaluation = dossier_evaluation(dossier)
         if evaluation is not None and amount > evaluation.max_programme_amount:
             raise DomainError(
-                _("%(reference)s : %(amount)s dépasse le maximum permis par la règle (%(maximum)s). %(explanation)s") % {
-                    "reference": dossier.reference, "amount": format_euros(amount),
-                    "maximum": format_euros(evaluation.max_programme_amount), "explanation": " ".join(evaluation.explanation),
+                _("%(reference)s : %(amount)s dépasse le maximum permis par la règle (%(maximum)s). %(explanation)s")
+                % {
+                    "reference": dossier.reference,
+                    "amount": format_euros(amount),
+                    "maximum": format_euros(evaluation.max_programme_amount),
+                    "explanation": " ".join(evaluation.explanation),
                 },
                 code="amount_above_rule",
             )
     if decision.kind in REASONED_KINDS and not _reasons(decision, row):
-        raise DomainError(_("%(reference)s : motivez la décision.") % {"reference": dossier.reference}, code="reason_required")
+        raise DomainError(
+            _("%(reference)s : motivez la décision.") % {"reference": dossier.reference}, code="reason_required"
+        )
     if decision.kind == Kind.REORIENTED and decision.target_session is None:
-        raise DomainError(_("%(reference)s : choisissez la session de réorientation.") % {"reference": dossier.reference},
-                          code="target_required")
+        raise DomainError(
+            _("%(reference)s : choisissez la session de réorientation.") % {"reference": dossier.reference},
+            code="target_required",
+        )
 
 
 def _apply(actor, deliberation: Deliberation, decision: DecisionInput, dossier: Dossier, row) -> Decision:
@@ -149,27 +183,38 @@ def _apply(actor, deliberation: Deliberation, decision: DecisionInput, dossier: 
         target = decision.target_session
         Dossier.objects.filter(pk=dossier.pk).update(theme_id=target.theme_id, session=target)
     return Decision.objects.create(
-        deliberation=deliberation, dossier=dossier, kind=decision.kind, rank=row.rank if row else None,
+        deliberation=deliberation,
+        dossier=dossier,
+        kind=decision.kind,
+        rank=row.rank if row else None,
         granted_amount=decision.granted_amount if decision.kind == Kind.SELECTED else None,
-        conditions=decision.conditions.strip(), reasons=reasons, target_session=decision.target_session,
+        conditions=decision.conditions.strip(),
+        reasons=reasons,
+        target_session=decision.target_session,
     )
 
 
 def ranking_snapshot(rows) -> list[dict]:
     """The ranking as the minutes print it, kept on the deliberation."""
     return [
-        {"rank": r.rank, "dossier": r.dossier.pk, "reference": r.dossier.reference, "acronym": r.dossier.acronym,
-         "total": str(r.total) if r.total is not None else None, "source": r.source,
-         "abstentions": [str(m) for m in r.abstentions]}
+        {
+            "rank": r.rank,
+            "dossier": r.dossier.pk,
+            "reference": r.dossier.reference,
+            "acronym": r.dossier.acronym,
+            "total": str(r.total) if r.total is not None else None,
+            "source": r.source,
+            "abstentions": [str(m) for m in r.abstentions],
+        }
         for r in sorted(rows, key=lambda r: r.rank)
     ]
 
 
 def granted_total_of(jury: Jury) -> Decimal:
     """What the jury's dossiers hold now: selected ones still in the race (a withdrawal frees its money)."""
-    total = (
-        Dossier.objects.filter(jury_entries__jury=jury, state__in=GRANTED_STATES).aggregate(total=Sum("granted_amount"))["total"]
-    )
+    total = Dossier.objects.filter(jury_entries__jury=jury, state__in=GRANTED_STATES).aggregate(
+        total=Sum("granted_amount")
+    )["total"]
     return total or Decimal("0")
 
 
@@ -184,26 +229,37 @@ def reserve_promote(*, actor, jury: Jury, dossier: Dossier, granted_amount: Deci
         raise DomainError(_("Ce dossier n'est pas sur la liste complémentaire de ce jury."), code="not_reserve")
     envelope = envelope_of(jury)
     if envelope is not None and granted_total_of(jury) + granted_amount > envelope:
-        raise DomainError(_("L'enveloppe restante (%(remaining)s) ne couvre pas ce montant.")
-                          % {"remaining": format_euros(envelope - granted_total_of(jury))},
-                          code="envelope_exceeded")
+        raise DomainError(
+            _("L'enveloppe restante (%(remaining)s) ne couvre pas ce montant.")
+            % {"remaining": format_euros(envelope - granted_total_of(jury))},
+            code="envelope_exceeded",
+        )
     _check_decision(DecisionInput(dossier.pk, Kind.SELECTED, granted_amount=granted_amount), dossier, None)
     with transaction.atomic():
-        dossier = dossier_transition(dossier=dossier, name="select", actor=actor, reason=_("Promu de la liste complémentaire."))
+        dossier = dossier_transition(
+            dossier=dossier, name="select", actor=actor, reason=_("Promu de la liste complémentaire.")
+        )
         Dossier.objects.filter(pk=dossier.pk).update(granted_amount=granted_amount)
         decision.kind, decision.granted_amount, decision.conditions = Kind.SELECTED, granted_amount, conditions.strip()
         decision.letter = ""
         decision.save(update_fields=["kind", "granted_amount", "conditions", "letter"])
-        audit_record(actor=actor, action="juries.reserve_promote", target=decision.deliberation,
-                     data={"dossier": dossier.pk, "before": Kind.RESERVE, "granted_amount": str(granted_amount)})
+        audit_record(
+            actor=actor,
+            action="juries.reserve_promote",
+            target=decision.deliberation,
+            data={"dossier": dossier.pk, "before": Kind.RESERVE, "granted_amount": str(granted_amount)},
+        )
         task_enqueue_on_commit(deliberation_documents, deliberation_id=decision.deliberation_id)
     return decision
 
 
 # Where each decision leaves the dossier (see applications.workflow.TRANSITIONS).
 KIND_STATES = {
-    Kind.SELECTED: DossierState.SELECTED, Kind.REJECTED: DossierState.REJECTED, Kind.RESUBMIT: DossierState.RESUBMIT_INVITED,
-    Kind.REORIENTED: DossierState.REORIENTED, Kind.RESERVE: DossierState.RESERVE,
+    Kind.SELECTED: DossierState.SELECTED,
+    Kind.REJECTED: DossierState.REJECTED,
+    Kind.RESUBMIT: DossierState.RESUBMIT_INVITED,
+    Kind.REORIENTED: DossierState.REORIENTED,
+    Kind.RESERVE: DossierState.RESERVE,
 }
 
 
@@ -219,19 +275,39 @@ def deliberation_record_past(*, actor, jury: Jury, decisions: list[DecisionInput
     rows = {row.dossier.pk: row for row in ranking(jury)}
     with transaction.atomic():
         deliberation = Deliberation.objects.create(
-            jury=jury, session=jury.session, recorded_at=recorded_at, recorded_by=actor, envelope=envelope_of(jury),
-            granted_total=sum((d.granted_amount or Decimal("0") for d in decisions if d.kind == Kind.SELECTED), Decimal("0")),
+            jury=jury,
+            session=jury.session,
+            recorded_at=recorded_at,
+            recorded_by=actor,
+            envelope=envelope_of(jury),
+            granted_total=sum(
+                (d.granted_amount or Decimal("0") for d in decisions if d.kind == Kind.SELECTED), Decimal("0")
+            ),
             ranking=ranking_snapshot(rows.values()),
         )
         deliberation.members_present.set(jury.members.filter(withdrawn_at__isnull=True))
-        Decision.objects.bulk_create([
-            Decision(deliberation=deliberation, dossier_id=d.dossier_id, kind=d.kind, granted_amount=d.granted_amount,
-                     rank=rows[d.dossier_id].rank if d.dossier_id in rows else None, reasons=d.reasons.strip(),
-                     conditions=d.conditions.strip())
-            for d in decisions
-        ])
-        JuryDossier.objects.filter(jury=jury, dossier_id__in=[d.dossier_id for d in decisions]).update(frozen_at=recorded_at)
-        audit_record(actor=actor, action="juries.deliberation_record_past", target=deliberation,
-                     data={"decisions": {str(d.dossier_id): d.kind for d in decisions}})
+        Decision.objects.bulk_create(
+            [
+                Decision(
+                    deliberation=deliberation,
+                    dossier_id=d.dossier_id,
+                    kind=d.kind,
+                    granted_amount=d.granted_amount,
+                    rank=rows[d.dossier_id].rank if d.dossier_id in rows else None,
+                    reasons=d.reasons.strip(),
+                    conditions=d.conditions.strip(),
+                )
+                for d in decisions
+            ]
+        )
+        JuryDossier.objects.filter(jury=jury, dossier_id__in=[d.dossier_id for d in decisions]).update(
+            frozen_at=recorded_at
+        )
+        audit_record(
+            actor=actor,
+            action="juries.deliberation_record_past",
+            target=deliberation,
+            data={"decisions": {str(d.dossier_id): d.kind for d in decisions}},
+        )
         task_enqueue_on_commit(deliberation_documents, deliberation_id=deliberation.pk)
     return deliberation

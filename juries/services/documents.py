@@ -17,16 +17,21 @@ from portal.services import audit_record, notify
 
 def minutes_generate(*, deliberation_id: int) -> Deliberation:
     """Render the minutes once: members present, abstentions for conflicts, ranking, decisions and amounts."""
-    deliberation = Deliberation.objects.select_related("jury__call__programme", "jury__theme", "jury__session",
-                                                       "recorded_by", "override_by__user").get(pk=deliberation_id)
+    deliberation = Deliberation.objects.select_related(
+        "jury__call__programme", "jury__theme", "jury__session", "recorded_by", "override_by__user"
+    ).get(pk=deliberation_id)
     if deliberation.minutes:
         return deliberation
-    pdf = render_pdf("juries/pdf/minutes.html", {
-        "deliberation": deliberation, "jury": deliberation.jury,
-        "members": deliberation.members_present.select_related("user"),
-        "decisions": deliberation.decisions.select_related("dossier__organisation", "target_session__theme"),
-        "ranking": deliberation.ranking,
-    })
+    pdf = render_pdf(
+        "juries/pdf/minutes.html",
+        {
+            "deliberation": deliberation,
+            "jury": deliberation.jury,
+            "members": deliberation.members_present.select_related("user"),
+            "decisions": deliberation.decisions.select_related("dossier__organisation", "target_session__theme"),
+            "ranking": deliberation.ranking,
+        },
+    )
     with transaction.atomic():
         deliberation.minutes.save(f"pv-{deliberation.pk}.pdf", ContentFile(pdf), save=True)
         audit_record(actor=None, action="juries.minutes_generate", target=deliberation)
@@ -41,15 +46,26 @@ def letter_context(decision: Decision) -> dict:
     if consensus is not None:
         for item in scoring.leaves(grid_spec(jury, decision.dossier.theme if jury.theme_id is None else None)):
             entry = consensus.scores.get(item.code) or {}
-            criteria.append({"item": item, "score": entry.get("score"), "na": entry.get("na"), "comment": entry.get("comment")})
-    return {"decision": decision, "dossier": decision.dossier, "jury": jury, "consensus": consensus, "criteria": criteria}
+            criteria.append(
+                {"item": item, "score": entry.get("score"), "na": entry.get("na"), "comment": entry.get("comment")}
+            )
+    return {
+        "decision": decision,
+        "dossier": decision.dossier,
+        "jury": jury,
+        "consensus": consensus,
+        "criteria": criteria,
+    }
 
 
 def letters_generate(*, deliberation_id: int) -> int:
     """Render each missing letter and tell the carrier's members; returns how many were made."""
     made = 0
     decisions = Decision.objects.filter(deliberation_id=deliberation_id, letter="").select_related(
-        "deliberation__jury__call__programme", "deliberation__jury__theme", "dossier__organisation", "dossier__theme",
+        "deliberation__jury__call__programme",
+        "deliberation__jury__theme",
+        "dossier__organisation",
+        "dossier__theme",
         "target_session__theme",
     )
     for decision in decisions:
@@ -57,10 +73,12 @@ def letters_generate(*, deliberation_id: int) -> int:
         with transaction.atomic():
             decision.letter.save(f"decision-{decision.pk}.pdf", ContentFile(pdf), save=True)
             dossier: Dossier = decision.dossier
-            notify("jury_decision", recipients=User.objects.filter(memberships__organisation_id=dossier.organisation_id,
-                                                                   is_active=True),
-                   context={"dossier": dossier, "decision": decision},
-                   link=reverse("juries:decision_letter", args=[decision.pk]))
+            notify(
+                "jury_decision",
+                recipients=User.objects.filter(memberships__organisation_id=dossier.organisation_id, is_active=True),
+                context={"dossier": dossier, "decision": decision},
+                link=reverse("juries:decision_letter", args=[decision.pk]),
+            )
         made += 1
     return made
 

@@ -21,18 +21,26 @@ class SheetError(DomainError):
     """A score sheet with errors; `errors` maps criterion codes (or "opinion", "recommendation") to French messages."""
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__(gettext("La grille contient des erreurs : corrigez les champs signalés."), code="sheet_invalid")
+        super().__init__(
+            gettext("La grille contient des erreurs : corrigez les champs signalés."), code="sheet_invalid"
+        )
         self.errors = errors
 
 
 def _ensure_not_frozen(jury: Jury, dossier: Dossier) -> None:
     if JuryDossier.objects.filter(jury=jury, dossier=dossier, frozen_at__isnull=False).exists():
-        raise DomainError(gettext("La délibération est enregistrée : les notes de ce dossier sont figées."), code="frozen")
+        raise DomainError(
+            gettext("La délibération est enregistrée : les notes de ce dossier sont figées."), code="frozen"
+        )
 
 
 def _ensure_may_score(actor, assignment: Assignment) -> None:
     member = assignment.member
-    if member.user_id != actor.pk or member.withdrawn_at is not None or not user_roles(actor).is_juror_of(member.jury_id):
+    if (
+        member.user_id != actor.pk
+        or member.withdrawn_at is not None
+        or not user_roles(actor).is_juror_of(member.jury_id)
+    ):
         raise DomainError(gettext("Cette évaluation ne vous est pas attribuée."), code="forbidden")
     conflicts = conflict_map(member.jury, members=[member], dossier_ids=[assignment.dossier_id])
     if not conflicts.may_read(member.pk, assignment.dossier_id):
@@ -58,10 +66,16 @@ def _sheet_fields(grid, scores, opinion, recommendation, *, complete: bool) -> d
 
 def own_sheet_pending(member, dossier: Dossier) -> bool:
     """Independent first: a member assigned to the dossier reads no other sheet before submitting theirs."""
-    return Assignment.objects.filter(member=member, dossier=dossier).exclude(evaluation__submitted_at__isnull=False).exists()
+    return (
+        Assignment.objects.filter(member=member, dossier=dossier)
+        .exclude(evaluation__submitted_at__isnull=False)
+        .exists()
+    )
 
 
-def evaluation_save(*, actor, assignment: Assignment, scores: dict, opinion: str = "", recommendation: str = "") -> Evaluation:
+def evaluation_save(
+    *, actor, assignment: Assignment, scores: dict, opinion: str = "", recommendation: str = ""
+) -> Evaluation:
     """Autosave a draft sheet: what is filled in must be valid (scale, step, N/A), the rest may wait.
 
     Raises SheetError with the errors per criterion; nothing is saved then.
@@ -75,8 +89,9 @@ def evaluation_save(*, actor, assignment: Assignment, scores: dict, opinion: str
     with transaction.atomic():
         evaluation, _ = Evaluation.objects.select_for_update().get_or_create(assignment=assignment)
         if evaluation.is_submitted:
-            raise DomainError(gettext("Évaluation déjà transmise : seul·e le ou la président·e peut la rouvrir."),
-                              code="submitted")
+            raise DomainError(
+                gettext("Évaluation déjà transmise : seul·e le ou la président·e peut la rouvrir."), code="submitted"
+            )
         evaluation.scores = scoring.clean_sheet(grid, scores)
         evaluation.opinion, evaluation.recommendation = (opinion or "").strip(), recommendation or ""
         result = scoring.grid_total(grid, evaluation.scores, pass_mark=jury.pass_mark)
@@ -106,9 +121,16 @@ def evaluation_submit(*, actor, assignment: Assignment, at=None) -> Evaluation:
         due = assignment.due_at or jury.due_at
         evaluation.submitted_at, evaluation.is_late = at, bool(due and at > due)
         evaluation.save(update_fields=["submitted_at", "is_late", "saved_at"])
-        audit_record(actor=actor, action="juries.evaluation_submit", target=jury, data={
-            "dossier": assignment.dossier_id, "total": str(evaluation.total), "late": evaluation.is_late,
-        })
+        audit_record(
+            actor=actor,
+            action="juries.evaluation_submit",
+            target=jury,
+            data={
+                "dossier": assignment.dossier_id,
+                "total": str(evaluation.total),
+                "late": evaluation.is_late,
+            },
+        )
     return evaluation
 
 
@@ -126,20 +148,39 @@ def evaluation_reopen(*, actor, evaluation: Evaluation, reason: str) -> Evaluati
         evaluation.submitted_at, evaluation.is_late = None, False
         evaluation.reopened_at, evaluation.reopen_reason = timezone.now(), reason
         evaluation.save(update_fields=["submitted_at", "is_late", "reopened_at", "reopen_reason", "saved_at"])
-        audit_record(actor=actor, action="juries.evaluation_reopen", target=jury, data={
-            "dossier": evaluation.assignment.dossier_id, "juror": evaluation.assignment.member.user.email,
-            "reason": reason, "submitted_at": previous.isoformat(),
-        })
+        audit_record(
+            actor=actor,
+            action="juries.evaluation_reopen",
+            target=jury,
+            data={
+                "dossier": evaluation.assignment.dossier_id,
+                "juror": evaluation.assignment.member.user.email,
+                "reason": reason,
+                "submitted_at": previous.isoformat(),
+            },
+        )
         dossier = evaluation.assignment.dossier
-        notify("jury_evaluation_reopened", actor=actor, recipients=[evaluation.assignment.member.user],
-               context={"jury": jury, "dossier": dossier, "reason": reason},
-               link=reverse("juries:score", args=[jury.pk, dossier.pk]))
+        notify(
+            "jury_evaluation_reopened",
+            actor=actor,
+            recipients=[evaluation.assignment.member.user],
+            context={"jury": jury, "dossier": dossier, "reason": reason},
+            link=reverse("juries:score", args=[jury.pk, dossier.pk]),
+        )
     return evaluation
 
 
 def consensus_record(
-    *, actor, jury: Jury, dossier: Dossier, scores: dict, opinion: str, recommendation: str,
-    hearing_at=None, hearing_link: str = "", hearing_notes: str = "",
+    *,
+    actor,
+    jury: Jury,
+    dossier: Dossier,
+    scores: dict,
+    opinion: str,
+    recommendation: str,
+    hearing_at=None,
+    hearing_link: str = "",
+    hearing_notes: str = "",
 ) -> Consensus:
     """The chair writes the consensus sheet (complete, commented) and the hearing's notes.
 
@@ -149,10 +190,14 @@ def consensus_record(
     if not JuryDossier.objects.filter(jury=jury, dossier=dossier).exists():
         raise DomainError(gettext("Ce dossier n'est pas examiné par ce jury."), code="jury_scope")
     if conflict_map(jury, members=[chair], dossier_ids=[dossier.pk]).is_blocked(chair.pk, dossier.pk):
-        raise DomainError(gettext("Vous avez un conflit d'intérêts sur ce dossier : un autre membre doit rédiger le consensus."),
-                          code="conflict")
+        raise DomainError(
+            gettext("Vous avez un conflit d'intérêts sur ce dossier : un autre membre doit rédiger le consensus."),
+            code="conflict",
+        )
     if own_sheet_pending(chair, dossier):
-        raise DomainError(gettext("Transmettez d'abord votre propre évaluation de ce dossier."), code="independent_first")
+        raise DomainError(
+            gettext("Transmettez d'abord votre propre évaluation de ce dossier."), code="independent_first"
+        )
     _ensure_not_frozen(jury, dossier)
     grid = _grid_for(jury, dossier)
     errors = _sheet_fields(grid, scores, opinion, recommendation, complete=True)
@@ -162,12 +207,24 @@ def consensus_record(
     result = scoring.grid_total(grid, cleaned, pass_mark=jury.pass_mark)
     with transaction.atomic():
         consensus, created = Consensus.objects.select_for_update().update_or_create(
-            jury=jury, dossier=dossier, defaults={
-                "scores": cleaned, "opinion": opinion.strip(), "recommendation": recommendation,
-                "total": result.total, "fails_threshold": result.fails, "recorded_by": actor,
-                "hearing_at": hearing_at, "hearing_link": hearing_link, "hearing_notes": hearing_notes.strip(),
+            jury=jury,
+            dossier=dossier,
+            defaults={
+                "scores": cleaned,
+                "opinion": opinion.strip(),
+                "recommendation": recommendation,
+                "total": result.total,
+                "fails_threshold": result.fails,
+                "recorded_by": actor,
+                "hearing_at": hearing_at,
+                "hearing_link": hearing_link,
+                "hearing_notes": hearing_notes.strip(),
             },
         )
-        audit_record(actor=actor, action="juries.consensus_record", target=jury,
-                     data={"dossier": dossier.pk, "total": str(result.total), "created": created})
+        audit_record(
+            actor=actor,
+            action="juries.consensus_record",
+            target=jury,
+            data={"dossier": dossier.pk, "total": str(result.total), "created": created},
+        )
     return consensus

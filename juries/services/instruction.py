@@ -26,7 +26,12 @@ def automatic_checks(dossier: Dossier) -> tuple[list[str], list[dict], list[tupl
 
 
 def eligibility_review(
-    *, actor, dossier: Dossier, outcome: str, checklist: dict[str, dict] | None = None, reason: str = "",
+    *,
+    actor,
+    dossier: Dossier,
+    outcome: str,
+    checklist: dict[str, dict] | None = None,
+    reason: str = "",
 ) -> EligibilityReview:
     """Declare a submitted dossier "recevable" or "irrecevable", with the checks behind the decision.
 
@@ -37,8 +42,10 @@ def eligibility_review(
     if not user_roles(actor).is_staff_of(dossier.theme.call.programme_id):
         raise DomainError(_("Seule l'équipe du programme instruit les dossiers."), code="forbidden")
     if dossier.state not in (DossierState.SUBMITTED, DossierState.COMPLETE):
-        raise DomainError(_("Le dossier est « %(state)s » : il n'est pas à instruire.") % {"state": dossier.get_state_display()},
-                          code="invalid_state")
+        raise DomainError(
+            _("Le dossier est « %(state)s » : il n'est pas à instruire.") % {"state": dossier.get_state_display()},
+            code="invalid_state",
+        )
     checklist = checklist or {}
     blockers, violations, manual = automatic_checks(dossier)
     items = []
@@ -47,8 +54,11 @@ def eligibility_review(
         reason_given = (entry.get("reason") or "").strip()
         # A declaration of eligibility answers for every item; a refusal needs only its own reason.
         if outcome == EligibilityReview.Outcome.ELIGIBLE and not reason_given:
-            raise DomainError(_("Motivez le contrôle « %(check)s ».") % {"check": label},
-                              code="reason_required", field=f"check_{code}")
+            raise DomainError(
+                _("Motivez le contrôle « %(check)s ».") % {"check": label},
+                code="reason_required",
+                field=f"check_{code}",
+            )
         items.append({"code": code, "label": label, "ok": bool(entry.get("ok")), "reason": reason_given})
     if outcome == EligibilityReview.Outcome.ELIGIBLE:
         unmet = [_("« %(check)s » n'est pas satisfait.") % {"check": i["label"]} for i in items if not i["ok"]]
@@ -71,8 +81,13 @@ def eligibility_review(
         else:
             dossier = dossier_transition(dossier=dossier, name="declare_ineligible", actor=actor, reason=reason)
         review = EligibilityReview.objects.create(
-            dossier=dossier, reviewer=actor, completeness=blockers, automatic=violations, checklist=items,
-            outcome=outcome, reason=(reason or "").strip(),
+            dossier=dossier,
+            reviewer=actor,
+            completeness=blockers,
+            automatic=violations,
+            checklist=items,
+            outcome=outcome,
+            reason=(reason or "").strip(),
         )
     return review
 
@@ -82,7 +97,9 @@ def evaluation_start(*, actor, jury: Jury) -> int:
     ensure_staff(actor, jury)
     moved = 0
     with transaction.atomic():
-        for entry in JuryDossier.objects.filter(jury=jury, dossier__state=DossierState.ELIGIBLE).select_related("dossier"):
+        for entry in JuryDossier.objects.filter(jury=jury, dossier__state=DossierState.ELIGIBLE).select_related(
+            "dossier"
+        ):
             dossier_transition(dossier=entry.dossier, name="start_evaluation", actor=actor)
             moved += 1
     return moved

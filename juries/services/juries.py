@@ -22,9 +22,17 @@ from portal.services import audit_record, notify, role_assign, role_revoke
 
 
 def jury_create(
-    *, actor, call: Call, name: str, theme: Theme | None = None, session: Session | None = None,
-    evaluations_per_dossier: int = 2, divergence_threshold: Decimal | None = None, pass_mark: Decimal | None = None,
-    due_at: datetime | None = None, mix_sectors: bool = False,
+    *,
+    actor,
+    call: Call,
+    name: str,
+    theme: Theme | None = None,
+    session: Session | None = None,
+    evaluations_per_dossier: int = 2,
+    divergence_threshold: Decimal | None = None,
+    pass_mark: Decimal | None = None,
+    due_at: datetime | None = None,
+    mix_sectors: bool = False,
 ) -> Jury:
     """A jury across a call, or narrowed to a theme and/or a session of that call."""
     if theme is not None and theme.call_id != call.pk:
@@ -34,10 +42,20 @@ def jury_create(
     if session is not None and theme is not None and session.theme_id != theme.pk:
         raise DomainError(gettext("Cette session n'appartient pas au thème."), code="jury_scope", field="session")
     if evaluations_per_dossier < 1:
-        raise DomainError(gettext("Au moins une évaluation par dossier."), code="jury_invalid", field="evaluations_per_dossier")
-    jury = Jury(programme_id=call.programme_id, call=call, theme=theme or (session.theme if session else None),
-                session=session, name=name.strip(), evaluations_per_dossier=evaluations_per_dossier,
-                pass_mark=pass_mark, due_at=due_at, mix_sectors=mix_sectors)
+        raise DomainError(
+            gettext("Au moins une évaluation par dossier."), code="jury_invalid", field="evaluations_per_dossier"
+        )
+    jury = Jury(
+        programme_id=call.programme_id,
+        call=call,
+        theme=theme or (session.theme if session else None),
+        session=session,
+        name=name.strip(),
+        evaluations_per_dossier=evaluations_per_dossier,
+        pass_mark=pass_mark,
+        due_at=due_at,
+        mix_sectors=mix_sectors,
+    )
     if divergence_threshold is not None:
         jury.divergence_threshold = divergence_threshold
     ensure_staff(actor, jury)
@@ -48,19 +66,29 @@ def jury_create(
 
 
 def member_add(
-    *, actor, jury: Jury, user: User, is_chair: bool = False, is_external: bool = False,
-    sector: str = JuryMember.Sector.PUBLIC, organisation: Organisation | None = None, new_account: bool = False,
+    *,
+    actor,
+    jury: Jury,
+    user: User,
+    is_chair: bool = False,
+    is_external: bool = False,
+    sector: str = JuryMember.Sector.PUBLIC,
+    organisation: Organisation | None = None,
+    new_account: bool = False,
 ) -> JuryMember:
     """Add a member with the juror role scoped to this jury, flag likely conflicts, and tell them."""
     ensure_staff(actor, jury)
     with transaction.atomic():
         member, created = JuryMember.objects.get_or_create(
-            jury=jury, user=user,
+            jury=jury,
+            user=user,
             defaults={"is_chair": is_chair, "is_external": is_external, "sector": sector, "organisation": organisation},
         )
         if not created:
             if member.withdrawn_at is None:
-                raise DomainError(gettext("%(user)s est déjà membre de ce jury.") % {"user": user}, code="member_duplicate")
+                raise DomainError(
+                    gettext("%(user)s est déjà membre de ce jury.") % {"user": user}, code="member_duplicate"
+                )
             member.withdrawn_at = None
             member.is_chair, member.is_external, member.sector = is_chair, is_external, sector
             member.save(update_fields=["withdrawn_at", "is_chair", "is_external", "sector"])
@@ -68,12 +96,24 @@ def member_add(
             JuryMember.objects.filter(jury=jury, is_chair=True).exclude(pk=member.pk).update(is_chair=False)
         role_assign(actor=actor, user=user, role=Role.JUROR, scope=jury)
         conflicts_flag(member=member)
-        audit_record(actor=actor, action="juries.member_add", target=jury,
-                     data={"user": user.email, "chair": is_chair, "external": is_external, "sector": sector})
-        notify("jury_member_added", actor=actor, recipients=[user],
-               context={"jury": jury, "member": member, "new_account": new_account,
-                        "set_password_url": reverse("account_reset_password")},
-               link=reverse("juries:queue", args=[jury.pk]))
+        audit_record(
+            actor=actor,
+            action="juries.member_add",
+            target=jury,
+            data={"user": user.email, "chair": is_chair, "external": is_external, "sector": sector},
+        )
+        notify(
+            "jury_member_added",
+            actor=actor,
+            recipients=[user],
+            context={
+                "jury": jury,
+                "member": member,
+                "new_account": new_account,
+                "set_password_url": reverse("account_reset_password"),
+            },
+            link=reverse("juries:queue", args=[jury.pk]),
+        )
     return member
 
 
@@ -99,8 +139,12 @@ def member_withdraw(*, actor, member: JuryMember, reason: str = "") -> None:
         member.save(update_fields=["withdrawn_at"])
         removed, _ = member.assignments.filter(evaluation__submitted_at__isnull=True).delete()
         role_revoke(actor=actor, user=member.user, role=Role.JUROR, scope=jury)
-        audit_record(actor=actor, action="juries.member_withdraw", target=jury,
-                     data={"user": member.user.email, "reason": reason.strip(), "assignments_removed": removed})
+        audit_record(
+            actor=actor,
+            action="juries.member_withdraw",
+            target=jury,
+            data={"user": member.user.email, "reason": reason.strip(), "assignments_removed": removed},
+        )
 
 
 def jury_dossiers_add(*, actor, jury: Jury, dossiers=None, past_round: bool = False) -> list[JuryDossier]:
@@ -116,7 +160,9 @@ def jury_dossiers_add(*, actor, jury: Jury, dossiers=None, past_round: bool = Fa
         ids = [d.pk for d in dossiers]
         in_scope = in_scope.filter(pk__in=ids)
         if in_scope.count() != len(set(ids)):
-            raise DomainError(gettext("Certains dossiers ne relèvent pas de ce jury ou ne sont pas déposés."), code="jury_scope")
+            raise DomainError(
+                gettext("Certains dossiers ne relèvent pas de ce jury ou ne sont pas déposés."), code="jury_scope"
+            )
     existing = set(JuryDossier.objects.filter(jury=jury).values_list("dossier_id", flat=True))
     added = []
     with transaction.atomic():
@@ -124,14 +170,21 @@ def jury_dossiers_add(*, actor, jury: Jury, dossiers=None, past_round: bool = Fa
             if dossier.pk in existing:
                 continue
             evaluation = dossier_evaluation(dossier)
-            added.append(JuryDossier.objects.create(
-                jury=jury, dossier=dossier,
-                requested_amount=evaluation.requested_amount if evaluation else dossier.requested_amount,
-                max_amount=evaluation.max_programme_amount if evaluation else None,
-            ))
+            added.append(
+                JuryDossier.objects.create(
+                    jury=jury,
+                    dossier=dossier,
+                    requested_amount=evaluation.requested_amount if evaluation else dossier.requested_amount,
+                    max_amount=evaluation.max_programme_amount if evaluation else None,
+                )
+            )
         if added:
             for member in jury.members.filter(withdrawn_at__isnull=True):
                 conflicts_flag(member=member, dossiers=[entry.dossier for entry in added])
-            audit_record(actor=actor, action="juries.dossiers_add", target=jury,
-                         data={"dossiers": [entry.dossier_id for entry in added]})
+            audit_record(
+                actor=actor,
+                action="juries.dossiers_add",
+                target=jury,
+                data={"dossiers": [entry.dossier_id for entry in added]},
+            )
     return added

@@ -23,8 +23,14 @@ def minutes(request, jury_id: int, deliberation_id: int):
     deliberation = jury.deliberations.filter(pk=deliberation_id).first()
     if deliberation is None:
         raise Http404
-    return _pdf(request, deliberation.minutes, target=deliberation, document_id=deliberation.pk, kind="minutes",
-                name=f"proces-verbal-{jury.pk}-{deliberation.pk}.pdf")
+    return _pdf(
+        request,
+        deliberation.minutes,
+        target=deliberation,
+        document_id=deliberation.pk,
+        kind="minutes",
+        name=f"proces-verbal-{jury.pk}-{deliberation.pk}.pdf",
+    )
 
 
 @login_required
@@ -32,8 +38,16 @@ def letter(request, decision_id: int):
     """The carrier's members and the programme's staff only; anyone else gets a 404."""
     decision = Decision.objects.select_related("dossier__theme__call").filter(pk=decision_id).first()
     roles = user_roles(request.user)
-    if decision is None or not (roles.is_member_of(decision.dossier.organisation_id)
-                                or roles.is_staff_of(decision.dossier.theme.call.programme_id)):
+    if decision is None or not (
+        roles.is_member_of(decision.dossier.organisation_id)
+        or roles.is_staff_of(decision.dossier.theme.call.programme_id)
+    ):
         raise Http404
-    return _pdf(request, decision.letter, target=decision.dossier, document_id=decision.pk, kind="decision_letter",
-                name=f"decision-{decision.dossier.reference}.pdf")
+    return _pdf(
+        request,
+        decision.letter,
+        target=decision.dossier,
+        document_id=decision.pk,
+        kind="decision_letter",
+        name=f"decision-{decision.dossier.reference}.pdf",
+    )

@@ -18,8 +18,13 @@ from portal.services import audit_record
 
 
 def _export(request, *, what: str, jury, resource, rows, title: str, filename: str, fmt: str) -> HttpResponse:
-    audit_record(actor=request.user, action=f"export.{what}", target=jury, data={"format": fmt},
-                 ip_address=request.META.get("REMOTE_ADDR"))
+    audit_record(
+        actor=request.user,
+        action=f"export.{what}",
+        target=jury,
+        data={"format": fmt},
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
     dataset = resource.export(rows)
     dataset.title = title
     return dataset_response(dataset=dataset, filename=filename, fmt=fmt)
@@ -35,9 +40,16 @@ def juror_export(request, jury_id: int, fmt: str):
     _check_format(fmt)
     require_juror(request.user)
     member = selectors.member_or_404(request.user, jury_id)
-    return _export(request, what="juror_sheets", jury=member.jury, fmt=fmt, title=_("Mes évaluations"),
-                   filename=f"mes-evaluations-jury-{jury_id}", rows=own_sheets(member),
-                   resource=EvaluationResource(selectors.grid_spec(member.jury), own=True))
+    return _export(
+        request,
+        what="juror_sheets",
+        jury=member.jury,
+        fmt=fmt,
+        title=_("Mes évaluations"),
+        filename=f"mes-evaluations-jury-{jury_id}",
+        rows=own_sheets(member),
+        resource=EvaluationResource(selectors.grid_spec(member.jury), own=True),
+    )
 
 
 @login_required
@@ -45,9 +57,16 @@ def evaluations_export(request, jury_id: int, fmt: str):
     _check_format(fmt)
     require_staff(request.user)
     jury = selectors.staff_jury_or_404(request.user, jury_id)
-    return _export(request, what="jury_evaluations", jury=jury, fmt=fmt, title=_("Évaluations"),
-                   filename=f"evaluations-jury-{jury.pk}", rows=submitted_sheets(jury),
-                   resource=EvaluationResource(selectors.grid_spec(jury)))
+    return _export(
+        request,
+        what="jury_evaluations",
+        jury=jury,
+        fmt=fmt,
+        title=_("Évaluations"),
+        filename=f"evaluations-jury-{jury.pk}",
+        rows=submitted_sheets(jury),
+        resource=EvaluationResource(selectors.grid_spec(jury)),
+    )
 
 
 @login_required
@@ -55,5 +74,13 @@ def ranking_export(request, jury_id: int, fmt: str):
     _check_format(fmt)
     require_staff(request.user)
     jury = selectors.staff_jury_or_404(request.user, jury_id)
-    return _export(request, what="jury_ranking", jury=jury, fmt=fmt, title=_("Classement"),
-                   filename=f"classement-jury-{jury.pk}", resource=RankingResource(), rows=selectors.ranking(jury))
+    return _export(
+        request,
+        what="jury_ranking",
+        jury=jury,
+        fmt=fmt,
+        title=_("Classement"),
+        filename=f"classement-jury-{jury.pk}",
+        resource=RankingResource(),
+        rows=selectors.ranking(jury),
+    )

@@ -25,7 +25,9 @@ QUEUE_PAGE_SIZE = 50
 @login_required
 def sessions(request):
     require_staff(request.user)
-    return render(request, "juries/instruction/sessions.html", {"sessions": selectors.instruction_sessions(request.user)})
+    return render(
+        request, "juries/instruction/sessions.html", {"sessions": selectors.instruction_sessions(request.user)}
+    )
 
 
 @login_required
@@ -39,35 +41,60 @@ def queue(request, session_id: int):
         request.GET.get("page")
     )
     flags = selectors.double_funding_flags(page.object_list)
-    return render(request, "juries/instruction/queue.html", {
-        "session": session, "page": page, "query": query,
-        "rows": [(dossier, flags.get(dossier.pk, [])) for dossier in page.object_list],
-        # The same rows in the staff list's terms, for its exports.
-        "export_querystring": urlencode({"session": session.pk, "statut": TO_INSTRUCT_FILTER, **({"q": query} if query else {})}),
-    })
+    return render(
+        request,
+        "juries/instruction/queue.html",
+        {
+            "session": session,
+            "page": page,
+            "query": query,
+            "rows": [(dossier, flags.get(dossier.pk, [])) for dossier in page.object_list],
+            # The same rows in the staff list's terms, for its exports.
+            "export_querystring": urlencode(
+                {"session": session.pk, "statut": TO_INSTRUCT_FILTER, **({"q": query} if query else {})}
+            ),
+        },
+    )
 
 
 @login_required
 def review(request, dossier_id: int):
     require_staff(request.user)
-    dossier = get_object_or_404(dossiers_of_staff(request.user).select_related("theme__call", "session", "organisation"),
-                                pk=dossier_id)
+    dossier = get_object_or_404(
+        dossiers_of_staff(request.user).select_related("theme__call", "session", "organisation"), pk=dossier_id
+    )
     blockers, violations, manual = instruction.automatic_checks(dossier)
     error = None
     if request.method == "POST":
-        checklist = {code: {"ok": request.POST.get(f"ok_{code}") == "on", "reason": request.POST.get(f"reason_{code}", "")}
-                     for code, _ in manual}
+        checklist = {
+            code: {"ok": request.POST.get(f"ok_{code}") == "on", "reason": request.POST.get(f"reason_{code}", "")}
+            for code, _ in manual
+        }
         try:
-            instruction.eligibility_review(actor=request.user, dossier=dossier, outcome=request.POST.get("outcome", ""),
-                                           checklist=checklist, reason=request.POST.get("reason", ""))
+            instruction.eligibility_review(
+                actor=request.user,
+                dossier=dossier,
+                outcome=request.POST.get("outcome", ""),
+                checklist=checklist,
+                reason=request.POST.get("reason", ""),
+            )
         except DomainError as exception:
             error = exception.message
         else:
             messages.success(request, _("Dossier %(reference)s instruit.") % {"reference": dossier.reference})
             return redirect("juries:instruction_queue", dossier.session_id)
-    return render(request, "juries/instruction/review.html", {
-        "dossier": dossier, "blockers": blockers, "violations": violations, "manual": manual, "error": error,
-        "post": request.POST, "outcomes": EligibilityReview.Outcome.choices,
-        "double_funding": selectors.double_funding_flags([dossier]).get(dossier.pk, []),
-        "reviews": dossier.eligibility_reviews.select_related("reviewer"),
-    })
+    return render(
+        request,
+        "juries/instruction/review.html",
+        {
+            "dossier": dossier,
+            "blockers": blockers,
+            "violations": violations,
+            "manual": manual,
+            "error": error,
+            "post": request.POST,
+            "outcomes": EligibilityReview.Outcome.choices,
+            "double_funding": selectors.double_funding_flags([dossier]).get(dossier.pk, []),
+            "reviews": dossier.eligibility_reviews.select_related("reviewer"),
+        },
+    )

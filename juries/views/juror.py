@@ -35,11 +35,21 @@ def queue(request, jury_id: int):
     require_juror(request.user)
     member = selectors.member_or_404(request.user, jury_id)
     page = Paginator(selectors.juror_queue(member), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    chair_page = Paginator(selectors.chair_rows(member), QUEUE_PAGE_SIZE).get_page(request.GET.get("presidence")) \
-        if is_chair(member) else None
-    return render(request, "juries/juror/queue.html", {
-        "member": member, "jury": member.jury, "page": page, "chair_page": chair_page,
-    })
+    chair_page = (
+        Paginator(selectors.chair_rows(member), QUEUE_PAGE_SIZE).get_page(request.GET.get("presidence"))
+        if is_chair(member)
+        else None
+    )
+    return render(
+        request,
+        "juries/juror/queue.html",
+        {
+            "member": member,
+            "jury": member.jury,
+            "page": page,
+            "chair_page": chair_page,
+        },
+    )
 
 
 @login_required
@@ -55,24 +65,47 @@ def declarations(request, jury_id: int):
         _, dossier, _ = selectors.juror_dossier_or_404(request.user, jury_id, dossier_id, path=request.path)
         if form.is_valid():
             try:
-                conflicts.conflict_declare(actor=request.user, member=member, dossier=dossier,
-                                           status=form.cleaned_data["status"], reason=form.cleaned_data["reason"])
+                conflicts.conflict_declare(
+                    actor=request.user,
+                    member=member,
+                    dossier=dossier,
+                    status=form.cleaned_data["status"],
+                    reason=form.cleaned_data["reason"],
+                )
             except DomainError as error:
-                messages.error(request, gettext("%(reference)s : %(reason)s") % {"reference": dossier.reference, "reason": error.message})
+                messages.error(
+                    request,
+                    gettext("%(reference)s : %(reason)s") % {"reference": dossier.reference, "reason": error.message},
+                )
             else:
-                messages.success(request, gettext("Conflit déclaré : ce dossier vous est désormais masqué.")
-                                 if form.cleaned_data["status"] == "conflict"
-                                 else (gettext("Déclaration enregistrée pour le dossier %(reference)s.")
-                                       % {"reference": dossier.reference}))
+                messages.success(
+                    request,
+                    gettext("Conflit déclaré : ce dossier vous est désormais masqué.")
+                    if form.cleaned_data["status"] == "conflict"
+                    else (
+                        gettext("Déclaration enregistrée pour le dossier %(reference)s.")
+                        % {"reference": dossier.reference}
+                    ),
+                )
         else:
-            messages.error(request, gettext("%(reference)s : choisissez une déclaration.") % {"reference": dossier.reference})
+            messages.error(
+                request, gettext("%(reference)s : choisissez une déclaration.") % {"reference": dossier.reference}
+            )
         return redirect("juries:declarations", jury_id)
     rows, blocked = selectors.declaration_rows(member)
     organisations = sorted({dossier.organisation for dossier, _ in rows}, key=lambda o: o.name)
-    return render(request, "juries/juror/declarations.html", {
-        "member": member, "jury": member.jury, "rows": rows, "blocked": blocked, "form": DeclarationForm(),
-        "organisations": organisations,
-    })
+    return render(
+        request,
+        "juries/juror/declarations.html",
+        {
+            "member": member,
+            "jury": member.jury,
+            "rows": rows,
+            "blocked": blocked,
+            "form": DeclarationForm(),
+            "organisations": organisations,
+        },
+    )
 
 
 def _declare_organisation(request, member) -> None:
@@ -83,13 +116,21 @@ def _declare_organisation(request, member) -> None:
     if organisation is None:
         raise Http404
     try:
-        conflicts.conflict_declare(actor=request.user, member=member, organisation=organisation, status="conflict",
-                                   reason=request.POST.get("reason", ""))
+        conflicts.conflict_declare(
+            actor=request.user,
+            member=member,
+            organisation=organisation,
+            status="conflict",
+            reason=request.POST.get("reason", ""),
+        )
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, gettext("Conflit déclaré avec « %(organisation)s » : ses dossiers vous sont désormais masqués.")
-                         % {"organisation": organisation})
+        messages.success(
+            request,
+            gettext("Conflit déclaré avec « %(organisation)s » : ses dossiers vous sont désormais masqués.")
+            % {"organisation": organisation},
+        )
 
 
 def _int(value) -> int:
@@ -115,9 +156,12 @@ def snapshot_context(dossier: Dossier) -> dict:
     schema = dossier.form_definition.schema if dossier.form_definition_id else {"sections": []}
     answers = content.get("answers", {})
     return {
-        "snapshot": snapshot, "content": content,
-        "sections": [{"section": s, "answers": [(f, answers.get(f["key"])) for f in s.get("fields", [])]}
-                     for s in schema.get("sections", [])],
+        "snapshot": snapshot,
+        "content": content,
+        "sections": [
+            {"section": s, "answers": [(f, answers.get(f["key"])) for f in s.get("fields", [])]}
+            for s in schema.get("sections", [])
+        ],
         "attachments": dossier.attachments.filter(message__isnull=True),
     }
 
@@ -127,11 +171,20 @@ def grid_rows(grid, scores: dict, errors: dict) -> list[dict]:
     rows = []
     for item in grid:
         children = item.children or (item,)
-        rows.append({"item": item, "leaves": [
-            {"item": leaf, "entry": scores.get(leaf.code) or {}, "error": errors.get(leaf.code),
-             "values": [scoring.plain(v) for v in leaf.scale_values()]}
-            for leaf in children
-        ]})
+        rows.append(
+            {
+                "item": item,
+                "leaves": [
+                    {
+                        "item": leaf,
+                        "entry": scores.get(leaf.code) or {},
+                        "error": errors.get(leaf.code),
+                        "values": [scoring.plain(v) for v in leaf.scale_values()],
+                    }
+                    for leaf in children
+                ],
+            }
+        )
     return rows
 
 
@@ -149,15 +202,23 @@ def score(request, jury_id: int, dossier_id: int):
     current = Evaluation.objects.filter(assignment=assignment).first()
     errors: dict[str, str] = {}
     scores = current.scores if current else {}
-    form = OpinionForm(request.POST or None, initial={
-        "opinion": current.opinion if current else "", "recommendation": current.recommendation if current else "",
-    })
+    form = OpinionForm(
+        request.POST or None,
+        initial={
+            "opinion": current.opinion if current else "",
+            "recommendation": current.recommendation if current else "",
+        },
+    )
     if request.method == "POST" and form.is_valid():
         scores = sheet_from_post(grid, request.POST)
         try:
-            current = evaluation.evaluation_save(actor=request.user, assignment=assignment, scores=scores,
-                                                 opinion=form.cleaned_data["opinion"],
-                                                 recommendation=form.cleaned_data["recommendation"])
+            current = evaluation.evaluation_save(
+                actor=request.user,
+                assignment=assignment,
+                scores=scores,
+                opinion=form.cleaned_data["opinion"],
+                recommendation=form.cleaned_data["recommendation"],
+            )
             if request.POST.get("action") == "submit":
                 current = evaluation.evaluation_submit(actor=request.user, assignment=assignment)
         except evaluation.SheetError as error:
@@ -165,14 +226,27 @@ def score(request, jury_id: int, dossier_id: int):
         except DomainError as error:
             errors = {"general": error.message}
         if not errors and not request.htmx:
-            messages.success(request, gettext("Évaluation transmise.") if current.is_submitted else gettext("Brouillon enregistré."))
+            messages.success(
+                request, gettext("Évaluation transmise.") if current.is_submitted else gettext("Brouillon enregistré.")
+            )
             return redirect("juries:score", jury_id, dossier_id)
     live = scoring.grid_total(grid, scoring.clean_sheet(grid, scores), pass_mark=jury.pass_mark)
     frozen = JuryDossier.objects.filter(jury=jury, dossier=dossier, frozen_at__isnull=False).exists()
-    context = {"member": member, "jury": jury, "dossier": dossier, "assignment": assignment, "evaluation": current,
-               "readonly": frozen or bool(current and current.is_submitted), "frozen": frozen,
-               "grid_rows": grid_rows(grid, scores, errors), "errors": errors, "live": live, "form": form,
-               "others": selectors.other_evaluations(member, dossier), "grid": grid}
+    context = {
+        "member": member,
+        "jury": jury,
+        "dossier": dossier,
+        "assignment": assignment,
+        "evaluation": current,
+        "readonly": frozen or bool(current and current.is_submitted),
+        "frozen": frozen,
+        "grid_rows": grid_rows(grid, scores, errors),
+        "errors": errors,
+        "live": live,
+        "form": form,
+        "others": selectors.other_evaluations(member, dossier),
+        "grid": grid,
+    }
     if request.htmx:
         return render(request, "juries/partials/sheet_status.html", context)
     return render(request, "juries/juror/score.html", {**context, **snapshot_context(dossier)})
@@ -184,8 +258,9 @@ def document(request, jury_id: int, dossier_id: int, attachment_id: int):
     _, dossier, redirect_to = _readable(request, jury_id, dossier_id)
     if redirect_to:
         return redirect_to
-    return attachment_response(request, dossier,
-                               get_object_or_404(Attachment, pk=attachment_id, dossier=dossier, message__isnull=True))
+    return attachment_response(
+        request, dossier, get_object_or_404(Attachment, pk=attachment_id, dossier=dossier, message__isnull=True)
+    )
 
 
 @login_required
@@ -202,25 +277,45 @@ def consensus(request, jury_id: int, dossier_id: int):
     existing = Consensus.objects.filter(jury=jury, dossier=dossier).first()
     scores = existing.scores if existing else {}
     errors: dict[str, str] = {}
-    form = ConsensusForm(request.POST or None, initial={
-        "opinion": existing.opinion, "recommendation": existing.recommendation, "hearing_at": existing.hearing_at,
-        "hearing_link": existing.hearing_link, "hearing_notes": existing.hearing_notes,
-    } if existing else None)
+    form = ConsensusForm(
+        request.POST or None,
+        initial={
+            "opinion": existing.opinion,
+            "recommendation": existing.recommendation,
+            "hearing_at": existing.hearing_at,
+            "hearing_link": existing.hearing_link,
+            "hearing_notes": existing.hearing_notes,
+        }
+        if existing
+        else None,
+    )
     reopen_form = ReopenForm(request.POST if request.POST.get("action") == "reopen" else None)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "reopen":
-                sheet = get_object_or_404(Evaluation, pk=_int(request.POST.get("evaluation")),
-                                          assignment__dossier=dossier, assignment__member__jury=jury)
-                evaluation.evaluation_reopen(actor=request.user, evaluation=sheet, reason=request.POST.get("reason", ""))
+                sheet = get_object_or_404(
+                    Evaluation,
+                    pk=_int(request.POST.get("evaluation")),
+                    assignment__dossier=dossier,
+                    assignment__member__jury=jury,
+                )
+                evaluation.evaluation_reopen(
+                    actor=request.user, evaluation=sheet, reason=request.POST.get("reason", "")
+                )
                 messages.success(request, gettext("Évaluation rouverte : le juré peut la modifier."))
                 return redirect("juries:consensus", jury_id, dossier_id)
             if form.is_valid():
                 scores = sheet_from_post(grid, request.POST)
                 evaluation.consensus_record(
-                    actor=request.user, jury=jury, dossier=dossier, scores=scores, opinion=form.cleaned_data["opinion"],
-                    recommendation=form.cleaned_data["recommendation"], hearing_at=form.cleaned_data["hearing_at"],
-                    hearing_link=form.cleaned_data["hearing_link"], hearing_notes=form.cleaned_data["hearing_notes"],
+                    actor=request.user,
+                    jury=jury,
+                    dossier=dossier,
+                    scores=scores,
+                    opinion=form.cleaned_data["opinion"],
+                    recommendation=form.cleaned_data["recommendation"],
+                    hearing_at=form.cleaned_data["hearing_at"],
+                    hearing_link=form.cleaned_data["hearing_link"],
+                    hearing_notes=form.cleaned_data["hearing_notes"],
                 )
                 messages.success(request, gettext("Consensus enregistré."))
                 return redirect("juries:consensus", jury_id, dossier_id)
@@ -234,14 +329,31 @@ def consensus(request, jury_id: int, dossier_id: int):
         sheets, spread = [], scoring.dispersion([])
     leaves = scoring.leaves(grid)
     side_by_side = [
-        {"item": leaf, "cells": [(e.scores.get(leaf.code) or {}) for e in sheets],
-         "dispersion": scoring.dispersion(
-             [scoring.to_decimal((e.scores.get(leaf.code) or {}).get("score")) for e in sheets])}
+        {
+            "item": leaf,
+            "cells": [(e.scores.get(leaf.code) or {}) for e in sheets],
+            "dispersion": scoring.dispersion(
+                [scoring.to_decimal((e.scores.get(leaf.code) or {}).get("score")) for e in sheets]
+            ),
+        }
         for leaf in leaves
     ]
-    return render(request, "juries/juror/consensus.html", {
-        "member": member, "jury": jury, "dossier": dossier, "sheets": sheets, "spread": spread,
-        "side_by_side": side_by_side, "grid_rows": grid_rows(grid, scores, errors), "errors": errors,
-        "form": form, "reopen_form": reopen_form, "consensus": existing, "pending": pending,
-        "live": scoring.grid_total(grid, scoring.clean_sheet(grid, scores), pass_mark=jury.pass_mark),
-    })
+    return render(
+        request,
+        "juries/juror/consensus.html",
+        {
+            "member": member,
+            "jury": jury,
+            "dossier": dossier,
+            "sheets": sheets,
+            "spread": spread,
+            "side_by_side": side_by_side,
+            "grid_rows": grid_rows(grid, scores, errors),
+            "errors": errors,
+            "form": form,
+            "reopen_form": reopen_form,
+            "consensus": existing,
+            "pending": pending,
+            "live": scoring.grid_total(grid, scoring.clean_sheet(grid, scores), pass_mark=jury.pass_mark),
+        },
+    )

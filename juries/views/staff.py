@@ -34,16 +34,24 @@ def jury_list(request):
     roles = user_roles(request.user)
     calls = staff_calls(roles)
     form = JuryCreateForm(
-        request.POST or None, calls=calls, themes=Theme.objects.filter(call__in=calls).select_related("call"),
+        request.POST or None,
+        calls=calls,
+        themes=Theme.objects.filter(call__in=calls).select_related("call"),
         sessions=Session.objects.filter(theme__call__in=calls).select_related("theme"),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             jury = juries.jury_create(
-                actor=request.user, call=data["call"], theme=data["theme"], session=data["session"], name=data["name"],
-                evaluations_per_dossier=data["evaluations_per_dossier"], due_at=data["due_at"],
-                divergence_threshold=data["divergence_threshold"], pass_mark=data["pass_mark"],
+                actor=request.user,
+                call=data["call"],
+                theme=data["theme"],
+                session=data["session"],
+                name=data["name"],
+                evaluations_per_dossier=data["evaluations_per_dossier"],
+                due_at=data["due_at"],
+                divergence_threshold=data["divergence_threshold"],
+                pass_mark=data["pass_mark"],
                 mix_sectors=data["mix_sectors"],
             )
         except DomainError as error:
@@ -61,40 +69,65 @@ def _action(request, jury) -> None:
         form = MemberAddForm(request.POST)
         if not form.is_valid():
             raise DomainError(_("Saisissez une adresse e-mail valide et un secteur."))
-        member = juries.member_invite(actor=request.user, jury=jury, email=form.cleaned_data["email"],
-                                      is_chair=form.cleaned_data["is_chair"], is_external=form.cleaned_data["is_external"],
-                                      sector=form.cleaned_data["sector"])
+        member = juries.member_invite(
+            actor=request.user,
+            jury=jury,
+            email=form.cleaned_data["email"],
+            is_chair=form.cleaned_data["is_chair"],
+            is_external=form.cleaned_data["is_external"],
+            sector=form.cleaned_data["sector"],
+        )
         messages.success(request, _("%(member)s ajouté·e au jury et prévenu·e par e-mail.") % {"member": member.user})
     elif action == "withdraw_member":
         member = JuryMember.objects.filter(jury=jury, pk=request.POST.get("member")).first()
         if member is None:
             raise DomainError(_("Membre introuvable."))
         juries.member_withdraw(actor=request.user, member=member, reason=request.POST.get("reason", ""))
-        messages.success(request, _("%(member)s retiré·e du jury ; ses dossiers non évalués sont à réattribuer.")
-                         % {"member": member})
+        messages.success(
+            request,
+            _("%(member)s retiré·e du jury ; ses dossiers non évalués sont à réattribuer.") % {"member": member},
+        )
     elif action == "add_dossiers":
         added = juries.jury_dossiers_add(actor=request.user, jury=jury)
-        messages.success(request, ngettext("%(count)s dossier ajouté au jury.", "%(count)s dossiers ajoutés au jury.", len(added))
-                         % {"count": len(added)})
+        messages.success(
+            request,
+            ngettext("%(count)s dossier ajouté au jury.", "%(count)s dossiers ajoutés au jury.", len(added))
+            % {"count": len(added)},
+        )
     elif action == "start_evaluation":
         moved = instruction.evaluation_start(actor=request.user, jury=jury)
-        messages.success(request, ngettext("%(count)s dossier mis en évaluation.", "%(count)s dossiers mis en évaluation.", moved)
-                         % {"count": moved})
+        messages.success(
+            request,
+            ngettext("%(count)s dossier mis en évaluation.", "%(count)s dossiers mis en évaluation.", moved)
+            % {"count": moved},
+        )
     elif action == "assign_manual":
         member = JuryMember.objects.filter(jury=jury, pk=request.POST.get("member")).first()
         entry = jury.jury_dossiers.filter(dossier_id=request.POST.get("dossier")).select_related("dossier").first()
         if member is None or entry is None:
             raise DomainError(_("Choisissez un membre et un dossier du jury."))
         assignment.assign_manual(actor=request.user, member=member, dossier=entry.dossier)
-        messages.success(request, _("%(reference)s attribué à %(member)s.") % {"reference": entry.dossier.reference, "member": member})
+        messages.success(
+            request,
+            _("%(reference)s attribué à %(member)s.") % {"reference": entry.dossier.reference, "member": member},
+        )
     elif action == "assign_auto":
         result = assignment.assign_auto(actor=request.user, jury=jury)
-        messages.success(request, ngettext("%(count)s attribution créée.", "%(count)s attributions créées.", len(result.created))
-                         % {"count": len(result.created)})
+        messages.success(
+            request,
+            ngettext("%(count)s attribution créée.", "%(count)s attributions créées.", len(result.created))
+            % {"count": len(result.created)},
+        )
         if result.shortfalls:
-            messages.warning(request, ngettext("%(count)s dossier manque de jurés sans conflit.",
-                                               "%(count)s dossiers manquent de jurés sans conflit.", len(result.shortfalls))
-                             % {"count": len(result.shortfalls)})
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)s dossier manque de jurés sans conflit.",
+                    "%(count)s dossiers manquent de jurés sans conflit.",
+                    len(result.shortfalls),
+                )
+                % {"count": len(result.shortfalls)},
+            )
 
 
 @login_required
@@ -108,16 +141,26 @@ def jury_detail(request, jury_id: int):
             messages.error(request, error.message)
         return redirect("juries:staff_jury", jury.pk)
     entries = list(selectors.jury_entries_with_progress(jury))
-    return render(request, "juries/staff/jury.html", {
-        "jury": jury, "progress": selectors.jury_progress(jury), "declarations": selectors.declarations_of(jury),
-        "severity": sorted(selectors.severity_of(jury).items(), key=lambda pair: pair[1]),
-        "entries": entries, "double_funding": selectors.double_funding_flags([e.dossier for e in entries]),
-        "member_form": MemberAddForm(),
-    })
+    return render(
+        request,
+        "juries/staff/jury.html",
+        {
+            "jury": jury,
+            "progress": selectors.jury_progress(jury),
+            "declarations": selectors.declarations_of(jury),
+            "severity": sorted(selectors.severity_of(jury).items(), key=lambda pair: pair[1]),
+            "entries": entries,
+            "double_funding": selectors.double_funding_flags([e.dossier for e in entries]),
+            "member_form": MemberAddForm(),
+        },
+    )
 
 
 def _decisions_from_post(data, rows) -> list[DecisionInput]:
-    sessions = {s.pk: s for s in Session.objects.filter(pk__in=[v for k, v in data.items() if k.startswith("target_") and v.isdigit()])}
+    sessions = {
+        s.pk: s
+        for s in Session.objects.filter(pk__in=[v for k, v in data.items() if k.startswith("target_") and v.isdigit()])
+    }
     decisions = []
     for row in rows:
         pk = row.dossier.pk
@@ -130,10 +173,16 @@ def _decisions_from_post(data, rows) -> list[DecisionInput]:
         except InvalidOperation:
             raise DomainError(_("%(reference)s : montant illisible.") % {"reference": row.dossier.reference}) from None
         target = data.get(f"target_{pk}", "")
-        decisions.append(DecisionInput(
-            dossier_id=pk, kind=kind, granted_amount=amount, conditions=data.get(f"conditions_{pk}", ""),
-            reasons=data.get(f"reasons_{pk}", ""), target_session=sessions.get(int(target)) if target.isdigit() else None,
-        ))
+        decisions.append(
+            DecisionInput(
+                dossier_id=pk,
+                kind=kind,
+                granted_amount=amount,
+                conditions=data.get(f"conditions_{pk}", ""),
+                reasons=data.get(f"reasons_{pk}", ""),
+                target_session=sessions.get(int(target)) if target.isdigit() else None,
+            )
+        )
     return decisions
 
 
@@ -141,9 +190,15 @@ def _promote(request, jury, rows) -> None:
     row = next((r for r in rows if str(r.dossier.pk) == request.POST.get("dossier")), None)
     if row is None:
         raise DomainError(_("Dossier introuvable dans ce classement."))
-    amounts = _decisions_from_post({f"kind_{row.dossier.pk}": "selected", f"amount_{row.dossier.pk}": request.POST.get("amount", "")}, [row])
-    deliberation.reserve_promote(actor=request.user, jury=jury, dossier=row.dossier, granted_amount=amounts[0].granted_amount or Decimal("0"))
-    messages.success(request, _("%(reference)s promu de la liste complémentaire.") % {"reference": row.dossier.reference})
+    amounts = _decisions_from_post(
+        {f"kind_{row.dossier.pk}": "selected", f"amount_{row.dossier.pk}": request.POST.get("amount", "")}, [row]
+    )
+    deliberation.reserve_promote(
+        actor=request.user, jury=jury, dossier=row.dossier, granted_amount=amounts[0].granted_amount or Decimal("0")
+    )
+    messages.success(
+        request, _("%(reference)s promu de la liste complémentaire.") % {"reference": row.dossier.reference}
+    )
 
 
 @login_required
@@ -166,9 +221,16 @@ def ranking(request, jury_id: int):
             proposed = _decisions_from_post(request.POST, rows)
             if request.POST.get("action") == "record" and request.POST.get("confirm") == "1":
                 present = list(jury.members.filter(withdrawn_at__isnull=True, pk__in=request.POST.getlist("present")))
-                deliberation.deliberation_record(actor=request.user, jury=jury, decisions=proposed, members_present=present,
-                                                 override_reason=form.cleaned_data["override_reason"])
-                messages.success(request, _("Délibération enregistrée : les notes sont figées, le procès-verbal est en préparation."))
+                deliberation.deliberation_record(
+                    actor=request.user,
+                    jury=jury,
+                    decisions=proposed,
+                    members_present=present,
+                    override_reason=form.cleaned_data["override_reason"],
+                )
+                messages.success(
+                    request, _("Délibération enregistrée : les notes sont figées, le procès-verbal est en préparation.")
+                )
                 return redirect("juries:staff_ranking", jury.pk)
         except DomainError as exception:
             error = exception.message
@@ -179,20 +241,34 @@ def ranking(request, jury_id: int):
     except InvalidOperation:
         multiple = Decimal("1")
     cutoff = envelope * multiple if envelope is not None else None
-    granted_total = sum((d.granted_amount or Decimal("0") for d in proposed if d.kind == Decision.Kind.SELECTED), Decimal("0"))
+    granted_total = sum(
+        (d.granted_amount or Decimal("0") for d in proposed if d.kind == Decision.Kind.SELECTED), Decimal("0")
+    )
     sessions = list(Session.objects.filter(theme__call=jury.call).exclude(pk=jury.session_id).select_related("theme"))
-    return render(request, "juries/staff/ranking.html", {
-        "jury": jury, "rows": [(row, chosen.get(row.dossier.pk)) for row in rows], "envelope": envelope,
-        "multiple": multiple, "cutoff": cutoff,
-        "granted_total": granted_total, "remaining": envelope - granted_total if envelope is not None else None,
-        "over": envelope is not None and granted_total > envelope,
-        "form": form, "error": error, "decision_choices": DECISION_CHOICES,
-        "confirming": request.method == "POST" and request.POST.get("action") == "check" and not error and proposed,
-        "sessions": sessions,
-        # Rendered once: the same ~160 options in every row cost seconds on a 1 000-dossier ranking.
-        "session_options": format_html_join("", '<option value="{}">{}</option>', ((s.pk, str(s)) for s in sessions)),
-        "deliberations": jury.deliberations.all(),
-        "proposal": selectors.reserve_proposal(jury, rows, granted_total_of(jury)),
-        "members": jury.members.filter(withdrawn_at__isnull=True).select_related("user"),
-        "present": set(request.POST.getlist("present")) if request.method == "POST" else None,
-    })
+    return render(
+        request,
+        "juries/staff/ranking.html",
+        {
+            "jury": jury,
+            "rows": [(row, chosen.get(row.dossier.pk)) for row in rows],
+            "envelope": envelope,
+            "multiple": multiple,
+            "cutoff": cutoff,
+            "granted_total": granted_total,
+            "remaining": envelope - granted_total if envelope is not None else None,
+            "over": envelope is not None and granted_total > envelope,
+            "form": form,
+            "error": error,
+            "decision_choices": DECISION_CHOICES,
+            "confirming": request.method == "POST" and request.POST.get("action") == "check" and not error and proposed,
+            "sessions": sessions,
+            # Rendered once: the same ~160 options in every row cost seconds on a 1 000-dossier ranking.
+            "session_options": format_html_join(
+                "", '<option value="{}">{}</option>', ((s.pk, str(s)) for s in sessions)
+            ),
+            "deliberations": jury.deliberations.all(),
+            "proposal": selectors.reserve_proposal(jury, rows, granted_total_of(jury)),
+            "members": jury.members.filter(withdrawn_at__isnull=True).select_related("user"),
+            "present": set(request.POST.getlist("present")) if request.method == "POST" else None,
+        },
+    )

@@ -13,11 +13,18 @@ def test_load_demo_is_complete_and_idempotent(django_capture_on_commit_callbacks
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", stdout=None)
     call_command("load_demo", stdout=None)
-    assert set(Call.objects.values_list("slug", flat=True)) == {"france-relance-tne-2020", "etna-2019", "pia-2016-cpt", "pia-2016-lit"}
+    assert set(Call.objects.values_list("slug", flat=True)) == {
+        "france-relance-tne-2020",
+        "etna-2019",
+        "pia-2016-cpt",
+        "pia-2016-lit",
+    }
     assert Theme.objects.filter(call__slug="france-relance-tne-2020").count() == 16
     demo_sessions = Session.objects.filter(is_demo=True)
     assert demo_sessions.count() == Theme.objects.count() and all(session.is_open() for session in demo_sessions)
-    applicant_demo = Dossier.objects.exclude(reference__startswith="ETNA-2019").exclude(reference__startswith="DEMO-FIN-")
+    applicant_demo = Dossier.objects.exclude(reference__startswith="ETNA-2019").exclude(
+        reference__startswith="DEMO-FIN-"
+    )
     states = set(applicant_demo.values_list("state", flat=True))
     assert {"draft", "submitted", "complement_requested", "withdrawn"} <= states
     assert Dossier.objects.filter(reference__startswith="ETNA-2019-L", state="selected").count() == 10

@@ -83,7 +83,9 @@ def staff_of(programme):
 def partner(dossier, member):
     from applications.services import drafting
 
-    return drafting.partner_add(actor=member.user, dossier=dossier, organisation=OrganisationFactory(), role=DossierPartner.Role.PARTNER)
+    return drafting.partner_add(
+        actor=member.user, dossier=dossier, organisation=OrganisationFactory(), role=DossierPartner.Role.PARTNER
+    )
 
 
 # --- Permission matrix --------------------------------------------------------------------------
@@ -120,8 +122,17 @@ STAFF_URLS = routes(
     ("staff_document_download", ["attachment"], GET),
 )
 # Posted to every POST url by outsiders: enough for any of the forms to be valid.
-OUTSIDER_POST = {"body": "x", "reason": "x", "declaration": "on", "email": "x@exemple.gouv.fr", "acronym": "X", "title": "X",
-                 "message": "x", "parts": ["budget"], "due_at": "2099-01-01T12:00"}
+OUTSIDER_POST = {
+    "body": "x",
+    "reason": "x",
+    "declaration": "on",
+    "email": "x@exemple.gouv.fr",
+    "acronym": "X",
+    "title": "X",
+    "message": "x",
+    "parts": ["budget"],
+    "due_at": "2099-01-01T12:00",
+}
 
 
 def url_of(name, extra, dossier, attachment, partner):
@@ -168,7 +179,9 @@ def test_anonymous_is_sent_to_login(client, submitted, attachment, partner, name
 
 
 @pytest.mark.parametrize(("name", "extra", "methods"), STAFF_URLS)
-def test_staff_pages_deny_applicants_and_other_programmes(client, submitted, attachment, partner, member, name, extra, methods):
+def test_staff_pages_deny_applicants_and_other_programmes(
+    client, submitted, attachment, partner, member, name, extra, methods
+):
     url = url_of(name, extra, submitted, attachment, partner)
     for user, status in ((member.user, 403), (staff_of(ProgrammeFactory()), 404)):
         client.force_login(user)
@@ -191,8 +204,12 @@ def test_every_page_opens_for_a_member(client, submitted, attachment, partner, m
 def test_every_page_of_a_draft_opens_with_its_forms(client, dossier, member, partner, pdf_file):
     from applications.services import attachments
 
-    attachment = attachments.attachment_upload(actor=member.user, dossier=dossier, required_document=dossier.theme.required_documents.get(),
-                                               uploaded_file=pdf_file())
+    attachment = attachments.attachment_upload(
+        actor=member.user,
+        dossier=dossier,
+        required_document=dossier.theme.required_documents.get(),
+        uploaded_file=pdf_file(),
+    )
     client.force_login(member.user)
     for name, extra, methods in (param.values for param in APPLICANT_URLS):
         if "GET" not in methods or name == "receipt":
@@ -209,8 +226,18 @@ def test_start_a_dossier_from_the_start_page(client, session, member):
     url = reverse("applications:dossier_start", args=[session.pk])
     page = text(client.get(url))
     assert "Créer le brouillon" in page
-    response = client.post(url, {"organisation": member.organisation.pk, "acronym": "DEMAT", "title": "Dématérialiser",
-                                 "summary": "Résumé", "planned_start": "2027-01-01", "duration_months": "12"}, follow=True)
+    response = client.post(
+        url,
+        {
+            "organisation": member.organisation.pk,
+            "acronym": "DEMAT",
+            "title": "Dématérialiser",
+            "summary": "Résumé",
+            "planned_start": "2027-01-01",
+            "duration_months": "12",
+        },
+        follow=True,
+    )
     dossier = member.organisation.dossiers.get()
     assert response.redirect_chain[-1][0] == reverse("applications:dossier_detail", args=[dossier.pk])
     assert dossier.acronym == "DEMAT" and dossier.duration_months == 12
@@ -219,7 +246,9 @@ def test_start_a_dossier_from_the_start_page(client, session, member):
 
 def test_start_requires_an_acronym_and_a_title_in_french(client, session, member):
     client.force_login(member.user)
-    response = client.post(reverse("applications:dossier_start", args=[session.pk]), {"organisation": member.organisation.pk})
+    response = client.post(
+        reverse("applications:dossier_start", args=[session.pk]), {"organisation": member.organisation.pk}
+    )
     assert response.status_code == 200
     assert "Ce champ est obligatoire" in text(response)
     assert not member.organisation.dossiers.exists()
@@ -231,8 +260,11 @@ def section_url(dossier, key="projet"):
 
 def test_section_full_post_saves_and_redirects(client, dossier, member):
     client.force_login(member.user)
-    response = client.post(section_url(dossier), {"base_version": "0", "answers-probleme": "Trop de papier.",
-                                                  "answers-partenaires": "false"}, follow=True)
+    response = client.post(
+        section_url(dossier),
+        {"base_version": "0", "answers-probleme": "Trop de papier.", "answers-partenaires": "false"},
+        follow=True,
+    )
     assert "Section enregistrée à" in text(response)
     dossier.refresh_from_db()
     assert dossier.answers["probleme"] == "Trop de papier." and dossier.answers["partenaires"] is False
@@ -243,7 +275,9 @@ def test_section_full_post_saves_and_redirects(client, dossier, member):
 
 def test_section_htmx_post_returns_the_save_status(client, dossier, member):
     client.force_login(member.user)
-    response = client.post(section_url(dossier), {"base_version": "0", "answers-probleme": "Trop de papier."}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        section_url(dossier), {"base_version": "0", "answers-probleme": "Trop de papier."}, HTTP_HX_REQUEST="true"
+    )
     page = text(response)
     assert "Enregistré à" in page
     assert "<html" not in page
@@ -253,8 +287,10 @@ def test_section_htmx_post_returns_the_save_status(client, dossier, member):
 
 def test_section_field_error_in_french_and_other_fields_kept(client, dossier, member):
     client.force_login(member.user)
-    response = client.post(section_url(dossier), {"base_version": "0", "answers-probleme": "Trop de papier.",
-                                                  "answers-usagers": "beaucoup"})
+    response = client.post(
+        section_url(dossier),
+        {"base_version": "0", "answers-probleme": "Trop de papier.", "answers-usagers": "beaucoup"},
+    )
     page = text(response)
     assert response.status_code == 200
     assert "Saisissez un nombre entier." in page
@@ -266,31 +302,53 @@ def test_section_field_error_in_french_and_other_fields_kept(client, dossier, me
 def test_section_conflict_shows_the_other_version_and_loses_nothing(client, dossier, member):
     from applications.services import drafting
 
-    drafting.dossier_save_section(actor=member.user, dossier=dossier, section_key="projet", base_version=0,
-                                  raw_answers={"probleme": "Version d'Alice"})
+    drafting.dossier_save_section(
+        actor=member.user,
+        dossier=dossier,
+        section_key="projet",
+        base_version=0,
+        raw_answers={"probleme": "Version d'Alice"},
+    )
     colleague = MembershipFactory(organisation=member.organisation).user
     client.force_login(colleague)
     for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
-        response = client.post(section_url(dossier), {"base_version": "0", "answers-probleme": "Version de Bob"}, **headers)
+        response = client.post(
+            section_url(dossier), {"base_version": "0", "answers-probleme": "Version de Bob"}, **headers
+        )
         page = text(response)
         assert "Modification simultanée" in page
         assert "Version d'Alice" in page
         dossier.refresh_from_db()
         assert dossier.answers["probleme"] == "Version d'Alice"
-    assert "Version de Bob" in text(client.post(section_url(dossier), {"base_version": "0", "answers-probleme": "Version de Bob"}))
+    assert "Version de Bob" in text(
+        client.post(section_url(dossier), {"base_version": "0", "answers-probleme": "Version de Bob"})
+    )
 
 
 # --- Budget ---------------------------------------------------------------------------------------
 
 
 def budget_data(*amounts, base_version=0, **extra):
-    data = {"base_version": str(base_version), "lines-TOTAL_FORMS": str(len(amounts)), "lines-INITIAL_FORMS": "0",
-            "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000", **extra}
+    data = {
+        "base_version": str(base_version),
+        "lines-TOTAL_FORMS": str(len(amounts)),
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+        **extra,
+    }
     for index, amount in enumerate(amounts):
-        data.update({f"lines-{index}-label": f"Prestation {index + 1}", f"lines-{index}-year": "2021",
-                     f"lines-{index}-phase": "", f"lines-{index}-category": "external_services",
-                     f"lines-{index}-source": "programme", f"lines-{index}-cofinancer_name": "",
-                     f"lines-{index}-amount": amount})
+        data.update(
+            {
+                f"lines-{index}-label": f"Prestation {index + 1}",
+                f"lines-{index}-year": "2021",
+                f"lines-{index}-phase": "",
+                f"lines-{index}-category": "external_services",
+                f"lines-{index}-source": "programme",
+                f"lines-{index}-cofinancer_name": "",
+                f"lines-{index}-amount": amount,
+            }
+        )
     return data
 
 
@@ -306,7 +364,9 @@ def test_budget_post_saves_and_re_evaluates_with_the_rule(client, dossier, membe
     # What the page shows can be posted back as is (no "2 021" for the year).
     assert 'value="2021"' in page and 'value="150000.00"' in page
     dossier.refresh_from_db()
-    response = client.post(url, budget_data("30 000,00", base_version=dossier.section_versions["_budget"]), HTTP_HX_REQUEST="true")
+    response = client.post(
+        url, budget_data("30 000,00", base_version=dossier.section_versions["_budget"]), HTTP_HX_REQUEST="true"
+    )
     page = text(response)
     assert "<html" not in page
     assert "Le budget respecte la règle de cofinancement du thème." in page
@@ -350,9 +410,22 @@ def test_budget_export_is_a_spreadsheet(client, dossier, member):
 
     from applications.services import drafting
 
-    drafting.budget_replace(actor=member.user, dossier=dossier, base_version=0, lines=[
-        {"label": "Développement", "year": 2021, "phase": "", "category": "external_services", "source": "programme",
-         "cofinancer_name": "", "amount": Decimal("30000")}])
+    drafting.budget_replace(
+        actor=member.user,
+        dossier=dossier,
+        base_version=0,
+        lines=[
+            {
+                "label": "Développement",
+                "year": 2021,
+                "phase": "",
+                "category": "external_services",
+                "source": "programme",
+                "cofinancer_name": "",
+                "amount": Decimal("30000"),
+            }
+        ],
+    )
     client.force_login(member.user)
     response = client.get(reverse("applications:budget_export", args=[dossier.pk]))
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -361,7 +434,9 @@ def test_budget_export_is_a_spreadsheet(client, dossier, member):
 
     from openpyxl import load_workbook
 
-    sheet = load_workbook(BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)).active
+    sheet = load_workbook(
+        BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    ).active
     assert sheet["A2"].value == "Développement"
 
 
@@ -395,9 +470,11 @@ def test_a_refused_document_is_explained_and_leaves_the_dossier_unchanged(client
     client.force_login(member.user)
     document = dossier.theme.required_documents.get()
     version = dossier.version
-    response = client.post(reverse("applications:documents", args=[dossier.pk]),
-                           {"document": document.pk, "file": upload_corpus.upload("lettre.pdf", getattr(upload_corpus, builder)())},
-                           follow=True)
+    response = client.post(
+        reverse("applications:documents", args=[dossier.pk]),
+        {"document": document.pk, "file": upload_corpus.upload("lettre.pdf", getattr(upload_corpus, builder)())},
+        follow=True,
+    )
     page = text(response)
     assert "Lettre d'engagement signée : fichier refusé." in page
     assert not Attachment.objects.exists()
@@ -439,8 +516,9 @@ def test_submit_without_the_declaration_is_refused_in_french(client, dossier, me
     assert dossier.state == "draft" and not dossier.snapshots.exists()
 
 
-def test_submit_freezes_a_snapshot_and_the_receipt_can_be_downloaded(client, dossier, member, pdf_file,
-                                                                     django_capture_on_commit_callbacks):
+def test_submit_freezes_a_snapshot_and_the_receipt_can_be_downloaded(
+    client, dossier, member, pdf_file, django_capture_on_commit_callbacks
+):
     complete(dossier, member.user, pdf_file)
     client.force_login(member.user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -461,7 +539,7 @@ def test_submit_freezes_a_snapshot_and_the_receipt_can_be_downloaded(client, dos
     # Submitted, the sections are read only.
     page = text(client.get(section_url(dossier)))
     assert "Cette section n'est pas modifiable" in page and "Trop de papier." in page
-    assert "<dt class=\"fr-text--bold\">Avec des partenaires ?</dt><dd>Non</dd>" in page
+    assert '<dt class="fr-text--bold">Avec des partenaires ?</dt><dd>Non</dd>' in page
     response = client.post(section_url(dossier), {"base_version": "99", "answers-probleme": "Changé"}, follow=True)
     dossier.refresh_from_db()
     assert dossier.answers["probleme"] == "Trop de papier."
@@ -482,11 +560,16 @@ def test_receipt_not_generated_yet_says_to_retry(client, dossier, member, pdf_fi
 
 def request_complement(client, dossier, parts, message="Précisez le problème résolu."):
     due = (timezone.localtime() + timedelta(days=15)).strftime("%Y-%m-%dT%H:%M")
-    return client.post(reverse("applications:complement_request", args=[dossier.pk]),
-                       {"message": message, "parts": parts, "due_at": due}, follow=True)
+    return client.post(
+        reverse("applications:complement_request", args=[dossier.pk]),
+        {"message": message, "parts": parts, "due_at": due},
+        follow=True,
+    )
 
 
-def test_complement_request_reopens_only_its_parts_until_the_answer(client, submitted, member, django_capture_on_commit_callbacks):
+def test_complement_request_reopens_only_its_parts_until_the_answer(
+    client, submitted, member, django_capture_on_commit_callbacks
+):
     staff = staff_of(submitted.theme.call.programme)
     client.force_login(staff)
     page = text(client.get(reverse("applications:staff_dossier", args=[submitted.pk])))
@@ -517,9 +600,17 @@ def test_complement_request_reopens_only_its_parts_until_the_answer(client, subm
     submitted.refresh_from_db()
     assert submitted.answers["chef"] == "cheffe@example.gouv.fr"
 
-    client.post(section_url(submitted), {"base_version": str(submitted.section_versions["projet"]),
-                                         "answers-probleme": "Trop de papier et de délais.", "answers-partenaires": "false"})
-    assert "Transmettre les compléments" in text(client.get(reverse("applications:complement_answer", args=[submitted.pk])))
+    client.post(
+        section_url(submitted),
+        {
+            "base_version": str(submitted.section_versions["projet"]),
+            "answers-probleme": "Trop de papier et de délais.",
+            "answers-partenaires": "false",
+        },
+    )
+    assert "Transmettre les compléments" in text(
+        client.get(reverse("applications:complement_answer", args=[submitted.pk]))
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("applications:complement_answer", args=[submitted.pk]), follow=True)
     assert "Compléments transmis le" in text(response)
@@ -544,7 +635,9 @@ def test_complement_request_needs_a_part_and_a_message(client, submitted):
 def test_messages_both_ways_notify_the_other_side(client, submitted, member):
     staff = staff_of(submitted.theme.call.programme)
     client.force_login(member.user)
-    response = client.post(reverse("applications:messages", args=[submitted.pk]), {"body": "Une question sur le budget."}, follow=True)
+    response = client.post(
+        reverse("applications:messages", args=[submitted.pk]), {"body": "Une question sur le budget."}, follow=True
+    )
     assert "Message envoyé." in text(response) and "Une question sur le budget." in text(response)
     assert OutboxMessage.objects.filter(recipient=staff, event="dossier_message").count() == 1
     client.force_login(staff)
@@ -552,15 +645,21 @@ def test_messages_both_ways_notify_the_other_side(client, submitted, member):
     assert "Une question sur le budget." in page
     from tests.portal.upload_corpus import pdf, upload
 
-    response = client.post(reverse("applications:staff_dossier", args=[submitted.pk]),
-                           {"body": "Voici la réponse.", "files": upload("reponse.pdf", pdf())}, follow=True)
+    response = client.post(
+        reverse("applications:staff_dossier", args=[submitted.pk]),
+        {"body": "Voici la réponse.", "files": upload("reponse.pdf", pdf())},
+        follow=True,
+    )
     assert "Message envoyé au porteur." in text(response)
     assert OutboxMessage.objects.filter(recipient=member.user, event="dossier_message").count() == 1
     client.force_login(member.user)
     page = text(client.get(reverse("applications:messages", args=[submitted.pk])))
     assert "Voici la réponse." in page and "reponse.pdf" in page
     attachment = Attachment.objects.get(original_name="reponse.pdf")
-    assert client.get(reverse("applications:document_download", args=[submitted.pk, attachment.pk]))["Content-Type"] == "application/pdf"
+    assert (
+        client.get(reverse("applications:document_download", args=[submitted.pk, attachment.pk]))["Content-Type"]
+        == "application/pdf"
+    )
     # A message attachment is not one of the dossier's documents.
     assert "reponse.pdf" not in text(client.get(reverse("applications:documents", args=[submitted.pk])))
 
@@ -580,7 +679,9 @@ def test_withdraw_asks_for_confirmation_then_withdraws(client, submitted, member
     assert "Le retrait est définitif" in page and "Confirmer le retrait" in page
     submitted.refresh_from_db()
     assert submitted.state == "submitted"
-    response = client.post(reverse("applications:withdraw", args=[submitted.pk]), {"reason": "Projet abandonné."}, follow=True)
+    response = client.post(
+        reverse("applications:withdraw", args=[submitted.pk]), {"reason": "Projet abandonné."}, follow=True
+    )
     assert "Le dossier est retiré." in text(response)
     submitted.refresh_from_db()
     assert submitted.state == "withdrawn"
@@ -615,13 +716,19 @@ def test_project_page_saves_and_shows_a_conflict(client, dossier, member):
 def test_partners_are_added_and_removed(client, dossier, member):
     other = OrganisationFactory(name="Agence partenaire")
     client.force_login(member.user)
-    response = client.post(reverse("applications:partner_add", args=[dossier.pk]),
-                           {"organisation": other.pk, "role": "partner", "commitment": "5 000"}, follow=True)
+    response = client.post(
+        reverse("applications:partner_add", args=[dossier.pk]),
+        {"organisation": other.pk, "role": "partner", "commitment": "5 000"},
+        follow=True,
+    )
     assert "Partenaire ajouté." in text(response) and "Agence partenaire" in text(response)
     partner = dossier.partners.get()
     assert partner.commitment == 5000
-    response = client.post(reverse("applications:partner_add", args=[dossier.pk]),
-                           {"organisation": other.pk, "role": "co_carrier"}, follow=True)
+    response = client.post(
+        reverse("applications:partner_add", args=[dossier.pk]),
+        {"organisation": other.pk, "role": "co_carrier"},
+        follow=True,
+    )
     assert "groupement" in text(response)
     client.post(reverse("applications:partner_remove", args=[dossier.pk, partner.pk]))
     assert not dossier.partners.exists()
@@ -645,8 +752,15 @@ def test_budget_full_post_after_autosave_keeps_the_lines(client, dossier, member
     url = reverse("applications:budget", args=[dossier.pk])
     data = form_values(client.get(url), "lines-TOTAL_FORMS")
     assert data["lines-TOTAL_FORMS"] == "3" and data["lines-INITIAL_FORMS"] == "0"
-    data.update({"lines-0-label": "Développement", "lines-0-year": "2021", "lines-0-category": "external_services",
-                 "lines-0-source": "programme", "lines-0-amount": "30 000"})
+    data.update(
+        {
+            "lines-0-label": "Développement",
+            "lines-0-year": "2021",
+            "lines-0-category": "external_services",
+            "lines-0-source": "programme",
+            "lines-0-amount": "30 000",
+        }
+    )
     client.post(url, data, HTTP_HX_REQUEST="true")
     dossier.refresh_from_db()
     data["base_version"] = str(dossier.section_versions["_budget"])  # as dossier.js does after the swap
@@ -667,8 +781,10 @@ def test_a_closed_session_refuses_to_start_and_freezes_drafts(client, dossier, m
     client.force_login(member.user)
     page = text(client.get(reverse("applications:dossier_start", args=[session.pk])))
     assert "Cette session n'est pas ouverte au dépôt." in page and "Créer le brouillon" not in page
-    response = client.post(reverse("applications:dossier_start", args=[session.pk]),
-                           {"organisation": member.organisation.pk, "acronym": "LATE", "title": "Trop tard"})
+    response = client.post(
+        reverse("applications:dossier_start", args=[session.pk]),
+        {"organisation": member.organisation.pk, "acronym": "LATE", "title": "Trop tard"},
+    )
     assert member.organisation.dossiers.count() == 1
     assert "pas ouverte" in text(response)
     overview = text(client.get(reverse("applications:dossier_detail", args=[dossier.pk])))
@@ -724,11 +840,15 @@ def test_autosave_after_the_close_says_it_did_not_save(client, dossier, member, 
     client.force_login(member.user)
     session.closes_at = timezone.now() - timedelta(seconds=1)
     session.save()
-    response = client.post(section_url(dossier), {"base_version": "0", "answers-probleme": "Trop tard"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        section_url(dossier), {"base_version": "0", "answers-probleme": "Trop tard"}, HTTP_HX_REQUEST="true"
+    )
     page = text(response)
     assert response.status_code == 200 and "<html" not in page
     assert "Non enregistré : La session a clos le" in page and "figé" in page
-    response = client.post(reverse("applications:budget", args=[dossier.pk]), budget_data("30000"), HTTP_HX_REQUEST="true")
+    response = client.post(
+        reverse("applications:budget", args=[dossier.pk]), budget_data("30000"), HTTP_HX_REQUEST="true"
+    )
     page = text(response)
     assert "<html" not in page and "Budget non enregistré : La session a clos le" in page
     assert not dossier.budget_lines.exists()
@@ -737,8 +857,10 @@ def test_autosave_after_the_close_says_it_did_not_save(client, dossier, member, 
 def test_start_refuses_an_organisation_the_user_does_not_belong_to(client, session, member):
     stranger = OrganisationFactory()
     client.force_login(member.user)
-    response = client.post(reverse("applications:dossier_start", args=[session.pk]),
-                           {"organisation": stranger.pk, "acronym": "X", "title": "Au nom d'un autre"})
+    response = client.post(
+        reverse("applications:dossier_start", args=[session.pk]),
+        {"organisation": stranger.pk, "acronym": "X", "title": "Au nom d'un autre"},
+    )
     assert "Sélectionnez un choix valide" in text(response)
     assert not stranger.dossiers.exists()
 
@@ -758,7 +880,9 @@ def test_complement_request_proposes_a_due_date_and_refuses_a_past_one(client, s
 def test_unread_messages_are_marked_new_once(client, submitted, member):
     from applications.services import exchanges
 
-    exchanges.message_post(actor=staff_of(submitted.theme.call.programme), dossier=submitted, body="Question du programme.")
+    exchanges.message_post(
+        actor=staff_of(submitted.theme.call.programme), dossier=submitted, body="Question du programme."
+    )
     client.force_login(member.user)
     url = reverse("applications:messages", args=[submitted.pk])
     assert "nouveau</span>" in text(client.get(url))
@@ -769,11 +893,13 @@ def test_a_message_with_a_refused_attachment_is_not_sent(client, submitted, memb
     from tests.portal.upload_corpus import upload, windows_executable
 
     client.force_login(member.user)
-    response = client.post(reverse("applications:messages", args=[submitted.pk]),
-                           {"body": "Voici le fichier.", "files": upload("budget.pdf", windows_executable())})
+    response = client.post(
+        reverse("applications:messages", args=[submitted.pk]),
+        {"body": "Voici le fichier.", "files": upload("budget.pdf", windows_executable())},
+    )
     page = text(response)
     assert response.status_code == 200 and 'id="id_files-error"' in page
-    assert 'Voici le fichier.</textarea>' in page
+    assert "Voici le fichier.</textarea>" in page
     assert not submitted.messages.exists() and not Attachment.objects.filter(message__isnull=False).exists()
 
 

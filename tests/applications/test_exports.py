@@ -30,9 +30,23 @@ pytestmark = pytest.mark.django_db
 # The registrations export is mounted by the lead in calls.urls_staff; tests mount it here.
 
 HEADERS = [
-    "Numéro de dossier", "Acronyme", "Titre du projet", "Porteur", "SIRET du porteur", "Type de porteur", "Programme",
-    "Appel", "Thème", "Session", "État", "Déposé le", "Montant demandé (€)", "Montant accordé (€)",
-    "Coût total du budget (€)", "Coût éligible (€)", "Aide maximale selon les règles (€)",
+    "Numéro de dossier",
+    "Acronyme",
+    "Titre du projet",
+    "Porteur",
+    "SIRET du porteur",
+    "Type de porteur",
+    "Programme",
+    "Appel",
+    "Thème",
+    "Session",
+    "État",
+    "Déposé le",
+    "Montant demandé (€)",
+    "Montant accordé (€)",
+    "Coût total du budget (€)",
+    "Coût éligible (€)",
+    "Aide maximale selon les règles (€)",
     "Règles de cofinancement respectées",
 ]
 
@@ -54,17 +68,28 @@ def programme():
 
 @pytest.fixture
 def session(programme):
-    theme = ThemeFactory(call=CallFactory(programme=programme, title="Appel TNE"), code="ITN6", title="Services numériques",
-                         funding_rule=load_rules()["ITN6"].to_dict())
+    theme = ThemeFactory(
+        call=CallFactory(programme=programme, title="Appel TNE"),
+        code="ITN6",
+        title="Services numériques",
+        funding_rule=load_rules()["ITN6"].to_dict(),
+    )
     return SessionFactory(theme=theme, name="Session de mars")
 
 
 @pytest.fixture
 def dossier(session):
     dossier = DossierFactory(
-        session=session, submitted=True, reference="TNE-2026-0001", acronym="SIMPL", title="Simplifier la démarche",
-        organisation=MembershipFactory(organisation__name="Direction du numérique", organisation__siret="13002526500013").organisation,
-        requested_amount=Decimal("24000.00"), submitted_at=datetime(2026, 3, 2, 15, 30, tzinfo=UTC),
+        session=session,
+        submitted=True,
+        reference="TNE-2026-0001",
+        acronym="SIMPL",
+        title="Simplifier la démarche",
+        organisation=MembershipFactory(
+            organisation__name="Direction du numérique", organisation__siret="13002526500013"
+        ).organisation,
+        requested_amount=Decimal("24000.00"),
+        submitted_at=datetime(2026, 3, 2, 15, 30, tzinfo=UTC),
     )
     BudgetLineFactory(dossier=dossier, amount=Decimal("20000.00"))
     BudgetLineFactory(dossier=dossier, amount=Decimal("10000.00"), source="carrier", category="internal_staff")
@@ -80,10 +105,23 @@ def staff_client(client, programme):
 def expected_row(dossier) -> list:
     evaluation = dossier_evaluation(dossier)
     return [
-        "TNE-2026-0001", "SIMPL", "Simplifier la démarche", "Direction du numérique", "13002526500013",
-        "Ministère / direction d'administration centrale", "France Relance TNE", "Appel TNE",
-        "ITN6 — Services numériques", "Session de mars", "Déposé", "02/03/2026 16:30:00",
-        Decimal("24000.00"), None, Decimal("30000.00"), evaluation.eligible_cost, evaluation.max_programme_amount,
+        "TNE-2026-0001",
+        "SIMPL",
+        "Simplifier la démarche",
+        "Direction du numérique",
+        "13002526500013",
+        "Ministère / direction d'administration centrale",
+        "France Relance TNE",
+        "Appel TNE",
+        "ITN6 — Services numériques",
+        "Session de mars",
+        "Déposé",
+        "02/03/2026 16:30:00",
+        Decimal("24000.00"),
+        None,
+        Decimal("30000.00"),
+        evaluation.eligible_cost,
+        evaluation.max_programme_amount,
         "oui" if evaluation.is_compliant else "non",
     ]
 
@@ -140,7 +178,7 @@ def test_csv_is_streamed_for_french_excel(staff_client, dossier):
 
 
 def test_applicant_text_cannot_become_a_spreadsheet_formula(staff_client, dossier):
-    dossier.acronym = "=HYPERLINK(\"http://x\")"
+    dossier.acronym = '=HYPERLINK("http://x")'
     dossier.save()
     sheet = openpyxl.load_workbook(io.BytesIO(staff_client.get(export_url("xlsx")).content)).active
     assert sheet["B2"].data_type == "s"
@@ -169,7 +207,11 @@ def test_export_never_contains_another_programmes_dossiers(staff_client, dossier
 
 def test_export_of_a_scope_outside_the_users_is_404(staff_client, dossier):
     other = DossierFactory(submitted=True)
-    for params in ({"programme": other.theme.call.programme_id}, {"session": other.session_id}, {"theme": other.theme_id}):
+    for params in (
+        {"programme": other.theme.call.programme_id},
+        {"session": other.session_id},
+        {"theme": other.theme_id},
+    ):
         assert staff_client.get(export_url("xlsx"), params).status_code == 404
 
 
@@ -195,8 +237,8 @@ def test_each_export_is_audited(staff_client, dossier):
 
 def test_staff_list_offers_exports_with_the_current_filters(staff_client, dossier):
     content = staff_client.get(reverse("applications:staff_list"), {"statut": "submitted"}).content.decode()
-    assert f'{export_url("xlsx")}?statut=submitted' in content
-    assert f'{export_url("csv")}?statut=submitted' in content
+    assert f"{export_url('xlsx')}?statut=submitted" in content
+    assert f"{export_url('csv')}?statut=submitted" in content
 
 
 # --- Query budget -------------------------------------------------------------------------
@@ -204,10 +246,13 @@ def test_staff_list_offers_exports_with_the_current_filters(staff_client, dossie
 
 def make_dossiers(session, count: int, *, project_key: str = ""):
     for _ in range(count):
-        dossier = DossierFactory(session=session, submitted=True, requested_amount=Decimal("1000"), project_key=project_key)
+        dossier = DossierFactory(
+            session=session, submitted=True, requested_amount=Decimal("1000"), project_key=project_key
+        )
         BudgetLineFactory(dossier=dossier)
-        DossierPartner.objects.create(dossier=dossier, organisation=OrganisationFactory(kind="operateur"),
-                                      role=DossierPartner.Role.CO_CARRIER)
+        DossierPartner.objects.create(
+            dossier=dossier, organisation=OrganisationFactory(kind="operateur"), role=DossierPartner.Role.CO_CARRIER
+        )
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -227,8 +272,13 @@ def test_export_queries_do_not_grow_with_rows(staff_client, session, fmt):
 
 
 def test_previous_phase_grants_count_like_in_the_dossier_page(staff_client, session):
-    earlier = DossierFactory(session=session, state=DossierState.SELECTED, project_key="projet",
-                             granted_amount=Decimal("20000"), requested_amount=Decimal("20000"))
+    earlier = DossierFactory(
+        session=session,
+        state=DossierState.SELECTED,
+        project_key="projet",
+        granted_amount=Decimal("20000"),
+        requested_amount=Decimal("20000"),
+    )
     later = DossierFactory(session=session, submitted=True, project_key="projet", requested_amount=Decimal("90000"))
     BudgetLineFactory(dossier=earlier, amount=Decimal("20000"))
     BudgetLineFactory(dossier=later, amount=Decimal("120000"))
@@ -297,11 +347,19 @@ def test_csv_never_goes_through_a_task(staff_client, session, small_threshold):
 @pytest.fixture
 def registration(session):
     starts_at = timezone.now() + timedelta(days=5)
-    info_session = InfoSession.objects.create(call=session.theme.call, title="Webinaire de présentation",
-                                              starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
+    info_session = InfoSession.objects.create(
+        call=session.theme.call,
+        title="Webinaire de présentation",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+    )
     return InfoSessionRegistration.objects.create(
-        info_session=info_session, name="Camille Martin", email="camille@exemple.gouv.fr",
-        organisation_name="Préfecture", attendance="remote", cancel_token="jeton",
+        info_session=info_session,
+        name="Camille Martin",
+        email="camille@exemple.gouv.fr",
+        organisation_name="Préfecture",
+        attendance="remote",
+        cancel_token="jeton",
     )
 
 
@@ -314,14 +372,24 @@ def test_registrations_export_in_three_formats(staff_client, registration, fmt):
     response = staff_client.get(registrations_url(registration.info_session.call_id, fmt))
     assert response.status_code == 200
     if fmt == "xlsx":
-        rows = [list(row) for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+        rows = [
+            list(row) for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+        ]
     elif fmt == "ods":
         dataset = tablib.Dataset().load(response.content, format="ods")
         rows = [list(dataset.headers), *[list(row) for row in dataset]]
     else:
         rows = csv_rows(response)
-    assert rows[0] == ["Réunion", "Début de la réunion", "Nom et prénom", "Adresse e-mail", "Organisation", "Participation",
-                       "Inscrit le", "Annulée le"]
+    assert rows[0] == [
+        "Réunion",
+        "Début de la réunion",
+        "Nom et prénom",
+        "Adresse e-mail",
+        "Organisation",
+        "Participation",
+        "Inscrit le",
+        "Annulée le",
+    ]
     assert rows[1][0] == "Webinaire de présentation"
     assert rows[1][2:6] == ["Camille Martin", "camille@exemple.gouv.fr", "Préfecture", "À distance"]
     assert AuditEvent.objects.filter(action="export.registrations").count() == 1

@@ -46,18 +46,32 @@ def test_receipt_task_run_twice_keeps_one_file(dossier, member, pdf_file):
 def test_a_dropped_connection_during_an_autosave_writes_nothing(dossier, member):
     with mock.patch("applications.services.drafting.audit_record", side_effect=OperationalError("connexion perdue")):
         with pytest.raises(OperationalError):
-            drafting.dossier_save_section(actor=member.user, dossier=dossier, section_key="projet", base_version=0,
-                                          raw_answers={"probleme": "Texte qui ne doit pas rester à moitié écrit"})
+            drafting.dossier_save_section(
+                actor=member.user,
+                dossier=dossier,
+                section_key="projet",
+                base_version=0,
+                raw_answers={"probleme": "Texte qui ne doit pas rester à moitié écrit"},
+            )
     dossier.refresh_from_db()
     assert dossier.answers == {} and dossier.version == 1 and dossier.section_versions == {}
 
 
 def test_a_dropped_connection_during_a_budget_save_keeps_the_old_budget(dossier, member):
-    line = {"label": "Prestation", "year": 2021, "phase": "", "category": "external_services", "source": "programme",
-            "cofinancer_name": "", "amount": 30000}
+    line = {
+        "label": "Prestation",
+        "year": 2021,
+        "phase": "",
+        "category": "external_services",
+        "source": "programme",
+        "cofinancer_name": "",
+        "amount": 30000,
+    }
     drafting.budget_replace(actor=member.user, dossier=dossier, lines=[line], base_version=0)
     dossier.refresh_from_db()
     with mock.patch("applications.services.drafting.audit_record", side_effect=OperationalError("connexion perdue")):
         with pytest.raises(OperationalError):
-            drafting.budget_replace(actor=member.user, dossier=dossier, lines=[], base_version=dossier.section_versions["_budget"])
+            drafting.budget_replace(
+                actor=member.user, dossier=dossier, lines=[], base_version=dossier.section_versions["_budget"]
+            )
     assert dossier.budget_lines.count() == 1

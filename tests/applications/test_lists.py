@@ -88,9 +88,7 @@ def test_draft_shows_applicant_label_countdown_and_deadline(applicant_client, me
 
 
 def test_draft_of_a_closed_session_says_so(applicant_client, member):
-    session = SessionFactory(
-        opens_at=timezone.now() - timedelta(days=30), closes_at=timezone.now() - timedelta(days=1)
-    )
+    session = SessionFactory(opens_at=timezone.now() - timedelta(days=30), closes_at=timezone.now() - timedelta(days=1))
     DossierFactory(organisation=member.organisation, session=session)
     assert "Session close" in text(applicant_client.get(MY_DOSSIERS))
 
@@ -108,8 +106,7 @@ def test_complement_requested_shows_latest_open_due_date(applicant_client, membe
     staff = UserFactory()
     older_due = timezone.now() + timedelta(days=5)
     latest_due = timezone.now() + timedelta(days=9)
-    ComplementRequest.objects.create(dossier=dossier, requested_by=staff, due_at=older_due,
-                                     answered_at=timezone.now())
+    ComplementRequest.objects.create(dossier=dossier, requested_by=staff, due_at=older_due, answered_at=timezone.now())
     ComplementRequest.objects.create(dossier=dossier, requested_by=staff, due_at=latest_due)
     response = applicant_client.get(MY_DOSSIERS)
     expected = timezone.localtime(latest_due).strftime("%d/%m/%Y à %H:%M")
@@ -165,7 +162,9 @@ def test_my_dossiers_paginates_by_25(applicant_client, member):
 
 def test_my_dossiers_rows_link_to_the_dossier(applicant_client, member):
     dossier = DossierFactory(organisation=member.organisation)
-    assert applicant_client.get(MY_DOSSIERS).context["rows"][0].url == reverse("applications:dossier_detail", args=[dossier.pk])
+    assert applicant_client.get(MY_DOSSIERS).context["rows"][0].url == reverse(
+        "applications:dossier_detail", args=[dossier.pk]
+    )
 
 
 def test_my_dossiers_invalid_state_shows_error_and_all_dossiers(applicant_client, member):
@@ -260,7 +259,9 @@ def test_staff_filters_programme_call_theme_session(client):
     in_b = DossierFactory(session=session_of(programme_b), submitted=True)
     assert references(client.get(STAFF_LIST, {"programme": programme_b.pk})) == {in_b.reference}
     assert references(client.get(STAFF_LIST, {"appel": in_a.theme.call_id})) == {
-        in_a.reference, same_theme.reference, other_theme.reference
+        in_a.reference,
+        same_theme.reference,
+        other_theme.reference,
     }
     assert references(client.get(STAFF_LIST, {"theme": in_a.theme_id})) == {in_a.reference, same_theme.reference}
     assert references(client.get(STAFF_LIST, {"session": other_session_same_theme.pk})) == {same_theme.reference}
@@ -269,8 +270,11 @@ def test_staff_filters_programme_call_theme_session(client):
 def test_staff_filter_state_and_organisation_kind(staff_client, programme):
     session = session_of(programme)
     ministry = DossierFactory(session=session, submitted=True)
-    prefecture = DossierFactory(session=session, eligible=True,
-                                organisation=MembershipFactory(organisation__kind=OrganisationKind.REGIONAL_PREFECTURE).organisation)
+    prefecture = DossierFactory(
+        session=session,
+        eligible=True,
+        organisation=MembershipFactory(organisation__kind=OrganisationKind.REGIONAL_PREFECTURE).organisation,
+    )
     assert references(staff_client.get(STAFF_LIST, {"statut": "eligible"})) == {prefecture.reference}
     assert references(staff_client.get(STAFF_LIST, {"type_porteur": OrganisationKind.MINISTRY})) == {ministry.reference}
 
@@ -278,8 +282,13 @@ def test_staff_filter_state_and_organisation_kind(staff_client, programme):
 def test_staff_search_reference_acronym_title_organisation_siret(staff_client, programme):
     session = session_of(programme)
     target = DossierFactory(
-        session=session, submitted=True, acronym="NUMERIK", title="Portail des aides",
-        organisation=MembershipFactory(organisation__name="Préfecture de la Somme", organisation__siret="11000201100044").organisation,
+        session=session,
+        submitted=True,
+        acronym="NUMERIK",
+        title="Portail des aides",
+        organisation=MembershipFactory(
+            organisation__name="Préfecture de la Somme", organisation__siret="11000201100044"
+        ).organisation,
     )
     DossierFactory(session=session, submitted=True, acronym="AUTRE", title="Autre chose")
     for query in (target.reference, "numer", "portail des", "somme", "110 002 011", "11000201100044"):
@@ -292,31 +301,42 @@ def test_staff_amount_range_accepts_french_decimals(staff_client, programme):
     middle = DossierFactory(session=session, submitted=True, requested_amount=Decimal("12500.50"))
     large = DossierFactory(session=session, submitted=True, requested_amount=Decimal("250000"))
     assert references(staff_client.get(STAFF_LIST, {"montant_min": "12 500,50"})) == {middle.reference, large.reference}
-    assert references(staff_client.get(STAFF_LIST, {"montant_max": "12\u202f500,50 €"})) == {small.reference, middle.reference}
-    assert references(staff_client.get(STAFF_LIST, {"montant_min": "12500.5", "montant_max": "100 000"})) == {middle.reference}
+    assert references(staff_client.get(STAFF_LIST, {"montant_max": "12\u202f500,50 €"})) == {
+        small.reference,
+        middle.reference,
+    }
+    assert references(staff_client.get(STAFF_LIST, {"montant_min": "12500.5", "montant_max": "100 000"})) == {
+        middle.reference
+    }
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("12 500,50", Decimal("12500.50")),
-    ("12\u00a0500,5", Decimal("12500.5")),
-    ("12\u202f500 €", Decimal("12500")),
-    ("12500.50", Decimal("12500.50")),
-    ("0", Decimal("0")),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("12 500,50", Decimal("12500.50")),
+        ("12\u00a0500,5", Decimal("12500.5")),
+        ("12\u202f500 €", Decimal("12500")),
+        ("12500.50", Decimal("12500.50")),
+        ("0", Decimal("0")),
+    ],
+)
 def test_french_amount_parsing(typed, expected):
     assert FrenchAmountField(required=False).clean(typed) == expected
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"montant_min": "douze"}, "montant_min"),
-    ({"montant_min": "-5"}, "montant_min"),
-    ({"montant_min": "1,234"}, "montant_min"),
-    ({"montant_min": "500", "montant_max": "100"}, "montant_max"),
-    ({"statut": "inconnu"}, "statut"),
-    ({"session": "abc"}, "session"),
-    ({"tri": "mot_de_passe"}, "tri"),
-    ({"type_porteur": "banque"}, "type_porteur"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"montant_min": "douze"}, "montant_min"),
+        ({"montant_min": "-5"}, "montant_min"),
+        ({"montant_min": "1,234"}, "montant_min"),
+        ({"montant_min": "500", "montant_max": "100"}, "montant_max"),
+        ({"statut": "inconnu"}, "statut"),
+        ({"session": "abc"}, "session"),
+        ({"tri": "mot_de_passe"}, "tri"),
+        ({"type_porteur": "banque"}, "type_porteur"),
+    ],
+)
 def test_invalid_filter_shows_french_error_and_unfiltered_list(staff_client, programme, params, field):
     session = session_of(programme)
     first = DossierFactory(session=session, submitted=True, requested_amount=Decimal("50"))
@@ -326,19 +346,40 @@ def test_invalid_filter_shows_french_error_and_unfiltered_list(staff_client, pro
     errors = response.context["form"].errors
     assert field in errors
     assert "fr-error-text" in text(response)
-    assert any(word in " ".join(errors[field]) for word in ("Saisissez", "Sélectionnez", "montant", "supérieur", "nombre", "chiffres"))
+    assert any(
+        word in " ".join(errors[field])
+        for word in ("Saisissez", "Sélectionnez", "montant", "supérieur", "nombre", "chiffres")
+    )
     assert references(response) == {first.reference, second.reference}
 
 
 def test_staff_sort_by_each_column_both_ways(staff_client, programme):
     session = session_of(programme)
     now = timezone.now()
-    a = DossierFactory(session=session, submitted=True, reference="REF-B", requested_amount=Decimal("300"),
-                       submitted_at=now - timedelta(days=1), organisation=MembershipFactory(organisation__name="Zèbre").organisation)
-    b = DossierFactory(session=session, submitted=True, reference="REF-C", requested_amount=Decimal("100"),
-                       submitted_at=now - timedelta(days=3), organisation=MembershipFactory(organisation__name="Abeille").organisation)
-    c = DossierFactory(session=session, submitted=True, reference="REF-A", requested_amount=Decimal("200"),
-                       submitted_at=now - timedelta(days=2), organisation=MembershipFactory(organisation__name="Marmotte").organisation)
+    a = DossierFactory(
+        session=session,
+        submitted=True,
+        reference="REF-B",
+        requested_amount=Decimal("300"),
+        submitted_at=now - timedelta(days=1),
+        organisation=MembershipFactory(organisation__name="Zèbre").organisation,
+    )
+    b = DossierFactory(
+        session=session,
+        submitted=True,
+        reference="REF-C",
+        requested_amount=Decimal("100"),
+        submitted_at=now - timedelta(days=3),
+        organisation=MembershipFactory(organisation__name="Abeille").organisation,
+    )
+    c = DossierFactory(
+        session=session,
+        submitted=True,
+        reference="REF-A",
+        requested_amount=Decimal("200"),
+        submitted_at=now - timedelta(days=2),
+        organisation=MembershipFactory(organisation__name="Marmotte").organisation,
+    )
 
     def order(sort):
         return [d.reference for d in staff_client.get(STAFF_LIST, {"tri": sort}).context["rows"]]
@@ -366,8 +407,14 @@ def test_sort_links_toggle_direction_and_keep_filters(staff_client, programme):
 
 def test_staff_totals_count_and_sum_of_all_pages(staff_client, programme):
     session = session_of(programme)
-    DossierFactory.create_batch(51, session=session, organisation=OrganisationFactory(), submitted=True,
-                                requested_amount=Decimal("1000.50"), created_by=UserFactory())
+    DossierFactory.create_batch(
+        51,
+        session=session,
+        organisation=OrganisationFactory(),
+        submitted=True,
+        requested_amount=Decimal("1000.50"),
+        created_by=UserFactory(),
+    )
     DossierFactory(session=session)  # a draft: neither counted nor summed by default
     response = staff_client.get(STAFF_LIST)
     assert response.context["totals"] == {"count": 51, "requested": Decimal("51025.50")}
@@ -383,8 +430,16 @@ def _many_dossiers(count: int, *, session, organisation, user, **fields):
     """Ten dossiers from the factory, the rest in one bulk insert (fast enough for 500)."""
     DossierFactory.create_batch(10, session=session, organisation=organisation, created_by=user, **fields)
     Dossier.objects.bulk_create(
-        Dossier(reference=f"BULK-{session.pk}-{n:05d}", acronym=f"B{n}", title=f"Projet {n}", session=session,
-                theme=session.theme, organisation=organisation, created_by=user, **fields)
+        Dossier(
+            reference=f"BULK-{session.pk}-{n:05d}",
+            acronym=f"B{n}",
+            title=f"Projet {n}",
+            session=session,
+            theme=session.theme,
+            organisation=organisation,
+            created_by=user,
+            **fields,
+        )
         for n in range(count - 10)
     )
 
@@ -397,10 +452,17 @@ MY_DOSSIERS_QUERIES = 7
 @pytest.mark.parametrize("count", [10, 500])
 def test_my_dossiers_query_count_does_not_grow(client, member, django_assert_num_queries, count):
     session = SessionFactory()
-    _many_dossiers(count, session=session, organisation=member.organisation, user=member.user,
-                   state=DossierState.COMPLEMENT_REQUESTED)
+    _many_dossiers(
+        count,
+        session=session,
+        organisation=member.organisation,
+        user=member.user,
+        state=DossierState.COMPLEMENT_REQUESTED,
+    )
     for dossier in Dossier.objects.all()[:5]:
-        ComplementRequest.objects.create(dossier=dossier, requested_by=member.user, due_at=timezone.now() + timedelta(days=7))
+        ComplementRequest.objects.create(
+            dossier=dossier, requested_by=member.user, due_at=timezone.now() + timedelta(days=7)
+        )
     client.force_login(member.user)
     with django_assert_num_queries(MY_DOSSIERS_QUERIES):
         response = client.get(MY_DOSSIERS, {"q": "Projet"})
@@ -417,8 +479,15 @@ STAFF_LIST_QUERIES = 10
 def test_staff_list_query_count_does_not_grow(client, programme, django_assert_num_queries, count):
     session = session_of(programme)
     member = MembershipFactory()
-    _many_dossiers(count, session=session, organisation=member.organisation, user=member.user,
-                   state=DossierState.SUBMITTED, requested_amount=Decimal("1000"), submitted_at=timezone.now())
+    _many_dossiers(
+        count,
+        session=session,
+        organisation=member.organisation,
+        user=member.user,
+        state=DossierState.SUBMITTED,
+        requested_amount=Decimal("1000"),
+        submitted_at=timezone.now(),
+    )
     client.force_login(staff_of(programme))
     with django_assert_num_queries(STAFF_LIST_QUERIES):
         response = client.get(STAFF_LIST, {"programme": programme.pk, "tri": "montant", "montant_min": "10"})

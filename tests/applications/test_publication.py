@@ -19,8 +19,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def laureate():
     dossier = DossierFactory(
-        selected=True, acronym="DATAPILOTE", title="Piloter par la donnée", granted_amount=Decimal("74061.60"),
-        planned_start=date(2019, 11, 1), duration_months=12,
+        selected=True,
+        acronym="DATAPILOTE",
+        title="Piloter par la donnée",
+        granted_amount=Decimal("74061.60"),
+        planned_start=date(2019, 11, 1),
+        duration_months=12,
     )
     dossier.organisation.siret = "13002526500013"
     dossier.organisation.save()
@@ -29,14 +33,23 @@ def laureate():
 
 def test_laureate_published_with_what_the_rule_requires(client, laureate):
     content = client.get(reverse("laureates:list")).content.decode()
-    for text in ["DATAPILOTE", "Piloter par la donnée", laureate.organisation.name, "74\u202f061,60\u202f€", "01/11/2019", "12 mois"]:
+    for text in [
+        "DATAPILOTE",
+        "Piloter par la donnée",
+        laureate.organisation.name,
+        "74\u202f061,60\u202f€",
+        "01/11/2019",
+        "12 mois",
+    ]:
         assert text in content
 
 
 def test_drafts_rejected_and_draft_calls_are_not_published(client, laureate):
     DossierFactory(acronym="REFUSE", state=DossierState.REJECTED, granted_amount=Decimal("1"))
     hidden_call = ThemeFactory(call=CallFactory(status="draft"))
-    DossierFactory(acronym="CACHE", selected=True, granted_amount=Decimal("1"), session=SessionFactory(theme=hidden_call))
+    DossierFactory(
+        acronym="CACHE", selected=True, granted_amount=Decimal("1"), session=SessionFactory(theme=hidden_call)
+    )
     content = client.get(reverse("laureates:list")).content.decode()
     assert "REFUSE" not in content and "CACHE" not in content
 
@@ -66,13 +79,24 @@ def test_open_data_dates_come_from_the_countersigned_convention_and_the_payments
 
     from funding.models import Convention, Payment, Tranche
 
-    convention = Convention.objects.create(dossier=laureate, version=1, amount=laureate.granted_amount, status="in_force",
-                                           operator_signed_at=datetime(2020, 1, 15, 9, tzinfo=UTC))
-    tranche = Tranche.objects.create(convention=convention, order=1, label="Avance", amount=Decimal("30000"),
-                                     condition="signature")
+    convention = Convention.objects.create(
+        dossier=laureate,
+        version=1,
+        amount=laureate.granted_amount,
+        status="in_force",
+        operator_signed_at=datetime(2020, 1, 15, 9, tzinfo=UTC),
+    )
+    tranche = Tranche.objects.create(
+        convention=convention, order=1, label="Avance", amount=Decimal("30000"), condition="signature"
+    )
     for day in (date(2020, 2, 1), date(2020, 9, 30)):
-        Payment.objects.create(tranche=tranche, paid_on=day, amount=Decimal("1000"), reference=f"VIR-{day}",
-                               recorded_by=laureate.created_by)
+        Payment.objects.create(
+            tranche=tranche,
+            paid_on=day,
+            amount=Decimal("1000"),
+            reference=f"VIR-{day}",
+            recorded_by=laureate.created_by,
+        )
     row = json.loads(client.get(reverse("laureates:open_data_json")).content)["data"][0]
     assert row["dateConvention"] == "2020-01-15"
     assert row["datesPeriodeVersement"] == "2020-02-01_2020-09-30"

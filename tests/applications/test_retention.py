@@ -19,9 +19,13 @@ def age(dossier, days):
 
 
 def test_old_rejected_dossiers_lose_personal_data_but_keep_statistics():
-    dossier = DossierFactory(state=DossierState.REJECTED, answers={"contact": "marie@exemple.fr"}, requested_amount=Decimal("50000"))
+    dossier = DossierFactory(
+        state=DossierState.REJECTED, answers={"contact": "marie@exemple.fr"}, requested_amount=Decimal("50000")
+    )
     user = dossier.created_by
-    attachment = Attachment(dossier=dossier, original_name="cv.pdf", content_type="application/pdf", size=4, sha256="x", uploaded_by=user)
+    attachment = Attachment(
+        dossier=dossier, original_name="cv.pdf", content_type="application/pdf", size=4, sha256="x", uploaded_by=user
+    )
     attachment.file.save("cv.pdf", ContentFile(b"%PDF"), save=True)
     stored = attachment.file.path
     Message.objects.create(dossier=dossier, author=user, body="Mon numéro : 06…")

@@ -42,10 +42,22 @@ def test_blockers_list_what_is_missing(dossier):
 
 
 def test_a_budget_that_breaks_the_rule_blocks(ready, member):
-    drafting.budget_replace(actor=member.user, dossier=ready, base_version=ready.section_versions["_budget"], lines=[
-        {"label": "Prestation", "year": 2021, "phase": "", "category": "external_services", "source": "programme",
-         "cofinancer_name": "", "amount": 150000},
-    ])
+    drafting.budget_replace(
+        actor=member.user,
+        dossier=ready,
+        base_version=ready.section_versions["_budget"],
+        lines=[
+            {
+                "label": "Prestation",
+                "year": 2021,
+                "phase": "",
+                "category": "external_services",
+                "source": "programme",
+                "cofinancer_name": "",
+                "amount": 150000,
+            },
+        ],
+    )
     blockers = submission.submission_blockers(ready)
     assert [b.part for b in blockers] and all(b.part == "_budget" for b in blockers)
 
@@ -56,14 +68,22 @@ def test_accepted_at_the_last_millisecond_refused_at_the_close(ready, member, do
         submission.dossier_submit(actor=member.user, dossier=ready, declaration=True, at=close)
     assert "la session a clos le 15 juin 2030 à 17:00:00" in refused.value.message
     assert Dossier.objects.get(pk=ready.pk).state == DossierState.DRAFT
-    snapshot = submission.dossier_submit(actor=member.user, dossier=ready, declaration=True, at=close - timedelta(microseconds=1000))
+    snapshot = submission.dossier_submit(
+        actor=member.user, dossier=ready, declaration=True, at=close - timedelta(microseconds=1000)
+    )
     assert snapshot.submitted_at == close - timedelta(microseconds=1000)
     assert Dossier.objects.get(pk=ready.pk).state == DossierState.SUBMITTED
 
 
 def test_a_late_submit_names_the_next_session(ready, member):
     close = _close_at_17(ready)
-    SessionFactory(theme=ready.theme, key="suivante", name="Vague 2", opens_at=close + timedelta(days=1), closes_at=close + timedelta(days=40))
+    SessionFactory(
+        theme=ready.theme,
+        key="suivante",
+        name="Vague 2",
+        opens_at=close + timedelta(days=1),
+        closes_at=close + timedelta(days=40),
+    )
     with pytest.raises(DomainError, match="session \\(« Vague 2 »\\) ouvre le 16 juin 2030"):
         submission.dossier_submit(actor=member.user, dossier=ready, declaration=True, at=close + timedelta(hours=1))
 
@@ -92,7 +112,9 @@ def test_snapshot_is_frozen_and_its_digest_covers_documents(ready, member):
     assert snapshot.digest == submission.content_digest(snapshot.content)
     assert snapshot.content["requested_amount"] == "30000.00"
     with pytest.raises(DomainError, match="déposé"):
-        drafting.dossier_save_section(actor=member.user, dossier=ready, section_key="projet", base_version=99, raw_answers={"probleme": "x"})
+        drafting.dossier_save_section(
+            actor=member.user, dossier=ready, section_key="projet", base_version=99, raw_answers={"probleme": "x"}
+        )
 
 
 def test_receipt_pdf_holds_the_timestamp_and_the_digest(ready, member, django_capture_on_commit_callbacks, mailoutbox):
@@ -102,7 +124,9 @@ def test_receipt_pdf_holds_the_timestamp_and_the_digest(ready, member, django_ca
         snapshot.refresh_from_db()
     assert snapshot.receipt
     with snapshot.receipt.open("rb") as handle:
-        text = subprocess.run(["pdftotext", "-", "-"], input=handle.read(), capture_output=True, check=True).stdout.decode()
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=handle.read(), capture_output=True, check=True
+        ).stdout.decode()
     submitted = timezone.localtime(snapshot.submitted_at)
     assert submitted.strftime("%H:%M:%S") in text
     assert ready.reference in text
@@ -113,15 +137,24 @@ def test_receipt_pdf_holds_the_timestamp_and_the_digest(ready, member, django_ca
 def test_complement_round_trip_reopens_only_the_points(ready, member, staff_user):
     submission.dossier_submit(actor=member.user, dossier=ready, declaration=True)
     request = exchanges.complement_request_create(
-        actor=staff_user, dossier=ready, points=[{"section": "equipe", "message": "Précisez la cheffe de projet."}],
+        actor=staff_user,
+        dossier=ready,
+        points=[{"section": "equipe", "message": "Précisez la cheffe de projet."}],
         due_at=timezone.now() + timedelta(days=7),
     )
     ready.refresh_from_db()
     assert ready.state == DossierState.COMPLEMENT_REQUESTED
     with pytest.raises(DomainError, match="Seuls les points"):
-        drafting.dossier_save_section(actor=member.user, dossier=ready, section_key="projet", base_version=99, raw_answers={"probleme": "x"})
-    drafting.dossier_save_section(actor=member.user, dossier=ready, section_key="equipe",
-                                  base_version=ready.section_versions["equipe"], raw_answers={"chef": "nouvelle@example.gouv.fr"})
+        drafting.dossier_save_section(
+            actor=member.user, dossier=ready, section_key="projet", base_version=99, raw_answers={"probleme": "x"}
+        )
+    drafting.dossier_save_section(
+        actor=member.user,
+        dossier=ready,
+        section_key="equipe",
+        base_version=ready.section_versions["equipe"],
+        raw_answers={"chef": "nouvelle@example.gouv.fr"},
+    )
     snapshot = exchanges.complement_answer(actor=member.user, dossier=ready)
     ready.refresh_from_db()
     request.refresh_from_db()
@@ -131,7 +164,10 @@ def test_complement_round_trip_reopens_only_the_points(ready, member, staff_user
 
 def test_withdraw_before_decision(ready, member):
     submission.dossier_submit(actor=member.user, dossier=ready, declaration=True)
-    assert exchanges.dossier_withdraw(actor=member.user, dossier=ready, reason="Projet abandonné").state == DossierState.WITHDRAWN
+    assert (
+        exchanges.dossier_withdraw(actor=member.user, dossier=ready, reason="Projet abandonné").state
+        == DossierState.WITHDRAWN
+    )
 
 
 @pytest.fixture

@@ -84,7 +84,9 @@ def test_ineligibility_needs_a_written_reason():
     with pytest.raises(DomainError) as error:
         dossier_transition(dossier=dossier, name="declare_ineligible", actor=staff, reason="   ")
     assert error.value.field == "reason"
-    dossier = dossier_transition(dossier=dossier, name="declare_ineligible", actor=staff, reason="Porteur non éligible.")
+    dossier = dossier_transition(
+        dossier=dossier, name="declare_ineligible", actor=staff, reason="Porteur non éligible."
+    )
     assert dossier.state == DossierState.INELIGIBLE
     assert dossier.state_changes.get().reason == "Porteur non éligible."
 
@@ -94,8 +96,15 @@ def test_full_path_to_closure():
     staff = staff_of(dossier.theme.call.programme)
     applicant = applicant_of(dossier)
     steps = [
-        ("submit", applicant), ("mark_complete", staff), ("declare_eligible", staff), ("start_evaluation", staff),
-        ("deliberate", staff), ("select", staff), ("start_convention", None), ("start_project", None), ("close", staff),
+        ("submit", applicant),
+        ("mark_complete", staff),
+        ("declare_eligible", staff),
+        ("start_evaluation", staff),
+        ("deliberate", staff),
+        ("select", staff),
+        ("start_convention", None),
+        ("start_project", None),
+        ("close", staff),
     ]
     for name, actor in steps:
         dossier = dossier_transition(dossier=dossier, name=name, actor=actor)

@@ -31,7 +31,9 @@ def staff_client(client, programme):
 
 def test_staff_of_the_programme_sees_the_call_audit(client, dossier):
     call = dossier.theme.call
-    content = html.unescape(staff_client(client, call.programme).get(reverse("audit:call_audit", args=[call.pk])).content.decode())
+    content = html.unescape(
+        staff_client(client, call.programme).get(reverse("audit:call_audit", args=[call.pk])).content.decode()
+    )
     assert "Consultation d'un document" in content and "document.view" in content
 
 

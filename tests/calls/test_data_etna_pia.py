@@ -159,7 +159,9 @@ def test_pia_criteria_each_have_sub_criteria(pia, slug, count):
 def test_pia_dossier_parts_share_the_10_mb_total(pia):
     for call_data in pia["calls"]:
         documents = call_data["required_documents"]
-        assert {"fiche-synthese", "presentation-projet", "fiche-financement", "acte-candidature"} <= {item["kind"] for item in documents}
+        assert {"fiche-synthese", "presentation-projet", "fiche-financement", "acte-candidature"} <= {
+            item["kind"] for item in documents
+        }
         for document in documents:
             assert (document["scope"], document["max_size_mb"]) == ("dossier", "10")
             assert document["formats"] == ["odt", "pdf", "doc", "xls", "ppt"]

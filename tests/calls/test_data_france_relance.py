@@ -86,7 +86,7 @@ def test_every_theme_is_complete(themes, code):
     assert criteria and all(criterion["definition"].strip() for criterion in criteria)
     assert [criterion["code"] for criterion in criteria] == [f"C{n}" for n in range(1, len(criteria) + 1)]
     assert all((c["weight"], c["scale_min"], c["scale_max"]) == ("1", "0", "5") for c in criteria)
-    assert ("sessions" in theme or "rolling_sessions" in theme), f"{code} has no deposit window"
+    assert "sessions" in theme or "rolling_sessions" in theme, f"{code} has no deposit window"
     if "aap" in theme["kinds"]:
         assert any(session["kind"] == "aap" for session in theme.get("sessions", []))
     if "guichet" in theme["kinds"]:

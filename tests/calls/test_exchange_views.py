@@ -63,6 +63,11 @@ def test_permissions(client, call):
     role_assign(actor=None, user=other, role=Role.PROGRAMME_STAFF, scope=ProgrammeFactory())
     client.force_login(other)
     assert client.get(url).status_code == 404
-    upload = SimpleUploadedFile("appel.yaml", yaml.safe_dump({**sample_document(), "calls": [{**sample_document()["calls"][0], "slug": "x"}]}, allow_unicode=True).encode())
+    upload = SimpleUploadedFile(
+        "appel.yaml",
+        yaml.safe_dump(
+            {**sample_document(), "calls": [{**sample_document()["calls"][0], "slug": "x"}]}, allow_unicode=True
+        ).encode(),
+    )
     response = client.post(reverse("calls_exchange:import"), {"file": upload})
     assert "dont vous faites partie" in response.content.decode()

@@ -21,7 +21,11 @@ REMOTE = InfoSessionRegistration.Attendance.REMOTE
 
 def register(info_session, *, email="nina@exemple.gouv.fr", attendance=IN_PERSON):
     return info_session_register(
-        info_session=info_session, name="Nina Agente", email=email, organisation_name="Préfecture", attendance=attendance
+        info_session=info_session,
+        name="Nina Agente",
+        email=email,
+        organisation_name="Préfecture",
+        attendance=attendance,
     )
 
 
@@ -88,7 +92,9 @@ class TestRegisterPage:
         url = f"/appels/reunions/{info_session.pk}/inscription/"
         assert client.get(url).status_code == 200
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(url, {"name": "Nina", "email": "nina@exemple.gouv.fr", "attendance": IN_PERSON}, follow=True)
+            response = client.post(
+                url, {"name": "Nina", "email": "nina@exemple.gouv.fr", "attendance": IN_PERSON}, follow=True
+            )
         assert response.redirect_chain[-1][0] == f"/appels/{info_session.call.slug}/#reunions"
         assert "Votre inscription est enregistrée" in response.content.decode()
         assert len(mail.outbox) == 1
@@ -105,7 +111,10 @@ class TestRegisterPage:
 
     def test_invalid_email_reported(self, client):
         info_session = InfoSessionFactory()
-        response = client.post(f"/appels/reunions/{info_session.pk}/inscription/", {"name": "Nina", "email": "nina", "attendance": IN_PERSON})
+        response = client.post(
+            f"/appels/reunions/{info_session.pk}/inscription/",
+            {"name": "Nina", "email": "nina", "attendance": IN_PERSON},
+        )
         assert "fr-input--error" in response.content.decode()
 
     def test_past_session_shows_why_and_no_form(self, client):
@@ -113,7 +122,10 @@ class TestRegisterPage:
         html = client.get(f"/appels/reunions/{info_session.pk}/inscription/").content.decode()
         assert "passée" in html
         assert "Confirmer mon inscription" not in html
-        client.post(f"/appels/reunions/{info_session.pk}/inscription/", {"name": "N", "email": "n@exemple.fr", "attendance": IN_PERSON})
+        client.post(
+            f"/appels/reunions/{info_session.pk}/inscription/",
+            {"name": "N", "email": "n@exemple.fr", "attendance": IN_PERSON},
+        )
         assert not InfoSessionRegistration.objects.exists()
 
     def test_full_session_without_remote_shows_why_and_no_form(self, client):
@@ -176,8 +188,12 @@ class TestIcs:
     def test_info_session_file(self, client):
         starts_at = datetime(2026, 12, 17, 13, 0, tzinfo=UTC)
         info_session = InfoSessionFactory(
-            title="Réunion ; ITN, session 2", starts_at=starts_at, ends_at=starts_at + timedelta(hours=3),
-            place="DINUM", address="20 avenue de Ségur, 75007 Paris", description="Ligne 1\nLigne 2",
+            title="Réunion ; ITN, session 2",
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=3),
+            place="DINUM",
+            address="20 avenue de Ségur, 75007 Paris",
+            description="Ligne 1\nLigne 2",
         )
         response = client.get(f"/appels/reunions/{info_session.pk}/reunion.ics")
         assert response["Content-Type"] == "text/calendar; charset=utf-8"

@@ -25,7 +25,12 @@ PARIS = ZoneInfo("Europe/Paris")
 def sample_document() -> dict:
     return {
         "format": "portal-call/1",
-        "programme": {"slug": "pia", "name": "Programme d'investissements d'avenir", "owner_teams": ["SGMAP"], "total_envelope": "5000000"},
+        "programme": {
+            "slug": "pia",
+            "name": "Programme d'investissements d'avenir",
+            "owner_teams": ["SGMAP"],
+            "total_envelope": "5000000",
+        },
         "calls": [
             {
                 "slug": "lit-2016",
@@ -36,13 +41,36 @@ def sample_document() -> dict:
                 "steps": ["Manifestation d'intérêt", "Dossier complet"],
                 "published_on": datetime.date(2016, 6, 1),
                 "criteria": [
-                    {"code": "1", "label": "Pertinence", "definition": "Adéquation aux besoins.", "weight": "2",
-                     "sub_criteria": [{"code": "1.1", "label": "Besoins des usagers"}, {"code": "1.2", "label": "Ancrage territorial"}]},
+                    {
+                        "code": "1",
+                        "label": "Pertinence",
+                        "definition": "Adéquation aux besoins.",
+                        "weight": "2",
+                        "sub_criteria": [
+                            {"code": "1.1", "label": "Besoins des usagers"},
+                            {"code": "1.2", "label": "Ancrage territorial"},
+                        ],
+                    },
                     {"code": "2", "label": "Faisabilité", "threshold": "2"},
                 ],
-                "required_documents": [{"kind": "dossier", "label": "Dossier de candidature", "formats": ["pdf", "odt"], "max_size_mb": "10", "scope": "dossier"}],
-                "info_sessions": [{"title": "Réunion d'information", "starts_at": "2016-07-17T14:00:00", "ends_at": "2016-07-17T17:00:00",
-                                   "address": "20 avenue de Ségur, 75007 Paris", "capacity": 40}],
+                "required_documents": [
+                    {
+                        "kind": "dossier",
+                        "label": "Dossier de candidature",
+                        "formats": ["pdf", "odt"],
+                        "max_size_mb": "10",
+                        "scope": "dossier",
+                    }
+                ],
+                "info_sessions": [
+                    {
+                        "title": "Réunion d'information",
+                        "starts_at": "2016-07-17T14:00:00",
+                        "ends_at": "2016-07-17T17:00:00",
+                        "address": "20 avenue de Ségur, 75007 Paris",
+                        "capacity": 40,
+                    }
+                ],
                 "themes": [
                     {
                         "code": "LIT",
@@ -51,19 +79,54 @@ def sample_document() -> dict:
                         "envelope": "3000000",
                         "rule": "LIT",
                         "sessions": [
-                            {"key": "interest", "name": "Manifestation d'intérêt", "kind": "interest",
-                             "opens_at": "2016-06-01T00:00:00", "closes_at": "2016-07-15T17:00:00"},
-                            {"key": "dossier", "name": "Dossier", "kind": "dossier",
-                             "opens_at": "2016-07-16T00:00:00", "closes_at": "2016-09-28T17:00:00", "jury_on": datetime.date(2016, 11, 15)},
+                            {
+                                "key": "interest",
+                                "name": "Manifestation d'intérêt",
+                                "kind": "interest",
+                                "opens_at": "2016-06-01T00:00:00",
+                                "closes_at": "2016-07-15T17:00:00",
+                            },
+                            {
+                                "key": "dossier",
+                                "name": "Dossier",
+                                "kind": "dossier",
+                                "opens_at": "2016-07-16T00:00:00",
+                                "closes_at": "2016-09-28T17:00:00",
+                                "jury_on": datetime.date(2016, 11, 15),
+                            },
                         ],
-                        "rolling_sessions": {"key_prefix": "guichet", "name": "Guichet", "first_month": "2016-11", "last_month": "2017-02", "close_day": 15},
-                        "phases": [{"key": "phase-1", "label": "Amorçage", "milestones": [{"key": "m1", "label": "Lancement"}]}],
-                        "form": {"sections": [
-                            {"key": "projet", "title": "Projet", "fields": [
-                                {"key": "partenaires", "label": "Des partenaires ?", "kind": "yes_no", "required": True},
-                                {"key": "liste", "label": "Lesquels", "kind": "long_text", "show_if": {"field": "partenaires", "equals": True}},
-                            ]},
-                        ]},
+                        "rolling_sessions": {
+                            "key_prefix": "guichet",
+                            "name": "Guichet",
+                            "first_month": "2016-11",
+                            "last_month": "2017-02",
+                            "close_day": 15,
+                        },
+                        "phases": [
+                            {"key": "phase-1", "label": "Amorçage", "milestones": [{"key": "m1", "label": "Lancement"}]}
+                        ],
+                        "form": {
+                            "sections": [
+                                {
+                                    "key": "projet",
+                                    "title": "Projet",
+                                    "fields": [
+                                        {
+                                            "key": "partenaires",
+                                            "label": "Des partenaires ?",
+                                            "kind": "yes_no",
+                                            "required": True,
+                                        },
+                                        {
+                                            "key": "liste",
+                                            "label": "Lesquels",
+                                            "kind": "long_text",
+                                            "show_if": {"field": "partenaires", "equals": True},
+                                        },
+                                    ],
+                                },
+                            ]
+                        },
                     },
                 ],
             },
@@ -78,7 +141,12 @@ def test_import_creates_the_whole_call_with_inheritance_and_rolling_sessions():
     assert Criterion.objects.filter(call=call, parent__isnull=True).count() == 2
     assert Criterion.objects.get(code="1.1").parent.code == "1"
     assert theme.funding_rule["rate_percent"] == "50"
-    assert [s.key for s in theme.sessions.filter(kind="guichet")] == ["guichet-2016-11", "guichet-2016-12", "guichet-2017-01", "guichet-2017-02"]
+    assert [s.key for s in theme.sessions.filter(kind="guichet")] == [
+        "guichet-2016-11",
+        "guichet-2016-12",
+        "guichet-2017-01",
+        "guichet-2017-02",
+    ]
     december = theme.sessions.get(key="guichet-2016-12")
     assert december.opens_at == datetime.datetime(2016, 11, 15, tzinfo=PARIS)
     assert december.closes_at == datetime.datetime(2016, 12, 15, tzinfo=PARIS)
@@ -114,15 +182,30 @@ def test_xlsx_round_trip_gives_the_same_call():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["calls"][0]["themes"][0]["sessions"][0].update(closes_at="2016-05-01T00:00:00"),
-         "calls[0].themes[0].sessions[0]"),
-        (lambda d: d["calls"][0]["themes"][0]["sessions"].append(
-            {"key": "interest-2", "name": "Bis", "kind": "interest", "opens_at": "2016-07-01T00:00:00", "closes_at": "2016-07-20T00:00:00"}),
-         "chevauche"),
+        (
+            lambda d: d["calls"][0]["themes"][0]["sessions"][0].update(closes_at="2016-05-01T00:00:00"),
+            "calls[0].themes[0].sessions[0]",
+        ),
+        (
+            lambda d: d["calls"][0]["themes"][0]["sessions"].append(
+                {
+                    "key": "interest-2",
+                    "name": "Bis",
+                    "kind": "interest",
+                    "opens_at": "2016-07-01T00:00:00",
+                    "closes_at": "2016-07-20T00:00:00",
+                }
+            ),
+            "chevauche",
+        ),
         (lambda d: d["calls"][0]["criteria"][0].update(weight="-1"), "pondération ne peut pas être négative"),
         (lambda d: d["calls"][0]["criteria"][1].update(threshold="9"), "seuil doit être compris"),
-        (lambda d: d["calls"][0]["themes"][0]["form"]["sections"][0]["fields"][1]["show_if"].update(field="plus_tard"),
-         "n'existe pas avant ce champ"),
+        (
+            lambda d: d["calls"][0]["themes"][0]["form"]["sections"][0]["fields"][1]["show_if"].update(
+                field="plus_tard"
+            ),
+            "n'existe pas avant ce champ",
+        ),
         (lambda d: d["calls"][0]["themes"][0].update(rule="XYZ"), "règle « XYZ » inconnue"),
         (lambda d: d["calls"][0]["themes"][0].update(couleur="bleu"), "calls[0].themes[0].couleur : champ inconnu"),
         (lambda d: d["calls"][0]["themes"][0].update(envelope="beaucoup"), "n'est pas un nombre"),
@@ -162,7 +245,9 @@ def test_workbook_with_an_unknown_theme_or_column_is_refused():
     extra = tablib.Databook()
     for title, sheet in sheets.items():
         if title == "pièces":
-            sheet = tablib.Dataset(*[list(r) + ["x"] for r in sheet], headers=list(sheet.headers) + ["poids"], title="pièces")
+            sheet = tablib.Dataset(
+                *[list(r) + ["x"] for r in sheet], headers=list(sheet.headers) + ["poids"], title="pièces"
+            )
         extra.add_sheet(sheet)
     with pytest.raises(InterchangeError, match="colonne « poids » : colonne inconnue"):
         workbook_document(extra.export("xlsx"))

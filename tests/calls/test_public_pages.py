@@ -21,6 +21,7 @@ from tests.calls.model_factories import CallFactory, ProgrammeFactory, SessionFa
 
 pytestmark = pytest.mark.django_db
 
+
 def _call_with_session(*, opens_in: timedelta, closes_in: timedelta, **call_fields) -> Call:
     now = timezone.now()
     session = SessionFactory(theme__call=CallFactory(**call_fields), opens_at=now + opens_in, closes_at=now + closes_in)
@@ -118,18 +119,32 @@ class TestCallPage:
 
     def test_shows_description_themes_with_status_grid_documents_sessions_and_process(self, client):
         call = open_call(
-            description="Accélérer la transformation.", steps=["Manifestation d'intérêt", "Dossier complet"],
-            owner_team="DINUM", selection_process="Jury mixte public-privé.",
+            description="Accélérer la transformation.",
+            steps=["Manifestation d'intérêt", "Dossier complet"],
+            owner_team="DINUM",
+            selection_process="Jury mixte public-privé.",
         )
         upcoming = ThemeFactory(call=call, code="ITN9", title="Thème futur")
-        SessionFactory(theme=upcoming, opens_at=timezone.now() + timedelta(days=3), closes_at=timezone.now() + timedelta(days=9))
+        SessionFactory(
+            theme=upcoming, opens_at=timezone.now() + timedelta(days=3), closes_at=timezone.now() + timedelta(days=9)
+        )
         CriterionFactory(call=call, label="Impact pour l'usager")
         RequiredDocumentFactory(call=call, label="Lettre d'engagement")
         info_session = InfoSessionFactory(call=call, title="Webinaire de présentation")
         html = client.get(f"/appels/{call.slug}/").content.decode()
-        for text in ("Accélérer la transformation.", "Dossier complet", "DINUM", "Jury mixte public-privé.",
-                     "ITN9 — Thème futur", "À venir", "Ouvert", "Impact pour l&#x27;usager", "Lettre d&#x27;engagement",
-                     "Webinaire de présentation", f"/appels/reunions/{info_session.pk}/inscription/"):
+        for text in (
+            "Accélérer la transformation.",
+            "Dossier complet",
+            "DINUM",
+            "Jury mixte public-privé.",
+            "ITN9 — Thème futur",
+            "À venir",
+            "Ouvert",
+            "Impact pour l&#x27;usager",
+            "Lettre d&#x27;engagement",
+            "Webinaire de présentation",
+            f"/appels/reunions/{info_session.pk}/inscription/",
+        ):
             assert text in html, text
 
     def test_query_count_does_not_grow_with_themes(self, client):
@@ -158,8 +173,13 @@ class TestThemePage:
     def test_shows_theme_grid_with_definitions_and_sub_criteria_over_the_calls(self, client):
         theme = ThemeFactory()
         CriterionFactory(call=theme.call, label="Critère de l'appel")
-        parent = CriterionFactory(call=None, theme=theme, label="Qualité du projet", definition="Méthode et calendrier.",
-                                  threshold=Decimal("2"))
+        parent = CriterionFactory(
+            call=None,
+            theme=theme,
+            label="Qualité du projet",
+            definition="Méthode et calendrier.",
+            threshold=Decimal("2"),
+        )
         CriterionFactory(call=None, theme=theme, parent=parent, label="Réalisme du calendrier")
         html = client.get(f"/appels/{theme.call.slug}/themes/{theme.code}/").content.decode()
         assert "Qualité du projet" in html
@@ -170,17 +190,29 @@ class TestThemePage:
 
     def test_shows_texts_sessions_documents_phases(self, client):
         theme = ThemeFactory(
-            cofinancing_text="75 % du coût éligible.", eligibility_text="Seuls les préfets de région.",
-            commitments=["Publier le code source"], examples=["Un guichet unique"],
+            cofinancing_text="75 % du coût éligible.",
+            eligibility_text="Seuls les préfets de région.",
+            commitments=["Publier le code source"],
+            examples=["Un guichet unique"],
             indicators=[{"label": "Usagers servis", "frequency": "quarterly"}],
         )
         SessionFactory(theme=theme, name="Vague 1", envelope=Decimal("2500000"))
         RequiredDocumentFactory(call=theme.call, label="Budget détaillé")
         MilestoneFactory(phase__theme=theme, phase__label="Phase d'amorçage", label="Prototype")
         html = client.get(f"/appels/{theme.call.slug}/themes/{theme.code}/").content.decode()
-        for text in ("75 % du coût éligible.", "Seuls les préfets de région.", "Publier le code source",
-                     "Un guichet unique", "Usagers servis (Trimestrielle)", "Vague 1", "2\u202f500\u202f000,00\u202f€",
-                     "Budget détaillé", "Phase d&#x27;amorçage", "Prototype", "<caption>"):
+        for text in (
+            "75 % du coût éligible.",
+            "Seuls les préfets de région.",
+            "Publier le code source",
+            "Un guichet unique",
+            "Usagers servis (Trimestrielle)",
+            "Vague 1",
+            "2\u202f500\u202f000,00\u202f€",
+            "Budget détaillé",
+            "Phase d&#x27;amorçage",
+            "Prototype",
+            "<caption>",
+        ):
             assert text in html, text
 
     def test_open_session_shows_deposit_button_closing_time_and_countdown(self, client):
@@ -194,11 +226,14 @@ class TestThemePage:
         assert timezone.localtime(session.closes_at).strftime("%H:%M") + " (heure de Paris)" in html
         assert reverse("simulator:theme", args=[theme.pk]) in html
 
-    @pytest.mark.parametrize("opens_in, closes_in, status", [
-        (timedelta(days=2), timedelta(days=9), Call.Status.PUBLISHED),
-        (timedelta(days=-9), timedelta(days=-2), Call.Status.PUBLISHED),
-        (timedelta(days=-9), timedelta(days=2), Call.Status.CLOSED),
-    ])
+    @pytest.mark.parametrize(
+        "opens_in, closes_in, status",
+        [
+            (timedelta(days=2), timedelta(days=9), Call.Status.PUBLISHED),
+            (timedelta(days=-9), timedelta(days=-2), Call.Status.PUBLISHED),
+            (timedelta(days=-9), timedelta(days=2), Call.Status.CLOSED),
+        ],
+    )
     def test_no_deposit_button_unless_open(self, client, opens_in, closes_in, status):
         call = _call_with_session(opens_in=opens_in, closes_in=closes_in, status=status)
         theme = call.themes.get()
@@ -207,12 +242,15 @@ class TestThemePage:
         assert "Clôture dans" not in html
 
 
-@pytest.mark.parametrize("remaining, label", [
-    (timedelta(days=3, hours=4, minutes=59), "Clôture dans 3 jours et 4 heures"),
-    (timedelta(days=1, minutes=5), "Clôture dans 1 jour et 5 minutes"),
-    (timedelta(hours=2, minutes=1), "Clôture dans 2 heures et 1 minute"),
-    (timedelta(seconds=30), "Clôture dans moins d'une minute"),
-])
+@pytest.mark.parametrize(
+    "remaining, label",
+    [
+        (timedelta(days=3, hours=4, minutes=59), "Clôture dans 3 jours et 4 heures"),
+        (timedelta(days=1, minutes=5), "Clôture dans 1 jour et 5 minutes"),
+        (timedelta(hours=2, minutes=1), "Clôture dans 2 heures et 1 minute"),
+        (timedelta(seconds=30), "Clôture dans moins d'une minute"),
+    ],
+)
 def test_countdown_label(remaining, label):
     assert countdown_label(remaining) == label
 

@@ -79,7 +79,7 @@ GARBAGE = st.one_of(
 )
 AMOUNTS = st.one_of(
     money(5_000_000),
-    st.integers(-10**6, 10**6),
+    st.integers(-(10**6), 10**6),
     st.decimals(allow_nan=True, allow_infinity=True),
     GARBAGE,
 )
@@ -138,8 +138,15 @@ def test_evaluate_never_raises_and_keeps_its_invariants(
         derogation_rate=derogation,
         co_carrier_kinds=co_carriers,
     )
-    amounts = [result.total_cost, result.eligible_cost, result.max_programme_amount, result.requested_amount,
-               result.granted_amount, result.carrier_share, *(s.amount for s in result.cofinancer_shares)]
+    amounts = [
+        result.total_cost,
+        result.eligible_cost,
+        result.max_programme_amount,
+        result.requested_amount,
+        result.granted_amount,
+        result.carrier_share,
+        *(s.amount for s in result.cofinancer_shares),
+    ]
     assert all(a == cents(a) and a >= 0 for a in amounts)
 
     granted, maximum = result.granted_amount, result.max_programme_amount

@@ -39,8 +39,13 @@ def itn6():
 
 def query(carrier_kind="ministere", rows=(), total=5, **extra) -> str:
     """The querystring the simulator form sends: context fields, then the formset."""
-    params = {"carrier_kind": carrier_kind, "session_kind": "", "lignes-TOTAL_FORMS": total,
-              "lignes-INITIAL_FORMS": 0, **extra}
+    params = {
+        "carrier_kind": carrier_kind,
+        "session_kind": "",
+        "lignes-TOTAL_FORMS": total,
+        "lignes-INITIAL_FORMS": 0,
+        **extra,
+    }
     for index, row in enumerate(rows):
         params.update({f"lignes-{index}-{name}": value for name, value in row.items()})
     return urlencode(params)
@@ -319,12 +324,12 @@ def test_staff_edit_the_rule_with_french_errors_and_a_lock_once_dossiers_are_sub
     services.role_assign(actor=None, user=staff, role=Role.PROGRAMME_STAFF, scope=itn6.call.programme)
     client.force_login(staff)
     url = reverse("simulator:rule", args=[itn6.pk])
-    response = client.post(url, {"rule_yaml": "tax_basis: TTC\nrate_percent: \"150\"\n"})
+    response = client.post(url, {"rule_yaml": 'tax_basis: TTC\nrate_percent: "150"\n'})
     assert "rate_percent" in page(response) and "150" in page(response)
     itn6.refresh_from_db()
     assert itn6.funding_rule["rate_percent"] == "0"
-    assert client.post(url, {"rule_yaml": "tax_basis: TTC\nrate_percent: \"60\"\n"}).status_code == 302
+    assert client.post(url, {"rule_yaml": 'tax_basis: TTC\nrate_percent: "60"\n'}).status_code == 302
     itn6.refresh_from_db()
     assert itn6.funding_rule["rate_percent"] == "60"
     DossierFactory(session__theme=itn6, theme=itn6, state=DossierState.SUBMITTED)
-    assert "ne peut plus changer" in page(client.post(url, {"rule_yaml": "tax_basis: TTC\nrate_percent: \"50\"\n"}))
+    assert "ne peut plus changer" in page(client.post(url, {"rule_yaml": 'tax_basis: TTC\nrate_percent: "50"\n'}))

@@ -44,12 +44,19 @@ def page_urls(theme) -> list[str]:
     form = FormDefinition.objects.create(theme=theme, version=1, schema={"sections": []})
     document = components.required_document_create(actor=None, theme=theme, kind="cv", label="CV", formats=["pdf"])
     common_criterion = components.criterion_create(actor=None, call=theme.call, code="A", label="Qualité")
-    common_document = components.required_document_create(actor=None, call=theme.call, kind="rib", label="RIB", formats=["pdf"])
+    common_document = components.required_document_create(
+        actor=None, call=theme.call, kind="rib", label="RIB", formats=["pdf"]
+    )
     common_form = form_builder.form_draft_open(actor=None, call=theme.call)
     phase = components.phase_create(actor=None, theme=theme, key="p1", label="Phase 1")
     milestone = components.milestone_create(actor=None, phase=phase, key="j1", label="Jalon 1")
-    info = components.info_session_create(actor=None, call=theme.call, title="Webinaire",
-                                        starts_at=datetime.datetime(2030, 1, 1, 10), ends_at=datetime.datetime(2030, 1, 1, 11))
+    info = components.info_session_create(
+        actor=None,
+        call=theme.call,
+        title="Webinaire",
+        starts_at=datetime.datetime(2030, 1, 1, 10),
+        ends_at=datetime.datetime(2030, 1, 1, 11),
+    )
     return [
         reverse("calls_staff:call_detail", args=[call_id]),
         reverse("calls_staff:call_update", args=[call_id]),
@@ -90,6 +97,7 @@ def page_urls(theme) -> list[str]:
 
 
 # --- permission matrix ------------------------------------------------------------------
+
 
 def test_staff_of_the_programme_and_admins_see_every_page(client, theme):
     urls = page_urls(theme) + [reverse("calls_staff:list"), reverse("calls_staff:call_create")]
@@ -155,6 +163,7 @@ def test_unknown_transition_is_404(staff_client, theme):
 
 # --- list -------------------------------------------------------------------------------
 
+
 def make_calls(programme, count: int) -> None:
     for call in CallFactory.create_batch(count, programme=programme):
         SessionFactory(theme=ThemeFactory(call=call))
@@ -198,6 +207,7 @@ def test_admin_sees_all_calls(client, theme):
 
 # --- calls and confirmation pages -------------------------------------------------------
 
+
 def test_create_a_call_only_in_a_managed_programme(staff_client, theme):
     foreign = ProgrammeFactory()
     data = {"programme": foreign.pk, "slug": "aap-test", "title": "AAP test", "kind": "aap", "tax_basis": "TTC"}
@@ -234,22 +244,31 @@ def test_call_detail_offers_only_the_next_step(staff_client, theme):
 
 # --- sessions, grid ---------------------------------------------------------------------
 
+
 def test_session_form_shows_the_error_next_to_the_closing_field(staff_client, theme):
     url = reverse("calls_staff:session_create", args=[theme.call_id, theme.pk])
-    response = staff_client.post(url, {"key": "s2", "name": "S2", "kind": "guichet",
-                                       "opens_at": "2030-03-01T10:00", "closes_at": "2030-02-01T10:00"})
+    response = staff_client.post(
+        url,
+        {"key": "s2", "name": "S2", "kind": "guichet", "opens_at": "2030-03-01T10:00", "closes_at": "2030-02-01T10:00"},
+    )
     form = response.context["form"]
     assert form.errors["closes_at"] == ["Clôture : la date de clôture doit être postérieure à la date d'ouverture."]
-    response = staff_client.post(url, {"key": "s2", "name": "S2", "kind": "guichet",
-                                       "opens_at": "2030-03-01T10:00", "closes_at": "2030-04-01T17:00"})
+    response = staff_client.post(
+        url,
+        {"key": "s2", "name": "S2", "kind": "guichet", "opens_at": "2030-03-01T10:00", "closes_at": "2030-04-01T17:00"},
+    )
     assert response.status_code == 302
     session = Session.objects.get(key="s2")
     assert session.opens_at.isoformat() == "2030-03-01T09:00:00+00:00"  # 10:00 in Paris, winter time
 
 
 def test_session_duplicate_needs_a_post(staff_client, theme):
-    session = SessionFactory(theme=theme, kind="guichet", opens_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC),
-                             closes_at=datetime.datetime(2030, 1, 31, tzinfo=datetime.UTC))
+    session = SessionFactory(
+        theme=theme,
+        kind="guichet",
+        opens_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC),
+        closes_at=datetime.datetime(2030, 1, 31, tzinfo=datetime.UTC),
+    )
     url = reverse("calls_staff:session_duplicate", args=[theme.call_id, theme.pk, session.pk])
     assert "un mois plus tard" in text(staff_client.get(url))
     assert Session.objects.filter(theme=theme).count() == 2
@@ -261,17 +280,28 @@ def test_locked_grid_is_explained_and_refused(staff_client, theme):
     Call.objects.filter(pk=theme.call_id).update(status=Call.Status.PUBLISHED)
     content = text(staff_client.get(reverse("calls_staff:theme_detail", args=[theme.call_id, theme.pk])))
     assert "Configuration figée" in content
-    response = staff_client.post(reverse("calls_staff:criterion_update", args=[theme.call_id, theme.pk, theme.criterion.pk]),
-                                 {"code": "1", "label": "Impact", "weight": "3", "scale_min": "0", "scale_max": "5",
-                                  "step": "1", "order": "0"})
+    response = staff_client.post(
+        reverse("calls_staff:criterion_update", args=[theme.call_id, theme.pk, theme.criterion.pk]),
+        {"code": "1", "label": "Impact", "weight": "3", "scale_min": "0", "scale_max": "5", "step": "1", "order": "0"},
+    )
     assert "La grille ne peut plus être modifiée" in text(response)
     assert Criterion.objects.get(pk=theme.criterion.pk).weight == 1
 
 
 def test_criterion_form_error_is_on_the_field(staff_client, theme):
-    response = staff_client.post(reverse("calls_staff:criterion_create", args=[theme.call_id, theme.pk]),
-                                 {"code": "2", "label": "Coût", "weight": "1", "scale_min": "0", "scale_max": "5",
-                                  "step": "1", "threshold": "8", "order": "1"})
+    response = staff_client.post(
+        reverse("calls_staff:criterion_create", args=[theme.call_id, theme.pk]),
+        {
+            "code": "2",
+            "label": "Coût",
+            "weight": "1",
+            "scale_min": "0",
+            "scale_max": "5",
+            "step": "1",
+            "threshold": "8",
+            "order": "1",
+        },
+    )
     assert response.context["form"].errors["threshold"] == ["Seuil minimal : il doit être compris entre 0 et 5."]
 
 
@@ -286,19 +316,46 @@ def test_theme_duplicate_page(staff_client, theme):
 
 # --- form builder -----------------------------------------------------------------------
 
+
 def test_form_builder_through_the_pages(staff_client, theme):
     edit = reverse("calls_staff:form_edit", args=[theme.call_id, theme.pk])
     staff_client.post(reverse("calls_staff:form_new_version", args=[theme.call_id, theme.pk]))
     staff_client.post(edit, {"action": "section_add", "section-key": "projet", "section-title": "Projet"})
-    staff_client.post(edit, {"action": "field_add", "field-section_key": "projet", "field-key": "groupement",
-                             "field-label": "En groupement ?", "field-kind": "yes_no"})
-    response = staff_client.post(edit, {"action": "field_add", "field-section_key": "projet", "field-key": "membres",
-                                        "field-label": "Membres", "field-kind": "long_text",
-                                        "field-show_if_field": "inconnu", "field-show_if_equals": "oui"})
+    staff_client.post(
+        edit,
+        {
+            "action": "field_add",
+            "field-section_key": "projet",
+            "field-key": "groupement",
+            "field-label": "En groupement ?",
+            "field-kind": "yes_no",
+        },
+    )
+    response = staff_client.post(
+        edit,
+        {
+            "action": "field_add",
+            "field-section_key": "projet",
+            "field-key": "membres",
+            "field-label": "Membres",
+            "field-kind": "long_text",
+            "field-show_if_field": "inconnu",
+            "field-show_if_equals": "oui",
+        },
+    )
     assert response.status_code == 200  # "inconnu" is not among the choices: refused by the form
-    response = staff_client.post(edit, {"action": "field_add", "field-section_key": "projet", "field-key": "membres",
-                                        "field-label": "Membres", "field-kind": "long_text",
-                                        "field-show_if_field": "groupement", "field-show_if_equals": "oui"})
+    response = staff_client.post(
+        edit,
+        {
+            "action": "field_add",
+            "field-section_key": "projet",
+            "field-key": "membres",
+            "field-label": "Membres",
+            "field-kind": "long_text",
+            "field-show_if_field": "groupement",
+            "field-show_if_equals": "oui",
+        },
+    )
     assert response.status_code == 302
     response = staff_client.post(edit, {"action": "item", "operation": "up", "section": "projet", "field": "membres"})
     assert "qui n'existe pas avant ce champ" in text(response)
@@ -313,7 +370,9 @@ def test_form_builder_through_the_pages(staff_client, theme):
     content = text(staff_client.get(edit))
     assert "Créer la version 2" in content
     # no draft: editing actions are not possible
-    assert staff_client.post(edit, {"action": "section_add", "section-key": "x", "section-title": "X"}).status_code == 404
+    assert (
+        staff_client.post(edit, {"action": "section_add", "section-key": "x", "section-title": "X"}).status_code == 404
+    )
 
 
 def test_form_field_edit_page(staff_client, theme):
@@ -322,12 +381,23 @@ def test_form_field_edit_page(staff_client, theme):
     response = staff_client.get(url)
     assert response.context["form"]["show_if_equals"].value() == "oui"
     assert "key" not in response.context["form"].fields
-    response = staff_client.post(url, {"label": "Partenaires du projet", "kind": "long_text", "required": "on",
-                                       "show_if_field": "partenaires", "show_if_equals": "oui"})
+    response = staff_client.post(
+        url,
+        {
+            "label": "Partenaires du projet",
+            "kind": "long_text",
+            "required": "on",
+            "show_if_field": "partenaires",
+            "show_if_equals": "oui",
+        },
+    )
     assert response.status_code == 302
     field = FormDefinition.objects.get(pk=form.pk).schema["sections"][1]["fields"][0]
     assert field["label"] == "Partenaires du projet" and field["required"] is True
-    assert staff_client.get(reverse("calls_staff:form_field_update", args=[theme.call_id, theme.pk, "absent"])).status_code == 404
+    assert (
+        staff_client.get(reverse("calls_staff:form_field_update", args=[theme.call_id, theme.pk, "absent"])).status_code
+        == 404
+    )
     assert url in text(staff_client.get(reverse("calls_staff:form_edit", args=[theme.call_id, theme.pk])))
 
 
@@ -351,23 +421,34 @@ def test_form_publish_without_draft_is_404(staff_client, theme):
 
 def test_common_grid_and_form_of_the_call(staff_client, theme):
     call_id = theme.call_id
-    response = staff_client.post(reverse("calls_staff:criterion_create", args=[call_id]),
-                                 {"code": "A", "label": "Qualité", "weight": "1", "scale_min": "0", "scale_max": "5",
-                                  "step": "1", "order": "0"})
+    response = staff_client.post(
+        reverse("calls_staff:criterion_create", args=[call_id]),
+        {"code": "A", "label": "Qualité", "weight": "1", "scale_min": "0", "scale_max": "5", "step": "1", "order": "0"},
+    )
     assert response.url == reverse("calls_staff:call_detail", args=[call_id])
     criterion = Criterion.objects.get(call_id=call_id)
     assert criterion.theme is None
     content = text(staff_client.get(reverse("calls_staff:call_detail", args=[call_id])))
-    assert "Grille d'évaluation commune" in content and reverse("calls_staff:criterion_update", args=[call_id, criterion.pk]) in content
+    assert (
+        "Grille d'évaluation commune" in content
+        and reverse("calls_staff:criterion_update", args=[call_id, criterion.pk]) in content
+    )
     # a theme's criterion is not reachable through the call's routes, and vice versa
-    assert staff_client.get(reverse("calls_staff:criterion_update", args=[call_id, theme.criterion.pk])).status_code == 404
-    assert staff_client.get(reverse("calls_staff:criterion_update", args=[call_id, theme.pk, criterion.pk])).status_code == 404
+    assert (
+        staff_client.get(reverse("calls_staff:criterion_update", args=[call_id, theme.criterion.pk])).status_code == 404
+    )
+    assert (
+        staff_client.get(reverse("calls_staff:criterion_update", args=[call_id, theme.pk, criterion.pk])).status_code
+        == 404
+    )
 
     staff_client.post(reverse("calls_staff:form_new_version", args=[call_id]))
     form = FormDefinition.objects.get(call_id=call_id)
     assert form.theme is None and form.version == 1
-    staff_client.post(reverse("calls_staff:form_edit", args=[call_id]),
-                      {"action": "section_add", "section-key": "porteur", "section-title": "Le porteur"})
+    staff_client.post(
+        reverse("calls_staff:form_edit", args=[call_id]),
+        {"action": "section_add", "section-key": "porteur", "section-title": "Le porteur"},
+    )
     assert FormDefinition.objects.get(pk=form.pk).schema["sections"][0]["key"] == "porteur"
 
 
@@ -375,23 +456,30 @@ def test_common_grid_is_locked_when_one_theme_is(staff_client, theme):
     Call.objects.filter(pk=theme.call_id).update(status=Call.Status.PUBLISHED)
     content = text(staff_client.get(reverse("calls_staff:call_detail", args=[theme.call_id])))
     assert "Grille commune figée" in content
-    response = staff_client.post(reverse("calls_staff:criterion_create", args=[theme.call_id]),
-                                 {"code": "A", "label": "Qualité", "weight": "1", "scale_min": "0", "scale_max": "5",
-                                  "step": "1", "order": "0"})
+    response = staff_client.post(
+        reverse("calls_staff:criterion_create", args=[theme.call_id]),
+        {"code": "A", "label": "Qualité", "weight": "1", "scale_min": "0", "scale_max": "5", "step": "1", "order": "0"},
+    )
     assert "La grille ne peut plus être modifiée" in text(response)
 
 
 def test_permission_functions():
     call = CallFactory()
-    staff, other_staff, nobody, admin = (staff_of(call.programme), staff_of(ProgrammeFactory()), UserFactory(),
-                                         UserFactory(is_superuser=True))
+    staff, other_staff, nobody, admin = (
+        staff_of(call.programme),
+        staff_of(ProgrammeFactory()),
+        UserFactory(),
+        UserFactory(is_superuser=True),
+    )
     assert can_manage_call(staff, call) and can_manage_call(admin, call)
     assert not can_manage_call(other_staff, call) and not can_manage_call(nobody, call)
     assert can_use_back_office(other_staff) and can_use_back_office(admin) and not can_use_back_office(nobody)
 
 
 def test_configuration_changes_are_in_the_call_audit(staff_client, theme):
-    staff_client.post(reverse("calls_staff:theme_update", args=[theme.call_id, theme.pk]),
-                      {"code": theme.code, "title": "Titre modifié", "order": "0"})
+    staff_client.post(
+        reverse("calls_staff:theme_update", args=[theme.call_id, theme.pk]),
+        {"code": theme.code, "title": "Titre modifié", "order": "0"},
+    )
     assert Theme.objects.get(pk=theme.pk).title == "Titre modifié"
     assert AuditEvent.objects.filter(call_id=theme.call_id, action="theme.update").exists()

@@ -52,7 +52,9 @@ def budget_line(page, *, label: str, amount: str) -> None:
     amount_input.blur()  # "change" fires: htmx saves and re-evaluates
 
 
-def test_applicant_builds_submits_and_completes_a_dossier(page, live_server, assert_accessible, browser, session, member):
+def test_applicant_builds_submits_and_completes_a_dossier(
+    page, live_server, assert_accessible, browser, session, member
+):
     log_in(page, live_server, member.user.email)
 
     # Start a draft in the open session.
@@ -192,12 +194,15 @@ def test_applicant_builds_submits_and_completes_a_dossier(page, live_server, ass
     assert dossier.snapshots.get(number=2).content["answers"]["usagers"] == 4500
 
 
-def test_two_colleagues_editing_the_same_section_see_the_conflict(page, live_server, assert_accessible, browser, session, member):
+def test_two_colleagues_editing_the_same_section_see_the_conflict(
+    page, live_server, assert_accessible, browser, session, member
+):
     from applications.services import drafting
     from tests.portal.factories import MembershipFactory
 
-    dossier = drafting.dossier_start(actor=member.user, session=session, organisation=member.organisation,
-                                     acronym="SIMPL", title="Simplifier")
+    dossier = drafting.dossier_start(
+        actor=member.user, session=session, organisation=member.organisation, acronym="SIMPL", title="Simplifier"
+    )
     colleague = MembershipFactory(organisation=member.organisation).user
     url = live_server.url + reverse("applications:section", args=[dossier.pk, "projet"])
     log_in(page, live_server, member.user.email)

@@ -34,12 +34,22 @@ def status(page):
 
 
 def test_convention_signature_milestone_payment_and_report(page, live_server, assert_accessible):
-    theme = ThemeFactory(code="ITN3", indicators=[{"label": "Avancement des jalons (%)", "frequency": "monthly"}],
-                         commitments=["Publier le code source."])
+    theme = ThemeFactory(
+        code="ITN3",
+        indicators=[{"label": "Avancement des jalons (%)", "frequency": "monthly"}],
+        commitments=["Publier le code source."],
+    )
     phase = Phase.objects.create(theme=theme, key="phase-1", label="Phase unique", order=1)
     MilestoneTemplate.objects.create(phase=phase, key="m1", label="Service en ligne ouvert", order=1)
-    dossier = DossierFactory(session=SessionFactory(theme=theme), selected=True, granted_amount=Decimal("60000"), phase=phase,
-                             planned_start=timezone.localdate() - timedelta(days=40), duration_months=6, acronym="RDV-MAIRIE")
+    dossier = DossierFactory(
+        session=SessionFactory(theme=theme),
+        selected=True,
+        granted_amount=Decimal("60000"),
+        phase=phase,
+        planned_start=timezone.localdate() - timedelta(days=40),
+        duration_months=6,
+        acronym="RDV-MAIRIE",
+    )
     BudgetLineFactory(dossier=dossier, amount=Decimal("80000"))
     carrier = dossier.organisation.memberships.get().user
     staff, operator = UserFactory(), UserFactory()

@@ -47,8 +47,9 @@ def test_jury_journey(page, live_server, assert_accessible, staff, jury, members
         Assignment.objects.create(member=chair, dossier=dossier)
         conflicts.conflict_declare(actor=chair.user, member=chair, dossier=dossier, status="none", reason="Aucun lien.")
         chair_assignment = Assignment.objects.get(member=chair, dossier=dossier)
-        evaluation.evaluation_save(actor=chair.user, assignment=chair_assignment, scores=sheet(a="2"), opinion="Moyen.",
-                                   recommendation="hear")
+        evaluation.evaluation_save(
+            actor=chair.user, assignment=chair_assignment, scores=sheet(a="2"), opinion="Moyen.", recommendation="hear"
+        )
         evaluation.evaluation_submit(actor=chair.user, assignment=chair_assignment)
 
     # The juror declares: no conflict on the two assigned dossiers, a conflict on the third.
@@ -67,8 +68,11 @@ def test_jury_journey(page, live_server, assert_accessible, staff, jury, members
         # Wait for the page the form posts to, so the next section is looked up on it, not on the old one.
         with page.expect_navigation():
             section.get_by_role("button", name="Enregistrer").click()
-        expect(page.locator(".fr-alert, .fr-notice").filter(has_text="Conflit déclaré" if status == "conflict"
-                                                              else dossier.reference).first).to_be_visible()
+        expect(
+            page.locator(".fr-alert, .fr-notice")
+            .filter(has_text="Conflit déclaré" if status == "conflict" else dossier.reference)
+            .first
+        ).to_be_visible()
     expect(page.get_by_text("1 dossier déclaré en conflit")).to_be_visible()
     assert third.reference not in page.content()
 

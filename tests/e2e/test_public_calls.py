@@ -20,12 +20,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def published_call():
     now = timezone.now()
     call = CallFactory(
-        title="Innovation et transformation numérique", programme=ProgrammeFactory(name="France Relance"),
-        owner_team="DINUM", description="Soutenir les projets numériques des administrations.",
+        title="Innovation et transformation numérique",
+        programme=ProgrammeFactory(name="France Relance"),
+        owner_team="DINUM",
+        description="Soutenir les projets numériques des administrations.",
         selection_process="Un jury mixte classe les dossiers.",
     )
-    theme = ThemeFactory(call=call, code="ITN5", title="Services numériques aux usagers",
-                         cofinancing_text="75 % du coût éligible.", eligibility_text="Administrations de l'État.")
+    theme = ThemeFactory(
+        call=call,
+        code="ITN5",
+        title="Services numériques aux usagers",
+        cofinancing_text="75 % du coût éligible.",
+        eligibility_text="Administrations de l'État.",
+    )
     SessionFactory(theme=theme, name="Vague 1", closes_at=now + timedelta(days=12), envelope=Decimal("2000000"))
     parent = CriterionFactory(call=call, label="Impact pour les usagers", definition="Nombre d'usagers concernés.")
     CriterionFactory(call=call, parent=parent, label="Mesure de la satisfaction")

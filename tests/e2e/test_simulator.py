@@ -83,10 +83,15 @@ def test_staff_rule_page_is_accessible(page, live_server, assert_accessible, itn
     services.role_assign(actor=None, user=staff, role=Role.PROGRAMME_STAFF, scope=itn6.call.programme)
     client = Client()
     client.force_login(staff)
-    page.context.add_cookies([{
-        "name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }])
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
     page.goto(f"{live_server.url}/simulateur/{itn6.pk}/regle/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Règle de cofinancement")
     expect(page.get_by_role("table")).to_contain_text("RESULTATS_3_MOIS")

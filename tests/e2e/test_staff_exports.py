@@ -24,11 +24,20 @@ def log_in(page, live_server, email: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
-def test_staff_export_the_filtered_list_and_drill_down_from_the_dashboard(page, live_server, assert_accessible, tmp_path):
+def test_staff_export_the_filtered_list_and_drill_down_from_the_dashboard(
+    page, live_server, assert_accessible, tmp_path
+):
     programme = ProgrammeFactory(name="France Relance TNE")
-    session = SessionFactory(theme=ThemeFactory(call=CallFactory(programme=programme), code="ITN6"), name="Session de mars")
-    DossierFactory(session=session, selected=True, acronym="RETENU", requested_amount=Decimal("50000"),
-                   granted_amount=Decimal("40000"))
+    session = SessionFactory(
+        theme=ThemeFactory(call=CallFactory(programme=programme), code="ITN6"), name="Session de mars"
+    )
+    DossierFactory(
+        session=session,
+        selected=True,
+        acronym="RETENU",
+        requested_amount=Decimal("50000"),
+        granted_amount=Decimal("40000"),
+    )
     DossierFactory(session=session, submitted=True, acronym="DEPOSE", requested_amount=Decimal("30000"))
     user = UserFactory()
     role_assign(actor=None, user=user, role=Role.PROGRAMME_STAFF, scope=programme)
@@ -60,7 +69,9 @@ def test_staff_export_the_filtered_list_and_drill_down_from_the_dashboard(page, 
     expect(page.get_by_role("table")).not_to_contain_text("RETENU")
 
 
-def test_large_export_shows_its_progress_page_and_download_link(page, live_server, assert_accessible, tmp_path, monkeypatch):
+def test_large_export_shows_its_progress_page_and_download_link(
+    page, live_server, assert_accessible, tmp_path, monkeypatch
+):
     from applications import exports
 
     monkeypatch.setattr(exports, "EXPORT_ASYNC_THRESHOLD", 1)  # any list with two rows counts as large

@@ -23,8 +23,10 @@ def theme(db):
     theme = ThemeFactory(
         code="SNAPX",
         commitments=["Publier le code source sous licence libre.", "Mesurer la satisfaction des usagers."],
-        indicators=[{"label": "Avancement des jalons (%)", "frequency": "monthly"},
-                    {"label": "Dépenses engagées (€)", "frequency": "quarterly"}],
+        indicators=[
+            {"label": "Avancement des jalons (%)", "frequency": "monthly"},
+            {"label": "Dépenses engagées (€)", "frequency": "quarterly"},
+        ],
     )
     phase = Phase.objects.create(theme=theme, key="phase-1", label="Phase 1 — prototype", order=1)
     MilestoneTemplate.objects.create(phase=phase, key="m1", label="Prototype en test", order=1)
@@ -36,9 +38,14 @@ def theme(db):
 def dossier(theme):
     session = SessionFactory(theme=theme)
     dossier = DossierFactory(
-        session=session, selected=True, granted_amount=GRANT, phase=theme.phases.get(),
-        planned_start=timezone.localdate() - timedelta(days=65), duration_months=12,
-        title="Dématérialiser les autorisations", acronym="DEMAUT",
+        session=session,
+        selected=True,
+        granted_amount=GRANT,
+        phase=theme.phases.get(),
+        planned_start=timezone.localdate() - timedelta(days=65),
+        duration_months=12,
+        title="Dématérialiser les autorisations",
+        acronym="DEMAUT",
     )
     BudgetLineFactory(dossier=dossier, amount=Decimal("120000"), label="Développement")
     return dossier

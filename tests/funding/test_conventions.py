@@ -32,7 +32,9 @@ pytestmark = pytest.mark.django_db
 
 def test_template_with_unknown_placeholder_is_refused_with_its_name(programme, staff):
     with pytest.raises(DomainError) as error:
-        conventions.convention_template_create(actor=staff, programme=programme, body="<p>Montant : {{ montant_total }}</p>")
+        conventions.convention_template_create(
+            actor=staff, programme=programme, body="<p>Montant : {{ montant_total }}</p>"
+        )
     assert "montant_total" in error.value.message
     assert not ConventionTemplate.objects.exists()
     with pytest.raises(ValidationError, match="montant_total"):
@@ -89,13 +91,18 @@ def test_render_pending_catches_up_when_the_broker_lost_the_task(dossier, staff)
     assert tasks.conventions_render_pending() == 0
 
 
-def test_pdf_text_has_parties_amount_schedule_and_indicators(dossier, staff, programme, django_capture_on_commit_callbacks):
-    conventions.convention_template_create(actor=staff, programme=programme,
-                                           body="<p>Le porteur {{ porteur }} reçoit {{ montant }}.</p>")
+def test_pdf_text_has_parties_amount_schedule_and_indicators(
+    dossier, staff, programme, django_capture_on_commit_callbacks
+):
+    conventions.convention_template_create(
+        actor=staff, programme=programme, body="<p>Le porteur {{ porteur }} reçoit {{ montant }}.</p>"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         convention = conventions.convention_generate(actor=staff, dossier=dossier)
     convention.refresh_from_db()
-    text = subprocess.run(["pdftotext", "-layout", convention.pdf.path, "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", convention.pdf.path, "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert dossier.organisation.name in text
     assert programme.name in text
     assert "100 000,00" in text
@@ -140,7 +147,9 @@ def test_carrier_uploads_the_signed_pdf(dossier, staff, carrier, signed_pdf, dja
     assert convention.signed_file.read().startswith(b"%PDF-")
 
 
-def test_a_signed_file_that_is_not_a_pdf_is_refused_and_nothing_changes(dossier, staff, carrier, django_capture_on_commit_callbacks):
+def test_a_signed_file_that_is_not_a_pdf_is_refused_and_nothing_changes(
+    dossier, staff, carrier, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         convention = conventions.convention_generate(actor=staff, dossier=dossier)
     conventions.convention_send(actor=staff, convention=convention)
@@ -178,7 +187,9 @@ def test_amendment_links_to_the_version_in_force_and_replaces_it_once_signed(
     with django_capture_on_commit_callbacks(execute=True):
         amendment = conventions.convention_generate(actor=staff, dossier=dossier)
     assert amendment.version == 2 and amendment.previous == in_force and amendment.is_amendment
-    assert list(amendment.tranches.values_list("previous", flat=True)) == list(in_force.tranches.values_list("pk", flat=True))
+    assert list(amendment.tranches.values_list("previous", flat=True)) == list(
+        in_force.tranches.values_list("pk", flat=True)
+    )
     in_force.refresh_from_db()
     assert in_force.status == Convention.Status.IN_FORCE  # still the applicable text until the amendment is signed
     conventions.convention_send(actor=staff, convention=amendment)
@@ -211,18 +222,26 @@ def test_schedule_of_a_draft_never_exceeds_the_grant(dossier, staff, django_capt
         convention = conventions.convention_generate(actor=staff, dossier=dossier)
     before = list(convention.tranches.values_list("amount", flat=True))
     with pytest.raises(DomainError) as error:
-        followup.tranche_schedule_set(actor=staff, convention=convention, tranches=[
-            {"label": "Avance", "amount": "60000", "condition": Tranche.Condition.SIGNATURE},
-            {"label": "Solde", "amount": "50000", "condition": Tranche.Condition.FINAL_REPORT},
-        ])
+        followup.tranche_schedule_set(
+            actor=staff,
+            convention=convention,
+            tranches=[
+                {"label": "Avance", "amount": "60000", "condition": Tranche.Condition.SIGNATURE},
+                {"label": "Solde", "amount": "50000", "condition": Tranche.Condition.FINAL_REPORT},
+            ],
+        )
     assert error.value.code == "tranches_above_grant"
     assert "110\u202f000,00" in error.value.message
     assert list(convention.tranches.values_list("amount", flat=True)) == before
     with django_capture_on_commit_callbacks(execute=True):
-        followup.tranche_schedule_set(actor=staff, convention=convention, tranches=[
-            {"label": "Avance", "amount": "50000", "condition": Tranche.Condition.SIGNATURE},
-            {"label": "Solde", "amount": "50000", "condition": Tranche.Condition.FINAL_REPORT},
-        ])
+        followup.tranche_schedule_set(
+            actor=staff,
+            convention=convention,
+            tranches=[
+                {"label": "Avance", "amount": "50000", "condition": Tranche.Condition.SIGNATURE},
+                {"label": "Solde", "amount": "50000", "condition": Tranche.Condition.FINAL_REPORT},
+            ],
+        )
     convention.refresh_from_db()
     assert convention.tranches.count() == 2 and convention.pdf
 
@@ -230,8 +249,11 @@ def test_schedule_of_a_draft_never_exceeds_the_grant(dossier, staff, django_capt
 def test_a_sent_or_signed_version_is_immutable(in_force, staff):
     before = list(in_force.tranches.values_list("label", "amount"))
     with pytest.raises(DomainError) as error:
-        followup.tranche_schedule_set(actor=staff, convention=in_force, tranches=[
-            {"label": "Tout", "amount": "1", "condition": Tranche.Condition.SIGNATURE}])
+        followup.tranche_schedule_set(
+            actor=staff,
+            convention=in_force,
+            tranches=[{"label": "Tout", "amount": "1", "condition": Tranche.Condition.SIGNATURE}],
+        )
     assert error.value.code == "immutable"
     in_force.refresh_from_db()
     assert list(in_force.tranches.values_list("label", "amount")) == before
@@ -241,8 +263,9 @@ def test_a_sent_or_signed_version_is_immutable(in_force, staff):
     assert in_force.sha256 == digest
 
 
-def test_broker_outage_loses_neither_the_pdf_nor_the_mails(dossier, staff, mailoutbox, monkeypatch,
-                                                           django_capture_on_commit_callbacks):
+def test_broker_outage_loses_neither_the_pdf_nor_the_mails(
+    dossier, staff, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+):
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker down")
 
@@ -259,25 +282,39 @@ def test_broker_outage_loses_neither_the_pdf_nor_the_mails(dossier, staff, mailo
     assert Convention.objects.get(pk=convention.pk).pdf and len(mailoutbox) == pending
 
 
-def test_a_regenerated_amendment_still_amends_the_version_in_force(in_force, dossier, staff, django_capture_on_commit_callbacks):
+def test_a_regenerated_amendment_still_amends_the_version_in_force(
+    in_force, dossier, staff, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         first_try = conventions.convention_generate(actor=staff, dossier=dossier)
         second_try = conventions.convention_generate(actor=staff, dossier=dossier)
     first_try.refresh_from_db()
     assert first_try.status == Convention.Status.SUPERSEDED
     assert second_try.previous == in_force and second_try.version == 3
-    assert list(second_try.tranches.values_list("previous", flat=True)) == list(in_force.tranches.values_list("pk", flat=True))
+    assert list(second_try.tranches.values_list("previous", flat=True)) == list(
+        in_force.tranches.values_list("pk", flat=True)
+    )
 
 
 def test_technical_annex_comes_from_the_frozen_submission(staff, django_capture_on_commit_callbacks):
     theme = ThemeFactory(code="ITN6", funding_rule=load_rules()["ITN6"].to_dict())
     FormDefinition.objects.create(theme=theme, version=1, status=FormDefinition.Status.PUBLISHED, schema=FORM_SCHEMA)
     RequiredDocument.objects.create(theme=theme, kind="lettre", label="Lettre", formats=["pdf"])
-    session = SessionFactory(theme=theme, opens_at=timezone.now() - timedelta(days=1), closes_at=timezone.now() + timedelta(days=5))
+    session = SessionFactory(
+        theme=theme, opens_at=timezone.now() - timedelta(days=1), closes_at=timezone.now() + timedelta(days=5)
+    )
     member = MembershipFactory(organisation__kind="ministere")
-    dossier = drafting.dossier_start(actor=member.user, session=session, organisation=member.organisation, acronym="SIMPL",
-                                     title="Simplifier", summary="Résumé.")
-    dossier = complete(dossier, member.user, lambda: SimpleUploadedFile("lettre.pdf", pdf(), content_type="application/pdf"))
+    dossier = drafting.dossier_start(
+        actor=member.user,
+        session=session,
+        organisation=member.organisation,
+        acronym="SIMPL",
+        title="Simplifier",
+        summary="Résumé.",
+    )
+    dossier = complete(
+        dossier, member.user, lambda: SimpleUploadedFile("lettre.pdf", pdf(), content_type="application/pdf")
+    )
     with django_capture_on_commit_callbacks(execute=True):
         submission.dossier_submit(actor=member.user, dossier=dossier, declaration=True)
     role_assign(actor=None, user=staff, role=Role.PROGRAMME_STAFF, scope=theme.call.programme)
@@ -294,10 +331,13 @@ def test_technical_annex_comes_from_the_frozen_submission(staff, django_capture_
     assert dossier.snapshots.get().digest[:16] in text.replace("\n", "")
 
 
-def test_an_amendment_changing_the_amount_gets_a_schedule_within_it(in_force, dossier, staff, operator,
-                                                                    django_capture_on_commit_callbacks):
+def test_an_amendment_changing_the_amount_gets_a_schedule_within_it(
+    in_force, dossier, staff, operator, django_capture_on_commit_callbacks
+):
     advance = in_force.tranches.get(condition="signature")
-    followup.payment_record(actor=operator, tranche=advance, paid_on=timezone.localdate(), amount=Decimal("1000"), reference="V")
+    followup.payment_record(
+        actor=operator, tranche=advance, paid_on=timezone.localdate(), amount=Decimal("1000"), reference="V"
+    )
     dossier.granted_amount = Decimal("80000")
     dossier.save()
     with django_capture_on_commit_callbacks(execute=True):

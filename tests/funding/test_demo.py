@@ -25,6 +25,10 @@ def test_demo_has_every_state_and_is_idempotent(django_capture_on_commit_callbac
     phases = conventions.filter(dossier__project_key="dossier-usager-unique")
     assert phases.count() == 2 and set(phases.values_list("dossier__state", flat=True)) == {DossierState.IN_PROGRESS}
     assert Payment.objects.exists()
-    pending = [t for t in Tranche.objects.filter(convention__in=conventions, convention__status="in_force") if paid_on_tranche(t) < t.amount]
+    pending = [
+        t
+        for t in Tranche.objects.filter(convention__in=conventions, convention__status="in_force")
+        if paid_on_tranche(t) < t.amount
+    ]
     assert pending
     assert set(IndicatorReport.objects.values_list("is_late", flat=True)) == {True, False}

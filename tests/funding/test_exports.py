@@ -31,8 +31,10 @@ COUNTERSIGNED = datetime(2026, 2, 12, 14, 0, tzinfo=PARIS)
 REVIEWED = datetime(2026, 4, 1, 11, 0, tzinfo=PARIS)
 RECORDED = datetime(2026, 2, 20, 17, 45, tzinfo=PARIS)
 SUBMITTED = datetime(2026, 4, 20, 10, 0, tzinfo=PARIS)
-INDICATORS = [{"label": "Avancement des jalons (%)", "frequency": "monthly"},
-              {"label": "Dépenses engagées (€)", "frequency": "quarterly"}]
+INDICATORS = [
+    {"label": "Avancement des jalons (%)", "frequency": "monthly"},
+    {"label": "Dépenses engagées (€)", "frequency": "quarterly"},
+]
 
 
 def client_for(user) -> Client:
@@ -69,26 +71,51 @@ def operator(session):
 def funded_project(session, member, operator, *, reference: str, acronym: str):
     """In progress, convention v1 in force; advance paid, milestone tranche released, balance pending, one report."""
     dossier = DossierFactory(
-        session=session, organisation=member.organisation, created_by=member.user, state=DossierState.IN_PROGRESS,
-        reference=reference, acronym=acronym, title="Dématérialiser les autorisations", granted_amount=Decimal("100000"),
+        session=session,
+        organisation=member.organisation,
+        created_by=member.user,
+        state=DossierState.IN_PROGRESS,
+        reference=reference,
+        acronym=acronym,
+        title="Dématérialiser les autorisations",
+        granted_amount=Decimal("100000"),
     )
     convention = Convention.objects.create(
-        dossier=dossier, version=1, amount=Decimal("100000"), status=Convention.Status.IN_FORCE,
-        carrier_signed_at=SIGNED, operator_signed_at=COUNTERSIGNED, in_force_at=COUNTERSIGNED,
+        dossier=dossier,
+        version=1,
+        amount=Decimal("100000"),
+        status=Convention.Status.IN_FORCE,
+        carrier_signed_at=SIGNED,
+        operator_signed_at=COUNTERSIGNED,
+        in_force_at=COUNTERSIGNED,
     )
-    milestone = Milestone.objects.create(dossier=dossier, label="Prototype en test", order=1,
-                                         status=Milestone.Status.VALIDATED, reviewed_at=REVIEWED)
-    advance = convention.tranches.create(order=1, label="Avance à la signature", amount=Decimal("30000"), condition="signature")
-    convention.tranches.create(order=2, label="Tranche prototype", amount=Decimal("40000"), condition="milestone",
-                               milestone=milestone)
+    milestone = Milestone.objects.create(
+        dossier=dossier, label="Prototype en test", order=1, status=Milestone.Status.VALIDATED, reviewed_at=REVIEWED
+    )
+    advance = convention.tranches.create(
+        order=1, label="Avance à la signature", amount=Decimal("30000"), condition="signature"
+    )
+    convention.tranches.create(
+        order=2, label="Tranche prototype", amount=Decimal("40000"), condition="milestone", milestone=milestone
+    )
     convention.tranches.create(order=3, label="Solde", amount=Decimal("30000"), condition="final_report")
-    payment = Payment.objects.create(tranche=advance, paid_on=date(2026, 2, 20), amount=Decimal("30000"),
-                                     reference="VIR-2026-001", recorded_by=operator)
+    payment = Payment.objects.create(
+        tranche=advance,
+        paid_on=date(2026, 2, 20),
+        amount=Decimal("30000"),
+        reference="VIR-2026-001",
+        recorded_by=operator,
+    )
     Payment.objects.filter(pk=payment.pk).update(recorded_at=RECORDED)
     IndicatorReport.objects.create(
-        dossier=dossier, period_start=date(2026, 3, 1), period_end=date(2026, 3, 31), due_on=date(2026, 4, 15),
-        values={"Dépenses engagées (€)": "=1+1", "Avancement des jalons (%)": "40"}, submitted_at=SUBMITTED,
-        submitted_by=member.user, is_late=True,
+        dossier=dossier,
+        period_start=date(2026, 3, 1),
+        period_end=date(2026, 3, 31),
+        due_on=date(2026, 4, 15),
+        values={"Dépenses engagées (€)": "=1+1", "Avancement des jalons (%)": "40"},
+        submitted_at=SUBMITTED,
+        submitted_by=member.user,
+        is_late=True,
     )
     return dossier
 
@@ -103,39 +130,130 @@ def expected(kind: str, dossier, operator) -> tuple[list[str], list[list]]:
     theme = dossier.theme
     if kind == "conventions":
         return [
-            "Numéro de dossier", "Acronyme", "Titre du projet", "Porteur", "SIRET du porteur", "Programme", "Thème",
-            "État du projet", "Montant accordé (€)", "Convention", "Version en cours", "Signée par le porteur le",
-            "Contresignée par l'opérateur le", "Montant engagé (€)", "Montant versé (€)",
+            "Numéro de dossier",
+            "Acronyme",
+            "Titre du projet",
+            "Porteur",
+            "SIRET du porteur",
+            "Programme",
+            "Thème",
+            "État du projet",
+            "Montant accordé (€)",
+            "Convention",
+            "Version en cours",
+            "Signée par le porteur le",
+            "Contresignée par l'opérateur le",
+            "Montant engagé (€)",
+            "Montant versé (€)",
             "Reste à verser (€)",
-        ], [[
-            "FIN-0001", "DEMAUT", "Dématérialiser les autorisations", "Direction des usagers", "13002526500013",
-            theme.call.programme.name, "SNAPX — Services numériques", str(DossierState.IN_PROGRESS.label),
-            Decimal("100000"), "En vigueur", 1, datetime(2026, 2, 10, 9, 30), datetime(2026, 2, 12, 14, 0),
-            Decimal("100000"), Decimal("30000"), Decimal("70000"),
-        ]]
+        ], [
+            [
+                "FIN-0001",
+                "DEMAUT",
+                "Dématérialiser les autorisations",
+                "Direction des usagers",
+                "13002526500013",
+                theme.call.programme.name,
+                "SNAPX — Services numériques",
+                str(DossierState.IN_PROGRESS.label),
+                Decimal("100000"),
+                "En vigueur",
+                1,
+                datetime(2026, 2, 10, 9, 30),
+                datetime(2026, 2, 12, 14, 0),
+                Decimal("100000"),
+                Decimal("30000"),
+                Decimal("70000"),
+            ]
+        ]
     if kind == "tranches":
         project = ["FIN-0001", "DEMAUT", 1]
         return [
-            "Numéro de dossier", "Acronyme", "Version de la convention", "Ordre", "Tranche", "Condition de versement",
-            "Jalon", "Montant (€)", "État", "Libérée le", "Montant versé (€)", "Reste à verser (€)",
+            "Numéro de dossier",
+            "Acronyme",
+            "Version de la convention",
+            "Ordre",
+            "Tranche",
+            "Condition de versement",
+            "Jalon",
+            "Montant (€)",
+            "État",
+            "Libérée le",
+            "Montant versé (€)",
+            "Reste à verser (€)",
         ], [
-            [*project, 1, "Avance à la signature", "À la signature", None, Decimal("30000"), "Versée",
-             datetime(2026, 2, 12, 14, 0), Decimal("30000"), Decimal("0")],
-            [*project, 2, "Tranche prototype", "Jalon validé", "Prototype en test", Decimal("40000"), "Libérée, à verser",
-             datetime(2026, 4, 1, 11, 0), Decimal("0"), Decimal("40000")],
-            [*project, 3, "Solde", "Rapport final validé", None, Decimal("30000"), "En attente de sa condition", None,
-             Decimal("0"), Decimal("30000")],
+            [
+                *project,
+                1,
+                "Avance à la signature",
+                "À la signature",
+                None,
+                Decimal("30000"),
+                "Versée",
+                datetime(2026, 2, 12, 14, 0),
+                Decimal("30000"),
+                Decimal("0"),
+            ],
+            [
+                *project,
+                2,
+                "Tranche prototype",
+                "Jalon validé",
+                "Prototype en test",
+                Decimal("40000"),
+                "Libérée, à verser",
+                datetime(2026, 4, 1, 11, 0),
+                Decimal("0"),
+                Decimal("40000"),
+            ],
+            [
+                *project,
+                3,
+                "Solde",
+                "Rapport final validé",
+                None,
+                Decimal("30000"),
+                "En attente de sa condition",
+                None,
+                Decimal("0"),
+                Decimal("30000"),
+            ],
         ]
     if kind == "paiements":
         return [
-            "Numéro de dossier", "Acronyme", "Version de la convention", "Tranche", "Montant (€)", "Date du paiement",
-            "Référence du paiement", "Enregistré par", "Enregistré le",
-        ], [["FIN-0001", "DEMAUT", 1, "Avance à la signature", Decimal("30000"), date(2026, 2, 20), "VIR-2026-001",
-             "Olga Payeur", datetime(2026, 2, 20, 17, 45)]]
+            "Numéro de dossier",
+            "Acronyme",
+            "Version de la convention",
+            "Tranche",
+            "Montant (€)",
+            "Date du paiement",
+            "Référence du paiement",
+            "Enregistré par",
+            "Enregistré le",
+        ], [
+            [
+                "FIN-0001",
+                "DEMAUT",
+                1,
+                "Avance à la signature",
+                Decimal("30000"),
+                date(2026, 2, 20),
+                "VIR-2026-001",
+                "Olga Payeur",
+                datetime(2026, 2, 20, 17, 45),
+            ]
+        ]
     report = ["FIN-0001", "DEMAUT", date(2026, 3, 1), date(2026, 3, 31), date(2026, 4, 15)]
     return [
-        "Numéro de dossier", "Acronyme", "Début de la période", "Fin de la période", "À rendre avant le", "Indicateur",
-        "Valeur déclarée", "État", "Transmis le",
+        "Numéro de dossier",
+        "Acronyme",
+        "Début de la période",
+        "Fin de la période",
+        "À rendre avant le",
+        "Indicateur",
+        "Valeur déclarée",
+        "État",
+        "Transmis le",
     ], [
         # In the theme's order, whatever the order of the stored values; applicant text stays text.
         [*report, "Avancement des jalons (%)", "40", "Transmis en retard", datetime(2026, 4, 20, 10, 0)],
@@ -175,7 +293,9 @@ def read(response, fmt: str) -> list[list]:
     if fmt == "csv":
         return csv_rows(response)
     if fmt == "xlsx":
-        return [list(row) for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+        return [
+            list(row) for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+        ]
     dataset = tablib.Dataset().load(response.content, format="ods")
     return [list(dataset.headers), *[list(row) for row in dataset]]
 
@@ -210,26 +330,69 @@ def test_csv_is_streamed_with_french_numbers_and_dates(project, staff, operator)
     conventions = csv_rows(client.get(export_url("conventions", "csv")))
     assert conventions[0] == expected("conventions", project, operator)[0]
     assert conventions[1] == [
-        "FIN-0001", "DEMAUT", "Dématérialiser les autorisations", "Direction des usagers", "13002526500013",
-        project.theme.call.programme.name, "SNAPX — Services numériques", str(DossierState.IN_PROGRESS.label),
-        "100000,00", "En vigueur", "1", "10/02/2026 09:30:00", "12/02/2026 14:00:00", "100000,00", "30000,00", "70000,00",
+        "FIN-0001",
+        "DEMAUT",
+        "Dématérialiser les autorisations",
+        "Direction des usagers",
+        "13002526500013",
+        project.theme.call.programme.name,
+        "SNAPX — Services numériques",
+        str(DossierState.IN_PROGRESS.label),
+        "100000,00",
+        "En vigueur",
+        "1",
+        "10/02/2026 09:30:00",
+        "12/02/2026 14:00:00",
+        "100000,00",
+        "30000,00",
+        "70000,00",
     ]
     tranches = csv_rows(client.get(export_url("tranches", "csv")))
     assert tranches[0] == expected("tranches", project, operator)[0]
-    assert tranches[2] == ["FIN-0001", "DEMAUT", "1", "2", "Tranche prototype", "Jalon validé", "Prototype en test",
-                           "40000,00", "Libérée, à verser", "01/04/2026 11:00:00", "0,00", "40000,00"]
+    assert tranches[2] == [
+        "FIN-0001",
+        "DEMAUT",
+        "1",
+        "2",
+        "Tranche prototype",
+        "Jalon validé",
+        "Prototype en test",
+        "40000,00",
+        "Libérée, à verser",
+        "01/04/2026 11:00:00",
+        "0,00",
+        "40000,00",
+    ]
     payments = csv_rows(client.get(export_url("paiements", "csv")))
     assert payments[0] == expected("paiements", project, operator)[0]
-    assert payments[1] == ["FIN-0001", "DEMAUT", "1", "Avance à la signature", "30000,00", "20/02/2026", "VIR-2026-001",
-                           "Olga Payeur", "20/02/2026 17:45:00"]
+    assert payments[1] == [
+        "FIN-0001",
+        "DEMAUT",
+        "1",
+        "Avance à la signature",
+        "30000,00",
+        "20/02/2026",
+        "VIR-2026-001",
+        "Olga Payeur",
+        "20/02/2026 17:45:00",
+    ]
     reports = csv_rows(client.get(export_url("rapports", "csv")))
     assert reports[0] == expected("rapports", project, operator)[0]
-    assert reports[2] == ["FIN-0001", "DEMAUT", "01/03/2026", "31/03/2026", "15/04/2026", "Dépenses engagées (€)",
-                          "'=1+1", "Transmis en retard", "20/04/2026 10:00:00"]
+    assert reports[2] == [
+        "FIN-0001",
+        "DEMAUT",
+        "01/03/2026",
+        "31/03/2026",
+        "15/04/2026",
+        "Dépenses engagées (€)",
+        "'=1+1",
+        "Transmis en retard",
+        "20/04/2026 10:00:00",
+    ]
 
 
 def test_applicant_text_cannot_become_a_spreadsheet_formula(project, staff):
-    project.acronym = "=HYPERLINK(\"http://x\")"
+    project.acronym = '=HYPERLINK("http://x")'
     project.save()
     sheet = openpyxl.load_workbook(io.BytesIO(client_for(staff).get(export_url("conventions", "xlsx")).content)).active
     assert sheet["B2"].data_type == "s" and sheet["B2"].value.startswith("'=")
@@ -240,11 +403,23 @@ def test_tranches_count_the_payments_of_the_amended_version(project, staff):
     v1 = project.conventions.get()
     v1.status = Convention.Status.SUPERSEDED
     v1.save()
-    v2 = Convention.objects.create(dossier=project, version=2, previous=v1, amount=Decimal("100000"),
-                                   status=Convention.Status.IN_FORCE, in_force_at=REVIEWED)
+    v2 = Convention.objects.create(
+        dossier=project,
+        version=2,
+        previous=v1,
+        amount=Decimal("100000"),
+        status=Convention.Status.IN_FORCE,
+        in_force_at=REVIEWED,
+    )
     for tranche in v1.tranches.all():
-        v2.tranches.create(order=tranche.order, label=tranche.label, amount=tranche.amount, condition=tranche.condition,
-                           milestone=tranche.milestone, previous=tranche)
+        v2.tranches.create(
+            order=tranche.order,
+            label=tranche.label,
+            amount=tranche.amount,
+            condition=tranche.condition,
+            milestone=tranche.milestone,
+            previous=tranche,
+        )
     rows = csv_rows(client_for(staff).get(export_url("tranches", "csv")))
     assert [(row[2], row[4], row[8], row[10]) for row in rows[1:]] == [
         ("2", "Avance à la signature", "Versée", "30000,00"),
@@ -255,10 +430,18 @@ def test_tranches_count_the_payments_of_the_amended_version(project, staff):
 
 def test_a_tranche_waits_for_the_previous_phase_like_its_payment_form(project, session, member, operator, staff):
     """`release_blocker`: a milestone of the project's earlier phase still open holds every tranche back."""
-    first, second = (Phase.objects.create(theme=session.theme, key=f"phase-{order}", label=f"Phase {order}", order=order)
-                     for order in (1, 2))
-    earlier = DossierFactory(session=session, organisation=member.organisation, created_by=member.user,
-                             state=DossierState.CLOSED, project_key="demaut", phase=first)
+    first, second = (
+        Phase.objects.create(theme=session.theme, key=f"phase-{order}", label=f"Phase {order}", order=order)
+        for order in (1, 2)
+    )
+    earlier = DossierFactory(
+        session=session,
+        organisation=member.organisation,
+        created_by=member.user,
+        state=DossierState.CLOSED,
+        project_key="demaut",
+        phase=first,
+    )
     Milestone.objects.create(dossier=earlier, label="Fin de phase 1", status=Milestone.Status.DECLARED)
     project.project_key, project.phase = "demaut", second
     project.save()
@@ -272,12 +455,29 @@ def test_a_tranche_waits_for_the_previous_phase_like_its_payment_form(project, s
 
 def test_the_grant_is_committed_once_the_carrier_signed_as_on_the_dashboard(session, member, staff):
     for reference, status in (("FIN-0008", Convention.Status.SENT), ("FIN-0009", Convention.Status.SIGNED_BY_CARRIER)):
-        dossier = DossierFactory(session=session, organisation=member.organisation, created_by=member.user,
-                                 state=DossierState.CONVENTION, reference=reference, granted_amount=Decimal("5000"))
-        Convention.objects.create(dossier=dossier, version=1, amount=Decimal("5000"), status=status,
-                                  carrier_signed_at=SIGNED if status == Convention.Status.SIGNED_BY_CARRIER else None)
-    DossierFactory(session=session, organisation=member.organisation, created_by=member.user, state=DossierState.SELECTED,
-                   reference="FIN-0010", granted_amount=Decimal("5000"))
+        dossier = DossierFactory(
+            session=session,
+            organisation=member.organisation,
+            created_by=member.user,
+            state=DossierState.CONVENTION,
+            reference=reference,
+            granted_amount=Decimal("5000"),
+        )
+        Convention.objects.create(
+            dossier=dossier,
+            version=1,
+            amount=Decimal("5000"),
+            status=status,
+            carrier_signed_at=SIGNED if status == Convention.Status.SIGNED_BY_CARRIER else None,
+        )
+    DossierFactory(
+        session=session,
+        organisation=member.organisation,
+        created_by=member.user,
+        state=DossierState.SELECTED,
+        reference="FIN-0010",
+        granted_amount=Decimal("5000"),
+    )
     client = client_for(staff)
     rows = csv_rows(client.get(export_url("conventions", "csv")))
     assert [[row[0], *row[9:]] for row in rows[1:]] == [
@@ -308,8 +508,13 @@ def test_export_holds_what_the_filtered_portfolio_shows(kind, project, session, 
 
 def test_export_never_holds_another_programmes_projects(project, staff, operator):
     other_member = MembershipFactory()
-    funded_project(SessionFactory(theme=ThemeFactory(indicators=INDICATORS)), other_member, operator,
-                   reference="OTHER-0001", acronym="AILLEURS")
+    funded_project(
+        SessionFactory(theme=ThemeFactory(indicators=INDICATORS)),
+        other_member,
+        operator,
+        reference="OTHER-0001",
+        acronym="AILLEURS",
+    )
     for kind in KINDS:
         rows = csv_rows(client_for(staff).get(export_url(kind, "csv")))
         assert {row[0] for row in rows[1:]} == {"FIN-0001"}, kind

@@ -54,8 +54,9 @@ def test_milestone_tranche_is_released_only_after_validation(in_force, dossier, 
     milestone = milestone_tranche.milestone
     with pytest.raises(DomainError, match="pas encore validé"):
         pay(operator, milestone_tranche, Decimal("1"))
-    followup.milestone_declare(actor=carrier, milestone=milestone, note="Prototype livré.",
-                               evidence=upload("pv.pdf", pdf("PV de recette")))
+    followup.milestone_declare(
+        actor=carrier, milestone=milestone, note="Prototype livré.", evidence=upload("pv.pdf", pdf("PV de recette"))
+    )
     with pytest.raises(DomainError, match="pas encore validé"):
         pay(operator, milestone_tranche, Decimal("1"))
     followup.milestone_review(actor=staff, milestone=milestone, accept=True)
@@ -108,7 +109,9 @@ def test_payments_never_exceed_the_grant(in_force, dossier, carrier, staff, oper
             pay(operator, item, Decimal("0.01"), "VIR-X")
 
 
-def test_balance_waits_for_the_validated_final_report_then_closure_computes_unspent(in_force, dossier, carrier, staff, operator):
+def test_balance_waits_for_the_validated_final_report_then_closure_computes_unspent(
+    in_force, dossier, carrier, staff, operator
+):
     balance = tranche(in_force, "final_report")
     with pytest.raises(DomainError, match="rapport final"):
         pay(operator, balance, Decimal("1"))
@@ -131,7 +134,9 @@ def test_balance_waits_for_the_validated_final_report_then_closure_computes_unsp
 def test_payment_in_the_future_or_without_reference_is_refused(in_force, operator):
     advance = tranche(in_force, "signature")
     with pytest.raises(DomainError) as error:
-        followup.payment_record(actor=operator, tranche=advance, paid_on=TODAY() + timedelta(days=1), amount=1, reference="X")
+        followup.payment_record(
+            actor=operator, tranche=advance, paid_on=TODAY() + timedelta(days=1), amount=1, reference="X"
+        )
     assert error.value.field == "paid_on"
     with pytest.raises(DomainError) as error:
         followup.payment_record(actor=operator, tranche=advance, paid_on=TODAY(), amount=1, reference=" ")
@@ -149,9 +154,15 @@ def snap4_project(theme, dossier):
     dossier.project_key = "dematerialisation"
     dossier.save()
     phase_2 = Phase.objects.create(theme=theme, key="phase-2", label="Phase 2 — généralisation", order=2)
-    second = DossierFactory(session=dossier.session, organisation=dossier.organisation, selected=True, phase=phase_2,
-                            project_key="dematerialisation", granted_amount=Decimal("200000"),
-                            created_by=dossier.created_by)
+    second = DossierFactory(
+        session=dossier.session,
+        organisation=dossier.organisation,
+        selected=True,
+        phase=phase_2,
+        project_key="dematerialisation",
+        granted_amount=Decimal("200000"),
+        created_by=dossier.created_by,
+    )
     return dossier, second
 
 
@@ -167,14 +178,20 @@ def test_snap4_project_cap_counts_earlier_phases(snap4_project):
     second.state = DossierState.IN_PROGRESS
     second.save()
     phase_3 = Phase.objects.create(theme=first.theme, key="phase-3", label="Phase 3", order=3)
-    third = DossierFactory(session=first.session, organisation=first.organisation, phase=phase_3, project_key="dematerialisation",
-                           created_by=first.created_by)
+    third = DossierFactory(
+        session=first.session,
+        organisation=first.organisation,
+        phase=phase_3,
+        project_key="dematerialisation",
+        created_by=first.created_by,
+    )
     BudgetLineFactory(dossier=third, amount=Decimal("8000000"), year=2021)
     assert dossier_evaluation(third).max_programme_amount == Decimal("2000000.00")
 
 
-def test_next_phase_money_waits_for_the_previous_phase_milestones(snap4_project, staff, carrier, operator,
-                                                                   django_capture_on_commit_callbacks):
+def test_next_phase_money_waits_for_the_previous_phase_milestones(
+    snap4_project, staff, carrier, operator, django_capture_on_commit_callbacks
+):
     first, second = snap4_project
     with django_capture_on_commit_callbacks(execute=True):
         convention = conventions.convention_generate(actor=staff, dossier=second)
@@ -198,19 +215,24 @@ def values_for(dossier, value="50"):
 
 def test_report_for_a_past_period_is_filed_and_flagged_late(in_force, dossier, carrier):
     two_months_ago = TODAY().replace(day=1) - timedelta(days=40)
-    report = reports.indicator_report_submit(actor=carrier, dossier=dossier, period_day=two_months_ago,
-                                             values=values_for(dossier))
+    report = reports.indicator_report_submit(
+        actor=carrier, dossier=dossier, period_day=two_months_ago, values=values_for(dossier)
+    )
     assert report.period_start == two_months_ago.replace(day=1)
     assert report.is_late
     assert report.values == {"Avancement des jalons (%)": "50", "Dépenses engagées (€)": "50"}
-    current = reports.indicator_report_submit(actor=carrier, dossier=dossier, period_day=TODAY(), values=values_for(dossier))
+    current = reports.indicator_report_submit(
+        actor=carrier, dossier=dossier, period_day=TODAY(), values=values_for(dossier)
+    )
     assert not current.is_late
 
 
 def test_report_for_a_future_period_or_twice_is_refused(in_force, dossier, carrier):
     next_month = (TODAY().replace(day=1) + timedelta(days=32)).replace(day=1)
     with pytest.raises(DomainError) as error:
-        reports.indicator_report_submit(actor=carrier, dossier=dossier, period_day=next_month, values=values_for(dossier))
+        reports.indicator_report_submit(
+            actor=carrier, dossier=dossier, period_day=next_month, values=values_for(dossier)
+        )
     assert error.value.code == "future_period"
     reports.indicator_report_submit(actor=carrier, dossier=dossier, period_day=TODAY(), values=values_for(dossier))
     with pytest.raises(DomainError) as error:

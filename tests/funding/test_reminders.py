@@ -61,22 +61,32 @@ def test_same_object_reminded_again_for_another_kind_or_due_date():
 
 def test_complement_requests_due_within_two_days():
     dossier = DossierFactory(state=DossierState.COMPLEMENT_REQUESTED)
-    ComplementRequest.objects.create(dossier=dossier, requested_by=dossier.created_by, points=[],
-                                     due_at=timezone.now() + timedelta(days=1))
+    ComplementRequest.objects.create(
+        dossier=dossier, requested_by=dossier.created_by, points=[], due_at=timezone.now() + timedelta(days=1)
+    )
     later = DossierFactory(state=DossierState.COMPLEMENT_REQUESTED)
-    ComplementRequest.objects.create(dossier=later, requested_by=later.created_by, points=[],
-                                     due_at=timezone.now() + timedelta(days=10))
+    ComplementRequest.objects.create(
+        dossier=later, requested_by=later.created_by, points=[], due_at=timezone.now() + timedelta(days=10)
+    )
     assert reminders_send() == 1
     assert events() == ["reminder_complement_due"]
 
 
 def test_info_session_registrants_the_day_before():
     tomorrow = timezone.localdate() + timedelta(days=1)
-    info = InfoSession.objects.create(call=CallFactory(), title="Présentation du guichet", starts_at=paris(tomorrow, 10),
-                                      ends_at=paris(tomorrow, 12), place="Ségur")
-    InfoSessionRegistration.objects.create(info_session=info, name="Camille", email="camille@exemple.fr", cancel_token="a")
-    InfoSessionRegistration.objects.create(info_session=info, name="Dominique", email="d@exemple.fr", cancel_token="b",
-                                           cancelled_at=timezone.now())
+    info = InfoSession.objects.create(
+        call=CallFactory(),
+        title="Présentation du guichet",
+        starts_at=paris(tomorrow, 10),
+        ends_at=paris(tomorrow, 12),
+        place="Ségur",
+    )
+    InfoSessionRegistration.objects.create(
+        info_session=info, name="Camille", email="camille@exemple.fr", cancel_token="a"
+    )
+    InfoSessionRegistration.objects.create(
+        info_session=info, name="Dominique", email="d@exemple.fr", cancel_token="b", cancelled_at=timezone.now()
+    )
     assert reminders_send() == 1
     assert reminders_send() == 0
     message = OutboxMessage.objects.get(event="reminder_info_session")
@@ -114,11 +124,16 @@ def test_milestones_and_reports_due_then_overdue(in_force, dossier, carrier):
 
 def test_jurors_with_an_unfinished_evaluation_due_within_three_days(programme, dossier):
     juries = pytest.importorskip("juries.models")
-    jury = juries.Jury.objects.create(programme=programme, call=dossier.theme.call, name="Jury national",
-                                      due_at=timezone.now() + timedelta(days=2))
+    jury = juries.Jury.objects.create(
+        programme=programme, call=dossier.theme.call, name="Jury national", due_at=timezone.now() + timedelta(days=2)
+    )
     juror, done = UserFactory(), UserFactory()
-    pending = juries.Assignment.objects.create(member=juries.JuryMember.objects.create(jury=jury, user=juror), dossier=dossier)
-    finished = juries.Assignment.objects.create(member=juries.JuryMember.objects.create(jury=jury, user=done), dossier=dossier)
+    pending = juries.Assignment.objects.create(
+        member=juries.JuryMember.objects.create(jury=jury, user=juror), dossier=dossier
+    )
+    finished = juries.Assignment.objects.create(
+        member=juries.JuryMember.objects.create(jury=jury, user=done), dossier=dossier
+    )
     juries.Evaluation.objects.create(assignment=finished, submitted_at=timezone.now())
     assert pending.pk
     assert reminders_send() == 1

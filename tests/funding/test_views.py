@@ -83,8 +83,12 @@ def test_actions_need_their_role(in_force, dossier, carrier, staff, operator):
 def test_outsiders_get_404_on_every_action(in_force, dossier, outsider):
     advance = in_force.tranches.first()
     client = client_for(outsider)
-    for name, args in [("funding:generate", [dossier.pk]), ("funding:payment_record", [dossier.pk, advance.pk]),
-                       ("funding:download", [dossier.pk, in_force.version]), ("funding:reports", [dossier.pk])]:
+    for name, args in [
+        ("funding:generate", [dossier.pk]),
+        ("funding:payment_record", [dossier.pk, advance.pk]),
+        ("funding:download", [dossier.pk, in_force.version]),
+        ("funding:reports", [dossier.pk]),
+    ]:
         assert client.post(reverse(name, args=args)).status_code == 404
 
 
@@ -108,7 +112,9 @@ def test_staff_generates_and_sends_the_carrier_signs_with_a_bad_file_then_approv
     staff_client.post(reverse("funding:send", args=[dossier.pk, 1]))
     download = carrier_client.get(reverse("funding:download", args=[dossier.pk, 1]))
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF-")
-    response = carrier_client.post(reverse("funding:sign", args=[dossier.pk, 1]), {"signed_file": upload("signee.pdf", docx())})
+    response = carrier_client.post(
+        reverse("funding:sign", args=[dossier.pk, 1]), {"signed_file": upload("signee.pdf", docx())}
+    )
     assert response.status_code == 400
     assert "son contenu est au format DOCX" in text(response)
     convention.refresh_from_db()
@@ -121,16 +127,24 @@ def test_staff_generates_and_sends_the_carrier_signs_with_a_bad_file_then_approv
 
 def test_milestone_declare_validate_and_payment_through_the_pages(in_force, dossier, carrier, staff, operator):
     milestone = dossier.milestones.first()
-    response = client_for(carrier).post(reverse("funding:milestone_declare", args=[dossier.pk, milestone.pk]),
-                                        {"note": "Prototype en test auprès de 40 agents."})
+    response = client_for(carrier).post(
+        reverse("funding:milestone_declare", args=[dossier.pk, milestone.pk]),
+        {"note": "Prototype en test auprès de 40 agents."},
+    )
     assert response.status_code == 302
-    again = client_for(carrier).post(reverse("funding:milestone_declare", args=[dossier.pk, milestone.pk]), {"note": "Bis"})
+    again = client_for(carrier).post(
+        reverse("funding:milestone_declare", args=[dossier.pk, milestone.pk]), {"note": "Bis"}
+    )
     assert "déjà déclaré" in text(again)
-    client_for(staff).post(reverse("funding:milestone_review", args=[dossier.pk, milestone.pk]), {"decision": "validate"})
+    client_for(staff).post(
+        reverse("funding:milestone_review", args=[dossier.pk, milestone.pk]), {"decision": "validate"}
+    )
     assert Milestone.objects.get(pk=milestone.pk).status == Milestone.Status.VALIDATED
     tranche = in_force.tranches.get(milestone=milestone)
     url = reverse("funding:payment_record", args=[dossier.pk, tranche.pk])
-    too_much = client_for(operator).post(url, {"paid_on": timezone.localdate().isoformat(), "amount": "999999", "reference": "V1"})
+    too_much = client_for(operator).post(
+        url, {"paid_on": timezone.localdate().isoformat(), "amount": "999999", "reference": "V1"}
+    )
     assert "dépasse le reste à verser" in text(too_much)
     client_for(operator).post(url, {"paid_on": timezone.localdate().isoformat(), "amount": "1000", "reference": "V1"})
     assert Payment.objects.get().amount == Decimal("1000")
@@ -162,13 +176,21 @@ def test_portfolio_query_count_does_not_grow(count, django_assert_num_queries):
     session = SessionFactory(theme=theme)
     member = MembershipFactory()
     for index in range(count):
-        dossier = DossierFactory(session=session, organisation=member.organisation, created_by=member.user,
-                                 state=DossierState.IN_PROGRESS, granted_amount=Decimal("1000"))
+        dossier = DossierFactory(
+            session=session,
+            organisation=member.organisation,
+            created_by=member.user,
+            state=DossierState.IN_PROGRESS,
+            granted_amount=Decimal("1000"),
+        )
         convention = Convention.objects.create(dossier=dossier, version=1, amount=Decimal("1000"), status="in_force")
-        Milestone.objects.create(dossier=dossier, label=f"Jalon {index}", due_on=timezone.localdate() + timedelta(days=9))
+        Milestone.objects.create(
+            dossier=dossier, label=f"Jalon {index}", due_on=timezone.localdate() + timedelta(days=9)
+        )
         tranche = convention.tranches.create(label="Avance", amount=Decimal("500"), condition="signature")
-        Payment.objects.create(tranche=tranche, paid_on=timezone.localdate(), amount=Decimal("500"), reference="V",
-                               recorded_by=member.user)
+        Payment.objects.create(
+            tranche=tranche, paid_on=timezone.localdate(), amount=Decimal("500"), reference="V", recorded_by=member.user
+        )
     staff = role(UserFactory(), Role.PROGRAMME_STAFF, theme.call.programme)
     client = client_for(staff)
     with django_assert_num_queries(PORTFOLIO_QUERIES):
@@ -189,12 +211,30 @@ def test_my_projects_query_count_does_not_grow(count, django_assert_num_queries)
     session = SessionFactory(theme=ThemeFactory(indicators=[{"label": "Avancement", "frequency": "monthly"}]))
     start = timezone.localdate() - timedelta(days=70)
     for _ in range(count):
-        dossier = DossierFactory(session=session, organisation=member.organisation, created_by=member.user,
-                                 state=DossierState.IN_PROGRESS, granted_amount=Decimal("1000"))
-        Convention.objects.create(dossier=dossier, version=1, amount=Decimal("1000"), status="in_force", start_on=start,
-                                  in_force_at=timezone.now())
-        IndicatorReport.objects.create(dossier=dossier, period_start=start.replace(day=1), period_end=start, due_on=start,
-                                       values={}, submitted_at=timezone.now(), submitted_by=member.user)
+        dossier = DossierFactory(
+            session=session,
+            organisation=member.organisation,
+            created_by=member.user,
+            state=DossierState.IN_PROGRESS,
+            granted_amount=Decimal("1000"),
+        )
+        Convention.objects.create(
+            dossier=dossier,
+            version=1,
+            amount=Decimal("1000"),
+            status="in_force",
+            start_on=start,
+            in_force_at=timezone.now(),
+        )
+        IndicatorReport.objects.create(
+            dossier=dossier,
+            period_start=start.replace(day=1),
+            period_end=start,
+            due_on=start,
+            values={},
+            submitted_at=timezone.now(),
+            submitted_by=member.user,
+        )
     client = client_for(member.user)
     with django_assert_num_queries(MY_PROJECTS_QUERIES):
         response = client.get(reverse("funding:my_projects"))
@@ -211,12 +251,16 @@ def test_portfolio_filters(in_force, dossier, staff):
     assert len(client.get(reverse("funding:portfolio"), {"q": "DEMAUT"}).context["rows"]) == 1
     assert len(client.get(reverse("funding:portfolio"), {"etat": "closed"}).context["rows"]) == 0
     for name, value in (("theme", dossier.theme_id), ("session", dossier.session_id)):
-        assert [row.pk for row in client.get(reverse("funding:portfolio"), {name: value}).context["rows"]] == [dossier.pk]
+        assert [row.pk for row in client.get(reverse("funding:portfolio"), {name: value}).context["rows"]] == [
+            dossier.pk
+        ]
     other_session = SessionFactory(theme=dossier.theme)
     assert len(client.get(reverse("funding:portfolio"), {"session": other_session.pk}).context["rows"]) == 0
 
 
-def test_staff_edit_the_programme_template_and_unknown_placeholders_are_shown_by_name(programme, staff, operator, other_programme_staff):
+def test_staff_edit_the_programme_template_and_unknown_placeholders_are_shown_by_name(
+    programme, staff, operator, other_programme_staff
+):
     url = reverse("funding:convention_template", args=[programme.pk])
     assert client_for(operator).get(url).status_code == 403
     assert client_for(other_programme_staff).get(url).status_code == 404
@@ -228,22 +272,34 @@ def test_staff_edit_the_programme_template_and_unknown_placeholders_are_shown_by
     assert programme.convention_templates.get().version == 1
 
 
-def test_staff_edit_the_schedule_of_a_draft_within_the_grant(dossier, staff, carrier, django_capture_on_commit_callbacks):
+def test_staff_edit_the_schedule_of_a_draft_within_the_grant(
+    dossier, staff, carrier, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         conventions.convention_generate(actor=staff, dossier=dossier)
     url = reverse("funding:tranche_schedule", args=[dossier.pk, 1])
     assert client_for(carrier).get(url).status_code == 403
     page = client_for(staff).get(url)
     assert page.status_code == 200
-    data = {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "0",
-            "form-0-label": "Avance", "form-0-amount": "70000", "form-0-condition": "signature",
-            "form-1-label": "Solde", "form-1-amount": "40000", "form-1-condition": "final_report"}
+    data = {
+        "form-TOTAL_FORMS": "2",
+        "form-INITIAL_FORMS": "0",
+        "form-0-label": "Avance",
+        "form-0-amount": "70000",
+        "form-0-condition": "signature",
+        "form-1-label": "Solde",
+        "form-1-amount": "40000",
+        "form-1-condition": "final_report",
+    }
     response = client_for(staff).post(url, data)
     assert "dépasse le montant accordé" in text(response)
     data["form-1-amount"] = "30000"
     with django_capture_on_commit_callbacks(execute=True):
         assert client_for(staff).post(url, data).status_code == 302
-    assert list(Convention.objects.get(version=1).tranches.values_list("amount", flat=True)) == [Decimal("70000"), Decimal("30000")]
+    assert list(Convention.objects.get(version=1).tranches.values_list("amount", flat=True)) == [
+        Decimal("70000"),
+        Decimal("30000"),
+    ]
 
 
 def test_the_carrier_does_not_see_drafts(dossier, staff, carrier, django_capture_on_commit_callbacks):
@@ -257,8 +313,9 @@ def test_the_carrier_does_not_see_drafts(dossier, staff, carrier, django_capture
     assert client_for(carrier).get(reverse("funding:download", args=[dossier.pk, 1])).status_code == 200
 
 
-def test_payments_stay_possible_while_an_amendment_is_drafted(in_force, dossier, staff, operator,
-                                                              django_capture_on_commit_callbacks):
+def test_payments_stay_possible_while_an_amendment_is_drafted(
+    in_force, dossier, staff, operator, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         conventions.convention_generate(actor=staff, dossier=dossier)
     page = client_for(operator).get(reverse("funding:convention", args=[dossier.pk]))
@@ -269,7 +326,9 @@ def test_payments_stay_possible_while_an_amendment_is_drafted(in_force, dossier,
 
 def test_evidence_that_is_an_executable_is_refused_next_to_the_field(in_force, dossier, carrier):
     milestone = dossier.milestones.first()
-    response = client_for(carrier).post(reverse("funding:milestone_declare", args=[dossier.pk, milestone.pk]),
-                                        {"note": "Fait.", "evidence": upload("preuve.pdf", b"MZ\x90\x00" + b"\x00" * 64)})
+    response = client_for(carrier).post(
+        reverse("funding:milestone_declare", args=[dossier.pk, milestone.pk]),
+        {"note": "Fait.", "evidence": upload("preuve.pdf", b"MZ\x90\x00" + b"\x00" * 64)},
+    )
     assert response.context["form"].errors["evidence"]
     assert Milestone.objects.get(pk=milestone.pk).status == Milestone.Status.PLANNED

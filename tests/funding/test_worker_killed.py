@@ -50,12 +50,16 @@ def database_url_for_workers(services_required: bool) -> str:
     """The test database as a URL other processes can open; skip (or fail in CI) when they cannot."""
     database = connection.settings_dict
     if connection.vendor == "postgresql":
-        return (f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}:"
-                f"{database['PORT'] or 5432}/{database['NAME']}")
+        return (
+            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        )
     if connection.vendor == "sqlite" and not connection.creation.is_in_memory_db(database["NAME"]):
         return f"sqlite:///{database['NAME']}"
     if services_required:
-        pytest.fail("SERVICES_REQUIRED=1 mais la base de test n'est visible d'aucun autre processus (SQLite en mémoire)")
+        pytest.fail(
+            "SERVICES_REQUIRED=1 mais la base de test n'est visible d'aucun autre processus (SQLite en mémoire)"
+        )
     pytest.skip("la base de test est en mémoire (SQLite) : un worker Celery ne la voit pas ; lancer avec PostgreSQL")
 
 
@@ -66,8 +70,12 @@ class Worker:
         self.output: list[str] = []
         self.ready = threading.Event()
         self.process = subprocess.Popen(
-            [sys.executable, "-c", WORKER.format(pause=pause)], cwd=django_settings.BASE_DIR, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-c", WORKER.format(pause=pause)],
+            cwd=django_settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         threading.Thread(target=self.drain, daemon=True).start()
         assert self.ready.wait(timeout=60), "le worker Celery n'a pas démarré :\n" + "".join(self.output)
@@ -106,16 +114,29 @@ def wait_until(condition, timeout: float) -> bool:
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_a_killed_worker_leaves_no_convention_missing_or_rendered_twice(private_broker, services_required, dossier,
-                                                                         staff):
+def test_a_killed_worker_leaves_no_convention_missing_or_rendered_twice(
+    private_broker, services_required, dossier, staff
+):
     database_url = database_url_for_workers(services_required)
     dossiers = [dossier] + [
-        DossierFactory(session=dossier.session, selected=True, granted_amount=GRANT, phase=dossier.phase,
-                       planned_start=timezone.localdate() - timedelta(days=30), duration_months=12)
+        DossierFactory(
+            session=dossier.session,
+            selected=True,
+            granted_amount=GRANT,
+            phase=dossier.phase,
+            planned_start=timezone.localdate() - timedelta(days=30),
+            duration_months=12,
+        )
         for _ in range(BATCH - 1)
     ]
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": f"redis://127.0.0.1:{private_broker}/0", "DEBUG": "1",
-           "MEDIA_ROOT": str(django_settings.MEDIA_ROOT), "CELERY_VISIBILITY_TIMEOUT": "3"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": f"redis://127.0.0.1:{private_broker}/0",
+        "DEBUG": "1",
+        "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
+        "CELERY_VISIBILITY_TIMEOUT": "3",
+    }
     workers = [Worker(env, pause=3.0)]
     try:
         for each in dossiers:  # each generation publishes its render task on commit, to the private broker
@@ -127,8 +148,10 @@ def test_a_killed_worker_leaves_no_convention_missing_or_rendered_twice(private_
 
         workers.append(Worker(env, pause=0))
         # Done when every PDF is there and the broker holds nothing, not even the killed task's redelivery.
-        finished = wait_until(lambda: rendered() == BATCH and queued(private_broker) == 0
-                              and unacknowledged(private_broker) == 0, timeout=45)
+        finished = wait_until(
+            lambda: rendered() == BATCH and queued(private_broker) == 0 and unacknowledged(private_broker) == 0,
+            timeout=45,
+        )
         assert finished, f"{rendered()}/{BATCH} rendues :\n" + "".join(workers[-1].output)
     finally:
         for worker in workers:
@@ -136,7 +159,9 @@ def test_a_killed_worker_leaves_no_convention_missing_or_rendered_twice(private_
 
     output = "".join(workers[-1].output)
     # The new worker ran the rest of the batch and, again, the task killed before its acknowledgement.
-    renders = [line for line in output.splitlines() if "funding.tasks.convention_render[" in line and " succeeded in " in line]
+    renders = [
+        line for line in output.splitlines() if "funding.tasks.convention_render[" in line and " succeeded in " in line
+    ]
     assert len(renders) >= BATCH - len(before_the_kill) + 1, "la tâche tuée n'a pas été redistribuée :\n" + output
     assert "Traceback" not in output, output
     for each in Dossier.objects.filter(pk__in=[d.pk for d in dossiers]):

@@ -18,12 +18,22 @@ from tests.portal.factories import UserFactory
 @pytest.fixture
 def theme(db):
     theme = ThemeFactory(code="ITN9", tie_break=["B", "A"])
-    a = Criterion.objects.create(theme=theme, code="A", label="Intérêt pour l'usager", weight=Decimal("2"),
-                                 scale_min=0, scale_max=5, step=Decimal("0.5"), threshold=Decimal("2"), order=1,
-                                 level_descriptions={"0": "Absent", "5": "Remarquable"})
+    a = Criterion.objects.create(
+        theme=theme,
+        code="A",
+        label="Intérêt pour l'usager",
+        weight=Decimal("2"),
+        scale_min=0,
+        scale_max=5,
+        step=Decimal("0.5"),
+        threshold=Decimal("2"),
+        order=1,
+        level_descriptions={"0": "Absent", "5": "Remarquable"},
+    )
     b = Criterion.objects.create(theme=theme, code="B", label="Faisabilité", weight=Decimal("1"), scale_max=10, order=2)
-    Criterion.objects.create(theme=theme, parent=b, code="B1", label="Équipe", weight=1, scale_max=10,
-                             allows_not_applicable=True, order=1)
+    Criterion.objects.create(
+        theme=theme, parent=b, code="B1", label="Équipe", weight=1, scale_max=10, allows_not_applicable=True, order=1
+    )
     Criterion.objects.create(theme=theme, parent=b, code="B2", label="Calendrier", weight=3, scale_max=10, order=2)
     assert a.pk
     return theme
@@ -48,16 +58,23 @@ def staff(programme):
 
 @pytest.fixture
 def jury(staff, session):
-    return juries.jury_create(actor=staff, call=session.theme.call, theme=session.theme, session=session,
-                              name="Jury ITN9", evaluations_per_dossier=2)
+    return juries.jury_create(
+        actor=staff,
+        call=session.theme.call,
+        theme=session.theme,
+        session=session,
+        name="Jury ITN9",
+        evaluations_per_dossier=2,
+    )
 
 
 @pytest.fixture
 def members(staff, jury):
     chair = juries.member_add(actor=staff, jury=jury, user=UserFactory(email="presidente@jury.gouv.fr"), is_chair=True)
     public = juries.member_add(actor=staff, jury=jury, user=UserFactory(email="jure@jury.gouv.fr"))
-    private = juries.member_add(actor=staff, jury=jury, user=UserFactory(email="experte@prive.fr"), is_external=True,
-                                sector="private")
+    private = juries.member_add(
+        actor=staff, jury=jury, user=UserFactory(email="experte@prive.fr"), is_external=True, sector="private"
+    )
     return [chair, public, private]
 
 
@@ -81,8 +98,13 @@ def reviewed(staff, jury, members, dossiers):
 
 def declare_all(member, dossiers, status=ConflictDeclaration.Status.NONE):
     for dossier in dossiers:
-        conflicts.conflict_declare(actor=member.user, member=member, dossier=dossier, status=status,
-                                   reason="Aucun lien." if status == "none" else "Ancien employeur.")
+        conflicts.conflict_declare(
+            actor=member.user,
+            member=member,
+            dossier=dossier,
+            status=status,
+            reason="Aucun lien." if status == "none" else "Ancien employeur.",
+        )
 
 
 def sheet(a="4", b1="8", b2="6", comment="Argumenté.", b1_na=False):

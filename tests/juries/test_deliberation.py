@@ -24,15 +24,25 @@ def test_each_decision_kind_moves_the_dossier_as_designed(staff, jury, members, 
     juries.jury_dossiers_add(actor=staff, jury=jury)
     selected, rejected, resubmit, reoriented, reserve = [*reviewed, *extra]
     elsewhere = SessionFactory(theme=ThemeFactory(call=session.theme.call))
-    evaluation.consensus_record(actor=members[0].user, jury=jury, dossier=rejected, scores=sheet(a="1"),
-                                opinion="Impact trop faible pour l'usager.", recommendation="do_not_fund")
-    recorded = deliberation.deliberation_record(actor=staff, jury=jury, decisions=[
-        DecisionInput(selected.pk, Kind.SELECTED, granted_amount=Decimal("40000"), conditions="Jalon à 6 mois."),
-        DecisionInput(rejected.pk, Kind.REJECTED),
-        DecisionInput(resubmit.pk, Kind.RESUBMIT, reasons="Budget à préciser."),
-        DecisionInput(reoriented.pk, Kind.REORIENTED, reasons="Relève d'un autre thème.", target_session=elsewhere),
-        DecisionInput(reserve.pk, Kind.RESERVE),
-    ])
+    evaluation.consensus_record(
+        actor=members[0].user,
+        jury=jury,
+        dossier=rejected,
+        scores=sheet(a="1"),
+        opinion="Impact trop faible pour l'usager.",
+        recommendation="do_not_fund",
+    )
+    recorded = deliberation.deliberation_record(
+        actor=staff,
+        jury=jury,
+        decisions=[
+            DecisionInput(selected.pk, Kind.SELECTED, granted_amount=Decimal("40000"), conditions="Jalon à 6 mois."),
+            DecisionInput(rejected.pk, Kind.REJECTED),
+            DecisionInput(resubmit.pk, Kind.RESUBMIT, reasons="Budget à préciser."),
+            DecisionInput(reoriented.pk, Kind.REORIENTED, reasons="Relève d'un autre thème.", target_session=elsewhere),
+            DecisionInput(reserve.pk, Kind.RESERVE),
+        ],
+    )
     states = dict(Dossier.objects.values_list("pk", "state"))
     assert states[selected.pk] == DossierState.SELECTED
     assert states[rejected.pk] == DossierState.REJECTED
@@ -61,11 +71,13 @@ def test_scores_are_frozen_after_deliberation(staff, jury, members, reviewed):
     with pytest.raises(DomainError, match="figées"):
         evaluation.evaluation_submit(actor=juror.user, assignment=a)
     with pytest.raises(DomainError, match="figées"):
-        evaluation.consensus_record(actor=members[0].user, jury=jury, dossier=dossier, scores=sheet(), opinion="x",
-                                    recommendation="fund")
+        evaluation.consensus_record(
+            actor=members[0].user, jury=jury, dossier=dossier, scores=sheet(), opinion="x", recommendation="fund"
+        )
     with pytest.raises(DomainError, match="délibéré"):
-        deliberation.deliberation_record(actor=staff, jury=jury, decisions=[DecisionInput(dossier.pk, Kind.SELECTED,
-                                                                                          granted_amount=Decimal("1"))])
+        deliberation.deliberation_record(
+            actor=staff, jury=jury, decisions=[DecisionInput(dossier.pk, Kind.SELECTED, granted_amount=Decimal("1"))]
+        )
 
 
 def test_envelope_cannot_be_exceeded_without_a_reasoned_chair_override(staff, jury, members, reviewed):
@@ -74,8 +86,9 @@ def test_envelope_cannot_be_exceeded_without_a_reasoned_chair_override(staff, ju
         deliberation.deliberation_record(actor=staff, jury=jury, decisions=over)
     assert not Deliberation.objects.exists()
     assert set(Dossier.objects.values_list("state", flat=True)) == {DossierState.UNDER_EVALUATION}
-    recorded = deliberation.deliberation_record(actor=staff, jury=jury, decisions=over,
-                                                override_reason="Projets interministériels prioritaires.")
+    recorded = deliberation.deliberation_record(
+        actor=staff, jury=jury, decisions=over, override_reason="Projets interministériels prioritaires."
+    )
     assert recorded.override_by == members[0] and recorded.granted_total == Decimal("120000")
 
 
@@ -86,38 +99,61 @@ def test_amount_above_the_rule_maximum_is_refused_with_the_engine_explanation(st
     dossier = reviewed[0]
     BudgetLineFactory(dossier=dossier, amount=Decimal("60000"), year=2021)
     with pytest.raises(DomainError) as error:
-        deliberation.deliberation_record(actor=staff, jury=jury, decisions=[
-            DecisionInput(dossier.pk, Kind.SELECTED, granted_amount=Decimal("50000"))])
+        deliberation.deliberation_record(
+            actor=staff,
+            jury=jury,
+            decisions=[DecisionInput(dossier.pk, Kind.SELECTED, granted_amount=Decimal("50000"))],
+        )
     assert "48\u202f000,00\u202f€" in error.value.message and "maximum permis par la règle" in error.value.message
     assert "Coût éligible" in error.value.message  # the engine explains itself
-    deliberation.deliberation_record(actor=staff, jury=jury, decisions=[
-        DecisionInput(dossier.pk, Kind.SELECTED, granted_amount=Decimal("48000"))])
+    deliberation.deliberation_record(
+        actor=staff, jury=jury, decisions=[DecisionInput(dossier.pk, Kind.SELECTED, granted_amount=Decimal("48000"))]
+    )
 
 
 def test_deliberation_is_all_or_nothing(staff, jury, members, reviewed):
     Dossier.objects.filter(pk=reviewed[1].pk).update(state=DossierState.ELIGIBLE)  # not under evaluation yet
     with pytest.raises(DomainError):
-        deliberation.deliberation_record(actor=staff, jury=jury, decisions=[
-            DecisionInput(reviewed[0].pk, Kind.RESERVE), DecisionInput(reviewed[1].pk, Kind.RESERVE)])
+        deliberation.deliberation_record(
+            actor=staff,
+            jury=jury,
+            decisions=[DecisionInput(reviewed[0].pk, Kind.RESERVE), DecisionInput(reviewed[1].pk, Kind.RESERVE)],
+        )
     assert Dossier.objects.get(pk=reviewed[0].pk).state == DossierState.UNDER_EVALUATION
     assert not Deliberation.objects.exists() and not Decision.objects.exists()
 
 
 def test_reasons_required_and_only_staff_record(staff, jury, members, reviewed):
     with pytest.raises(DomainError, match="motivez"):
-        deliberation.deliberation_record(actor=staff, jury=jury, decisions=[DecisionInput(reviewed[0].pk, Kind.REJECTED)])
+        deliberation.deliberation_record(
+            actor=staff, jury=jury, decisions=[DecisionInput(reviewed[0].pk, Kind.REJECTED)]
+        )
     with pytest.raises(DomainError):
-        deliberation.deliberation_record(actor=members[0].user, jury=jury,
-                                         decisions=[DecisionInput(reviewed[0].pk, Kind.RESERVE)])
+        deliberation.deliberation_record(
+            actor=members[0].user, jury=jury, decisions=[DecisionInput(reviewed[0].pk, Kind.RESERVE)]
+        )
 
 
-def test_minutes_and_letters_are_generated_after_commit(staff, jury, members, reviewed, django_capture_on_commit_callbacks):
-    evaluation.consensus_record(actor=members[0].user, jury=jury, dossier=reviewed[1], scores=sheet(a="1"),
-                                opinion="Insuffisant.", recommendation="do_not_fund")
+def test_minutes_and_letters_are_generated_after_commit(
+    staff, jury, members, reviewed, django_capture_on_commit_callbacks
+):
+    evaluation.consensus_record(
+        actor=members[0].user,
+        jury=jury,
+        dossier=reviewed[1],
+        scores=sheet(a="1"),
+        opinion="Insuffisant.",
+        recommendation="do_not_fund",
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        recorded = deliberation.deliberation_record(actor=staff, jury=jury, decisions=[
-            DecisionInput(reviewed[0].pk, Kind.SELECTED, granted_amount=Decimal("30000")),
-            DecisionInput(reviewed[1].pk, Kind.REJECTED)])
+        recorded = deliberation.deliberation_record(
+            actor=staff,
+            jury=jury,
+            decisions=[
+                DecisionInput(reviewed[0].pk, Kind.SELECTED, granted_amount=Decimal("30000")),
+                DecisionInput(reviewed[1].pk, Kind.REJECTED),
+            ],
+        )
     recorded.refresh_from_db()
     assert recorded.minutes.read().startswith(b"%PDF")
     letters = Decision.objects.filter(deliberation=recorded)
@@ -128,14 +164,19 @@ def test_minutes_and_letters_are_generated_after_commit(staff, jury, members, re
     assert [c["comment"] for c in refusal["criteria"]] == ["Argumenté."] * 3
 
 
-def test_minutes_and_letters_downloads_are_scoped(client, staff, jury, members, reviewed, django_capture_on_commit_callbacks):
+def test_minutes_and_letters_downloads_are_scoped(
+    client, staff, jury, members, reviewed, django_capture_on_commit_callbacks
+):
     from django.urls import reverse
 
     from tests.portal.factories import UserFactory
 
     with django_capture_on_commit_callbacks(execute=True):
-        recorded = deliberation.deliberation_record(actor=staff, jury=jury, decisions=[
-            DecisionInput(reviewed[0].pk, Kind.SELECTED, granted_amount=Decimal("30000"))])
+        recorded = deliberation.deliberation_record(
+            actor=staff,
+            jury=jury,
+            decisions=[DecisionInput(reviewed[0].pk, Kind.SELECTED, granted_amount=Decimal("30000"))],
+        )
     decision = Decision.objects.get(deliberation=recorded)
     minutes = reverse("juries:minutes", args=[jury.pk, recorded.pk])
     letter = reverse("juries:decision_letter", args=[decision.pk])
@@ -159,8 +200,14 @@ def test_reserve_promotion_when_money_is_freed(client, staff, jury, members, rev
     from applications.services.workflow import dossier_transition
 
     first, second, _ = reviewed
-    deliberation.deliberation_record(actor=staff, jury=jury, decisions=[
-        DecisionInput(first.pk, Kind.SELECTED, granted_amount=Decimal("90000")), DecisionInput(second.pk, Kind.RESERVE)])
+    deliberation.deliberation_record(
+        actor=staff,
+        jury=jury,
+        decisions=[
+            DecisionInput(first.pk, Kind.SELECTED, granted_amount=Decimal("90000")),
+            DecisionInput(second.pk, Kind.RESERVE),
+        ],
+    )
     with pytest.raises(DomainError, match="enveloppe"):
         deliberation.reserve_promote(actor=staff, jury=jury, dossier=second, granted_amount=Decimal("20000"))
     dossier_transition(dossier=first, name="withdraw", actor=first.created_by)  # the laureate withdraws
@@ -176,8 +223,13 @@ def test_reserve_promotion_when_money_is_freed(client, staff, jury, members, rev
 def test_documents_sweep_catches_up_lost_tasks(staff, jury, members, reviewed):
     from juries.services.documents import documents_sweep
 
-    recorded = deliberation.deliberation_record(actor=staff, jury=jury, decisions=[  # on_commit never runs here
-        DecisionInput(reviewed[0].pk, Kind.RESERVE)])
+    recorded = deliberation.deliberation_record(
+        actor=staff,
+        jury=jury,
+        decisions=[  # on_commit never runs here
+            DecisionInput(reviewed[0].pk, Kind.RESERVE)
+        ],
+    )
     assert documents_sweep() == 1
     recorded.refresh_from_db()
     assert recorded.minutes and recorded.decisions.get().letter

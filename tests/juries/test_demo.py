@@ -21,7 +21,10 @@ def test_demo_jury_is_complete_and_idempotent(django_capture_on_commit_callbacks
     assert Evaluation.objects.filter(assignment__member__jury=jury, submitted_at__isnull=False).count() == 4
     deliberation = Deliberation.objects.get(jury=jury)
     assert deliberation.minutes
-    assert set(Decision.objects.filter(deliberation__jury=jury).values_list("kind", flat=True)) == {"selected", "rejected"}
+    assert set(Decision.objects.filter(deliberation__jury=jury).values_list("kind", flat=True)) == {
+        "selected",
+        "rejected",
+    }
     states = dict(Dossier.objects.filter(jury_entries__jury=jury).values_list("acronym", "state"))
     assert states == {"LABEL-MUSEES": "selected", "ACCUEIL-NUM": "rejected", "ARCHIVES-IA": "under_evaluation"}
     etna = Jury.objects.get(name=demo.ETNA_JURY_NAME)

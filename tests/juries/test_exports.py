@@ -28,9 +28,12 @@ pytestmark = pytest.mark.django_db
 
 FORMATS = ["xlsx", "ods", "csv"]
 CRITERIA_COLUMNS = [
-    "A Intérêt pour l'usager — note", "A Intérêt pour l'usager — commentaire",
-    "B1 Équipe — note", "B1 Équipe — commentaire",
-    "B2 Calendrier — note", "B2 Calendrier — commentaire",
+    "A Intérêt pour l'usager — note",
+    "A Intérêt pour l'usager — commentaire",
+    "B1 Équipe — note",
+    "B1 Équipe — commentaire",
+    "B2 Calendrier — note",
+    "B2 Calendrier — commentaire",
 ]
 
 
@@ -72,20 +75,38 @@ def scored(jury, members, reviewed):
         Assignment.objects.create(member=member, dossier=dossier)
     for member, dossier, a in [(chair, first, "4"), (juror, first, "3"), (expert, second, "5")]:
         assignment = Assignment.objects.get(member=member, dossier=dossier)
-        evaluation.evaluation_save(actor=member.user, assignment=assignment, scores=sheet(a=a, b1_na=member is chair),
-                                   opinion="=Projet utile." if member is chair else "Avis.", recommendation="fund")
+        evaluation.evaluation_save(
+            actor=member.user,
+            assignment=assignment,
+            scores=sheet(a=a, b1_na=member is chair),
+            opinion="=Projet utile." if member is chair else "Avis.",
+            recommendation="fund",
+        )
         evaluation.evaluation_submit(actor=member.user, assignment=assignment)
-    conflicts.conflict_declare(actor=expert.user, member=expert, dossier=second, status="conflict", reason="Ancien employeur.")
+    conflicts.conflict_declare(
+        actor=expert.user, member=expert, dossier=second, status="conflict", reason="Ancien employeur."
+    )
     return reviewed
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_staff_evaluations_export_has_a_score_and_a_comment_column_per_criterion(client, staff, jury, members, scored, fmt):
+def test_staff_evaluations_export_has_a_score_and_a_comment_column_per_criterion(
+    client, staff, jury, members, scored, fmt
+):
     chair = members[0]
     client.force_login(staff)
     rows = read(export(client, "evaluations_export", jury, fmt), fmt)
-    assert rows[0] == ["Dossier", "Acronyme", "Porteur", "Juré·e", *CRITERIA_COLUMNS,
-                       "Note pondérée (sur 100)", "Avis motivé", "Recommandation", "Transmise le"]
+    assert rows[0] == [
+        "Dossier",
+        "Acronyme",
+        "Porteur",
+        "Juré·e",
+        *CRITERIA_COLUMNS,
+        "Note pondérée (sur 100)",
+        "Avis motivé",
+        "Recommandation",
+        "Transmise le",
+    ]
     by_juror = {row[3]: row for row in rows[1:]}
     # The expert's sheet on the dossier they later declared a conflict on counts nowhere.
     assert len(rows) == 3 and str(members[2].user) not in by_juror
@@ -138,7 +159,10 @@ def queries(client, url) -> int:
 
 
 def test_exports_query_count_does_not_grow_with_the_rows(client, staff, jury, members, session):
-    urls = [reverse("juries:evaluations_export", args=[jury.pk, "xlsx"]), reverse("juries:ranking_export", args=[jury.pk, "csv"])]
+    urls = [
+        reverse("juries:evaluations_export", args=[jury.pk, "xlsx"]),
+        reverse("juries:ranking_export", args=[jury.pk, "csv"]),
+    ]
     mine = reverse("juries:juror_export", args=[jury.pk, "ods"])
     populate(jury, members, session, 3, 0)
     client.force_login(staff)
@@ -157,8 +181,11 @@ def test_staff_exports_are_refused_outside_the_staffs_programmes(client, jury, m
     other_staff = UserFactory()
     role_assign(actor=None, user=other_staff, role=Role.PROGRAMME_STAFF, scope=ProgrammeFactory())
     applicant = MembershipFactory().user
-    staff_urls = [reverse(f"juries:{name}", args=[jury.pk, fmt]) for name in ("evaluations_export", "ranking_export")
-                  for fmt in FORMATS]
+    staff_urls = [
+        reverse(f"juries:{name}", args=[jury.pk, fmt])
+        for name in ("evaluations_export", "ranking_export")
+        for fmt in FORMATS
+    ]
     for user, status in [(other_staff, 404), (applicant, 403), (members[0].user, 403)]:
         client.force_login(user)
         for url in staff_urls:
@@ -195,8 +222,14 @@ def test_xlsx_shows_money_in_euros_and_scores_as_plain_numbers(client, staff, ju
 
 
 def test_ranking_export_reads_the_consensus_where_there_is_one(client, staff, jury, members, scored):
-    evaluation.consensus_record(actor=members[0].user, jury=jury, dossier=scored[0], scores=sheet(a="5"),
-                                opinion="Consensus : projet solide.", recommendation="fund_with_conditions")
+    evaluation.consensus_record(
+        actor=members[0].user,
+        jury=jury,
+        dossier=scored[0],
+        scores=sheet(a="5"),
+        opinion="Consensus : projet solide.",
+        recommendation="fund_with_conditions",
+    )
     client.force_login(staff)
     rows = read(export(client, "ranking_export", jury, "csv"), "csv")
     row = dict(zip(rows[0], next(row for row in rows[1:] if row[1] == scored[0].reference), strict=True))

@@ -23,12 +23,14 @@ from tests.portal.factories import MembershipFactory, OrganisationFactory, UserF
 pytestmark = pytest.mark.django_db
 
 HEADER = "Acronyme;Titre;Porteur;Montant demandé;Décision;Montant accordé;Date de décision"
-VALID = "\n".join([
-    HEADER,
-    "DRIVE;Espace de fichiers partagés;Ministère de l'Intérieur;120 000,00;retenu;100 000,00;21/06/2019",
-    "ITINEO;Poste de travail nomade;130 000 000 00012;80000;Retenu;;21/06/2019",
-    "NR01;Dossier non retenu;Ministère de l'Intérieur;12 500,50;non retenu;;02/07/2019",
-])
+VALID = "\n".join(
+    [
+        HEADER,
+        "DRIVE;Espace de fichiers partagés;Ministère de l'Intérieur;120 000,00;retenu;100 000,00;21/06/2019",
+        "ITINEO;Poste de travail nomade;130 000 000 00012;80000;Retenu;;21/06/2019",
+        "NR01;Dossier non retenu;Ministère de l'Intérieur;12 500,50;non retenu;;02/07/2019",
+    ]
+)
 
 
 def upload(text: str, name: str = "resultats.csv") -> SimpleUploadedFile:
@@ -41,15 +43,21 @@ def dataset(text: str) -> tablib.Dataset:
 
 @pytest.fixture
 def session(db):
-    return SessionFactory(theme=ThemeFactory(code="ETNA-1"), name="1re édition",
-                          opens_at=datetime.datetime(2019, 3, 1, 9, 0, tzinfo=datetime.UTC),
-                          closes_at=datetime.datetime(2019, 5, 31, 17, 0, tzinfo=datetime.UTC), envelope=Decimal("740616"))
+    return SessionFactory(
+        theme=ThemeFactory(code="ETNA-1"),
+        name="1re édition",
+        opens_at=datetime.datetime(2019, 3, 1, 9, 0, tzinfo=datetime.UTC),
+        closes_at=datetime.datetime(2019, 5, 31, 17, 0, tzinfo=datetime.UTC),
+        envelope=Decimal("740616"),
+    )
 
 
 @pytest.fixture
 def organisations(db):
-    return [OrganisationFactory(name="Ministère de l'Intérieur"),
-            OrganisationFactory(name="Ministère de l'Europe", siret="13000000000012")]
+    return [
+        OrganisationFactory(name="Ministère de l'Intérieur"),
+        OrganisationFactory(name="Ministère de l'Europe", siret="13000000000012"),
+    ]
 
 
 @pytest.fixture
@@ -60,24 +68,40 @@ def staff(session):
 
 
 def test_dry_run_lists_every_wrong_row_and_cell_and_writes_nothing(session, organisations):
-    check = history_import.history_check(session, dataset("\n".join([
-        HEADER,
-        "OK;Ligne correcte;Ministère de l'Intérieur;12 500,00;retenu;10 000;21/06/2019",
-        "MONTANT;Montant illisible;Ministère de l'Intérieur;douze mille;retenu;;21/06/2019",
-        "DATE;Date illisible;Ministère de l'Intérieur;1000;non retenu;;2019-06-21",
-        "INCONNU;Porteur inconnu;Préfecture imaginaire;1000;retenu;;21/06/2019",
-        "TROP;Accordé au-delà;Ministère de l'Intérieur;1 000,00;retenu;1 500,00;21/06/2019",
-        "REFUS;Non retenu avec montant;Ministère de l'Intérieur;1000;non retenu;500;21/06/2019",
-        "OK;Acronyme en double;Ministère de l'Intérieur;1000;peut-être;;01/01/2019",
-        ";;;;;;",  # a blank line is skipped
-        "VIDE;;;;;;",
-    ])))
+    check = history_import.history_check(
+        session,
+        dataset(
+            "\n".join(
+                [
+                    HEADER,
+                    "OK;Ligne correcte;Ministère de l'Intérieur;12 500,00;retenu;10 000;21/06/2019",
+                    "MONTANT;Montant illisible;Ministère de l'Intérieur;douze mille;retenu;;21/06/2019",
+                    "DATE;Date illisible;Ministère de l'Intérieur;1000;non retenu;;2019-06-21",
+                    "INCONNU;Porteur inconnu;Préfecture imaginaire;1000;retenu;;21/06/2019",
+                    "TROP;Accordé au-delà;Ministère de l'Intérieur;1 000,00;retenu;1 500,00;21/06/2019",
+                    "REFUS;Non retenu avec montant;Ministère de l'Intérieur;1000;non retenu;500;21/06/2019",
+                    "OK;Acronyme en double;Ministère de l'Intérieur;1000;peut-être;;01/01/2019",
+                    ";;;;;;",  # a blank line is skipped
+                    "VIDE;;;;;;",
+                ]
+            )
+        ),
+    )
     assert not check.is_valid and check.rows == []
     errors = {(error.line, error.column) for error in check.errors}
     assert errors == {
-        (3, "Montant demandé"), (4, "Date de décision"), (5, "Porteur"), (6, "Montant accordé"), (7, "Montant accordé"),
-        (8, "Acronyme"), (8, "Décision"), (8, "Date de décision"),  # a duplicate, an unknown decision, before the close
-        (10, "Titre"), (10, "Porteur"), (10, "Décision"), (10, "Date de décision"),
+        (3, "Montant demandé"),
+        (4, "Date de décision"),
+        (5, "Porteur"),
+        (6, "Montant accordé"),
+        (7, "Montant accordé"),
+        (8, "Acronyme"),
+        (8, "Décision"),
+        (8, "Date de décision"),  # a duplicate, an unknown decision, before the close
+        (10, "Titre"),
+        (10, "Porteur"),
+        (10, "Décision"),
+        (10, "Date de décision"),
     }
     messages = " ".join(error.message for error in check.errors)
     assert "Organisation inconnue : « Préfecture imaginaire »" in messages and "jj/mm/aaaa" in messages
@@ -88,7 +112,9 @@ def test_dry_run_lists_every_wrong_row_and_cell_and_writes_nothing(session, orga
 def test_a_missing_column_is_reported_on_the_header_line(session, organisations):
     check = history_import.history_check(session, dataset("Acronyme;Titre;Porteur;Décision\nA;B;C;retenu"))
     assert {(error.line, error.column) for error in check.errors} == {
-        (1, "Montant demandé"), (1, "Montant accordé"), (1, "Date de décision"),
+        (1, "Montant demandé"),
+        (1, "Montant accordé"),
+        (1, "Date de décision"),
     }
 
 
@@ -100,7 +126,9 @@ def test_french_amounts_names_sirets_and_spreadsheet_cells_are_read(session, org
     assert second["organisation"] == organisations[1] and second["granted_amount"] is None  # amount not published
     assert third["requested_amount"] == Decimal("12500.50") and third["decided_on"] == datetime.date(2019, 7, 2)
     sheet = tablib.Dataset(headers=HEADER.split(";"))
-    sheet.append(["DRIVE", "Espace", "Ministère de l'Intérieur", 120000.5, "retenu", 100000, datetime.datetime(2019, 6, 21)])
+    sheet.append(
+        ["DRIVE", "Espace", "Ministère de l'Intérieur", 120000.5, "retenu", 100000, datetime.datetime(2019, 6, 21)]
+    )
     xlsx = dataset_from_upload(SimpleUploadedFile("resultats.xlsx", sheet.export("xlsx")))
     [row] = history_import.history_check(session, xlsx).rows
     assert row["requested_amount"] == Decimal("120000.5") and row["decided_on"] == datetime.date(2019, 6, 21)
@@ -117,14 +145,20 @@ def test_valid_file_is_previewed_then_imported_through_the_past_round_services(c
     assert response.status_code == 302
     dossiers = {dossier.acronym: dossier for dossier in Dossier.objects.filter(session=session)}
     assert {acronym: dossier.state for acronym, dossier in dossiers.items()} == {
-        "DRIVE": "selected", "ITINEO": "selected", "NR01": "rejected",
+        "DRIVE": "selected",
+        "ITINEO": "selected",
+        "NR01": "rejected",
     }
     assert dossiers["DRIVE"].granted_amount == Decimal("100000") and dossiers["NR01"].granted_amount is None
-    assert dossiers["DRIVE"].reference.startswith("ETNA-1-2019-") and dossiers["DRIVE"].submitted_at == session.closes_at
+    assert (
+        dossiers["DRIVE"].reference.startswith("ETNA-1-2019-") and dossiers["DRIVE"].submitted_at == session.closes_at
+    )
     jury = Jury.objects.get(session=session)
     assert JuryDossier.objects.filter(jury=jury, frozen_at__isnull=False).count() == 3
     first, second = Deliberation.objects.filter(jury=jury).order_by("recorded_at")
-    assert timezone.localtime(first.recorded_at).date() == datetime.date(2019, 6, 21) and first.granted_total == Decimal("100000")
+    assert timezone.localtime(first.recorded_at).date() == datetime.date(
+        2019, 6, 21
+    ) and first.granted_total == Decimal("100000")
     assert [d.dossier.acronym for d in second.decisions.all()] == ["NR01"]
     assert Decision.objects.get(dossier=dossiers["NR01"]).kind == Decision.Kind.REJECTED
     # The same file again: its dossiers are already there, nothing is added.
@@ -159,7 +193,9 @@ def test_staff_of_another_programme_cannot_import_into_the_session(client, sessi
     client.force_login(other)
     url = reverse("juries:history_import")
     response = client.post(url, {"session": session.pk, "file": upload(VALID)})
-    assert response.status_code == 200 and response.context["check"] is None and response.context["form"].errors["session"]
+    assert (
+        response.status_code == 200 and response.context["check"] is None and response.context["form"].errors["session"]
+    )
     client.force_login(staff)
     token = client.post(url, {"session": session.pk, "file": upload(VALID)}).context["token"]
     client.force_login(other)  # even with a token of the right staff

@@ -15,8 +15,10 @@ from tests.calls.model_factories import SessionFactory, ThemeFactory
 from tests.portal.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
-CHECKS = {code: {"ok": True, "reason": "Vérifié sur pièces."}
-          for code in ("EQUIPE_INTERNE", "ENTREPRISES_INNOVANTES_50", "RESULTATS_3_MOIS")}
+CHECKS = {
+    code: {"ok": True, "reason": "Vérifié sur pièces."}
+    for code in ("EQUIPE_INTERNE", "ENTREPRISES_INNOVANTES_50", "RESULTATS_3_MOIS")
+}
 
 
 @pytest.fixture
@@ -45,11 +47,19 @@ def test_eligible_goes_through_complete_then_eligible(staff, itn6, session):
 def test_manual_items_need_a_reason_and_must_all_hold(staff, itn6, session):
     dossier = submitted(session)
     with pytest.raises(DomainError, match="Motivez"):
-        instruction.eligibility_review(actor=staff, dossier=dossier, outcome="eligible",
-                                       checklist={**CHECKS, "RESULTATS_3_MOIS": {"ok": True, "reason": ""}})
+        instruction.eligibility_review(
+            actor=staff,
+            dossier=dossier,
+            outcome="eligible",
+            checklist={**CHECKS, "RESULTATS_3_MOIS": {"ok": True, "reason": ""}},
+        )
     with pytest.raises(DomainError, match="recevable"):
-        instruction.eligibility_review(actor=staff, dossier=dossier, outcome="eligible",
-                                       checklist={**CHECKS, "RESULTATS_3_MOIS": {"ok": False, "reason": "12 mois."}})
+        instruction.eligibility_review(
+            actor=staff,
+            dossier=dossier,
+            outcome="eligible",
+            checklist={**CHECKS, "RESULTATS_3_MOIS": {"ok": False, "reason": "12 mois."}},
+        )
     dossier.refresh_from_db()
     assert dossier.state == DossierState.SUBMITTED
 
@@ -60,8 +70,13 @@ def test_rule_violation_blocks_eligibility_ineligible_needs_a_reason(staff, itn6
         instruction.eligibility_review(actor=staff, dossier=dossier, outcome="eligible", checklist=CHECKS)
     with pytest.raises(DomainError, match="motif"):
         instruction.eligibility_review(actor=staff, dossier=dossier, outcome="ineligible", checklist=CHECKS)
-    instruction.eligibility_review(actor=staff, dossier=dossier, outcome="ineligible", checklist=CHECKS,
-                                   reason="Projet sous la taille minimale du thème.")
+    instruction.eligibility_review(
+        actor=staff,
+        dossier=dossier,
+        outcome="ineligible",
+        checklist=CHECKS,
+        reason="Projet sous la taille minimale du thème.",
+    )
     dossier.refresh_from_db()
     assert dossier.state == DossierState.INELIGIBLE
     assert EligibilityReview.objects.get(dossier=dossier).outcome == "ineligible"
@@ -70,24 +85,30 @@ def test_rule_violation_blocks_eligibility_ineligible_needs_a_reason(staff, itn6
 def test_only_staff_of_the_programme_review(itn6, session):
     dossier = submitted(session)
     with pytest.raises(DomainError):
-        instruction.eligibility_review(actor=MembershipFactory().user, dossier=dossier, outcome="eligible", checklist=CHECKS)
+        instruction.eligibility_review(
+            actor=MembershipFactory().user, dossier=dossier, outcome="eligible", checklist=CHECKS
+        )
 
 
 def test_evaluation_start_moves_eligible_dossiers(staff, jury, session):
     eligible = DossierFactory.create_batch(2, session=session, eligible=True)
     juries.jury_dossiers_add(actor=staff, jury=jury)
     assert instruction.evaluation_start(actor=staff, jury=jury) == 2
-    assert {d.state for d in type(eligible[0]).objects.filter(pk__in=[d.pk for d in eligible])} == {DossierState.UNDER_EVALUATION}
+    assert {d.state for d in type(eligible[0]).objects.filter(pk__in=[d.pk for d in eligible])} == {
+        DossierState.UNDER_EVALUATION
+    }
 
 
 def test_double_funding_flag_same_siren_similar_title_elsewhere(session):
     carrier = MembershipFactory(organisation__siret="73282932000074").organisation
     sister = MembershipFactory(organisation__siret="73282932000116").organisation
-    dossier = DossierFactory(session=session, organisation=carrier, acronym="DEMATAE", title="Dématérialiser les actes",
-                             submitted=True)
+    dossier = DossierFactory(
+        session=session, organisation=carrier, acronym="DEMATAE", title="Dématérialiser les actes", submitted=True
+    )
     other_theme = SessionFactory(theme=ThemeFactory())
-    twin = DossierFactory(session=other_theme, organisation=sister, acronym="DEMAT-AE", title="Autre chose",
-                          submitted=True)
+    twin = DossierFactory(
+        session=other_theme, organisation=sister, acronym="DEMAT-AE", title="Autre chose", submitted=True
+    )
     DossierFactory(session=other_theme, organisation=carrier, acronym="AUTRE", title="Sans rapport", submitted=True)
     DossierFactory(session=other_theme, organisation=carrier, acronym="DEMATAE", title="Brouillon")  # draft: ignored
     flags = selectors.double_funding_flags([dossier])
@@ -121,7 +142,10 @@ def test_instruction_pages_deny(client, staff, itn6, session):
     from tests.portal.factories import UserFactory
 
     dossier = submitted(session)
-    urls = [reverse("juries:instruction_queue", args=[session.pk]), reverse("juries:instruction_review", args=[dossier.pk])]
+    urls = [
+        reverse("juries:instruction_queue", args=[session.pk]),
+        reverse("juries:instruction_review", args=[dossier.pk]),
+    ]
     client.force_login(MembershipFactory().user)
     for url in [reverse("juries:instruction_sessions"), *urls]:
         assert client.get(url).status_code == 403
@@ -150,7 +174,9 @@ def test_instruction_queue_searches_paginates_and_exports_the_same_rows(client, 
     assert [d.pk for d, _ in client.get(url, {"page": 2}).context["rows"]] == [queued[2].pk]
     assert [d.acronym for d, _ in client.get(url, {"q": "file1"}).context["rows"]] == ["FILE1"]
 
-    export = client.get(f"{reverse('applications:staff_list_export', args=['csv'])}?{first.context['export_querystring']}")
+    export = client.get(
+        f"{reverse('applications:staff_list_export', args=['csv'])}?{first.context['export_querystring']}"
+    )
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode().lstrip("\ufeff")), delimiter=";"))
     assert sorted(row[1] for row in rows[1:]) == ["FILE0", "FILE1", "FILE2"]
 

@@ -13,8 +13,9 @@ from tests.applications.factories import DossierFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_a_declaration_on_a_dossier_numbered_above_a_thousand_is_posted_back_and_recorded(client, staff, jury, members,
-                                                                                          session):
+def test_a_declaration_on_a_dossier_numbered_above_a_thousand_is_posted_back_and_recorded(
+    client, staff, jury, members, session
+):
     dossier = DossierFactory(pk=123456, session=session, state=DossierState.UNDER_EVALUATION)
     juries.jury_dossiers_add(actor=staff, jury=jury)
     juror = members[1]

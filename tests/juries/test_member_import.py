@@ -61,18 +61,27 @@ def staff_client(client, staff):
 
 def test_valid_file_is_previewed_without_writing_then_imported_on_confirmation(staff_client, jury, ministry):
     known = UserFactory(email="Connue@Exemple.fr", first_name="Déjà", last_name="Inscrite")
-    response = staff_client.post(url(jury), {"file": csv_file(
-        ";".join(HEADER) + "\n"
-        "nouvelle@exemple.fr;Nina;Nouvelle;direction du numérique;oui;non;public\n"
-        "connue@exemple.fr;Autre;Nom;;non;OUI;privé\n"
-    )})
+    response = staff_client.post(
+        url(jury),
+        {
+            "file": csv_file(
+                ";".join(HEADER) + "\n"
+                "nouvelle@exemple.fr;Nina;Nouvelle;direction du numérique;oui;non;public\n"
+                "connue@exemple.fr;Autre;Nom;;non;OUI;privé\n"
+            )
+        },
+    )
     check = response.context["check"]
     assert check.is_valid and response.context["token"]
     assert [(row["line"], row["email"], row["new_account"]) for row in check.rows] == [
-        (2, "nouvelle@exemple.fr", True), (3, "connue@exemple.fr", False),
+        (2, "nouvelle@exemple.fr", True),
+        (3, "connue@exemple.fr", False),
     ]
     assert "Confirmer l'import" in page_text(response)
-    assert not JuryMember.objects.filter(jury=jury).exists() and not User.objects.filter(email="nouvelle@exemple.fr").exists()
+    assert (
+        not JuryMember.objects.filter(jury=jury).exists()
+        and not User.objects.filter(email="nouvelle@exemple.fr").exists()
+    )
 
     response = staff_client.post(url(jury), {"token": response.context["token"]})
     assert response.status_code == 302 and response["Location"] == reverse("juries:staff_jury", args=[jury.pk])
@@ -88,19 +97,32 @@ def test_valid_file_is_previewed_without_writing_then_imported_on_confirmation(s
 
 def test_each_wrong_line_and_cell_is_listed_and_nothing_is_imported(staff_client, jury, staff, ministry):
     juries.member_add(actor=staff, jury=jury, user=UserFactory(email="deja@jury.fr"))
-    response = staff_client.post(url(jury), {"file": xlsx_file([
-        HEADER,
-        ["bonne@exemple.fr", "Bonne", "Ligne", "Direction du numérique", "oui", "non", "public"],
-        ["pas-un-courriel", "A", "B", "", "non", "non", "public"],
-        ["c@exemple.fr", "C", "D", "Organisation fantôme", "peut-être", "non", "associatif"],
-        ["bonne@exemple.fr", "E", "", "", "oui", "non", "public"],
-        ["deja@jury.fr", "F", "G", "", "non", "non", "public"],
-    ])})
+    response = staff_client.post(
+        url(jury),
+        {
+            "file": xlsx_file(
+                [
+                    HEADER,
+                    ["bonne@exemple.fr", "Bonne", "Ligne", "Direction du numérique", "oui", "non", "public"],
+                    ["pas-un-courriel", "A", "B", "", "non", "non", "public"],
+                    ["c@exemple.fr", "C", "D", "Organisation fantôme", "peut-être", "non", "associatif"],
+                    ["bonne@exemple.fr", "E", "", "", "oui", "non", "public"],
+                    ["deja@jury.fr", "F", "G", "", "non", "non", "public"],
+                ]
+            )
+        },
+    )
     check = response.context["check"]
     assert not check.is_valid and response.context["token"] is None and check.rows == []
     assert {(error.line, error.column) for error in check.errors} == {
-        (3, "Courriel"), (4, "Organisation"), (4, "Président"), (4, "Secteur"),
-        (5, "Nom"), (5, "Courriel"), (5, "Président"), (6, "Courriel"),
+        (3, "Courriel"),
+        (4, "Organisation"),
+        (4, "Président"),
+        (4, "Secteur"),
+        (5, "Nom"),
+        (5, "Courriel"),
+        (5, "Président"),
+        (6, "Courriel"),
     }
     content = page_text(response)
     assert "aucun membre n'a été ajouté" in content and "Organisation inconnue : « Organisation fantôme »" in content
@@ -110,7 +132,9 @@ def test_each_wrong_line_and_cell_is_listed_and_nothing_is_imported(staff_client
 
 
 def test_a_missing_column_is_reported(staff_client, jury):
-    response = staff_client.post(url(jury), {"file": csv_file("Courriel;Prénom;Nom;Président;Externe\na@b.fr;A;B;non;non\n")})
+    response = staff_client.post(
+        url(jury), {"file": csv_file("Courriel;Prénom;Nom;Président;Externe\na@b.fr;A;B;non;non\n")}
+    )
     assert [(error.line, error.column, error.message) for error in response.context["check"].errors] == [
         (1, "Secteur", "Colonne manquante."),
     ]
@@ -123,9 +147,15 @@ def test_an_ods_file_without_the_optional_column_is_read(staff_client, jury):
 
 
 def test_import_is_all_or_nothing_when_a_row_fails_during_the_import(staff_client, jury, monkeypatch):
-    response = staff_client.post(url(jury), {"file": csv_file(
-        ";".join(HEADER) + "\nun@exemple.fr;Un;Premier;;non;non;public\ndeux@exemple.fr;Deux;Second;;non;non;public\n"
-    )})
+    response = staff_client.post(
+        url(jury),
+        {
+            "file": csv_file(
+                ";".join(HEADER)
+                + "\nun@exemple.fr;Un;Premier;;non;non;public\ndeux@exemple.fr;Deux;Second;;non;non;public\n"
+            )
+        },
+    )
     add = juries.member_invite
 
     def failing_on_the_second(*, email, **kwargs):
@@ -141,9 +171,15 @@ def test_import_is_all_or_nothing_when_a_row_fails_during_the_import(staff_clien
 
 
 def test_a_checked_file_is_stale_when_the_jury_changed_meanwhile(staff_client, jury, staff):
-    response = staff_client.post(url(jury), {"file": csv_file(
-        ";".join(HEADER) + "\nun@exemple.fr;Un;Premier;;non;non;public\ndeux@exemple.fr;Deux;Second;;non;non;public\n"
-    )})
+    response = staff_client.post(
+        url(jury),
+        {
+            "file": csv_file(
+                ";".join(HEADER)
+                + "\nun@exemple.fr;Un;Premier;;non;non;public\ndeux@exemple.fr;Deux;Second;;non;non;public\n"
+            )
+        },
+    )
     juries.member_invite(actor=staff, jury=jury, email="deux@exemple.fr")  # added by someone else meanwhile
     response = staff_client.post(url(jury), {"token": response.context["token"]}, follow=True)
     assert "n'est plus valable" in page_text(response)
@@ -152,7 +188,9 @@ def test_a_checked_file_is_stale_when_the_jury_changed_meanwhile(staff_client, j
 
 def test_a_checked_file_is_confirmed_for_its_jury_only(staff_client, jury, staff):
     other_jury = juries.jury_create(actor=staff, call=jury.call, name="Autre jury")
-    response = staff_client.post(url(jury), {"file": csv_file(";".join(HEADER) + "\nun@exemple.fr;Un;Premier;;non;non;public\n")})
+    response = staff_client.post(
+        url(jury), {"file": csv_file(";".join(HEADER) + "\nun@exemple.fr;Un;Premier;;non;non;public\n")}
+    )
     staff_client.post(url(other_jury), {"token": response.context["token"]})
     assert not JuryMember.objects.exists()
     staff_client.post(url(jury), {"token": response.context["token"]})

@@ -22,23 +22,48 @@ pytestmark = pytest.mark.django_db
 
 def populate(jury, members, session, count: int, start: int) -> None:
     carrier = MembershipFactory()
-    dossiers = Dossier.objects.bulk_create([
-        Dossier(reference=f"BULK-{start + i:05d}", organisation=carrier.organisation, theme=session.theme, session=session,
-                acronym=f"B{start + i}", title=f"Dossier {start + i}", state=DossierState.UNDER_EVALUATION,
-                created_by=carrier.user)
-        for i in range(count)
-    ])
-    JuryDossier.objects.bulk_create([JuryDossier(jury=jury, dossier=d, requested_amount=Decimal("50000"),
-                                                 max_amount=Decimal("40000")) for d in dossiers])
-    ConflictDeclaration.objects.bulk_create([
-        ConflictDeclaration(member=m, dossier=d, status="none", declared_at=timezone.now()) for m in members for d in dossiers
-    ])
+    dossiers = Dossier.objects.bulk_create(
+        [
+            Dossier(
+                reference=f"BULK-{start + i:05d}",
+                organisation=carrier.organisation,
+                theme=session.theme,
+                session=session,
+                acronym=f"B{start + i}",
+                title=f"Dossier {start + i}",
+                state=DossierState.UNDER_EVALUATION,
+                created_by=carrier.user,
+            )
+            for i in range(count)
+        ]
+    )
+    JuryDossier.objects.bulk_create(
+        [
+            JuryDossier(jury=jury, dossier=d, requested_amount=Decimal("50000"), max_amount=Decimal("40000"))
+            for d in dossiers
+        ]
+    )
+    ConflictDeclaration.objects.bulk_create(
+        [
+            ConflictDeclaration(member=m, dossier=d, status="none", declared_at=timezone.now())
+            for m in members
+            for d in dossiers
+        ]
+    )
     assignments = Assignment.objects.bulk_create([Assignment(member=m, dossier=d) for m in members for d in dossiers])
-    Evaluation.objects.bulk_create([
-        Evaluation(assignment=a, scores=sheet(a=str(i % 6)), opinion="Avis.", recommendation="fund",
-                   total=Decimal(i % 100), submitted_at=timezone.now())
-        for i, a in enumerate(assignments)
-    ])
+    Evaluation.objects.bulk_create(
+        [
+            Evaluation(
+                assignment=a,
+                scores=sheet(a=str(i % 6)),
+                opinion="Avis.",
+                recommendation="fund",
+                total=Decimal(i % 100),
+                submitted_at=timezone.now(),
+            )
+            for i, a in enumerate(assignments)
+        ]
+    )
 
 
 def queries(client, url) -> int:

@@ -6,10 +6,19 @@ from juries import scoring
 
 GRID = [
     scoring.GridItem("A", "Intérêt", D("2"), D("0"), D("5"), D("0.5"), threshold=D("2")),
-    scoring.GridItem("B", "Faisabilité", D("1"), D("0"), D("10"), D("1"), threshold=D("5"), children=(
-        scoring.GridItem("B1", "Équipe", D("1"), D("0"), D("10"), D("1"), allows_not_applicable=True),
-        scoring.GridItem("B2", "Calendrier", D("3"), D("0"), D("10"), D("1")),
-    )),
+    scoring.GridItem(
+        "B",
+        "Faisabilité",
+        D("1"),
+        D("0"),
+        D("10"),
+        D("1"),
+        threshold=D("5"),
+        children=(
+            scoring.GridItem("B1", "Équipe", D("1"), D("0"), D("10"), D("1"), allows_not_applicable=True),
+            scoring.GridItem("B2", "Calendrier", D("3"), D("0"), D("10"), D("1")),
+        ),
+    ),
 ]
 
 
@@ -29,24 +38,36 @@ def test_not_applicable_is_excluded_not_zero():
 
 
 def test_thresholds_per_criterion_and_overall():
-    result = scoring.grid_total(GRID, {"A": {"score": "1.5"}, "B1": {"score": "2"}, "B2": {"score": "4"}},
-                                pass_mark=D("50"))
+    result = scoring.grid_total(
+        GRID, {"A": {"score": "1.5"}, "B1": {"score": "2"}, "B2": {"score": "4"}}, pass_mark=D("50")
+    )
     assert set(result.failed) == {"A", "B", "_total"}
-    assert scoring.grid_total(GRID, {"A": {"score": "5"}, "B1": {"score": "10"}, "B2": {"score": "10"}},
-                              pass_mark=D("50")).failed == ()
+    assert (
+        scoring.grid_total(
+            GRID, {"A": {"score": "5"}, "B1": {"score": "10"}, "B2": {"score": "10"}}, pass_mark=D("50")
+        ).failed
+        == ()
+    )
 
 
 def test_sheet_errors_scale_step_na_and_comment():
-    errors = scoring.sheet_errors(GRID, {"A": {"score": "4.25"}, "B1": {"score": "11"}, "B2": {"na": True}}, complete=True)
+    errors = scoring.sheet_errors(
+        GRID, {"A": {"score": "4.25"}, "B1": {"score": "11"}, "B2": {"na": True}}, complete=True
+    )
     assert errors == {
         "A": "La note doit suivre un pas de 0.5.",
         "B1": "La note doit être comprise entre 0 et 10.",
         "B2": "« Sans objet » n'est pas permis pour ce critère.",
     }
     assert scoring.sheet_errors(GRID, {"A": {"score": "4.5"}}, complete=False) == {}
-    missing = scoring.sheet_errors(GRID, {"A": {"score": "4.5"}, "B1": {"na": True}, "B2": {"score": "3"}}, complete=True)
-    assert missing == {"A": "Un commentaire est obligatoire.", "B1": "Justifiez « sans objet » par un commentaire.",
-                       "B2": "Un commentaire est obligatoire."}
+    missing = scoring.sheet_errors(
+        GRID, {"A": {"score": "4.5"}, "B1": {"na": True}, "B2": {"score": "3"}}, complete=True
+    )
+    assert missing == {
+        "A": "Un commentaire est obligatoire.",
+        "B1": "Justifiez « sans objet » par un commentaire.",
+        "B2": "Un commentaire est obligatoire.",
+    }
 
 
 def test_dispersion_figures():
@@ -60,7 +81,9 @@ def test_dispersion_figures():
 
 
 def test_severity_is_mean_offset_from_the_others():
-    offsets = scoring.severity({1: {10: D("50"), 11: D("70")}, 2: {10: D("40"), 11: D("60"), 12: D("80")}, 3: {10: D("90")}})
+    offsets = scoring.severity(
+        {1: {10: D("50"), 11: D("70")}, 2: {10: D("40"), 11: D("60"), 12: D("80")}, 3: {10: D("90")}}
+    )
     # juror 10: (50-70) and (40-70) → -25; juror 11: +20 and (60-60)=0 → +10; juror 12: 80-50 → +30
     assert offsets == {10: D("-25.000"), 11: D("10.000"), 12: D("30.000")}
 

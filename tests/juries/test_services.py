@@ -59,12 +59,14 @@ def test_likely_conflict_is_flagged_on_same_siren_or_ministry(staff, jury, sessi
     carrier = carrier_of(siret="73282932000074", parent_ministry="Intérieur")
     sibling = OrganisationFactory(siret="73282932000116")
     ministry = carrier_of(parent_ministry="intérieur")
-    same_siren, same_ministry, unrelated = (make_dossiers(session, 1, organisation=o)[0]
-                                            for o in (carrier, ministry, carrier_of()))
+    same_siren, same_ministry, unrelated = (
+        make_dossiers(session, 1, organisation=o)[0] for o in (carrier, ministry, carrier_of())
+    )
     juries.jury_dossiers_add(actor=staff, jury=jury)
     member = juries.member_add(actor=staff, jury=jury, user=UserFactory(), organisation=sibling)
-    other = juries.member_add(actor=staff, jury=jury, user=UserFactory(),
-                              organisation=OrganisationFactory(parent_ministry="Intérieur"))
+    other = juries.member_add(
+        actor=staff, jury=jury, user=UserFactory(), organisation=OrganisationFactory(parent_ministry="Intérieur")
+    )
     flagged = {(d.member_id, d.dossier_id) for d in ConflictDeclaration.objects.filter(status="pending")}
     assert (member.pk, same_siren.pk) in flagged
     assert (other.pk, same_siren.pk) in flagged and (other.pk, same_ministry.pk) in flagged
@@ -73,8 +75,13 @@ def test_likely_conflict_is_flagged_on_same_siren_or_ministry(staff, jury, sessi
     assert selectors.conflict_map(jury).is_blocked(member.pk, same_siren.pk)
     with pytest.raises(DomainError):
         conflicts.conflict_declare(actor=member.user, member=member, dossier=same_siren, status="none")
-    conflicts.conflict_declare(actor=member.user, member=member, dossier=same_siren, status="none",
-                               reason="Établissement distinct, aucun lien avec le projet.")
+    conflicts.conflict_declare(
+        actor=member.user,
+        member=member,
+        dossier=same_siren,
+        status="none",
+        reason="Établissement distinct, aucun lien avec le projet.",
+    )
     assert selectors.conflict_map(jury).may_read(member.pk, same_siren.pk)
 
 
@@ -83,10 +90,14 @@ def test_conflict_needs_a_reason_is_final_and_removes_the_assignment(staff, jury
     assignment.assign_manual(actor=staff, member=juror, dossier=reviewed[1])
     with pytest.raises(DomainError):
         conflicts.conflict_declare(actor=juror.user, member=juror, dossier=reviewed[1], status="conflict")
-    conflicts.conflict_declare(actor=juror.user, member=juror, dossier=reviewed[1], status="conflict", reason="Mon ancien service.")
+    conflicts.conflict_declare(
+        actor=juror.user, member=juror, dossier=reviewed[1], status="conflict", reason="Mon ancien service."
+    )
     assert not Assignment.objects.filter(member=juror, dossier=reviewed[1]).exists()
     with pytest.raises(DomainError):
-        conflicts.conflict_declare(actor=juror.user, member=juror, dossier=reviewed[1], status="none", reason="Finalement non.")
+        conflicts.conflict_declare(
+            actor=juror.user, member=juror, dossier=reviewed[1], status="none", reason="Finalement non."
+        )
     with pytest.raises(DomainError):  # nobody declares for someone else
         conflicts.conflict_declare(actor=members[0].user, member=juror, dossier=dossier, status="conflict", reason="x")
 
@@ -96,7 +107,9 @@ def test_organisation_declaration_covers_all_its_dossiers(staff, jury, members, 
     theirs = make_dossiers(session, 2, organisation=carrier)
     juries.jury_dossiers_add(actor=staff, jury=jury)
     juror = members[1]
-    conflicts.conflict_declare(actor=juror.user, member=juror, organisation=carrier, status="conflict", reason="Mon employeur.")
+    conflicts.conflict_declare(
+        actor=juror.user, member=juror, organisation=carrier, status="conflict", reason="Mon employeur."
+    )
     blocked = selectors.conflict_map(jury)
     assert all(blocked.is_blocked(juror.pk, d.pk) for d in theirs)
 
@@ -105,8 +118,12 @@ def test_assign_auto_never_picks_a_conflicted_juror_and_balances_load(staff, jur
     dossiers = make_dossiers(session, 10)
     juries.jury_dossiers_add(actor=staff, jury=jury)
     members = [juries.member_add(actor=staff, jury=jury, user=UserFactory()) for _ in range(4)]
-    conflicts.conflict_declare(actor=members[0].user, member=members[0], dossier=dossiers[0], status="conflict", reason="Lien.")
-    conflicts.conflict_declare(actor=members[1].user, member=members[1], dossier=dossiers[0], status="conflict", reason="Lien.")
+    conflicts.conflict_declare(
+        actor=members[0].user, member=members[0], dossier=dossiers[0], status="conflict", reason="Lien."
+    )
+    conflicts.conflict_declare(
+        actor=members[1].user, member=members[1], dossier=dossiers[0], status="conflict", reason="Lien."
+    )
     result = assignment.assign_auto(actor=staff, jury=jury, per_dossier=2)
     assert not result.shortfalls
     pairs = set(Assignment.objects.values_list("member_id", "dossier_id"))
@@ -135,8 +152,9 @@ def test_assign_auto_reports_shortfall_and_mixes_sectors(staff, jury, session):
 
 def test_assign_manual_refuses_a_conflict(staff, jury, members, reviewed):
     juror = members[2]
-    conflicts.conflict_declare(actor=juror.user, member=juror, organisation=reviewed[0].organisation, status="conflict",
-                               reason="Client.")
+    conflicts.conflict_declare(
+        actor=juror.user, member=juror, organisation=reviewed[0].organisation, status="conflict", reason="Client."
+    )
     with pytest.raises(DomainError, match="conflit"):
         assignment.assign_manual(actor=staff, member=juror, dossier=reviewed[0])
 
@@ -152,6 +170,7 @@ def test_member_withdraw_frees_assignments_for_reassignment(staff, jury, members
 
 
 # Scoring ------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def assigned(staff, jury, members, reviewed):
@@ -180,8 +199,9 @@ def test_autosave_validates_what_is_filled_then_submit_requires_everything(membe
     with pytest.raises(evaluation.SheetError) as error:
         evaluation.evaluation_submit(actor=juror.user, assignment=a)
     assert {"A", "B1", "B2", "opinion", "recommendation"} <= set(error.value.errors)
-    evaluation.evaluation_save(actor=juror.user, assignment=a, scores=sheet(b1_na=True), opinion="Solide.",
-                               recommendation="fund")
+    evaluation.evaluation_save(
+        actor=juror.user, assignment=a, scores=sheet(b1_na=True), opinion="Solide.", recommendation="fund"
+    )
     submitted = evaluation.evaluation_submit(actor=juror.user, assignment=a)
     assert submitted.is_submitted and not submitted.is_late
     assert submitted.scores["B1"] == {"score": None, "na": True, "comment": "Argumenté."}
@@ -202,8 +222,9 @@ def test_late_submission_is_accepted_and_marked(members, assigned, reviewed):
 
 
 def submit(member, assignment_, **kwargs):
-    evaluation.evaluation_save(actor=member.user, assignment=assignment_, scores=sheet(**kwargs), opinion="Avis.",
-                               recommendation="fund")
+    evaluation.evaluation_save(
+        actor=member.user, assignment=assignment_, scores=sheet(**kwargs), opinion="Avis.", recommendation="fund"
+    )
     return evaluation.evaluation_submit(actor=member.user, assignment=assignment_)
 
 
@@ -217,7 +238,10 @@ def test_only_the_chair_reopens_with_a_reason(jury, members, assigned, reviewed)
     reopened = evaluation.evaluation_reopen(actor=chair.user, evaluation=submitted, reason="Erreur de saisie sur A.")
     assert not reopened.is_submitted
     assert AuditEvent.objects.get(action="juries.evaluation_reopen").data["reason"] == "Erreur de saisie sur A."
-    assert "Erreur de saisie sur A." in OutboxMessage.objects.get(event="jury_evaluation_reopened", recipient=juror.user).body
+    assert (
+        "Erreur de saisie sur A."
+        in OutboxMessage.objects.get(event="jury_evaluation_reopened", recipient=juror.user).body
+    )
     evaluation.evaluation_save(actor=juror.user, assignment=submitted.assignment, scores=sheet(a="5"))
 
 
@@ -244,13 +268,27 @@ def test_dispersion_and_severity_of_the_jury(jury, members, assigned, reviewed):
 def test_consensus_by_the_chair_only(jury, members, reviewed):
     chair, juror = members[0], members[1]
     with pytest.raises(DomainError):
-        evaluation.consensus_record(actor=juror.user, jury=jury, dossier=reviewed[0], scores=sheet(), opinion="x",
-                                    recommendation="fund")
+        evaluation.consensus_record(
+            actor=juror.user, jury=jury, dossier=reviewed[0], scores=sheet(), opinion="x", recommendation="fund"
+        )
     with pytest.raises(evaluation.SheetError):
-        evaluation.consensus_record(actor=chair.user, jury=jury, dossier=reviewed[0], scores=sheet(comment=""),
-                                    opinion="Bon projet.", recommendation="fund")
-    consensus = evaluation.consensus_record(actor=chair.user, jury=jury, dossier=reviewed[0], scores=sheet(),
-                                            opinion="Bon projet.", recommendation="fund", hearing_notes="Audition utile.")
+        evaluation.consensus_record(
+            actor=chair.user,
+            jury=jury,
+            dossier=reviewed[0],
+            scores=sheet(comment=""),
+            opinion="Bon projet.",
+            recommendation="fund",
+        )
+    consensus = evaluation.consensus_record(
+        actor=chair.user,
+        jury=jury,
+        dossier=reviewed[0],
+        scores=sheet(),
+        opinion="Bon projet.",
+        recommendation="fund",
+        hearing_notes="Audition utile.",
+    )
     assert consensus.total == Decimal("75.000")
 
 
@@ -261,17 +299,22 @@ def test_ranking_uses_consensus_else_mean_and_excludes_conflicted_scores(jury, m
     submit(juror, assigned[(juror.pk, first.pk)], a="2")
     submit(expert, assigned[(expert.pk, first.pk)], a="4")  # mean A = 3
     submit(juror, assigned[(juror.pk, second.pk)], a="5")
-    evaluation.consensus_record(actor=chair.user, jury=jury, dossier=third, scores=sheet(a="1"), opinion="Faible.",
-                                recommendation="do_not_fund")
+    evaluation.consensus_record(
+        actor=chair.user, jury=jury, dossier=third, scores=sheet(a="1"), opinion="Faible.", recommendation="do_not_fund"
+    )
     # The expert declares a conflict after scoring `second`: their sheet leaves every aggregate.
     submit(expert, assigned[(expert.pk, second.pk)], a="0")
-    ConflictDeclaration.objects.filter(member=expert, dossier=second).update(status="conflict", reason="Découvert tard.")
+    ConflictDeclaration.objects.filter(member=expert, dossier=second).update(
+        status="conflict", reason="Découvert tard."
+    )
     rows = selectors.ranking(jury)
     assert [r.dossier for r in rows] == [second, first, third]
     assert [r.source for r in rows] == ["moyenne", "moyenne", "consensus"]
     assert rows[0].evaluations == 1 and rows[0].abstentions == [expert]
     assert rows[2].fails  # A = 1 < threshold 2
-    assert Evaluation.objects.filter(assignment__member=expert, assignment__dossier=second).exists()  # kept, not counted
+    assert Evaluation.objects.filter(
+        assignment__member=expert, assignment__dossier=second
+    ).exists()  # kept, not counted
 
 
 def test_ranking_ties_follow_the_theme_tie_break(jury, members, assigned, reviewed):
@@ -279,18 +322,31 @@ def test_ranking_ties_follow_the_theme_tie_break(jury, members, assigned, review
     first, second, _ = reviewed
     Assignment.objects.filter(member=chair).delete()
     # Same total (73.333): `first` is stronger on B, `second` on A; the theme says B first.
-    evaluation.consensus_record(actor=chair.user, jury=jury, dossier=second, scores=sheet(a="5", b1="2", b2="2"),
-                                opinion="A.", recommendation="fund")
-    evaluation.consensus_record(actor=chair.user, jury=jury, dossier=first, scores=sheet(a="3", b1="10", b2="10"),
-                                opinion="B.", recommendation="fund")
+    evaluation.consensus_record(
+        actor=chair.user,
+        jury=jury,
+        dossier=second,
+        scores=sheet(a="5", b1="2", b2="2"),
+        opinion="A.",
+        recommendation="fund",
+    )
+    evaluation.consensus_record(
+        actor=chair.user,
+        jury=jury,
+        dossier=first,
+        scores=sheet(a="3", b1="10", b2="10"),
+        opinion="B.",
+        recommendation="fund",
+    )
     rows = selectors.ranking(jury)
     assert rows[0].total == rows[1].total
     assert [rows[0].dossier, rows[1].dossier] == [first, second]
 
 
 def test_member_invite_opens_an_account_and_says_how_to_set_the_password(staff, jury):
-    member = juries.member_invite(actor=staff, jury=jury, email="Nouvelle.Experte@Prive.fr", is_external=True,
-                                  sector="private")
+    member = juries.member_invite(
+        actor=staff, jury=jury, email="Nouvelle.Experte@Prive.fr", is_external=True, sector="private"
+    )
     assert member.user.email == "nouvelle.experte@prive.fr" and not member.user.has_usable_password()
     message = OutboxMessage.objects.get(event="jury_member_added", recipient=member.user)
     assert "choisissez votre mot de passe" in message.body and "/jurys/" in message.body

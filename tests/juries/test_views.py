@@ -36,8 +36,14 @@ def assigned(jury, members, reviewed):
 
 def attach(dossier):
     return Attachment.objects.create(
-        dossier=dossier, kind="annexe", file=SimpleUploadedFile("annexe.pdf", b"%PDF-1.4 test"), original_name="annexe.pdf",
-        content_type="application/pdf", size=13, sha256="0" * 64, uploaded_by=dossier.created_by,
+        dossier=dossier,
+        kind="annexe",
+        file=SimpleUploadedFile("annexe.pdf", b"%PDF-1.4 test"),
+        original_name="annexe.pdf",
+        content_type="application/pdf",
+        size=13,
+        sha256="0" * 64,
+        uploaded_by=dossier.created_by,
     )
 
 
@@ -55,7 +61,9 @@ def test_conflicted_juror_gets_404_everywhere_and_the_attempt_is_audited(client,
     juries.jury_dossiers_add(actor=staff, jury=jury)
     chair = members[0]
     Assignment.objects.create(member=chair, dossier=dossier)
-    conflicts.conflict_declare(actor=chair.user, member=chair, dossier=dossier, status="conflict", reason="Ancien service.")
+    conflicts.conflict_declare(
+        actor=chair.user, member=chair, dossier=dossier, status="conflict", reason="Ancien service."
+    )
     client.force_login(chair.user)
     for url in juror_urls(jury, dossier, attachment):
         for method in (client.get, client.post):
@@ -73,10 +81,16 @@ def test_conflicted_juror_gets_404_everywhere_and_the_attempt_is_audited(client,
 def test_conflict_by_organisation_hides_the_dossier_and_other_jurors_scores(client, jury, members, assigned):
     chair, juror, expert = members
     dossier = assigned[0]
-    evaluation.evaluation_save(actor=expert.user, assignment=Assignment.objects.get(member=expert, dossier=dossier),
-                               scores=sheet(), opinion="Avis.", recommendation="fund")
-    conflicts.conflict_declare(actor=juror.user, member=juror, organisation=dossier.organisation, status="conflict",
-                               reason="Mon employeur.")
+    evaluation.evaluation_save(
+        actor=expert.user,
+        assignment=Assignment.objects.get(member=expert, dossier=dossier),
+        scores=sheet(),
+        opinion="Avis.",
+        recommendation="fund",
+    )
+    conflicts.conflict_declare(
+        actor=juror.user, member=juror, organisation=dossier.organisation, status="conflict", reason="Mon employeur."
+    )
     client.force_login(juror.user)
     assert client.get(reverse("juries:score", args=[jury.pk, dossier.pk])).status_code == 404
     assert dossier.reference not in text(client.get(reverse("juries:queue", args=[jury.pk])))
@@ -93,18 +107,26 @@ def test_undeclared_dossier_redirects_to_the_declaration(client, jury, members, 
         assert response.status_code == 302 and "declarations" in response["Location"]
     queue = text(client.get(reverse("juries:queue", args=[jury.pk])))
     assert "à déclarer" in queue
-    response = client.post(reverse("juries:declarations", args=[jury.pk]),
-                           {"dossier": dossier.pk, "status": "none", "reason": ""})
+    response = client.post(
+        reverse("juries:declarations", args=[jury.pk]), {"dossier": dossier.pk, "status": "none", "reason": ""}
+    )
     assert response.status_code == 302
     assert client.get(juror_urls(jury, dossier, attachment)[1]).status_code == 200
 
 
 def test_permission_matrix(client, jury, members, assigned, staff):
     dossier = assigned[0]
-    juror_pages = [reverse("juries:my_queue"), reverse("juries:queue", args=[jury.pk]),
-                   reverse("juries:declarations", args=[jury.pk]), reverse("juries:score", args=[jury.pk, dossier.pk])]
-    staff_pages = [reverse("juries:staff_list"), reverse("juries:staff_jury", args=[jury.pk]),
-                   reverse("juries:staff_ranking", args=[jury.pk])]
+    juror_pages = [
+        reverse("juries:my_queue"),
+        reverse("juries:queue", args=[jury.pk]),
+        reverse("juries:declarations", args=[jury.pk]),
+        reverse("juries:score", args=[jury.pk, dossier.pk]),
+    ]
+    staff_pages = [
+        reverse("juries:staff_list"),
+        reverse("juries:staff_jury", args=[jury.pk]),
+        reverse("juries:staff_ranking", args=[jury.pk]),
+    ]
     for url in juror_pages + staff_pages:
         assert client.get(url).status_code == 302  # anonymous: to the login page
     client.force_login(UserFactory())
@@ -131,9 +153,17 @@ def test_permission_matrix(client, jury, members, assigned, staff):
 
 
 def score_post(leaves="4", action="save", **extra):
-    data = {"score_A": leaves, "comment_A": "Clair.", "score_B1": "na", "comment_B1": "Sans équipe dédiée.",
-            "score_B2": "6", "comment_B2": "Réaliste.", "opinion": "Projet utile.", "recommendation": "fund",
-            "action": action}
+    data = {
+        "score_A": leaves,
+        "comment_A": "Clair.",
+        "score_B1": "na",
+        "comment_B1": "Sans équipe dédiée.",
+        "score_B2": "6",
+        "comment_B2": "Réaliste.",
+        "opinion": "Projet utile.",
+        "recommendation": "fund",
+        "action": action,
+    }
     data.update(extra)
     return data
 
@@ -142,8 +172,13 @@ def test_scoring_autosave_then_submit_then_others_visible(client, jury, members,
     chair, juror, _ = members
     dossier = assigned[0]
     url = reverse("juries:score", args=[jury.pk, dossier.pk])
-    evaluation.evaluation_save(actor=chair.user, assignment=Assignment.objects.get(member=chair, dossier=dossier),
-                               scores=sheet(), opinion="Avis de la présidente.", recommendation="hear")
+    evaluation.evaluation_save(
+        actor=chair.user,
+        assignment=Assignment.objects.get(member=chair, dossier=dossier),
+        scores=sheet(),
+        opinion="Avis de la présidente.",
+        recommendation="hear",
+    )
     evaluation.evaluation_submit(actor=chair.user, assignment=Assignment.objects.get(member=chair, dossier=dossier))
     client.force_login(juror.user)
     page = text(client.get(url))
@@ -174,8 +209,9 @@ def test_chair_consensus_page_shows_dispersion_and_records(client, jury, members
     dossier = assigned[0]
     for member, a in ((juror, "1"), (expert, "5")):
         assignment = Assignment.objects.get(member=member, dossier=dossier)
-        evaluation.evaluation_save(actor=member.user, assignment=assignment, scores=sheet(a=a), opinion="Avis.",
-                                   recommendation="fund")
+        evaluation.evaluation_save(
+            actor=member.user, assignment=assignment, scores=sheet(a=a), opinion="Avis.", recommendation="fund"
+        )
         evaluation.evaluation_submit(actor=member.user, assignment=assignment)
     client.force_login(chair.user)
     queue = text(client.get(reverse("juries:queue", args=[jury.pk])))
@@ -189,8 +225,14 @@ def test_chair_consensus_page_shows_dispersion_and_records(client, jury, members
     assert "Divergence" in page and "Écart-type" in page
     response = client.post(url, {**score_post(), "action": "consensus"})
     assert response.status_code == 302
-    reopen = client.post(url, {"action": "reopen", "evaluation": Evaluation.objects.get(assignment__member=juror).pk,
-                               "reason": "Note A à revoir."})
+    reopen = client.post(
+        url,
+        {
+            "action": "reopen",
+            "evaluation": Evaluation.objects.get(assignment__member=juror).pk,
+            "reason": "Note A à revoir.",
+        },
+    )
     assert reopen.status_code == 302 and not Evaluation.objects.get(assignment__member=juror).is_submitted
 
 
@@ -206,7 +248,9 @@ def test_staff_jury_page_actions(client, jury, members, dossiers, staff):
     client.post(url, {"action": "add_member", "email": newcomer.email, "sector": "private"})
     assert jury.members.filter(user=newcomer).exists()
     spare = next(m for m in members if not Assignment.objects.filter(member=m, dossier=dossiers[0]).exists())
-    assert client.post(url, {"action": "assign_manual", "member": spare.pk, "dossier": dossiers[0].pk}).status_code == 302
+    assert (
+        client.post(url, {"action": "assign_manual", "member": spare.pk, "dossier": dossiers[0].pk}).status_code == 302
+    )
     assert Assignment.objects.filter(member=spare, dossier=dossiers[0]).exists()
     page = text(client.get(url))
     assert "0/2 évaluations (3 attribuées)" in page and page.count("0/2 évaluations (2 attribuées)") == 2
@@ -219,9 +263,14 @@ def test_ranking_check_then_confirm_records_the_deliberation(client, jury, membe
     first, second, third = assigned
     client.force_login(staff)
     url = reverse("juries:staff_ranking", args=[jury.pk])
-    data = {"kind_%d" % first.pk: "selected", "amount_%d" % first.pk: "60000",
-            "kind_%d" % second.pk: "selected", "amount_%d" % second.pk: "50000",
-            "kind_%d" % third.pk: "rejected", "reasons_%d" % third.pk: "Impact insuffisant."}
+    data = {
+        "kind_%d" % first.pk: "selected",
+        "amount_%d" % first.pk: "60000",
+        "kind_%d" % second.pk: "selected",
+        "amount_%d" % second.pk: "50000",
+        "kind_%d" % third.pk: "rejected",
+        "reasons_%d" % third.pk: "Impact insuffisant.",
+    }
     check = text(client.post(url, {**data, "action": "check"}))
     assert "dépasse l'enveloppe" in check and "Confirmer" in check
     refused = text(client.post(url, {**data, "action": "record", "confirm": "1"}))
@@ -239,8 +288,14 @@ def test_applicant_sees_the_decision_through_the_state_label(client, jury, membe
     from juries.services.deliberation import DecisionInput, deliberation_record
 
     dossier, refused = assigned[0], assigned[1]
-    deliberation_record(actor=staff, jury=jury, decisions=[
-        DecisionInput(dossier.pk, "reserve"), DecisionInput(refused.pk, "rejected", reasons="Impact pour l'usager insuffisant.")])
+    deliberation_record(
+        actor=staff,
+        jury=jury,
+        decisions=[
+            DecisionInput(dossier.pk, "reserve"),
+            DecisionInput(refused.pk, "rejected", reasons="Impact pour l'usager insuffisant."),
+        ],
+    )
     client.force_login(dossier.created_by)
     assert "Sur liste complémentaire" in text(client.get(f"/dossiers/{dossier.pk}/"))
     client.force_login(refused.created_by)
@@ -267,8 +322,9 @@ def test_juror_queue_and_ranking_query_counts_are_flat(client, jury, members, se
             declare_all(member, new)
             for dossier in new:
                 assignment = Assignment.objects.create(member=member, dossier=dossier)
-                evaluation.evaluation_save(actor=member.user, assignment=assignment, scores=sheet(), opinion="A.",
-                                           recommendation="fund")
+                evaluation.evaluation_save(
+                    actor=member.user, assignment=assignment, scores=sheet(), opinion="A.", recommendation="fund"
+                )
                 evaluation.evaluation_submit(actor=member.user, assignment=assignment)
 
     grow(1)
@@ -301,15 +357,31 @@ def test_staff_create_a_jury_for_a_session(client, staff, session):
 
     client.force_login(staff)
     url = reverse("juries:staff_list")
-    response = client.post(url, {"name": "Jury de session", "call": session.theme.call_id, "session": session.pk,
-                                 "evaluations_per_dossier": "3", "divergence_threshold": "25"})
+    response = client.post(
+        url,
+        {
+            "name": "Jury de session",
+            "call": session.theme.call_id,
+            "session": session.pk,
+            "evaluations_per_dossier": "3",
+            "divergence_threshold": "25",
+        },
+    )
     jury = Jury.objects.get(name="Jury de session")
     assert response.status_code == 302 and jury.theme == session.theme and jury.evaluations_per_dossier == 3
     from tests.calls.model_factories import ThemeFactory
 
     stranger_theme = ThemeFactory()  # another programme's: not offered
-    response = client.post(url, {"name": "X", "call": session.theme.call_id, "theme": stranger_theme.pk,
-                                 "evaluations_per_dossier": "2", "divergence_threshold": "20"})
+    response = client.post(
+        url,
+        {
+            "name": "X",
+            "call": session.theme.call_id,
+            "theme": stranger_theme.pk,
+            "evaluations_per_dossier": "2",
+            "divergence_threshold": "20",
+        },
+    )
     assert response.status_code == 200 and not Jury.objects.filter(name="X").exists()
 
 

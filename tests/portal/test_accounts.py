@@ -76,7 +76,9 @@ def test_duplicate_sign_up_creates_nothing_and_tells_the_owner_by_mail(post, mai
 
 def test_wrong_password_is_refused_in_french_and_keeps_the_email_not_the_password(client):
     UserFactory(email="agent@exemple.gouv.fr")
-    response = client.post(reverse("account_login"), {"login": "agent@exemple.gouv.fr", "password": "mauvais-mot-de-passe"})
+    response = client.post(
+        reverse("account_login"), {"login": "agent@exemple.gouv.fr", "password": "mauvais-mot-de-passe"}
+    )
     content = response.content.decode()
     assert response.status_code == 200
     assert "L’adresse e-mail ou le mot de passe sont incorrects." in content

@@ -34,8 +34,9 @@ sys.exit(2)
 
 
 def validate(data: bytes = b""):
-    return validate_upload(uploaded_file=corpus.upload("budget.pdf", data or corpus.pdf()), allowed_formats=["pdf"],
-                           max_bytes=None)
+    return validate_upload(
+        uploaded_file=corpus.upload("budget.pdf", data or corpus.pdf()), allowed_formats=["pdf"], max_bytes=None
+    )
 
 
 def refusal() -> DomainError:
@@ -151,7 +152,10 @@ def test_clamd_ok_accepts_the_file_it_received_whole(clamd):
 def test_clamd_found_refuses_the_file(clamd):
     clamd(b"stream: Win.Test.EICAR_HDB-1 FOUND")
     error = refusal()
-    assert (error.code, error.message) == ("infected", "Le fichier a été refusé par l'antivirus (Win.Test.EICAR_HDB-1).")
+    assert (error.code, error.message) == (
+        "infected",
+        "Le fichier a été refusé par l'antivirus (Win.Test.EICAR_HDB-1).",
+    )
 
 
 @pytest.mark.parametrize("reply", [b"INSTREAM size limit exceeded. ERROR", None], ids=["error", "timeout"])
@@ -173,16 +177,21 @@ def test_clamd_connection_refused_refuses_the_file(tmp_path, settings, caplog):
 # --- Through a real upload view -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("mode", "message"), [
-    ("infected", "Le fichier a été refusé par l&#x27;antivirus (Eicar-Test-Signature)."),
-    ("error", "réessayez dans quelques minutes"),
-])
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [
+        ("infected", "Le fichier a été refusé par l&#x27;antivirus (Eicar-Test-Signature)."),
+        ("error", "réessayez dans quelques minutes"),
+    ],
+)
 def test_a_refused_upload_stores_nothing(client, dossier, member, scanner, settings, mode, message):
     scanner(mode)
     client.force_login(member.user)
-    response = client.post(reverse("applications:documents", args=[dossier.pk]),
-                           {"document": dossier.theme.required_documents.get().pk,
-                            "file": corpus.upload("lettre.pdf", corpus.pdf())}, follow=True)
+    response = client.post(
+        reverse("applications:documents", args=[dossier.pk]),
+        {"document": dossier.theme.required_documents.get().pk, "file": corpus.upload("lettre.pdf", corpus.pdf())},
+        follow=True,
+    )
     assert message in response.content.decode()
     assert not Attachment.objects.exists()
     media = settings.MEDIA_ROOT
@@ -192,6 +201,8 @@ def test_a_refused_upload_stores_nothing(client, dossier, member, scanner, setti
 def test_a_clean_upload_is_stored(client, dossier, member, scanner):
     scanner("clean")
     client.force_login(member.user)
-    client.post(reverse("applications:documents", args=[dossier.pk]),
-                {"document": dossier.theme.required_documents.get().pk, "file": corpus.upload("lettre.pdf", corpus.pdf())})
+    client.post(
+        reverse("applications:documents", args=[dossier.pk]),
+        {"document": dossier.theme.required_documents.get().pk, "file": corpus.upload("lettre.pdf", corpus.pdf())},
+    )
     assert dossier.attachments.get().original_name == "lettre.pdf"

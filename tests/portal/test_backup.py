@@ -30,8 +30,14 @@ def test_restore_into_an_empty_database_finds_every_dossier_and_file(tmp_path, s
             pytest.fail("SERVICES_REQUIRED=1 mais la base n'est pas PostgreSQL")
         pytest.skip("needs PostgreSQL (run by .ci/run)")
     dossiers = DossierFactory.create_batch(3)
-    attachment = Attachment(dossier=dossiers[0], original_name="lettre.pdf", content_type="application/pdf",
-                            size=8, sha256="0" * 64, uploaded_by=dossiers[0].created_by)
+    attachment = Attachment(
+        dossier=dossiers[0],
+        original_name="lettre.pdf",
+        content_type="application/pdf",
+        size=8,
+        sha256="0" * 64,
+        uploaded_by=dossiers[0].created_by,
+    )
     attachment.file.save("lettre.pdf", ContentFile(b"%PDF-1.7"), save=True)
 
     backup_create(destination=tmp_path / "backup")
@@ -41,9 +47,19 @@ def test_restore_into_an_empty_database_finds_every_dossier_and_file(tmp_path, s
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{restored_db}"')
     try:
-        env = {**os.environ, "DATABASE_URL": pg_url(restored_db), "MEDIA_ROOT": str(tmp_path / "restored-media"), "DEBUG": "1"}
-        result = subprocess.run([sys.executable, "manage.py", "restore", str(tmp_path / "backup")],
-                                env=env, capture_output=True, text=True, cwd=settings.BASE_DIR)
+        env = {
+            **os.environ,
+            "DATABASE_URL": pg_url(restored_db),
+            "MEDIA_ROOT": str(tmp_path / "restored-media"),
+            "DEBUG": "1",
+        }
+        result = subprocess.run(
+            [sys.executable, "manage.py", "restore", str(tmp_path / "backup")],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=settings.BASE_DIR,
+        )
         assert result.returncode == 0, result.stderr
         with psycopg.connect(pg_url(restored_db)) as restored:
             references = {row[0] for row in restored.execute("SELECT reference FROM applications_dossier")}
@@ -61,7 +77,10 @@ def test_sqlite_backup_writes_a_database_copy_and_media(tmp_path, settings):
         pytest.skip("the PostgreSQL path is tested above")
     DossierFactory()
     # the test database lives in memory: back up a file database instead
-    settings.DATABASES = {**settings.DATABASES, "default": {**settings.DATABASES["default"], "NAME": str(tmp_path / "db.sqlite3")}}
+    settings.DATABASES = {
+        **settings.DATABASES,
+        "default": {**settings.DATABASES["default"], "NAME": str(tmp_path / "db.sqlite3")},
+    }
     sqlite3.connect(tmp_path / "db.sqlite3").execute("CREATE TABLE t (x)").connection.commit()
     backup_create(destination=tmp_path / "backup")
     assert (tmp_path / "backup" / "database.sqlite3").exists()

@@ -23,8 +23,23 @@ def free_port() -> int:
 
 
 def start_redis(port: int) -> None:
-    subprocess.run(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                    "--daemonize", "yes"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "yes",
+        ],
+        check=True,
+        capture_output=True,
+    )
     for _ in range(50):
         if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip() == b"PONG":
             return
@@ -48,11 +63,22 @@ def private_broker(services_required):
         pytest.skip("redis-server absent (installé par .ci/run)")
     port = free_port()
     start_redis(port)
-    settings_used = ("task_always_eager", "broker_url", "task_publish_retry", "broker_connection_timeout", "broker_pool_limit")
+    settings_used = (
+        "task_always_eager",
+        "broker_url",
+        "task_publish_retry",
+        "broker_connection_timeout",
+        "broker_pool_limit",
+    )
     previous = {key: app.conf.get(key) for key in settings_used}
     # No connection pool: each publish dials the broker, as a web process does after a restart.
-    app.conf.update(task_always_eager=False, broker_url=f"redis://127.0.0.1:{port}/0", task_publish_retry=False,
-                    broker_connection_timeout=1, broker_pool_limit=None)
+    app.conf.update(
+        task_always_eager=False,
+        broker_url=f"redis://127.0.0.1:{port}/0",
+        task_publish_retry=False,
+        broker_connection_timeout=1,
+        broker_pool_limit=None,
+    )
     # Pools made by earlier tests of this process would still dial the shared broker.
     pools = app._pool, app.amqp._producer_pool
     app._pool = app.amqp._producer_pool = None
@@ -64,9 +90,15 @@ def private_broker(services_required):
 
 def queued(port: int) -> int:
     """Messages waiting in the broker, whatever the queue's name."""
-    keys = subprocess.run(["redis-cli", "-p", str(port), "--raw", "keys", "*"], capture_output=True, text=True).stdout.split()
-    lengths = (subprocess.run(["redis-cli", "-p", str(port), "--raw", "llen", key], capture_output=True, text=True).stdout.strip()
-               for key in keys)
+    keys = subprocess.run(
+        ["redis-cli", "-p", str(port), "--raw", "keys", "*"], capture_output=True, text=True
+    ).stdout.split()
+    lengths = (
+        subprocess.run(
+            ["redis-cli", "-p", str(port), "--raw", "llen", key], capture_output=True, text=True
+        ).stdout.strip()
+        for key in keys
+    )
     return sum(int(length) for length in lengths if length.isdigit())
 
 

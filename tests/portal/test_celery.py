@@ -75,11 +75,33 @@ def test_verification_mail_is_sent_by_a_real_worker(services_required):
         f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD']}@{settings_dict['HOST'] or '127.0.0.1'}:"
         f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
     )
-    worker_env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1", "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    worker_env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "1",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
     queue = f"test-{os.getpid()}"
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "-Q", queue, "--pool", "solo", "--concurrency", "1", "-l", "INFO"],
-        env=worker_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "-Q",
+            queue,
+            "--pool",
+            "solo",
+            "--concurrency",
+            "1",
+            "-l",
+            "INFO",
+        ],
+        env=worker_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     # A fresh client app: the shared one is in eager mode for the rest of the suite.
     producer = Celery("producer", broker=os.environ["REDIS_URL"])
@@ -98,7 +120,11 @@ def test_verification_mail_is_sent_by_a_real_worker(services_required):
         assert ready.wait(timeout=60), "le worker Celery n'a pas démarré"
         with transaction.atomic():
             message = services.outbox_enqueue(
-                event="account.email_confirmation_signup", to_email=user.email, subject="Confirmez", body="Lien", recipient=user
+                event="account.email_confirmation_signup",
+                to_email=user.email,
+                subject="Confirmez",
+                body="Lien",
+                recipient=user,
             )
         producer.send_task(outbox_send_pending.name, kwargs={"message_ids": [message.pk]}, queue=queue)
         deadline = time.monotonic() + 60

@@ -42,14 +42,19 @@ def programme():
 
 @pytest.fixture
 def theme(programme):
-    return ThemeFactory(call=CallFactory(programme=programme, title="Appel TNE"), code="ITN6", title="Services",
-                        envelope=Decimal("400000"))
+    return ThemeFactory(
+        call=CallFactory(programme=programme, title="Appel TNE"),
+        code="ITN6",
+        title="Services",
+        envelope=Decimal("400000"),
+    )
 
 
 @pytest.fixture
 def session(theme):
-    return SessionFactory(theme=theme, name="Session de mars", envelope=Decimal("200000"),
-                          closes_at=timezone.now() + timedelta(days=10))
+    return SessionFactory(
+        theme=theme, name="Session de mars", envelope=Decimal("200000"), closes_at=timezone.now() + timedelta(days=10)
+    )
 
 
 @pytest.fixture
@@ -67,30 +72,50 @@ def project(session, *, granted, statuses=(Status.IN_FORCE,), payments=(), state
     """A funded dossier with convention versions of the given statuses (oldest first) and payments on v1."""
     dossier = DossierFactory(session=session, state=state, requested_amount=granted, granted_amount=granted, **fields)
     conventions = [
-        Convention.objects.create(dossier=dossier, version=version, status=status, amount=granted,
-                                  start_on=timezone.localdate() - timedelta(days=100),
-                                  in_force_at=timezone.now() - timedelta(days=100) if status == Status.IN_FORCE else None)
+        Convention.objects.create(
+            dossier=dossier,
+            version=version,
+            status=status,
+            amount=granted,
+            start_on=timezone.localdate() - timedelta(days=100),
+            in_force_at=timezone.now() - timedelta(days=100) if status == Status.IN_FORCE else None,
+        )
         for version, status in enumerate(statuses, start=1)
     ]
     if payments:
-        tranche = Tranche.objects.create(convention=conventions[0], label="Avance", amount=granted, condition="signature")
+        tranche = Tranche.objects.create(
+            convention=conventions[0], label="Avance", amount=granted, condition="signature"
+        )
         for amount in payments:
-            Payment.objects.create(tranche=tranche, paid_on=timezone.localdate(), amount=Decimal(amount),
-                                   reference=f"VIR-{dossier.pk}-{amount}", recorded_by=dossier.created_by)
+            Payment.objects.create(
+                tranche=tranche,
+                paid_on=timezone.localdate(),
+                amount=Decimal(amount),
+                reference=f"VIR-{dossier.pk}-{amount}",
+                recorded_by=dossier.created_by,
+            )
     return dossier
 
 
 def late_jury(session, *, name="Jury de mars", late=2):
     """A jury whose deadline passed: `late` assignments without a submitted evaluation, one submitted, one not due."""
-    jury = Jury.objects.create(programme=session.theme.call.programme, call=session.theme.call, session=session, name=name,
-                               due_at=timezone.now() - timedelta(days=2))
+    jury = Jury.objects.create(
+        programme=session.theme.call.programme,
+        call=session.theme.call,
+        session=session,
+        name=name,
+        due_at=timezone.now() - timedelta(days=2),
+    )
     member = JuryMember.objects.create(jury=jury, user=UserFactory())
     for _ in range(late):
         Assignment.objects.create(member=member, dossier=DossierFactory(session=session, under_evaluation=True))
     done = Assignment.objects.create(member=member, dossier=DossierFactory(session=session, under_evaluation=True))
     Evaluation.objects.create(assignment=done, submitted_at=timezone.now() - timedelta(days=3))
-    Assignment.objects.create(member=member, dossier=DossierFactory(session=session, under_evaluation=True),
-                              due_at=timezone.now() + timedelta(days=5))  # its own, later deadline
+    Assignment.objects.create(
+        member=member,
+        dossier=DossierFactory(session=session, under_evaluation=True),
+        due_at=timezone.now() + timedelta(days=5),
+    )  # its own, later deadline
     withdrawn = JuryMember.objects.create(jury=jury, user=UserFactory(), withdrawn_at=timezone.now())
     Assignment.objects.create(member=withdrawn, dossier=DossierFactory(session=session, under_evaluation=True))
     return jury
@@ -100,18 +125,25 @@ def late_milestones(dossier, *, late=1):
     today = timezone.localdate()
     for order in range(late):
         Milestone.objects.create(dossier=dossier, order=order, label=f"Jalon {order}", due_on=today - timedelta(days=3))
-    Milestone.objects.create(dossier=dossier, order=10, label="Validé", due_on=today - timedelta(days=3),
-                             status=Milestone.Status.VALIDATED)
-    Milestone.objects.create(dossier=dossier, order=11, label="Déclaré", due_on=today - timedelta(days=3),
-                             status=Milestone.Status.DECLARED)
+    Milestone.objects.create(
+        dossier=dossier, order=10, label="Validé", due_on=today - timedelta(days=3), status=Milestone.Status.VALIDATED
+    )
+    Milestone.objects.create(
+        dossier=dossier, order=11, label="Déclaré", due_on=today - timedelta(days=3), status=Milestone.Status.DECLARED
+    )
     Milestone.objects.create(dossier=dossier, order=12, label="À venir", due_on=today + timedelta(days=3))
 
 
 def test_figures_roll_up_from_sessions_to_programme(programme, theme, session, dossiers):
-    later = SessionFactory(theme=theme, name="Session de juin", envelope=Decimal("200000"),
-                           closes_at=timezone.now() + timedelta(days=90))
-    DossierFactory(session=later, state=DossierState.IN_PROGRESS, requested_amount=Decimal("20000"),
-                   granted_amount=Decimal("20000"))
+    later = SessionFactory(
+        theme=theme, name="Session de juin", envelope=Decimal("200000"), closes_at=timezone.now() + timedelta(days=90)
+    )
+    DossierFactory(
+        session=later,
+        state=DossierState.IN_PROGRESS,
+        requested_amount=Decimal("20000"),
+        granted_amount=Decimal("20000"),
+    )
     [node] = dashboard_programmes(staff_of(programme))
     assert node.figures.envelope == Decimal("1000000")
     assert node.figures.requested == Decimal("120000")  # drafts left out
@@ -192,12 +224,16 @@ def test_query_count_does_not_grow_with_dossiers_sessions_or_themes(client, prog
     theme.indicators = [{"label": "Usagers servis", "frequency": "monthly"}]
     theme.save()
     for index in range(3):
-        other_session = SessionFactory(theme=ThemeFactory(call=theme.call), closes_at=timezone.now() + timedelta(days=5))
+        other_session = SessionFactory(
+            theme=ThemeFactory(call=theme.call), closes_at=timezone.now() + timedelta(days=5)
+        )
         for state in ("submitted", "selected", "rejected"):
             DossierFactory(session=other_session, state=state, requested_amount=Decimal("1000"))
         # Funded projects with payments, late milestones and reports, and a jury late on its evaluations.
         late_milestones(project(session, granted=Decimal("5000"), payments=("1000", "500")), late=2)
-        project(other_session, granted=Decimal("3000"), statuses=(Status.SIGNED_BY_CARRIER,), state=DossierState.CONVENTION)
+        project(
+            other_session, granted=Decimal("3000"), statuses=(Status.SIGNED_BY_CARRIER,), state=DossierState.CONVENTION
+        )
         late_jury(other_session, name=f"Jury {index}")
     [node] = dashboard_programmes(staff_of(programme))
     assert node.late.evaluation_count == 6 and node.late.milestone_count == 6 and node.late.report_count > 0
@@ -252,8 +288,14 @@ def test_late_panel_counts_evaluations_reports_and_milestones(client, programme,
     late_milestones(running, late=2)
     convention = running.conventions.get()
     filed = report_calendar(running, convention)[0]
-    IndicatorReport.objects.create(dossier=running, period_start=filed["start"], period_end=filed["end"],
-                                   due_on=filed["due_on"], submitted_at=timezone.now(), submitted_by=running.created_by)
+    IndicatorReport.objects.create(
+        dossier=running,
+        period_start=filed["start"],
+        period_end=filed["end"],
+        due_on=filed["due_on"],
+        submitted_at=timezone.now(),
+        submitted_by=running.created_by,
+    )
     overdue = sum(1 for item in report_calendar(running, convention) if item["overdue"])
     assert overdue >= 2
     closed = project(session, granted=Decimal("1000"), state=DossierState.CLOSED)  # finished: nothing is late any more
@@ -268,12 +310,18 @@ def test_late_panel_counts_evaluations_reports_and_milestones(client, programme,
     client.force_login(staff_of(programme))
     page = client.get(reverse("dashboard:index")).content.decode()
     page = html.unescape(page)
-    for caption in ("Évaluations dont la date limite est passée, par jury", "Rapports d'indicateurs en retard, par projet",
-                    "Jalons échus et non déclarés (ou refusés), par projet"):  # each count in a table of its own
+    for caption in (
+        "Évaluations dont la date limite est passée, par jury",
+        "Rapports d'indicateurs en retard, par projet",
+        "Jalons échus et non déclarés (ou refusés), par projet",
+    ):  # each count in a table of its own
         assert caption in page
     assert f'href="#late-reports-{programme.pk}"' in page and f'id="late-reports-{programme.pk}"' in page
-    for url in (reverse("juries:staff_jury", args=[jury.pk]), reverse("funding:convention", args=[running.pk]),
-                reverse("funding:reports", args=[running.pk])):
+    for url in (
+        reverse("juries:staff_jury", args=[jury.pk]),
+        reverse("funding:convention", args=[running.pk]),
+        reverse("funding:reports", args=[running.pk]),
+    ):
         assert f'href="{url}"' in page
 
 

@@ -7,14 +7,23 @@ from django.conf import settings
 
 
 def check_deploy(**overrides) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        key: value for key, value in os.environ.items() if key not in {"DEBUG", "TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(
-        {"SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "portail.exemple.gouv.fr", "REDIS_URL": "redis://127.0.0.1:6379/0"}
+        {
+            "SECRET_KEY": secrets.token_urlsafe(60),
+            "ALLOWED_HOSTS": "portail.exemple.gouv.fr",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        }
     )
     env.update(overrides)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
     )
 
 

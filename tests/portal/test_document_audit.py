@@ -29,8 +29,15 @@ PDF = b"%PDF-1.4 test"
 
 def attach(dossier, name: str, message=None) -> Attachment:
     return Attachment.objects.create(
-        dossier=dossier, kind="annexe", file=ContentFile(PDF, name="x.pdf"), original_name=name, message=message,
-        content_type="application/pdf", size=len(PDF), sha256="0" * 64, uploaded_by=dossier.created_by,
+        dossier=dossier,
+        kind="annexe",
+        file=ContentFile(PDF, name="x.pdf"),
+        original_name=name,
+        message=message,
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        uploaded_by=dossier.created_by,
     )
 
 
@@ -42,41 +49,122 @@ def served(reviewed, jury, members, staff, session):
     piece = attach(dossier, "annexe technique.pdf")
     message = Message.objects.create(dossier=dossier, author=carrier, body="Voici la pièce.")
     reply = attach(dossier, "réponse.pdf", message=message)
-    snapshot = DossierSnapshot.objects.create(dossier=dossier, number=1, submitted_at=timezone.now(), submitted_by=carrier,
-                                              content={}, digest="0" * 64, receipt=ContentFile(PDF, name="r.pdf"))
-    deliberation = Deliberation.objects.create(jury=jury, session=session, recorded_at=timezone.now(), recorded_by=staff,
-                                               minutes=ContentFile(PDF, name="pv.pdf"))
-    decision = Decision.objects.create(deliberation=deliberation, dossier=dossier, kind=Decision.Kind.REJECTED,
-                                       letter=ContentFile(PDF, name="l.pdf"))
+    snapshot = DossierSnapshot.objects.create(
+        dossier=dossier,
+        number=1,
+        submitted_at=timezone.now(),
+        submitted_by=carrier,
+        content={},
+        digest="0" * 64,
+        receipt=ContentFile(PDF, name="r.pdf"),
+    )
+    deliberation = Deliberation.objects.create(
+        jury=jury,
+        session=session,
+        recorded_at=timezone.now(),
+        recorded_by=staff,
+        minutes=ContentFile(PDF, name="pv.pdf"),
+    )
+    decision = Decision.objects.create(
+        deliberation=deliberation, dossier=dossier, kind=Decision.Kind.REJECTED, letter=ContentFile(PDF, name="l.pdf")
+    )
     funded = DossierFactory(session=session, selected=True)
     convention = Convention.objects.create(
-        dossier=funded, version=1, amount=1000, sent_at=timezone.now() - timedelta(days=1),
-        pdf=ContentFile(PDF, name="c.pdf"), signed_file=ContentFile(PDF, name="s.pdf"),
+        dossier=funded,
+        version=1,
+        amount=1000,
+        sent_at=timezone.now() - timedelta(days=1),
+        pdf=ContentFile(PDF, name="c.pdf"),
+        signed_file=ContentFile(PDF, name="s.pdf"),
     )
     juror = members[1].user
     return {
-        "piece": (reverse("applications:document_download", args=[dossier.pk, piece.pk]), carrier, dossier, "attachment",
-                  piece.pk, "annexe technique.pdf"),
-        "exchange": (reverse("applications:document_download", args=[dossier.pk, reply.pk]), carrier, dossier,
-                     "message_attachment", reply.pk, "réponse.pdf"),
-        "staff_piece": (reverse("applications:staff_document_download", args=[dossier.pk, piece.pk]), staff, dossier,
-                        "attachment", piece.pk, "annexe technique.pdf"),
-        "juror_piece": (reverse("juries:document", args=[jury.pk, dossier.pk, piece.pk]), juror, dossier, "attachment",
-                        piece.pk, "annexe technique.pdf"),
-        "receipt": (reverse("applications:receipt", args=[dossier.pk, 1]), carrier, dossier, "receipt", snapshot.pk,
-                    f"accuse-reception-{dossier.reference}-1.pdf"),
-        "minutes": (reverse("juries:minutes", args=[jury.pk, deliberation.pk]), staff, deliberation, "minutes",
-                    deliberation.pk, f"proces-verbal-{jury.pk}-{deliberation.pk}.pdf"),
-        "letter": (reverse("juries:decision_letter", args=[decision.pk]), carrier, dossier, "decision_letter", decision.pk,
-                   f"decision-{dossier.reference}.pdf"),
-        "convention": (reverse("funding:download", args=[funded.pk, 1]), funded.created_by, funded, "convention",
-                       convention.pk, f"convention-{funded.reference}-v1.pdf"),
-        "signed_convention": (reverse("funding:download_signed", args=[funded.pk, 1]), funded.created_by, funded,
-                              "signed_convention", convention.pk, f"convention-{funded.reference}-v1-signee.pdf"),
+        "piece": (
+            reverse("applications:document_download", args=[dossier.pk, piece.pk]),
+            carrier,
+            dossier,
+            "attachment",
+            piece.pk,
+            "annexe technique.pdf",
+        ),
+        "exchange": (
+            reverse("applications:document_download", args=[dossier.pk, reply.pk]),
+            carrier,
+            dossier,
+            "message_attachment",
+            reply.pk,
+            "réponse.pdf",
+        ),
+        "staff_piece": (
+            reverse("applications:staff_document_download", args=[dossier.pk, piece.pk]),
+            staff,
+            dossier,
+            "attachment",
+            piece.pk,
+            "annexe technique.pdf",
+        ),
+        "juror_piece": (
+            reverse("juries:document", args=[jury.pk, dossier.pk, piece.pk]),
+            juror,
+            dossier,
+            "attachment",
+            piece.pk,
+            "annexe technique.pdf",
+        ),
+        "receipt": (
+            reverse("applications:receipt", args=[dossier.pk, 1]),
+            carrier,
+            dossier,
+            "receipt",
+            snapshot.pk,
+            f"accuse-reception-{dossier.reference}-1.pdf",
+        ),
+        "minutes": (
+            reverse("juries:minutes", args=[jury.pk, deliberation.pk]),
+            staff,
+            deliberation,
+            "minutes",
+            deliberation.pk,
+            f"proces-verbal-{jury.pk}-{deliberation.pk}.pdf",
+        ),
+        "letter": (
+            reverse("juries:decision_letter", args=[decision.pk]),
+            carrier,
+            dossier,
+            "decision_letter",
+            decision.pk,
+            f"decision-{dossier.reference}.pdf",
+        ),
+        "convention": (
+            reverse("funding:download", args=[funded.pk, 1]),
+            funded.created_by,
+            funded,
+            "convention",
+            convention.pk,
+            f"convention-{funded.reference}-v1.pdf",
+        ),
+        "signed_convention": (
+            reverse("funding:download_signed", args=[funded.pk, 1]),
+            funded.created_by,
+            funded,
+            "signed_convention",
+            convention.pk,
+            f"convention-{funded.reference}-v1-signee.pdf",
+        ),
     }
 
 
-CASES = ["piece", "exchange", "staff_piece", "juror_piece", "receipt", "minutes", "letter", "convention", "signed_convention"]
+CASES = [
+    "piece",
+    "exchange",
+    "staff_piece",
+    "juror_piece",
+    "receipt",
+    "minutes",
+    "letter",
+    "convention",
+    "signed_convention",
+]
 
 
 def views():
@@ -115,5 +203,7 @@ def test_the_call_audit_trail_shows_document_views(client, served, staff):
     client.force_login(user)
     client.get(url)
     client.force_login(staff)
-    page = client.get(reverse("audit:call_audit", args=[target.audit_call_id]), {"action": "document."}).content.decode()
+    page = client.get(
+        reverse("audit:call_audit", args=[target.audit_call_id]), {"action": "document."}
+    ).content.decode()
     assert "document.view" in page and user.email in page

@@ -51,32 +51,41 @@ def page_text(response) -> str:
 
 
 def test_valid_file_is_previewed_then_imported_on_confirmation(staff_client):
-    response = upload(staff_client, csv_file(
-        "Nom;Type;SIRET;Ministère de rattachement\n"
-        f"Direction du numérique;ministere;{VALID_SIRET[:3]} {VALID_SIRET[3:]};Premier ministre\n"
-        "Préfecture de Bretagne;Préfecture de région / SGAR;;Intérieur\n"
-    ))
+    response = upload(
+        staff_client,
+        csv_file(
+            "Nom;Type;SIRET;Ministère de rattachement\n"
+            f"Direction du numérique;ministere;{VALID_SIRET[:3]} {VALID_SIRET[3:]};Premier ministre\n"
+            "Préfecture de Bretagne;Préfecture de région / SGAR;;Intérieur\n"
+        ),
+    )
     content = page_text(response)
     assert "Aperçu : 2 organisations à créer" in content and "Direction du numérique" in content
     assert Organisation.objects.count() == 0  # a dry run writes nothing
     response = staff_client.post(reverse("imports:organisations"), {"token": response.context["token"]}, follow=True)
     assert "2 organisations importées." in page_text(response)
     assert set(Organisation.objects.values_list("name", "kind", "siret")) == {
-        ("Direction du numérique", "ministere", VALID_SIRET), ("Préfecture de Bretagne", "prefecture_region", ""),
+        ("Direction du numérique", "ministere", VALID_SIRET),
+        ("Préfecture de Bretagne", "prefecture_region", ""),
     }
     assert AuditEvent.objects.get(action="import.organisations").data == {"created": 2}
 
 
 def test_each_wrong_line_and_cell_is_listed_and_nothing_is_imported(staff_client):
     OrganisationFactory(siret=OTHER_VALID_SIRET)
-    response = upload(staff_client, xlsx_file([
-        ["Nom", "Type", "SIRET"],
-        ["Bonne ligne", "operateur", VALID_SIRET],
-        ["Type inconnu", "association", ""],
-        ["SIRET faux", "ministere", "12345678901234"],
-        ["Déjà connue", "ministere", int(OTHER_VALID_SIRET)],
-        ["", "ministere", ""],
-    ]))
+    response = upload(
+        staff_client,
+        xlsx_file(
+            [
+                ["Nom", "Type", "SIRET"],
+                ["Bonne ligne", "operateur", VALID_SIRET],
+                ["Type inconnu", "association", ""],
+                ["SIRET faux", "ministere", "12345678901234"],
+                ["Déjà connue", "ministere", int(OTHER_VALID_SIRET)],
+                ["", "ministere", ""],
+            ]
+        ),
+    )
     check = response.context["check"]
     assert not check.is_valid and response.context["token"] is None
     by_line = {(error.line, error.column) for error in check.errors}

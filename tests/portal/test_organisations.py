@@ -34,7 +34,12 @@ def test_invalid_siret_message_is_french():
 
 def test_organisation_kinds_are_the_fixed_list():
     assert OrganisationKind.values == [
-        "ministere", "prefecture_region", "service_deconcentre", "operateur", "collectivite", "autre",
+        "ministere",
+        "prefecture_region",
+        "service_deconcentre",
+        "operateur",
+        "collectivite",
+        "autre",
     ]
 
 
@@ -103,5 +108,7 @@ def test_join_rejects_an_open_redirect(client):
     user = UserFactory()
     organisation = OrganisationFactory()
     client.force_login(user)
-    response = client.post(reverse("portal:organisation_join"), {"organisation": organisation.pk, "next": "https://evil.example/"})
+    response = client.post(
+        reverse("portal:organisation_join"), {"organisation": organisation.pk, "next": "https://evil.example/"}
+    )
     assert response.url == reverse("portal:dashboard")

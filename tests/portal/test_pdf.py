@@ -19,7 +19,9 @@ RECEIPT = """{% extends "portal/pdf/base.html" %}
 
 
 def pdf_text(data: bytes) -> str:
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
 
 
 @pytest.fixture
@@ -56,7 +58,9 @@ def test_render_pdf_numbers_every_page(pdf_templates):
 
 
 def test_render_pdf_escapes_user_text(pdf_templates):
-    data = render_pdf(pdf_templates, {"reference": "R-2", "applicant": "<b>Mallory</b> <img src='/etc/passwd'>", "lines": []})
+    data = render_pdf(
+        pdf_templates, {"reference": "R-2", "applicant": "<b>Mallory</b> <img src='/etc/passwd'>", "lines": []}
+    )
 
     assert "<b>Mallory</b> <img src='/etc/passwd'>" in pdf_text(data)
 

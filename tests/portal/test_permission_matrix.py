@@ -37,8 +37,27 @@ from tests.applications.conftest import FORM_SCHEMA, complete
 from tests.calls.model_factories import SessionFactory, ThemeFactory
 from tests.portal.factories import MembershipFactory, OrganisationFactory, UserFactory
 
-THIRD_PARTY = ("admin", "account_", "mfa_", "usersessions_", "socialaccount_", "openid_connect", "proconnect", "headless")
-ROLES = ["anonymous", "applicant_a", "applicant_b", "staff_p", "staff_q", "operator_p", "juror_j", "juror_conflicted", "admin"]
+THIRD_PARTY = (
+    "admin",
+    "account_",
+    "mfa_",
+    "usersessions_",
+    "socialaccount_",
+    "openid_connect",
+    "proconnect",
+    "headless",
+)
+ROLES = [
+    "anonymous",
+    "applicant_a",
+    "applicant_b",
+    "staff_p",
+    "staff_q",
+    "operator_p",
+    "juror_j",
+    "juror_conflicted",
+    "admin",
+]
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND = "ok", "login", "403", "404"
 
@@ -52,7 +71,14 @@ ANY_STAFF = {**STAFF_OF_P, "staff_q": OK}
 JUROR_OF_J = {**dict.fromkeys(ROLES, FORBIDDEN), "anonymous": LOGIN, "juror_j": OK, "juror_conflicted": OK}
 JUROR_ON_DOSSIER = {**JUROR_OF_J, "juror_conflicted": NOT_FOUND}
 # A funded project of A in P (its convention sent for signature): the carrier, P's staff and operator, admins.
-PROJECT = {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN, "applicant_a": OK, "staff_p": OK, "operator_p": OK, "admin": OK}
+PROJECT = {
+    **dict.fromkeys(ROLES, NOT_FOUND),
+    "anonymous": LOGIN,
+    "applicant_a": OK,
+    "staff_p": OK,
+    "operator_p": OK,
+    "admin": OK,
+}
 PROJECT_PARTIES = ("applicant_a", "staff_p", "operator_p", "admin")
 
 
@@ -61,7 +87,13 @@ def project_action(*allowed: str) -> dict:
     return {**PROJECT, **{role: (OK if role in allowed else FORBIDDEN) for role in PROJECT_PARTIES}}
 
 
-CARRIER_OR_STAFF = {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN, "applicant_a": OK, "staff_p": OK, "admin": OK}
+CARRIER_OR_STAFF = {
+    **dict.fromkeys(ROLES, NOT_FOUND),
+    "anonymous": LOGIN,
+    "applicant_a": OK,
+    "staff_p": OK,
+    "admin": OK,
+}
 
 
 @dataclass(frozen=True)
@@ -107,11 +139,34 @@ EXPECTED: dict[str, Expectation] = {
     **{
         f"calls_staff:{name}": Expectation(STAFF_OF_P)
         for name in [
-            "call_detail", "call_update", "call_transition", "info_session_create", "info_session_update", "theme_create",
-            "theme_detail", "theme_update", "theme_duplicate", "session_create", "session_update", "session_duplicate",
-            "phase_create", "milestone_create", "criterion_create", "criterion_update", "criterion_delete", "document_create",
-            "document_update", "document_delete", "form_edit", "form_new_version", "form_json", "form_publish", "form_preview",
-            "form_field_update", "phase_update", "milestone_update",
+            "call_detail",
+            "call_update",
+            "call_transition",
+            "info_session_create",
+            "info_session_update",
+            "theme_create",
+            "theme_detail",
+            "theme_update",
+            "theme_duplicate",
+            "session_create",
+            "session_update",
+            "session_duplicate",
+            "phase_create",
+            "milestone_create",
+            "criterion_create",
+            "criterion_update",
+            "criterion_delete",
+            "document_create",
+            "document_update",
+            "document_delete",
+            "form_edit",
+            "form_new_version",
+            "form_json",
+            "form_publish",
+            "form_preview",
+            "form_field_update",
+            "phase_update",
+            "milestone_update",
         ]
     },
     # dossiers: applicant side
@@ -122,8 +177,22 @@ EXPECTED: dict[str, Expectation] = {
     **{
         f"applications:{name}": Expectation(APPLICANT_A)
         for name in [
-            "dossier_detail", "project", "partner_add", "partner_remove", "section", "budget", "budget_export", "documents",
-            "document_download", "document_delete", "team", "review", "receipt", "messages", "complement_answer", "withdraw",
+            "dossier_detail",
+            "project",
+            "partner_add",
+            "partner_remove",
+            "section",
+            "budget",
+            "budget_export",
+            "documents",
+            "document_download",
+            "document_delete",
+            "team",
+            "review",
+            "receipt",
+            "messages",
+            "complement_answer",
+            "withdraw",
         ]
     },
     # dossiers: staff side
@@ -135,39 +204,68 @@ EXPECTED: dict[str, Expectation] = {
     "juries:my_queue": Expectation(JUROR_OF_J),
     **{f"juries:{name}": Expectation(JUROR_OF_J) for name in ["queue", "declarations"]},
     "juries:juror_export": Expectation(JUROR_OF_J, {"fmt": "xlsx"}),
-    **{f"juries:{name}": Expectation(JUROR_ON_DOSSIER, {"attachment_id": "jury_attachment"})
-       for name in ["score", "document", "consensus"]},
+    **{
+        f"juries:{name}": Expectation(JUROR_ON_DOSSIER, {"attachment_id": "jury_attachment"})
+        for name in ["score", "document", "consensus"]
+    },
     "juries:decision_letter": Expectation(CARRIER_OR_STAFF),
     "juries:staff_list": Expectation(ANY_STAFF),
     "juries:history_import": Expectation(ANY_STAFF),
     "juries:instruction_sessions": Expectation(ANY_STAFF),
-    **{f"juries:{name}": Expectation(STAFF_OF_P)
-       for name in ["staff_jury", "staff_ranking", "minutes", "instruction_queue", "instruction_review", "member_import"]},
-    **{f"juries:{name}": Expectation(STAFF_OF_P, {"fmt": fmt})
-       for name, fmt in [("ranking_export", "ods"), ("evaluations_export", "xlsx")]},
+    **{
+        f"juries:{name}": Expectation(STAFF_OF_P)
+        for name in [
+            "staff_jury",
+            "staff_ranking",
+            "minutes",
+            "instruction_queue",
+            "instruction_review",
+            "member_import",
+        ]
+    },
+    **{
+        f"juries:{name}": Expectation(STAFF_OF_P, {"fmt": fmt})
+        for name, fmt in [("ranking_export", "ods"), ("evaluations_export", "xlsx")]
+    },
     # funding
     "funding:portfolio": Expectation({**ANY_STAFF, "operator_p": OK}),
     "funding:portfolio_export": Expectation({**ANY_STAFF, "operator_p": OK}, {"kind": "tranches", "fmt": "csv"}),
-    "funding:my_projects": Expectation({**dict.fromkeys(ROLES, FORBIDDEN), "anonymous": LOGIN, "applicant_a": OK, "applicant_b": OK}),
+    "funding:my_projects": Expectation(
+        {**dict.fromkeys(ROLES, FORBIDDEN), "anonymous": LOGIN, "applicant_a": OK, "applicant_b": OK}
+    ),
     "funding:reminder_preferences": Expectation(SIGNED_IN),
     "funding:convention_template": Expectation(STAFF_OF_P, {"programme_id": "programme_p"}),
-    **{f"funding:{name}": Expectation(rule, {"pk": "funded", "version": 1, "milestone_id": "milestone", "tranche_id": "tranche"})
-       for name, rule in [
-           ("convention", PROJECT), ("generate", PROJECT), ("download", PROJECT), ("send", PROJECT), ("sign", PROJECT),
-           ("countersign", PROJECT), ("reports", PROJECT), ("final_report", PROJECT), ("final_report_validate", PROJECT),
-           ("close", PROJECT),
-           # Nothing is signed yet in the world: there is no signed file to give anyone.
-           ("download_signed", {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN}),
-           ("tranche_schedule", project_action("staff_p", "admin")),
-           ("milestone_declare", project_action("applicant_a")),
-           ("milestone_review", project_action("staff_p", "admin")),
-           ("payment_record", project_action("operator_p")),
-       ]},
+    **{
+        f"funding:{name}": Expectation(
+            rule, {"pk": "funded", "version": 1, "milestone_id": "milestone", "tranche_id": "tranche"}
+        )
+        for name, rule in [
+            ("convention", PROJECT),
+            ("generate", PROJECT),
+            ("download", PROJECT),
+            ("send", PROJECT),
+            ("sign", PROJECT),
+            ("countersign", PROJECT),
+            ("reports", PROJECT),
+            ("final_report", PROJECT),
+            ("final_report_validate", PROJECT),
+            ("close", PROJECT),
+            # Nothing is signed yet in the world: there is no signed file to give anyone.
+            ("download_signed", {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN}),
+            ("tranche_schedule", project_action("staff_p", "admin")),
+            ("milestone_declare", project_action("applicant_a")),
+            ("milestone_review", project_action("staff_p", "admin")),
+            ("payment_record", project_action("operator_p")),
+        ]
+    },
     # exports, dashboard, imports
     "applications:staff_list_export": Expectation(ANY_STAFF, {"fmt": "csv"}),
-    **{f"applications:{name}": Expectation({**ANY_STAFF, "staff_p": NOT_FOUND, "staff_q": NOT_FOUND, "admin": NOT_FOUND},
-                                           {"job_id": "tache-inconnue"})
-       for name in ["export_job", "export_job_download"]},
+    **{
+        f"applications:{name}": Expectation(
+            {**ANY_STAFF, "staff_p": NOT_FOUND, "staff_q": NOT_FOUND, "admin": NOT_FOUND}, {"job_id": "tache-inconnue"}
+        )
+        for name in ["export_job", "export_job_download"]
+    },
     "calls_staff:registrations_export": Expectation(STAFF_OF_P, {"fmt": "csv"}),
     "dashboard:index": Expectation(ANY_STAFF),
     "dashboard:programme": Expectation(STAFF_OF_P, {"programme_id": "programme_p"}),
@@ -179,7 +277,9 @@ def url_patterns(patterns=None, namespace=""):
     """(qualified name, pattern) of every named URL but third-party ones (test_permission_matrix_third_party.py)."""
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(entry, URLResolver):
-            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
+            inner = (
+                f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
+            )
             if (entry.namespace or "").startswith(THIRD_PARTY) or str(entry.pattern).startswith(("admin/", "comptes/")):
                 continue
             yield from url_patterns(entry.url_patterns, inner)
@@ -197,46 +297,90 @@ def world(db, django_capture_on_commit_callbacks):
     for owner in ({"theme": theme_p}, {"call": call_p}):
         FormDefinition.objects.create(**owner, version=1, status=FormDefinition.Status.PUBLISHED, schema=FORM_SCHEMA)
         FormDefinition.objects.create(**owner, version=2, status=FormDefinition.Status.DRAFT, schema=FORM_SCHEMA)
-    call_document = RequiredDocument.objects.create(call=call_p, kind="annexe", label="Annexe", formats=["pdf"], mandatory=False)
+    call_document = RequiredDocument.objects.create(
+        call=call_p, kind="annexe", label="Annexe", formats=["pdf"], mandatory=False
+    )
     call_criterion = Criterion.objects.create(call=call_p, code="G1", label="Qualité")
-    document = RequiredDocument.objects.create(theme=theme_p, kind="lettre", label="Lettre", formats=["pdf"], max_size_mb=Decimal("1"))
+    document = RequiredDocument.objects.create(
+        theme=theme_p, kind="lettre", label="Lettre", formats=["pdf"], max_size_mb=Decimal("1")
+    )
     criterion = Criterion.objects.create(theme=theme_p, code="C1", label="Pertinence")
     phase = Phase.objects.create(theme=theme_p, key="phase-1", label="Expérimentation")
     milestone = MilestoneTemplate.objects.create(phase=phase, key="j1", label="Premier jalon")
     session_p = SessionFactory(theme=theme_p, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=10))
     SessionFactory(theme=theme_q)
-    info_p = InfoSession.objects.create(call=theme_p.call, title="Réunion", starts_at=now + timedelta(days=3),
-                                        ends_at=now + timedelta(days=3, hours=2))
-    registration = InfoSessionRegistration.objects.create(info_session=info_p, name="Visiteur", email="v@example.org", cancel_token="jeton-annulation")
+    info_p = InfoSession.objects.create(
+        call=theme_p.call, title="Réunion", starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=3, hours=2)
+    )
+    registration = InfoSessionRegistration.objects.create(
+        info_session=info_p, name="Visiteur", email="v@example.org", cancel_token="jeton-annulation"
+    )
     member_a = MembershipFactory(organisation__kind="ministere")
     member_b = MembershipFactory()
     from tests.applications.conftest import pdf_file as pdf_fixture
 
-    dossier = drafting.dossier_start(actor=member_a.user, session=session_p, organisation=member_a.organisation, acronym="A", title="Dossier A", summary="Résumé")
+    dossier = drafting.dossier_start(
+        actor=member_a.user,
+        session=session_p,
+        organisation=member_a.organisation,
+        acronym="A",
+        title="Dossier A",
+        summary="Résumé",
+    )
     dossier = complete(dossier, member_a.user, pdf_fixture.__wrapped__())
     partner = DossierPartner.objects.create(dossier=dossier, organisation=OrganisationFactory(), role="partner")
     with django_capture_on_commit_callbacks(execute=True):
         submission.dossier_submit(actor=member_a.user, dossier=dossier, declaration=True)
-    invitation = DossierInvitation.objects.create(dossier=dossier, email="x@example.org", token="jeton-invitation", invited_by=member_a.user)
+    invitation = DossierInvitation.objects.create(
+        dossier=dossier, email="x@example.org", token="jeton-invitation", invited_by=member_a.user
+    )
     jury_arguments: dict = {}
-    users = {"applicant_a": member_a.user, "applicant_b": member_b.user, "staff_p": UserFactory(), "staff_q": UserFactory(),
-             "operator_p": UserFactory(), "admin": UserFactory()}
+    users = {
+        "applicant_a": member_a.user,
+        "applicant_b": member_b.user,
+        "staff_p": UserFactory(),
+        "staff_q": UserFactory(),
+        "operator_p": UserFactory(),
+        "admin": UserFactory(),
+    }
     role_assign(actor=None, user=users["staff_p"], role=Role.PROGRAMME_STAFF, scope=theme_p.call.programme)
     role_assign(actor=None, user=users["staff_q"], role=Role.PROGRAMME_STAFF, scope=theme_q.call.programme)
     role_assign(actor=None, user=users["operator_p"], role=Role.FUND_OPERATOR, scope=theme_p.call.programme)
     role_assign(actor=None, user=users["admin"], role=Role.ADMIN)
-    jury_arguments.update(funded_world(staff=users["staff_p"], session=session_p, organisation=member_a.organisation, phase=phase))
+    jury_arguments.update(
+        funded_world(staff=users["staff_p"], session=session_p, organisation=member_a.organisation, phase=phase)
+    )
     users.update(jury_world(staff=users["staff_p"], session=session_p, dossier=dossier, arguments_out=jury_arguments))
     arguments = {
-        "call_id": theme_p.call.pk, "theme_id": theme_p.pk, "session_id": session_p.pk, "info_session_id": info_p.pk,
-        "criterion_id": criterion.pk, "phase_id": phase.pk, "milestone_id": milestone.pk, "document_id": document.pk, "version": 1, "to_status": "closed",
-        "pk": dossier.pk, "attachment_id": dossier.attachments.get().pk, "partner_id": partner.pk, "number": 1, "key": "projet",
-        "slug": theme_p.call.slug, "code": theme_p.code, "programme_slug": theme_p.call.programme.slug,
-        "call_slug": theme_p.call.slug, "info_p": info_p.pk, "programme_p": theme_p.call.programme_id, "field_key": "probleme",
+        "call_id": theme_p.call.pk,
+        "theme_id": theme_p.pk,
+        "session_id": session_p.pk,
+        "info_session_id": info_p.pk,
+        "criterion_id": criterion.pk,
+        "phase_id": phase.pk,
+        "milestone_id": milestone.pk,
+        "document_id": document.pk,
+        "version": 1,
+        "to_status": "closed",
+        "pk": dossier.pk,
+        "attachment_id": dossier.attachments.get().pk,
+        "partner_id": partner.pk,
+        "number": 1,
+        "key": "projet",
+        "slug": theme_p.call.slug,
+        "code": theme_p.code,
+        "programme_slug": theme_p.call.programme.slug,
+        "call_slug": theme_p.call.slug,
+        "info_p": info_p.pk,
+        "programme_p": theme_p.call.programme_id,
+        "field_key": "probleme",
         # The call's own grid and documents, for the routes without a theme (…/commun/…).
         "call_level": {"criterion_id": call_criterion.pk, "document_id": call_document.pk},
         **jury_arguments,
-        "token": {"calls:registration_cancel": registration.cancel_token, "applications:invitation_accept": invitation.token},
+        "token": {
+            "calls:registration_cancel": registration.cancel_token,
+            "applications:invitation_accept": invitation.token,
+        },
     }
     return users, arguments
 
@@ -246,8 +390,15 @@ def funded_world(*, staff, session, organisation, phase) -> dict:
     from funding.services import conventions
     from tests.applications.factories import BudgetLineFactory, DossierFactory
 
-    funded = DossierFactory(session=session, organisation=organisation, selected=True, granted_amount=Decimal("30000"),
-                            phase=phase, planned_start=timezone.localdate(), duration_months=12)
+    funded = DossierFactory(
+        session=session,
+        organisation=organisation,
+        selected=True,
+        granted_amount=Decimal("30000"),
+        phase=phase,
+        planned_start=timezone.localdate(),
+        duration_months=12,
+    )
     BudgetLineFactory(dossier=funded, amount=Decimal("30000"))
     convention = conventions.convention_generate(actor=staff, dossier=funded)
     from funding.tasks import convention_render
@@ -267,25 +418,62 @@ def jury_world(*, staff, session, dossier, arguments_out: dict) -> dict:
     from juries.services import assignment, conflicts, juries
     from tests.applications.factories import DossierFactory
 
-    jury = juries.jury_create(actor=staff, call=session.theme.call, theme=session.theme, session=session, name="Jury J",
-                              evaluations_per_dossier=1)
+    jury = juries.jury_create(
+        actor=staff,
+        call=session.theme.call,
+        theme=session.theme,
+        session=session,
+        name="Jury J",
+        evaluations_per_dossier=1,
+    )
     evaluated = DossierFactory(session=session, state="under_evaluation")
-    attachment = Attachment.objects.create(dossier=evaluated, kind="lettre", original_name="lettre.pdf", content_type="application/pdf",
-                                           size=4, sha256="0" * 64, uploaded_by=evaluated.created_by,
-                                           file=ContentFile(b"%PDF", name="lettre.pdf"))
+    attachment = Attachment.objects.create(
+        dossier=evaluated,
+        kind="lettre",
+        original_name="lettre.pdf",
+        content_type="application/pdf",
+        size=4,
+        sha256="0" * 64,
+        uploaded_by=evaluated.created_by,
+        file=ContentFile(b"%PDF", name="lettre.pdf"),
+    )
     juries.jury_dossiers_add(actor=staff, jury=jury, dossiers=[evaluated])
     chair = juries.member_add(actor=staff, jury=jury, user=UserFactory(), is_chair=True)
     conflicted = juries.member_add(actor=staff, jury=jury, user=UserFactory())
-    conflicts.conflict_declare(actor=chair.user, member=chair, dossier=evaluated, status=ConflictDeclaration.Status.NONE, reason="Aucun lien.")
-    conflicts.conflict_declare(actor=conflicted.user, member=conflicted, dossier=evaluated, status=ConflictDeclaration.Status.CONFLICT,
-                               reason="Ancien employeur.")
+    conflicts.conflict_declare(
+        actor=chair.user, member=chair, dossier=evaluated, status=ConflictDeclaration.Status.NONE, reason="Aucun lien."
+    )
+    conflicts.conflict_declare(
+        actor=conflicted.user,
+        member=conflicted,
+        dossier=evaluated,
+        status=ConflictDeclaration.Status.CONFLICT,
+        reason="Ancien employeur.",
+    )
     assignment.assign_manual(actor=staff, member=chair, dossier=evaluated)
-    deliberation = Deliberation.objects.create(jury=jury, session=session, recorded_at=timezone.now(), recorded_by=staff,
-                                               minutes=ContentFile(b"%PDF", name="pv.pdf"))
-    decision = Decision.objects.create(deliberation=deliberation, dossier=dossier, kind=Decision.Kind.SELECTED,
-                                       granted_amount=Decimal("30000"), letter=ContentFile(b"%PDF", name="lettre.pdf"))
-    arguments_out.update({"jury_id": jury.pk, "dossier_id": evaluated.pk, "jury_attachment": attachment.pk,
-                          "deliberation_id": deliberation.pk, "decision_id": decision.pk})
+    deliberation = Deliberation.objects.create(
+        jury=jury,
+        session=session,
+        recorded_at=timezone.now(),
+        recorded_by=staff,
+        minutes=ContentFile(b"%PDF", name="pv.pdf"),
+    )
+    decision = Decision.objects.create(
+        deliberation=deliberation,
+        dossier=dossier,
+        kind=Decision.Kind.SELECTED,
+        granted_amount=Decimal("30000"),
+        letter=ContentFile(b"%PDF", name="lettre.pdf"),
+    )
+    arguments_out.update(
+        {
+            "jury_id": jury.pk,
+            "dossier_id": evaluated.pk,
+            "jury_attachment": attachment.pk,
+            "deliberation_id": deliberation.pk,
+            "decision_id": decision.pk,
+        }
+    )
     return {"juror_j": chair.user, "juror_conflicted": conflicted.user}
 
 
@@ -335,6 +523,8 @@ def test_every_url_answers_every_role_as_expected(world, settings):
                 got = outcome(response)
                 pairs += 1
                 if got != expected:
-                    mismatches.append(f"{method.upper()} {url} ({name}) en tant que {role} : attendu {expected}, obtenu {got}")
+                    mismatches.append(
+                        f"{method.upper()} {url} ({name}) en tant que {role} : attendu {expected}, obtenu {got}"
+                    )
     print(f"\nMatrice des permissions : {len(patterns)} URL × {len(ROLES)} rôles, {pairs} requêtes vérifiées.")
     assert not mismatches, "\n".join(mismatches)

@@ -20,16 +20,38 @@ from tests.portal.test_permission_matrix import ROLES, THIRD_PARTY, world  # noq
 
 # Pages of the user's own account: anonymous visitors are asked to log in.
 OWN_ACCOUNT = {
-    "account_change_password", "account_email", "account_reauthenticate", "account_set_password", "mfa_activate_totp",
-    "mfa_deactivate_totp", "mfa_download_recovery_codes", "mfa_generate_recovery_codes", "mfa_index", "mfa_reauthenticate",
-    "mfa_view_recovery_codes", "socialaccount_connections", "usersessions_list",
+    "account_change_password",
+    "account_email",
+    "account_reauthenticate",
+    "account_set_password",
+    "mfa_activate_totp",
+    "mfa_deactivate_totp",
+    "mfa_download_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_index",
+    "mfa_reauthenticate",
+    "mfa_view_recovery_codes",
+    "socialaccount_connections",
+    "usersessions_list",
 }
 # Pages of signing in and up, recovery and federation: open to anyone (an unknown key gives a French error).
 SIGN_IN = {
-    "account_confirm_email", "account_confirm_login_code", "account_email_verification_sent", "account_inactive",
-    "account_login", "account_logout", "account_reset_password", "account_reset_password_done",
-    "account_reset_password_from_key", "account_reset_password_from_key_done", "account_signup", "mfa_authenticate",
-    "openid_connect_callback", "openid_connect_login", "socialaccount_login_cancelled", "socialaccount_login_error",
+    "account_confirm_email",
+    "account_confirm_login_code",
+    "account_email_verification_sent",
+    "account_inactive",
+    "account_login",
+    "account_logout",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "account_signup",
+    "mfa_authenticate",
+    "openid_connect_callback",
+    "openid_connect_login",
+    "socialaccount_login_cancelled",
+    "socialaccount_login_error",
     "socialaccount_signup",
 }
 LOGIN_PATHS = ("/comptes/login/", "/admin/login/")
@@ -38,7 +60,9 @@ LOGIN_PATHS = ("/comptes/login/", "/admin/login/")
 def third_party_patterns(patterns=None, namespace=""):
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(entry, URLResolver):
-            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
+            inner = (
+                f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (entry.namespace or namespace)
+            )
             yield from third_party_patterns(entry.url_patterns, inner)
         elif isinstance(entry, URLPattern) and entry.name:
             name = f"{namespace}:{entry.name}" if namespace else entry.name
@@ -80,7 +104,9 @@ def test_third_party_urls_answer_every_role_as_expected(world, settings):
     users, _arguments = world
     users = {**users, "superuser": UserFactory(is_staff=True, is_superuser=True)}
     patterns = list(third_party_patterns())
-    unknown = sorted(name for name, _ in patterns if not name.startswith("admin:") and name not in OWN_ACCOUNT | SIGN_IN)
+    unknown = sorted(
+        name for name, _ in patterns if not name.startswith("admin:") and name not in OWN_ACCOUNT | SIGN_IN
+    )
     assert not unknown, f"URL tierce sans attente : {unknown}"
     mismatches, pairs = [], 0
     for name, pattern in patterns:
@@ -93,12 +119,18 @@ def test_third_party_urls_answer_every_role_as_expected(world, settings):
                 response = getattr(client, method)(url)
                 pairs += 1
                 if response.status_code >= 500:
-                    mismatches.append(f"{method.upper()} {url} ({name}) en tant que {role} : erreur {response.status_code}")
+                    mismatches.append(
+                        f"{method.upper()} {url} ({name}) en tant que {role} : erreur {response.status_code}"
+                    )
                 elif name.startswith("admin:") and not admin_as_expected(name, role, response):
-                    mismatches.append(f"{method.upper()} {url} ({name}) en tant que {role} : {response.status_code} "
-                                      f"{response.get('Location', '')}")
+                    mismatches.append(
+                        f"{method.upper()} {url} ({name}) en tant que {role} : {response.status_code} "
+                        f"{response.get('Location', '')}"
+                    )
                 elif name in OWN_ACCOUNT and role == "anonymous" and not denied(response):
-                    mismatches.append(f"{method.upper()} {url} ({name}) anonyme : {response.status_code} au lieu de la connexion")
+                    mismatches.append(
+                        f"{method.upper()} {url} ({name}) anonyme : {response.status_code} au lieu de la connexion"
+                    )
     print(f"\nURL tierces : {len(patterns)} URL × {len(ROLES) + 1} rôles, {pairs} requêtes vérifiées.")
     assert not mismatches, "\n".join(mismatches)
 

@@ -16,7 +16,10 @@ def read_settings(env: dict, expression: str) -> subprocess.CompletedProcess:
     clean_env.update(env)
     return subprocess.run(
         [sys.executable, "-c", f"import portal.settings as s; print({expression})"],
-        env=clean_env, capture_output=True, text=True, cwd=settings.BASE_DIR,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
     )
 
 
@@ -52,7 +55,10 @@ def test_secret_key_is_required_without_debug():
 
 def test_dev_secret_key_only_with_debug():
     assert read_settings({"DEBUG": "1"}, "s.SECRET_KEY == s.DEV_SECRET_KEY").stdout.strip() == "True"
-    production = read_settings({"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "portail.gouv.fr"}, "s.SECRET_KEY, s.ALLOWED_HOSTS, s.SESSION_COOKIE_SECURE")
+    production = read_settings(
+        {"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "portail.gouv.fr"},
+        "s.SECRET_KEY, s.ALLOWED_HOSTS, s.SESSION_COOKIE_SECURE",
+    )
     assert production.stdout.strip() == f"{'x' * 60} ['portail.gouv.fr'] True"
 
 

@@ -211,9 +211,7 @@ def test_the_file_size_limit_is_inclusive_and_told_in_mo():
     assert validate("budget.pdf", data, max_bytes=len(data)).size == len(data)
     error = refused("budget.pdf", data, max_bytes=MEGABYTE)
     assert error.code == "size"
-    assert error.message == (
-        "Le fichier pèse 1,5 Mo, au-delà de la taille maximale de 1 Mo pour cette pièce."
-    )
+    assert error.message == ("Le fichier pèse 1,5 Mo, au-delà de la taille maximale de 1 Mo pour cette pièce.")
 
 
 def test_the_dossier_total_counts_files_already_there():
@@ -311,8 +309,7 @@ def test_content_disposition_gives_an_ascii_fallback_and_the_utf8_name():
     header = content_disposition("Budget prévisionnel 2026.pdf")
 
     assert header == (
-        "attachment; filename=\"Budget previsionnel 2026.pdf\"; "
-        "filename*=UTF-8''Budget%20pr%C3%A9visionnel%202026.pdf"
+        "attachment; filename=\"Budget previsionnel 2026.pdf\"; filename*=UTF-8''Budget%20pr%C3%A9visionnel%202026.pdf"
     )
 
 
@@ -332,7 +329,9 @@ def test_content_types_cover_exactly_the_supported_formats():
     assert set(CONTENT_TYPES) == set(SUPPORTED_FORMATS)
 
 
-@pytest.mark.parametrize("marker", [b"/JavaScript", b"/JS (app.alert(1))", b"/Launch", b"/OpenAction 5 0 R", b"/EmbeddedFile"])
+@pytest.mark.parametrize(
+    "marker", [b"/JavaScript", b"/JS (app.alert(1))", b"/Launch", b"/OpenAction 5 0 R", b"/EmbeddedFile"]
+)
 def test_a_pdf_with_active_content_is_refused(marker):
     data = corpus.pdf().replace(b"%%EOF", b"1 0 obj << " + marker + b" >> endobj\n%%EOF")
     error = refused("piece.pdf", data, allowed=["pdf"])

@@ -65,7 +65,10 @@ def _zip(parts: dict[str, bytes | str], *, stored_first: str | None = None) -> b
 _OOXML = {
     "docx": ("word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"),
     "xlsx": ("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"),
-    "pptx": ("ppt/presentation.xml", "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"),
+    "pptx": (
+        "ppt/presentation.xml",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+    ),
 }
 _OOXML_MACRO_TYPES = {
     "docx": "application/vnd.ms-word.document.macroEnabled.main+xml",
