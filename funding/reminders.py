@@ -22,7 +22,7 @@ from applications.workflow import DossierState
 from calls.models import InfoSessionRegistration
 from funding.models import Convention, IndicatorReport, Milestone, ReminderOptOut, ReminderSent
 from funding.periods import due_date, periods_between, reporting_frequency
-from funding.services.conventions import carrier_members, fund_operators
+from funding.recipients import carrier_members, fund_operators
 from portal.models import User
 from portal.services import notify, notify_address
 

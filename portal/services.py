@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -224,27 +225,30 @@ def _render_email(event: str, context: dict) -> tuple[str, str]:
 
 
 def _request_delivery(message_ids: list[int]) -> None:
-    from portal.tasks import outbox_send_pending
-
-    task_enqueue_on_commit(outbox_send_pending, message_ids=message_ids)
+    task_enqueue_on_commit("portal.tasks.outbox_send_pending", message_ids=message_ids)
 
 
-def task_enqueue(task, **kwargs) -> bool:
-    """Queue a Celery task; a broker outage is logged, never raised.
+def task_enqueue(task_name: str, **kwargs) -> bool:
+    """Queue the Celery task named `task_name` ("app.tasks.function"); a broker outage is logged, never raised.
 
-    Callers queue work whose state lives in the database (a pending outbox row, a snapshot
-    without its receipt), so a periodic sweep picks it up once the broker is back.
+    Services name their tasks instead of importing them, so that tasks (which call services)
+    and services never import each other. Callers queue work whose state lives in the database
+    (a pending outbox row, a snapshot without its receipt), so a periodic sweep picks it up
+    once the broker is back.
     """
+    module_name, _, function_name = task_name.rpartition(".")
+    task = getattr(import_module(module_name), function_name)
     try:
         task.delay(**kwargs)
     except Exception:  # kombu raises several types for an unreachable broker
-        logger.warning("Broker unavailable; %s(%s) left to the periodic sweep", task.name, kwargs, exc_info=True)
+        logger.warning("Broker unavailable; %s(%s) left to the periodic sweep", task_name, kwargs, exc_info=True)
         return False
     return True
 
 
-def task_enqueue_on_commit(task, **kwargs) -> None:
-    transaction.on_commit(lambda: task_enqueue(task, **kwargs))
+def task_enqueue_on_commit(task_name: str, **kwargs) -> None:
+    """`task_enqueue` once the current transaction commits (at once outside a transaction)."""
+    transaction.on_commit(lambda: task_enqueue(task_name, **kwargs))
 
 
 def outbox_send_pending(*, message_ids: list[int] | None = None, limit: int = 200) -> int:

@@ -153,9 +153,7 @@ def snapshot_freeze(*, dossier: Dossier, actor, at, evaluation: Evaluation | Non
         content=content,
         digest=content_digest(content),
     )
-    from applications.tasks import receipt_generate
-
-    task_enqueue_on_commit(receipt_generate, snapshot_id=snapshot.pk)
+    task_enqueue_on_commit("applications.tasks.receipt_generate", snapshot_id=snapshot.pk)
     return snapshot
 
 

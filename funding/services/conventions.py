@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -23,14 +22,12 @@ from funding.models import Convention, ConventionTemplate, Milestone, Tranche
 from funding.periods import add_months
 from funding.permissions import APPLICANT, FUND_OPERATOR, STAFF, ensure_role
 from funding.placeholders import validate_placeholders
+from funding.recipients import carrier_members, fund_operators
 from portal.errors import DomainError
-from portal.models import Role, User
 from portal.pdf import render_pdf
-from portal.selectors import user_roles, users_with_role
-from portal.services import audit_record, notify
+from portal.selectors import user_roles
+from portal.services import audit_record, notify, task_enqueue_on_commit
 from portal.uploads import MEGABYTE, validate_upload
-
-logger = logging.getLogger(__name__)
 
 SIGNED_PDF_MAX_BYTES = 20 * MEGABYTE
 
@@ -42,18 +39,6 @@ BALANCE_SHARE = Decimal("0.20")
 # Versions that may be replaced by a new generation (nobody has signed them yet).
 REPLACEABLE = (Convention.Status.DRAFT, Convention.Status.SENT)
 SIGNING = (Convention.Status.SIGNED_BY_CARRIER, Convention.Status.SIGNED_BY_OPERATOR)
-
-
-def carrier_members(dossier: Dossier):
-    return User.objects.filter(memberships__organisation_id=dossier.organisation_id, is_active=True)
-
-
-def fund_operators(dossier: Dossier):
-    return users_with_role(role=Role.FUND_OPERATOR, scope=dossier.theme.call.programme).filter(is_active=True)
-
-
-def programme_staff(dossier: Dossier):
-    return users_with_role(role=Role.PROGRAMME_STAFF, scope=dossier.theme.call.programme).filter(is_active=True)
 
 
 def convention_link(dossier: Dossier) -> str:
@@ -245,17 +230,8 @@ def _copy_tranches(source: Convention, target: Convention) -> None:
 
 
 def queue_render(convention_id: int) -> None:
-    def enqueue():
-        from funding.tasks import convention_render
-
-        try:
-            convention_render.delay(convention_id)
-        except Exception:  # broker down: conventions_render_pending picks it up later
-            logger.warning(
-                "Broker unavailable; convention %s will be rendered by the periodic task", convention_id, exc_info=True
-            )
-
-    transaction.on_commit(enqueue)
+    """Render the version's PDF after commit; with the broker down, conventions_render_pending does it later."""
+    task_enqueue_on_commit("funding.tasks.convention_render", convention_id=convention_id)
 
 
 def convention_render(*, convention_id: int) -> Convention:

@@ -14,14 +14,8 @@ from applications.models import Dossier
 from applications.workflow import DossierState
 from funding.models import Convention, FinalReport, Milestone, Payment, Tranche
 from funding.permissions import APPLICANT, FUND_OPERATOR, STAFF, ensure_role
-from funding.services.conventions import (
-    carrier_members,
-    checked_upload,
-    convention_link,
-    fund_operators,
-    programme_staff,
-    queue_render,
-)
+from funding.recipients import carrier_members, fund_operators, programme_staff
+from funding.services.conventions import checked_upload, convention_link, queue_render
 from portal.errors import DomainError
 from portal.services import audit_record, notify
 from portal.templatetags.portal_format import format_euros as money

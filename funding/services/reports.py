@@ -17,7 +17,8 @@ from applications.workflow import DossierState
 from funding.models import Closure, FinalReport, IndicatorReport, Payment
 from funding.periods import due_date, indicator_items, period_containing, reporting_frequency
 from funding.permissions import APPLICANT, STAFF, ensure_role
-from funding.services.conventions import convention_link, programme_staff
+from funding.recipients import programme_staff
+from funding.services.conventions import convention_link
 from funding.services.followup import _amount
 from portal.errors import DomainError
 from portal.services import audit_record, notify

@@ -18,7 +18,6 @@ from calls.models import Session
 from juries.models import Decision, Deliberation, Jury, JuryDossier, JuryMember
 from juries.selectors import envelope_of, ranking
 from juries.services.common import ensure_staff
-from juries.tasks import deliberation_documents
 from portal.errors import DomainError
 from portal.services import audit_record, task_enqueue_on_commit
 from portal.templatetags.portal_format import format_euros
@@ -129,7 +128,7 @@ def deliberation_record(
                 "decisions": {str(d.dossier_id): d.kind for d in decisions},
             },
         )
-        task_enqueue_on_commit(deliberation_documents, deliberation_id=deliberation.pk)
+        task_enqueue_on_commit("juries.tasks.deliberation_documents", deliberation_id=deliberation.pk)
     return deliberation
 
 
@@ -249,7 +248,7 @@ def reserve_promote(*, actor, jury: Jury, dossier: Dossier, granted_amount: Deci
             target=decision.deliberation,
             data={"dossier": dossier.pk, "before": Kind.RESERVE, "granted_amount": str(granted_amount)},
         )
-        task_enqueue_on_commit(deliberation_documents, deliberation_id=decision.deliberation_id)
+        task_enqueue_on_commit("juries.tasks.deliberation_documents", deliberation_id=decision.deliberation_id)
     return decision
 
 
@@ -309,5 +308,5 @@ def deliberation_record_past(*, actor, jury: Jury, decisions: list[DecisionInput
             target=deliberation,
             data={"decisions": {str(d.dossier_id): d.kind for d in decisions}},
         )
-        task_enqueue_on_commit(deliberation_documents, deliberation_id=deliberation.pk)
+        task_enqueue_on_commit("juries.tasks.deliberation_documents", deliberation_id=deliberation.pk)
     return deliberation
