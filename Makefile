@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST_ARGS ?=
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test bench messages clean backup restore
+.PHONY: install run test lint bench messages clean backup restore
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
@@ -16,10 +16,18 @@ run: install
 	DEBUG=1 $(UV) run python manage.py load_demo
 	DEBUG=1 $(UV) run python manage.py runserver $(HOST)
 
+# The layers contract first (an upward import fails the build), then the suite.
 # pytest's exit code 5 (no test collected) counts as a failure.
 test: install
+	$(UV) run lint-imports --no-cache
 	@set +e; $(UV) run pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "Aucun test exécuté : échec."; exit 1; fi; exit $$rc
+
+# Format, lint and the layers contract (pyproject.toml: [tool.ruff], [tool.importlinter]); CI runs it first.
+lint: install
+	$(UV) run ruff format --check .
+	$(UV) run ruff check .
+	$(UV) run lint-imports --no-cache
 
 # National-scale benchmark (docs/performance.md): PostgreSQL, Redis, gunicorn; make bench SCALE=100000
 bench: install

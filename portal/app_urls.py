@@ -5,7 +5,6 @@ from portal import views
 app_name = "portal"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("sante/", views.health, name="health"),
     path("mon-espace/", views.dashboard, name="dashboard"),
     path("mon-espace/organisation/", views.organisation_choose, name="organisation_choose"),

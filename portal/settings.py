@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "applications",
     "juries",
     "funding",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -7,7 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("comptes/", include("allauth.urls")),
     path("gestion/audit/", include("calls.audit")),
-    path("gestion/tableau-de-bord/", include("portal.urls_dashboard")),
+    path("gestion/tableau-de-bord/", include("dashboard.urls")),
     path("gestion/imports/", include("portal.urls_imports")),
     path("gestion/appels/echange/", include("calls.urls_exchange")),
     path("gestion/appels/", include("calls.urls_staff")),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("jurys/", include("juries.urls")),
     path("conventions/", include("funding.urls")),
+    path("", include("calls.urls_home")),
     path("", include("portal.app_urls")),
 ]
 

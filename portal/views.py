@@ -4,7 +4,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,16 +19,6 @@ PAGE_SIZE = 20
 def health(request):
     """Liveness probe, and the benchmark's floor: no database, no template, no session."""
     return HttpResponse("ok", content_type="text/plain")
-
-
-def home(request):
-    """The calls open now, first to close first, and the ways in: list, simulator, laureates."""
-    from calls.selectors import Timing, public_call_list
-
-    open_calls = list(public_call_list(now=timezone.now(), timing=Timing.OPEN.value).order_by("next_closes_at")[:6])
-    for call in open_calls:
-        call.timing_label = Timing.OPEN.label
-    return render(request, "portal/home.html", {"open_calls": open_calls})
 
 
 @login_required

@@ -26,6 +26,17 @@ from portal.timing import countdown_label
 PAGE_SIZE = 20
 REGISTRATIONS_PER_WINDOW = 10
 REGISTRATION_WINDOW_SECONDS = 3600
+HOME_CALLS = 6
+
+
+def home(request):
+    """The site's home: the calls open now, first to close first, and the ways in (list, simulator, laureates)."""
+    open_calls = list(
+        selectors.public_call_list(now=timezone.now(), timing=Timing.OPEN.value).order_by("next_closes_at")[:HOME_CALLS]
+    )
+    for call in open_calls:
+        call.timing_label = Timing.OPEN.label
+    return render(request, "calls/public/home.html", {"open_calls": open_calls})
 
 
 def _breadcrumb(current: str, *links: tuple[str, str]) -> dict:

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_home_page_is_in_the_state_design_system(client):
-    response = client.get(reverse("portal:home"))
+    response = client.get(reverse("home"))
     content = response.content.decode()
     assert response.status_code == 200
     assert 'class="fr-header"' in content and 'class="fr-footer"' in content

@@ -104,7 +104,7 @@ class Expectation:
 
 EXPECTED: dict[str, Expectation] = {
     # portal
-    "portal:home": Expectation(PUBLIC),
+    "home": Expectation(PUBLIC),
     "portal:health": Expectation(PUBLIC),
     "portal:privacy": Expectation(PUBLIC),
     "portal:dashboard": Expectation(SIGNED_IN),

@@ -68,7 +68,7 @@ def test_privileged_sessions_expire_sooner(client, settings, staff_user):
 
 
 def test_csp_forbids_inline_scripts_and_pages_carry_the_nonce(client):
-    response = client.get(reverse("portal:home"))
+    response = client.get(reverse("home"))
     policy = response.headers["Content-Security-Policy"]
     script_src = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
     assert "unsafe-inline" not in script_src and "'nonce-" in script_src
@@ -78,7 +78,7 @@ def test_csp_forbids_inline_scripts_and_pages_carry_the_nonce(client):
 
 
 def test_security_headers(client):
-    response = client.get(reverse("portal:home"))
+    response = client.get(reverse("home"))
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.workflow import DossierState
+from dashboard.selectors import dashboard_programmes, portfolio_url, staff_list_url
 from funding.models import Convention, IndicatorReport, Milestone, Payment, Tranche
 from funding.selectors import report_calendar
 from juries.models import Assignment, Evaluation, Jury, JuryMember
-from portal.dashboard import dashboard_programmes, portfolio_url, staff_list_url
 from portal.models import Role
 from portal.services import role_assign
 from tests.applications.factories import DossierFactory

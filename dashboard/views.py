@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.dashboard import DEADLINE_HORIZON, dashboard_programmes
+from dashboard.selectors import DEADLINE_HORIZON, dashboard_programmes
 from portal.selectors import user_roles
 
 
@@ -25,7 +25,7 @@ def programme_dashboard(request, programme_id: int | None = None):
         links = [{"url": reverse("dashboard:index"), "title": _("Tableau de bord des programmes")}]
     return render(
         request,
-        "portal/dashboard/index.html",
+        "dashboard/index.html",
         {
             "programmes": programmes,
             "single": programme_id is not None,
