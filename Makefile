@@ -23,10 +23,12 @@ test: install
 	@set +e; $(UV) run pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "Aucun test exécuté : échec."; exit 1; fi; exit $$rc
 
-# Format, lint and the layers contract (pyproject.toml: [tool.ruff], [tool.importlinter]); CI runs it first.
+# Format, lint (Python and templates) and the layers contract (pyproject.toml: [tool.ruff], [tool.djlint],
+# [tool.importlinter]); CI runs it first.
 lint: install
 	$(UV) run ruff format --check .
 	$(UV) run ruff check .
+	$(UV) run djlint templates --lint
 	$(UV) run lint-imports --no-cache
 
 # National-scale benchmark (docs/performance.md): PostgreSQL, Redis, gunicorn; make bench SCALE=100000
