@@ -11,10 +11,13 @@ install:
 		python3 -m pip install --quiet uv || python3 -m pip install --quiet --break-system-packages uv
 	$(UV) sync --frozen --quiet
 
+# HOST is where the demo is served and what e-mails link to: make run HOST=portail.local:8080
+RUN_ENV = DEBUG=1 SITE_URL=http://$(HOST) ALLOWED_HOSTS=$(firstword $(subst :, ,$(HOST))),127.0.0.1,localhost
+
 run: install
-	DEBUG=1 $(UV) run python manage.py migrate --noinput
-	DEBUG=1 $(UV) run python manage.py load_demo
-	DEBUG=1 $(UV) run python manage.py runserver $(HOST)
+	$(RUN_ENV) $(UV) run python manage.py migrate --noinput
+	$(RUN_ENV) $(UV) run python manage.py load_demo
+	$(RUN_ENV) $(UV) run python manage.py runserver $(HOST)
 
 # The layers contract first (an upward import fails the build), then the suite.
 # pytest's exit code 5 (no test collected) counts as a failure.

@@ -41,7 +41,16 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The address in e-mails and calendar files. `make run HOST=…` sets it; production must, or every
+# link would send users to 127.0.0.1.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+if not SITE_URL:
+    if not DEBUG and not TESTING:
+        raise ImproperlyConfigured(
+            "SITE_URL doit être défini quand DEBUG est désactivé : c'est l'adresse publique du portail, "
+            "utilisée dans les liens des e-mails (par exemple https://portail.exemple.gouv.fr)."
+        )
+    SITE_URL = "http://127.0.0.1:8000"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

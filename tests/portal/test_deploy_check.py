@@ -14,6 +14,7 @@ def check_deploy(**overrides) -> subprocess.CompletedProcess:
         {
             "SECRET_KEY": secrets.token_urlsafe(60),
             "ALLOWED_HOSTS": "portail.exemple.gouv.fr",
+            "SITE_URL": "https://portail.exemple.gouv.fr",
             "REDIS_URL": "redis://127.0.0.1:6379/0",
         }
     )

@@ -56,10 +56,28 @@ def test_secret_key_is_required_without_debug():
 def test_dev_secret_key_only_with_debug():
     assert read_settings({"DEBUG": "1"}, "s.SECRET_KEY == s.DEV_SECRET_KEY").stdout.strip() == "True"
     production = read_settings(
-        {"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "portail.gouv.fr"},
-        "s.SECRET_KEY, s.ALLOWED_HOSTS, s.SESSION_COOKIE_SECURE",
+        {"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "portail.gouv.fr", "SITE_URL": "https://portail.gouv.fr/"},
+        "s.SECRET_KEY, s.ALLOWED_HOSTS, s.SESSION_COOKIE_SECURE, s.SITE_URL",
     )
-    assert production.stdout.strip() == f"{'x' * 60} ['portail.gouv.fr'] True"
+    assert production.stdout.strip() == f"{'x' * 60} ['portail.gouv.fr'] True https://portail.gouv.fr"
+
+
+def test_site_url_is_required_in_production_and_defaults_to_the_local_server_in_development():
+    missing = read_settings({"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "portail.gouv.fr"}, "s.SITE_URL")
+    assert missing.returncode != 0
+    assert "SITE_URL doit être défini" in missing.stderr
+    assert read_settings({"DEBUG": "1"}, "s.SITE_URL").stdout.strip() == "http://127.0.0.1:8000"
+
+
+def test_make_run_serves_and_links_to_the_same_address():
+    """`make run HOST=…` gives the site address to e-mails and lets Django serve that host name."""
+    result = subprocess.run(
+        ["make", "-n", "run", "HOST=portail.local:8080"], capture_output=True, text=True, cwd=settings.BASE_DIR
+    )
+    assert result.returncode == 0, result.stderr
+    assert "SITE_URL=http://portail.local:8080" in result.stdout
+    assert "ALLOWED_HOSTS=portail.local,127.0.0.1,localhost" in result.stdout
+    assert "runserver portail.local:8080" in result.stdout
 
 
 def test_test_run_uses_paris_time_and_french():
