@@ -364,8 +364,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint reports each layout step at INFO: only its warnings matter in the logs.
-    "loggers": {"django.db.backends": {"level": "INFO"}, "weasyprint": {"level": "WARNING"}},
+    # WeasyPrint reports each layout step at INFO: only its warnings matter in the logs. The
+    # parsers behind upload checks (portal.uploads) narrate every file they open: what they
+    # find is the validator's verdict, logged by it.
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "weasyprint": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
+        **{name: {"level": "ERROR"} for name in ("olevba", "crypto", "record_base", "xls_parser", "msoffcrypto")},
+    },
 }
 
 # Tests create hundreds of users: a fast hash there, the real one everywhere else.

@@ -28,7 +28,8 @@ def attachment_upload(*, actor, dossier: Dossier, required_document: RequiredDoc
     """Store one document of kind `required_document.kind`, or raise DomainError saying why.
 
     Refused files leave the dossier unchanged. Sizes count only the dossier's own documents,
-    not the files attached to messages.
+    not the files attached to messages; the call's page limit is checked where the format
+    tells the page count (see `validate_upload`).
     """
     with transaction.atomic():
         locked = Dossier.objects.select_for_update(of=("self",)).select_related("session", "theme").get(pk=dossier.pk)
@@ -45,6 +46,7 @@ def attachment_upload(*, actor, dossier: Dossier, required_document: RequiredDoc
             max_bytes=per_file,
             already_used_bytes=used,
             max_total_bytes=_dossier_limit(locked),
+            max_pages=required_document.max_pages,
         )
         attachment = Attachment(
             dossier=locked,

@@ -1,7 +1,8 @@
-"""ZIP containers: caps on entries and inflated size, no encryption, every entry's CRC checked.
+"""ZIP containers: caps on entries and inflated size, no encryption, no ambiguous entries.
 
-Every entry is inflated once here (the CRCs catch sizes that lie), before the OOXML or
-OpenDocument check reads the parts it needs.
+Each entry is inflated once, by the format check that reads it (the CRCs catch sizes that
+lie); every byte inflated counts against one budget, shared with the archives nested inside
+(a chart's workbook in a presentation), so that nesting cannot multiply the cap.
 """
 
 import struct
@@ -23,40 +24,23 @@ ZIP_MAX_ENTRIES = 2000
 # Small parts of a legitimate document (an empty sheet, a style list) can compress very well;
 # the ratio only matters once an entry is big enough to hurt.
 ZIP_RATIO_FLOOR = MEGABYTE
-# Only small XML parts are read whole; anything past this is not a real [Content_Types].xml.
-ZIP_MAX_METADATA = MEGABYTE
+CHUNK = 64 * 1024
+# What zipfile and zlib raise on a damaged archive, whether opening it or inflating an entry.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    struct.error,
+    NotImplementedError,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    IndexError,
+)
 
 
-@contextmanager
-def checked_zip(file) -> Iterator[tuple[zipfile.ZipFile, set[str]]]:
-    """The archive and its entry names, once it is known not to be a bomb nor encrypted.
-
-    A ZIP defect met later, while the caller reads parts, is a damaged file too.
-    """
-    file.seek(0)
-    try:
-        with zipfile.ZipFile(file) as archive:
-            entries = archive.infolist()
-            _check_zip_bomb(entries)
-            if any(entry.flag_bits & 0x1 for entry in entries):
-                raise encrypted_error()
-            _check_zip_contents(archive, entries)
-            yield archive, {entry.filename for entry in entries}
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        zlib.error,
-        struct.error,
-        NotImplementedError,
-        EOFError,
-        OSError,
-        ValueError,
-        RuntimeError,
-    ):
-        raise unrecognised() from None
-
-
-def _zip_bomb_error() -> DomainError:
+def zip_bomb_error() -> DomainError:
     return DomainError(
         _(
             "Le fichier est une archive anormalement compressée (trop d'éléments ou trop volumineuse "
@@ -66,33 +50,114 @@ def _zip_bomb_error() -> DomainError:
     )
 
 
-def _check_zip_bomb(entries: list[zipfile.ZipInfo]) -> None:
+class Budget:
+    """Bytes that may still be inflated from this archive and those nested in it."""
+
+    def __init__(self, limit: int = ZIP_MAX_UNCOMPRESSED):
+        self.remaining = limit
+
+    def spend(self, size: int) -> None:
+        self.remaining -= size
+        if self.remaining < 0:
+            raise zip_bomb_error()
+
+
+class EntryStream:
+    """One entry being inflated, readable once; `peek` looks at the start without consuming it."""
+
+    def __init__(self, raw, budget: Budget):
+        self._raw = raw
+        self._budget = budget
+        self._pending = b""
+
+    def _inflate(self, size: int) -> bytes:
+        data = self._raw.read(size)
+        self._budget.spend(len(data))
+        return data
+
+    def peek(self, size: int) -> bytes:
+        while len(self._pending) < size:
+            data = self._inflate(size - len(self._pending))
+            if not data:
+                break
+            self._pending += data
+        return self._pending[:size]
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            parts = [self._pending]
+            while data := self._inflate(CHUNK):
+                parts.append(data)
+            self._pending = b""
+            return b"".join(parts)
+        if self._pending:
+            data, self._pending = self._pending[:size], self._pending[size:]
+            return data
+        return self._inflate(size)
+
+    def drain(self) -> None:
+        self._pending = b""
+        while self._inflate(CHUNK):
+            pass
+
+
+class Package:
+    """An archive whose entries passed the declared-size checks, to be read entry by entry."""
+
+    def __init__(self, archive: zipfile.ZipFile, budget: Budget):
+        self._archive = archive
+        self.budget = budget
+        self.entries = [entry for entry in archive.infolist() if not entry.is_dir()]
+        self.names = {entry.filename for entry in self.entries}
+
+    def read_each(self) -> Iterator[tuple[zipfile.ZipInfo, EntryStream]]:
+        """Every file entry, in archive order; what the reader leaves unread is inflated after it."""
+        for entry in self.entries:
+            with self._archive.open(entry) as raw:
+                stream = EntryStream(raw, self.budget)
+                yield entry, stream
+                stream.drain()
+
+
+@contextmanager
+def open_package(file, *, budget: Budget | None = None) -> Iterator[Package]:
+    """The archive once it is known to be neither a bomb, nor encrypted, nor ambiguous.
+
+    A ZIP defect met later, while the caller reads the entries, is a damaged file too.
+    """
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            entries = archive.infolist()
+            _check_declared_sizes(entries)
+            if any(entry.flag_bits & 0x1 for entry in entries):
+                raise encrypted_error()
+            _check_unambiguous(entries)
+            yield Package(archive, budget or Budget())
+    except ZIP_ERRORS:
+        raise unrecognised() from None
+
+
+def _check_declared_sizes(entries: list[zipfile.ZipInfo]) -> None:
     """Refuse on the declared sizes first: cheap, and enough for honest archives."""
     if len(entries) > ZIP_MAX_ENTRIES:
-        raise _zip_bomb_error()
+        raise zip_bomb_error()
     if sum(entry.file_size for entry in entries) > ZIP_MAX_UNCOMPRESSED:
-        raise _zip_bomb_error()
+        raise zip_bomb_error()
     for entry in entries:
         if entry.file_size > ZIP_RATIO_FLOOR and entry.file_size > ZIP_MAX_RATIO * max(entry.compress_size, 1):
-            raise _zip_bomb_error()
+            raise zip_bomb_error()
 
 
-def _check_zip_contents(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
-    """Decompress everything: the CRCs catch an entry whose real size differs from the declared one.
+def _check_unambiguous(entries: list[zipfile.ZipInfo]) -> None:
+    """One reading of the archive for every program.
 
-    zipfile stops at the declared size, so the count is a second guard, not the main one.
+    Two entries under one name (Office compares part names without case) leave each reader
+    free to pick either; bytes before the first entry the directory lists are a second file
+    glued in front, which a reader that scans from the start would open instead.
     """
-    total = 0
-    for entry in entries:
-        if entry.is_dir():
-            continue
-        with archive.open(entry) as stream:
-            while chunk := stream.read(64 * 1024):
-                total += len(chunk)
-                if total > ZIP_MAX_UNCOMPRESSED:
-                    raise _zip_bomb_error()
-
-
-def read_small(archive: zipfile.ZipFile, name: str) -> bytes:
-    with archive.open(name) as stream:
-        return stream.read(ZIP_MAX_METADATA)
+    names = [entry.filename.replace("\\", "/").lower() for entry in entries]
+    if not entries or len(set(names)) != len(names):
+        raise unrecognised()
+    if min(entry.header_offset for entry in entries) != 0:
+        raise unrecognised()

@@ -1,8 +1,9 @@
-"""Size limits: megabytes counted as users' file managers count them, per file and per dossier."""
+"""Limits a call sets on a document: its size (per file and per dossier) and its number of pages."""
 
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.errors import DomainError
 
@@ -46,3 +47,20 @@ def check_size(size: int, max_bytes: int | None, already_used: int, max_total: i
             },
             "total_size",
         )
+
+
+def check_pages(pages: int | None, max_pages: int | None) -> None:
+    """Refuse a document longer than `max_pages`; an unknown count (`pages` None) is not checked."""
+    if not max_pages or pages is None or pages <= max_pages:
+        return
+    raise DomainError(
+        ngettext(
+            "Le document compte %(pages)s pages, au-delà de la limite de %(limit)s page pour cette pièce : "
+            "raccourcissez-le puis déposez-le à nouveau.",
+            "Le document compte %(pages)s pages, au-delà de la limite de %(limit)s pages pour cette pièce : "
+            "raccourcissez-le puis déposez-le à nouveau.",
+            max_pages,
+        )
+        % {"pages": pages, "limit": max_pages},
+        "pages",
+    )

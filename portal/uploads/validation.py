@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from portal.errors import DomainError
 from portal.uploads.antivirus import antivirus_scan
-from portal.uploads.limits import check_size
+from portal.uploads.limits import check_pages, check_size
 from portal.uploads.names import safe_display_name
 from portal.uploads.sniffing import HEAD_LENGTH, detect_format
 
@@ -55,15 +55,20 @@ def validate_upload(
     max_bytes: int | None,
     already_used_bytes: int = 0,
     max_total_bytes: int | None = None,
+    max_pages: int | None = None,
 ) -> ValidatedUpload:
     """Check an uploaded file (a Django `File`) and describe it, or raise `DomainError`.
 
     `allowed_formats` are extensions; an empty list means every supported format, and
     formats outside `SUPPORTED_FORMATS` are ignored (nothing could vouch for them).
-    Error codes: name, format, executable, macro, encrypted, zip_bomb, empty, size, total_size,
-    infected, antivirus_unavailable (the last two only when an antivirus is configured).
-    The whole file is read (to hash it, and to decompress ZIP-based documents up to
-    `ZIP_MAX_UNCOMPRESSED`); the caller's file position is left at 0.
+    `max_pages` is checked where the format tells the page count: exactly for PDF, pptx and
+    odp (slides), as recorded by the word processor for docx, odt, doc and ppt; never for
+    spreadsheets (see README, « Sécurité »).
+    Error codes: name, format, executable, macro, encrypted, zip_bomb, embedded_object,
+    external_link, dde, active_content, pdf_active_content, pdf_revisions, pages, empty, size,
+    total_size, infected, antivirus_unavailable (the last two only when an antivirus is configured).
+    The whole file is read (to hash it, to parse it, and to decompress ZIP-based documents up
+    to `ZIP_MAX_UNCOMPRESSED`); the caller's file position is left at 0.
     """
     raw_name = getattr(uploaded_file, "name", "") or ""
     if len(raw_name) > MAX_UPLOAD_NAME_LENGTH:
@@ -92,7 +97,8 @@ def validate_upload(
     if size != declared_size:
         check_size(size, max_bytes, already_used_bytes, max_total_bytes)
 
-    detected = detect_format(uploaded_file, head)
+    inspected = detect_format(uploaded_file, head)
+    detected = inspected.format
     uploaded_file.seek(0)
     if detected != extension:
         raise DomainError(
@@ -103,6 +109,7 @@ def validate_upload(
             % {"name": safe_name, "extension": extension, "detected": detected.upper()},
             "format",
         )
+    check_pages(inspected.pages, max_pages)
     antivirus_scan(uploaded_file, safe_name)
     return ValidatedUpload(
         safe_name=safe_name,

@@ -482,6 +482,22 @@ def test_a_refused_document_is_explained_and_leaves_the_dossier_unchanged(client
     assert dossier.version == version
 
 
+def test_the_calls_page_limit_is_enforced_on_upload(client, dossier, member):
+    from tests.portal.upload_corpus import pdf, upload
+
+    client.force_login(member.user)
+    document = dossier.theme.required_documents.get()
+    document.max_pages = 2
+    document.save(update_fields=["max_pages"])
+    url = reverse("applications:documents", args=[dossier.pk])
+
+    page = text(client.post(url, {"document": document.pk, "file": upload("lettre.pdf", pdf(pages=3))}, follow=True))
+    assert "Le document compte 3 pages, au-delà de la limite de 2 pages pour cette pièce" in page
+    assert not Attachment.objects.exists()
+    client.post(url, {"document": document.pk, "file": upload("lettre.pdf", pdf(pages=2))}, follow=True)
+    assert dossier.attachments.get().original_name == "lettre.pdf"
+
+
 def test_an_upload_without_a_file_is_explained(client, dossier, member):
     client.force_login(member.user)
     document = dossier.theme.required_documents.get()
