@@ -428,6 +428,15 @@ def odt_inline_script() -> bytes:
     return corpus.odf("odt", scripts='<office:script script:language="ooo:Basic">Shell("calc.exe")</office:script>')
 
 
+def odt_manifest_script_entry() -> bytes:
+    """A Python script declared in the manifest, stored under a name a listing of the archive would not flag."""
+    return corpus.odf(
+        "odt",
+        manifest_entries='<manifest:file-entry manifest:full-path="Scripts/python/budget.py" manifest:media-type=""/>',
+        extra_parts={"scripts/python/budget.py": "import os\nos.system('calc.exe')\n"},
+    )
+
+
 def odt_embedded_ole_object() -> bytes:
     """An OLE object (a Word document) stored as "Object 1" and shown in the text."""
     return corpus.odf(
@@ -570,6 +579,7 @@ ATTACKS = [
     ("lien.odt", odt_link_runs_script, "active_content", "lance un programme ou un script"),
     ("clic.odp", odp_program_on_click, "active_content", "lance un programme ou un script"),
     ("script.odt", odt_inline_script, "macro", "contient des macros"),
+    ("manifeste.odt", odt_manifest_script_entry, "macro", "contient des macros"),
     ("objet.odt", odt_embedded_ole_object, "embedded_object", "objet OLE"),
     ("dde.ods", ods_dde_formula, "dde", "champ ou une formule DDE"),
     ("chiffre.odt", odt_encrypted, "encrypted", "protégé par un mot de passe"),
