@@ -17,6 +17,8 @@ from portal.errors import DomainError
 from portal.uploads import validate_upload
 from tests.portal import upload_attacks as attacks
 from tests.portal import upload_corpus as corpus
+from tests.portal.upload_attacks import ole as ole_attacks
+from tests.portal.upload_attacks import pdf as pdf_attacks
 
 
 def validate(name: str, data: bytes, **kwargs):
@@ -99,14 +101,14 @@ def test_the_crafted_compound_files_are_valid_for_olefile():
         corpus.doc,
         corpus.xls,
         corpus.ppt,
-        attacks.doc_with_packaged_program,
-        attacks.ppt_with_vba_in_records,
+        ole_attacks.doc_with_packaged_program,
+        ole_attacks.ppt_with_vba_in_records,
     ):
         with olefile.OleFileIO(io.BytesIO(build()), raise_defects=olefile.DEFECT_INCORRECT) as ole:
             assert ole.listdir()
 
 
 def test_the_crafted_pdfs_are_valid_for_qpdf():
-    for build in (attacks.pdf_open_action_hex_escaped, attacks.pdf_embedded_file_hex_escaped, corpus.pdf):
+    for build in (pdf_attacks.pdf_open_action_hex_escaped, pdf_attacks.pdf_embedded_file_hex_escaped, corpus.pdf):
         with pikepdf.open(io.BytesIO(build())) as pdf:
             assert pdf.check_pdf_syntax() == []
