@@ -1,6 +1,6 @@
 """Export resources of dossiers (django-import-export), with French headers.
 
-Money stays Decimal and dates are Paris-time datetimes: `portal.exports.french_xlsx` gives them French
+Money stays Decimal and dates are Paris-time datetimes: `portal.exports.xlsx_bytes` gives them French
 number and date formats in XLSX (« 12 500,00 € », « 02/03/2026 16:30 »), ODS gets typed
 cells, and `french_cell` writes the comma and the dd/mm/yyyy dates in CSV.
 
@@ -22,7 +22,7 @@ from applications.workflow import DossierState
 from calls.models import Theme
 from calls.rules import evaluate
 from calls.selectors import rule_of
-from portal.exports import choice_labels, french_cell, inert_text, spreadsheet_datetime
+from portal.exports import choice_labels, french_cell, spreadsheet_datetime
 from portal.models import OrganisationKind
 
 # What the resource reads: leaving out the dossier's answers and the theme's texts and rule
@@ -154,13 +154,13 @@ class DossierResource(resources.ModelResource):
         return result
 
     def dehydrate_acronym(self, dossier):
-        return inert_text(dossier.acronym)
+        return dossier.acronym
 
     def dehydrate_title(self, dossier):
-        return inert_text(dossier.title)
+        return dossier.title
 
     def dehydrate_carrier(self, dossier):
-        return inert_text(dossier.organisation.name)
+        return dossier.organisation.name
 
     def dehydrate_siret(self, dossier):
         return dossier.organisation.siret

@@ -39,6 +39,7 @@ from calls.models import (
 )
 from calls.rules import Rule, RuleConfigError, load_rules
 from portal.errors import DomainError
+from portal.exports import text_from_inert, xlsx_bytes
 
 FORMAT = "portal-call/1"
 PARIS = ZoneInfo("Europe/Paris")
@@ -654,6 +655,8 @@ def _cell(value: Any) -> Any:
 def _uncell(value: Any) -> Any:
     if value is None or value == "":
         return None
+    if isinstance(value, str):
+        value = text_from_inert(value)
     if isinstance(value, str) and value[:1] in "[{":
         try:
             return json.loads(value)
@@ -698,12 +701,12 @@ def _flatten(document: dict) -> dict[str, list[list]]:
 
 
 def call_workbook_export(*, call: Call) -> bytes:
-    """The call as an XLSX workbook (tablib, the format layer of django-import-export)."""
+    """The call as an XLSX workbook, written like every export (text that would run as a formula is
+    quoted with an apostrophe, which `workbook_document` removes on the way back)."""
     rows = _flatten(call_document_export(call=call))
-    book = tablib.Databook()
-    for title, refs in SHEETS:
-        book.add_sheet(tablib.Dataset(*rows[title], headers=refs + SHEET_COLUMNS[title], title=title))
-    return book.export("xlsx")
+    return xlsx_bytes(
+        *(tablib.Dataset(*rows[title], headers=refs + SHEET_COLUMNS[title], title=title) for title, refs in SHEETS)
+    )
 
 
 def _read_sheets(content: bytes) -> dict[str, list[dict]]:

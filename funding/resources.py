@@ -2,9 +2,9 @@
 
 Four exports of the portfolio's projects: their conventions, the tranches of their schedule,
 the payments recorded and the values of their indicator reports. Money stays Decimal and
-datetimes are naive Paris time, as in `applications.resources`: `portal.exports.french_xlsx` formats them for
-French readers, `french_cell` writes them in CSV. Text typed by applicants goes through
-`inert_text` so that a spreadsheet never runs it as a formula.
+datetimes are naive Paris time, as in `applications.resources`: `portal.exports.xlsx_bytes` formats them
+for French readers, `french_cell` writes them in CSV. The writer neutralises text typed by
+applicants (`portal.exports.inert_cell`) so that a spreadsheet never runs it as a formula.
 
 Each `*_queryset` loads what its resource reads with joins and subqueries: a fixed number of
 queries whatever the number of projects.
@@ -32,7 +32,7 @@ from applications.workflow import DossierState
 from funding.models import Convention, IndicatorReport, Milestone, Payment, Tranche
 from funding.periods import indicator_items
 from funding.selectors import committed
-from portal.exports import choice_labels, inert_text, spreadsheet_datetime
+from portal.exports import choice_labels, spreadsheet_datetime
 
 EXPORT_CHUNK_SIZE = 500  # rows fetched per query when streaming
 NO_CONVENTION = "Pas encore générée"
@@ -56,7 +56,7 @@ class ProjectResource(resources.ModelResource):
         return self.dossier_of(row).reference
 
     def dehydrate_acronym(self, row):
-        return inert_text(self.dossier_of(row).acronym)
+        return self.dossier_of(row).acronym
 
 
 # --- Conventions (one row per project) ----------------------------------------------------
@@ -131,10 +131,10 @@ class ConventionResource(ProjectResource):
         return row
 
     def dehydrate_title(self, dossier):
-        return inert_text(dossier.title)
+        return dossier.title
 
     def dehydrate_carrier(self, dossier):
-        return inert_text(dossier.organisation.name)
+        return dossier.organisation.name
 
     def dehydrate_siret(self, dossier):
         return dossier.organisation.siret
@@ -308,13 +308,13 @@ class TrancheResource(ProjectResource):
         return tranche.order
 
     def dehydrate_label(self, tranche):
-        return inert_text(tranche.label)
+        return tranche.label
 
     def dehydrate_condition(self, tranche):
         return self._conditions.get(tranche.condition, tranche.condition)
 
     def dehydrate_milestone(self, tranche):
-        return inert_text(tranche.milestone.label) if tranche.milestone_id else ""
+        return tranche.milestone.label if tranche.milestone_id else ""
 
     def dehydrate_amount(self, tranche):
         return tranche.amount
@@ -397,7 +397,7 @@ class PaymentResource(ProjectResource):
         return payment.tranche.convention.version
 
     def dehydrate_tranche(self, payment):
-        return inert_text(payment.tranche.label)
+        return payment.tranche.label
 
     def dehydrate_amount(self, payment):
         return payment.amount
@@ -495,7 +495,7 @@ class IndicatorReportResource(ProjectResource):
         return row.indicator
 
     def dehydrate_value(self, row):
-        return inert_text(row.value)
+        return row.value
 
     def dehydrate_state(self, row):
         return "Transmis en retard" if row.report.is_late else "Transmis à temps"

@@ -5,9 +5,10 @@
   the jury's grid: the columns follow the theme's criteria.
 - `RankingResource`: the rows of `juries.selectors.ranking`, consensus or jurors' mean.
 
-Money stays Decimal (French money format in XLSX, see `portal.exports.french_xlsx`);
-scores are floats so that they are not shown as euros; text typed by applicants and jurors
-goes through `inert_text`; dates are naive Paris time (spreadsheets hold no time zone).
+Money stays Decimal (French money format in XLSX, see `portal.exports.xlsx_bytes`);
+scores are floats so that they are not shown as euros; dates are naive Paris time (spreadsheets
+hold no time zone). Text typed by applicants and jurors is neutralised by the writer
+(`portal.exports.inert_cell`), like every cell of every export.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from import_export import fields, resources
 from applications.models import Dossier
 from juries import scoring, selectors
 from juries.models import Evaluation, Jury, JuryMember
-from portal.exports import french_cell, inert_text, spreadsheet_datetime
+from portal.exports import french_cell, spreadsheet_datetime
 
 
 @dataclass(frozen=True)
@@ -101,19 +102,19 @@ class EvaluationResource(resources.Resource):
         return _number(cell["score"]) if cell.get("score") not in (None, "") else None
 
     def _comment(self, code: str, row: SheetRow):
-        return inert_text(self._cell(row, code).get("comment") or "")
+        return self._cell(row, code).get("comment") or ""
 
     def dehydrate_reference(self, row: SheetRow):
         return row.dossier.reference
 
     def dehydrate_acronym(self, row: SheetRow):
-        return inert_text(row.dossier.acronym)
+        return row.dossier.acronym
 
     def dehydrate_carrier(self, row: SheetRow):
-        return inert_text(row.dossier.organisation.name)
+        return row.dossier.organisation.name
 
     def dehydrate_juror(self, row: SheetRow):
-        return inert_text(str(row.member.user))
+        return str(row.member.user)
 
     def dehydrate_status(self, row: SheetRow):
         return row.status
@@ -122,7 +123,7 @@ class EvaluationResource(resources.Resource):
         return _number(row.evaluation.total) if row.evaluation else None
 
     def dehydrate_opinion(self, row: SheetRow):
-        return inert_text(row.evaluation.opinion) if row.evaluation else ""
+        return row.evaluation.opinion if row.evaluation else ""
 
     def dehydrate_recommendation(self, row: SheetRow):
         return row.evaluation.get_recommendation_display() if row.evaluation else ""
@@ -158,10 +159,10 @@ class RankingResource(resources.Resource):
         return row.dossier.reference
 
     def dehydrate_acronym(self, row: selectors.RankingRow):
-        return inert_text(row.dossier.acronym)
+        return row.dossier.acronym
 
     def dehydrate_carrier(self, row: selectors.RankingRow):
-        return inert_text(row.dossier.organisation.name)
+        return row.dossier.organisation.name
 
     def dehydrate_total(self, row: selectors.RankingRow):
         return _number(row.total)
@@ -185,7 +186,7 @@ class RankingResource(resources.Resource):
         return row.consensus.get_recommendation_display() if row.consensus else ""
 
     def dehydrate_consensus_opinion(self, row: selectors.RankingRow):
-        return inert_text(row.consensus.opinion) if row.consensus else ""
+        return row.consensus.opinion if row.consensus else ""
 
     def dehydrate_requested(self, row: selectors.RankingRow):
         return row.entry.requested_amount
@@ -197,7 +198,7 @@ class RankingResource(resources.Resource):
         return row.cumulative
 
     def dehydrate_abstentions(self, row: selectors.RankingRow):
-        return inert_text(", ".join(str(member) for member in row.abstentions))
+        return ", ".join(str(member) for member in row.abstentions)
 
     def dehydrate_decision(self, row: selectors.RankingRow):
         return row.decision.get_kind_display() if row.decision else ""

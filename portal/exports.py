@@ -1,9 +1,14 @@
-"""Spreadsheet responses shared by every export: CSV for French Excel, XLSX and ODS.
+"""The one writer of every spreadsheet the portal produces: CSV for French Excel, XLSX and ODS.
 
-CSV is UTF-8 with a BOM and `;` separators, streamed row by row so that large exports
-never sit in memory; XLSX and ODS are built from a tablib Dataset that an import-export
-resource filled: XLSX by `french_xlsx` (French money and date formats), ODS by tablib
-(typed cells).
+Every cell goes through `inert_cell` on its way out, whatever the producer: text that a
+spreadsheet would run as a formula gets a leading apostrophe (OWASP's advice against CSV/formula
+injection), while numbers, dates and booleans stay typed, so that a negative amount is still a
+number. Producers hand rows of Python values (a tablib Dataset, or header + row iterator) and
+never neutralise anything themselves.
+
+CSV is UTF-8 with a BOM and `;` separators, streamed row by row so that large exports never sit
+in memory; XLSX is written by `xlsx_bytes` (French money and date formats, one sheet per
+dataset); ODS by tablib (typed cells), from a neutralised copy of the dataset.
 """
 
 import csv
@@ -12,6 +17,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from io import BytesIO
 
+import tablib
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -25,9 +31,12 @@ FORMATS = {
 }
 
 
-# Spreadsheets run a cell starting with one of these as a formula: text typed by users
-# (acronym, title, organisation name, opinions) gets a leading apostrophe so it stays text.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A cell whose text starts with one of these runs as a formula in Excel or LibreOffice (tab and
+# carriage return let one through once the cell is trimmed); leading spaces do not protect it.
+FORMULA_TRIGGERS = ("=", "+", "-", "@")
+CONTROL_TRIGGERS = ("\t", "\r")
+# Values that stay typed cells: a spreadsheet never reads them as a formula.
+TYPED = (bool, int, float, Decimal, datetime.date, datetime.time)
 
 # Excel number formats are written in this neutral syntax; French Excel shows them with a
 # decimal comma and a space between thousands.
@@ -36,8 +45,38 @@ XLSX_DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 XLSX_DATE_FORMAT = "dd/mm/yyyy"
 
 
+def _needs_quote(text: str) -> bool:
+    # Apostrophes already in front are looked through, so that quoting is reversible
+    # (`text_from_inert`): "'=1" is written "''=1" and read back as "'=1".
+    text = text.lstrip("'")
+    return text.startswith(CONTROL_TRIGGERS) or text.lstrip().startswith(FORMULA_TRIGGERS)
+
+
 def inert_text(value: str) -> str:
-    return f"'{value}" if value and value.startswith(FORMULA_TRIGGERS) else value
+    """`value` with a leading apostrophe if a spreadsheet would run it as a formula."""
+    return f"'{value}" if _needs_quote(value) else value
+
+
+def text_from_inert(value: str) -> str:
+    """The text that `inert_text` quoted, for imports that read back a file the portal wrote."""
+    return value[1:] if value.startswith("'") and _needs_quote(value[1:]) else value
+
+
+def inert_cell(value):
+    """A cell value no spreadsheet runs: None, numbers, dates and booleans stay typed; anything
+    else becomes text (lists, dicts and lazy translations included), quoted if need be."""
+    if value is None or isinstance(value, TYPED):
+        return value
+    return inert_text(str(value))
+
+
+def inert_dataset(dataset: tablib.Dataset) -> tablib.Dataset:
+    """A copy of `dataset` whose header and cells went through `inert_cell`."""
+    return tablib.Dataset(
+        *([inert_cell(value) for value in row] for row in dataset),
+        headers=[inert_cell(title) for title in dataset.headers or []],
+        title=dataset.title,
+    )
 
 
 def spreadsheet_datetime(moment):
@@ -77,54 +116,60 @@ def french_cell(value) -> str:
 def csv_streaming_response(*, filename: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
     writer = csv.writer(_Echo(), delimiter=";", quoting=csv.QUOTE_MINIMAL)
 
+    def line(values) -> str:
+        return writer.writerow([french_cell(inert_cell(value)) for value in values])
+
     def lines():
-        yield "\ufeff" + writer.writerow(header)
+        yield "\ufeff" + line(header)
         for row in rows:
-            yield writer.writerow([french_cell(value) for value in row])
+            yield line(row)
 
     response = StreamingHttpResponse(lines(), content_type=FORMATS["csv"])
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
 
-def french_xlsx(dataset) -> bytes:
-    """The dataset as an XLSX workbook with money and date cells formatted for French readers.
+def _xlsx_cell(sheet, value) -> WriteOnlyCell:
+    value = inert_cell(value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, Decimal):
+        cell.number_format = XLSX_MONEY_FORMAT
+    elif isinstance(value, datetime.datetime):
+        cell.number_format = XLSX_DATETIME_FORMAT
+    elif isinstance(value, datetime.date):
+        cell.number_format = XLSX_DATE_FORMAT
+    return cell
+
+
+def xlsx_bytes(*datasets: tablib.Dataset) -> bytes:
+    """The datasets as an XLSX workbook, one sheet each, money and date cells formatted for French readers.
 
     Written in openpyxl's write-only mode: rows go straight to the file, not to a cell grid.
     """
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=(dataset.title or "Export")[:31])
-    sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    header = []
-    for title in dataset.headers:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in dataset:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, Decimal):
-                cell.number_format = XLSX_MONEY_FORMAT
-            elif isinstance(value, datetime.datetime):
-                cell.number_format = XLSX_DATETIME_FORMAT
-            elif isinstance(value, datetime.date):
-                cell.number_format = XLSX_DATE_FORMAT
-            cells.append(cell)
-        sheet.append(cells)
+    for dataset in datasets:
+        sheet = workbook.create_sheet(title=(dataset.title or "Export")[:31])
+        sheet.freeze_panes = "A2"
+        header = []
+        for title in dataset.headers or []:
+            cell = _xlsx_cell(sheet, title)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in dataset:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def spreadsheet_bytes(dataset, fmt: str) -> bytes:
-    """XLSX with French formats, or ODS as tablib writes it (typed cells)."""
-    return french_xlsx(dataset) if fmt == "xlsx" else dataset.export(fmt)
+def spreadsheet_bytes(dataset: tablib.Dataset, fmt: str) -> bytes:
+    """XLSX with French formats, or ODS as tablib writes it (typed cells); both neutralised."""
+    return xlsx_bytes(dataset) if fmt == "xlsx" else inert_dataset(dataset).export(fmt)
 
 
-def dataset_response(*, dataset, filename: str, fmt: str) -> HttpResponse:
+def dataset_response(*, dataset: tablib.Dataset, filename: str, fmt: str) -> HttpResponse:
     """XLSX or ODS (or a small CSV) from a tablib Dataset, with the right content type."""
     if fmt == "csv":
         return csv_streaming_response(filename=filename, header=list(dataset.headers), rows=dataset)
