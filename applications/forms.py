@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import BudgetLine, DossierPartner
+from portal.fields import (
+    AmountInputField,
+    DateInputField,
+    DateTimeInputField,
+    IntegerInputField,
+    ModelForm,
+    YearInputField,
+)
 from portal.models import Organisation
-
-
-class FrenchDecimalField(forms.CharField):
-    """Accepts « 12 500,50 », « 12500.50 » or « 12 500 € »; returns a Decimal."""
-
-    def __init__(self, *args, minimum: Decimal | None = Decimal("0"), **kwargs):
-        self.minimum = minimum
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        if text in self.empty_values:
-            return None
-        compact = "".join(text.split()).replace("\u202f", "").replace("€", "").replace(",", ".")
-        try:
-            number = Decimal(compact)
-        except InvalidOperation:
-            raise forms.ValidationError(_("Saisissez un montant, par exemple 12 500,50.")) from None
-        if not number.is_finite() or abs(number) >= Decimal("1e12"):
-            raise forms.ValidationError(_("Saisissez un montant, par exemple 12 500,50."))
-        if self.minimum is not None and number < self.minimum:
-            raise forms.ValidationError(_("Le montant ne peut pas être négatif."))
-        return number.quantize(Decimal("0.01"))
 
 
 class ProjectForm(forms.Form):
@@ -45,10 +27,10 @@ class ProjectForm(forms.Form):
         max_length=3000,
         help_text=_("3 000 caractères au maximum."),
     )
-    planned_start = forms.DateField(
+    planned_start = DateInputField(
         label=_("Début prévu"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    duration_months = forms.IntegerField(label=_("Durée (mois)"), required=False, min_value=1, max_value=120)
+    duration_months = IntegerInputField(label=_("Durée (mois)"), required=False, min_value=1, max_value=120)
 
 
 class DossierStartForm(ProjectForm):
@@ -78,17 +60,17 @@ class DossierStartForm(ProjectForm):
             del self.fields["predecessor"]
 
 
-class BudgetLineForm(forms.ModelForm):
-    amount = FrenchDecimalField(label=_("Montant (€)"))
+class BudgetLineForm(ModelForm):
+    year = YearInputField(label=_("Année"), required=False)
+    amount = AmountInputField(label=_("Montant (€)"))
 
     class Meta:
         model = BudgetLine
         fields = ["label", "year", "phase", "category", "source", "cofinancer_name", "amount"]
-        labels = {"label": _("Libellé"), "year": _("Année"), "phase": _("Phase"), "cofinancer_name": _("Co-financeur")}
+        labels = {"label": _("Libellé"), "phase": _("Phase"), "cofinancer_name": _("Co-financeur")}
 
     def __init__(self, *args, phases=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].widget.attrs.update(min=2000, max=2100)
         if phases:
             self.fields["phase"] = forms.ChoiceField(label=_("Phase"), required=False, choices=[("", "—"), *phases])
         for field in self.fields.values():
@@ -123,7 +105,7 @@ BudgetFormSet = forms.formset_factory(
 class PartnerForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.order_by("name"))
     role = forms.ChoiceField(label=_("Rôle"), choices=DossierPartner.Role.choices)
-    commitment = FrenchDecimalField(label=_("Engagement financier (€)"), required=False)
+    commitment = AmountInputField(label=_("Engagement financier (€)"), required=False)
 
 
 class InvitationForm(forms.Form):
@@ -255,7 +237,7 @@ class ComplementRequestForm(forms.Form):
 
     message = forms.CharField(label=_("Ce qui est attendu"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     parts = forms.MultipleChoiceField(label=_("Parties à rouvrir"), widget=forms.CheckboxSelectMultiple)
-    due_at = forms.DateTimeField(
+    due_at = DateTimeInputField(
         label=_("À rendre avant le"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

@@ -1,33 +1,12 @@
 """GET filter forms of the dossier lists. Their choices come from the user's scope only."""
 
-import re
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.selectors import STAFF_DEFAULT_SORT, STAFF_SORTS
 from applications.workflow import APPLICANT_LABELS, TO_INSTRUCT_FILTER, DossierState
+from portal.fields import AmountInputField
 from portal.models import OrganisationKind
-
-# Spaces a French user may type or paste between thousands: space, no-break, narrow no-break.
-_THOUSANDS_SPACES = re.compile(r"[\s\u00a0\u202f]")
-
-
-class FrenchAmountField(forms.DecimalField):
-    """An amount in euros as typed in French: « 12 500,50 », « 12500.5 », « 12 500 € »."""
-
-    default_error_messages = {"invalid": _("Saisissez un montant en euros, par exemple 12 500,50.")}
-    # A text input: a number input would refuse the spaces and the comma of French amounts.
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-
-    def __init__(self, **kwargs):
-        super().__init__(max_digits=14, decimal_places=2, min_value=Decimal("0"), **kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = _THOUSANDS_SPACES.sub("", value).removesuffix("€").replace(",", ".")
-        return super().to_python(value)
 
 
 class _ListFilterForm(forms.Form):
@@ -101,10 +80,10 @@ class StaffDossierFilterForm(_ListFilterForm):
     type_porteur = forms.ChoiceField(
         label=_("Type de porteur"), required=False, choices=[("", _("Tous les types")), *OrganisationKind.choices]
     )
-    montant_min = FrenchAmountField(
+    montant_min = AmountInputField(
         label=_("Montant demandé minimal (€)"), required=False, help_text=_("Par exemple 12 500,50")
     )
-    montant_max = FrenchAmountField(
+    montant_max = AmountInputField(
         label=_("Montant demandé maximal (€)"), required=False, help_text=_("Par exemple 250 000")
     )
     brouillons = forms.BooleanField(label=_("Inclure les brouillons"), required=False)

@@ -21,13 +21,12 @@ from calls.rules import (
     Rule,
 )
 from calls.rules.config import tag_label
+from portal.fields import AmountInputField, DecimalInputField, YearInputField
 
 DEFAULT_LINES = 5
 # A shared URL is typed by people: keep the page usable and the engine fast.
 MAX_LINES = 100
 LINES_PREFIX = "lignes"
-MAX_EUROS = Decimal("1000000000000")
-_SPACES = str.maketrans("", "", " \u00a0\u202f\t€")
 
 
 def _choices(labels: dict[str, str], empty: str | None = None) -> list[tuple[str, str]]:
@@ -45,44 +44,28 @@ def _error_sentences(form: forms.Form, subject: str = "") -> list[str]:
     return sentences
 
 
-class EuroField(forms.DecimalField):
-    """An amount as French people type it: « 30 000,50 € » as well as « 30000.50 »."""
-
-    default_error_messages = {
-        "invalid": _("Saisissez un montant en euros, par exemple 30 000,00."),
-        "min_value": _("Le montant ne peut pas être négatif."),
-        "max_value": _("Le montant est invraisemblable (plus de 1 000 milliards d'euros)."),
-        "max_decimal_places": _("Le montant se saisit au centime près (deux décimales au plus)."),
-        "max_digits": _("Le montant est invraisemblable (plus de 1 000 milliards d'euros)."),
-        "max_whole_digits": _("Le montant est invraisemblable (plus de 1 000 milliards d'euros)."),
-    }
+class EuroField(AmountInputField):
+    """An optional amount, under 1 000 milliards d'euros, as French people type it."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", Decimal("0"))
-        kwargs.setdefault("max_value", MAX_EUROS)
-        kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
         super().__init__(**kwargs)
 
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.translate(_SPACES).replace(",", ".")
-        return super().to_python(value)
 
+class RateField(DecimalInputField):
+    """An optional percentage, from 0 to 100, two decimals at most."""
 
-class RateField(EuroField):
     default_error_messages = {
         "invalid": _("Saisissez un taux en pourcentage, par exemple 80."),
         "min_value": _("Le taux ne peut pas être négatif."),
-        "max_value": _("Le taux ne peut pas dépasser 100 %."),
+        # A bare « % » here would break Django's %-formatting of the message (a 500 in the simulator).
+        "max_value": _("Le taux ne peut pas dépasser %(limit_value)s %%."),
         "max_decimal_places": _("Le taux se saisit avec deux décimales au plus."),
-        "max_digits": _("Le taux ne peut pas dépasser 100 %."),
-        "max_whole_digits": _("Le taux ne peut pas dépasser 100 %."),
     }
 
     def __init__(self, **kwargs):
-        super().__init__(max_value=Decimal("100"), **kwargs)
+        kwargs.setdefault("required", False)
+        super().__init__(min_value=Decimal("0"), max_value=Decimal("100"), decimal_places=2, **kwargs)
 
 
 class SimulatorForm(forms.Form):
@@ -139,19 +122,7 @@ class CostLineForm(forms.Form):
     """One budget line; a line left without label nor amount is ignored."""
 
     label = forms.CharField(label=_("Libellé"), max_length=200, required=False)
-    year = forms.IntegerField(
-        label=_("Année"),
-        required=False,
-        min_value=1900,
-        max_value=2100,
-        # A text input: the browser's own range check would hide the French message of the server.
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        error_messages={
-            "invalid": _("Saisissez une année, par exemple 2021."),
-            "min_value": _("Année invraisemblable."),
-            "max_value": _("Année invraisemblable."),
-        },
-    )
+    year = YearInputField(label=_("Année"), required=False)
     category = forms.ChoiceField(
         label=_("Catégorie"),
         required=False,

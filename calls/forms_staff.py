@@ -21,6 +21,7 @@ from calls.models import (
     Session,
     Theme,
 )
+from portal.fields import DateTimeInputField, IntegerInputField, ModelForm
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -37,7 +38,7 @@ class LinesField(forms.CharField):
         return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
-class ParisDateTimeField(forms.DateTimeField):
+class ParisDateTimeField(DateTimeInputField):
     """A native date-time picker; the typed time is Paris time (the site's time zone)."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
@@ -55,8 +56,9 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class ServiceModelForm(forms.ModelForm):
-    """A model form whose instance is never touched: services validate and save."""
+class ServiceModelForm(ModelForm):
+    """A model form whose instance is never touched: services validate and save. Numbers and dates are
+    read by `portal.fields`, which also bounds integers to what the database stores (model validation is skipped)."""
 
     def _post_clean(self):
         pass
@@ -268,7 +270,7 @@ class FormFieldForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type de champ"), choices=list(FIELD_KINDS.items()))
     required = forms.BooleanField(label=_("Réponse obligatoire"), required=False)
     help = forms.CharField(label=_("Aide"), required=False, max_length=1000)
-    max_length = forms.IntegerField(label=_("Nombre de caractères maximal"), required=False, min_value=1)
+    max_length = IntegerInputField(label=_("Nombre de caractères maximal"), required=False, min_value=1)
     choices = LinesField(label=_("Choix proposés (un par ligne, pour les champs à choix)"), required=False)
     show_if_field = forms.ChoiceField(label=_("Afficher seulement si le champ…"), required=False)
     show_if_equals = forms.CharField(

@@ -11,14 +11,14 @@ holding JSON values (amounts and percentages as decimal strings, dates as ISO st
 
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
+from portal.fields import MAX_INTEGER, DateInputField, parse_decimal, parse_integer
 from portal.validators import validate_siret
 
 FIELD_KINDS = {
@@ -37,6 +37,9 @@ FIELD_KINDS = {
 }
 CHOICE_KINDS = {"choice", "multiple_choice"}
 SHORT_TEXT_LIMIT = 255
+# Amounts and percentages typed in a dossier form: a thousand billion and more is a typo (and beyond
+# 28 digits Decimal cannot even round it to the cent).
+MAX_ANSWER_NUMBER = Decimal("1e12")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -147,34 +150,24 @@ def clean_value(field: dict, raw):
             raise ValidationError(f"{len(text)} caractères saisis pour {limit} autorisés au maximum.")
         return text
     if kind == "integer":
-        try:
-            return int(str(raw).replace(" ", "").replace("\u202f", ""))
-        except ValueError:
-            raise ValidationError("Saisissez un nombre entier.") from None
+        number = parse_integer(raw)
+        if abs(number) > MAX_INTEGER:  # stored in JSON, but shown and added up with the database's integers
+            raise ValidationError("Ce nombre est trop grand.")
+        return number
     if kind in {"amount", "percentage"}:
-        text = (
-            str(raw)
-            .replace(" ", "")
-            .replace("\u202f", "")
-            .replace("\xa0", "")
-            .replace("€", "")
-            .replace("%", "")
-            .replace(",", ".")
-        )
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValidationError("Saisissez un nombre, par exemple 12 500,50.") from None
-        if not number.is_finite() or number < 0:
+        number = parse_decimal(raw)
+        if number < 0:
             raise ValidationError("Saisissez un nombre positif.")
+        if number >= MAX_ANSWER_NUMBER:
+            raise ValidationError("Ce nombre est trop grand.")
         if kind == "percentage" and number > 100:
             raise ValidationError("Un pourcentage ne peut pas dépasser 100.")
         return str(number.quantize(Decimal("0.01")))
     if kind == "date":
-        try:
-            return datetime.date.fromisoformat(str(raw)).isoformat()
-        except ValueError:
-            raise ValidationError("Saisissez une date valide (JJ/MM/AAAA).") from None
+        return DateInputField(
+            input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+            error_messages={"invalid": "Saisissez une date valide (JJ/MM/AAAA)."},
+        ).clean(str(raw).strip()).isoformat()
     if kind == "choice":
         if raw not in field.get("choices", []):
             raise ValidationError("Choisissez une des valeurs proposées.")

@@ -12,17 +12,14 @@ from django.http import QueryDict
 
 from calls.forms_simulator import DEFAULT_LINES, LINES_PREFIX, MAX_LINES, CostLineFormSet, SimulatorForm
 from calls.rules import Evaluation, Rule, cents, evaluate, format_percent
+from portal.fields import count_or_none
 
 LINES_PARAM = "lines"
 TOTAL_FORMS = f"{LINES_PREFIX}-TOTAL_FORMS"
 
 
 def _positive_int(value: str | None) -> int | None:
-    try:
-        number = int(value or "")
-    except ValueError:
-        return None
-    return number if number > 0 else None
+    return count_or_none(value) or None
 
 
 def _line_count(data: QueryDict) -> int:

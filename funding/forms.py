@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.workflow import DossierState
 from funding.models import Convention, Tranche
+from portal.fields import AmountInputField, DateInputField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -63,8 +64,8 @@ class MilestoneReviewForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    paid_on = forms.DateField(label=_("Date du paiement"), widget=DATE_WIDGET)
-    amount = forms.DecimalField(label=_("Montant (€)"), max_digits=14, decimal_places=2, min_value=0)
+    paid_on = DateInputField(label=_("Date du paiement"), widget=DATE_WIDGET)
+    amount = AmountInputField(label=_("Montant (€)"))
     reference = forms.CharField(label=_("Référence"), max_length=100)
 
 
@@ -88,7 +89,7 @@ class IndicatorReportForm(forms.Form):
 
 class FinalReportForm(forms.Form):
     summary = forms.CharField(label=_("Bilan du projet"), widget=forms.Textarea(attrs={"rows": 6}))
-    spent_amount = forms.DecimalField(label=_("Dépenses réalisées (€)"), max_digits=14, decimal_places=2, min_value=0)
+    spent_amount = AmountInputField(label=_("Dépenses réalisées (€)"))
 
 
 class ConventionTemplateForm(forms.Form):
@@ -102,7 +103,7 @@ class ConventionTemplateForm(forms.Form):
 
 class TrancheForm(forms.Form):
     label = forms.CharField(label=_("Libellé"), max_length=255)
-    amount = forms.DecimalField(label=_("Montant (€)"), max_digits=14, decimal_places=2, min_value=0)
+    amount = AmountInputField(label=_("Montant (€)"))
     condition = forms.ChoiceField(label=_("Condition"), choices=Tranche.Condition.choices)
     milestone = forms.TypedChoiceField(label=_("Jalon"), required=False, coerce=int, empty_value=None)
 

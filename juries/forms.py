@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from juries import scoring
 from juries.models import ConflictDeclaration, Decision, JuryMember, Recommendation
+from portal.fields import DateTimeInputField, DecimalInputField, IntegerInputField
 
 
 class DeclarationForm(forms.Form):
@@ -43,7 +44,7 @@ class OpinionForm(forms.Form):
 
 
 class ConsensusForm(OpinionForm):
-    hearing_at = forms.DateTimeField(label=_("Audition le (jj/mm/aaaa hh:mm)"), required=False)
+    hearing_at = DateTimeInputField(label=_("Audition le (jj/mm/aaaa hh:mm)"), required=False)
     hearing_link = forms.URLField(label=_("Lien de l'audition"), required=False, assume_scheme="https")
     hearing_notes = forms.CharField(
         label=_("Notes d'audition"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -81,14 +82,14 @@ class JuryCreateForm(forms.Form):
     call = forms.ModelChoiceField(label=_("Appel"), queryset=None)
     theme = forms.ModelChoiceField(label=_("Thème (facultatif)"), queryset=None, required=False)
     session = forms.ModelChoiceField(label=_("Session (facultative)"), queryset=None, required=False)
-    evaluations_per_dossier = forms.IntegerField(
+    evaluations_per_dossier = IntegerInputField(
         label=_("Évaluations par dossier"), min_value=1, max_value=10, initial=2
     )
-    due_at = forms.DateTimeField(label=_("Date limite des évaluations (jj/mm/aaaa hh:mm)"), required=False)
-    divergence_threshold = forms.DecimalField(
+    due_at = DateTimeInputField(label=_("Date limite des évaluations (jj/mm/aaaa hh:mm)"), required=False)
+    divergence_threshold = DecimalInputField(
         label=_("Écart d'alerte (points sur 100)"), initial=20, min_value=0, max_value=100
     )
-    pass_mark = forms.DecimalField(
+    pass_mark = DecimalInputField(
         label=_("Note globale minimale (sur 100, facultative)"), required=False, min_value=0, max_value=100
     )
     mix_sectors = forms.BooleanField(label=_("Mêler membres publics et privés à l'attribution"), required=False)

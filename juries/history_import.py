@@ -18,7 +18,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import tablib
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +25,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_lazy
 from import_export import fields, resources, widgets
 
-from applications.forms_lists import FrenchAmountField
 from applications.models import Dossier
 from calls.models import Session
 from juries.imports import OrganisationWidget, RequiredTextWidget
@@ -34,6 +32,7 @@ from juries.models import Decision
 from juries.services import juries
 from juries.services.deliberation import KIND_STATES, DecisionInput, deliberation_record_past
 from portal.errors import DomainError
+from portal.fields import AmountInputField, DateInputField
 from portal.imports import CellError, ImportCheck, shape_errors
 from portal.selectors import user_roles
 from portal.services import audit_record
@@ -64,7 +63,7 @@ class AmountWidget(widgets.Widget):
 
     def clean(self, value, row=None, **kwargs):
         try:
-            return FrenchAmountField(required=False).clean(value if not isinstance(value, str) else value.strip())
+            return AmountInputField(required=False).clean(value if not isinstance(value, str) else value.strip())
         except ValidationError as error:
             raise _cell_error(error) from None
 
@@ -73,7 +72,7 @@ class FrenchDateWidget(widgets.Widget):
     """A date written dd/mm/yyyy, or a spreadsheet date."""
 
     def clean(self, value, row=None, **kwargs):
-        field = forms.DateField(
+        field = DateInputField(
             input_formats=["%d/%m/%Y"],
             error_messages={
                 "required": gettext("La date de décision est obligatoire."),

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+
+from portal.fields import parse_decimal
 
 HUNDRED = Decimal("100")
 PLACES = Decimal("0.001")
@@ -90,8 +94,8 @@ def to_decimal(value) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value).replace(",", "."))
-    except InvalidOperation:
+        return parse_decimal(value)
+    except ValidationError:
         return None
 
 
@@ -171,8 +175,12 @@ def sheet_errors(grid: list[GridItem], scores: dict, *, complete: bool) -> dict[
             if complete:
                 errors[item.code] = "Notez ce critère."
             continue
-        score = to_decimal(raw)
-        if score is None or not item.scale_min <= score <= item.scale_max:
+        try:
+            score = parse_decimal(raw)
+        except ValidationError as error:  # foreign digits, NaN, an overlong number: said in French, never compared
+            errors[item.code] = " ".join(error.messages)
+            continue
+        if not item.scale_min <= score <= item.scale_max:
             errors[item.code] = f"La note doit être comprise entre {plain(item.scale_min)} et {plain(item.scale_max)}."
         elif (score - item.scale_min) % item.step != 0:
             errors[item.code] = f"La note doit suivre un pas de {plain(item.step)}."

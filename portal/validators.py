@@ -20,7 +20,8 @@ def luhn_is_valid(digits: str) -> bool:
 
 
 def siret_is_valid(value: str) -> bool:
-    if len(value) != 14 or not value.isdigit():
+    # isdigit() alone accepts « ² » (int() then fails) and Arabic-Indic digits.
+    if len(value) != 14 or not (value.isascii() and value.isdigit()):
         return False
     if value.startswith(LA_POSTE_SIREN):
         return sum(int(char) for char in value) % 5 == 0
@@ -32,7 +33,7 @@ def validate_siret(value: str) -> None:
     if not value:
         return
     compact = value.replace(" ", "")
-    if len(compact) != 14 or not compact.isdigit():
+    if len(compact) != 14 or not (compact.isascii() and compact.isdigit()):
         raise ValidationError(_("Le SIRET doit comporter exactement 14 chiffres."), code="siret_format")
     if not siret_is_valid(compact):
         raise ValidationError(

@@ -1,7 +1,8 @@
 """Writes of a dossier while its carrier builds it: start, sections, budget, partners, team.
 
-Every save is optimistic-locked: the caller sends the version it read; when someone else
-changed the same part since, `DossierConflict` carries both versions and nothing is lost.
+Every save is optimistic-locked: the caller sends the version it read, and a save is accepted
+only on the exact version stored; otherwise (someone saved since, or a version the page never
+gave) `DossierConflict` carries the stored version, nothing is written and nothing typed is lost.
 """
 
 from __future__ import annotations
@@ -33,17 +34,11 @@ BUDGET_PART = "_budget"
 
 
 class DossierConflict(DomainError):
-    """Someone saved the same part since `base_version`: `theirs` is what they saved, and
-    `current_version` the version to send back to overwrite it knowingly."""
+    """The save did not name the part's current version: `theirs` is what is stored, and
+    `current_version` the version to send back to overwrite it knowingly. Nothing was written."""
 
-    def __init__(self, *, part: str, theirs: dict, current_version: int):
-        super().__init__(
-            _(
-                "Une autre personne a enregistré cette partie pendant que vous la modifiiez. "
-                "Comparez sa version et la vôtre, puis enregistrez celle que vous gardez."
-            ),
-            code="conflict",
-        )
+    def __init__(self, *, part: str, theirs: dict, current_version: int, message: str):
+        super().__init__(message, code="conflict")
         self.part = part
         self.theirs = theirs
         self.current_version = current_version
@@ -64,9 +59,24 @@ def _locked(dossier: Dossier) -> Dossier:
     )
 
 
-def _check_version(dossier: Dossier, part: str, base_version: int, theirs) -> None:
-    if dossier.section_versions.get(part, 0) > base_version:
-        raise DossierConflict(part=part, theirs=theirs, current_version=dossier.section_versions[part])
+def _check_version(dossier: Dossier, part: str, base_version: int | None, theirs) -> None:
+    """Accept a save only on the exact version stored: an older one means someone saved since;
+    a newer or missing one was not given by the page (forged, or sent by a broken client), and
+    overwriting on its word would let anyone skip the lock."""
+    current = dossier.section_versions.get(part, 0)
+    if base_version == current:
+        return
+    if base_version is not None and 0 <= base_version < current:
+        message = _(
+            "Une autre personne a enregistré cette partie pendant que vous la modifiiez. "
+            "Comparez sa version et la vôtre, puis enregistrez celle que vous gardez."
+        )
+    else:
+        message = _(
+            "Votre page ne porte pas la version enregistrée de cette partie : rien n'a été écrit. "
+            "Comparez la version enregistrée et la vôtre, puis enregistrez celle que vous gardez."
+        )
+    raise DossierConflict(part=part, theirs=theirs, current_version=current, message=message)
 
 
 def _bump(dossier: Dossier, part: str) -> None:
@@ -133,7 +143,7 @@ def dossier_start(
 
 
 def dossier_save_section(
-    *, actor, dossier: Dossier, section_key: str, raw_answers: dict, base_version: int
+    *, actor, dossier: Dossier, section_key: str, raw_answers: dict, base_version: int | None
 ) -> SectionSave:
     """Validate and store one form section; valid fields are kept even when others have errors.
 
@@ -161,7 +171,7 @@ def dossier_update_project(
     *,
     actor,
     dossier: Dossier,
-    base_version: int,
+    base_version: int | None,
     acronym: str,
     title: str,
     summary: str,
@@ -191,7 +201,7 @@ def dossier_update_project(
     return locked
 
 
-def budget_replace(*, actor, dossier: Dossier, lines: list[dict], base_version: int) -> Dossier:
+def budget_replace(*, actor, dossier: Dossier, lines: list[dict], base_version: int | None) -> Dossier:
     """Replace every budget line at once (the budget form posts the whole table)."""
     with transaction.atomic():
         locked = _locked(dossier)

@@ -35,6 +35,7 @@ from calls.models import Session
 from calls.selectors import required_documents_of
 from portal.errors import DomainError
 from portal.exports import dataset_response
+from portal.fields import count_or_none
 from portal.selectors import organisations_of
 from portal.services import document_served
 
@@ -208,10 +209,10 @@ def dossier_section(request, pk: int, key: str):
                 dossier=dossier,
                 section_key=key,
                 raw_answers=raw,
-                base_version=int(request.POST.get("base_version") or 0),
+                base_version=count_or_none(request.POST.get("base_version")),
             )
         except drafting.DossierConflict as error:
-            conflict = {"theirs": section_answers(section, {**dossier.answers, **error.theirs})}
+            conflict = {"message": error.message, "theirs": section_answers(section, {**dossier.answers, **error.theirs})}
             base_version = error.current_version
         except DomainError as error:
             if request.htmx:
@@ -266,11 +267,11 @@ def dossier_project(request, pk: int):
             drafting.dossier_update_project(
                 actor=request.user,
                 dossier=dossier,
-                base_version=int(request.POST.get("base_version") or 0),
+                base_version=count_or_none(request.POST.get("base_version")),
                 **form.cleaned_data,
             )
         except drafting.DossierConflict as error:
-            conflict = error.theirs
+            conflict = {"message": error.message, "theirs": error.theirs}
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -342,7 +343,7 @@ def dossier_budget(request, pk: int):
     dossier = applicant_dossier(request, pk)
     editable = can_edit_part(dossier, drafting.BUDGET_PART)
     requested_lines = request.GET.get("lignes", "")
-    formset = _budget_formset(dossier, extra=min(int(requested_lines), 20) if requested_lines.isdigit() else 0)
+    formset = _budget_formset(dossier, extra=min(count_or_none(requested_lines) or 0, 20))
     conflict = None
     saved = False
     failure = ""
@@ -354,10 +355,10 @@ def dossier_budget(request, pk: int):
                     actor=request.user,
                     dossier=dossier,
                     lines=formset.lines(),
-                    base_version=int(request.POST.get("base_version") or 0),
+                    base_version=count_or_none(request.POST.get("base_version")),
                 )
             except drafting.DossierConflict as error:
-                conflict = error.theirs["lines"]
+                conflict = {"message": error.message, "lines": error.theirs["lines"]}
             except DomainError as error:
                 failure = error.message
                 if not request.htmx:

@@ -24,6 +24,7 @@ from calls.models import Call, RequiredDocument, Theme
 from calls.permissions import can_manage_call, can_use_back_office
 from calls.services import components, configuration
 from portal.errors import DomainError
+from portal.fields import count_or_none
 from portal.selectors import user_roles
 
 PAGE_SIZE = 20
@@ -274,8 +275,7 @@ def call_list(request):
     programmes = list(selectors.staff_programmes(roles))
     status = request.GET.get("statut", "")
     status = status if status in Call.Status.values else ""
-    programme = request.GET.get("programme", "")
-    programme_id = int(programme) if programme.isdigit() else None
+    programme_id = count_or_none(request.GET.get("programme"))
     query = request.GET.get("q", "").strip()[:100]
     calls = selectors.staff_calls(roles, status=status, programme_id=programme_id, query=query)
     page = Paginator(calls, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -7,13 +7,14 @@ from calls.forms_staff import CriterionForm, RequiredDocumentForm
 from calls.models import Criterion, RequiredDocument
 from calls.services import components
 from calls.views.staff import confirm_page, form_page, managed_owner, staff_view
+from portal.fields import count_or_none
 
 
 @staff_view
 def criterion_create(request, call_id: int, theme_id: int | None = None):
     owner = managed_owner(request, call_id, theme_id)
-    parent_id = request.GET.get("parent", "")
-    parent = get_object_or_404(Criterion, pk=parent_id, **owner.of) if parent_id.isdigit() else None
+    parent_id = count_or_none(request.GET.get("parent"))
+    parent = get_object_or_404(Criterion, pk=parent_id, **owner.of) if parent_id is not None else None
     title = _("Nouveau sous-critère de « %(parent)s »") % {"parent": parent.label} if parent else _("Nouveau critère")
     return form_page(
         request,

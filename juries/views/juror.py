@@ -16,6 +16,7 @@ from juries.models import Assignment, Consensus, Evaluation, JuryDossier
 from juries.permissions import is_chair, require_juror
 from juries.services import conflicts, evaluation
 from portal.errors import DomainError
+from portal.fields import count_or_none
 
 # Dossiers per page of the juror's queue: a national jury gives a juror several hundred.
 QUEUE_PAGE_SIZE = 50
@@ -134,10 +135,10 @@ def _declare_organisation(request, member) -> None:
 
 
 def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    number = count_or_none(value)
+    if number is None:
+        raise Http404
+    return number
 
 
 def _readable(request, jury_id: int, dossier_id: int):

@@ -1,10 +1,10 @@
 """Staff's pages: juries of their programmes, one jury's management, and the ranking / deliberation."""
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from juries.permissions import require_staff
 from juries.services import assignment, deliberation, instruction, juries
 from juries.services.deliberation import DecisionInput, granted_total_of
 from portal.errors import DomainError
+from portal.fields import AmountInputField, DecimalInputField, count_or_none
 from portal.selectors import user_roles
 
 
@@ -159,7 +160,9 @@ def jury_detail(request, jury_id: int):
 def _decisions_from_post(data, rows) -> list[DecisionInput]:
     sessions = {
         s.pk: s
-        for s in Session.objects.filter(pk__in=[v for k, v in data.items() if k.startswith("target_") and v.isdigit()])
+        for s in Session.objects.filter(
+            pk__in=[v for k, v in data.items() if k.startswith("target_") and count_or_none(v) is not None]
+        )
     }
     decisions = []
     for row in rows:
@@ -167,11 +170,10 @@ def _decisions_from_post(data, rows) -> list[DecisionInput]:
         kind = data.get(f"kind_{pk}", "")
         if not kind:
             continue
-        raw = re.sub(r"\s", "", data.get(f"amount_{pk}", "")).replace(",", ".")  # "30 000,50" as typed in French
         try:
-            amount = Decimal(raw) if raw else None
-        except InvalidOperation:
-            raise DomainError(_("%(reference)s : montant illisible.") % {"reference": row.dossier.reference}) from None
+            amount = AmountInputField(required=False).clean(data.get(f"amount_{pk}", ""))
+        except ValidationError as error:
+            raise DomainError(f"{row.dossier.reference} : {' '.join(error.messages)}", field="amount") from None
         target = data.get(f"target_{pk}", "")
         decisions.append(
             DecisionInput(
@@ -180,7 +182,7 @@ def _decisions_from_post(data, rows) -> list[DecisionInput]:
                 granted_amount=amount,
                 conditions=data.get(f"conditions_{pk}", ""),
                 reasons=data.get(f"reasons_{pk}", ""),
-                target_session=sessions.get(int(target)) if target.isdigit() else None,
+                target_session=sessions.get(count_or_none(target)),
             )
         )
     return decisions
@@ -237,9 +239,10 @@ def ranking(request, jury_id: int):
     chosen = {d.dossier_id: d for d in proposed}
     # Two-step calls invite up to a multiple of the envelope at the first step ("what if" cut-off).
     try:
-        multiple = max(Decimal(request.GET.get("multiple", "1").replace(",", ".")), Decimal("0"))
-    except InvalidOperation:
-        multiple = Decimal("1")
+        multiple = DecimalInputField(required=False, min_value=0, max_value=100).clean(request.GET.get("multiple"))
+    except ValidationError:
+        multiple = None
+    multiple = Decimal("1") if multiple is None else multiple
     cutoff = envelope * multiple if envelope is not None else None
     granted_total = sum(
         (d.granted_amount or Decimal("0") for d in proposed if d.kind == Decision.Kind.SELECTED), Decimal("0")

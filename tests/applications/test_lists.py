@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.forms_lists import FrenchAmountField
 from applications.models import ComplementRequest, Dossier
 from applications.workflow import DossierState
+from portal.fields import AmountInputField
 from portal.models import OrganisationKind, Role
 from portal.services import role_assign
 from tests.applications.factories import DossierFactory
@@ -321,7 +321,7 @@ def test_staff_amount_range_accepts_french_decimals(staff_client, programme):
     ],
 )
 def test_french_amount_parsing(typed, expected):
-    assert FrenchAmountField(required=False).clean(typed) == expected
+    assert AmountInputField(required=False).clean(typed) == expected
 
 
 @pytest.mark.parametrize(

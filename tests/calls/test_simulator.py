@@ -160,7 +160,8 @@ def test_line_count_is_bounded(client, itn6):
         ("-100", "external_services", "Montant (€) : Le montant ne peut pas être négatif."),
         ("douze", "external_services", "Montant (€) : Saisissez un montant en euros"),
         ("NaN", "external_services", "Montant (€) : Saisissez un montant en euros"),
-        ("1e30", "external_services", "Montant (€) : Le montant est invraisemblable"),
+        ("1e30", "external_services", "Montant (€) : Saisissez un montant en euros"),
+        ("1 000 000 000 000", "external_services", "Montant (€) : Le montant est invraisemblable"),
         ("100", "yachts", "Catégorie : Catégorie de dépense inconnue."),
         ("100", "", "Catégorie : Choisissez la catégorie de la dépense."),
     ],
@@ -180,7 +181,7 @@ def test_bad_context_input_is_reported(client, itn6):
     qs = query(carrier_kind="", rows=[line("Prestation", "1000", year="deux mille")], source="x")
     content = page(simulate(client, itn6, qs))
     assert "Type d'organisation porteuse : Choisissez le type d'organisation porteuse." in content
-    assert "Ligne 1 « Prestation » — Année : Saisissez une année, par exemple 2021." in content
+    assert "Ligne 1 « Prestation » — Année : Saisissez une année, par exemple 2026." in content
 
 
 def test_optional_context_fields_follow_the_rule(client):
