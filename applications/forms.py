@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from applications.models import BudgetLine, DossierPartner
 from portal.fields import (
@@ -87,6 +89,14 @@ class BudgetLineForm(ModelForm):
 
 
 class BaseBudgetFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": ngettext_lazy(
+            "Le budget compte au plus %(num)d ligne : regroupez des lignes, puis enregistrez.",
+            "Le budget compte au plus %(num)d lignes : regroupez des lignes, puis enregistrez.",
+            "num",
+        ),
+    }
+
     def lines(self) -> list[dict]:
         """Every line kept: existing ones even when unchanged (the table replaces the budget), new ones once filled."""
         initial_count = self.initial_form_count()
@@ -98,7 +108,15 @@ class BaseBudgetFormSet(forms.BaseFormSet):
 
 
 BudgetFormSet = forms.formset_factory(
-    BudgetLineForm, formset=BaseBudgetFormSet, extra=0, can_delete=True, max_num=200, validate_max=True
+    BudgetLineForm,
+    formset=BaseBudgetFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=settings.BUDGET_MAX_LINES,
+    # Every line the request limit lets through is read and shown back (a line posts at least 7
+    # fields: an unticked deletion box posts nothing), so that a table too long loses no line.
+    absolute_max=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS // (settings.BUDGET_FIELDS_PER_LINE - 1),
+    validate_max=True,
 )
 
 

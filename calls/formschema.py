@@ -164,10 +164,14 @@ def clean_value(field: dict, raw):
             raise ValidationError("Un pourcentage ne peut pas dépasser 100.")
         return str(number.quantize(Decimal("0.01")))
     if kind == "date":
-        return DateInputField(
-            input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-            error_messages={"invalid": "Saisissez une date valide (JJ/MM/AAAA)."},
-        ).clean(str(raw).strip()).isoformat()
+        return (
+            DateInputField(
+                input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                error_messages={"invalid": "Saisissez une date valide (JJ/MM/AAAA)."},
+            )
+            .clean(str(raw).strip())
+            .isoformat()
+        )
     if kind == "choice":
         if raw not in field.get("choices", []):
             raise ValidationError("Choisissez une des valeurs proposées.")

@@ -177,6 +177,16 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest form is the budget table: at most BUDGET_MAX_LINES lines of BUDGET_FIELDS_PER_LINE
+# fields (applications.forms.BudgetFormSet; a test checks both numbers against the form). Django's
+# default of 1 000 fields refused a 143-line budget with a bare 400. The limit counts the table's
+# lines plus BUDGET_EXTRA_LINES more, so that a table a few lines too long still reaches the form,
+# which refuses it in French with every line kept, and 100 fields for the rest of the page
+# (management form, CSRF token, version, buttons).
+BUDGET_MAX_LINES = 200
+BUDGET_EXTRA_LINES = 20
+BUDGET_FIELDS_PER_LINE = 8
+DATA_UPLOAD_MAX_NUMBER_FIELDS = (BUDGET_MAX_LINES + BUDGET_EXTRA_LINES) * BUDGET_FIELDS_PER_LINE + 100
 
 # E-mail: console by default, SMTP when EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Portail des appels à projets <no-reply@portail.local>")

@@ -212,7 +212,10 @@ def dossier_section(request, pk: int, key: str):
                 base_version=count_or_none(request.POST.get("base_version")),
             )
         except drafting.DossierConflict as error:
-            conflict = {"message": error.message, "theirs": section_answers(section, {**dossier.answers, **error.theirs})}
+            conflict = {
+                "message": error.message,
+                "theirs": section_answers(section, {**dossier.answers, **error.theirs}),
+            }
             base_version = error.current_version
         except DomainError as error:
             if request.htmx:
