@@ -108,20 +108,30 @@ def check_year(year: int, code: str = "year_range", messages: dict | None = None
         _refuse(code, messages)
 
 
-class DecimalInputField(forms.DecimalField):
-    """A decimal number as typed in France; bounded by the field's max_digits or max_value."""
+class _TypedNumberMixin:
+    """Typed text read by `parse` (this module's parser) before Django's own checks; a text input
+    with the right keyboard, since a number input refuses French spaces and commas."""
 
     default_error_messages = {"digits": MESSAGES["digits"], "too_long": MESSAGES["too_long"]}
+    parse = None
+    inputmode = ""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": self.inputmode, "autocomplete": "off"}))
         super().__init__(**kwargs)
 
     def to_python(self, value):
         if isinstance(value, str):
             value = value.strip()
-            return parse_decimal(value, self.error_messages) if value else None
+            return type(self).parse(value, self.error_messages) if value else None
         return super().to_python(value)
+
+
+class DecimalInputField(_TypedNumberMixin, forms.DecimalField):
+    """A decimal number as typed in France; bounded by the field's max_digits or max_value."""
+
+    parse = staticmethod(parse_decimal)
+    inputmode = "decimal"
 
 
 class AmountInputField(DecimalInputField):
@@ -143,21 +153,15 @@ class AmountInputField(DecimalInputField):
         super().__init__(**kwargs)
 
 
-class IntegerInputField(forms.IntegerField):
+class IntegerInputField(_TypedNumberMixin, forms.IntegerField):
     """A whole number typed with the digits 0 to 9; at most MAX_INTEGER unless said otherwise."""
 
-    default_error_messages = {"digits": MESSAGES["digits"], "too_long": MESSAGES["too_long"]}
+    parse = staticmethod(parse_integer)
+    inputmode = "numeric"
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_value", MAX_INTEGER)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
         super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip()
-            return parse_integer(value, self.error_messages) if value else None
-        return super().to_python(value)
 
 
 class YearInputField(IntegerInputField):
