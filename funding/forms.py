@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.workflow import DossierState
 from funding.models import Convention, Tranche
 from portal.fields import AmountInputField, DateInputField
+from portal.idempotency import IdempotentForm
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -63,10 +64,14 @@ class MilestoneReviewForm(forms.Form):
     )
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(IdempotentForm):
     paid_on = DateInputField(label=_("Date du paiement"), widget=DATE_WIDGET)
     amount = AmountInputField(label=_("Montant (€)"))
-    reference = forms.CharField(label=_("Référence"), max_length=100)
+    reference = forms.CharField(
+        label=_("Référence dans le système financier"),
+        max_length=100,
+        help_text=_("Numéro du mandat ou du virement ; une référence ne s'enregistre qu'une fois par projet."),
+    )
 
 
 class IndicatorReportForm(forms.Form):

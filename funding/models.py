@@ -113,6 +113,8 @@ class Convention(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     in_force_at = models.DateTimeField(_("en vigueur le"), null=True, blank=True)
+    # Drawn by the "generate" button's form: the same post twice finds this version instead of another.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("convention")
@@ -210,6 +212,7 @@ class Tranche(models.Model):
         verbose_name_plural = _("tranches")
         ordering = ["convention", "order", "pk"]
         constraints = [
+            models.UniqueConstraint(fields=["convention", "order"], name="tranche_unique_order"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="tranche_amount_not_negative"),
             models.CheckConstraint(
                 condition=~Q(condition="milestone") | Q(milestone__isnull=False),
@@ -226,10 +229,22 @@ class Tranche(models.Model):
 
 
 class Payment(models.Model):
+    """A payment of a tranche, written once: its finance-system reference is unique within the project
+    (every version of its convention), and the form's idempotency key within the portal."""
+
     tranche = models.ForeignKey(Tranche, on_delete=models.PROTECT, related_name="payments")
+    # The tranche's project, repeated so that the database holds the reference unique across amendments.
+    dossier = models.ForeignKey(
+        "applications.Dossier", on_delete=models.PROTECT, related_name="payments", editable=False
+    )
     paid_on = models.DateField(_("date du paiement"))
     amount = models.DecimalField(_("montant (€)"), **MONEY)
-    reference = models.CharField(_("référence"), max_length=100)
+    reference = models.CharField(
+        _("référence"),
+        max_length=100,
+        help_text=_("La référence du paiement dans le système financier (mandat, virement)."),
+    )
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -237,10 +252,18 @@ class Payment(models.Model):
         verbose_name = _("paiement")
         verbose_name_plural = _("paiements")
         ordering = ["paid_on", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.UniqueConstraint(fields=["dossier", "reference"], name="payment_reference_unique_per_project"),
+        ]
 
     def __str__(self):
         return f"{self.reference} — {self.amount} €"
+
+    def save(self, *args, **kwargs):
+        if self.dossier_id is None and self.tranche_id is not None:
+            self.dossier_id = Tranche.objects.values_list("convention__dossier_id", flat=True).get(pk=self.tranche_id)
+        super().save(*args, **kwargs)
 
 
 class IndicatorReport(models.Model):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from juries import scoring
 from juries.models import ConflictDeclaration, Decision, JuryMember, Recommendation
 from portal.fields import DateTimeInputField, DecimalInputField, IntegerInputField
+from portal.idempotency import IdempotentForm
 
 
 class DeclarationForm(forms.Form):
@@ -51,7 +52,9 @@ class ConsensusForm(OpinionForm):
     )
 
 
-class DeliberationForm(forms.Form):
+class DeliberationForm(IdempotentForm):
+    """The ranking page's form; its key, drawn with the page, makes a second post find the first deliberation."""
+
     override_reason = forms.CharField(
         label=_("Motif de dépassement de l'enveloppe (dérogation du ou de la président·e)"),
         required=False,

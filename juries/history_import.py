@@ -250,13 +250,16 @@ def _record(*, actor, session: Session, row: dict) -> Dossier:
 def history_import(*, actor, session: Session, dataset: tablib.Dataset) -> int:
     """Record every dossier and decision of a checked file, all or nothing; DomainError if it no longer holds."""
     ensure_importable(actor=actor, session=session)
-    check = history_check(session, dataset)
-    if not check.is_valid:
-        raise DomainError(
-            gettext("Le fichier n'est plus valable (des données ont changé) : vérifiez-le à nouveau."),
-            code="import_stale",
-        )
     with transaction.atomic():
+        # The session's row, locked: two imports into it run one after the other, and the second
+        # is checked against what the first recorded (its acronyms are taken), so nothing is doubled.
+        session = Session.objects.select_for_update(of=("self",)).select_related("theme__call").get(pk=session.pk)
+        check = history_check(session, dataset)
+        if not check.is_valid:
+            raise DomainError(
+                gettext("Le fichier n'est plus valable (des données ont changé) : vérifiez-le à nouveau."),
+                code="import_stale",
+            )
         recorded = [(row, _record(actor=actor, session=session, row=row)) for row in check.rows]
         jury = juries.jury_create(
             actor=actor,

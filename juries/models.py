@@ -270,6 +270,9 @@ class Deliberation(models.Model):
     override_by = models.ForeignKey(JuryMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     ranking = models.JSONField(_("classement figé"), default=list, blank=True)
     minutes = models.FileField(_("procès-verbal"), upload_to=minutes_path, blank=True, max_length=255)
+    # Drawn by the deliberation form: the same form posted twice (replay, double click, two tabs)
+    # finds this deliberation instead of recording a second one.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("délibération")
@@ -297,6 +300,8 @@ class Decision(models.Model):
         RESERVE = "reserve", _("Liste complémentaire")
 
     deliberation = models.ForeignKey(Deliberation, on_delete=models.CASCADE, related_name="decisions")
+    # The deliberation's jury, repeated so that the database holds one decision per dossier and jury.
+    jury = models.ForeignKey(Jury, on_delete=models.CASCADE, related_name="+", editable=False)
     dossier = models.ForeignKey("applications.Dossier", on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField(_("décision"), max_length=12, choices=Kind.choices)
     rank = models.PositiveIntegerField(_("rang"), null=True, blank=True)
@@ -311,6 +316,11 @@ class Decision(models.Model):
         related_name="+",
         verbose_name=_("session visée (réorientation ou redépôt)"),
     )
+    across_calls = models.BooleanField(
+        _("vers un autre appel du programme"),
+        default=False,
+        help_text=_("Une réorientation ou un redépôt reste dans l'appel du jury, sauf décision expresse contraire."),
+    )
     letter = models.FileField(_("lettre de décision"), upload_to=letter_path, blank=True, max_length=255)
 
     class Meta:
@@ -319,6 +329,7 @@ class Decision(models.Model):
         ordering = ["deliberation", "rank", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["deliberation", "dossier"], name="decision_unique_dossier"),
+            models.UniqueConstraint(fields=["jury", "dossier"], name="decision_unique_per_jury"),
             models.CheckConstraint(
                 condition=Q(granted_amount__isnull=True) | Q(granted_amount__gte=0), name="decision_amount_not_negative"
             ),
@@ -326,6 +337,11 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.dossier}"
+
+    def save(self, *args, **kwargs):
+        if self.jury_id is None and self.deliberation_id is not None:
+            self.jury_id = Deliberation.objects.values_list("jury_id", flat=True).get(pk=self.deliberation_id)
+        super().save(*args, **kwargs)
 
 
 class EligibilityReview(models.Model):

@@ -209,9 +209,14 @@ def preview_store(*, token: str, user_id: int, dataset: tablib.Dataset, scope: s
 
 
 def preview_take(*, token: str, user_id: int, scope: str = "organisations") -> tablib.Dataset | None:
-    """The checked file of this user, once (the entry is removed), or None."""
+    """The checked file of this user, once (the entry is removed), or None.
+
+    Of two confirmations of one token racing, only the one whose delete removed the entry gets the
+    file: a double-clicked "Confirm" imports once.
+    """
     stored = cache.get(_key(token, scope))
     if not stored or stored["user_id"] != user_id:
         return None
-    cache.delete(_key(token, scope))
+    if not cache.delete(_key(token, scope)):
+        return None
     return tablib.Dataset(*[tuple(row) for row in stored["rows"]], headers=stored["headers"])

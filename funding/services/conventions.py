@@ -146,12 +146,14 @@ def _ensure_milestones(dossier: Dossier, start_on, duration_months) -> list[Mile
     return created
 
 
-def convention_generate(*, actor, dossier: Dossier, ip_address: str | None = None) -> Convention:
+def convention_generate(*, actor, dossier: Dossier, idempotency_key=None, ip_address: str | None = None) -> Convention:
     """Create the next version of the dossier's convention and queue its PDF.
 
     A selected dossier moves to "convention"; an unsigned version is superseded; once a
     version is in force the new one is an amendment (avenant) linked to it. Refused while a
     version is being signed. The PDF is rendered by `funding.tasks.convention_render`.
+    The dossier's row is locked, and the same `idempotency_key` returns the version it created
+    instead of generating another (a double click, a replayed post).
     """
     with transaction.atomic():
         dossier = (
@@ -160,6 +162,14 @@ def convention_generate(*, actor, dossier: Dossier, ip_address: str | None = Non
             .get(pk=dossier.pk)
         )
         ensure_role(dossier, actor, STAFF)
+        if idempotency_key is not None:
+            generated = Convention.objects.filter(idempotency_key=idempotency_key).first()
+            if generated is not None and generated.dossier_id != dossier.pk:
+                raise DomainError(
+                    _("Ce formulaire a déjà servi pour un autre projet : rechargez la page."), code="key_reused"
+                )
+            if generated is not None:
+                return generated
         if dossier.state not in (DossierState.SELECTED, DossierState.CONVENTION, DossierState.IN_PROGRESS):
             raise DomainError(
                 _("Une convention ne peut être préparée que pour un dossier retenu (dossier « %(state)s »).")
@@ -189,6 +199,7 @@ def convention_generate(*, actor, dossier: Dossier, ip_address: str | None = Non
                     start_on=start_on,
                     duration_months=dossier.duration_months,
                     created_by=actor,
+                    idempotency_key=idempotency_key,
                 )
         except IntegrityError as error:
             raise DomainError(

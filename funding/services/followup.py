@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +43,9 @@ def tranche_schedule_set(
     """Replace the schedule of a draft version; the total never exceeds the granted amount.
 
     Each item: label, amount, condition and, for a milestone condition, a milestone of the
-    dossier. The draft's PDF is rendered again with the new schedule.
+    dossier. The draft's PDF is rendered again with the new schedule. The convention's row is
+    locked and a schedule equal to the current one writes nothing: a replayed or concurrent
+    identical post leaves the tranches as the first one made them.
     """
     with transaction.atomic():
         convention = (
@@ -97,7 +99,10 @@ def tranche_schedule_set(
                 code="tranches_above_grant",
                 field="tranches",
             )
-        previous_by_order = {tranche.order: tranche.previous for tranche in convention.tranches.all()}
+        current = list(convention.tranches.all())
+        if [_schedule_item(t) for t in current] == [_schedule_item(Tranche(**item)) for item in cleaned]:
+            return current
+        previous_by_order = {tranche.order: tranche.previous for tranche in current}
         convention.tranches.all().delete()
         created = [
             Tranche.objects.create(convention=convention, order=order, previous=previous_by_order.get(order), **item)
@@ -115,6 +120,10 @@ def tranche_schedule_set(
         )
         queue_render(convention.pk)
     return created
+
+
+def _schedule_item(tranche: Tranche) -> tuple:
+    return (tranche.label, tranche.amount, tranche.condition, tranche.milestone_id)
 
 
 # --- Milestones ---------------------------------------------------------------------------
@@ -257,17 +266,33 @@ def release_blocker(tranche: Tranche) -> str | None:
 
 
 def payment_record(
-    *, actor, tranche: Tranche, paid_on: date, amount, reference: str, ip_address: str | None = None
+    *,
+    actor,
+    tranche: Tranche,
+    paid_on: date,
+    amount,
+    reference: str,
+    idempotency_key=None,
+    ip_address: str | None = None,
 ) -> Payment:
-    """The fund operator records a payment of a released tranche, never above what remains of it."""
+    """The fund operator records a payment of a released tranche, never above what remains of it.
+
+    Written once: the project's row is locked, so payments of one project follow one another; the
+    finance system's `reference` serves once per project (every version of its convention), and
+    the same `idempotency_key` returns the payment it recorded instead of a second one (database
+    constraints hold both should two writers ever slip past the lock).
+    """
     amount = _amount(amount, "amount")
     if amount <= 0:
         raise DomainError(_("Le montant doit être positif."), code="invalid_amount", field="amount")
-    if not (reference or "").strip():
+    reference = " ".join((reference or "").split())
+    if not reference:
         raise DomainError(_("Indiquez la référence du paiement."), code="reference_required", field="reference")
     if paid_on > timezone.localdate():
         raise DomainError(_("La date du paiement ne peut pas être dans le futur."), code="future_date", field="paid_on")
     with transaction.atomic():
+        dossier_id = Tranche.objects.values_list("convention__dossier_id", flat=True).get(pk=tranche.pk)
+        Dossier.objects.select_for_update(of=("self",)).get(pk=dossier_id)
         tranche = (
             Tranche.objects.select_for_update(of=("self",))
             .select_related(
@@ -279,6 +304,10 @@ def payment_record(
         )
         dossier = tranche.convention.dossier
         ensure_role(dossier, actor, FUND_OPERATOR)
+        replayed = _payment_replayed(idempotency_key, tranche, amount, reference)
+        if replayed is not None:
+            return replayed
+        _ensure_reference_free(dossier, reference)
         blocker = release_blocker(tranche)
         if blocker:
             raise DomainError(_("Tranche non libérable : %(reason)s") % {"reason": blocker}, code="not_released")
@@ -290,9 +319,24 @@ def payment_record(
                 code="above_tranche",
                 field="amount",
             )
-        payment = Payment.objects.create(
-            tranche=tranche, paid_on=paid_on, amount=amount, reference=reference.strip(), recorded_by=actor
-        )
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    tranche=tranche,
+                    dossier=dossier,
+                    paid_on=paid_on,
+                    amount=amount,
+                    reference=reference,
+                    idempotency_key=idempotency_key,
+                    recorded_by=actor,
+                )
+        except IntegrityError:
+            # The project's lock makes this unreachable but for a key forged onto another project.
+            replayed = _payment_replayed(idempotency_key, tranche, amount, reference)
+            if replayed is not None:
+                return replayed
+            _ensure_reference_free(dossier, reference)
+            raise
         audit_record(
             actor=actor,
             action="payment.record",
@@ -308,3 +352,31 @@ def payment_record(
             link=convention_link(dossier),
         )
     return payment
+
+
+def _payment_replayed(idempotency_key, tranche: Tranche, amount: Decimal, reference: str) -> Payment | None:
+    """The payment a first post of this form recorded, if any; the same key with other values is refused."""
+    if idempotency_key is None:
+        return None
+    payment = Payment.objects.filter(idempotency_key=idempotency_key).first()
+    if payment is None:
+        return None
+    if (payment.tranche_id, payment.amount, payment.reference) != (tranche.pk, amount, reference):
+        raise DomainError(
+            _("Ce formulaire a déjà servi à enregistrer un autre paiement : rechargez la page."), code="key_reused"
+        )
+    return payment
+
+
+def _ensure_reference_free(dossier: Dossier, reference: str) -> None:
+    existing = Payment.objects.filter(dossier=dossier, reference=reference).first()
+    if existing is not None:
+        raise DomainError(
+            _(
+                "La référence « %(reference)s » est déjà enregistrée pour ce projet (paiement de %(amount)s "
+                "du %(date)s) : un paiement ne s'enregistre qu'une fois."
+            )
+            % {"reference": reference, "amount": money(existing.amount), "date": f"{existing.paid_on:%d/%m/%Y}"},
+            code="duplicate_reference",
+            field="reference",
+        )

@@ -13,6 +13,7 @@ from funding.permissions import APPLICANT, FUND_OPERATOR, STAFF
 from funding.services import conventions, followup
 from funding.views import client_ip, funding_dossier, raise_for_access, require
 from portal.errors import DomainError
+from portal.idempotency import IdempotentForm
 from portal.services import document_served
 
 
@@ -38,6 +39,7 @@ def _project_context(dossier, roles) -> dict:
         "payments": selectors.payments_of(dossier),
         "next_report": selectors.next_report(dossier, applicable),
         "signature_form": forms.CarrierSignatureForm(),
+        "generate_form": IdempotentForm(),
     }
 
 
@@ -68,13 +70,23 @@ def _version(dossier, version: int) -> Convention:
 @login_required
 @require_POST
 def convention_generate(request, pk: int):
+    form = IdempotentForm(request.POST)
+
+    def generate(dossier):
+        if not form.is_valid():
+            raise DomainError(" ".join(form.non_field_errors()), code="expired")
+        conventions.convention_generate(
+            actor=request.user,
+            dossier=dossier,
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            ip_address=client_ip(request),
+        )
+
     return _act(
         request,
         pk,
         (STAFF,),
-        lambda dossier: conventions.convention_generate(
-            actor=request.user, dossier=dossier, ip_address=client_ip(request)
-        ),
+        generate,
         _("Nouvelle version de la convention générée ; le PDF est en cours de préparation."),
     )
 

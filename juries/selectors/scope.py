@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from applications.models import Dossier
 from applications.workflow import DossierState
-from calls.models import Criterion
+from calls.models import Criterion, Session
 from calls.selectors import grid_of
 from juries import scoring
 from juries.models import ConflictDeclaration, Jury, JuryDossier, JuryMember
@@ -106,6 +106,18 @@ def scope_dossiers(jury: Jury, states=REVIEWABLE_STATES) -> QuerySet[Dossier]:
     if jury.session_id:
         queryset = queryset.filter(session_id=jury.session_id)
     return queryset
+
+
+def reorientation_targets(jury: Jury) -> QuerySet[Session]:
+    """Sessions a dossier of the jury may be reoriented or invited to: those of the jury's programme
+    but the jury's own, the jury's call first (another call needs the decision to say so)."""
+    return (
+        Session.objects.filter(theme__call__programme_id=jury.programme_id)
+        .exclude(pk=jury.session_id)
+        .select_related("theme__call")
+        .annotate(other_call=Case(When(theme__call_id=jury.call_id, then=Value(False)), default=Value(True)))
+        .order_by("other_call", "theme__call__title", "theme__order", "theme__code", "opens_at", "pk")
+    )
 
 
 # Jury management (staff) ------------------------------------------------------------------------

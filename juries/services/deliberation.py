@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from juries.models import Decision, Deliberation, Jury, JuryDossier, JuryMember
 from juries.selectors import envelope_of, ranking
 from juries.services.common import ensure_staff
 from portal.errors import DomainError
+from portal.selectors import user_roles
 from portal.services import audit_record, task_enqueue_on_commit
 from portal.templatetags.portal_format import format_euros
 
@@ -42,6 +43,12 @@ class DecisionInput:
     conditions: str = ""
     reasons: str = ""
     target_session: Session | None = None
+    # A reorientation or an invitation stays in the jury's call unless the decision says otherwise.
+    across_calls: bool = False
+
+
+# The decisions that send the dossier somewhere: the target session is kept on these only.
+TARGETED_KINDS = (Kind.RESUBMIT, Kind.REORIENTED)
 
 
 def deliberation_record(
@@ -52,71 +59,88 @@ def deliberation_record(
     members_present: list[JuryMember] | None = None,
     override_reason: str = "",
     at=None,
+    idempotency_key=None,
 ) -> Deliberation:
     """Record the committee's decisions, all or nothing, and freeze the scores of the dossiers decided.
 
-    Refused when the selected total exceeds the envelope without a reasoned override (recorded
-    in the chair's name), when an amount exceeds the engine's maximum (with its explanation), or
-    when a rejection, invitation or reorientation has no reason (the consensus opinion is used
-    when left blank). The minutes and the letters are generated after commit by Celery.
+    Refused when the money granted by the jury (earlier deliberations included) exceeds the envelope
+    without a reasoned override (recorded in the chair's name), when an amount exceeds the engine's
+    maximum (with its explanation), when a rejection, invitation or reorientation has no reason (the
+    consensus opinion is used when left blank), or when a target session lies outside the jury's
+    programme, or outside its call without `across_calls`. Written once: the jury's row is locked,
+    each dossier is decided once per jury (a database constraint), and the same `idempotency_key`
+    returns the deliberation it recorded. The minutes and the letters are generated after commit.
     """
     ensure_staff(actor, jury)
     at = at or timezone.now()
-    entries = {e.dossier_id: e for e in JuryDossier.objects.filter(jury=jury).select_related("dossier__theme__call")}
     if not decisions:
         raise DomainError(_("Aucune décision à enregistrer."), code="empty")
-    rows = {row.dossier.pk: row for row in ranking(jury)}
-    for decision in decisions:
-        entry = entries.get(decision.dossier_id)
-        if entry is None:
-            raise DomainError(_("Un dossier ne relève pas de ce jury."), code="jury_scope")
-        if entry.frozen_at is not None:
-            raise DomainError(
-                _("Le dossier %(reference)s a déjà été délibéré.") % {"reference": entry.dossier.reference},
-                code="frozen",
-            )
-        if decision.kind not in KIND_TRANSITIONS:
-            raise DomainError(_("Décision inconnue."), code="invalid")
-    granted_total = sum((d.granted_amount or Decimal("0") for d in decisions if d.kind == Kind.SELECTED), Decimal("0"))
-    envelope = envelope_of(jury)
-    override_by = None
-    if envelope is not None and granted_total > envelope:
-        if not override_reason.strip():
-            raise DomainError(
-                _(
-                    "Le total accordé (%(total)s) dépasse l'enveloppe de la session (%(envelope)s) : "
-                    "un dépassement exige une dérogation motivée du ou de la président·e."
-                )
-                % {"total": format_euros(granted_total), "envelope": format_euros(envelope)},
-                code="envelope_exceeded",
-                field="override_reason",
-            )
-        override_by = JuryMember.objects.filter(jury=jury, is_chair=True, withdrawn_at__isnull=True).first()
-        if override_by is None:
-            raise DomainError(
-                _("Le jury n'a pas de président·e pour autoriser le dépassement."), code="envelope_exceeded"
-            )
-    for decision in decisions:
-        dossier = entries[decision.dossier_id].dossier
-        _check_decision(decision, dossier, rows.get(dossier.pk))
     with transaction.atomic():
-        deliberation = Deliberation.objects.create(
-            jury=jury,
-            session=jury.session,
-            recorded_at=at,
-            recorded_by=actor,
-            envelope=envelope,
-            granted_total=granted_total,
-            override_reason=override_reason.strip() if override_by else "",
-            override_by=override_by,
-            ranking=ranking_snapshot(rows.values()),
+        jury = _locked_jury(jury)
+        replayed = _replayed(jury, idempotency_key)
+        if replayed is not None:
+            return replayed
+        entries = _entries_to_decide(jury, decisions)
+        rows = {row.dossier.pk: row for row in ranking(jury)}
+        present = _members_present(jury, members_present)
+        granted_total = sum(
+            (d.granted_amount or Decimal("0") for d in decisions if d.kind == Kind.SELECTED), Decimal("0")
         )
-        deliberation.members_present.set(
-            jury.members.filter(withdrawn_at__isnull=True) if members_present is None else members_present
-        )
+        envelope = envelope_of(jury)
+        override_by = None
+        already = granted_total_of(jury)
+        if envelope is not None and already + granted_total > envelope:
+            if not override_reason.strip():
+                raise DomainError(
+                    _(
+                        "Le total accordé (%(total)s, dont %(already)s par les délibérations précédentes du jury) "
+                        "dépasse l'enveloppe de la session (%(envelope)s) : un dépassement exige une dérogation "
+                        "motivée du ou de la président·e."
+                    )
+                    % {
+                        "total": format_euros(already + granted_total),
+                        "already": format_euros(already),
+                        "envelope": format_euros(envelope),
+                    },
+                    code="envelope_exceeded",
+                    field="override_reason",
+                )
+            override_by = JuryMember.objects.filter(jury=jury, is_chair=True, withdrawn_at__isnull=True).first()
+            if override_by is None:
+                raise DomainError(
+                    _("Le jury n'a pas de président·e pour autoriser le dépassement."), code="envelope_exceeded"
+                )
         for decision in decisions:
-            _apply(actor, deliberation, decision, entries[decision.dossier_id].dossier, rows.get(decision.dossier_id))
-        JuryDossier.objects.filter(jury=jury, dossier_id__in=[d.dossier_id for d in decisions]).update(frozen_at=at)
+            _check_decision(actor, jury, decision, entries[decision.dossier_id].dossier, rows.get(decision.dossier_id))
+        try:
+            with transaction.atomic():
+                _freeze(jury, [d.dossier_id for d in decisions], at)
+                deliberation = Deliberation.objects.create(
+                    jury=jury,
+                    session=jury.session,
+                    recorded_at=at,
+                    recorded_by=actor,
+                    envelope=envelope,
+                    granted_total=granted_total,
+                    override_reason=override_reason.strip() if override_by else "",
+                    override_by=override_by,
+                    ranking=ranking_snapshot(rows.values()),
+                    idempotency_key=idempotency_key,
+                )
+                deliberation.members_present.set(present)
+                for decision in decisions:
+                    _apply(
+                        actor,
+                        deliberation,
+                        decision,
+                        entries[decision.dossier_id].dossier,
+                        rows.get(decision.dossier_id),
+                    )
+        except IntegrityError as error:
+            # The jury's lock serialises its deliberations; only a key forged onto another jury gets here.
+            raise DomainError(
+                _("Ces décisions viennent d'être enregistrées par ailleurs : rechargez la page."), code="conflict"
+            ) from error
         audit_record(
             actor=actor,
             action="juries.deliberation_record",
@@ -126,10 +150,66 @@ def deliberation_record(
                 "envelope": str(envelope) if envelope is not None else None,
                 "override_reason": deliberation.override_reason,
                 "decisions": {str(d.dossier_id): d.kind for d in decisions},
+                "targets": {str(d.dossier_id): d.target_session.pk for d in decisions if _target_of(d)},
             },
         )
         task_enqueue_on_commit("juries.tasks.deliberation_documents", deliberation_id=deliberation.pk)
     return deliberation
+
+
+def _locked_jury(jury: Jury) -> Jury:
+    """The jury's row, locked: its deliberations and promotions, which spend its envelope, run one at a time."""
+    return Jury.objects.select_for_update(of=("self",)).select_related("session", "theme").get(pk=jury.pk)
+
+
+def _replayed(jury: Jury, idempotency_key) -> Deliberation | None:
+    if idempotency_key is None:
+        return None
+    deliberation = Deliberation.objects.filter(idempotency_key=idempotency_key).first()
+    if deliberation is not None and deliberation.jury_id != jury.pk:
+        raise DomainError(_("Ce formulaire a déjà servi pour un autre jury : rechargez la page."), code="key_reused")
+    return deliberation
+
+
+def _entries_to_decide(jury: Jury, decisions: list[DecisionInput]) -> dict[int, JuryDossier]:
+    """The jury's entries of the decided dossiers, each in the jury, not yet deliberated, named once."""
+    entries = {e.dossier_id: e for e in JuryDossier.objects.filter(jury=jury).select_related("dossier__theme__call")}
+    seen = set()
+    for decision in decisions:
+        entry = entries.get(decision.dossier_id)
+        if entry is None:
+            raise DomainError(_("Un dossier ne relève pas de ce jury."), code="jury_scope")
+        if entry.frozen_at is not None:
+            raise DomainError(
+                _("Le dossier %(reference)s a déjà été délibéré.") % {"reference": entry.dossier.reference},
+                code="frozen",
+            )
+        if decision.dossier_id in seen:
+            raise DomainError(
+                _("Le dossier %(reference)s reçoit deux décisions.") % {"reference": entry.dossier.reference},
+                code="duplicate",
+            )
+        seen.add(decision.dossier_id)
+        if decision.kind not in KIND_TRANSITIONS:
+            raise DomainError(_("Décision inconnue."), code="invalid")
+    return entries
+
+
+def _members_present(jury: Jury, members: list[JuryMember] | None) -> list[JuryMember]:
+    if members is None:
+        return list(jury.members.filter(withdrawn_at__isnull=True))
+    if any(member.jury_id != jury.pk for member in members):
+        raise DomainError(_("Un membre présent ne fait pas partie de ce jury."), code="jury_scope")
+    return members
+
+
+def _freeze(jury: Jury, dossier_ids: list[int], at) -> None:
+    """Freeze the scores of the dossiers decided, each once: a dossier already frozen refuses the whole."""
+    frozen = JuryDossier.objects.filter(jury=jury, dossier_id__in=dossier_ids, frozen_at__isnull=True).update(
+        frozen_at=at
+    )
+    if frozen != len(dossier_ids):
+        raise DomainError(_("Un de ces dossiers vient d'être délibéré : rechargez la page."), code="frozen")
 
 
 def _reasons(decision: DecisionInput, row) -> str:
@@ -140,7 +220,12 @@ def _reasons(decision: DecisionInput, row) -> str:
     return ""
 
 
-def _check_decision(decision: DecisionInput, dossier: Dossier, row) -> None:
+def _target_of(decision: DecisionInput) -> Session | None:
+    """The session a decision sends the dossier to; none for the kinds that keep it where it is."""
+    return decision.target_session if decision.kind in TARGETED_KINDS else None
+
+
+def _check_decision(actor, jury: Jury, decision: DecisionInput, dossier: Dossier, row) -> None:
     if decision.kind == Kind.SELECTED:
         amount = decision.granted_amount
         if amount is None or amount <= 0:
@@ -169,27 +254,63 @@ def _check_decision(decision: DecisionInput, dossier: Dossier, row) -> None:
             _("%(reference)s : choisissez la session de réorientation.") % {"reference": dossier.reference},
             code="target_required",
         )
+    target = _target_of(decision)
+    if target is not None:
+        _check_target(actor, jury, target, decision.across_calls, dossier)
+
+
+def _check_target(actor, jury: Jury, target: Session, across_calls: bool, dossier: Dossier) -> None:
+    """The target is a session of the actor's programme, which is the jury's; of the jury's call, unless
+    the decision expressly sends the dossier to another call of that programme."""
+    call_id, programme_id = Session.objects.filter(pk=target.pk).values_list(
+        "theme__call_id", "theme__call__programme_id"
+    ).first() or (None, None)
+    if programme_id is None or programme_id != jury.programme_id or not user_roles(actor).is_staff_of(programme_id):
+        raise DomainError(
+            _(
+                "%(reference)s : la session visée n'est pas une session de votre programme ; "
+                "une réorientation ou un redépôt reste dans le programme du jury."
+            )
+            % {"reference": dossier.reference},
+            code="target_scope",
+        )
+    if call_id != jury.call_id and not across_calls:
+        raise DomainError(
+            _(
+                "%(reference)s : la session visée relève d'un autre appel du programme ; cochez « vers un autre "
+                "appel du programme » pour le décider expressément."
+            )
+            % {"reference": dossier.reference},
+            code="target_other_call",
+        )
+    if target.pk == dossier.session_id:
+        raise DomainError(
+            _("%(reference)s : choisissez une autre session que celle du dossier.") % {"reference": dossier.reference},
+            code="target_same_session",
+        )
 
 
 def _apply(actor, deliberation: Deliberation, decision: DecisionInput, dossier: Dossier, row) -> Decision:
     reasons = _reasons(decision, row)
+    target = _target_of(decision)
     dossier = dossier_transition(dossier=dossier, name="deliberate", actor=actor)
     dossier = dossier_transition(dossier=dossier, name=KIND_TRANSITIONS[decision.kind], actor=actor, reason=reasons)
     if decision.kind == Kind.SELECTED:
         Dossier.objects.filter(pk=dossier.pk).update(granted_amount=decision.granted_amount)
     elif decision.kind == Kind.REORIENTED:
         # The dossier moves to the new theme and session; staff resume it there.
-        target = decision.target_session
         Dossier.objects.filter(pk=dossier.pk).update(theme_id=target.theme_id, session=target)
     return Decision.objects.create(
         deliberation=deliberation,
+        jury=deliberation.jury,
         dossier=dossier,
         kind=decision.kind,
         rank=row.rank if row else None,
         granted_amount=decision.granted_amount if decision.kind == Kind.SELECTED else None,
         conditions=decision.conditions.strip(),
         reasons=reasons,
-        target_session=decision.target_session,
+        target_session=target,
+        across_calls=target is not None and target.theme.call_id != deliberation.jury.call_id,
     )
 
 
@@ -221,20 +342,28 @@ def reserve_promote(*, actor, jury: Jury, dossier: Dossier, granted_amount: Deci
     """Select a dossier of the reserve list once money is freed: within the envelope and the rule's maximum.
 
     The deliberation's decision row is updated (before/after audited) and a new letter is generated.
+    The jury's row is locked, so two promotions never both spend the same remaining money; the same
+    promotion posted again finds the dossier selected for that amount and returns its decision.
     """
     ensure_staff(actor, jury)
-    decision = Decision.objects.filter(deliberation__jury=jury, dossier=dossier, kind=Kind.RESERVE).first()
-    if decision is None:
-        raise DomainError(_("Ce dossier n'est pas sur la liste complémentaire de ce jury."), code="not_reserve")
-    envelope = envelope_of(jury)
-    if envelope is not None and granted_total_of(jury) + granted_amount > envelope:
-        raise DomainError(
-            _("L'enveloppe restante (%(remaining)s) ne couvre pas ce montant.")
-            % {"remaining": format_euros(envelope - granted_total_of(jury))},
-            code="envelope_exceeded",
-        )
-    _check_decision(DecisionInput(dossier.pk, Kind.SELECTED, granted_amount=granted_amount), dossier, None)
     with transaction.atomic():
+        jury = _locked_jury(jury)
+        decision = Decision.objects.filter(jury=jury, dossier=dossier).select_related("deliberation").first()
+        if decision is not None and decision.kind == Kind.SELECTED and decision.granted_amount == granted_amount:
+            return decision
+        if decision is None or decision.kind != Kind.RESERVE:
+            raise DomainError(_("Ce dossier n'est pas sur la liste complémentaire de ce jury."), code="not_reserve")
+        envelope = envelope_of(jury)
+        already = granted_total_of(jury)
+        if envelope is not None and already + granted_amount > envelope:
+            raise DomainError(
+                _("L'enveloppe restante (%(remaining)s) ne couvre pas ce montant.")
+                % {"remaining": format_euros(envelope - already)},
+                code="envelope_exceeded",
+            )
+        _check_decision(
+            actor, jury, DecisionInput(dossier.pk, Kind.SELECTED, granted_amount=granted_amount), dossier, None
+        )
         dossier = dossier_transition(
             dossier=dossier, name="select", actor=actor, reason=_("Promu de la liste complémentaire.")
         )
@@ -264,15 +393,19 @@ KIND_STATES = {
 
 def deliberation_record_past(*, actor, jury: Jury, decisions: list[DecisionInput], recorded_at) -> Deliberation:
     """Record a deliberation held before the portal (an earlier edition): each dossier must already be
-    in the state its decision leads to; nothing is transitioned, the scores are frozen, the minutes follow."""
+    in the state its decision leads to and not yet decided by the jury; nothing is transitioned, the
+    scores are frozen, the minutes follow. Recording the same decisions again is refused."""
     ensure_staff(actor, jury)
-    entries = {e.dossier_id: e for e in JuryDossier.objects.filter(jury=jury).select_related("dossier")}
-    for decision in decisions:
-        entry = entries.get(decision.dossier_id)
-        if entry is None or entry.dossier.state != KIND_STATES[decision.kind]:
-            raise DomainError(_("Un dossier n'est pas dans l'état de la décision à reprendre."), code="invalid_state")
-    rows = {row.dossier.pk: row for row in ranking(jury)}
     with transaction.atomic():
+        jury = _locked_jury(jury)
+        entries = _entries_to_decide(jury, decisions)
+        for decision in decisions:
+            if entries[decision.dossier_id].dossier.state != KIND_STATES[decision.kind]:
+                raise DomainError(
+                    _("Un dossier n'est pas dans l'état de la décision à reprendre."), code="invalid_state"
+                )
+        rows = {row.dossier.pk: row for row in ranking(jury)}
+        _freeze(jury, [d.dossier_id for d in decisions], recorded_at)
         deliberation = Deliberation.objects.create(
             jury=jury,
             session=jury.session,
@@ -289,6 +422,7 @@ def deliberation_record_past(*, actor, jury: Jury, decisions: list[DecisionInput
             [
                 Decision(
                     deliberation=deliberation,
+                    jury=jury,
                     dossier_id=d.dossier_id,
                     kind=d.kind,
                     granted_amount=d.granted_amount,
@@ -298,9 +432,6 @@ def deliberation_record_past(*, actor, jury: Jury, decisions: list[DecisionInput
                 )
                 for d in decisions
             ]
-        )
-        JuryDossier.objects.filter(jury=jury, dossier_id__in=[d.dossier_id for d in decisions]).update(
-            frozen_at=recorded_at
         )
         audit_record(
             actor=actor,

@@ -157,13 +157,12 @@ def jury_detail(request, jury_id: int):
     )
 
 
-def _decisions_from_post(data, rows) -> list[DecisionInput]:
-    sessions = {
-        s.pk: s
-        for s in Session.objects.filter(
-            pk__in=[v for k, v in data.items() if k.startswith("target_") and count_or_none(v) is not None]
-        )
-    }
+def _decisions_from_post(data, rows, targets=None) -> list[DecisionInput]:
+    """The decisions typed in the ranking table; a target session is looked up among `targets` only
+    (the jury's reorientation targets), so an id from elsewhere is refused, never looked up."""
+    posted = [count_or_none(v) for k, v in data.items() if k.startswith("target_")]
+    posted = [pk for pk in posted if pk is not None]
+    sessions = {s.pk: s for s in targets.filter(pk__in=posted)} if targets is not None and posted else {}
     decisions = []
     for row in rows:
         pk = row.dossier.pk
@@ -174,7 +173,12 @@ def _decisions_from_post(data, rows) -> list[DecisionInput]:
             amount = AmountInputField(required=False).clean(data.get(f"amount_{pk}", ""))
         except ValidationError as error:
             raise DomainError(f"{row.dossier.reference} : {' '.join(error.messages)}", field="amount") from None
-        target = data.get(f"target_{pk}", "")
+        target = data.get(f"target_{pk}", "").strip()
+        if target and count_or_none(target) not in sessions:
+            raise DomainError(
+                _("%(reference)s : la session visée est introuvable parmi celles du programme.")
+                % {"reference": row.dossier.reference}
+            )
         decisions.append(
             DecisionInput(
                 dossier_id=pk,
@@ -182,7 +186,8 @@ def _decisions_from_post(data, rows) -> list[DecisionInput]:
                 granted_amount=amount,
                 conditions=data.get(f"conditions_{pk}", ""),
                 reasons=data.get(f"reasons_{pk}", ""),
-                target_session=sessions.get(count_or_none(target)),
+                target_session=sessions[count_or_none(target)] if target else None,
+                across_calls=data.get(f"across_{pk}") == "on",
             )
         )
     return decisions
@@ -203,6 +208,24 @@ def _promote(request, jury, rows) -> None:
     )
 
 
+def _session_options(jury, sessions):
+    """The target options, the jury's call first, then each other call of the programme in its group."""
+    groups = {}
+    for session in sessions:
+        groups.setdefault(session.theme.call, []).append(session)
+    return format_html_join(
+        "",
+        '<optgroup label="{}">{}</optgroup>',
+        (
+            (
+                call.title if call.pk != jury.call_id else _("Cet appel"),
+                format_html_join("", '<option value="{}">{}</option>', ((s.pk, str(s)) for s in members)),
+            )
+            for call, members in groups.items()
+        ),
+    )
+
+
 @login_required
 def ranking(request, jury_id: int):
     """The ranking against the envelope; "Vérifier" shows the what-if totals, "Enregistrer" records (confirmed)."""
@@ -220,7 +243,7 @@ def ranking(request, jury_id: int):
         return redirect("juries:staff_ranking", jury.pk)
     if request.method == "POST" and form.is_valid():
         try:
-            proposed = _decisions_from_post(request.POST, rows)
+            proposed = _decisions_from_post(request.POST, rows, selectors.reorientation_targets(jury))
             if request.POST.get("action") == "record" and request.POST.get("confirm") == "1":
                 present = list(jury.members.filter(withdrawn_at__isnull=True, pk__in=request.POST.getlist("present")))
                 deliberation.deliberation_record(
@@ -229,6 +252,7 @@ def ranking(request, jury_id: int):
                     decisions=proposed,
                     members_present=present,
                     override_reason=form.cleaned_data["override_reason"],
+                    idempotency_key=form.cleaned_data["idempotency_key"],
                 )
                 messages.success(
                     request, _("Délibération enregistrée : les notes sont figées, le procès-verbal est en préparation.")
@@ -244,10 +268,12 @@ def ranking(request, jury_id: int):
         multiple = None
     multiple = Decimal("1") if multiple is None else multiple
     cutoff = envelope * multiple if envelope is not None else None
-    granted_total = sum(
+    # The envelope counts what earlier deliberations of the jury granted, as the service does.
+    already = granted_total_of(jury)
+    granted_total = already + sum(
         (d.granted_amount or Decimal("0") for d in proposed if d.kind == Decision.Kind.SELECTED), Decimal("0")
     )
-    sessions = list(Session.objects.filter(theme__call=jury.call).exclude(pk=jury.session_id).select_related("theme"))
+    sessions = list(selectors.reorientation_targets(jury))
     return render(
         request,
         "juries/staff/ranking.html",
@@ -266,11 +292,10 @@ def ranking(request, jury_id: int):
             "confirming": request.method == "POST" and request.POST.get("action") == "check" and not error and proposed,
             "sessions": sessions,
             # Rendered once: the same ~160 options in every row cost seconds on a 1 000-dossier ranking.
-            "session_options": format_html_join(
-                "", '<option value="{}">{}</option>', ((s.pk, str(s)) for s in sessions)
-            ),
+            "session_options": _session_options(jury, sessions),
             "deliberations": jury.deliberations.all(),
-            "proposal": selectors.reserve_proposal(jury, rows, granted_total_of(jury)),
+            "already": already,
+            "proposal": selectors.reserve_proposal(jury, rows, already),
             "members": jury.members.filter(withdrawn_at__isnull=True).select_related("user"),
             "present": set(request.POST.getlist("present")) if request.method == "POST" else None,
         },

@@ -1,5 +1,6 @@
 """Milestones, tranche release and payments, SNAP phases and the per-project cap, reports and closure."""
 
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -26,7 +27,12 @@ def tranche(convention, condition, index=0):
     return convention.tranches.filter(condition=condition).order_by("order")[index]
 
 
-def pay(operator, target, amount, reference="VIR-1"):
+REFERENCES = itertools.count(1)
+
+
+def pay(operator, target, amount, reference=None):
+    """A payment with its own finance reference (a reference serves once per project)."""
+    reference = reference or f"VIR-AUTO-{next(REFERENCES)}"
     return followup.payment_record(actor=operator, tranche=target, paid_on=TODAY(), amount=amount, reference=reference)
 
 

@@ -1,6 +1,7 @@
 """Funding pages: who may open what (404 outside one's scope, 403 for a missing role), flows, query budgets."""
 
 import html
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -107,7 +108,7 @@ def test_staff_generates_and_sends_the_carrier_signs_with_a_bad_file_then_approv
 ):
     staff_client, carrier_client = client_for(staff), client_for(carrier)
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(reverse("funding:generate", args=[dossier.pk]))
+        staff_client.post(reverse("funding:generate", args=[dossier.pk]), {"idempotency_key": str(uuid.uuid4())})
     convention = Convention.objects.get()
     staff_client.post(reverse("funding:send", args=[dossier.pk, 1]))
     download = carrier_client.get(reverse("funding:download", args=[dossier.pk, 1]))
@@ -142,11 +143,10 @@ def test_milestone_declare_validate_and_payment_through_the_pages(in_force, doss
     assert Milestone.objects.get(pk=milestone.pk).status == Milestone.Status.VALIDATED
     tranche = in_force.tranches.get(milestone=milestone)
     url = reverse("funding:payment_record", args=[dossier.pk, tranche.pk])
-    too_much = client_for(operator).post(
-        url, {"paid_on": timezone.localdate().isoformat(), "amount": "999999", "reference": "V1"}
-    )
+    form = {"paid_on": timezone.localdate().isoformat(), "reference": "V1", "idempotency_key": str(uuid.uuid4())}
+    too_much = client_for(operator).post(url, {**form, "amount": "999999"})
     assert "dépasse le reste à verser" in text(too_much)
-    client_for(operator).post(url, {"paid_on": timezone.localdate().isoformat(), "amount": "1000", "reference": "V1"})
+    client_for(operator).post(url, {**form, "amount": "1000"})
     assert Payment.objects.get().amount == Decimal("1000")
 
 

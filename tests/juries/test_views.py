@@ -2,6 +2,7 @@
 scoring, consensus, ranking and deliberation, and flat query counts."""
 
 import html
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -271,6 +272,7 @@ def test_ranking_check_then_confirm_records_the_deliberation(client, jury, membe
         "kind_%d" % third.pk: "rejected",
         "reasons_%d" % third.pk: "Impact insuffisant.",
     }
+    data["idempotency_key"] = str(uuid.uuid4())
     check = text(client.post(url, {**data, "action": "check"}))
     assert "dépasse l'enveloppe" in check and "Confirmer" in check
     refused = text(client.post(url, {**data, "action": "record", "confirm": "1"}))
