@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from calls.models import Call, Theme
 from portal.errors import DomainError
+from portal.selectors import user_roles
 from portal.services import audit_record
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -25,6 +26,13 @@ def audit_change(*, actor, action: str, call: Call, obj=None, data: dict | None 
     if obj is not None and obj is not call:
         details.update({"object": obj._meta.model_name, "object_id": obj.pk, "label": str(obj)[:255]})
     audit_record(actor=actor, action=action, target=call, data=details)
+
+
+def ensure_runs_programme(actor, programme_id: int) -> None:
+    """For a write that names its programme or parent by id: the actor runs that programme (an admin
+    runs all; no actor is the system: call imports, the demo). The views scope their choices too."""
+    if actor is not None and not user_roles(actor).is_staff_of(programme_id):
+        raise DomainError(_("Vous ne gérez pas ce programme."), code="forbidden")
 
 
 def assign_fields(instance, fields: dict, allowed: set[str]) -> dict:

@@ -19,7 +19,15 @@ from calls.models import (
     Theme,
 )
 from calls.selectors import staff_theme_lock_reason
-from calls.services.common import as_paris, assign_fields, audit_change, check_unique_key, full_clean_or_error, owner_of
+from calls.services.common import (
+    as_paris,
+    assign_fields,
+    audit_change,
+    check_unique_key,
+    ensure_runs_programme,
+    full_clean_or_error,
+    owner_of,
+)
 from portal.errors import DomainError
 
 CRITERION_FIELDS = {
@@ -220,7 +228,8 @@ def phase_create(*, actor, theme: Theme, key: str, label: str, description: str 
 
 @transaction.atomic
 def milestone_create(*, actor, phase: Phase, key: str, label: str, description: str = "") -> MilestoneTemplate:
-    """Add a milestone after the phase's last one."""
+    """Add a milestone after the phase's last one, in a phase of a programme the actor runs."""
+    ensure_runs_programme(actor, phase.theme.call.programme_id)
     check_unique_key(phase.milestones.all(), key, where=_("cette phase"))
     order = (phase.milestones.aggregate(last=Max("order"))["last"] or 0) + 1
     milestone = MilestoneTemplate(phase=phase, key=key, label=label, description=description, order=order)

@@ -32,6 +32,7 @@ from calls.services.common import (
     assign_fields,
     audit_change,
     check_unique_key,
+    ensure_runs_programme,
     full_clean_or_error,
     paris_text,
 )
@@ -86,7 +87,8 @@ SESSION_FIELDS = {
 
 @transaction.atomic
 def call_create(*, actor, programme: Programme, slug: str, title: str, kind: str, **fields) -> Call:
-    """Create a draft call of `programme`; the slug (its public address) must be free."""
+    """Create a draft call of `programme`, which the actor runs; the slug (its public address) must be free."""
+    ensure_runs_programme(actor, programme.pk)
     if Call.objects.filter(slug=slug).exists():
         raise DomainError(
             _("L'identifiant « %(slug)s » est déjà utilisé par un autre appel.") % {"slug": slug},
