@@ -214,3 +214,17 @@ def test_an_applicant_is_refused(client, session, organisations):
 def test_the_staff_jury_list_links_to_the_import(client, staff):
     client.force_login(staff)
     assert reverse("juries:history_import") in client.get(reverse("juries:staff_list")).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_one_file_at_once_record_it_once(session, organisations, staff, services_required):
+    """A double-clicked confirmation: the session's row is locked, so the second import is checked against
+    the first one's dossiers and refused as stale, instead of doubling every dossier and grant."""
+    from tests.concurrency import concurrently, require_postgresql
+
+    require_postgresql(services_required)
+    outcomes = concurrently(
+        *[lambda: history_import.history_import(actor=staff, session=session, dataset=dataset(VALID))] * 2
+    )
+    assert sorted(str(o) if isinstance(o, int) else o.code for o in outcomes) == ["3", "import_stale"], outcomes
+    assert Dossier.objects.count() == 3 and Jury.objects.count() == 1
