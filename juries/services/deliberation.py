@@ -51,6 +51,11 @@ class DecisionInput:
 TARGETED_KINDS = (Kind.RESUBMIT, Kind.REORIENTED)
 
 
+def granted_by(decisions: list[DecisionInput]) -> Decimal:
+    """What these decisions grant: the amounts of the selected ones."""
+    return sum((d.granted_amount or Decimal("0") for d in decisions if d.kind == Kind.SELECTED), Decimal("0"))
+
+
 def deliberation_record(
     *,
     actor,
@@ -83,9 +88,7 @@ def deliberation_record(
         entries = _entries_to_decide(jury, decisions)
         rows = {row.dossier.pk: row for row in ranking(jury)}
         present = _members_present(jury, members_present)
-        granted_total = sum(
-            (d.granted_amount or Decimal("0") for d in decisions if d.kind == Kind.SELECTED), Decimal("0")
-        )
+        granted_total = granted_by(decisions)
         envelope = envelope_of(jury)
         override_by = None
         already = granted_total_of(jury)
@@ -412,9 +415,7 @@ def deliberation_record_past(*, actor, jury: Jury, decisions: list[DecisionInput
             recorded_at=recorded_at,
             recorded_by=actor,
             envelope=envelope_of(jury),
-            granted_total=sum(
-                (d.granted_amount or Decimal("0") for d in decisions if d.kind == Kind.SELECTED), Decimal("0")
-            ),
+            granted_total=granted_by(decisions),
             ranking=ranking_snapshot(rows.values()),
         )
         deliberation.members_present.set(jury.members.filter(withdrawn_at__isnull=True))

@@ -19,10 +19,10 @@ from juries.forms import (
     JuryCreateForm,
     MemberAddForm,
 )
-from juries.models import Decision, JuryMember
+from juries.models import JuryMember
 from juries.permissions import require_staff
 from juries.services import assignment, deliberation, instruction, juries
-from juries.services.deliberation import DecisionInput, granted_total_of
+from juries.services.deliberation import DecisionInput, granted_by, granted_total_of
 from portal.errors import DomainError
 from portal.fields import AmountInputField, DecimalInputField, count_or_none
 from portal.selectors import user_roles
@@ -270,9 +270,7 @@ def ranking(request, jury_id: int):
     cutoff = envelope * multiple if envelope is not None else None
     # The envelope counts what earlier deliberations of the jury granted, as the service does.
     already = granted_total_of(jury)
-    granted_total = already + sum(
-        (d.granted_amount or Decimal("0") for d in proposed if d.kind == Decision.Kind.SELECTED), Decimal("0")
-    )
+    granted_total = already + granted_by(proposed)
     sessions = list(selectors.reorientation_targets(jury))
     return render(
         request,
