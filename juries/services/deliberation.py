@@ -94,17 +94,18 @@ def deliberation_record(
         already = granted_total_of(jury)
         if envelope is not None and already + granted_total > envelope:
             if not override_reason.strip():
+                total = format_euros(already + granted_total)
+                if already:
+                    total = _("%(total)s, dont %(already)s par les délibérations précédentes du jury") % {
+                        "total": total,
+                        "already": format_euros(already),
+                    }
                 raise DomainError(
                     _(
-                        "Le total accordé (%(total)s, dont %(already)s par les délibérations précédentes du jury) "
-                        "dépasse l'enveloppe de la session (%(envelope)s) : un dépassement exige une dérogation "
-                        "motivée du ou de la président·e."
+                        "Le total accordé (%(total)s) dépasse l'enveloppe de la session (%(envelope)s) : "
+                        "un dépassement exige une dérogation motivée du ou de la président·e."
                     )
-                    % {
-                        "total": format_euros(already + granted_total),
-                        "already": format_euros(already),
-                        "envelope": format_euros(envelope),
-                    },
+                    % {"total": total, "envelope": format_euros(envelope)},
                     code="envelope_exceeded",
                     field="override_reason",
                 )
