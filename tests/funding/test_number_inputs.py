@@ -1,5 +1,7 @@
 """Recording a payment refuses hostile amounts and dates in French; nothing is recorded."""
 
+import uuid
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -23,6 +25,7 @@ def test_a_payment_with_a_hostile_amount_or_date_is_refused(in_force, dossier, o
     client.force_login(operator)
     advance = in_force.tranches.get(condition="signature")
     data = {"paid_on": timezone.localdate().isoformat(), "amount": "1000", "reference": "VIR-1", **changes}
+    data["idempotency_key"] = str(uuid.uuid4())  # drawn with the page
     response = client.post(reverse("funding:payment_record", args=[dossier.pk, advance.pk]), data)
     assert response.status_code == 200
     errors = response.context["form"].errors

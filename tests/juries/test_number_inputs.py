@@ -1,6 +1,7 @@
 """Scores and deliberation amounts refuse hostile numbers in French; nothing is saved, never a 500."""
 
 import html
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -38,6 +39,7 @@ def test_a_hostile_deliberation_amount_is_refused_in_french(client, jury, assign
     first = assigned[0]
     client.force_login(staff)
     data = {f"kind_{first.pk}": "selected", f"amount_{first.pk}": amount, "action": "record", "confirm": "1"}
+    data["idempotency_key"] = str(uuid.uuid4())  # drawn with the page
     response = client.post(reverse("juries:staff_ranking", args=[jury.pk]), data)
     assert response.status_code == 200
     assert f"{first.reference} : " in page(response)
