@@ -212,12 +212,13 @@ def info_session_reminders(today: date) -> Iterator[Reminder]:
 
 
 def juror_reminders(today: date) -> Iterator[Reminder]:
-    """Jurors whose evaluation is not submitted three days before it is due.
+    """Jurors whose evaluation is not submitted three days before it is due, unless a conflict now stands.
 
     The juries app is built alongside this one: without its models there is nobody to remind.
     """
     try:
         from juries.models import Assignment
+        from juries.selectors import conflicted_assignments
     except ImportError:
         return
     horizon = today + timedelta(days=EVALUATION_NOTICE_DAYS)
@@ -228,7 +229,12 @@ def juror_reminders(today: date) -> Iterator[Reminder]:
         .filter(due__gte=timezone.now(), due__date__lte=horizon + timedelta(days=1))
         .select_related("member__user", "member__jury", "dossier")
     )
+    assignments = list(assignments)
+    # A juror conflicted since the assignment (e.g. who joined the carrier) hears nothing more of the dossier.
+    conflicted = conflicted_assignments(assignments)
     for assignment in assignments:
+        if assignment.pk in conflicted:
+            continue
         due_on = _local_date(assignment.due)
         if due_on > horizon:
             continue

@@ -6,7 +6,16 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from portal.models import AuditEvent, Membership, Organisation, OutboxMessage, RoleAssignment, User
+from portal.models import (
+    AuditEvent,
+    Membership,
+    MembershipRequest,
+    Organisation,
+    OrganisationDomain,
+    OutboxMessage,
+    RoleAssignment,
+    User,
+)
 
 
 def admin_login(request, extra_context=None):
@@ -42,16 +51,29 @@ class UserAdmin(BaseUserAdmin):
 
 
 class MembershipInline(admin.TabularInline):
+    """Shown, never edited here: membership is granted through the portal (requests, référents), audited."""
+
     model = Membership
     extra = 0
-    autocomplete_fields = ["user"]
+    fields = ["user", "is_referent", "origin", "granted_by", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "siret"]
+    list_display = ["name", "kind", "siret", "created_by", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name", "siret"]
+    readonly_fields = ["created_by"]
     inlines = [MembershipInline]
 
 
@@ -88,3 +110,18 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor_label", "action", "target_label", "ip_address"]
     list_filter = ["action"]
     search_fields = ["actor_label", "target_label", "action"]
+
+
+@admin.register(MembershipRequest)
+class MembershipRequestAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "organisation", "status", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["user__email", "organisation__name"]
+    list_select_related = ["user", "organisation", "decided_by"]
+
+
+@admin.register(OrganisationDomain)
+class OrganisationDomainAdmin(ReadOnlyAdmin):
+    list_display = ["domain", "organisation", "declared_by", "created_at"]
+    search_fields = ["domain", "organisation__name"]
+    list_select_related = ["organisation", "declared_by"]

@@ -25,14 +25,15 @@ SITE_CONFIG = SimpleNamespace(
 
 def portal(request):
     """Site configuration (no database query) and the role-aware navigation."""
-    roles = user_roles(getattr(request, "user", None))
+    user = getattr(request, "user", None)
+    roles = user_roles(user)
     nonce = getattr(request, "csp_nonce", None)
     return {
         # Evaluated here so that django-csp puts the nonce in the header of every HTML page.
         "csp_nonce": str(nonce) if nonce is not None else "",
         "SITE_CONFIG": SITE_CONFIG,
         "roles": roles,
-        "main_navigation": navigation_for(roles, request.path),
+        "main_navigation": navigation_for(roles, request.path, user),
         "skiplinks": [
             {"link": "#content", "label": "Contenu"},
             {"link": "#fr-navigation", "label": "Menu"},

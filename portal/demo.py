@@ -6,7 +6,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from portal import services
-from portal.models import Membership, Organisation, OrganisationKind, Role, User
+from portal.models import Membership, MembershipRequest, Organisation, OrganisationDomain, OrganisationKind, Role, User
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Portail-demo-2026!")
 
@@ -45,7 +45,14 @@ DEMO_USERS = [
     ("deposant@demo.gouv.fr", "Dana", "Déposante", 1, None),
     ("deposant2@demo.gouv.fr", "Camille", "Déposant", 3, None),
     ("deposant3@demo.gouv.fr", "Léa", "Collectivité", 4, None),
+    ("demandeur@demo.gouv.fr", "Noé", "Demandeur", None, None),
 ]
+# Depositors are the référents of their administrations.
+DEMO_REFERENTS = {"deposant@demo.gouv.fr", "deposant2@demo.gouv.fr", "deposant3@demo.gouv.fr"}
+# A request that waits for the référent of the SGAR Bretagne (deposant@demo.gouv.fr).
+DEMO_PENDING_REQUEST = ("demandeur@demo.gouv.fr", 1, "Chargé de mission au SGAR depuis septembre.")
+# An address verified on this domain joins the SGAR Bretagne without waiting.
+DEMO_DOMAIN = ("bretagne.demo.gouv.fr", 1)
 
 
 def demo_user(email: str) -> User:
@@ -69,8 +76,21 @@ def load(*, stdout=None) -> None:
             user.save(update_fields=["password"])
         EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         if organisation_index is not None:
-            Membership.objects.get_or_create(user=user, organisation=organisations[organisation_index])
+            Membership.objects.update_or_create(
+                user=user,
+                organisation=organisations[organisation_index],
+                defaults={"is_referent": email in DEMO_REFERENTS},
+            )
         if role is not None:
             services.role_assign(actor=None, user=user, role=role)
+    email, organisation_index, message = DEMO_PENDING_REQUEST
+    if not MembershipRequest.objects.filter(user__email=email, organisation=organisations[organisation_index]).exists():
+        MembershipRequest.objects.create(
+            user=demo_user(email), organisation=organisations[organisation_index], message=message
+        )
+    domain, organisation_index = DEMO_DOMAIN
+    OrganisationDomain.objects.get_or_create(
+        domain=domain, defaults={"organisation": organisations[organisation_index]}
+    )
     if stdout is not None:
         stdout.write(f"Organisations et utilisateurs de démonstration : {len(DEMO_USERS)} comptes.")

@@ -5,16 +5,55 @@ import time
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
+from django.utils.translation import gettext
 
 from portal.selectors import user_roles
+from portal.signals import MFA_ENROLLED_SESSION_KEY
 
-MFA_ENROLLED_SESSION_KEY = "portal_mfa_enrolled"
 TOUCHED_KEY = "portal_privileged_renewed_at"
 RENEW_EVERY_SECONDS = 300
-# Pages a privileged user must still reach before enrolling: accounts, MFA set-up, static files.
-ALLOWED_PREFIXES = ("/comptes/", "/static/", "/mon-espace/confidentialite/")
+# Before a privileged user has enrolled TOTP, these pages alone answer: the enrolment (and the
+# re-authentication allauth may ask for first), logout and the health probe. Everything else of the
+# portal, the account pages and the admin included, sends them to the enrolment.
+ENROLMENT_URL_NAMES = frozenset(
+    {
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_reauthenticate",
+        "account_reauthenticate",
+        "account_logout",
+        "portal:health",
+    }
+)
+
+
+def reachable_before_enrolment(request) -> bool:
+    if request.path_info.startswith(settings.STATIC_URL):
+        return True
+    try:
+        return resolve(request.path_info).view_name in ENROLMENT_URL_NAMES
+    except Resolver404:
+        return False
+
+
+def refused_before_enrolment(request):
+    """A redirect to the enrolment for a page; a bare 403 for htmx and JSON callers, never data."""
+    message = gettext(
+        "Votre rôle exige l'authentification à deux facteurs : configurez une application TOTP pour continuer."
+    )
+    enrolment = reverse("mfa_activate_totp")
+    if request.headers.get("HX-Request"):
+        response = HttpResponseForbidden(message)
+        response["HX-Redirect"] = enrolment
+        return response
+    accept = request.headers.get("Accept", "")
+    if "application/json" in accept and "text/html" not in accept:
+        return JsonResponse({"detail": message, "enrolment": enrolment}, status=403)
+    messages.warning(request, message)
+    return redirect(enrolment)
 
 
 class RoleSecurityMiddleware:
@@ -27,14 +66,12 @@ class RoleSecurityMiddleware:
             roles = user_roles(user)
             if roles.needs_mfa:
                 self._extend_privileged_session(request)
-                if settings.PORTAL_ENFORCE_MFA and not self._enrolled(request, user):
-                    if not request.path.startswith(ALLOWED_PREFIXES):
-                        messages.warning(
-                            request,
-                            "Votre rôle exige l'authentification à deux facteurs : "
-                            "configurez une application TOTP pour continuer.",
-                        )
-                        return redirect(reverse("mfa_activate_totp"))
+                if (
+                    settings.PORTAL_ENFORCE_MFA
+                    and not reachable_before_enrolment(request)
+                    and not self._enrolled(request, user)
+                ):
+                    return refused_before_enrolment(request)
         return self.get_response(request)
 
     @staticmethod

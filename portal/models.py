@@ -78,6 +78,14 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("Sert à repérer les conflits d'intérêts au sein d'un même ministère."),
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créée par"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -97,8 +105,33 @@ class Organisation(models.Model):
 
 
 class Membership(models.Model):
+    """A granted membership: it opens everything of the organisation. Only portal.services.membership
+    writes one (a request granted, the creator, a proven identity, a référent's invitation)."""
+
+    class Origin(models.TextChoices):
+        CREATOR = "creator", _("a créé l'organisation")
+        REQUEST = "request", _("demande accordée")
+        PROCONNECT = "proconnect", _("SIRET attesté par ProConnect")
+        DOMAIN = "domain", _("adresse vérifiée sur un domaine déclaré")
+        INVITATION = "invitation", _("invitation d'un référent")
+        LEGACY = "legacy", _("membre avant les demandes d'adhésion")
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    is_referent = models.BooleanField(
+        _("référent"),
+        default=False,
+        help_text=_("Accorde ou refuse les demandes d'adhésion, retire des membres, déclare les domaines."),
+    )
+    origin = models.CharField(_("origine"), max_length=16, choices=Origin.choices, default=Origin.LEGACY)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accordée par"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -107,9 +140,82 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_organisation"),
         ]
+        indexes = [models.Index(fields=["organisation", "is_referent"])]
 
     def __str__(self):
         return f"{self.user} — {self.organisation}"
+
+
+class MembershipRequest(models.Model):
+    """Someone asks to join an organisation; a référent of it or an admin decides.
+
+    Every way in leaves one row, granted at once when identity proves it (ProConnect SIRET,
+    verified address on a declared domain, a référent's invitation, the creator): the
+    history of who came in, how and by whose decision outlives a later removal.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente")
+        GRANTED = "granted", _("accordée")
+        REFUSED = "refused", _("refusée")
+        WITHDRAWN = "withdrawn", _("retirée")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership_requests")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="membership_requests")
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(_("message du demandeur"), blank=True)
+    created_at = models.DateTimeField(_("demandée le"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("décidée par"),
+    )
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    reason = models.TextField(_("motif"), blank=True)
+
+    class Meta:
+        verbose_name = _("demande d'adhésion")
+        verbose_name_plural = _("demandes d'adhésion")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=models.Q(status="pending"),
+                name="membership_request_one_pending",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "status"]), models.Index(fields=["user", "status"])]
+
+    def __str__(self):
+        return f"{self.user} → {self.organisation} ({self.get_status_display()})"
+
+
+class OrganisationDomain(models.Model):
+    """An e-mail domain that a référent declared for the organisation: a verified address on it joins
+    without waiting. A domain belongs to one organisation; shared domains are refused (portal.domains)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(_("domaine"), max_length=253, unique=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("déclaré par"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("domaine déclaré")
+        verbose_name_plural = _("domaines déclarés")
+        ordering = ["domain"]
+
+    def __str__(self):
+        return self.domain
 
 
 class Role(models.TextChoices):

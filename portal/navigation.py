@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.selectors import UserRoles
+from portal.selectors import UserRoles, membership_requests_to_decide_count
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,7 @@ class NavEntry:
     label: str
     url_name: str
     visible: Callable[[UserRoles], bool]
+    count: Callable | None = None  # user → how many items wait there, shown beside the label
 
 
 def _always(roles: UserRoles) -> bool:
@@ -32,12 +33,19 @@ NAVIGATION = [
     NavEntry(_("Jurys"), "juries:staff_list", lambda roles: roles.is_programme_staff or roles.is_admin),
     NavEntry(_("Jury"), "juries:my_queue", lambda roles: roles.is_juror),
     NavEntry(_("Conventions"), "funding:portfolio", lambda roles: roles.is_fund_operator or roles.is_programme_staff),
+    NavEntry(_("Organisations"), "portal:organisation_review", lambda roles: roles.reviews_organisations),
+    NavEntry(
+        _("Demandes d'adhésion"),
+        "portal:membership_requests",
+        lambda roles: roles.decides_memberships,
+        count=membership_requests_to_decide_count,
+    ),
     NavEntry(_("Administration"), "admin:index", lambda roles: roles.is_admin),
 ]
 
 
-def navigation_for(roles: UserRoles, current_path: str) -> list[dict]:
-    """Entries visible to `roles`; an app not installed yet simply has no entry."""
+def navigation_for(roles: UserRoles, current_path: str, user=None) -> list[dict]:
+    """Entries visible to `roles`, with their waiting count for `user`; an app not installed yet has no entry."""
     entries = []
     for entry in NAVIGATION:
         if not entry.visible(roles):
@@ -46,5 +54,12 @@ def navigation_for(roles: UserRoles, current_path: str) -> list[dict]:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        entries.append({"label": entry.label, "url": url, "current": current_path.startswith(url) and url != "/"})
+        entries.append(
+            {
+                "label": entry.label,
+                "url": url,
+                "current": current_path.startswith(url) and url != "/",
+                "count": entry.count(user) if entry.count is not None and user is not None else 0,
+            }
+        )
     return entries

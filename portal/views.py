@@ -1,16 +1,9 @@
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from portal import selectors, services
-from portal.errors import DomainError
-from portal.forms import OrganisationCreateForm, OrganisationJoinForm, OrganisationSearchForm
 from portal.privacy import personal_data_of
 
 PAGE_SIZE = 20
@@ -29,65 +22,12 @@ def dashboard(request):
     return render(
         request,
         "portal/dashboard.html",
-        {"organisations": selectors.organisations_of(request.user)},
-    )
-
-
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
-
-
-@login_required
-def organisation_choose(request):
-    """Pick an existing organisation to join, or create one (after sign-up)."""
-    search_form = OrganisationSearchForm(request.GET or None)
-    query = search_form.cleaned_data["q"] if search_form.is_valid() else ""
-    results = Paginator(selectors.organisations_search(query=query), PAGE_SIZE).get_page(request.GET.get("page"))
-    create_form = OrganisationCreateForm(request.POST or None)
-    if request.method == "POST" and create_form.is_valid():
-        try:
-            organisation = services.organisation_create(actor=request.user, **create_form.cleaned_data)
-        except DomainError as error:
-            create_form.add_error(error.field, error.message)
-        else:
-            messages.success(
-                request,
-                _("L'organisation « %(organisation)s » est créée ; vous en êtes membre.")
-                % {"organisation": organisation},
-            )
-            return redirect(_safe_next(request, reverse("portal:dashboard")))
-    return render(
-        request,
-        "portal/organisation_choose.html",
         {
-            "search_form": search_form,
-            "query": query,
-            "results": results if query else None,
-            "create_form": create_form,
-            "my_organisations": selectors.organisations_of(request.user),
+            "memberships": selectors.memberships_of(request.user),
+            "my_requests": selectors.membership_requests_of(request.user).filter(status="pending"),
+            "requests_to_decide": selectors.membership_requests_to_decide_count(request.user),
         },
     )
-
-
-@login_required
-@require_POST
-def organisation_join(request):
-    form = OrganisationJoinForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form.errors["organisation"][0])
-        return redirect("portal:organisation_choose")
-    try:
-        services.membership_add(actor=request.user, user=request.user, organisation=form.cleaned_data["organisation"])
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("portal:organisation_choose")
-    messages.success(
-        request, _("Vous avez rejoint « %(organisation)s ».") % {"organisation": form.cleaned_data["organisation"]}
-    )
-    return redirect(_safe_next(request, reverse("portal:dashboard")))
 
 
 @login_required

@@ -27,7 +27,8 @@ from calls.selectors import published_form_of
 from portal.errors import DomainError
 from portal.models import Membership, Organisation
 from portal.selectors import user_roles
-from portal.services import audit_record, membership_add, notify_address
+from portal.services import audit_record, notify_address
+from portal.services.membership import membership_request_create
 
 PROJECT_PART = "_projet"
 BUDGET_PART = "_budget"
@@ -268,7 +269,7 @@ def partner_remove(*, actor, partner: DossierPartner) -> None:
 
 
 def invitation_send(*, actor, dossier: Dossier, email: str) -> DossierInvitation:
-    """Invite a colleague by e-mail; accepting makes them a member of the carrier organisation."""
+    """Invite a colleague by e-mail; accepting asks to join the carrier organisation (see invitation_accept)."""
     email = email.strip().lower()
     with transaction.atomic():
         locked = _locked(dossier)
@@ -289,6 +290,8 @@ def invitation_send(*, actor, dossier: Dossier, email: str) -> DossierInvitation
 
 
 def invitation_accept(*, actor, token: str) -> Dossier:
+    """Accept an invitation sent to the actor's address: it makes them a member of the carrier when a
+    référent sent it (or their identity proves it), and otherwise asks the référents to decide."""
     with transaction.atomic():
         invitation = (
             DossierInvitation.objects.select_for_update(of=("self",))
@@ -300,7 +303,13 @@ def invitation_accept(*, actor, token: str) -> Dossier:
             raise DomainError(_("Cette invitation n'est plus valable."), code="invalid_token")
         if invitation.email != actor.email.lower():
             raise DomainError(_("Cette invitation a été envoyée à une autre adresse e-mail."), code="forbidden")
-        membership_add(actor=invitation.invited_by, organisation=invitation.dossier.organisation, user=actor)
+        membership_request_create(
+            actor=actor,
+            organisation=invitation.dossier.organisation,
+            invited_by=invitation.invited_by,
+            message=_("Invitation de %(inviter)s au dossier %(reference)s.")
+            % {"inviter": invitation.invited_by.email, "reference": invitation.dossier.reference},
+        )
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
         audit_record(actor=actor, action="dossier.invitation_accept", target=invitation.dossier)

@@ -36,7 +36,7 @@ from calls.selectors import required_documents_of
 from portal.errors import DomainError
 from portal.exports import dataset_response
 from portal.fields import count_or_none
-from portal.selectors import organisations_of
+from portal.selectors import organisations_of, user_roles
 from portal.services import document_served
 
 
@@ -535,6 +535,16 @@ def invitation_accept(request, token: str):
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("portal:dashboard")
+        if not user_roles(request.user).is_member_of(dossier.organisation_id):
+            messages.success(
+                request,
+                _(
+                    "Votre demande pour rejoindre « %(organisation)s » est transmise à ses référents : vous accéderez "
+                    "au dossier dès qu'elle sera accordée."
+                )
+                % {"organisation": dossier.organisation},
+            )
+            return redirect("portal:organisation_choose")
         messages.success(
             request, _("Vous pouvez maintenant compléter le dossier %(reference)s.") % {"reference": dossier.reference}
         )

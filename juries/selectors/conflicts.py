@@ -1,6 +1,14 @@
 """The conflict-of-interest rule: a member reads a dossier's content only when it belongs to the
-jury, they declared "no conflict" on it, and no conflict (declared or flagged, on the dossier or
-on one of its organisations) stands. Every juror page goes through `juror_dossier_or_404`.
+jury, they declared "no conflict" on it, and no conflict stands: declared or flagged, on the
+dossier or on one of its organisations, or because the member belongs (or was granted to belong)
+to the carrier or a partner. Every juror page goes through `juror_dossier_or_404`, and every list,
+export, ranking and assignment through `conflict_map`.
+
+Membership is read here, when conflicts are computed, rather than copied into a declaration when
+it is granted: whatever path made someone a member (a request granted, ProConnect, a declared
+domain, an invitation, the admin, an import) and in whatever order (juror first or member first),
+the wall is computed from the memberships themselves, so no path can forget to raise it. A granted
+request outlives the membership, so leaving the organisation does not lift the conflict.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from django.http import Http404
 from applications.models import Dossier, DossierPartner
 from juries.models import ConflictDeclaration, Jury, JuryDossier, JuryMember
 from juries.selectors.scope import member_or_404
-from portal.models import Organisation
+from portal.models import Membership, MembershipRequest, Organisation
 from portal.services import audit_record
 
 BLOCKING = (ConflictDeclaration.Status.CONFLICT, ConflictDeclaration.Status.PENDING)
@@ -48,8 +56,33 @@ class ConflictMap:
         return dossier_id in self.cleared.get(member_id, set()) and not self.is_blocked(member_id, dossier_id)
 
 
+def _member_organisations(jury: Jury, members, organisation_ids) -> list[tuple[int, int]]:
+    """(member, organisation) for each member of the jury who belongs or was granted to belong to one of
+    `organisation_ids` (one query)."""
+    if not organisation_ids:
+        return []
+    in_jury = JuryMember.objects.filter(jury=jury)
+    if members is not None:
+        in_jury = in_jury.filter(pk__in=[getattr(m, "pk", m) for m in members])
+    users = in_jury.values("user_id")
+    current = Membership.objects.filter(user_id__in=users, organisation_id__in=organisation_ids)
+    granted = MembershipRequest.objects.filter(
+        user_id__in=users, organisation_id__in=organisation_ids, status=MembershipRequest.Status.GRANTED
+    )
+    rows = list(
+        current.order_by()
+        .values_list("user_id", "organisation_id")
+        .union(granted.order_by().values_list("user_id", "organisation_id"))
+    )
+    if not rows:
+        return []
+    member_of_user = dict(in_jury.filter(user_id__in={user_id for user_id, _ in rows}).values_list("user_id", "pk"))
+    return [(member_of_user[user_id], organisation_id) for user_id, organisation_id in rows]
+
+
 def conflict_map(jury: Jury, *, members=None, dossier_ids=None) -> ConflictMap:
-    """Conflicts of the jury's members on its dossiers, in a fixed number of queries."""
+    """Conflicts of the jury's members on its dossiers, in a fixed number of queries (one more when a
+    member belongs to one of the dossiers' organisations)."""
     if dossier_ids is None:
         dossier_ids = list(JuryDossier.objects.filter(jury=jury).values_list("dossier_id", flat=True))
     declarations = ConflictDeclaration.objects.filter(member__jury=jury)
@@ -69,7 +102,26 @@ def conflict_map(jury: Jury, *, members=None, dossier_ids=None) -> ConflictMap:
             result.blocked[member_id] |= targets
         elif dossier_id:
             result.cleared[member_id].add(dossier_id)
+    for member_id, organisation_id in _member_organisations(jury, members, list(by_organisation)):
+        result.blocked[member_id] |= by_organisation[organisation_id]
     return result
+
+
+def conflicted_assignments(assignments) -> set[int]:
+    """Ids of the assignments (with `member__jury` loaded) whose juror is now in conflict on the dossier:
+    reminders and notifications about them would name a dossier the juror may not see."""
+    by_jury: dict[int, list] = defaultdict(list)
+    for assignment in assignments:
+        by_jury[assignment.member.jury_id].append(assignment)
+    blocked = set()
+    for group in by_jury.values():
+        conflicts = conflict_map(
+            group[0].member.jury,
+            members=[a.member_id for a in group],
+            dossier_ids=[a.dossier_id for a in group],
+        )
+        blocked |= {a.pk for a in group if conflicts.is_blocked(a.member_id, a.dossier_id)}
+    return blocked
 
 
 def deny_conflicted(*, member: JuryMember, dossier: Dossier, path: str = "") -> None:

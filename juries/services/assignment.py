@@ -41,7 +41,9 @@ def assign_auto(*, actor, jury: Jury, per_dossier: int | None = None, due_at: da
         load = Counter(member_id for member_id, _ in current)
         assigned: dict[int, set[int]] = {}
         for member_id, dossier_id in current:
-            assigned.setdefault(dossier_id, set()).add(member_id)
+            # A juror conflicted since (e.g. who joined the carrier) no longer counts towards the N.
+            if not conflicts.is_blocked(member_id, dossier_id):
+                assigned.setdefault(dossier_id, set()).add(member_id)
         sector = {m.pk: m.sector for m in members}
         for dossier_id in dossier_ids:
             already = assigned.setdefault(dossier_id, set())

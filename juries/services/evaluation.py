@@ -140,6 +140,16 @@ def evaluation_reopen(*, actor, evaluation: Evaluation, reason: str) -> Evaluati
     ensure_chair(actor, jury)
     reason = ensure_reason(reason, gettext("Motivez la réouverture de l'évaluation."))
     _ensure_not_frozen(jury, evaluation.assignment.dossier)
+    assignment = evaluation.assignment
+    if conflict_map(jury, members=[assignment.member_id], dossier_ids=[assignment.dossier_id]).is_blocked(
+        assignment.member_id, assignment.dossier_id
+    ):
+        raise DomainError(
+            gettext(
+                "Ce juré a un conflit d'intérêts sur ce dossier : son évaluation ne compte pas et ne se rouvre pas."
+            ),
+            code="conflict",
+        )
     with transaction.atomic():
         evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
         if not evaluation.is_submitted:

@@ -37,3 +37,5 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
+    is_referent = False
+    origin = Membership.Origin.REQUEST

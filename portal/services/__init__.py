@@ -1,4 +1,4 @@
-"""Writes of the portal app: organisations, memberships, roles, audit trail, notifications."""
+"""Writes of the portal app: roles, audit trail, notifications (memberships: portal.services.membership)."""
 
 import logging
 from collections.abc import Iterable
@@ -7,9 +7,8 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import FileResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,8 +18,6 @@ from portal.errors import DomainError
 from portal.models import (
     ROLE_SCOPES,
     AuditEvent,
-    Membership,
-    Organisation,
     OutboxMessage,
     Role,
     RoleAssignment,
@@ -76,51 +73,6 @@ def document_served(
         ip_address=request.META.get("REMOTE_ADDR"),
     )
     return response
-
-
-@transaction.atomic
-def organisation_create(
-    *, actor: User, name: str, kind: str, siret: str = "", parent_ministry: str = ""
-) -> Organisation:
-    """Create an organisation and make `actor` its first member, all or nothing.
-
-    Raises DomainError when the SIRET is invalid or already registered (the
-    user should then join the existing organisation instead).
-    """
-    siret = siret.replace(" ", "")
-    organisation = Organisation(name=name.strip(), kind=kind, siret=siret, parent_ministry=parent_ministry.strip())
-    try:
-        organisation.full_clean(validate_constraints=False)
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise DomainError(messages[0], code="organisation_invalid", field=field) from error
-    try:
-        with transaction.atomic():
-            organisation.save()
-    except IntegrityError as error:
-        raise DomainError(
-            gettext("Une organisation avec ce SIRET existe déjà : rejoignez-la plutôt que d'en créer une nouvelle."),
-            code="organisation_duplicate",
-            field="siret",
-        ) from error
-    Membership.objects.create(user=actor, organisation=organisation)
-    forget_user_roles(actor)
-    audit_record(actor=actor, action="organisation.create", target=organisation, data={"name": organisation.name})
-    return organisation
-
-
-@transaction.atomic
-def membership_add(*, actor: User, user: User, organisation: Organisation) -> Membership:
-    """Add `user` to `organisation`; refuses a duplicate with a French message."""
-    if Membership.objects.filter(user=user, organisation=organisation).exists():
-        raise DomainError(
-            gettext("Vous êtes déjà membre de « %(organisation)s ».") % {"organisation": organisation},
-            code="membership_duplicate",
-        )
-    membership = Membership.objects.create(user=user, organisation=organisation)
-    forget_user_roles(user)
-    audit_record(actor=actor, action="membership.add", target=organisation, data={"user": user.email})
-    return membership
 
 
 def _scope_key(role: str, scope) -> tuple[ContentType | None, int | None]:
