@@ -5,6 +5,11 @@ objects in URLs belong to A and P. A URL with no expectation fails the test, so 
 cannot ship without saying who may open it. Third-party pages (Django admin, allauth) are
 left to their own projects and listed in THIRD_PARTY.
 
+Two roles test trust rather than rank: `requester_a` asked to join A and was not granted (he
+must get what any unrelated user gets on A's objects), and `juror_member_a`, a juror of J who
+declared no conflict on J's dossier of A and was then granted membership of A (he gets what a
+member of A gets, and never the jury's view of that dossier).
+
 Denied roles also POST to each URL: a refusal must not depend on the method.
 """
 
@@ -31,8 +36,8 @@ from calls.models import (
     RequiredDocument,
 )
 from calls.rules import load_rules
-from portal.models import Role
-from portal.services import role_assign
+from portal.models import OrganisationDomain, Role
+from portal.services import membership, role_assign
 from tests.applications.conftest import FORM_SCHEMA, complete
 from tests.calls.model_factories import SessionFactory, ThemeFactory
 from tests.portal.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -47,10 +52,13 @@ THIRD_PARTY = (
     "proconnect",
     "headless",
 )
-ROLES = [
+# The rules below give these roles their outcome; `juror_member_a` holds two roles at once and gets,
+# unless a rule names him, what a juror of J gets where that is OK and what a member of A gets otherwise.
+RULED_ROLES = [
     "anonymous",
     "applicant_a",
     "applicant_b",
+    "requester_a",
     "staff_p",
     "staff_q",
     "operator_p",
@@ -58,21 +66,45 @@ ROLES = [
     "juror_conflicted",
     "admin",
 ]
+ROLES = [*RULED_ROLES, "juror_member_a"]
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND = "ok", "login", "403", "404"
 
 # The access rules, as role → outcome.
-PUBLIC = dict.fromkeys(ROLES, OK)
-SIGNED_IN = {**dict.fromkeys(ROLES, OK), "anonymous": LOGIN}
-APPLICANT_A = {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN, "applicant_a": OK}
-STAFF_OF_P = {**dict.fromkeys(ROLES, FORBIDDEN), "anonymous": LOGIN, "staff_p": OK, "staff_q": NOT_FOUND, "admin": OK}
+PUBLIC = dict.fromkeys(RULED_ROLES, OK)
+SIGNED_IN = {**dict.fromkeys(RULED_ROLES, OK), "anonymous": LOGIN}
+APPLICANT_A = {**dict.fromkeys(RULED_ROLES, NOT_FOUND), "anonymous": LOGIN, "applicant_a": OK}
+STAFF_OF_P = {
+    **dict.fromkeys(RULED_ROLES, FORBIDDEN),
+    "anonymous": LOGIN,
+    "staff_p": OK,
+    "staff_q": NOT_FOUND,
+    "admin": OK,
+}
 ANY_STAFF = {**STAFF_OF_P, "staff_q": OK}
-# Jury J of programme P: its chair juror_j; juror_conflicted declared a conflict on the jury's dossier.
-JUROR_OF_J = {**dict.fromkeys(ROLES, FORBIDDEN), "anonymous": LOGIN, "juror_j": OK, "juror_conflicted": OK}
-JUROR_ON_DOSSIER = {**JUROR_OF_J, "juror_conflicted": NOT_FOUND}
+# Jury J of programme P: its chair juror_j; juror_conflicted declared a conflict on the jury's dossier,
+# which A carries; juror_member_a is conflicted on it by his membership of A.
+JUROR_OF_J = {**dict.fromkeys(RULED_ROLES, FORBIDDEN), "anonymous": LOGIN, "juror_j": OK, "juror_conflicted": OK}
+JUROR_ON_DOSSIER = {**JUROR_OF_J, "juror_conflicted": NOT_FOUND, "juror_member_a": NOT_FOUND}
+# Organisation A: its members (applicant_a is its référent), programme staff and admins see it.
+ORGANISATION_A = {
+    **dict.fromkeys(RULED_ROLES, NOT_FOUND),
+    "anonymous": LOGIN,
+    "applicant_a": OK,
+    "juror_member_a": OK,
+    "staff_p": OK,
+    "staff_q": OK,
+    "admin": OK,
+}
+# Removals, requests and domains of A: its référent and admins; its other members and staff see it, may not.
+REFERENTS_OF_A = {**ORGANISATION_A, "juror_member_a": FORBIDDEN, "staff_p": FORBIDDEN, "staff_q": FORBIDDEN}
+# Naming a référent of A: its référent, programme staff, admins.
+REFERENT_NAMING_A = {**ORGANISATION_A, "juror_member_a": FORBIDDEN}
+# A pending request to A is decided by A's référent or an admin; anyone else does not find it.
+DECIDES_FOR_A = {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN, "applicant_a": OK, "admin": OK}
 # A funded project of A in P (its convention sent for signature): the carrier, P's staff and operator, admins.
 PROJECT = {
-    **dict.fromkeys(ROLES, NOT_FOUND),
+    **dict.fromkeys(RULED_ROLES, NOT_FOUND),
     "anonymous": LOGIN,
     "applicant_a": OK,
     "staff_p": OK,
@@ -88,7 +120,7 @@ def project_action(*allowed: str) -> dict:
 
 
 CARRIER_OR_STAFF = {
-    **dict.fromkeys(ROLES, NOT_FOUND),
+    **dict.fromkeys(RULED_ROLES, NOT_FOUND),
     "anonymous": LOGIN,
     "applicant_a": OK,
     "staff_p": OK,
@@ -110,6 +142,25 @@ EXPECTED: dict[str, Expectation] = {
     "portal:dashboard": Expectation(SIGNED_IN),
     "portal:organisation_choose": Expectation(SIGNED_IN),
     "portal:organisation_join": Expectation(SIGNED_IN),
+    "portal:organisation_detail": Expectation(ORGANISATION_A),
+    "portal:member_remove": Expectation(REFERENTS_OF_A),
+    "portal:member_referent": Expectation(REFERENT_NAMING_A),
+    "portal:organisation_domain_add": Expectation(REFERENTS_OF_A),
+    "portal:organisation_domain_remove": Expectation(REFERENTS_OF_A),
+    "portal:membership_requests": Expectation(
+        {
+            **dict.fromkeys(ROLES, FORBIDDEN),
+            "anonymous": LOGIN,
+            "applicant_a": OK,
+            "applicant_b": OK,
+            "admin": OK,
+        }
+    ),
+    "portal:membership_request_decide": Expectation(DECIDES_FOR_A),
+    "portal:membership_request_withdraw": Expectation(
+        {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN, "requester_a": OK}
+    ),
+    "portal:organisation_review": Expectation(ANY_STAFF),
     "portal:notifications": Expectation(SIGNED_IN),
     "portal:personal_data_download": Expectation(SIGNED_IN),
     # public calls, simulator, laureates
@@ -231,7 +282,7 @@ EXPECTED: dict[str, Expectation] = {
     "funding:portfolio": Expectation({**ANY_STAFF, "operator_p": OK}),
     "funding:portfolio_export": Expectation({**ANY_STAFF, "operator_p": OK}, {"kind": "tranches", "fmt": "csv"}),
     "funding:my_projects": Expectation(
-        {**dict.fromkeys(ROLES, FORBIDDEN), "anonymous": LOGIN, "applicant_a": OK, "applicant_b": OK}
+        {**dict.fromkeys(RULED_ROLES, FORBIDDEN), "anonymous": LOGIN, "applicant_a": OK, "applicant_b": OK}
     ),
     "funding:reminder_preferences": Expectation(SIGNED_IN),
     "funding:convention_template": Expectation(STAFF_OF_P, {"programme_id": "programme_p"}),
@@ -271,6 +322,13 @@ EXPECTED: dict[str, Expectation] = {
     "dashboard:programme": Expectation(STAFF_OF_P, {"programme_id": "programme_p"}),
     "imports:organisations": Expectation(ANY_STAFF),
 }
+
+
+def expected_outcome(rule: dict, role: str) -> str:
+    if role in rule:
+        return rule[role]
+    assert role == "juror_member_a", f"règle sans attente pour {role}"
+    return OK if rule["juror_conflicted"] == OK else rule["applicant_a"]
 
 
 def url_patterns(patterns=None, namespace=""):
@@ -315,8 +373,8 @@ def world(db, django_capture_on_commit_callbacks):
     registration = InfoSessionRegistration.objects.create(
         info_session=info_p, name="Visiteur", email="v@example.org", cancel_token="jeton-annulation"
     )
-    member_a = MembershipFactory(organisation__kind="ministere")
-    member_b = MembershipFactory()
+    member_a = MembershipFactory(organisation__kind="ministere", is_referent=True)
+    member_b = MembershipFactory(is_referent=True)
     from tests.applications.conftest import pdf_file as pdf_fixture
 
     dossier = drafting.dossier_start(
@@ -350,7 +408,19 @@ def world(db, django_capture_on_commit_callbacks):
     jury_arguments.update(
         funded_world(staff=users["staff_p"], session=session_p, organisation=member_a.organisation, phase=phase)
     )
-    users.update(jury_world(staff=users["staff_p"], session=session_p, dossier=dossier, arguments_out=jury_arguments))
+    users.update(
+        jury_world(
+            staff=users["staff_p"],
+            session=session_p,
+            dossier=dossier,
+            referent=member_a.user,
+            arguments_out=jury_arguments,
+        )
+    )
+    requester = UserFactory()
+    users["requester_a"] = requester
+    pending = membership.membership_request_create(actor=requester, organisation=member_a.organisation)
+    domain = OrganisationDomain.objects.create(organisation=member_a.organisation, domain="a.exemple.gouv.fr")
     arguments = {
         "call_id": theme_p.call.pk,
         "theme_id": theme_p.pk,
@@ -374,6 +444,10 @@ def world(db, django_capture_on_commit_callbacks):
         "info_p": info_p.pk,
         "programme_p": theme_p.call.programme_id,
         "field_key": "probleme",
+        "organisation_id": member_a.organisation_id,
+        "membership_id": member_a.organisation.memberships.get(user=users["juror_member_a"]).pk,
+        "request_id": pending.pk,
+        "domain_id": domain.pk,
         # The call's own grid and documents, for the routes without a theme (…/commun/…).
         "call_level": {"criterion_id": call_criterion.pk, "document_id": call_document.pk},
         **jury_arguments,
@@ -409,8 +483,9 @@ def funded_world(*, staff, session, organisation, phase) -> dict:
     return {"funded": funded.pk, "milestone": funded.milestones.first().pk, "tranche": convention.tranches.first().pk}
 
 
-def jury_world(*, staff, session, dossier, arguments_out: dict) -> dict:
-    """Jury J of session P: a chair without conflict, a juror with one, a dossier under evaluation, a decision on A."""
+def jury_world(*, staff, session, dossier, referent, arguments_out: dict) -> dict:
+    """Jury J of session P on a dossier of A under evaluation: a chair without conflict, a juror who declared
+    one, a juror who declared none and then was granted membership of A by its référent; a decision on A."""
     from django.core.files.base import ContentFile
 
     from applications.models import Attachment
@@ -426,7 +501,7 @@ def jury_world(*, staff, session, dossier, arguments_out: dict) -> dict:
         name="Jury J",
         evaluations_per_dossier=1,
     )
-    evaluated = DossierFactory(session=session, state="under_evaluation")
+    evaluated = DossierFactory(session=session, organisation=dossier.organisation, state="under_evaluation")
     attachment = Attachment.objects.create(
         dossier=evaluated,
         kind="lettre",
@@ -450,7 +525,16 @@ def jury_world(*, staff, session, dossier, arguments_out: dict) -> dict:
         status=ConflictDeclaration.Status.CONFLICT,
         reason="Ancien employeur.",
     )
+    joining = juries.member_add(actor=staff, jury=jury, user=UserFactory())
+    conflicts.conflict_declare(
+        actor=joining.user, member=joining, dossier=evaluated, status=ConflictDeclaration.Status.NONE, reason="Aucun."
+    )
     assignment.assign_manual(actor=staff, member=chair, dossier=evaluated)
+    assignment.assign_manual(actor=staff, member=joining, dossier=evaluated)
+    membership.membership_request_grant(
+        actor=referent,
+        membership_request=membership.membership_request_create(actor=joining.user, organisation=dossier.organisation),
+    )
     deliberation = Deliberation.objects.create(
         jury=jury,
         session=session,
@@ -474,7 +558,7 @@ def jury_world(*, staff, session, dossier, arguments_out: dict) -> dict:
             "decision_id": decision.pk,
         }
     )
-    return {"juror_j": chair.user, "juror_conflicted": conflicted.user}
+    return {"juror_j": chair.user, "juror_conflicted": conflicted.user, "juror_member_a": joining.user}
 
 
 def outcome(response) -> str:
@@ -514,7 +598,7 @@ def test_every_url_answers_every_role_as_expected(world, settings):
             client = Client()
             if role != "anonymous":
                 client.force_login(users[role])
-            expected = expectation.rule[role]
+            expected = expected_outcome(expectation.rule, role)
             # Denied roles try both methods; a POST-only view (405 on GET) is judged on its POST.
             for method in ["get"] if expected == OK else ["get", "post"]:
                 response = getattr(client, method)(url)
