@@ -7,7 +7,7 @@ a JSON-serialisable dict, so the portal does not import the apps that build on i
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from portal.models import AuditEvent, Membership, OutboxMessage, RoleAssignment
+from portal.models import AuditEvent, Membership, MembershipRequest, OutboxMessage, RoleAssignment
 
 
 def export_account(user) -> dict:
@@ -20,8 +20,22 @@ def export_account(user) -> dict:
             "derniere_connexion": user.last_login.isoformat() if user.last_login else None,
         },
         "organisations": [
-            {"nom": m.organisation.name, "type": m.organisation.get_kind_display(), "depuis": m.created_at.isoformat()}
+            {
+                "nom": m.organisation.name,
+                "type": m.organisation.get_kind_display(),
+                "depuis": m.created_at.isoformat(),
+                "referent": m.is_referent,
+            }
             for m in Membership.objects.filter(user=user).select_related("organisation")
+        ],
+        "demandes_d_adhesion": [
+            {
+                "organisation": r.organisation.name,
+                "date": r.created_at.isoformat(),
+                "etat": r.get_status_display(),
+                "motif": r.reason,
+            }
+            for r in MembershipRequest.objects.filter(user=user).select_related("organisation")
         ],
         "roles": [
             {"role": r.get_role_display(), "objet": str(r.scope) if r.scope_id else None}

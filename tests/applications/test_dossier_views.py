@@ -813,9 +813,11 @@ def test_a_closed_session_refuses_to_start_and_freezes_drafts(client, dossier, m
     assert "La session est close" in text(client.get(reverse("applications:review", args=[dossier.pk])))
 
 
-def test_invitation_link_makes_the_colleague_a_member(client, dossier, member):
+def test_a_referents_invitation_link_makes_the_colleague_a_member(client, dossier, member):
     from applications.services import drafting
 
+    member.is_referent = True
+    member.save(update_fields=["is_referent"])
     invitation = drafting.invitation_send(actor=member.user, dossier=dossier, email="collegue@exemple.gouv.fr")
     colleague = UserFactory(email="collegue@exemple.gouv.fr")
     client.force_login(colleague)
@@ -826,6 +828,18 @@ def test_invitation_link_makes_the_colleague_a_member(client, dossier, member):
     assert client.get(section_url(dossier)).status_code == 200
     response = client.post(url, follow=True)
     assert "Cette invitation n'est plus valable." in text(response)
+
+
+def test_a_plain_members_invitation_asks_the_referents(client, dossier, member):
+    """Only a référent (or an admin) grants membership: a colleague's invitation becomes a request."""
+    from applications.services import drafting
+
+    invitation = drafting.invitation_send(actor=member.user, dossier=dossier, email="collegue@exemple.gouv.fr")
+    colleague = UserFactory(email="collegue@exemple.gouv.fr")
+    client.force_login(colleague)
+    response = client.post(reverse("applications:invitation_accept", args=[invitation.token]), follow=True)
+    assert "est transmise à ses référents" in text(response)
+    assert client.get(section_url(dossier)).status_code == 404
 
 
 def test_budget_conflict_keeps_the_typed_table(client, dossier, member):
