@@ -50,13 +50,8 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
 
-class MembershipInline(admin.TabularInline):
-    """Shown, never edited here: membership is granted through the portal (requests, référents), audited."""
-
-    model = Membership
-    extra = 0
-    fields = ["user", "is_referent", "origin", "granted_by", "created_at"]
-    readonly_fields = fields
+class ReadOnly:
+    """No add, change or delete in the admin: the record is written by a service, which audits it."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -66,6 +61,15 @@ class MembershipInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class MembershipInline(ReadOnly, admin.TabularInline):
+    """Shown, never edited here: membership is granted through the portal (requests, référents), audited."""
+
+    model = Membership
+    extra = 0
+    fields = ["user", "is_referent", "origin", "granted_by", "created_at"]
+    readonly_fields = fields
 
 
 @admin.register(Organisation)
@@ -92,17 +96,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     search_fields = ["to_email", "subject"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
     """For records that only services write (audited, notified): the admin shows them, never edits them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEvent)

@@ -28,7 +28,8 @@ from portal.forms import (
     OrganisationSearchForm,
 )
 from portal.models import MembershipRequest, Organisation
-from portal.services import membership as services
+from portal.services import membership as membership_services
+from portal.services import organisations as organisation_services
 from portal.signals import PROCONNECT_SIRET_SESSION_KEY
 
 PAGE_SIZE = 20
@@ -70,7 +71,7 @@ def organisation_choose(request):
     existing = None
     if request.method == "POST" and create_form.is_valid():
         try:
-            organisation = services.organisation_create(actor=request.user, **create_form.cleaned_data)
+            organisation = organisation_services.organisation_create(actor=request.user, **create_form.cleaned_data)
         except DomainError as error:
             if error.code == "organisation_duplicate":
                 existing = selectors.organisation_by_siret(create_form.cleaned_data["siret"])
@@ -109,7 +110,7 @@ def organisation_join(request):
         return redirect("portal:organisation_choose")
     organisation = form.cleaned_data["organisation"]
     try:
-        membership_request = services.membership_request_create(
+        membership_request = membership_services.membership_request_create(
             actor=request.user,
             organisation=organisation,
             proconnect_siret=request.session.get(PROCONNECT_SIRET_SESSION_KEY, ""),
@@ -144,7 +145,7 @@ def membership_request_withdraw(request, request_id: int):
     if membership_request is None:
         raise Http404
     try:
-        services.membership_request_withdraw(actor=request.user, membership_request=membership_request)
+        membership_services.membership_request_withdraw(actor=request.user, membership_request=membership_request)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -191,12 +192,14 @@ def membership_request_decide(request, request_id: int):
     values = {"organisation": membership_request.organisation, "user": membership_request.user}
     try:
         if request.POST.get("decision") == "grant":
-            services.membership_request_grant(actor=request.user, membership_request=membership_request)
+            membership_services.membership_request_grant(actor=request.user, membership_request=membership_request)
             messages.success(request, _("%(user)s est désormais membre de « %(organisation)s ».") % values)
         else:
             form = MembershipRefuseForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            services.membership_request_refuse(actor=request.user, membership_request=membership_request, reason=reason)
+            membership_services.membership_request_refuse(
+                actor=request.user, membership_request=membership_request, reason=reason
+            )
             messages.success(request, _("La demande de %(user)s pour « %(organisation)s » est refusée.") % values)
     except DomainError as error:
         messages.error(request, error.message)
@@ -238,7 +241,9 @@ def member_remove(request, organisation_id: int, membership_id: int):
     form = MemberRemoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_remove(actor=request.user, membership=membership, reason=form.cleaned_data["reason"])
+            membership_services.membership_remove(
+                actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
+            )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -266,7 +271,7 @@ def member_referent(request, organisation_id: int, membership_id: int):
         raise PermissionDenied
     is_referent = request.POST.get("referent") == "1"
     try:
-        services.membership_referent_set(actor=request.user, membership=membership, is_referent=is_referent)
+        membership_services.membership_referent_set(actor=request.user, membership=membership, is_referent=is_referent)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -287,7 +292,7 @@ def organisation_domain_add(request, organisation_id: int):
     form = OrganisationDomainForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            declared = services.organisation_domain_declare(
+            declared = organisation_services.organisation_domain_declare(
                 actor=request.user, organisation=organisation, domain=form.cleaned_data["domain"]
             )
         except DomainError as error:
@@ -307,7 +312,7 @@ def organisation_domain_remove(request, organisation_id: int, domain_id: int):
         raise Http404
     _ensure_decides(request, organisation)
     try:
-        services.organisation_domain_remove(actor=request.user, organisation_domain=declared)
+        organisation_services.organisation_domain_remove(actor=request.user, organisation_domain=declared)
     except DomainError as error:
         messages.error(request, error.message)
     else:

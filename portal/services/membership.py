@@ -1,5 +1,4 @@
-"""Who belongs to an organisation: its creation, requests to join and their decision, removals,
-référents and declared e-mail domains.
+"""Who belongs to an organisation: requests to join and their decision, removals and référents.
 
 Membership opens everything of an organisation (dossiers, receipts, conventions, letters), so it is
 granted, never taken: a request waits for a référent of the organisation or an admin, unless the
@@ -9,13 +8,12 @@ in leaves a granted request behind, so the history of who came in outlives a rem
 """
 
 from allauth.account.models import EmailAddress
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from portal.domains import domain_clean, domain_of
+from portal.domains import domain_of
 from portal.errors import DomainError
 from portal.models import Membership, MembershipRequest, Organisation, OrganisationDomain, User
 from portal.selectors import forget_user_roles, membership_deciders, user_roles
@@ -25,7 +23,8 @@ Status = MembershipRequest.Status
 Origin = Membership.Origin
 
 
-def _ensure_decides(actor, organisation: Organisation) -> None:
+def ensure_decides_membership(actor, organisation: Organisation) -> None:
+    """Référents of the organisation and admins decide who belongs to it; DomainError for anyone else."""
     if not user_roles(actor).decides_membership_of(organisation.pk):
         raise DomainError(
             gettext("Seuls les référents de « %(organisation)s » et les administrateurs peuvent faire cela.")
@@ -40,54 +39,6 @@ def _request_link() -> str:
 
 def _organisation_link(organisation: Organisation) -> str:
     return reverse("portal:organisation_detail", args=[organisation.pk])
-
-
-@transaction.atomic
-def organisation_create(
-    *, actor: User, name: str, kind: str, siret: str = "", parent_ministry: str = ""
-) -> Organisation:
-    """Create an organisation and make `actor` its first member and référent, all or nothing.
-
-    Raises DomainError when the SIRET is invalid or already registered (code
-    "organisation_duplicate": the user should then ask to join the existing organisation).
-    The new organisation shows on the staff's review list with its creator.
-    """
-    siret = siret.replace(" ", "")
-    organisation = Organisation(
-        name=name.strip(), kind=kind, siret=siret, parent_ministry=parent_ministry.strip(), created_by=actor
-    )
-    try:
-        organisation.full_clean(validate_constraints=False)
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise DomainError(messages[0], code="organisation_invalid", field=field) from error
-    try:
-        with transaction.atomic():
-            organisation.save()
-    except IntegrityError as error:
-        raise DomainError(
-            gettext(
-                "Une organisation avec ce SIRET est déjà inscrite : demandez plutôt à la rejoindre, "
-                "un de ses référents examinera votre demande."
-            ),
-            code="organisation_duplicate",
-            field="siret",
-        ) from error
-    now = timezone.now()
-    Membership.objects.create(user=actor, organisation=organisation, is_referent=True, origin=Origin.CREATOR)
-    MembershipRequest.objects.create(
-        user=actor,
-        organisation=organisation,
-        status=Status.GRANTED,
-        decided_by=actor,
-        decided_at=now,
-        reason=gettext("Création de l'organisation."),
-    )
-    forget_user_roles(actor)
-    audit_record(
-        actor=actor, action="organisation.create", target=organisation, data={"name": organisation.name, "siret": siret}
-    )
-    return organisation
 
 
 def _identity_proof(user: User, organisation: Organisation, proconnect_siret: str) -> tuple[str, str] | None:
@@ -220,7 +171,7 @@ def _locked_pending(membership_request: MembershipRequest) -> MembershipRequest:
 
 def membership_request_grant(*, actor: User, membership_request: MembershipRequest) -> Membership:
     """A référent of the organisation (or an admin) grants a pending request; the requester is told."""
-    _ensure_decides(actor, membership_request.organisation)
+    ensure_decides_membership(actor, membership_request.organisation)
     with transaction.atomic():
         locked = _locked_pending(membership_request)
         membership = _grant(locked, actor=actor, decided_by=actor, origin=Origin.REQUEST)
@@ -236,7 +187,7 @@ def membership_request_grant(*, actor: User, membership_request: MembershipReque
 
 def membership_request_refuse(*, actor: User, membership_request: MembershipRequest, reason: str) -> MembershipRequest:
     """A référent (or an admin) refuses a pending request, with a reason the requester receives."""
-    _ensure_decides(actor, membership_request.organisation)
+    ensure_decides_membership(actor, membership_request.organisation)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(
@@ -302,7 +253,7 @@ def membership_remove(*, actor: User, membership: Membership, reason: str = "") 
     organisation); the history of the membership stays in its granted request and the audit trail.
     """
     organisation = membership.organisation
-    _ensure_decides(actor, organisation)
+    ensure_decides_membership(actor, organisation)
     with transaction.atomic():
         referents = _locked_referents(organisation)
         locked = Membership.objects.select_for_update().select_related("user").filter(pk=membership.pk).first()
@@ -364,64 +315,3 @@ def membership_referent_set(*, actor: User, membership: Membership, is_referent:
             data={"user": locked.user.email},
         )
     return locked
-
-
-def organisation_domain_declare(*, actor: User, organisation: Organisation, domain: str) -> OrganisationDomain:
-    """Declare an e-mail domain of the organisation: a verified address on it then joins at once.
-
-    Refuses shared domains (portal.domains) and a domain another organisation declared. A
-    référent declares only the domain of one of their own verified addresses; an admin any.
-    """
-    _ensure_decides(actor, organisation)
-    domain = domain_clean(domain)
-    own_domains = {
-        domain_of(email)
-        for email in EmailAddress.objects.filter(user=actor, verified=True).values_list("email", flat=True)
-    }
-    if domain not in own_domains and not user_roles(actor).is_admin:
-        raise DomainError(
-            gettext(
-                "Vous ne pouvez déclarer que le domaine d'une de vos adresses vérifiées ; "
-                "pour « %(domain)s », adressez-vous à un administrateur du portail."
-            )
-            % {"domain": domain},
-            code="domain_not_owned",
-            field="domain",
-        )
-    existing = OrganisationDomain.objects.filter(domain=domain).select_related("organisation").first()
-    if existing is not None:
-        raise DomainError(
-            gettext("Le domaine « %(domain)s » est déjà déclaré par « %(organisation)s ».")
-            % {"domain": domain, "organisation": existing.organisation},
-            code="domain_taken",
-            field="domain",
-        )
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                declared = OrganisationDomain.objects.create(
-                    organisation=organisation, domain=domain, declared_by=actor
-                )
-        except IntegrityError as error:
-            raise DomainError(
-                gettext("Le domaine « %(domain)s » vient d'être déclaré par une autre organisation.")
-                % {"domain": domain},
-                code="domain_taken",
-                field="domain",
-            ) from error
-        audit_record(actor=actor, action="organisation.domain_declare", target=organisation, data={"domain": domain})
-    return declared
-
-
-def organisation_domain_remove(*, actor: User, organisation_domain: OrganisationDomain) -> None:
-    """Withdraw a declared domain; members who joined through it stay members."""
-    organisation = organisation_domain.organisation
-    _ensure_decides(actor, organisation)
-    with transaction.atomic():
-        OrganisationDomain.objects.filter(pk=organisation_domain.pk).delete()
-        audit_record(
-            actor=actor,
-            action="organisation.domain_remove",
-            target=organisation,
-            data={"domain": organisation_domain.domain},
-        )

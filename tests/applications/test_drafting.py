@@ -165,7 +165,9 @@ def test_an_outsider_cannot_edit(dossier):
         )
 
 
-def test_invitation_makes_the_colleague_a_member(dossier, member, django_capture_on_commit_callbacks):
+def test_a_referents_invitation_makes_the_colleague_a_member(dossier, member, django_capture_on_commit_callbacks):
+    member.is_referent = True
+    member.save(update_fields=["is_referent"])
     with django_capture_on_commit_callbacks(execute=True):
         invitation = drafting.invitation_send(actor=member.user, dossier=dossier, email="Collegue@Example.gouv.fr")
     assert "Invitation" in mail.outbox[-1].subject

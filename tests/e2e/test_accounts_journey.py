@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.models import Membership, OutboxMessage
-from portal.services.membership import organisation_create
+from portal.services.organisations import organisation_create
 from tests.portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,7 +14,7 @@ from portal.errors import DomainError
 from portal.models import AuditEvent, Membership, MembershipRequest, OrganisationDomain, OutboxMessage, Role
 from portal.selectors import membership_requests_to_decide, user_roles
 from portal.services import membership as services
-from portal.services import role_assign
+from portal.services import organisations, role_assign
 from portal.signals import PROCONNECT_SIRET_SESSION_KEY, proconnect_siret_claim, remember_proconnect_siret
 from tests.applications.factories import DossierFactory
 from tests.calls.model_factories import ProgrammeFactory
@@ -256,31 +256,33 @@ def test_a_plain_member_names_no_referent(organisation, referent):
 )  # fmt: skip
 def test_shared_domains_are_refused_with_a_french_message(domain):
     with pytest.raises(DomainError) as error:
-        services.organisation_domain_declare(actor=admin_user(), organisation=OrganisationFactory(), domain=domain)
+        organisations.organisation_domain_declare(actor=admin_user(), organisation=OrganisationFactory(), domain=domain)
     assert error.value.code == "domain_shared" and "partagé" in error.value.message
     assert not OrganisationDomain.objects.exists()
 
 
 def test_a_referent_declares_the_domain_of_their_own_verified_address(organisation, referent):
-    declared = services.organisation_domain_declare(
+    declared = organisations.organisation_domain_declare(
         actor=referent.user, organisation=organisation, domain="@Interieur.gouv.fr"
     )
     assert declared.domain == "interieur.gouv.fr"
     assert audited("organisation.domain_declare") == [{"domain": "interieur.gouv.fr"}]
     with pytest.raises(DomainError, match="vos adresses vérifiées"):
-        services.organisation_domain_declare(actor=referent.user, organisation=organisation, domain="justice.fr")
+        organisations.organisation_domain_declare(actor=referent.user, organisation=organisation, domain="justice.fr")
 
 
 def test_a_domain_belongs_to_one_organisation(organisation, referent):
     OrganisationDomain.objects.create(organisation=OrganisationFactory(name="Autre"), domain="interieur.gouv.fr")
     with pytest.raises(DomainError, match="déjà déclaré par « Autre »"):
-        services.organisation_domain_declare(actor=referent.user, organisation=organisation, domain="interieur.gouv.fr")
+        organisations.organisation_domain_declare(
+            actor=referent.user, organisation=organisation, domain="interieur.gouv.fr"
+        )
 
 
 def test_a_plain_member_declares_no_domain(client, organisation):
     colleague = MembershipFactory(organisation=organisation, user__email="x@interieur.gouv.fr")
     with pytest.raises(DomainError, match="Seuls les référents"):
-        services.organisation_domain_declare(
+        organisations.organisation_domain_declare(
             actor=colleague.user, organisation=organisation, domain="interieur.gouv.fr"
         )
     client.force_login(colleague.user)
@@ -387,7 +389,7 @@ def test_an_invitation_from_a_referent_grants_and_from_a_member_asks(organisatio
 
 def test_staff_review_the_organisations_created_recently(client):
     creator = UserFactory(email="createur@exemple.fr")
-    services.organisation_create(actor=creator, name="Direction nouvelle", kind="ministere")
+    organisations.organisation_create(actor=creator, name="Direction nouvelle", kind="ministere")
     OrganisationFactory(name="Ancienne direction")
     client.force_login(staff_user())
     page = client.get(reverse("portal:organisation_review"), {"q": "nouvelle", "created_within": "7"}).content.decode()

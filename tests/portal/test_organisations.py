@@ -5,6 +5,7 @@ from django.urls import reverse
 from portal.errors import DomainError
 from portal.models import AuditEvent, Membership, MembershipRequest, Organisation, OrganisationDomain, OrganisationKind
 from portal.services import membership as services
+from portal.services import organisations
 from portal.validators import siret_is_valid, validate_siret
 from tests.portal.factories import MembershipFactory, OrganisationFactory, UserFactory
 
@@ -45,7 +46,7 @@ def test_organisation_kinds_are_the_fixed_list():
 
 def test_create_organisation_makes_the_creator_its_referent_and_audits():
     user = UserFactory()
-    organisation = services.organisation_create(
+    organisation = organisations.organisation_create(
         actor=user, name="SGAR Normandie", kind=OrganisationKind.REGIONAL_PREFECTURE, siret="130 025 265 00013"
     )
     assert organisation.siret == "13002526500013"
@@ -60,7 +61,9 @@ def test_duplicate_siret_is_refused_and_nothing_is_created():
     OrganisationFactory(siret="13002526500013")
     user = UserFactory()
     with pytest.raises(DomainError) as error:
-        services.organisation_create(actor=user, name="Doublon", kind=OrganisationKind.MINISTRY, siret="13002526500013")
+        organisations.organisation_create(
+            actor=user, name="Doublon", kind=OrganisationKind.MINISTRY, siret="13002526500013"
+        )
     assert error.value.field == "siret"
     assert not Organisation.objects.filter(name="Doublon").exists()
     assert not Membership.objects.filter(user=user).exists()
