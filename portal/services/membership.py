@@ -256,7 +256,9 @@ def membership_remove(*, actor: User, membership: Membership, reason: str = "") 
     ensure_decides_membership(actor, organisation)
     with transaction.atomic():
         referents = _locked_referents(organisation)
-        locked = Membership.objects.select_for_update().select_related("user").filter(pk=membership.pk).first()
+        locked = (
+            Membership.objects.select_for_update(of=("self",)).select_related("user").filter(pk=membership.pk).first()
+        )
         if locked is None:
             raise DomainError(gettext("Cette personne n'est déjà plus membre."), code="membership_gone")
         if locked.is_referent and referents == [locked.pk] and not user_roles(actor).is_admin:
@@ -295,7 +297,9 @@ def membership_referent_set(*, actor: User, membership: Membership, is_referent:
         )
     with transaction.atomic():
         referents = _locked_referents(organisation)
-        locked = Membership.objects.select_for_update().select_related("user").filter(pk=membership.pk).first()
+        locked = (
+            Membership.objects.select_for_update(of=("self",)).select_related("user").filter(pk=membership.pk).first()
+        )
         if locked is None:
             raise DomainError(gettext("Cette personne n'est plus membre."), code="membership_gone")
         if locked.is_referent == is_referent:
