@@ -48,7 +48,8 @@ from funding.services import conventions
 from juries.models import Assignment, ConflictDeclaration, Deliberation, Evaluation, Jury, JuryMember
 from juries.services import juries
 from portal import imports
-from portal.models import Membership, Organisation
+from portal.models import Membership, Organisation, OrganisationDomain
+from portal.services.membership import membership_request_create
 from tests.applications.factories import DossierFactory
 from tests.calls.model_factories import SessionFactory, ThemeFactory
 from tests.portal import test_permission_matrix as matrix
@@ -189,7 +190,9 @@ def attack_world(world, settings, django_capture_on_commit_callbacks) -> World:
         q.update(
             matrix.funded_world(staff=users["staff_q"], session=session_q, organisation=organisation_b, phase=phase_q)
         )
-    q_users = matrix.jury_world(staff=users["staff_q"], session=session_q, dossier=dossier_b, arguments_out=q)
+    q_users = matrix.jury_world(
+        staff=users["staff_q"], session=session_q, dossier=dossier_b, referent=users["applicant_b"], arguments_out=q
+    )
     q["juror"] = q_users["juror_j"]
     q["member"] = JuryMember.objects.get(jury_id=q["jury_id"], user=q["juror"])
     q["evaluation"] = Evaluation.objects.create(
@@ -208,6 +211,11 @@ def attack_world(world, settings, django_capture_on_commit_callbacks) -> World:
     Convention.objects.filter(dossier_id=q["funded"]).update(idempotency_key=q["convention_key"])
     Deliberation.objects.filter(pk=q["deliberation_id"]).update(idempotency_key=q["deliberation_key"])
     q["carrier"] = organisation_b
+    # B's members, declared domain and a request waiting for its référent.
+    q["membership"] = Membership.objects.get(user=users["applicant_b"])
+    q["domain"] = OrganisationDomain.objects.create(organisation=organisation_b, domain="b.exemple.gouv.fr")
+    q["requester"] = UserFactory(email="demandeur-b@exemple.fr")
+    membership_request_create(actor=q["requester"], organisation=organisation_b)
     q["target"] = session_q
     q["reference"] = Dossier.objects.get(pk=q["funded"]).reference
     q["predecessor"] = dossier_b
@@ -229,6 +237,7 @@ def attack_world(world, settings, django_capture_on_commit_callbacks) -> World:
             ),
             "organisation": organisation_a,
             "carrier": evaluated_p.organisation,
+            "requester": users["requester_a"],
             "phase": Phase.objects.get(pk=p["phase_id"]),
             "document": RequiredDocument.objects.get(pk=p["document_id"]),
             "dossier": Dossier.objects.get(pk=p["pk"]),
@@ -287,6 +296,11 @@ def _start(field: str) -> Callable[[World, dict], Probe]:
 def _my_dossiers(w: World, side: dict) -> Probe:
     url = reverse("applications:my_dossiers")
     return shown(w.users["applicant_a"], url, {"organisation": side["organisation"].pk}, side["dossier"].reference)
+
+
+def _membership_requests(w: World, side: dict) -> Probe:
+    url = reverse("portal:membership_requests")
+    return shown(w.users["applicant_a"], url, {"organisation": side["organisation"].pk}, side["requester"].email)
 
 
 def _staff_list(param: str, key: str) -> Attack:
@@ -532,6 +546,9 @@ FORM_FIELDS: dict[tuple[str, str], Attack | NotAnId] = {
     ("portal.idempotency.IdempotentForm", "idempotency_key"): Attack(
         "P génère la convention de A sous la clé d'une génération pour B", _generate
     ),
+    ("portal.forms.MembershipRequestFilterForm", "organisation"): Attack(
+        "Le référent de A filtre les demandes d'adhésion sur l'organisation B", _membership_requests
+    ),
     ("portal.forms.OrganisationJoinForm", "organisation"): NotAnId(
         "toute organisation de l'annuaire peut être demandée : l'adhésion est une demande, accordée par un "
         "référent (point 1 de l'issue 14, testé avec les adhésions)"
@@ -605,6 +622,8 @@ PARAMETERS: dict[tuple[str, str], Attack | NotAnId] = {
     ("juries/views/staff.py", "across_*"): NotAnId("case à cocher, par dossier du classement du jury de l'URL"),
     ("juries/views/instruction.py", "ok_*"): NotAnId("codes des contrôles manuels du dossier de l'URL"),
     ("juries/views/instruction.py", "reason_*"): NotAnId("codes des contrôles manuels du dossier de l'URL"),
+    ("portal/views_organisations.py", "decision"): NotAnId("« accorder » ou « refuser » la demande de l'URL"),
+    ("portal/views_organisations.py", "referent"): NotAnId("1 ou 0 : nommer ou non référent le membre de l'URL"),
 }
 # Parameters that are never ids, wherever they are read.
 PLAIN = {
@@ -651,6 +670,8 @@ CHILDREN: dict[tuple[str, str], Callable[[World], int] | NotAnId] = {
     ("funding", "fmt"): NotAnId("format de fichier"),
     ("audit", "fmt"): NotAnId("format de fichier"),
     ("calls_exchange", "fmt"): NotAnId("format de fichier"),
+    ("portal", "membership_id"): lambda w: w.q["membership"].pk,
+    ("portal", "domain_id"): lambda w: w.q["domain"].pk,
 }
 # Who may open the URL on P's side, in this order of preference.
 ACTORS = ("applicant_a", "staff_p", "operator_p", "juror_j")
