@@ -1,7 +1,9 @@
-"""Co-financing and eligibility rules engine (pure Python): see engine.py for the model."""
+"""Co-financing and eligibility rules engine (pure Python): a rule's configuration (config.py),
+how budget lines are read (lines.py), the evaluation (evaluation.py) and the rule in plain
+French (explanation.py)."""
 
 from .catalogue import RULES_PATH, load_rules
-from .engine import (
+from .config import (
     COST_CATEGORIES,
     DECONCENTRATED_KINDS,
     FUNDING_SOURCES,
@@ -9,17 +11,14 @@ from .engine import (
     SESSION_KINDS,
     TAG_LABELS,
     TAX_BASES,
-    CofinancerShare,
-    CostLine,
-    Evaluation,
     ManualCheck,
     Rule,
     RuleConfigError,
     SizeRange,
-    Violation,
-    describe_rule,
-    evaluate,
 )
+from .evaluation import CofinancerShare, Evaluation, evaluate
+from .explanation import describe_rule
+from .lines import CostLine, Violation
 from .money import cents, format_money, format_percent
 
 __all__ = [

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from .engine import Rule, RuleConfigError
+from .config import Rule, RuleConfigError
 
 RULES_PATH = Path(__file__).parent / "data" / "rules.yaml"
 

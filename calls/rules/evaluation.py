@@ -1,89 +1,36 @@
-"""Evaluation of a dossier's budget against a theme's rule, and the rule in plain French.
+"""Evaluation of a dossier's budget against a theme's rule: total and eligible cost, the rate
+(or a derogation), every limit on the programme's share, the request, the shares of each payer,
+then the project size, the carriers and the counterpart, each step adding its French sentence.
 
 Pure Python (no Django import) so that views, services, commands and tests share it.
 `evaluate` never raises on budget data: every problem in the lines or the dossier's figures
 becomes a `Violation` with a French message. Rates are percentages (Decimal("75") is 75 %).
-The configuration side (Rule, vocabulary) lives in config.py and is re-exported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 from typing import NamedTuple
 
-from .config import (
-    COST_CATEGORIES,
-    DECONCENTRATED_KINDS,
-    FUNDING_SOURCES,
-    MAX_AMOUNT,
-    ORGANISATION_KINDS,
-    SESSION_KINDS,
-    TAG_LABELS,
-    TAX_BASES,
-    UNNAMED_COFINANCER,
-    ManualCheck,
-    Rule,
-    RuleConfigError,
-    SizeRange,
-    join_fr,
-    kinds_fr,
-    tag_label,
+from .config import COST_CATEGORIES, ORGANISATION_KINDS, TAX_BASES, Rule, join_fr, kinds_fr
+from .lines import (
+    CostLine,
+    Invalid,
+    Line,
+    Violation,
+    line_name,
+    line_numbers,
+    read_amount,
+    read_line,
+    read_percent,
+    show,
 )
 from .money import HUNDRED, cents, format_money, format_percent
 
-__all__ = [
-    "COST_CATEGORIES",
-    "DECONCENTRATED_KINDS",
-    "FUNDING_SOURCES",
-    "ORGANISATION_KINDS",
-    "SESSION_KINDS",
-    "TAG_LABELS",
-    "TAX_BASES",
-    "CofinancerShare",
-    "CostLine",
-    "Evaluation",
-    "ManualCheck",
-    "Rule",
-    "RuleConfigError",
-    "SizeRange",
-    "Violation",
-    "describe_rule",
-    "evaluate",
-]
-
 _CONTEXT = Context(prec=28, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow])
 _ZERO = Decimal("0.00")
-
-
-@dataclass(frozen=True)
-class CostLine:
-    """One budget line as entered in a dossier; nothing is checked here (see `evaluate`).
-
-    `source` is who pays it ("programme", "carrier", "cofinancer" with `cofinancer_name`,
-    or "in_kind"); `in_kind` marks a valued contribution rather than a cash expense.
-    """
-
-    label: str
-    amount: Decimal
-    category: str
-    year: int | None = None
-    phase: str | None = None
-    source: str = "carrier"
-    cofinancer_name: str = ""
-    in_kind: bool = False
-    tags: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Violation:
-    """A reason the budget or the dossier breaks the rule; `line_index` is 0-based."""
-
-    code: str
-    message_fr: str
-    line_index: int | None = None
-    amounts: dict[str, Decimal] = field(default_factory=dict)
 
 
 class CofinancerShare(NamedTuple):
@@ -119,170 +66,6 @@ class Evaluation:
     def is_compliant(self) -> bool:
         """No violation; the manual checks still await staff either way."""
         return not self.violations
-
-
-class _Invalid(NamedTuple):
-    code: str
-    reason: str
-
-
-def _read_amount(value: object) -> Decimal | _Invalid:
-    """A user-entered amount in euros, rounded to the cent, or why it cannot be one."""
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-        return _Invalid("invalid_amount", f"montant illisible ({_show(value)})")
-    amount = Decimal(value)
-    if not amount.is_finite():
-        return _Invalid("invalid_amount", f"montant non fini ({amount})")
-    if amount < -MAX_AMOUNT:
-        # Too large to round to the cent in the engine's context: say so without formatting it.
-        return _Invalid("negative_amount", "montant négatif")
-    if amount < 0:
-        return _Invalid("negative_amount", f"montant négatif ({format_money(amount)})")
-    if amount > MAX_AMOUNT:
-        return _Invalid("invalid_amount", f"montant invraisemblable (plus de {format_money(MAX_AMOUNT)})")
-    return cents(amount).copy_abs()  # copy_abs turns a rounded -0.00 into 0.00
-
-
-def _read_percent(value: object) -> Decimal | _Invalid:
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-        return _Invalid("invalid_rate", f"taux illisible ({_show(value)})")
-    rate = Decimal(value)
-    if not (rate.is_finite() and 0 <= rate <= HUNDRED):
-        return _Invalid("invalid_rate", f"taux hors de 0 à {format_percent(HUNDRED)} ({rate})")
-    return rate
-
-
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else f"{text[:39]}…"
-
-
-def _line_numbers(indexes: Iterable[int]) -> str:
-    """« ligne 2 », « lignes 1 à 3 et 5 » (1-based, as people count)."""
-    numbers = sorted(i + 1 for i in indexes)
-    if not numbers:
-        return "aucune ligne"
-    runs: list[list[int]] = []
-    for n in numbers:
-        if runs and n == runs[-1][-1] + 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    parts: list[str] = []
-    for run in runs:
-        # « 1 et 2 » reads better than « 1 à 2 ».
-        parts.extend([f"{run[0]} à {run[-1]}"] if len(run) > 2 else map(str, run))
-    return f"{'ligne' if len(numbers) == 1 else 'lignes'} {join_fr(parts)}"
-
-
-def _line_name(index: int, label: object) -> str:
-    if not isinstance(label, str) or not label.strip():
-        return f"la ligne {index + 1}"
-    text = label.strip()
-    return f"la ligne {index + 1} « {text if len(text) <= 60 else text[:59] + '…'} »"
-
-
-def _years_fr(years: frozenset[int]) -> str:
-    return join_fr(str(y) for y in sorted(years))
-
-
-@dataclass(frozen=True)
-class _Line:
-    """A readable budget line: in the total cost; in the eligible cost unless `exclusion`."""
-
-    index: int
-    name: str  # « la ligne 4 « Licence X » »
-    amount: Decimal
-    category: str
-    source: str
-    payer: str | None  # a cofinancer's name, None for the carrier
-    in_kind: bool
-    exclusion: str | None
-    counterpart_only: bool  # eligible, but in the carrier's (or cofinancer's) share only
-
-
-class _Reading(NamedTuple):
-    line: _Line | None
-    violations: list[Violation]
-    ignored_because: str | None
-
-
-def _read_line(rule: Rule, index: int, raw: object) -> _Reading:
-    """Check one line; unreadable lines are ignored, the others kept with their eligibility."""
-    if not isinstance(raw, CostLine):
-        reason = "ligne de budget illisible"
-        return _Reading(None, [Violation("unreadable_line", f"Ligne {index + 1} : {reason}.", index)], reason)
-    name = _line_name(index, raw.label)
-    subject = name[0].upper() + name[1:]
-
-    def ignored(code: str, reason: str) -> _Reading:
-        return _Reading(None, [Violation(code, f"{subject} : {reason}.", index)], reason)
-
-    amount = _read_amount(raw.amount)
-    if isinstance(amount, _Invalid):
-        return ignored(amount.code, amount.reason)
-    if not isinstance(raw.category, str) or raw.category not in COST_CATEGORIES:
-        return ignored("unknown_category", f"catégorie inconnue ({_show(raw.category)})")
-    if not isinstance(raw.source, str) or raw.source not in FUNDING_SOURCES:
-        return ignored("unknown_source", f"financement inconnu ({_show(raw.source)})")
-    if not isinstance(raw.in_kind, bool):
-        return ignored("invalid_line", f"indication « apport en nature » illisible ({_show(raw.in_kind)})")
-    if not isinstance(raw.tags, (frozenset, set, list, tuple)) or not all(isinstance(t, str) for t in raw.tags):
-        return ignored("invalid_line", f"précisions illisibles ({_show(raw.tags)})")
-    if raw.year is not None and (isinstance(raw.year, bool) or not isinstance(raw.year, int)):
-        return ignored("invalid_year", f"année illisible ({_show(raw.year)})")
-
-    violations: list[Violation] = []
-
-    def flag(code: str, message: str) -> None:
-        violations.append(Violation(code, f"{subject} : {message}.", index, {"montant": amount}))
-
-    in_kind = raw.in_kind or raw.source == "in_kind"
-    payer = None
-    if raw.source == "cofinancer" or (raw.source == "in_kind" and raw.cofinancer_name):
-        payer = raw.cofinancer_name.strip() if isinstance(raw.cofinancer_name, str) else ""
-        if not payer:
-            flag("unnamed_cofinancer", "le co-financeur n'est pas nommé")
-            payer = UNNAMED_COFINANCER
-    if in_kind and raw.source == "programme":
-        flag(
-            "in_kind_from_programme",
-            "un apport en nature ne peut pas être financé par le programme ; il est compté dans la part du porteur",
-        )
-
-    exclusion = None
-    if rule.eligible_years and raw.year is None:
-        exclusion = "année non renseignée"
-        flag(
-            "year_missing",
-            f"année non renseignée, or seules les dépenses de {_years_fr(rule.eligible_years)} sont prises en compte",
-        )
-    elif rule.eligible_years and raw.year not in rule.eligible_years:
-        exclusion = f"dépense de {raw.year}, hors de la période éligible"
-        flag(
-            "year_outside_period",
-            f"dépense datée de {raw.year}, hors de la période éligible ({_years_fr(rule.eligible_years)})",
-        )
-    else:
-        exclusion = _exclusion(rule, raw.category, frozenset(raw.tags), in_kind)
-    counterpart_only = in_kind or (raw.category == "internal_staff" and rule.staff_in_carrier_share_only)
-    line = _Line(index, name, amount, raw.category, raw.source, payer, in_kind, exclusion, counterpart_only)
-    return _Reading(line, violations, None)
-
-
-def _exclusion(rule: Rule, category: str, tags: frozenset[str], in_kind: bool) -> str | None:
-    """Why a readable, well-dated line stays out of the eligible cost, or None if it counts."""
-    if category not in rule.eligible_categories:
-        return f"catégorie non éligible ({COST_CATEGORIES[category]})"
-    if excluded := sorted(tags & rule.excluded_tags):
-        return tag_label(excluded[0])
-    if in_kind and not rule.in_kind_eligible:
-        return "apport en nature non valorisé pour ce thème"
-    if in_kind and (excluded := sorted(tags & rule.excluded_in_kind_tags)):
-        return f"apport en nature exclu ({tag_label(excluded[0])})"
-    if rule.eligible_tags and not tags & rule.eligible_tags:
-        return f"hors des dépenses éligibles ({join_fr((tag_label(t) for t in sorted(rule.eligible_tags)), 'ou')})"
-    return None
 
 
 class _Limit(NamedTuple):
@@ -398,27 +181,27 @@ class _Evaluator:
     def violate(self, code: str, message: str, **amounts: Decimal) -> None:
         self.violations.append(Violation(code, message, None, amounts))
 
-    def read_lines(self, raw_lines: Iterable[CostLine]) -> list[_Line]:
-        lines: list[_Line] = []
+    def read_lines(self, raw_lines: Iterable[CostLine]) -> list[Line]:
+        lines: list[Line] = []
         ignored: list[str] = []
         for index, raw in enumerate(raw_lines or ()):
-            reading = _read_line(self.rule, index, raw)
+            reading = read_line(self.rule, index, raw)
             self.violations.extend(reading.violations)
             if reading.line is not None:
                 lines.append(reading.line)
             else:
                 ignored.append(
-                    f"{_line_name(index, getattr(raw, 'label', None))} est ignorée : {reading.ignored_because}"
+                    f"{line_name(index, getattr(raw, 'label', None))} est ignorée : {reading.ignored_because}"
                 )
         total = sum((line.amount for line in lines), _ZERO)
-        detail = " ; ".join([_line_numbers(line.index for line in lines), *ignored])
+        detail = " ; ".join([line_numbers(line.index for line in lines), *ignored])
         self.explanation.append(f"Coût total du projet : {self.money(total)} ({detail}).")
         return lines
 
-    def explain_eligible(self, lines: list[_Line], eligible: Decimal) -> None:
+    def explain_eligible(self, lines: list[Line], eligible: Decimal) -> None:
         counted = [line for line in lines if line.exclusion is None]
         detail = " ; ".join(
-            [_line_numbers(line.index for line in counted)]
+            [line_numbers(line.index for line in counted)]
             + [f"{line.name} est exclue : {line.exclusion}" for line in lines if line.exclusion]
         )
         self.explanation.append(f"Coût éligible : {self.money(eligible)} ({detail}).")
@@ -428,10 +211,10 @@ class _Evaluator:
             kinds = {"apports en nature" if line.in_kind else COST_CATEGORIES[line.category] for line in carrier_only}
             self.explanation.append(
                 f"Dont {self.money(amount)} comptés uniquement dans la part du porteur ou des co-financeurs "
-                f"({_line_numbers(line.index for line in carrier_only)} : {join_fr(sorted(kinds))})."
+                f"({line_numbers(line.index for line in carrier_only)} : {join_fr(sorted(kinds))})."
             )
 
-    def cofinancer_shares(self, lines: list[_Line], total: Decimal) -> list[CofinancerShare]:
+    def cofinancer_shares(self, lines: list[Line], total: Decimal) -> list[CofinancerShare]:
         amounts: dict[str, Decimal] = {}
         for line in lines:
             if line.payer is not None:
@@ -446,8 +229,8 @@ class _Evaluator:
         rule = self.rule
         if derogation_rate is None:
             return rule.rate_percent
-        asked = _read_percent(derogation_rate)
-        if isinstance(asked, _Invalid):
+        asked = read_percent(derogation_rate)
+        if isinstance(asked, Invalid):
             self.violate("invalid_derogation", f"Dérogation : {asked.reason} ; le taux normal s'applique.")
             return rule.rate_percent
         if not rule.derogation_allowed:
@@ -478,7 +261,7 @@ class _Evaluator:
         return asked
 
     def limits(
-        self, eligible_lines: list[_Line], eligible: Decimal, rate: Decimal, uncovered: Decimal, previous_grants: object
+        self, eligible_lines: list[Line], eligible: Decimal, rate: Decimal, uncovered: Decimal, previous_grants: object
     ) -> list[_Limit]:
         """Every bound on the programme's share; the smallest one decides."""
         rule = self.rule
@@ -506,8 +289,8 @@ class _Evaluator:
         return limits
 
     def project_cap(self, cap: Decimal, previous_grants: object) -> _Limit:
-        previous = _read_amount(previous_grants)
-        if isinstance(previous, _Invalid):
+        previous = read_amount(previous_grants)
+        if isinstance(previous, Invalid):
             self.violate(
                 "invalid_previous_grants", f"Aides déjà accordées au projet : {previous.reason} ; zéro est retenu."
             )
@@ -527,10 +310,10 @@ class _Evaluator:
             )
         return _Limit(remaining, "plafond par projet (reste disponible)")
 
-    def requested(self, lines: list[_Line], requested_amount: object, maximum: Decimal) -> Decimal:
+    def requested(self, lines: list[Line], requested_amount: object, maximum: Decimal) -> Decimal:
         if requested_amount is not None:
-            asked = _read_amount(requested_amount)
-            if isinstance(asked, _Invalid):
+            asked = read_amount(requested_amount)
+            if isinstance(asked, Invalid):
                 self.violate("invalid_request", f"Montant demandé : {asked.reason} ; zéro est retenu.")
                 asked = _ZERO
             self.explanation.append(f"Montant demandé dans le dossier : {self.money(asked)}.")
@@ -540,7 +323,7 @@ class _Evaluator:
             asked = sum((line.amount for line in paid), _ZERO)
             self.explanation.append(
                 f"Montant demandé : {self.money(asked)} (lignes financées par le programme : "
-                f"{_line_numbers(line.index for line in paid)})."
+                f"{line_numbers(line.index for line in paid)})."
             )
             return asked
         self.explanation.append(f"Montant demandé non précisé : le maximum est retenu ({self.money(maximum)}).")
@@ -592,7 +375,7 @@ class _Evaluator:
     def check_kind(self, kind: object, who: str) -> None:
         rule = self.rule
         if not isinstance(kind, str) or kind not in ORGANISATION_KINDS:
-            self.violate("unknown_carrier_kind", f"{who} est d'un type inconnu ({_show(kind)}).")
+            self.violate("unknown_carrier_kind", f"{who} est d'un type inconnu ({show(kind)}).")
         elif rule.allowed_carrier_kinds and kind not in rule.allowed_carrier_kinds:
             admitted = kinds_fr(rule.allowed_carrier_kinds)
             self.violate(
@@ -602,7 +385,7 @@ class _Evaluator:
         elif kind in rule.excluded_carrier_kinds:
             self.violate("carrier_kind_excluded", f"{who} ({ORGANISATION_KINDS[kind]}) est exclu de ce thème.")
 
-    def check_counterpart(self, lines: list[_Line], total: Decimal) -> None:
+    def check_counterpart(self, lines: list[Line], total: Decimal) -> None:
         rule = self.rule
         if rule.counterpart_category is None:
             return
@@ -621,101 +404,3 @@ class _Evaluator:
                 contrepartie=amount,
                 minimum=minimum,
             )
-
-
-def describe_rule(rule: Rule) -> list[str]:
-    """The rule in plain French, one sentence per item, generated from its data only."""
-    return [
-        f"Montants exprimés en € {rule.tax_basis} ({TAX_BASES[rule.tax_basis]}).",
-        *_describe_funding(rule),
-        *_describe_costs(rule),
-        *_describe_carriers(rule),
-    ]
-
-
-def _describe_funding(rule: Rule) -> Iterator[str]:
-    rate = format_percent(rule.rate_percent)
-    up_to = "jusqu'à " if rule.rate_is_maximum else ""
-    if rule.full_funding_up_to is not None:
-        rest = (
-            "au-delà, le solde est à la charge du porteur"
-            if rule.rate_percent == 0
-            else f"au-delà, {up_to}{rate} des dépenses éligibles, le reste à la charge du porteur"
-        )
-        yield (
-            f"Le programme prend en charge {format_percent(HUNDRED)} des dépenses éligibles jusqu'à "
-            f"{format_money(rule.full_funding_up_to, rule.tax_basis)} ; {rest}."
-        )
-    elif rule.rate_percent == HUNDRED:
-        yield f"Le programme finance {up_to}{rate} du coût éligible."
-    else:
-        yield f"Le programme finance {up_to}{rate} du coût éligible, le reste étant à la charge du porteur."
-    if rule.rate_is_maximum:
-        yield "Le taux est un maximum : le dossier peut demander moins."
-    if rule.derogation_allowed:
-        yield (
-            f"À titre exceptionnel, {rule.derogation_decider()} peut accorder un taux supérieur, "
-            f"jusqu'à {format_percent(rule.derogation_ceiling())}, sans jamais dépasser les plafonds."
-        )
-    if rule.cap_per_dossier is not None:
-        yield f"Plafond de l'aide par dossier : {format_money(rule.cap_per_dossier, rule.tax_basis)}."
-    if rule.cap_per_project is not None:
-        yield (
-            "Plafond de l'aide par projet, toutes phases (dossiers successifs) confondues : "
-            f"{format_money(rule.cap_per_project, rule.tax_basis)}."
-        )
-    if rule.cap_at_request:
-        yield "L'aide n'excède pas le montant demandé dans le dossier."
-
-
-def _describe_costs(rule: Rule) -> Iterator[str]:
-    eligible = join_fr(label for category, label in COST_CATEGORIES.items() if category in rule.eligible_categories)
-    yield f"Dépenses éligibles : {eligible}."
-    if rule.eligible_tags:
-        yield f"Seules comptent les dépenses de {join_fr((tag_label(t) for t in sorted(rule.eligible_tags)), 'ou')}."
-    if rule.excluded_tags:
-        yield f"Dépenses exclues : {join_fr(tag_label(t) for t in sorted(rule.excluded_tags))}."
-    if rule.staff_in_carrier_share_only:
-        yield (
-            "Les dépenses de personnel interne (titre 2) comptent dans le coût éligible, au prorata de l'implication "
-            "des agents, mais uniquement dans la part du porteur."
-        )
-    if not rule.in_kind_eligible:
-        yield "Les apports en nature ne sont pas pris en compte dans le coût éligible."
-    elif rule.excluded_in_kind_tags:
-        excluded = join_fr(tag_label(t) for t in sorted(rule.excluded_in_kind_tags))
-        yield (
-            "Les apports en nature sont valorisés dans le coût éligible, dans la part de qui les apporte, "
-            f"sauf : {excluded}."
-        )
-    else:
-        yield "Les apports en nature sont valorisés dans le coût éligible, dans la part de qui les apporte."
-    if rule.counterpart_category is not None:
-        how_much = (
-            f"au moins {format_percent(rule.counterpart_min_percent)} du coût total"
-            if rule.counterpart_min_percent
-            else "d'un montant non nul"
-        )
-        yield f"Contrepartie exigée du porteur en {COST_CATEGORIES[rule.counterpart_category]}, {how_much}."
-    if rule.eligible_years:
-        yield f"Seules les dépenses des années {_years_fr(rule.eligible_years)} sont prises en compte."
-
-
-def _describe_carriers(rule: Rule) -> Iterator[str]:
-    for position, size in enumerate(rule.size_ranges):
-        # Ranges apply in order: an unconditional range after conditional ones is the fallback.
-        condition = size.conditions() or ("dans les autres cas" if position else "")
-        expected = " ".join(filter(None, [size.describe(rule.tax_basis), condition]))
-        yield f"Taille attendue du projet (coût éligible) : {expected}."
-    if rule.allowed_carrier_kinds:
-        yield f"Porteurs admis : {kinds_fr(rule.allowed_carrier_kinds)}."
-    if rule.excluded_carrier_kinds:
-        yield f"Porteurs exclus : {kinds_fr(rule.excluded_carrier_kinds, 'et')}."
-    yield (
-        "Plusieurs porteurs peuvent se grouper."
-        if rule.grouping_allowed
-        else "Le dossier est présenté par un seul porteur."
-    )
-    for check in rule.manual_checks:
-        whom = f" (porteurs de type {kinds_fr(check.carrier_kinds)})" if check.carrier_kinds else ""
-        yield f"À vérifier par l'équipe du programme{whom} : {check.label}"
