@@ -1,0 +1,115 @@
+"""The "portal-call/1" format: its name, the model fields each kind of row exchanges (in the
+order they are written) and the one error an import raises.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from portal.errors import DomainError
+
+FORMAT = "portal-call/1"
+PARIS = ZoneInfo("Europe/Paris")
+
+# Exchanged model fields, in the order they are written; nested lists are handled apart.
+PROGRAMME_FIELDS = [
+    "slug",
+    "name",
+    "fund",
+    "owner_teams",
+    "total_envelope",
+    "grantor_name",
+    "grantor_siret",
+    "show_juror_identities",
+    "source",
+]
+CALL_FIELDS = [
+    "slug",
+    "title",
+    "kind",
+    "owner_team",
+    "status",
+    "description",
+    "selection_process",
+    "tax_basis",
+    "steps",
+    "published_on",
+    "source",
+]
+THEME_FIELDS = [
+    "code",
+    "title",
+    "order",
+    "summary",
+    "objectives",
+    "encouraged",
+    "eligible_expenses",
+    "examples",
+    "commitments",
+    "support",
+    "indicators",
+    "indicators_text",
+    "opening_date",
+    "kinds",
+    "owner_team",
+    "cofinancing_text",
+    "eligibility_text",
+    "envelope",
+    "envelope_text",
+    "project_size_min",
+    "project_size_max",
+    "project_size_text",
+    "selection_process",
+    "grouping_allowed",
+    "grid_note",
+    "tie_break",
+    "funding_rule",
+]
+SESSION_FIELDS = [
+    "key",
+    "name",
+    "kind",
+    "opens_at",
+    "closes_at",
+    "envelope",
+    "project_size_min",
+    "project_size_max",
+    "jury_on",
+    "note",
+]
+PHASE_FIELDS = ["key", "label", "description", "order"]
+MILESTONE_FIELDS = ["key", "label", "description", "order"]
+CRITERION_FIELDS = [
+    "code",
+    "label",
+    "definition",
+    "weight",
+    "scale_min",
+    "scale_max",
+    "step",
+    "threshold",
+    "allows_not_applicable",
+    "level_descriptions",
+    "order",
+]
+DOCUMENT_FIELDS = ["kind", "label", "description", "formats", "max_size_mb", "scope", "mandatory", "max_pages", "order"]
+INFO_SESSION_FIELDS = [
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "place",
+    "address",
+    "access_conditions",
+    "remote_link",
+    "capacity",
+    "registration_open",
+]
+
+
+class InterchangeError(DomainError):
+    """An import refused as a whole; `errors` lists every problem with its place."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("Import refusé, rien n'a été enregistré : " + " ; ".join(errors), "import")
+        self.errors = errors

@@ -1,0 +1,225 @@
+"""Calls as XLSX workbooks: the same document as YAML, one sheet per kind of row, each row naming
+its call (and theme, and parent criterion) by code; read back into the document for import.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+from typing import Any
+
+import tablib
+
+from calls.models import Call
+from portal.exports import text_from_inert, xlsx_bytes
+
+from .exporting import call_document_export
+from .importing import call_document_import
+from .schema import (
+    CALL_FIELDS,
+    CRITERION_FIELDS,
+    DOCUMENT_FIELDS,
+    FORMAT,
+    INFO_SESSION_FIELDS,
+    PHASE_FIELDS,
+    PROGRAMME_FIELDS,
+    SESSION_FIELDS,
+    THEME_FIELDS,
+    InterchangeError,
+)
+
+# (sheet title, columns that locate a row's parents); a theme column left empty means the call.
+SHEETS = [
+    ("programme", []),
+    ("appels", []),
+    ("thèmes", ["appel"]),
+    ("sessions", ["appel", "thème"]),
+    ("phases", ["appel", "thème"]),
+    ("critères", ["appel", "thème", "critère parent"]),
+    ("pièces", ["appel", "thème"]),
+    ("formulaires", ["appel", "thème"]),
+    ("réunions", ["appel"]),
+]
+SHEET_COLUMNS = {
+    "programme": PROGRAMME_FIELDS,
+    "appels": CALL_FIELDS,
+    "thèmes": THEME_FIELDS,
+    "sessions": SESSION_FIELDS,
+    "phases": PHASE_FIELDS + ["milestones"],
+    "critères": CRITERION_FIELDS,
+    "pièces": DOCUMENT_FIELDS,
+    "formulaires": ["form"],
+    "réunions": INFO_SESSION_FIELDS,
+}
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, (datetime.date, Decimal)):
+        return str(value)
+    return value
+
+
+def _uncell(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = text_from_inert(value)
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def _flatten(document: dict) -> dict[str, list[list]]:
+    rows: dict[str, list[list]] = {title: [] for title, _ in SHEETS}
+
+    def add(title: str, refs: list, item: dict):
+        rows[title].append(refs + [_cell(item.get(column)) for column in SHEET_COLUMNS[title]])
+
+    def add_criteria(criteria: list, call_slug: str, theme_code: str, parent: str):
+        for criterion in criteria:
+            add("critères", [call_slug, theme_code, parent], criterion)
+            add_criteria(criterion.get("sub_criteria") or [], call_slug, theme_code, criterion.get("code", ""))
+
+    def add_owned(owner: dict, call_slug: str, theme_code: str):
+        add_criteria(owner.get("criteria") or [], call_slug, theme_code, "")
+        for item in owner.get("required_documents") or []:
+            add("pièces", [call_slug, theme_code], item)
+        if owner.get("form"):
+            add("formulaires", [call_slug, theme_code], owner)
+
+    add("programme", [], document["programme"])
+    for call in document["calls"]:
+        slug = call["slug"]
+        add("appels", [], call)
+        add_owned(call, slug, "")
+        for info in call.get("info_sessions") or []:
+            add("réunions", [slug], info)
+        for theme in call.get("themes") or []:
+            add("thèmes", [slug], theme)
+            for session in theme.get("sessions") or []:
+                add("sessions", [slug, theme["code"]], session)
+            for phase in theme.get("phases") or []:
+                add("phases", [slug, theme["code"]], phase)
+            add_owned(theme, slug, theme["code"])
+    return rows
+
+
+def call_workbook_export(*, call: Call) -> bytes:
+    """The call as an XLSX workbook, written like every export (text that would run as a formula is
+    quoted with an apostrophe, which `workbook_document` removes on the way back)."""
+    rows = _flatten(call_document_export(call=call))
+    return xlsx_bytes(
+        *(tablib.Dataset(*rows[title], headers=refs + SHEET_COLUMNS[title], title=title) for title, refs in SHEETS)
+    )
+
+
+def _read_sheets(content: bytes) -> dict[str, list[dict]]:
+    book = tablib.Databook()
+    try:
+        book.load(content, format="xlsx")
+    except Exception as error:  # openpyxl raises many types for a file that is not XLSX
+        raise InterchangeError(
+            [f"Le fichier n'est pas un classeur XLSX lisible ({error.__class__.__name__})."]
+        ) from None
+    sheets = {sheet.title: sheet for sheet in book.sheets()}
+    errors = []
+    result: dict[str, list[dict]] = {}
+    for title, refs in SHEETS:
+        sheet = sheets.get(title)
+        if sheet is None:
+            errors.append(f"feuille « {title} » : absente du classeur.")
+            continue
+        expected = refs + SHEET_COLUMNS[title]
+        headers = [str(header or "") for header in sheet.headers or []]
+        for header in headers:
+            if header not in expected:
+                errors.append(f"feuille « {title} », colonne « {header} » : colonne inconnue.")
+        result[title] = [
+            {header: _uncell(value) for header, value in zip(headers, row, strict=False) if header in expected}
+            for row in sheet
+            if any(value not in (None, "") for value in row)
+        ]
+    if errors:
+        raise InterchangeError(errors)
+    return result
+
+
+def _strip(row: dict, refs: list[str]) -> dict:
+    return {key: value for key, value in row.items() if key not in refs and value is not None}
+
+
+def workbook_document(content: bytes) -> dict:
+    """Rebuild the "portal-call/1" document from a workbook written by `call_workbook_export`."""
+    sheets = _read_sheets(content)
+    errors: list[str] = []
+    programmes = sheets["programme"]
+    if len(programmes) != 1:
+        raise InterchangeError(["feuille « programme » : une seule ligne est attendue."])
+    calls = {row.get("slug"): _strip(row, []) for row in sheets["appels"]}
+    themes: dict[tuple, dict] = {}
+
+    def owner(sheet: str, index: int, row: dict) -> dict | None:
+        call = calls.get(row.get("appel"))
+        if call is None:
+            errors.append(f"feuille « {sheet} », ligne {index + 2} : appel « {row.get('appel')} » inconnu.")
+            return None
+        if not row.get("thème"):
+            return call
+        theme = themes.get((row.get("appel"), str(row.get("thème"))))
+        if theme is None:
+            errors.append(f"feuille « {sheet} », ligne {index + 2} : thème « {row.get('thème')} » inconnu.")
+        return theme
+
+    for index, row in enumerate(sheets["thèmes"]):
+        if (call := owner("thèmes", index, {"appel": row.get("appel")})) is not None:
+            theme = _strip(row, ["appel"])
+            theme["code"] = str(theme.get("code", ""))
+            call.setdefault("themes", []).append(theme)
+            themes[(row.get("appel"), theme["code"])] = theme
+    for sheet, key in (
+        ("sessions", "sessions"),
+        ("phases", "phases"),
+        ("pièces", "required_documents"),
+        ("réunions", "info_sessions"),
+    ):
+        for index, row in enumerate(sheets[sheet]):
+            if (target := owner(sheet, index, row)) is not None:
+                target.setdefault(key, []).append(_strip(row, ["appel", "thème"]))
+    for index, row in enumerate(sheets["formulaires"]):
+        if (target := owner("formulaires", index, row)) is not None:
+            target["form"] = row.get("form")
+    criteria_by_code: dict[tuple, dict] = {}
+    for index, row in enumerate(sheets["critères"]):
+        target = owner("critères", index, row)
+        if target is None:
+            continue
+        criterion = _strip(row, ["appel", "thème", "critère parent"])
+        criterion["code"] = str(criterion.get("code", ""))
+        place = (row.get("appel"), row.get("thème") or "")
+        parent_code = row.get("critère parent")
+        if parent_code:
+            parent = criteria_by_code.get((*place, str(parent_code)))
+            if parent is None:
+                errors.append(
+                    f"feuille « critères », ligne {index + 2} : critère parent « {parent_code} » inconnu (il doit précéder)."
+                )
+                continue
+            parent.setdefault("sub_criteria", []).append(criterion)
+        else:
+            target.setdefault("criteria", []).append(criterion)
+        criteria_by_code[(*place, criterion["code"])] = criterion
+    if errors:
+        raise InterchangeError(errors)
+    return {"format": FORMAT, "programme": _strip(programmes[0], []), "calls": list(calls.values())}
+
+
+def call_workbook_import(*, content: bytes, actor=None) -> list[Call]:
+    return call_document_import(data=workbook_document(content), actor=actor)
