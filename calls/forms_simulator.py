@@ -91,18 +91,31 @@ class SimulatorForm(forms.Form):
     )
     derogation_rate = RateField(
         label=_("Taux dérogatoire envisagé (%, facultatif)"),
-        help_text=_("Seule l'instance de décision peut l'accorder."),
+        help_text=_("Une hypothèse pour voir son effet : seule l'instance de décision peut accorder une dérogation."),
     )
 
     def __init__(self, *args, rule: Rule, **kwargs):
         super().__init__(*args, **kwargs)
         self.rule = rule
-        if not any(size.session_kinds for size in rule.size_ranges):
+        if not rule.size_depends_on_session_kind():
             del self.fields["session_kind"]
+        else:
+            # The expected size depends on it (ITN5): without it the size cannot be judged.
+            session_kind = self.fields["session_kind"]
+            session_kind.required = True
+            session_kind.label = _("Type de session")
+            session_kind.choices = _choices(SESSION_KINDS, _("— Choisir —"))
+            session_kind.error_messages["required"] = _(
+                "Choisissez le type de session : la taille attendue du projet en dépend."
+            )
         if rule.cap_per_project is None:
             del self.fields["previous_grants"]
         if not rule.derogation_allowed:
             del self.fields["derogation_rate"]
+        else:
+            self.fields["derogation_rate"].help_text = _(
+                "Une hypothèse pour voir son effet : seul %(authority)s peut accorder une dérogation."
+            ) % {"authority": rule.derogation_decider()}
 
     def error_sentences(self) -> list[str]:
         return _error_sentences(self)

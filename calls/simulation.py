@@ -6,12 +6,11 @@ Shared by the public simulator and by the dossier started Â« avec ces chiffres Â
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.http import QueryDict
 
 from calls.forms_simulator import DEFAULT_LINES, LINES_PREFIX, MAX_LINES, CostLineFormSet, SimulatorForm
-from calls.rules import Evaluation, Rule, cents, evaluate, format_percent
+from calls.rules import Evaluation, Rule, evaluate
 from portal.fields import count_or_none
 
 LINES_PARAM = "lines"
@@ -36,23 +35,6 @@ class Simulation:
     line_count: int
     evaluation: Evaluation | None = None
     errors: list[str] = field(default_factory=list)
-
-    def _percent_of_total(self, amount: Decimal) -> str:
-        total = self.evaluation.total_cost
-        return format_percent(cents(amount * 100 / total) if total else Decimal("0"))
-
-    @property
-    def granted_percent(self) -> str:
-        return self._percent_of_total(self.evaluation.granted_amount)
-
-    @property
-    def carrier_percent(self) -> str:
-        return self._percent_of_total(self.evaluation.carrier_share)
-
-    @property
-    def cofinancer_shares(self) -> list[tuple[str, Decimal, str]]:
-        shares = self.evaluation.cofinancer_shares
-        return [(share.name, share.amount, format_percent(share.percent)) for share in shares]
 
 
 def simulate(data: QueryDict, rule: Rule) -> Simulation:

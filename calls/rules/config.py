@@ -64,21 +64,41 @@ _TAG_PATTERN = re.compile(r"^[a-z0-9_]+$")
 
 
 class RuleConfigError(ValueError):
-    """A rule's configuration is invalid; `field` names the key, e.g. « size_ranges[0].minimum »."""
+    """A rule's configuration is invalid. `errors` lists every problem found as (field, message),
+    the field naming the key, e.g. « size_ranges[0].minimum »; `field` and `message` are the first.
+    """
 
-    def __init__(self, message: str, field: str):
-        super().__init__(f"Règle invalide, champ « {field} » : {message}")
+    def __init__(self, message: str, field: str, *, more: Iterable[tuple[str, str]] = ()):
+        self.errors: list[tuple[str, str]] = [(field, message), *more]
         self.message = message
         self.field = field
+        super().__init__(" ; ".join(f"Règle invalide, champ « {name} » : {text}" for name, text in self.errors))
+
+    @classmethod
+    def of(cls, errors: list[tuple[str, str]]) -> RuleConfigError:
+        """One error carrying every problem of `errors` (which is not empty)."""
+        (field, message), *more = errors
+        return cls(message, field, more=more)
 
     @staticmethod
     @contextmanager
     def within(prefix: str) -> Iterator[None]:
-        """Re-raise errors of a nested record with their field prefixed (« ITN3.rate_percent »)."""
+        """Re-raise errors of a nested record with their fields prefixed (« ITN3.rate_percent »)."""
         try:
             yield
         except RuleConfigError as exc:
-            raise RuleConfigError(exc.message, f"{prefix}.{exc.field}" if exc.field else prefix) from None
+            raise RuleConfigError.of(
+                [(f"{prefix}.{field}" if field else prefix, message) for field, message in exc.errors]
+            ) from None
+
+
+Problems = Iterator[tuple[str, str]]
+
+
+def _raise_problems(problems: Problems) -> None:
+    found = list(problems)
+    if found:
+        raise RuleConfigError.of(found)
 
 
 def join_fr(items: Iterable[str], last: str = "et") -> str:
@@ -137,7 +157,15 @@ def _records(record: type[_Record]) -> Callable[[Any, str], tuple[Any, ...]]:
     def parse(value: Any, name: str) -> tuple[Any, ...]:
         if not isinstance(value, (list, tuple)):
             raise RuleConfigError("une liste est attendue.", name)
-        return tuple(record.from_dict(item, prefix=f"{name}[{i}]") for i, item in enumerate(value))
+        items, errors = [], []
+        for index, item in enumerate(value):
+            try:
+                items.append(record.from_dict(item, prefix=f"{name}[{index}]"))
+            except RuleConfigError as exc:
+                errors.extend(exc.errors)
+        if errors:
+            raise RuleConfigError.of(errors)
+        return tuple(items)
 
     return parse
 
@@ -164,50 +192,62 @@ class _Record:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, prefix: str = "") -> Self:
-        """Parse and validate; any problem raises RuleConfigError naming the field."""
+        """Parse and validate; problems raise one RuleConfigError listing them all, each naming its field.
+
+        Values that cannot be read are reported first; the checks between fields run once every
+        value has been read.
+        """
         with RuleConfigError.within(prefix) if prefix else nullcontext():
             if not isinstance(data, Mapping):
                 raise RuleConfigError("un dictionnaire est attendu.", "")
-            for key in data:
-                if key not in cls._PARSERS:
-                    raise RuleConfigError("champ inconnu.", str(key))
-            for spec in fields(cls):  # type: ignore[arg-type]
-                if spec.default is MISSING and spec.default_factory is MISSING and spec.name not in data:
-                    raise RuleConfigError("champ obligatoire manquant.", spec.name)
-            return cls(**{key: cls._PARSERS[key](value, key) for key, value in data.items()})
+            errors = [(str(key), "champ inconnu.") for key in data if key not in cls._PARSERS]
+            errors += [
+                (spec.name, "champ obligatoire manquant.")
+                for spec in fields(cls)  # type: ignore[arg-type]
+                if spec.default is MISSING and spec.default_factory is MISSING and spec.name not in data
+            ]
+            values = {}
+            for key, value in data.items():
+                if key in cls._PARSERS:
+                    try:
+                        values[key] = cls._PARSERS[key](value, key)
+                    except RuleConfigError as exc:
+                        errors.extend(exc.errors)
+            if errors:
+                raise RuleConfigError.of(errors)
+            return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable dict that `from_dict` turns back into an equal record."""
         return {name: _dump(getattr(self, name)) for name in self._PARSERS}
 
 
-def _check_amount(value: Decimal | None, name: str) -> None:
+def _amount_problems(value: Decimal | None, name: str) -> Problems:
     if value is not None and not (isinstance(value, Decimal) and value.is_finite() and 0 <= value <= MAX_AMOUNT):
-        raise RuleConfigError(
-            f"montant positif ou nul attendu, au plus {format_money(MAX_AMOUNT)} (reçu : {value}).", name
-        )
+        yield name, f"montant positif ou nul attendu, au plus {format_money(MAX_AMOUNT)} (reçu : {value})."
 
 
-def _check_percent(value: Decimal | None, name: str) -> None:
+def _percent_problems(value: Decimal | None, name: str) -> Problems:
     if value is not None and not (isinstance(value, Decimal) and value.is_finite() and 0 <= value <= HUNDRED):
-        raise RuleConfigError(f"taux attendu entre 0 et {format_percent(HUNDRED)} (reçu : {value}).", name)
+        yield name, f"taux attendu entre 0 et {format_percent(HUNDRED)} (reçu : {value})."
 
 
-def _check_codes(values: frozenset[str], known: Mapping[str, str], name: str) -> None:
+def _code_problems(values: frozenset[str], known: Mapping[str, str], name: str) -> Problems:
     unknown = sorted(v for v in values if v not in known)
     if unknown:
-        raise RuleConfigError(f"code(s) inconnu(s) : {', '.join(unknown)} ; codes admis : {', '.join(known)}.", name)
+        yield name, f"code(s) inconnu(s) : {', '.join(unknown)} ; codes admis : {', '.join(known)}."
 
 
-def _check_tags(values: frozenset[str], name: str) -> None:
+def _tag_problems(values: frozenset[str], name: str) -> Problems:
     bad = sorted(v for v in values if not _TAG_PATTERN.match(v))
     if bad:
-        raise RuleConfigError(f"précision(s) mal formée(s) : {', '.join(bad)} (minuscules, chiffres et _).", name)
+        yield name, f"précision(s) mal formée(s) : {', '.join(bad)} (minuscules, chiffres et _)."
 
 
 @dataclass(frozen=True)
 class SizeRange(_Record):
-    """Expected project size, measured on the eligible cost.
+    """Expected project size, measured on the eligible cost (on the total cost, excluded costs
+    included, when the rule's `size_on_total_cost` says so).
 
     It applies when the carrier's kind and the session's kind match its filters (an empty
     filter matches anything); a rule uses the first range that applies.
@@ -228,14 +268,17 @@ class SizeRange(_Record):
     }
 
     def __post_init__(self) -> None:
-        _check_amount(self.minimum, "minimum")
-        _check_amount(self.maximum, "maximum")
+        _raise_problems(self._problems())
+
+    def _problems(self) -> Problems:
+        yield from _amount_problems(self.minimum, "minimum")
+        yield from _amount_problems(self.maximum, "maximum")
         if self.minimum is None and self.maximum is None:
-            raise RuleConfigError("une fourchette de taille doit avoir un minimum ou un maximum.", "minimum")
+            yield "minimum", "une fourchette de taille doit avoir un minimum ou un maximum."
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
-            raise RuleConfigError("le minimum dépasse le maximum.", "minimum")
-        _check_codes(self.carrier_kinds, ORGANISATION_KINDS, "carrier_kinds")
-        _check_codes(self.session_kinds, SESSION_KINDS, "session_kinds")
+            yield "minimum", "le minimum dépasse le maximum."
+        yield from _code_problems(self.carrier_kinds, ORGANISATION_KINDS, "carrier_kinds")
+        yield from _code_problems(self.session_kinds, SESSION_KINDS, "session_kinds")
 
     def applies_to(self, carrier_kind: object, session_kind: object) -> bool:
         """Whether this range is the one for this carrier and session (empty filters match all)."""
@@ -244,7 +287,7 @@ class SizeRange(_Record):
         )
 
     def contains(self, amount: Decimal) -> bool:
-        """Whether a project of this eligible cost has the expected size."""
+        """Whether a project of this cost has the expected size."""
         if self.minimum is not None and (amount <= self.minimum if self.minimum_exclusive else amount < self.minimum):
             return False
         return self.maximum is None or amount <= self.maximum
@@ -283,11 +326,14 @@ class ManualCheck(_Record):
     }
 
     def __post_init__(self) -> None:
+        _raise_problems(self._problems())
+
+    def _problems(self) -> Problems:
         if not re.fullmatch(r"[A-Z0-9_]+", self.code or ""):
-            raise RuleConfigError(f"code en majuscules, chiffres et _ attendu (reçu : « {self.code} »).", "code")
+            yield "code", f"code en majuscules, chiffres et _ attendu (reçu : « {self.code} »)."
         if not self.label.strip():
-            raise RuleConfigError("libellé vide.", "label")
-        _check_codes(self.carrier_kinds, ORGANISATION_KINDS, "carrier_kinds")
+            yield "label", "libellé vide."
+        yield from _code_problems(self.carrier_kinds, ORGANISATION_KINDS, "carrier_kinds")
 
 
 @dataclass(frozen=True)
@@ -318,6 +364,7 @@ class Rule(_Record):
     counterpart_min_percent: Decimal | None = None
     eligible_years: frozenset[int] = frozenset()
     size_ranges: tuple[SizeRange, ...] = ()
+    size_on_total_cost: bool = False
     allowed_carrier_kinds: frozenset[str] = frozenset()
     excluded_carrier_kinds: frozenset[str] = frozenset()
     grouping_allowed: bool = False
@@ -345,6 +392,7 @@ class Rule(_Record):
         "counterpart_min_percent": _optional(_to_decimal),
         "eligible_years": _to_years,
         "size_ranges": _records(SizeRange),
+        "size_on_total_cost": _expect(bool, "un booléen (true/false)"),
         "allowed_carrier_kinds": _to_strings,
         "excluded_carrier_kinds": _to_strings,
         "grouping_allowed": _expect(bool, "un booléen (true/false)"),
@@ -353,55 +401,56 @@ class Rule(_Record):
     }
 
     def __post_init__(self) -> None:
+        _raise_problems(self._problems())
+
+    def _problems(self) -> Problems:
         if self.tax_basis not in TAX_BASES:
-            raise RuleConfigError(f"« TTC » ou « HT » attendu (reçu : « {self.tax_basis} »).", "tax_basis")
-        _check_percent(self.rate_percent, "rate_percent")
-        _check_amount(self.full_funding_up_to, "full_funding_up_to")
-        self._check_derogation()
-        _check_amount(self.cap_per_dossier, "cap_per_dossier")
-        _check_amount(self.cap_per_project, "cap_per_project")
-        _check_codes(self.eligible_categories, COST_CATEGORIES, "eligible_categories")
+            yield "tax_basis", f"« TTC » ou « HT » attendu (reçu : « {self.tax_basis} »)."
+        yield from _percent_problems(self.rate_percent, "rate_percent")
+        yield from _amount_problems(self.full_funding_up_to, "full_funding_up_to")
+        yield from self._derogation_problems()
+        yield from _amount_problems(self.cap_per_dossier, "cap_per_dossier")
+        yield from _amount_problems(self.cap_per_project, "cap_per_project")
+        yield from _code_problems(self.eligible_categories, COST_CATEGORIES, "eligible_categories")
         if not self.eligible_categories:
-            raise RuleConfigError("au moins une catégorie de dépense doit être éligible.", "eligible_categories")
+            yield "eligible_categories", "au moins une catégorie de dépense doit être éligible."
         for name in ("eligible_tags", "excluded_tags", "excluded_in_kind_tags"):
-            _check_tags(getattr(self, name), name)
+            yield from _tag_problems(getattr(self, name), name)
         if self.excluded_in_kind_tags and not self.in_kind_eligible:
-            raise RuleConfigError("sans objet si les apports en nature ne sont pas éligibles.", "excluded_in_kind_tags")
+            yield "excluded_in_kind_tags", "sans objet si les apports en nature ne sont pas éligibles."
         if self.staff_in_carrier_share_only and "internal_staff" not in self.eligible_categories:
-            raise RuleConfigError(
-                "le personnel interne doit être une catégorie éligible pour compter dans la part du porteur.",
+            yield (
                 "staff_in_carrier_share_only",
+                "le personnel interne doit être une catégorie éligible pour compter dans la part du porteur.",
             )
         if self.counterpart_category is not None:
-            _check_codes(frozenset({self.counterpart_category}), COST_CATEGORIES, "counterpart_category")
+            yield from _code_problems(frozenset({self.counterpart_category}), COST_CATEGORIES, "counterpart_category")
         elif self.counterpart_min_percent is not None:
-            raise RuleConfigError(
-                "un pourcentage de contrepartie exige une catégorie de contrepartie.", "counterpart_min_percent"
-            )
-        _check_percent(self.counterpart_min_percent, "counterpart_min_percent")
+            yield "counterpart_min_percent", "un pourcentage de contrepartie exige une catégorie de contrepartie."
+        yield from _percent_problems(self.counterpart_min_percent, "counterpart_min_percent")
         bad_years = sorted(y for y in self.eligible_years if not 1900 <= y <= 2100)
         if bad_years:
-            raise RuleConfigError(f"année(s) invraisemblable(s) : {', '.join(map(str, bad_years))}.", "eligible_years")
-        _check_codes(self.allowed_carrier_kinds, ORGANISATION_KINDS, "allowed_carrier_kinds")
-        _check_codes(self.excluded_carrier_kinds, ORGANISATION_KINDS, "excluded_carrier_kinds")
+            yield "eligible_years", f"année(s) invraisemblable(s) : {', '.join(map(str, bad_years))}."
+        yield from _code_problems(self.allowed_carrier_kinds, ORGANISATION_KINDS, "allowed_carrier_kinds")
+        yield from _code_problems(self.excluded_carrier_kinds, ORGANISATION_KINDS, "excluded_carrier_kinds")
         if self.allowed_carrier_kinds & self.excluded_carrier_kinds:
-            raise RuleConfigError("un type de porteur ne peut être à la fois admis et exclu.", "excluded_carrier_kinds")
+            yield "excluded_carrier_kinds", "un type de porteur ne peut être à la fois admis et exclu."
         codes = [check.code for check in self.manual_checks]
         if len(codes) != len(set(codes)):
-            raise RuleConfigError("deux vérifications manuelles portent le même code.", "manual_checks")
+            yield "manual_checks", "deux vérifications manuelles portent le même code."
 
-    def _check_derogation(self) -> None:
+    def _derogation_problems(self) -> Problems:
         if not self.derogation_allowed:
             if self.derogation_ceiling_percent is not None:
-                raise RuleConfigError("sans objet si aucune dérogation n'est prévue.", "derogation_ceiling_percent")
+                yield "derogation_ceiling_percent", "sans objet si aucune dérogation n'est prévue."
             if self.derogation_authority:
-                raise RuleConfigError("sans objet si aucune dérogation n'est prévue.", "derogation_authority")
+                yield "derogation_authority", "sans objet si aucune dérogation n'est prévue."
             return
-        _check_percent(self.derogation_ceiling_percent, "derogation_ceiling_percent")
-        if self.derogation_ceiling() <= self.rate_percent:
-            raise RuleConfigError(
-                "le taux maximal de dérogation doit dépasser le taux normal.", "derogation_ceiling_percent"
-            )
+        ceiling_problems = list(_percent_problems(self.derogation_ceiling_percent, "derogation_ceiling_percent"))
+        yield from ceiling_problems
+        rate_readable = isinstance(self.rate_percent, Decimal) and self.rate_percent.is_finite()
+        if not ceiling_problems and rate_readable and self.derogation_ceiling() <= self.rate_percent:
+            yield "derogation_ceiling_percent", "le taux maximal de dérogation doit dépasser le taux normal."
 
     def derogation_ceiling(self) -> Decimal:
         """Highest rate a derogation may grant, in percent (100 when the rule sets no ceiling)."""
@@ -410,6 +459,10 @@ class Rule(_Record):
     def derogation_decider(self) -> str:
         """Who grants a derogation, as French sentences name it."""
         return self.derogation_authority or "l'instance de décision"
+
+    def size_depends_on_session_kind(self) -> bool:
+        """Whether the expected project size differs between kinds of session (ITN5: AAP or guichet)."""
+        return any(size.session_kinds for size in self.size_ranges)
 
     def size_range_for(self, carrier_kind: object, session_kind: object) -> SizeRange | None:
         """The first size range that applies to this carrier and session, if any."""

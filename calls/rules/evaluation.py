@@ -11,10 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
+from decimal import (
+    ROUND_FLOOR,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from typing import NamedTuple
 
-from .config import COST_CATEGORIES, ORGANISATION_KINDS, TAX_BASES, Rule, join_fr, kinds_fr
+from .config import COST_CATEGORIES, ORGANISATION_KINDS, SESSION_KINDS, TAX_BASES, Rule, join_fr, kinds_fr
 from .lines import (
     CostLine,
     Invalid,
@@ -27,7 +36,7 @@ from .lines import (
     read_percent,
     show,
 )
-from .money import HUNDRED, cents, format_money, format_percent
+from .money import CENT, HUNDRED, cents, format_money, format_percent
 
 _CONTEXT = Context(prec=28, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow])
 _ZERO = Decimal("0.00")
@@ -47,7 +56,8 @@ class Evaluation:
 
     max_programme_amount is the most the rule allows; granted_amount = min(requested, max).
     granted_amount + carrier_share + the cofinancer shares == total_cost, to the cent, and
-    no share is negative; percents are of the total cost.
+    no share is negative; percents are of the total cost, to the hundredth, and add up to
+    exactly 100 (0 each for an empty budget).
     """
 
     tax_basis: str
@@ -58,6 +68,8 @@ class Evaluation:
     granted_amount: Decimal
     carrier_share: Decimal
     cofinancer_shares: list[CofinancerShare]
+    granted_percent: Decimal
+    carrier_percent: Decimal
     violations: list[Violation]
     manual_checks: list[tuple[str, str]]
     explanation: list[str]
@@ -78,6 +90,24 @@ def _smallest(limits: list[_Limit]) -> _Limit:
     return min(limits, key=lambda limit: limit.amount)
 
 
+def shares_of_total(amounts: list[Decimal], total: Decimal) -> list[Decimal]:
+    """Each amount's percent of `total`, to the hundredth, adding up to exactly 100.
+
+    Rounding each percent alone can give 99,99 % or 100,01 % in all: the largest remainder
+    method gives the missing hundredths to the shares that lost the most by rounding down
+    (the first listed on a tie). `amounts` are non-negative and add up to `total`.
+    """
+    if not total:
+        return [_ZERO for _ in amounts]
+    exact = [amount * HUNDRED / total for amount in amounts]
+    percents = [value.quantize(CENT, rounding=ROUND_FLOOR) for value in exact]
+    missing = int(((HUNDRED - sum(percents, _ZERO)) / CENT).to_integral_value())
+    by_remainder = sorted(range(len(amounts)), key=lambda i: exact[i] - percents[i], reverse=True)
+    for index in by_remainder[: max(missing, 0)]:
+        percents[index] += CENT
+    return percents
+
+
 def evaluate(
     *,
     rule: Rule,
@@ -87,18 +117,23 @@ def evaluate(
     previous_grants: Decimal = Decimal(0),
     requested_amount: Decimal | None = None,
     derogation_rate: Decimal | None = None,
+    derogation_decision: str | None = None,
     co_carrier_kinds: Iterable[str] = (),
 ) -> Evaluation:
     """Apply `rule` to a dossier's budget; never raises on budget data.
 
+    session_kind: the kind of the dossier's session; when the expected project size depends on
+    it and it is None, the size is not judged and a violation asks for it.
     previous_grants: programme money already granted to earlier dossiers of the same project.
     requested_amount: None means the sum of the lines the programme pays, else the maximum.
-    derogation_rate: a rate (percent) recorded by the deciding body; co_carrier_kinds: the
-    kinds of the other carriers when several apply together.
+    derogation_rate: a rate (percent) above the normal one; derogation_decision says who decided
+    it and when (« le comité de pilotage du fonds, le 12 mars 2017 »), None when it is only a
+    hypothesis (the simulator). co_carrier_kinds: the kinds of the other carriers when several
+    apply together.
     """
     with localcontext(_CONTEXT):
         return _Evaluator(rule, carrier_kind, session_kind).run(
-            lines, previous_grants, requested_amount, derogation_rate, co_carrier_kinds
+            lines, previous_grants, requested_amount, (derogation_rate, derogation_decision), co_carrier_kinds
         )
 
 
@@ -122,7 +157,7 @@ class _Evaluator:
         raw_lines: Iterable[CostLine],
         previous_grants: object,
         requested_amount: object,
-        derogation_rate: object,
+        derogation: tuple[object, str | None],
         co_carrier_kinds: Iterable[str],
     ) -> Evaluation:
         self.explanation.append(f"Montants exprimés en € {self.rule.tax_basis} ({TAX_BASES[self.rule.tax_basis]}).")
@@ -134,9 +169,9 @@ class _Evaluator:
         if total == 0:
             self.violate("empty_budget", "Le budget ne contient aucune dépense exploitable.")
 
-        shares = self.cofinancer_shares(lines, total)
-        cofinanced = sum((share.amount for share in shares), _ZERO)
-        rate = self.effective_rate(derogation_rate)
+        cofinancers = self.cofinancer_amounts(lines)
+        cofinanced = sum(cofinancers.values(), _ZERO)
+        rate = self.effective_rate(*derogation)
         limits = self.limits(eligible_lines, eligible, rate, total - cofinanced, previous_grants)
         requested = self.requested(lines, requested_amount, _smallest(limits).amount)
         if self.rule.cap_at_request:
@@ -155,9 +190,16 @@ class _Evaluator:
             )
         granted = min(requested, binding.amount)
         carrier_share = total - granted - cofinanced
-        self.explain_shares(granted, carrier_share, shares, total)
+        granted_percent, carrier_percent, *percents = shares_of_total(
+            [granted, carrier_share, *cofinancers.values()], total
+        )
+        shares = [
+            CofinancerShare(name, amount, percent)
+            for (name, amount), percent in zip(cofinancers.items(), percents, strict=True)
+        ]
+        self.explain_shares(granted, granted_percent, carrier_share, carrier_percent, shares)
 
-        self.check_size(eligible)
+        self.check_size(total, eligible)
         self.check_carriers(co_carrier_kinds)
         self.check_counterpart(lines, total)
         return Evaluation(
@@ -169,6 +211,8 @@ class _Evaluator:
             granted_amount=granted,
             carrier_share=carrier_share,
             cofinancer_shares=shares,
+            granted_percent=granted_percent,
+            carrier_percent=carrier_percent,
             violations=self.violations,
             manual_checks=[
                 (check.code, check.label)
@@ -214,18 +258,16 @@ class _Evaluator:
                 f"({line_numbers(line.index for line in carrier_only)} : {join_fr(sorted(kinds))})."
             )
 
-    def cofinancer_shares(self, lines: list[Line], total: Decimal) -> list[CofinancerShare]:
+    @staticmethod
+    def cofinancer_amounts(lines: list[Line]) -> dict[str, Decimal]:
+        """What each co-financer brings, in the order they first appear in the budget."""
         amounts: dict[str, Decimal] = {}
         for line in lines:
             if line.payer is not None:
                 amounts[line.payer] = amounts.get(line.payer, _ZERO) + line.amount
-        return [CofinancerShare(name, amount, self.percent_of(amount, total)) for name, amount in amounts.items()]
+        return amounts
 
-    @staticmethod
-    def percent_of(amount: Decimal, total: Decimal) -> Decimal:
-        return cents(amount * HUNDRED / total) if total else _ZERO
-
-    def effective_rate(self, derogation_rate: object) -> Decimal:
+    def effective_rate(self, derogation_rate: object, decision: str | None) -> Decimal:
         rule = self.rule
         if derogation_rate is None:
             return rule.rate_percent
@@ -254,10 +296,17 @@ class _Evaluator:
                 f"{format_percent(rule.rate_percent)}."
             )
             return rule.rate_percent
-        self.explanation.append(
-            f"Taux dérogatoire de {format_percent(asked)} décidé par {rule.derogation_decider()} "
-            f"(taux normal : {format_percent(rule.rate_percent)}), dans la limite des plafonds."
-        )
+        normal = format_percent(rule.rate_percent)
+        if decision is None:
+            self.explanation.append(
+                f"Hypothèse d'un taux dérogatoire de {format_percent(asked)} (taux normal : {normal}) : seul "
+                f"{rule.derogation_decider()} peut l'accorder, dans la limite des plafonds."
+            )
+        else:
+            self.explanation.append(
+                f"Taux dérogatoire de {format_percent(asked)} décidé par {decision} (taux normal : {normal}), "
+                "dans la limite des plafonds."
+            )
         return asked
 
     def limits(
@@ -282,7 +331,7 @@ class _Evaluator:
             limits.append(_Limit(fundable, "dépenses que le programme peut payer (hors titre 2 et apports en nature)"))
         if rule.cap_per_dossier is not None:
             self.explanation.append(f"Plafond par dossier : {money(rule.cap_per_dossier)}.")
-            limits.append(_Limit(rule.cap_per_dossier, "plafond par dossier"))
+            limits.append(_Limit(cents(rule.cap_per_dossier), "plafond par dossier"))
         if rule.cap_per_project is not None:
             limits.append(self.project_cap(rule.cap_per_project, previous_grants))
         limits.append(_Limit(max(uncovered, _ZERO), "coût restant après les autres co-financeurs"))
@@ -295,7 +344,7 @@ class _Evaluator:
                 "invalid_previous_grants", f"Aides déjà accordées au projet : {previous.reason} ; zéro est retenu."
             )
             previous = _ZERO
-        remaining = max(cap - previous, _ZERO)
+        remaining = max(cents(cap) - previous, _ZERO)
         self.explanation.append(
             f"Plafond par projet, toutes phases confondues : {self.money(cap)}, dont {self.money(previous)} déjà "
             f"accordés aux dossiers précédents : reste {self.money(remaining)}."
@@ -330,20 +379,38 @@ class _Evaluator:
         return maximum
 
     def explain_shares(
-        self, granted: Decimal, carrier_share: Decimal, shares: list[CofinancerShare], total: Decimal
+        self,
+        granted: Decimal,
+        granted_percent: Decimal,
+        carrier_share: Decimal,
+        carrier_percent: Decimal,
+        shares: list[CofinancerShare],
     ) -> None:
-        granted_percent = format_percent(self.percent_of(granted, total))
-        carrier_percent = format_percent(self.percent_of(carrier_share, total))
-        self.explanation.append(f"Montant accordable : {self.money(granted)}, soit {granted_percent} du coût total.")
-        self.explanation.append(f"Part du porteur : {self.money(carrier_share)}, soit {carrier_percent}.")
+        self.explanation.append(
+            f"Montant accordable : {self.money(granted)}, soit {format_percent(granted_percent)} du coût total."
+        )
+        self.explanation.append(
+            f"Part du porteur : {self.money(carrier_share)}, soit {format_percent(carrier_percent)}."
+        )
         for share in shares:
             self.explanation.append(
                 f"Part de « {share.name} » : {self.money(share.amount)}, soit {format_percent(share.percent)}."
             )
 
-    def check_size(self, eligible: Decimal) -> None:
+    def check_size(self, total: Decimal, eligible: Decimal) -> None:
         rule = self.rule
         if not rule.size_ranges:
+            return
+        if self.session_kind is None and rule.size_depends_on_session_kind():
+            kinds = join_fr(
+                (SESSION_KINDS[kind] for kind in sorted(set().union(*(r.session_kinds for r in rule.size_ranges)))),
+                "ou",
+            )
+            self.violate(
+                "session_kind_missing",
+                f"Précisez le type de session ({kinds}) : la taille attendue du projet en dépend, "
+                "elle n'est donc pas vérifiée.",
+            )
             return
         expected = rule.size_range_for(self.kind, self.session_kind)
         if expected is None:
@@ -353,15 +420,20 @@ class _Evaluator:
             return
         wanted = expected.describe(rule.tax_basis)
         condition = f" {expected.conditions()}" if expected.conditions() else ""
-        self.explanation.append(
-            f"Taille du projet (coût éligible) : {self.money(eligible)} ; attendue : {wanted}{condition}."
+        measured, measure = (
+            (total, "coût total, y compris les dépenses exclues de l'aide")
+            if rule.size_on_total_cost
+            else (eligible, "coût éligible")
         )
-        if not expected.contains(eligible):
+        self.explanation.append(
+            f"Taille du projet ({measure}) : {self.money(measured)} ; attendue : {wanted}{condition}."
+        )
+        if not expected.contains(measured):
             self.violate(
                 "size_out_of_range",
-                f"Taille du projet hors de la fourchette attendue : {self.money(eligible)} de coût éligible, "
+                f"Taille du projet hors de la fourchette attendue : {self.money(measured)} de {measure}, "
                 f"pour {wanted}{condition}.",
-                cout_eligible=eligible,
+                **({"cout_total": measured} if rule.size_on_total_cost else {"cout_eligible": measured}),
             )
 
     def check_carriers(self, co_carrier_kinds: Iterable[str]) -> None:

@@ -92,11 +92,12 @@ def _describe_costs(rule: Rule) -> Iterator[str]:
 
 
 def _describe_carriers(rule: Rule) -> Iterator[str]:
+    measure = "coût total, y compris les dépenses exclues de l'aide" if rule.size_on_total_cost else "coût éligible"
     for position, size in enumerate(rule.size_ranges):
         # Ranges apply in order: an unconditional range after conditional ones is the fallback.
         condition = size.conditions() or ("dans les autres cas" if position else "")
         expected = " ".join(filter(None, [size.describe(rule.tax_basis), condition]))
-        yield f"Taille attendue du projet (coût éligible) : {expected}."
+        yield f"Taille attendue du projet ({measure}) : {expected}."
     if rule.allowed_carrier_kinds:
         yield f"Porteurs admis : {kinds_fr(rule.allowed_carrier_kinds)}."
     if rule.excluded_carrier_kinds:

@@ -41,6 +41,18 @@ def euros_rounded(value):
 
 
 @register.filter
+def percent(value):
+    """Decimal("33.30") → '33,3 %': the rate as given, without trailing zeros, no-break space before %."""
+    if value is None or value == "":
+        return "—"
+    try:
+        rate = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    return f"{format(rate.normalize(), 'f').replace('.', ',')}\u00a0%"
+
+
+@register.filter
 def join_if_list(value):
     """A multiple-choice answer reads as « a, b, c »; anything else is shown as it is."""
     if isinstance(value, (list, tuple)):

@@ -632,13 +632,27 @@ def test_explanation_names_the_excluded_line():
 
 
 def test_derogation_is_explained_and_refused_where_the_rule_has_none():
-    pia = evaluate(
+    decided = evaluate(
+        rule=RULES["LIT"],
+        lines=[line("Lab", "400000")],
+        carrier_kind="prefecture_region",
+        derogation_rate=Decimal("60"),
+        derogation_decision="le comité de pilotage du fonds, le 12 mars 2017",
+    )
+    assert any("décidé par le comité de pilotage du fonds, le 12 mars 2017" in s for s in decided.explanation)
+    assert decided.max_programme_amount == Decimal("240000.00")
+    # Without a recorded decision (the simulator), the rate is a hypothesis and says who may grant it.
+    hypothesis = evaluate(
         rule=RULES["LIT"],
         lines=[line("Lab", "400000")],
         carrier_kind="prefecture_region",
         derogation_rate=Decimal("60"),
     )
-    assert any("décidé par le comité de pilotage du fonds" in s for s in pia.explanation)
+    assert any(
+        s.startswith("Hypothèse d'un taux dérogatoire de 60") and "seul le comité de pilotage du fonds" in s
+        for s in hypothesis.explanation
+    )
+    assert not any("décidé par" in s for s in hypothesis.explanation)
     itn1 = evaluate(
         rule=RULES["ITN1"], lines=[line("Design", "100000")], carrier_kind="ministere", derogation_rate=Decimal("90")
     )
@@ -754,9 +768,67 @@ def test_an_empty_budget_is_a_violation():
 
 
 def test_size_is_not_checked_when_no_range_matches_the_session():
-    result = evaluate(rule=RULES["ITN5"], lines=[line("API", "5000")], carrier_kind="ministere")
+    result = evaluate(
+        rule=RULES["ITN5"], lines=[line("API", "5000")], carrier_kind="ministere", session_kind="interest"
+    )
     assert result.is_compliant
     assert "Taille du projet non vérifiée" in " ".join(result.explanation)
+
+
+def test_itn5_needs_the_kind_of_session_before_judging_the_size():
+    """ITN5 expects 100 k€ to 1 M€ in an AAP and 10 k€ to 100 k€ at the guichet: 150 k€ is fine in an
+    AAP only, and without the kind of session the size cannot be judged (it used to read « conforme »)."""
+    budget = [line("Plateforme", "150000")]
+    unknown = evaluate(rule=RULES["ITN5"], lines=budget, carrier_kind="ministere")
+    assert [v.code for v in unknown.violations] == ["session_kind_missing"]
+    assert "appel à projets ou guichet" in unknown.violations[0].message_fr
+    assert evaluate(rule=RULES["ITN5"], lines=budget, carrier_kind="ministere", session_kind="aap").is_compliant
+    guichet = evaluate(rule=RULES["ITN5"], lines=budget, carrier_kind="ministere", session_kind="guichet")
+    assert [v.code for v in guichet.violations] == ["size_out_of_range"]
+
+
+def test_lit_size_is_judged_on_the_total_cost_including_excluded_costs():
+    """« Son coût total est au maximum de 500 000 € »: 450 k€ eligible plus 150 k€ of real estate
+    brought in kind (excluded from the aid) make a 600 k€ project, refused."""
+    budget = [
+        line("Laboratoire", "450000", "other", 2016),
+        line("Locaux", "150000", "other", 2016, source="in_kind", tags=frozenset({"real_estate"})),
+    ]
+    for code in ("LIT", "CPT"):
+        result = evaluate(rule=RULES[code], lines=budget, carrier_kind="prefecture_region")
+        assert (result.total_cost, result.eligible_cost) == (k("600"), k("450"))
+        assert [v.code for v in result.violations] == ["size_out_of_range"]
+        assert "600" in result.violations[0].message_fr and "coût total" in result.violations[0].message_fr
+    within = evaluate(rule=RULES["LIT"], lines=budget[:1], carrier_kind="prefecture_region")
+    assert within.is_compliant
+
+
+def test_amounts_where_a_cap_binds_are_rounded_to_the_cent():
+    cpt = evaluate(rule=RULES["CPT"], lines=[line("Lab", "500000", year=2016)], carrier_kind="prefecture_region")
+    assert (str(cpt.max_programme_amount), str(cpt.granted_amount)) == ("250000.00", "250000.00")
+    odd = Rule.from_dict({"tax_basis": "HT", "rate_percent": "100", "cap_per_dossier": "1000.005"})
+    result = evaluate(rule=odd, lines=[line("Étude", "5000")], carrier_kind="ministere")
+    assert (str(result.max_programme_amount), str(result.carrier_share)) == ("1000.01", "3999.99")
+    project = Rule.from_dict({"tax_basis": "HT", "rate_percent": "100", "cap_per_project": "2000.004"})
+    result = evaluate(
+        rule=project, lines=[line("Étude", "5000")], carrier_kind="ministere", previous_grants=Decimal("1000")
+    )
+    assert str(result.max_programme_amount) == "1000.00"
+
+
+def test_displayed_percentages_add_up_to_100():
+    rule = Rule.from_dict({"tax_basis": "TTC", "rate_percent": "50"})
+    result = evaluate(
+        rule=rule,
+        lines=[line("Étude", "200000"), line("Prototype", "100000", source="cofinancer", cofinancer_name="Région")],
+        carrier_kind="ministere",
+        requested_amount=Decimal("100000"),
+    )
+    shares = [result.granted_percent, result.carrier_percent, result.cofinancer_shares[0].percent]
+    # Each third rounds to 33,33 %: the missing hundredth goes to the first share.
+    assert shares == [Decimal("33.34"), Decimal("33.33"), Decimal("33.33")]
+    assert sum(shares) == 100
+    assert f"soit 33,34{NBSP}% du coût total" in " ".join(result.explanation)
 
 
 def test_money_and_percent_are_printed_the_french_way():

@@ -167,6 +167,9 @@ def test_evaluate_never_raises_and_keeps_its_invariants(
         assert maximum <= cents(full + (eligible - full) * allowed_rate(rule, derogation) / 100)
 
     assert granted + result.carrier_share + sum(s.amount for s in result.cofinancer_shares) == result.total_cost
+    percents = [result.granted_percent, result.carrier_percent, *(s.percent for s in result.cofinancer_shares)]
+    assert all(p == cents(p) and p >= 0 for p in percents)
+    assert sum(percents) == (100 if result.total_cost else 0)
     assert result.is_compliant == (not result.violations)
     assert all(isinstance(v.message_fr, str) and v.message_fr for v in result.violations)
     assert all(isinstance(s, str) and s for s in result.explanation)

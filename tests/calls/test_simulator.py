@@ -210,6 +210,23 @@ def test_session_kind_and_previous_grants_reach_the_engine(client):
     assert "est déjà atteint par les dossiers précédents" in exhausted
 
 
+def test_itn5_asks_for_the_kind_of_session_instead_of_reading_conforme(client):
+    itn5 = theme_with("ITN5")
+    content = page(simulate(client, itn5, query(rows=[line("Plateforme", "150000")])))
+    assert "Type de session : Choisissez le type de session : la taille attendue du projet en dépend." in content
+    assert "Budget conforme à la règle" not in content
+
+
+def test_the_envisaged_derogation_is_a_hypothesis(client):
+    lit = theme_with("LIT")
+    content = page(simulate(client, lit, ""))
+    assert "seul le comité de pilotage du fonds peut accorder une dérogation" in content
+    qs = query(carrier_kind="prefecture_region", rows=[line("Lab", "400000", year=2016)], derogation_rate="60")
+    content = page(simulate(client, lit, qs))
+    assert "Hypothèse d'un taux dérogatoire de 60" in content
+    assert "décidé par" not in content
+
+
 def test_engine_violation_on_derogation_above_ceiling(client):
     lit = theme_with("LIT")
     qs = query(carrier_kind="prefecture_region", rows=[line("Lab", "400000", year="")], derogation_rate="99")
