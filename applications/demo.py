@@ -174,6 +174,8 @@ def load(*, stdout=None) -> None:
     ministry, prefecture = ministry_user.memberships.get().organisation, prefecture_user.memberships.get().organisation
     full = ["contexte", "mise_en_oeuvre", "impact"]
     france_relance = "france-relance-tne-2020"
+    # The demonstration sessions admit this year's and next year's expenses (calls.demo).
+    this_year = timezone.localdate().year
     _build(
         user=ministry_user,
         organisation=ministry,
@@ -182,7 +184,7 @@ def load(*, stdout=None) -> None:
         acronym="RDV-CULTURE",
         title="Prise de rendez-vous en ligne dans les services d'archives",
         sections=["contexte"],
-        budget=_budget(programme="90000", carrier="30000", year=2021),
+        budget=_budget(programme="90000", carrier="30000", year=this_year),
         submit=False,
     )
     _build(
@@ -196,7 +198,7 @@ def load(*, stdout=None) -> None:
         budget=[
             {
                 "label": "Prestation d'une jeune entreprise innovante",
-                "year": 2021,
+                "year": this_year,
                 "phase": "",
                 "category": "external_services",
                 "source": "programme",
@@ -215,7 +217,7 @@ def load(*, stdout=None) -> None:
         acronym="MUTUAL-ARCHIVES",
         title="Mutualisation d'un service d'archivage électronique",
         sections=full,
-        budget=_budget(programme="150000", carrier="0", year=2021),
+        budget=_budget(programme="150000", carrier="0", year=this_year),
         submit=True,
     )
     complement = _build(
@@ -226,7 +228,7 @@ def load(*, stdout=None) -> None:
         acronym="SUBV-ARTS",
         title="Dématérialisation des demandes de subvention aux artistes",
         sections=full,
-        budget=_budget(programme="150000", carrier="50000", year=2022),
+        budget=_budget(programme="150000", carrier="50000", year=this_year + 1),
         submit=True,
     )
     if complement.state == DossierState.SUBMITTED:
@@ -244,7 +246,7 @@ def load(*, stdout=None) -> None:
         acronym="PATRIMOINE",
         title="Portail des données du patrimoine",
         sections=full,
-        budget=_budget(programme="150000", carrier="150000", year=2021),
+        budget=_budget(programme="150000", carrier="150000", year=this_year),
         submit=True,
     )
     if withdrawn.state == DossierState.SUBMITTED:

@@ -1,16 +1,20 @@
-"""A dossier's budget seen by the rules engine: the one bridge from stored rows to `calls.rules`."""
+"""A dossier's budget seen by the rules engine: the one bridge from stored rows to `calls.rules`,
+with the version of the theme's rule the dossier is judged on and the derogation decided on it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from applications.models import BudgetLine, Dossier
+from applications.models import BudgetLine, Derogation, Dossier
 from applications.workflow import DossierState
+from calls.models import RuleVersion
 from calls.rules import CostLine, Evaluation, evaluate
-from calls.selectors import rule_of
+from calls.selectors import current_rule_version, rule_for
 
 # Grants of earlier phases count against a per-project cap once they are decided.
 GRANTED_STATES = (DossierState.SELECTED, DossierState.CONVENTION, DossierState.IN_PROGRESS, DossierState.CLOSED)
@@ -44,25 +48,79 @@ def previous_grants_of(dossier: Dossier) -> Decimal:
     return granted or Decimal("0")
 
 
-def dossier_evaluation(dossier: Dossier, lines=None) -> Evaluation | None:
-    """The engine's verdict on the dossier's budget (or on `lines` not saved yet); None without a rule."""
-    rule = rule_of(dossier.theme)
-    if rule is None:
+@dataclass(frozen=True)
+class DossierEvaluation(Evaluation):
+    """The engine's verdict on a dossier, with the version of the theme's rule that gave it."""
+
+    rule_version: RuleVersion
+
+
+def dossier_rule_version(dossier: Dossier) -> RuleVersion | None:
+    """The version a dossier is judged on: the one pinned at its submission, else the current one."""
+    if dossier.rule_version_id is not None:
+        return dossier.rule_version
+    return current_rule_version(dossier.theme)
+
+
+def derogation_of(dossier: Dossier) -> Derogation | None:
+    try:
+        return dossier.derogation
+    except Derogation.DoesNotExist:
+        return None
+
+
+def derogation_decision(derogation: Derogation) -> str:
+    """« le comité de pilotage du fonds, le 12 mars 2017 » (who decided, when), as the engine says it."""
+    return _("%(body)s, le %(date)s") % {
+        "body": derogation.deciding_body,
+        "date": date_format(derogation.decided_on, "j F Y"),
+    }
+
+
+def judge(
+    dossier: Dossier,
+    *,
+    version: RuleVersion,
+    lines,
+    previous_grants: Decimal,
+    co_carrier_kinds: list[str],
+    derogation: Derogation | None,
+) -> DossierEvaluation:
+    """Apply `version` to the dossier's figures (already loaded by the caller, once)."""
+    evaluation = evaluate(
+        rule=rule_for(version=version, session=dossier.session),
+        lines=cost_lines(lines),
+        carrier_kind=dossier.organisation.kind,
+        session_kind=dossier.session.kind,
+        previous_grants=previous_grants,
+        requested_amount=dossier.requested_amount,
+        derogation_rate=derogation.rate_percent if derogation is not None else None,
+        derogation_decision=derogation_decision(derogation) if derogation is not None else None,
+        co_carrier_kinds=co_carrier_kinds,
+    )
+    values = {field.name: getattr(evaluation, field.name) for field in fields(Evaluation)}
+    return DossierEvaluation(**values, rule_version=version)
+
+
+def dossier_evaluation(dossier: Dossier, lines=None) -> DossierEvaluation | None:
+    """The engine's verdict on the dossier's budget (or on `lines` not saved yet), with the rule
+    version it applied (see `dossier_rule_version`) and the derogation recorded on it; None
+    without a rule."""
+    version = dossier_rule_version(dossier)
+    if version is None:
         return None
     co_carrier_kinds = [
         partner.organisation.kind
         for partner in dossier.partners.select_related("organisation")
         if partner.role == "co_carrier"
     ]
-    return evaluate(
-        rule=rule,
-        lines=cost_lines(dossier.budget_lines.all() if lines is None else lines),
-        carrier_kind=dossier.organisation.kind,
-        session_kind=dossier.session.kind,
+    return judge(
+        dossier,
+        version=version,
+        lines=dossier.budget_lines.all() if lines is None else lines,
         previous_grants=previous_grants_of(dossier),
-        requested_amount=dossier.requested_amount,
-        derogation_rate=dossier.derogation_rate,
         co_carrier_kinds=co_carrier_kinds,
+        derogation=derogation_of(dossier),
     )
 
 

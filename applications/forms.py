@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from applications.models import BudgetLine, DossierPartner
+from calls.forms_simulator import RateField
 from portal.fields import (
     AmountInputField,
     DateInputField,
@@ -283,3 +284,26 @@ class ComplementRequestForm(forms.Form):
                 point["document"] = key
             points.append(point)
         return points
+
+
+class DerogationForm(forms.Form):
+    """A derogation decided on a dossier, as staff copy it from the deciding body's minutes."""
+
+    rate_percent = RateField(
+        label=_("Taux dérogatoire accordé (%)"),
+        required=True,
+        help_text=_("Au-dessus du taux normal de la règle et au plus son taux maximal de dérogation."),
+    )
+    deciding_body = forms.CharField(label=_("Instance qui a décidé"), max_length=255)
+    decided_on = DateInputField(
+        label=_("Date de la décision"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.CharField(
+        label=_("Motif de la dérogation"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class DerogationWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Pourquoi la dérogation est-elle retirée ?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )

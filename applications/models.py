@@ -34,6 +34,16 @@ class Dossier(models.Model):
     form_definition = models.ForeignKey(
         "calls.FormDefinition", on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers"
     )
+    # Set at the first submission: the version of the theme's rule the dossier is judged on from
+    # then on, whatever later versions say. Empty while a draft, which follows the current one.
+    rule_version = models.ForeignKey(
+        "calls.RuleVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("version de la règle appliquée"),
+    )
     phase = models.ForeignKey("calls.Phase", on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers")
     project_key = models.SlugField(
         _("identifiant du projet"),
@@ -56,14 +66,6 @@ class Dossier(models.Model):
     section_versions = models.JSONField(default=dict, blank=True)
     requested_amount = models.DecimalField(_("montant demandé (€)"), **MONEY, null=True, blank=True)
     granted_amount = models.DecimalField(_("montant accordé (€)"), **MONEY, null=True, blank=True)
-    derogation_rate = models.DecimalField(
-        _("taux dérogatoire accordé (%)"),
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text=_("Décision motivée du comité de pilotage (PIA)."),
-    )
     predecessor = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -100,6 +102,34 @@ class Dossier(models.Model):
     @property
     def audit_call_id(self) -> int:
         return self.theme.call_id
+
+
+class Derogation(models.Model):
+    """A rate above the theme's normal one, decided on one dossier by the body its rule names
+    (PIA: « le comité de pilotage du fonds »); the engine applies it to that dossier, within the caps.
+    """
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="derogation")
+    rate_percent = models.DecimalField(
+        _("taux dérogatoire (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    deciding_body = models.CharField(_("instance qui a décidé"), max_length=255)
+    decided_on = models.DateField(_("date de la décision"))
+    reason = models.TextField(_("motif"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("enregistrée le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("dérogation")
+        verbose_name_plural = _("dérogations")
+
+    def __str__(self):
+        return f"{self.dossier.reference} — dérogation à {self.rate_percent} %"
 
 
 class DossierPartner(models.Model):

@@ -5,9 +5,9 @@ number and date formats in XLSX (« 12 500,00 € », « 02/03/2026 16:30 »), O
 cells, and `french_cell` writes the comma and the dd/mm/yyyy dates in CSV.
 
 The co-financing columns come from the rules engine, run once per row on data loaded with
-the rows: `export_queryset` prefetches budget lines and co-carriers and annotates the grants
-of the project's earlier phases, and each theme's rule is read once: the number of queries
-depends on the themes and on chunks of EXPORT_CHUNK_SIZE rows, never on each row.
+the rows: `export_queryset` prefetches budget lines and co-carriers, joins the derogation and
+annotates the grants of the project's earlier phases, and each rule version is read once: the number of queries
+depends on the themes, the rule versions and on chunks of EXPORT_CHUNK_SIZE rows, never on each row.
 """
 
 from decimal import Decimal
@@ -16,17 +16,15 @@ import tablib
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum
 from import_export import fields, resources
 
-from applications.evaluation import GRANTED_STATES, cost_lines
+from applications.evaluation import GRANTED_STATES, derogation_of, judge
 from applications.models import Dossier, DossierPartner
 from applications.workflow import DossierState
-from calls.models import Theme
-from calls.rules import evaluate
-from calls.selectors import rule_of
+from calls.models import RuleVersion
 from portal.exports import choice_labels, french_cell, spreadsheet_datetime
 from portal.models import OrganisationKind
 
 # What the resource reads: leaving out the dossier's answers and the theme's texts and rule
-# (read once per theme) makes each row several times cheaper to load.
+# (each version read once) makes each row several times cheaper to load.
 EXPORTED_FIELDS = (
     "reference",
     "acronym",
@@ -35,7 +33,7 @@ EXPORTED_FIELDS = (
     "submitted_at",
     "requested_amount",
     "granted_amount",
-    "derogation_rate",
+    "rule_version_id",
     "project_key",
     "organisation__name",
     "organisation__siret",
@@ -46,6 +44,11 @@ EXPORTED_FIELDS = (
     "theme__call__programme__name",
     "session__name",
     "session__kind",
+    "session__eligible_first_year",
+    "session__eligible_last_year",
+    "derogation__rate_percent",
+    "derogation__deciding_body",
+    "derogation__decided_on",
 )
 
 
@@ -62,7 +65,7 @@ def export_queryset(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
         .values("total")[:1]
     )
     return (
-        queryset.select_related("organisation", "theme__call__programme", "session")
+        queryset.select_related("organisation", "theme__call__programme", "session", "derogation")
         .only(*EXPORTED_FIELDS)
         .prefetch_related(
             "budget_lines",
@@ -97,6 +100,8 @@ class DossierResource(resources.ModelResource):
     eligible_cost = fields.Field(column_name="Coût éligible (€)")
     max_aid = fields.Field(column_name="Aide maximale selon les règles (€)")
     compliant = fields.Field(column_name="Règles de cofinancement respectées")
+    rule_version = fields.Field(column_name="Version de la règle appliquée")
+    derogation = fields.Field(column_name="Taux dérogatoire décidé (%)")
 
     class Meta:
         model = Dossier
@@ -119,36 +124,47 @@ class DossierResource(resources.ModelResource):
             "eligible_cost",
             "max_aid",
             "compliant",
+            "rule_version",
+            "derogation",
         )
         export_order = fields
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._rules = {}  # theme id -> parsed rule (or None): parsed once per export, not per row
+        # Versions read and parsed once per export, not per row: theme id -> current version, id -> version.
+        self._current: dict[int, RuleVersion | None] = {}
+        self._versions: dict[int, RuleVersion] = {}
         self._evaluation = (None, None)  # (dossier pk, evaluation) of the row being written
         self._state_labels = choice_labels(DossierState.choices)
         self._kind_labels = choice_labels(OrganisationKind.choices)
+
+    def version(self, dossier) -> RuleVersion | None:
+        """The version the dossier is judged on (as `dossier_rule_version`), one query per version."""
+        if dossier.rule_version_id is None:
+            if dossier.theme_id not in self._current:
+                self._current[dossier.theme_id] = (
+                    RuleVersion.objects.filter(theme_id=dossier.theme_id).order_by("-number").first()
+                )
+            return self._current[dossier.theme_id]
+        if dossier.rule_version_id not in self._versions:
+            self._versions[dossier.rule_version_id] = RuleVersion.objects.get(pk=dossier.rule_version_id)
+        return self._versions[dossier.rule_version_id]
 
     def evaluation(self, dossier):
         """The engine's verdict on a dossier loaded by `export_queryset`; None without a rule."""
         if self._evaluation[0] == dossier.pk:
             return self._evaluation[1]
-        if dossier.theme_id not in self._rules:
-            # One query per theme, not a copy of the rule's JSON in every row.
-            self._rules[dossier.theme_id] = rule_of(Theme.objects.only("code", "funding_rule").get(pk=dossier.theme_id))
-        rule = self._rules[dossier.theme_id]
+        version = self.version(dossier)
         result = None
-        if rule is not None:
+        if version is not None:
             previous = dossier.export_previous_grants if dossier.project_key else None
-            result = evaluate(
-                rule=rule,
-                lines=cost_lines(dossier.budget_lines.all()),
-                carrier_kind=dossier.organisation.kind,
-                session_kind=dossier.session.kind,
+            result = judge(
+                dossier,
+                version=version,
+                lines=dossier.budget_lines.all(),
                 previous_grants=previous or Decimal("0"),
-                requested_amount=dossier.requested_amount,
-                derogation_rate=dossier.derogation_rate,
                 co_carrier_kinds=[partner.organisation.kind for partner in dossier.export_co_carriers],
+                derogation=derogation_of(dossier),
             )
         self._evaluation = (dossier.pk, result)
         return result
@@ -206,6 +222,14 @@ class DossierResource(resources.ModelResource):
     def dehydrate_compliant(self, dossier):
         evaluation = self.evaluation(dossier)
         return "" if evaluation is None else french_cell(evaluation.is_compliant)
+
+    def dehydrate_rule_version(self, dossier):
+        evaluation = self.evaluation(dossier)
+        return "" if evaluation is None else evaluation.rule_version.number
+
+    def dehydrate_derogation(self, dossier):
+        derogation = derogation_of(dossier)
+        return derogation.rate_percent if derogation is not None else None
 
 
 EXPORT_CHUNK_SIZE = 500  # rows fetched per query (with their budget lines and co-carriers)

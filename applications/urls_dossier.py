@@ -32,6 +32,8 @@ urlpatterns = [
     path("dossiers/<int:pk>/retrait/", dossier.dossier_withdraw, name="withdraw"),
     path("instruction/dossiers/<int:pk>/", staff.staff_dossier, name="staff_dossier"),
     path("instruction/dossiers/<int:pk>/complements/", staff.complement_request, name="complement_request"),
+    path("instruction/dossiers/<int:pk>/derogation/", staff.derogation_record, name="derogation_record"),
+    path("instruction/dossiers/<int:pk>/derogation/retrait/", staff.derogation_withdraw, name="derogation_withdraw"),
     path(
         "instruction/dossiers/<int:pk>/pieces/<int:attachment_id>/",
         staff.staff_document_download,

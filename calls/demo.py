@@ -1,8 +1,10 @@
 """Demo calls for `load_demo`: every call of the source documents, as published, plus one
 open "démo" session per theme so that a visitor can go through the applicant journey.
 
-Idempotent: a document whose calls are already there is skipped; the demo sessions are
-moved to start today each time the command runs.
+The source calls admit historic expenses only (France Relance: 2021–2022); a demonstration
+session of such a theme admits this year's and next year's instead, so that a dossier typed
+today can be submitted. Idempotent: a document whose calls are already there is skipped; the
+demo sessions are moved to start today each time the command runs.
 """
 
 import datetime
@@ -13,8 +15,9 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
-from calls.interchange import call_document_import
+from calls.interchange import call_document_load
 from calls.models import Call, Programme, Session, SessionKind, Theme
+from calls.selectors import rule_of
 from portal import services
 from portal.demo import demo_user
 from portal.models import Role
@@ -39,7 +42,8 @@ def demo_session_kind(theme: Theme) -> str:
 
 
 def open_demo_sessions(*, today: datetime.date | None = None) -> int:
-    """Open (or move) each theme's demo session: from today 00:00 to today + 30 days 17:00, Paris time."""
+    """Open (or move) each theme's demo session: from today 00:00 to today + 30 days 17:00, Paris time,
+    admitting this year's and next year's expenses where the theme's rule limits the years."""
     today = today or timezone.localdate()
     opens_at = datetime.datetime.combine(today, datetime.time(0, 0), tzinfo=PARIS)
     closes_at = datetime.datetime.combine(
@@ -48,6 +52,8 @@ def open_demo_sessions(*, today: datetime.date | None = None) -> int:
     # Only published calls take deposits; the source calls are loaded as published for that reason.
     themes = Theme.objects.select_related("call").filter(call__status=Call.Status.PUBLISHED)
     for theme in themes:
+        rule = rule_of(theme)
+        dated = rule is not None and bool(rule.eligible_years)
         Session.objects.update_or_create(
             theme=theme,
             key=DEMO_SESSION_KEY,
@@ -57,6 +63,8 @@ def open_demo_sessions(*, today: datetime.date | None = None) -> int:
                 "opens_at": opens_at,
                 "closes_at": closes_at,
                 "is_demo": True,
+                "eligible_first_year": today.year if dated else None,
+                "eligible_last_year": today.year + 1 if dated else None,
                 "note": "Session ouverte pour la démonstration du portail ; les sessions historiques restent closes.",
             },
         )
@@ -72,7 +80,7 @@ def load(*, stdout=None) -> None:
         slugs = [call["slug"] for call in document["calls"]]
         if Call.objects.filter(slug__in=slugs).exists():
             continue
-        imported += call_document_import(data=document, actor=None)
+        imported += call_document_load(data=document, actor=None)
     opened = open_demo_sessions()
     staff, operator = demo_user("equipe@demo.gouv.fr"), demo_user("operateur@demo.gouv.fr")
     for programme in Programme.objects.all():

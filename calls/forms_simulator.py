@@ -17,6 +17,7 @@ from calls.rules import (
     FUNDING_SOURCES,
     ORGANISATION_KINDS,
     SESSION_KINDS,
+    TAG_LABELS,
     CostLine,
     Rule,
 )
@@ -69,7 +70,8 @@ class RateField(DecimalInputField):
 
 
 class SimulatorForm(forms.Form):
-    """Who applies and in which context; fields the rule does not use are dropped."""
+    """Who applies and in which context; fields the rule does not use are dropped, unless
+    `all_fields` (staff try a rule while they write it: every context may matter)."""
 
     carrier_kind = forms.ChoiceField(
         label=_("Type d'organisation porteuse"),
@@ -94,9 +96,11 @@ class SimulatorForm(forms.Form):
         help_text=_("Une hypothèse pour voir son effet : seule l'instance de décision peut accorder une dérogation."),
     )
 
-    def __init__(self, *args, rule: Rule, **kwargs):
+    def __init__(self, *args, rule: Rule, all_fields: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.rule = rule
+        if all_fields:
+            return
         if not rule.size_depends_on_session_kind():
             del self.fields["session_kind"]
         else:
@@ -195,8 +199,9 @@ class CostLineForm(forms.Form):
 
 
 class BaseCostLineFormSet(forms.BaseFormSet):
-    def __init__(self, *args, rule: Rule, **kwargs):
-        self.tags = sorted(rule.eligible_tags | rule.excluded_tags | rule.excluded_in_kind_tags)
+    def __init__(self, *args, rule: Rule, all_tags: bool = False, **kwargs):
+        used = rule.eligible_tags | rule.excluded_tags | rule.excluded_in_kind_tags
+        self.tags = sorted(used | set(TAG_LABELS)) if all_tags else sorted(used)
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):

@@ -17,11 +17,13 @@ from calls.models import (
     InfoSession,
     MilestoneTemplate,
     Phase,
+    Programme,
     RequiredDocument,
     Session,
     Theme,
 )
 from portal.fields import DateTimeInputField, IntegerInputField, ModelForm
+from portal.uploads import SUPPORTED_FORMATS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -64,6 +66,48 @@ class ServiceModelForm(ModelForm):
         pass
 
 
+class ProgrammeForm(ServiceModelForm):
+    owner_teams = LinesField(label=_("Équipes porteuses (une par ligne : DINUM, DITP…)"), required=False)
+
+    class Meta:
+        model = Programme
+        fields = [
+            "name",
+            "slug",
+            "fund",
+            "owner_teams",
+            "total_envelope",
+            "grantor_name",
+            "grantor_siret",
+            "show_juror_identities",
+            "source",
+        ]
+        help_texts = {
+            "slug": _("Facultatif : formé à partir du nom sinon. Minuscules, chiffres et tirets ; il ne change plus."),
+            "total_envelope": _("En euros ; les enveloppes des thèmes et des sessions s'y rapportent."),
+            "grantor_siret": _("14 chiffres, vérifiés par leur clé ; publié avec le nom dans les données ouvertes."),
+            "source": _("Le texte qui crée le programme (décret, convention, livret)."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        if self.instance.pk:
+            del self.fields["slug"]  # public addresses use it
+
+
+class ProgrammeRoleForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail du compte"))
+    role = forms.ChoiceField(
+        label=_("Rôle sur le programme"),
+        choices=[
+            ("programme_staff", _("Équipe du programme : configure les appels, instruit, délibère")),
+            ("fund_operator", _("Opérateur financier : contresigne les conventions et verse les tranches")),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+
 class CallForm(ServiceModelForm):
     steps = LinesField(
         label=_("Étapes (une par ligne ; pour un AMI : manifestation d'intérêt puis dossier)"), required=False
@@ -83,7 +127,16 @@ class CallForm(ServiceModelForm):
             "steps",
             "source",
         ]
-        help_texts = {"slug": _("Adresse publique de l'appel : minuscules, chiffres et tirets.")}
+        help_texts = {
+            "slug": _("Adresse publique de l'appel : minuscules, chiffres et tirets."),
+            "kind": _(
+                "Un appel à manifestation d'intérêt se dépose en deux étapes : ses sessions sont de ces deux types."
+            ),
+            "tax_basis": _(
+                "Base des montants affichés. La règle de chaque thème a la sienne : la vérification avant "
+                "publication signale une différence."
+            ),
+        }
 
     def __init__(self, *args, programmes=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,6 +193,23 @@ class ThemeForm(ServiceModelForm):
             "order",
         ]
         widgets = {"opening_date": DateInput()}
+        help_texts = {
+            "code": _(
+                "Court et stable (ITN5, SNAP2A) : il nomme le thème dans les dossiers, les exports et les imports."
+            ),
+            "cofinancing_text": _(
+                "Le texte du cahier des charges, montré tel quel aux déposants. Le calcul, lui, suit la règle "
+                "du thème (page « Règle de cofinancement »)."
+            ),
+            "eligibility_text": _(
+                "Montré tel quel ; les types de porteurs admis ou exclus se règlent dans la règle du thème."
+            ),
+            "envelope": _("Montant total réservé au thème, en euros ; une session peut avoir sa propre part."),
+            "project_size_min": _("Affichée aux déposants ; la taille vérifiée est celle de la règle du thème."),
+            "project_size_max": _("Affichée aux déposants ; la taille vérifiée est celle de la règle du thème."),
+            "grouping_allowed": _("Affiché aux déposants ; la règle du thème (rubrique « Porteurs ») décide."),
+            "grid_note": _("Une phrase sur la grille, affichée au-dessus d'elle (par exemple sa source)."),
+        }
 
 
 class ThemeDuplicateForm(forms.Form):
@@ -149,7 +219,10 @@ class ThemeDuplicateForm(forms.Form):
 
 class SessionForm(ServiceModelForm):
     opens_at = ParisDateTimeField(label=_("Ouverture"))
-    closes_at = ParisDateTimeField(label=_("Clôture"))
+    closes_at = ParisDateTimeField(
+        label=_("Clôture"),
+        help_text=_("Heure de Paris. Aucun dépôt n'est accepté à partir de cette minute, même commencé avant."),
+    )
 
     class Meta:
         model = Session
@@ -166,6 +239,19 @@ class SessionForm(ServiceModelForm):
             "note",
         ]
         widgets = {"jury_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "key": _("Facultatif : formé à partir du nom et de l'ouverture, par exemple « aap-2027-03 »."),
+            "kind": _(
+                "Appel à projets ou guichet : la taille attendue du projet peut en dépendre (règle du thème). "
+                "Manifestation d'intérêt puis dossier complet pour un appel en deux étapes."
+            ),
+            "envelope": _("Facultatif : la part de l'enveloppe du thème réservée à cette session."),
+            "project_size_min": _("Affichée aux déposants ; la règle de cofinancement du thème est celle qui juge."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].required = False
 
 
 class CriterionForm(ServiceModelForm):
@@ -184,15 +270,93 @@ class CriterionForm(ServiceModelForm):
             "order",
         ]
         widgets = {"definition": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "weight": _(
+                "Poids du critère dans la note totale, relatif aux autres critères de la grille (sa part du total "
+                "est affichée dans la grille). Un sous-critère pèse dans son critère parent."
+            ),
+            "threshold": _(
+                "Facultatif : une note inférieure signale le dossier au classement, quel que soit le total."
+            ),
+            "step": _("Écart entre deux notes possibles : 1 pour des notes entières, 0,5 pour des demi-points."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A weight is stated by staff, never left to a default they did not see.
+        self.fields["weight"].initial = None
+        self.fields["weight"].required = True
+
+
+# The kinds of documents the source calls ask for; « autre » lets staff name another one.
+DOCUMENT_KINDS = {
+    "acte-candidature": _("Acte de candidature signé"),
+    "fiche-identification": _("Fiche d'identification du porteur"),
+    "fiche-synthese": _("Fiche de synthèse du projet"),
+    "presentation-projet": _("Présentation détaillée du projet"),
+    "presentation-communication": _("Présentation à vocation de communication"),
+    "fiche-financement": _("Plan de financement"),
+    "lettre-engagement": _("Lettre d'engagement"),
+    "attestation-cofinanceurs": _("Attestations des co-financeurs"),
+    "actes-engagement-partenaires": _("Actes d'engagement des partenaires"),
+    "fiche-partenaire": _("Fiche partenaire"),
+    "annexes-techniques": _("Annexes techniques"),
+}
+OTHER_KIND = "autre"
 
 
 class RequiredDocumentForm(ServiceModelForm):
-    formats = LinesField(label=_("Formats acceptés (une extension par ligne : pdf, odt…)"))
+    kind = forms.ChoiceField(
+        label=_("Type de pièce"),
+        choices=[*DOCUMENT_KINDS.items(), (OTHER_KIND, _("Autre (précisez ci-dessous)"))],
+        help_text=_("Une pièce du même type demandée par un thème remplace celle de l'appel pour ce thème."),
+    )
+    other_kind = forms.SlugField(
+        label=_("Autre type : son identifiant"),
+        required=False,
+        max_length=64,
+        help_text=_("Seulement pour « Autre » : minuscules, chiffres et tirets, par exemple « etude-impact »."),
+    )
+    formats = forms.MultipleChoiceField(
+        label=_("Formats acceptés"),
+        choices=[(extension, extension.upper()) for extension in SUPPORTED_FORMATS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Chaque fichier est vérifié d'après son contenu, pas seulement son nom ; les macros sont refusées."
+        ),
+        error_messages={"required": _("Cochez au moins un format accepté.")},
+    )
 
     class Meta:
         model = RequiredDocument
         fields = ["kind", "label", "description", "formats", "max_size_mb", "scope", "mandatory", "max_pages", "order"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "max_size_mb": _(
+                "Vide : la limite générale du portail. La portée dit si elle vaut par fichier ou pour tout le dossier."
+            ),
+            "max_pages": _("Indicatif : rappelé au déposant, non vérifié dans le fichier."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = self.instance.kind if self.instance.pk else ""
+        if kind and kind not in DOCUMENT_KINDS:
+            self.initial.update(kind=OTHER_KIND, other_kind=kind)
+        # A document stored with another format than the list proposes keeps it.
+        known = {extension for extension, _label in self.fields["formats"].choices}
+        extra = [(extension, extension.upper()) for extension in self.instance.formats or [] if extension not in known]
+        self.fields["formats"].choices += extra
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == OTHER_KIND:
+            if not data.get("other_kind"):
+                self.add_error("other_kind", _("Donnez l'identifiant de ce type de pièce."))
+            else:
+                data["kind"] = data["other_kind"]
+        data.pop("other_kind", None)
+        return data
 
 
 class PhaseForm(ServiceModelForm):

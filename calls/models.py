@@ -7,13 +7,16 @@ resolves the inheritance.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from calls.rules import Rule
 from portal.validators import validate_siret
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -150,12 +153,6 @@ class Theme(models.Model):
     tie_break = models.JSONField(
         _("départage des ex aequo"), default=list, blank=True, help_text=_("Codes des critères, dans l'ordre.")
     )
-    funding_rule = models.JSONField(
-        _("règle de cofinancement et d'éligibilité"),
-        default=dict,
-        blank=True,
-        help_text=_("Données lues par le moteur de règles (calls.rules)."),
-    )
     order = models.PositiveIntegerField(_("ordre"), default=0)
 
     class Meta:
@@ -175,6 +172,40 @@ class Theme(models.Model):
 
     def __str__(self):
         return f"{self.code} — {self.title}"
+
+
+class RuleVersion(models.Model):
+    """One version of a theme's co-financing and eligibility rule: the configuration the engine
+    reads (calls.rules.Rule.to_dict()).
+
+    The latest version applies to new judgements. A version that has judged a submitted dossier
+    never changes again: a change then creates the next version, in force from its creation;
+    each submitted dossier keeps the version it was judged on (applications.Dossier.rule_version).
+    """
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="rule_versions", verbose_name=_("thème"))
+    number = models.PositiveIntegerField(_("version"))
+    config = models.JSONField(_("règle"), help_text=_("Données lues par le moteur de règles (calls.rules)."))
+    note = models.CharField(_("motif du changement"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("en vigueur depuis le"), default=timezone.now)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("version de règle")
+        verbose_name_plural = _("versions de règle")
+        ordering = ["theme", "-number"]
+        constraints = [models.UniqueConstraint(fields=["theme", "number"], name="rule_version_unique_number")]
+
+    def __str__(self):
+        return f"{self.theme.code} — règle v{self.number}"
+
+    @cached_property
+    def rule(self) -> Rule:
+        """The configuration as the engine reads it (validated when it was saved)."""
+        return Rule.from_dict(self.config)
 
 
 class SessionKind(models.TextChoices):
@@ -201,6 +232,20 @@ class Session(models.Model):
     jury_on = models.DateField(_("date du jury"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     is_demo = models.BooleanField(_("session de démonstration"), default=False)
+    # A demonstration session of a historic theme (France Relance admits 2021–2022 expenses only)
+    # admits this year's expenses instead, so that a visitor can go from simulator to submission.
+    eligible_first_year = models.PositiveSmallIntegerField(
+        _("dépenses admises à partir de"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
+    eligible_last_year = models.PositiveSmallIntegerField(
+        _("dépenses admises jusqu'en"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
 
     class Meta:
         verbose_name = _("session de dépôt")
@@ -213,6 +258,14 @@ class Session(models.Model):
                 name="session_closes_after_opening",
                 violation_error_message=_("La clôture doit être postérieure à l'ouverture."),
             ),
+            models.CheckConstraint(
+                condition=Q(eligible_first_year__isnull=True, eligible_last_year__isnull=True)
+                | Q(is_demo=True, eligible_first_year__lte=models.F("eligible_last_year")),
+                name="session_eligible_period_of_demo",
+                violation_error_message=_(
+                    "Seule une session de démonstration a sa propre période éligible, de la première à la dernière année."
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["opens_at", "closes_at"])]
 
@@ -223,6 +276,13 @@ class Session(models.Model):
         """Open from `opens_at` included to `closes_at` excluded, on the server clock."""
         at = at or timezone.now()
         return self.opens_at <= at < self.closes_at
+
+    @property
+    def eligible_years(self) -> frozenset[int]:
+        """The years of expenses this (demonstration) session admits; empty when the rule's apply."""
+        if self.eligible_first_year is None or self.eligible_last_year is None:
+            return frozenset()
+        return frozenset(range(self.eligible_first_year, self.eligible_last_year + 1))
 
     def clean(self):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:

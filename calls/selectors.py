@@ -6,9 +6,11 @@ or to one theme, which then overrides the call's: the functions below resolve th
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
+from decimal import Decimal
 
-from django.db.models import Case, Count, Max, Min, Prefetch, Q, QuerySet, TextChoices, Value, When
+from django.db.models import Case, Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, TextChoices, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import (
@@ -19,10 +21,14 @@ from calls.models import (
     InfoSessionRegistration,
     Programme,
     RequiredDocument,
+    RuleVersion,
     Session,
     Theme,
 )
 from calls.rules import Rule
+from calls.rules.evaluation import shares_of_total
+from portal.models import Role
+from portal.selectors import users_with_role
 
 
 def grid_of(theme: Theme) -> list[Criterion]:
@@ -32,6 +38,21 @@ def grid_of(theme: Theme) -> list[Criterion]:
     if own:
         return own
     return list(Criterion.objects.filter(call_id=theme.call_id, parent__isnull=True).prefetch_related(sub))
+
+
+def with_weight_shares(grid: list[Criterion]) -> list[Criterion]:
+    """The grid with `share` set on each criterion: its weight's percent of its siblings' total
+    (sub-criteria within their parent), to the hundredth, adding up to 100."""
+
+    def share(siblings: list[Criterion]) -> None:
+        total = sum((criterion.weight for criterion in siblings), Decimal(0))
+        for criterion, percent in zip(siblings, shares_of_total([c.weight for c in siblings], total), strict=True):
+            criterion.share = percent
+
+    share(grid)
+    for criterion in grid:
+        share(list(criterion.sub_criteria.all()))
+    return grid
 
 
 def required_documents_of(theme: Theme) -> list[RequiredDocument]:
@@ -51,11 +72,42 @@ def published_form_of(theme: Theme) -> FormDefinition | None:
     )
 
 
-def rule_of(theme: Theme) -> Rule | None:
-    """The theme's co-financing rule as the engine reads it; None when staff have not set one."""
-    if not theme.funding_rule:
-        return None
-    return Rule.from_dict(theme.funding_rule, prefix=theme.code)
+def current_rule_version(theme: Theme) -> RuleVersion | None:
+    """The version of the theme's rule that judges from now on (the latest); None without a rule."""
+    return theme.rule_versions.order_by("-number").first()
+
+
+def rule_versions_of(theme: Theme) -> list[RuleVersion]:
+    """Every version of the theme's rule, newest first, with who created it and how many
+    submitted dossiers it judged (`judged`)."""
+    return list(theme.rule_versions.select_related("created_by").annotate(judged=Count("dossiers")).order_by("-number"))
+
+
+def rule_for(*, version: RuleVersion, session: Session | None = None) -> Rule:
+    """The rule the engine applies: the version's, with a demonstration session's own eligible years
+    in place of the rule's (a rule without a period of expenses keeps none)."""
+    rule = version.rule
+    years = session.eligible_years if session is not None else frozenset()
+    if years and rule.eligible_years and years != rule.eligible_years:
+        return dataclasses.replace(rule, eligible_years=years)
+    return rule
+
+
+def rule_of(theme: Theme, session: Session | None = None) -> Rule | None:
+    """The theme's current rule as the engine reads it (for `session`, see `rule_for`); None without one."""
+    version = current_rule_version(theme)
+    return None if version is None else rule_for(version=version, session=session)
+
+
+def themes_with_rule(queryset: QuerySet[Theme] | None = None) -> QuerySet[Theme]:
+    """Themes that have a rule: only they have a simulator."""
+    queryset = queryset if queryset is not None else Theme.objects.all()
+    return queryset.filter(Exists(RuleVersion.objects.filter(theme=OuterRef("pk"))))
+
+
+def open_session_of(theme: Theme, *, now: datetime) -> Session | None:
+    """The session of the theme open at `now` that closes first: where a dossier starts today."""
+    return Session.objects.filter(theme=theme, opens_at__lte=now, closes_at__gt=now).order_by("closes_at").first()
 
 
 # Public pages: what a visitor may see of published and closed calls (never drafts or archives).
@@ -210,6 +262,25 @@ def staff_programmes(roles) -> QuerySet[Programme]:
     """Programmes whose calls `roles` may manage: all for an admin, else those of their staff roles."""
     queryset = Programme.objects.order_by("name")
     return queryset if roles.is_admin else queryset.filter(pk__in=roles.staff_programme_ids)
+
+
+def programmes_for_admin(*, query: str = "") -> QuerySet[Programme]:
+    """Every programme with its number of calls, by name; `query` searches the name and the grantor."""
+    programmes = Programme.objects.annotate(call_count=Count("calls"))
+    if query:
+        programmes = programmes.filter(Q(name__icontains=query) | Q(grantor_name__icontains=query))
+    return programmes.order_by("name", "pk")
+
+
+def programme_people(programme: Programme) -> list[tuple[str, str, list]]:
+    """(role, French label, users) for each role given on a programme: its staff, its fund operators."""
+    return [
+        (role, label, list(users_with_role(role=role, scope=programme).order_by("email")))
+        for role, label in (
+            (Role.PROGRAMME_STAFF, _("Équipe du programme")),
+            (Role.FUND_OPERATOR, _("Opérateurs financiers")),
+        )
+    ]
 
 
 def staff_calls(roles, *, status: str = "", programme_id: int | None = None, query: str = "") -> QuerySet[Call]:

@@ -37,21 +37,26 @@ class Simulation:
     errors: list[str] = field(default_factory=list)
 
 
-def simulate(data: QueryDict, rule: Rule) -> Simulation:
-    """Read the simulator's GET inputs (context and cost lines) and evaluate them when they are valid."""
+def simulate(data: QueryDict, rule: Rule, *, all_fields: bool = False) -> Simulation:
+    """Read the simulator's inputs (context and cost lines) and evaluate them when they are valid.
+
+    `all_fields`: offer every context field and every tag, whatever the rule uses (staff trying a
+    rule they are writing).
+    """
     lines = _line_count(data)
+    options = {"rule": rule, "all_fields": all_fields}
     if "carrier_kind" not in data and TOTAL_FORMS not in data:
-        formset = CostLineFormSet(rule=rule, prefix=LINES_PREFIX)
+        formset = CostLineFormSet(rule=rule, all_tags=all_fields, prefix=LINES_PREFIX)
         formset.extra = lines
-        return Simulation(SimulatorForm(rule=rule, use_required_attribute=False), formset, lines)
+        return Simulation(SimulatorForm(**options, use_required_attribute=False), formset, lines)
     # The management form is rebuilt from the line count so that a hand-edited URL
     # can neither break the formset nor ask for thousands of lines.
     bound = data.copy()
     bound[TOTAL_FORMS] = str(lines)
     bound[f"{LINES_PREFIX}-INITIAL_FORMS"] = "0"
     simulation = Simulation(
-        SimulatorForm(data, rule=rule, use_required_attribute=False),
-        CostLineFormSet(bound, rule=rule, prefix=LINES_PREFIX),
+        SimulatorForm(data, **options, use_required_attribute=False),
+        CostLineFormSet(bound, rule=rule, all_tags=all_fields, prefix=LINES_PREFIX),
         lines,
     )
     if _positive_int(data.get(LINES_PARAM)):

@@ -1,4 +1,4 @@
-"""Public co-financing simulator and the staff page that states a theme's rule."""
+"""Public co-financing simulator (the old address of a theme's rule leads staff to its form)."""
 
 from django.urls import path
 

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from calls.views import registrations_export, staff, staff_forms, staff_grid, staff_themes
+from calls.views import (
+    registrations_export,
+    staff,
+    staff_forms,
+    staff_grid,
+    staff_programmes,
+    staff_rules,
+    staff_themes,
+)
 
 app_name = "calls_staff"
 
@@ -26,6 +34,15 @@ OWNED = [
 urlpatterns = [
     path("", staff.call_list, name="list"),
     path("nouveau/", staff.call_create, name="call_create"),
+    path("programmes/", staff_programmes.programme_list, name="programme_list"),
+    path("programmes/nouveau/", staff_programmes.programme_create, name="programme_create"),
+    path("programmes/<int:programme_id>/", staff_programmes.programme_detail, name="programme_detail"),
+    path("programmes/<int:programme_id>/modifier/", staff_programmes.programme_update, name="programme_update"),
+    path(
+        "programmes/<int:programme_id>/roles/<int:user_id>/<str:role>/retirer/",
+        staff_programmes.programme_role_revoke,
+        name="programme_role_revoke",
+    ),
     path("<int:call_id>/", staff.call_detail, name="call_detail"),
     path("<int:call_id>/modifier/", staff.call_update, name="call_update"),
     path(
@@ -38,6 +55,11 @@ urlpatterns = [
     path(THEME, staff_themes.theme_detail, name="theme_detail"),
     path(THEME + "modifier/", staff_themes.theme_update, name="theme_update"),
     path(THEME + "dupliquer/", staff_themes.theme_duplicate, name="theme_duplicate"),
+    path(THEME + "regle/", staff_rules.theme_rule, name="theme_rule"),
+    path(THEME + "regle/apercu/", staff_rules.theme_rule_preview, name="theme_rule_preview"),
+    path(THEME + "regle/import/", staff_rules.theme_rule_import, name="theme_rule_import"),
+    path(THEME + "regle/v<int:number>/", staff_rules.theme_rule_version, name="theme_rule_version"),
+    path(THEME + "regle/v<int:number>.yaml", staff_rules.theme_rule_export, name="theme_rule_export"),
     path(THEME + "sessions/nouvelle/", staff_themes.session_create, name="session_create"),
     path(THEME + "sessions/<int:session_id>/", staff_themes.session_update, name="session_update"),
     path(THEME + "sessions/<int:session_id>/suivante/", staff_themes.session_duplicate, name="session_duplicate"),

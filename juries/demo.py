@@ -55,7 +55,8 @@ def _dossiers(user, organisation) -> list[Dossier]:
     budget = [
         {
             "label": "Prestation d'une jeune entreprise innovante",
-            "year": 2021,
+            # The demonstration session admits this year's expenses (calls.demo).
+            "year": timezone.localdate().year,
             "phase": "",
             "category": "external_services",
             "source": "programme",

@@ -15,15 +15,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from applications.evaluation import dossier_evaluation
+from applications.evaluation import DossierEvaluation, dossier_evaluation
 from applications.models import Dossier, DossierSnapshot
 from applications.permissions import ensure_member
 from applications.services.workflow import dossier_transition
 from applications.workflow import DossierState
 from calls.formschema import missing_fields
 from calls.models import Session
-from calls.rules import Evaluation
 from calls.selectors import required_documents_of
+from calls.services.rules import rule_version_pin
 from portal.errors import DomainError
 from portal.services import task_enqueue_on_commit
 
@@ -36,7 +36,7 @@ class Blocker:
     part: str  # a section key, "_projet", "_budget" or "document:<kind>"
 
 
-def submission_blockers(dossier: Dossier, evaluation: Evaluation | None = None) -> list[Blocker]:
+def submission_blockers(dossier: Dossier, evaluation: DossierEvaluation | None = None) -> list[Blocker]:
     """Everything that must be fixed before the dossier can be submitted, in page order.
 
     `evaluation` is the budget's, when the caller already has it (the engine runs once per request).
@@ -65,7 +65,7 @@ def submission_blockers(dossier: Dossier, evaluation: Evaluation | None = None) 
     return blockers
 
 
-def snapshot_content(dossier: Dossier, evaluation: Evaluation | None = None) -> dict:
+def snapshot_content(dossier: Dossier, evaluation: DossierEvaluation | None = None) -> dict:
     """What staff and jurors will read, as plain JSON: answers, budget, partners, document digests."""
     evaluation = evaluation or dossier_evaluation(dossier)
     return {
@@ -78,6 +78,7 @@ def snapshot_content(dossier: Dossier, evaluation: Evaluation | None = None) -> 
         "theme": dossier.theme.code,
         "session": dossier.session.key,
         "form_version": dossier.form_definition.version if dossier.form_definition else None,
+        "rule_version": evaluation.rule_version.number if evaluation else None,
         "project": {
             "acronym": dossier.acronym,
             "title": dossier.title,
@@ -141,7 +142,7 @@ def next_session_text(session: Session) -> str:
     }
 
 
-def snapshot_freeze(*, dossier: Dossier, actor, at, evaluation: Evaluation | None = None) -> DossierSnapshot:
+def snapshot_freeze(*, dossier: Dossier, actor, at, evaluation: DossierEvaluation | None = None) -> DossierSnapshot:
     """Freeze the dossier as it is now into its next numbered snapshot and queue its receipt."""
     content = snapshot_content(dossier, evaluation)
     number = (dossier.snapshots.order_by("-number").values_list("number", flat=True).first() or 0) + 1
@@ -159,6 +160,8 @@ def snapshot_freeze(*, dossier: Dossier, actor, at, evaluation: Evaluation | Non
 
 def dossier_submit(*, actor, dossier: Dossier, declaration: bool, at=None) -> DossierSnapshot:
     """Submit a draft before its session's close, on the server clock; idempotent.
+
+    The dossier is pinned to the current version of its theme's rule (see `rule_version_pin`).
 
     `at` exists for tests of the exact second: views never pass it. Raises DomainError
     in French when the session is closed, the declaration is missing, or blockers remain.
@@ -196,6 +199,9 @@ def dossier_submit(*, actor, dossier: Dossier, declaration: bool, at=None) -> Do
                 code="declaration",
                 field="declaration",
             )
+        if locked.rule_version_id is None:
+            # Judged from now on by the rule in force at its first submission, whatever comes later.
+            locked.rule_version = rule_version_pin(theme=locked.theme)
         evaluation = dossier_evaluation(locked)
         blockers = submission_blockers(locked, evaluation)
         if blockers:
@@ -204,8 +210,10 @@ def dossier_submit(*, actor, dossier: Dossier, declaration: bool, at=None) -> Do
                 % {"blockers": " ; ".join(b.message for b in blockers)},
                 code="incomplete",
             )
+        rule_version = locked.rule_version
         locked = dossier_transition(dossier=locked, name="submit", actor=actor)
+        locked.rule_version = rule_version
         locked.submitted_at = at
         locked.requested_amount = evaluation.requested_amount if evaluation else locked.requested_amount
-        locked.save(update_fields=["submitted_at", "requested_amount", "updated_at"])
+        locked.save(update_fields=["submitted_at", "requested_amount", "rule_version", "updated_at"])
         return snapshot_freeze(dossier=locked, actor=actor, at=at, evaluation=evaluation)

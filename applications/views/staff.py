@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.forms import ComplementRequestForm, MessageForm
+from applications.evaluation import derogation_of, dossier_evaluation
+from applications.forms import ComplementRequestForm, DerogationForm, DerogationWithdrawForm, MessageForm
 from applications.models import Attachment, BudgetLine, Dossier
 from applications.selectors import dossiers_of_staff
-from applications.services import exchanges
+from applications.services import derogations, exchanges
 from applications.views.dossier import (
     attachment_response,
     message_form_post,
@@ -51,6 +52,7 @@ def staff_dossier(request, pk: int):
     schema = schema_of(dossier)
     content = snapshot.content if snapshot else {}
     thread, unread = thread_read(request, dossier)
+    evaluation = dossier_evaluation(dossier)
     return render(
         request,
         "applications/staff/dossier.html",
@@ -78,8 +80,62 @@ def staff_dossier(request, pk: int):
                 t.name == "request_complement" for t in transitions_from(dossier.state, {STAFF})
             ),
             "attachments": dossier.attachments.filter(message__isnull=True),
+            "evaluation": evaluation,
+            "derogation": derogation_of(dossier),
+            "can_record_derogation": bool(
+                evaluation
+                and evaluation.rule_version.rule.derogation_allowed
+                and dossier.state in derogations.DEROGATION_STATES
+            ),
         },
     )
+
+
+@login_required
+def derogation_record(request, pk: int):
+    """Record the derogation the deciding body granted on this dossier (or correct it)."""
+    dossier = staff_dossier_or_404(request, pk)
+    current = derogation_of(dossier)
+    evaluation = dossier_evaluation(dossier)
+    initial = (
+        {
+            "rate_percent": current.rate_percent,
+            "deciding_body": current.deciding_body,
+            "decided_on": current.decided_on,
+            "reason": current.reason,
+        }
+        if current is not None
+        else {"deciding_body": evaluation.rule_version.rule.derogation_authority if evaluation else ""}
+    )
+    form = DerogationForm(*posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            derogations.derogation_record(actor=request.user, dossier=dossier, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Dérogation enregistrée : le calcul du cofinancement en tient compte."))
+            return redirect("applications:staff_dossier", pk)
+    return render(
+        request,
+        "applications/staff/derogation.html",
+        {"dossier": dossier, "form": form, "evaluation": evaluation, "current": current},
+    )
+
+
+@login_required
+def derogation_withdraw(request, pk: int):
+    dossier = staff_dossier_or_404(request, pk)
+    form = DerogationWithdrawForm(*posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            derogations.derogation_withdraw(actor=request.user, dossier=dossier, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_error("reason" if error.field == "reason" else None, error.message)
+        else:
+            messages.success(request, _("Dérogation retirée : le taux normal s'applique de nouveau."))
+            return redirect("applications:staff_dossier", pk)
+    return render(request, "applications/staff/derogation_withdraw.html", {"dossier": dossier, "form": form})
 
 
 @login_required

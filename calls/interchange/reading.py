@@ -25,6 +25,7 @@ from calls.models import (
     Phase,
     Programme,
     RequiredDocument,
+    RuleVersion,
     Session,
     Theme,
 )
@@ -42,6 +43,7 @@ from .schema import (
     PROGRAMME_FIELDS,
     SESSION_FIELDS,
     THEME_FIELDS,
+    THEME_RULE,
 )
 
 MONTHS_FR = [
@@ -79,12 +81,14 @@ class Node:
 
 
 class Reader:
+    """Reads a document into node trees, collecting every problem as (place, message)."""
+
     def __init__(self):
-        self.errors: list[str] = []
+        self.problems: list[tuple[str, str]] = []
         self._rules: dict[str, Rule] | None = None
 
     def error(self, where: str, message: str) -> None:
-        self.errors.append(f"{where} : {message}")
+        self.problems.append((where, message))
 
     def rules(self) -> dict[str, Rule]:
         if self._rules is None:
@@ -186,8 +190,8 @@ class Reader:
         nested = {"themes", "criteria", "required_documents", "form", "info_sessions"}
         call = Call(**self.values(Call, data, CALL_FIELDS, where, nested))
         self.validated(call, where, exclude=["programme", "slug"])
-        if call.slug and Call.objects.filter(slug=call.slug).exists():
-            self.error(f"{where}.slug", f"un appel « {call.slug} » existe déjà.")
+        if not call.slug:
+            self.error(f"{where}.slug", "l'identifiant de l'appel est obligatoire.")
         node = Node(call)
         if not isinstance(data, dict):
             return node
@@ -254,25 +258,24 @@ class Reader:
         return nodes
 
     def read_theme(self, data: Any, where: str) -> Node:
-        nested = {"rule", "sessions", "rolling_sessions", "phases", "criteria", "required_documents", "form"}
+        nested = {
+            "rule",
+            THEME_RULE,
+            "sessions",
+            "rolling_sessions",
+            "phases",
+            "criteria",
+            "required_documents",
+            "form",
+        }
         values = self.values(Theme, data, THEME_FIELDS, where, nested)
         if not isinstance(data, dict):
             return Node(Theme(**values))
-        if data.get("rule") and data.get("funding_rule"):
-            self.error(where, "donnez « rule » ou « funding_rule », pas les deux.")
-        if data.get("rule"):
-            rule = self.rules().get(str(data["rule"]))
-            if rule is None:
-                self.error(f"{where}.rule", f"règle « {data['rule']} » inconnue du catalogue.")
-            else:
-                values["funding_rule"] = rule.to_dict()
-        elif values.get("funding_rule"):
-            try:
-                values["funding_rule"] = Rule.from_dict(values["funding_rule"], prefix="funding_rule").to_dict()
-            except RuleConfigError as error:
-                self.error(where, str(error))
         theme = self.validated(Theme(**values), where, ["call"])
         node = Node(theme)
+        rule = self.read_rule(data, where)
+        if rule is not None:
+            node.children.append(("theme", Node(RuleVersion(number=1, config=rule.to_dict()))))
         sessions = list(data.get("sessions") or [])
         if data.get("rolling_sessions"):
             sessions += self.rolling_sessions(data["rolling_sessions"], f"{where}.rolling_sessions")
@@ -294,6 +297,23 @@ class Reader:
             node.children.append(("theme", phase_node))
         node.children += self.read_owned(data, where, owner="theme")
         return node
+
+    def read_rule(self, data: dict, where: str) -> Rule | None:
+        """The theme's rule: a key of the catalogue (`rule`) or written in full (`funding_rule`)."""
+        if data.get("rule") and data.get(THEME_RULE):
+            self.error(where, f"donnez « rule » ou « {THEME_RULE} », pas les deux.")
+        if data.get("rule"):
+            rule = self.rules().get(str(data["rule"]))
+            if rule is None:
+                self.error(f"{where}.rule", f"règle « {data['rule']} » inconnue du catalogue.")
+            return rule
+        if data.get(THEME_RULE):
+            try:
+                return Rule.from_dict(data[THEME_RULE], prefix=THEME_RULE)
+            except RuleConfigError as error:
+                for field, message in error.errors:
+                    self.error(f"{where}.{field}", message)
+        return None
 
     def read_sessions(self, items: list, where: str) -> list[tuple[str, Node]]:
         sessions: list[Session] = []

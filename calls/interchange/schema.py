@@ -63,8 +63,9 @@ THEME_FIELDS = [
     "grouping_allowed",
     "grid_note",
     "tie_break",
-    "funding_rule",
 ]
+# A theme's rule: the current version's configuration (calls.rules.Rule), written after its fields.
+THEME_RULE = "funding_rule"
 SESSION_FIELDS = [
     "key",
     "name",
@@ -108,8 +109,19 @@ INFO_SESSION_FIELDS = [
 
 
 class InterchangeError(DomainError):
-    """An import refused as a whole; `errors` lists every problem with its place."""
+    """An import refused as a whole; `errors` lists every problem in French with its place, and
+    `problems` the same as (place in the document, message), for a reader that knows the file better
+    (an XLSX workbook names its sheet, row and column)."""
 
-    def __init__(self, errors: list[str]):
+    def __init__(self, errors: list[str], problems: list[tuple[str, str]] | None = None):
         super().__init__("Import refusé, rien n'a été enregistré : " + " ; ".join(errors), "import")
         self.errors = errors
+        self.problems = problems if problems is not None else [("", error) for error in errors]
+
+    @classmethod
+    def of(cls, problems: list[tuple[str, str]]) -> InterchangeError:
+        return cls([f"{where} : {message}" if where else message for where, message in problems], problems)
+
+    def located(self, describe) -> InterchangeError:
+        """The same refusal with each place said by `describe(place, message)`."""
+        return InterchangeError([describe(where, message) for where, message in self.problems], self.problems)

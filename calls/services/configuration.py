@@ -13,10 +13,10 @@ import calendar
 import copy
 import datetime
 
-import yaml
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from calls.models import (
     Call,
@@ -25,7 +25,7 @@ from calls.models import (
     Session,
     Theme,
 )
-from calls.rules import Rule, RuleConfigError
+from calls.publication import publication_check
 from calls.services.common import (
     PARIS,
     as_paris,
@@ -118,7 +118,8 @@ def call_update(*, actor, call: Call, **fields) -> Call:
 def call_transition(*, actor, call: Call, to_status: str) -> Call:
     """Move a call along draft → published → closed → archived (the only allowed steps).
 
-    Publishing needs at least one theme with one session, and dates the call today.
+    Publishing is refused while the pre-publication check (`calls.publication`) finds a blocker,
+    all of them listed; it dates the call today unless the call states its publication date.
     """
     call = Call.objects.select_for_update().get(pk=call.pk)
     action = CALL_TRANSITIONS.get((call.status, to_status))
@@ -129,9 +130,15 @@ def call_transition(*, actor, call: Call, to_status: str) -> Call:
             code="call_transition_refused",
         )
     if to_status == Call.Status.PUBLISHED:
-        if not Session.objects.filter(theme__call=call).exists():
+        blockers = publication_check(call).blockers
+        if blockers:
             raise DomainError(
-                _("Impossible de publier : l'appel doit avoir au moins un thème avec une session de dépôt."),
+                ngettext(
+                    "Impossible de publier, %(count)s point bloque encore : %(blockers)s",
+                    "Impossible de publier, %(count)s points bloquent encore : %(blockers)s",
+                    len(blockers),
+                )
+                % {"count": len(blockers), "blockers": " ".join(problem.message for problem in blockers)},
                 code="call_not_ready",
             )
         call.published_on = call.published_on or timezone.localdate()
@@ -243,48 +250,6 @@ def theme_duplicate(*, actor, theme: Theme, code: str, title: str = "") -> Theme
     return new
 
 
-def theme_rule_update(*, actor, theme: Theme, rule_yaml: str) -> Theme:
-    """Replace the theme's co-financing rule, given as YAML (the format of calls/rules/data/rules.yaml).
-
-    Refused once a dossier of the theme has been submitted: the rule has judged it, and
-    changing it would change the figures staff and jurors already read.
-    """
-    try:
-        data = yaml.safe_load(rule_yaml) if rule_yaml.strip() else {}
-    except yaml.YAMLError as error:
-        raise DomainError(
-            _("Le YAML de la règle est illisible : %(error)s") % {"error": error}, "rule_invalid", field="rule_yaml"
-        ) from None
-    if not isinstance(data, dict):
-        raise DomainError(_("La règle doit être un ensemble de clés et de valeurs."), "rule_invalid", field="rule_yaml")
-    try:
-        stored = Rule.from_dict(data, prefix=theme.code).to_dict() if data else {}
-    except RuleConfigError as error:
-        raise DomainError(str(error), "rule_invalid", field="rule_yaml") from None
-    with transaction.atomic():
-        theme = Theme.objects.select_for_update(of=("self",)).select_related("call").get(pk=theme.pk)
-        if theme.dossiers.exclude(state="draft").exists():
-            raise DomainError(
-                _(
-                    "Des dossiers de ce thème ont déjà été déposés et jugés selon la règle actuelle : "
-                    "elle ne peut plus changer. Créez un nouveau thème (dupliquer) pour une nouvelle règle."
-                ),
-                "rule_locked",
-                field="rule_yaml",
-            )
-        before = theme.funding_rule
-        theme.funding_rule = stored
-        theme.save(update_fields=["funding_rule"])
-        audit_change(
-            actor=actor,
-            action="theme.rule_update",
-            call=theme.call,
-            obj=theme,
-            data={"before": before, "after": stored},
-        )
-    return theme
-
-
 # --- sessions ---------------------------------------------------------------------------
 
 
@@ -325,9 +290,23 @@ def _check_session(session: Session) -> None:
     _check_size_range(session)
 
 
+def _free_key(theme: Theme, opens_at: datetime.datetime) -> str:
+    """« itn5-2027-03 » from the theme and the opening month, numbered when already taken."""
+    base = f"{theme.code}-{timezone.localtime(opens_at, PARIS):%Y-%m}".lower()
+    key, number = base, 2
+    while Session.objects.filter(theme_id=theme.pk, key=key).exists():
+        key, number = f"{base}-{number}", number + 1
+    return key
+
+
 @transaction.atomic
-def session_create(*, actor, theme: Theme, key: str, name: str, kind: str, opens_at, closes_at, **fields) -> Session:
-    """Add a deposit window; date-times without a time zone are Paris time."""
+def session_create(
+    *, actor, theme: Theme, name: str, kind: str, opens_at, closes_at, key: str = "", **fields
+) -> Session:
+    """Add a deposit window; date-times without a time zone are Paris time. Without a key, one is
+    made from the theme's code and the opening month."""
+    if not key and opens_at is not None:
+        key = _free_key(theme, as_paris(opens_at))
     check_unique_key(theme.sessions.all(), key, where=_("ce thème"))
     session = Session(
         theme=theme, key=key, name=name, kind=kind, opens_at=as_paris(opens_at), closes_at=as_paris(closes_at)
@@ -355,6 +334,8 @@ def session_update(*, actor, session: Session, **fields) -> Session:
     for name in ("opens_at", "closes_at"):
         if name in fields:
             fields[name] = as_paris(fields[name])
+    if "key" in fields and not fields["key"]:
+        del fields["key"]  # left empty in the form: the session keeps its identifier
     if "key" in fields:
         check_unique_key(session.theme.sessions.all(), fields["key"], where=_("ce thème"), exclude_pk=session.pk)
     dates_changed = any(name in fields and fields[name] != getattr(session, name) for name in ("opens_at", "closes_at"))
@@ -388,13 +369,9 @@ def _next_month(value: datetime.datetime) -> datetime.datetime:
 def session_duplicate(*, actor, session: Session) -> Session:
     """Next month's window of a guichet: same Paris times one month later, under a new key."""
     opens_at, closes_at = _next_month(session.opens_at), _next_month(session.closes_at)
-    base = f"{session.theme.code}-{timezone.localtime(opens_at, PARIS):%Y-%m}".lower()
-    key, number = base, 2
-    while Session.objects.filter(theme_id=session.theme_id, key=key).exists():
-        key, number = f"{base}-{number}", number + 1
     new = _clone(
         session,
-        key=key,
+        key=_free_key(session.theme, opens_at),
         opens_at=opens_at,
         closes_at=closes_at,
         jury_on=None,

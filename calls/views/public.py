@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from calls import ics, selectors
 from calls.forms_public import CallFilterForm, InfoSessionRegistrationForm
 from calls.models import CallKind, IndicatorFrequency, InfoSession, InfoSessionRegistration, Session, Theme
+from calls.rules import RuleConfigError
 from calls.selectors import Timing
 from calls.services import registration as registration_service
 from portal.errors import DomainError
@@ -90,7 +91,7 @@ def call_detail(request, slug: str):
         {
             "call": call,
             "themes": themes,
-            "criteria": selectors.call_grid(call),
+            "criteria": selectors.with_weight_shares(selectors.call_grid(call)),
             "documents": call.required_documents.all(),
             "info_sessions": _with_seats(selectors.upcoming_info_sessions(now=now, call=call)),
             "breadcrumb_data": _breadcrumb(call.title, (reverse("calls:public_list"), _("Appels à projets"))),
@@ -133,6 +134,10 @@ def theme_detail(request, slug: str, code: str):
     now = timezone.now()
     sessions = list(theme.sessions.all())
     timing = selectors.timing_of(sessions, now=now, call=call)
+    try:
+        rule = selectors.rule_of(theme)
+    except RuleConfigError:
+        rule = None  # a broken rule is a staff mistake: no simulator rather than a broken page
     return render(
         request,
         "calls/public/theme_detail.html",
@@ -146,8 +151,11 @@ def theme_detail(request, slug: str, code: str):
             "open_sessions": [_open_session_entry(s, now) for s in sessions if s.is_open(now)]
             if timing == Timing.OPEN
             else [],
-            "simulator_url": reverse("simulator:theme", args=[theme.pk]),
-            "criteria": selectors.grid_of(theme),
+            # Only a theme with a rule has a simulator.
+            "simulator_url": reverse("simulator:theme", args=[theme.pk]) if rule is not None else None,
+            "eligible_years": sorted(rule.eligible_years) if rule is not None else [],
+            "demo_sessions": [s for s in sessions if s.is_open(now) and s.eligible_years],
+            "criteria": selectors.with_weight_shares(selectors.grid_of(theme)),
             "documents": selectors.required_documents_of(theme),
             "phases": theme.phases.all(),
             "indicators": _indicators(theme),

@@ -18,7 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from calls import selectors
+from calls import publication, selectors
 from calls.forms_staff import CallForm, InfoSessionForm
 from calls.models import Call, RequiredDocument, Theme
 from calls.permissions import can_manage_call, can_use_back_office
@@ -139,7 +139,7 @@ def managed_owner(request, call_id: int, theme_id: int | None = None) -> Owner:
 
 def owned_configuration(owner: Owner) -> dict:
     """Context of the grid, documents and form versions of `owner`, each row with its action URLs."""
-    grid = selectors.staff_grid_of(**owner.of)
+    grid = selectors.with_weight_shares(selectors.staff_grid_of(**owner.of))
     for criterion in grid:
         criterion.subs = list(criterion.sub_criteria.all())
         for each in (criterion, *criterion.subs):
@@ -289,6 +289,7 @@ def call_list(request):
             "status": status,
             "programme_id": programme_id,
             "query": query,
+            "is_admin": roles.is_admin,
             "breadcrumb_data": crumbs(current=_("Gestion des appels")),
         },
     )
@@ -314,6 +315,7 @@ def call_create(request):
 def call_detail(request, call_id: int):
     call = managed_call(request, call_id)
     themes = list(call.themes.all())
+    check = publication.publication_check(call) if call.status == Call.Status.DRAFT else None
     return render(
         request,
         "calls/staff/call_detail.html",
@@ -322,6 +324,7 @@ def call_detail(request, call_id: int):
             "call": call,
             "themes": themes,
             "info_sessions": list(call.info_sessions.all()),
+            "check": check,
             "transitions": [
                 (to_status, TRANSITION_TEXTS[to_status][0])
                 for (from_status, to_status) in configuration.CALL_TRANSITIONS
@@ -347,11 +350,59 @@ def call_update(request, call_id: int):
     )
 
 
+def _fix_url(call: Call, problem: publication.Problem) -> str:
+    """Where staff fix a problem the pre-publication check found."""
+    theme = problem.theme
+    owner = [call.pk] if theme is None or problem.call_level else [call.pk, theme.pk]
+    names = {
+        publication.FIX_RULE: "theme_rule",
+        publication.FIX_FORM: "form_edit",
+        publication.FIX_SESSIONS: "session_create",
+        publication.FIX_GRID: "criterion_create",
+        publication.FIX_DOCUMENTS: "theme_detail" if len(owner) == 2 else "call_detail",
+        publication.FIX_THEME: "theme_update",
+        publication.FIX_THEMES: "theme_create",
+        publication.FIX_INFO_SESSIONS: "info_session_create",
+    }
+    return reverse(f"calls_staff:{names[problem.fix]}", args=owner)
+
+
+def publication_page(request, call: Call):
+    """The pre-publication check, and the confirmation to publish once nothing blocks it."""
+    error = None
+    if request.method == "POST":
+        try:
+            configuration.call_transition(actor=request.user, call=call, to_status=Call.Status.PUBLISHED)
+        except DomainError as domain_error:
+            error = domain_error.message
+        else:
+            messages.success(
+                request, _("L'appel est désormais « %(status)s ».") % {"status": Call.Status.PUBLISHED.label}
+            )
+            return redirect("calls_staff:call_detail", call.pk)
+    check = publication.publication_check(call)
+    return render(
+        request,
+        "calls/staff/publication_check.html",
+        {
+            "call": call,
+            "error": error,
+            "can_publish": check.can_publish and call.status == Call.Status.DRAFT,
+            "blockers": [(problem, _fix_url(call, problem)) for problem in check.blockers],
+            "warnings": [(problem, _fix_url(call, problem)) for problem in check.warnings],
+            "explanation": TRANSITION_TEXTS[Call.Status.PUBLISHED][1],
+            "breadcrumb_data": call_crumbs(call, current=_("Vérification avant publication")),
+        },
+    )
+
+
 @staff_view
 def call_transition(request, call_id: int, to_status: str):
     call = managed_call(request, call_id)
     if to_status not in TRANSITION_TEXTS:
         raise Http404
+    if to_status == Call.Status.PUBLISHED:
+        return publication_page(request, call)
     button, explanation = TRANSITION_TEXTS[to_status]
     return confirm_page(
         request,

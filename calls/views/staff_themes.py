@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from calls import selectors
 from calls.forms_staff import MilestoneForm, PhaseForm, SessionForm, ThemeDuplicateForm, ThemeForm
 from calls.models import MilestoneTemplate
 from calls.services import components, configuration
@@ -54,6 +55,7 @@ def theme_detail(request, call_id: int, theme_id: int):
             "theme": theme,
             "sessions": list(theme.sessions.all()),
             "phases": list(theme.phases.prefetch_related("milestones")),
+            "rule_version": selectors.current_rule_version(theme),
             "public_url": public_theme_url(theme.call, theme) if theme.call.status != "draft" else None,
             "breadcrumb_data": call_crumbs(theme.call, current=f"{theme.code} — {theme.title}"),
         },

@@ -153,7 +153,9 @@ def jury_progress(jury: Jury) -> list[MemberProgress]:
 def jury_entries_with_progress(jury: Jury) -> QuerySet[JuryDossier]:
     """The jury's dossiers with how many members are assigned and how many submitted (one query)."""
     in_jury = Q(dossier__jury_assignments__member__jury=jury)
-    return jury.jury_dossiers.select_related("dossier__organisation", "dossier__theme").annotate(
+    return jury.jury_dossiers.select_related(
+        "dossier__organisation", "dossier__theme", "dossier__rule_version"
+    ).annotate(
         n_assigned=Count("dossier__jury_assignments", filter=in_jury, distinct=True),
         n_submitted=Count(
             "dossier__jury_assignments",

@@ -186,7 +186,7 @@ def ranking(jury: Jury) -> list[RankingRow]:
     """
     entries = list(
         JuryDossier.objects.filter(jury=jury)
-        .select_related("dossier__organisation")
+        .select_related("dossier__organisation", "dossier__rule_version")
         .defer(*UNREAD_DOSSIER_FIELDS)
         .order_by("dossier__reference")
     )

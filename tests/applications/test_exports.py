@@ -48,6 +48,8 @@ HEADERS = [
     "Coût éligible (€)",
     "Aide maximale selon les règles (€)",
     "Règles de cofinancement respectées",
+    "Version de la règle appliquée",
+    "Taux dérogatoire décidé (%)",
 ]
 
 

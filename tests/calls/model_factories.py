@@ -6,7 +6,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from calls.models import Call, CallKind, Programme, Session, SessionKind, Theme
+from calls.models import Call, CallKind, Criterion, FormDefinition, Programme, RuleVersion, Session, SessionKind, Theme
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):
@@ -32,11 +32,18 @@ class CallFactory(factory.django.DjangoModelFactory):
 class ThemeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Theme
+        skip_postgeneration_save = True
 
     call = factory.SubFactory(CallFactory)
     code = factory.Sequence(lambda n: f"T{n}")
     title = factory.Sequence(lambda n: f"Thème {n}")
     envelope = Decimal("1000000")
+
+    @factory.post_generation
+    def funding_rule(theme, create, extracted, **kwargs):
+        """`ThemeFactory(funding_rule=rule.to_dict())` gives the theme that rule as its version 1."""
+        if create and extracted:
+            RuleVersion.objects.create(theme=theme, number=1, config=extracted)
 
 
 class SessionFactory(factory.django.DjangoModelFactory):
@@ -50,3 +57,19 @@ class SessionFactory(factory.django.DjangoModelFactory):
     opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
     closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=20))
     envelope = Decimal("500000")
+
+
+PUBLISHABLE_FORM = {"sections": [{"key": "projet", "title": "Le projet", "fields": []}]}
+
+
+def make_publishable(theme: Theme) -> Theme:
+    """What the pre-publication check asks of a theme beside its sessions: a rule, a published
+    form and a weighted grid (the call's, so that the theme's own grid stays the test's)."""
+    RuleVersion.objects.get_or_create(
+        theme=theme, number=1, defaults={"config": {"tax_basis": theme.call.tax_basis, "rate_percent": "50"}}
+    )
+    FormDefinition.objects.get_or_create(
+        theme=theme, version=1, defaults={"status": FormDefinition.Status.PUBLISHED, "schema": PUBLISHABLE_FORM}
+    )
+    Criterion.objects.get_or_create(call=theme.call, code="G", defaults={"label": "Qualité d'ensemble"})
+    return theme

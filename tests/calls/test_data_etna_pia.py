@@ -213,6 +213,7 @@ def test_etna_laureates(etna):
 def test_call_files_import_into_the_database():
     interchange = pytest.importorskip("calls.interchange")
     from calls.models import Call, Criterion, InfoSession, Programme, RequiredDocument, Session, Theme
+    from calls.selectors import current_rule_version
 
     etna_calls = interchange.call_file_import(path=ETNA, actor=None)
     pia_calls = interchange.call_file_import(path=PIA, actor=None)
@@ -234,4 +235,5 @@ def test_call_files_import_into_the_database():
     assert Criterion.objects.filter(parent__call__slug="pia-2016-lit").count() == 15
     assert RequiredDocument.objects.filter(call__slug="pia-2016-cpt").count() == 10
     assert RequiredDocument.objects.filter(call__slug="pia-2016-lit").count() == 9
-    assert Theme.objects.get(code="CPT").funding_rule["cap_per_dossier"] in {"250000", "250000.00"}
+    rule = current_rule_version(Theme.objects.get(code="CPT")).config
+    assert rule["cap_per_dossier"] in {"250000", "250000.00"} and rule["size_on_total_cost"] is True

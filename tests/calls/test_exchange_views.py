@@ -1,5 +1,8 @@
 """Staff export and import of whole calls through the back-office."""
 
+import html
+import re
+
 import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -71,3 +74,45 @@ def test_permissions(client, call):
     )
     response = client.post(reverse("calls_exchange:import"), {"file": upload})
     assert "dont vous faites partie" in response.content.decode()
+
+
+def test_reimport_shows_the_changes_then_applies_them_on_confirmation(client, call, staff):
+    client.force_login(staff)
+    document = sample_document()
+    document["calls"][0]["themes"][0]["title"] = "Laboratoires régionaux"
+    upload = SimpleUploadedFile("appel.yaml", yaml.safe_dump(document, allow_unicode=True).encode())
+    response = client.post(reverse("calls_exchange:import"), {"file": upload})
+    content = html.unescape(response.content.decode())
+    assert "Ce que l'import changerait" in content
+    assert "titre : Laboratoires → Laboratoires régionaux" in content
+    assert Call.objects.get().themes.get().title == "Laboratoires"
+    token = re.search(r'name="token" value="([^"]+)"', content)[1]
+    response = client.post(reverse("calls_exchange:import"), {"token": token}, follow=True)
+    assert "mis à jour d'après le fichier" in html.unescape(response.content.decode())
+    assert Call.objects.get().themes.get().title == "Laboratoires régionaux"
+    assert Call.objects.get().status == Call.Status.DRAFT
+    expired = client.post(reverse("calls_exchange:import"), {"token": token}, follow=True)
+    assert "Cette vérification a expiré" in html.unescape(expired.content.decode())
+
+
+def test_a_new_call_arrives_as_a_draft(client, call, staff):
+    client.force_login(staff)
+    document = sample_document()
+    document["calls"][0]["slug"] = "lit-2017"
+    upload = SimpleUploadedFile("appel.yaml", yaml.safe_dump(document, allow_unicode=True).encode())
+    response = client.post(reverse("calls_exchange:import"), {"file": upload}, follow=True)
+    assert "Appel importé en brouillon" in html.unescape(response.content.decode())
+    assert Call.objects.get(slug="lit-2017").status == Call.Status.DRAFT
+
+
+def test_xlsx_problems_are_shown_by_sheet_row_and_column(client, call, staff):
+    from tests.calls.test_interchange import _broken_workbook
+
+    client.force_login(staff)
+    Call.objects.filter(pk=call.pk).update(slug="ancien")
+    content = _broken_workbook(call, "critères", "weight", "lourd")
+    upload = SimpleUploadedFile("appel.xlsx", content)
+    response = client.post(reverse("calls_exchange:import"), {"file": upload})
+    page = html.unescape(response.content.decode())
+    assert "feuille « critères », ligne 2, colonne" in page and "« weight » : « lourd » n'est pas un nombre." in page
+    assert not Call.objects.filter(slug="lit-2016").exists()

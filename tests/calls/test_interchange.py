@@ -1,6 +1,8 @@
 """Import / export of whole calls: round trips in YAML and XLSX, and refusals that write nothing."""
 
 import datetime
+import json
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,13 +12,19 @@ from calls.interchange import (
     InterchangeError,
     call_document_export,
     call_document_import,
+    call_document_load,
+    call_document_plan,
     call_workbook_export,
     call_workbook_import,
     call_yaml_export,
     call_yaml_import,
     workbook_document,
 )
+from calls.interchange.schema import SESSION_FIELDS, THEME_FIELDS
 from calls.models import Call, Criterion, FormDefinition, InfoSession, Programme, Session, Theme
+from calls.rules import load_rules
+from portal.errors import DomainError
+from portal.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
@@ -140,7 +148,7 @@ def test_import_creates_the_whole_call_with_inheritance_and_rolling_sessions():
     assert call.programme.slug == "pia"
     assert Criterion.objects.filter(call=call, parent__isnull=True).count() == 2
     assert Criterion.objects.get(code="1.1").parent.code == "1"
-    assert theme.funding_rule["rate_percent"] == "50"
+    assert [(v.number, v.config["rate_percent"]) for v in theme.rule_versions.all()] == [(1, "50")]
     assert [s.key for s in theme.sessions.filter(kind="guichet")] == [
         "guichet-2016-11",
         "guichet-2016-12",
@@ -220,40 +228,126 @@ def test_bad_documents_are_refused_with_the_place_and_nothing_is_written(change,
     assert not Programme.objects.exists() and not Theme.objects.exists() and not Session.objects.exists()
 
 
-def test_an_existing_call_slug_is_refused():
-    call_document_import(data=sample_document())
-    with pytest.raises(InterchangeError, match="existe déjà"):
-        call_document_import(data=sample_document())
-    assert Call.objects.count() == 1
+def test_an_imported_call_is_a_draft_whatever_the_file_says():
+    document = sample_document()
+    assert document["calls"][0]["status"] == "published"
+    [call] = call_document_import(data=document)
+    assert call.status == Call.Status.DRAFT
+    assert AuditEvent.objects.get(action="call.import").call_id == call.pk
 
 
-def test_workbook_with_an_unknown_theme_or_column_is_refused():
+def test_source_files_take_their_status_through_the_pre_publication_check():
+    [call] = call_document_load(data=sample_document())
+    assert call.status == Call.Status.PUBLISHED
+    assert list(AuditEvent.objects.filter(call_id=call.pk).values_list("action", flat=True).order_by("pk")) == [
+        "call.import",
+        "call.publish",
+    ]
+    broken = sample_document()
+    broken["calls"][0]["slug"] = "sans-regle"
+    del broken["calls"][0]["themes"][0]["rule"]
+    with pytest.raises(DomainError, match="n'a pas de règle de cofinancement"):
+        call_document_load(data=broken)
+    assert not Call.objects.filter(slug="sans-regle").exists()
+
+
+def test_reimporting_a_draft_shows_a_readable_diff_then_applies_it():
     [call] = call_document_import(data=sample_document())
+    theme = call.themes.get()
+    document = sample_document()
+    lit = document["calls"][0]["themes"][0]
+    lit["title"] = "Laboratoires (2e édition)"
+    lit["sessions"][0]["closes_at"] = "2016-07-20T17:00:00"
+    lit["sessions"].append(
+        {"key": "bis", "name": "Session bis", "kind": "dossier", "opens_at": "2017-03-02", "closes_at": "2017-04-01"}
+    )
+    del lit["rule"]
+    lit["funding_rule"] = {**load_rules()["LIT"].to_dict(), "rate_percent": "40"}
+    document["calls"][0]["criteria"][0]["weight"] = "3"
+    del document["calls"][0]["criteria"][1]
+    plan = call_document_plan(data=document)
+    [planned] = plan.reimports
+    assert planned.existing == call and not planned.refused
+    assert [f"{change.place} : {change.text}" for change in planned.changes] == [
+        "Appel — critère 1 : pondération : 2 → 3",
+        "Appel — critère 2 : supprimé(e)",
+        "Thème LIT : titre : Laboratoires → Laboratoires (2e édition)",
+        "Thème LIT : règle de cofinancement, taux de cofinancement : 50 → 40",
+        "Thème LIT — session interest : clôture : 15/07/2016 17:00 → 20/07/2016 17:00",
+        "Thème LIT — session bis : ajouté(e)",
+    ]
+    assert Theme.objects.get(pk=theme.pk).title == "Laboratoires"  # nothing written yet
+
+    [updated] = call_document_import(data=document)
+    assert updated.pk == call.pk and updated.status == Call.Status.DRAFT
+    theme.refresh_from_db()
+    assert theme.title == "Laboratoires (2e édition)" and theme.sessions.filter(key="bis").exists()
+    assert [(v.number, v.config["rate_percent"]) for v in theme.rule_versions.all()] == [(1, "40")]
+    assert list(Criterion.objects.filter(call=call, parent__isnull=True).values_list("code", "weight")) == [
+        ("1", Decimal("3"))
+    ]
+    event = AuditEvent.objects.get(action="call.reimport")
+    assert "Appel — critère 2 : supprimé(e)" in event.data["changes"]
+    assert call_document_plan(data=document).reimports[0].changes == []
+
+
+def test_a_published_call_is_not_changed_by_an_import():
+    [call] = call_document_load(data=sample_document())
+    document = sample_document()
+    document["calls"][0]["title"] = "Autre titre"
+    [planned] = call_document_plan(data=document).reimports
+    assert "un import ne modifie qu'un appel en brouillon" in planned.refused
+    assert [f"{c.place} : {c.text}" for c in planned.changes] == [
+        "Appel : titre : Laboratoires d'innovation territoriale → Autre titre"
+    ]
+    with pytest.raises(DomainError, match="en brouillon"):
+        call_document_import(data=document)
+    assert Call.objects.get(pk=call.pk).title == "Laboratoires d'innovation territoriale"
+
+
+def test_a_call_of_another_programme_cannot_be_taken_over():
+    call_document_import(data=sample_document())
+    document = sample_document()
+    document["programme"]["slug"] = "autre-programme"
+    with pytest.raises(InterchangeError, match="existe déjà dans le programme"):
+        call_document_plan(data=document)
+
+
+def letter(index: int) -> str:
+    """The spreadsheet's name of the column at 0-based `index`: A … Z, AA, AB…"""
+    return chr(65 + index) if index < 26 else chr(64 + index // 26) + chr(65 + index % 26)
+
+
+def _broken_workbook(call, sheet_title: str, column: str, value, row: int = 0) -> bytes:
     book = tablib.Databook()
     book.load(call_workbook_export(call=call), format="xlsx")
-    sheets = {sheet.title: sheet for sheet in book.sheets()}
-    sessions = sheets["sessions"]
-    rows = [list(row) for row in sessions]
-    rows[0][1] = "ITN99"
-    book_bad = tablib.Databook()
-    for title, sheet in sheets.items():
-        if title == "sessions":
-            sheet = tablib.Dataset(*rows, headers=sessions.headers, title="sessions")
-        book_bad.add_sheet(sheet)
-    with pytest.raises(InterchangeError, match="thème « ITN99 » inconnu"):
-        workbook_document(book_bad.export("xlsx"))
-    extra = tablib.Databook()
-    for title, sheet in sheets.items():
-        if title == "pièces":
-            sheet = tablib.Dataset(
-                *[list(r) + ["x"] for r in sheet], headers=list(sheet.headers) + ["poids"], title="pièces"
-            )
-        extra.add_sheet(sheet)
-    with pytest.raises(InterchangeError, match="colonne « poids » : colonne inconnue"):
-        workbook_document(extra.export("xlsx"))
+    rebuilt = tablib.Databook()
+    for sheet in book.sheets():
+        rows = [list(r) for r in sheet]
+        if sheet.title == sheet_title:
+            rows[row][list(sheet.headers).index(column)] = value
+        rebuilt.add_sheet(tablib.Dataset(*rows, headers=sheet.headers, title=sheet.title))
+    return rebuilt.export("xlsx")
 
 
-def test_unreadable_yaml_is_refused():
-    with pytest.raises(InterchangeError, match="YAML illisible"):
-        call_yaml_import(content="a: [b")
-    assert not Call.objects.exists()
+def test_xlsx_errors_name_the_sheet_the_row_and_the_column():
+    [call] = call_document_import(data=sample_document())
+    Call.objects.filter(pk=call.pk).update(slug="ancien")  # the workbook's call is then a new one
+    content = _broken_workbook(call, "sessions", "closes_at", "le 3 mai", row=1)
+    with pytest.raises(InterchangeError) as refused:
+        call_workbook_import(content=content)
+    column = letter(["appel", "thème", *SESSION_FIELDS].index("closes_at"))
+    assert refused.value.errors[0] == (
+        f"feuille « sessions », ligne 3, colonne {column} « closes_at » : "
+        "« le 3 mai » n'est pas une date-heure AAAA-MM-JJTHH:MM."
+    )
+    assert not any("calls[0]" in error for error in refused.value.errors)
+    rule = workbook_document(call_workbook_export(call=call))["calls"][0]["themes"][0]["funding_rule"]
+    content = _broken_workbook(call, "thèmes", "funding_rule", json.dumps({**rule, "rate_percent": "150"}))
+    with pytest.raises(InterchangeError) as refused:
+        call_workbook_import(content=content)
+    column = letter(["appel", *THEME_FIELDS, "funding_rule"].index("funding_rule"))
+    assert refused.value.errors == [
+        f"feuille « thèmes », ligne 2, colonne {column} « funding_rule » (taux de cofinancement) : "
+        "taux attendu entre 0 et 100\u00a0% (reçu : 150)."
+    ]

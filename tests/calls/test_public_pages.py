@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from calls.models import Call, CallKind
+from calls.models import Call, CallKind, RuleVersion
+from calls.rules import load_rules
 from portal.timing import countdown_label
 from tests.calls.factories_public import (
     CriterionFactory,
@@ -224,7 +225,13 @@ class TestThemePage:
         assert reverse("applications:dossier_start", args=[session.pk]) in html
         assert "Clôture dans 3 jours et 4 heures" in html
         assert timezone.localtime(session.closes_at).strftime("%H:%M") + " (heure de Paris)" in html
+        # No rule, no simulator: the link would be a 404.
+        assert reverse("simulator:theme", args=[theme.pk]) not in html
+        rule = load_rules()["ITN6"]
+        RuleVersion.objects.create(theme=theme, number=1, config=rule.to_dict())
+        html = client.get(f"/appels/{theme.call.slug}/themes/{theme.code}/").content.decode()
         assert reverse("simulator:theme", args=[theme.pk]) in html
+        assert "dépenses des années 2021 à 2022" in html
 
     @pytest.mark.parametrize(
         "opens_in, closes_in, status",

@@ -947,3 +947,24 @@ def test_a_huge_negative_request_is_a_violation_not_a_crash():
 
     evaluation = evaluate(rule=load()["ITN6"], lines=[], carrier_kind="ministere", requested_amount=Decimal("-1e26"))
     assert any(violation.code == "invalid_request" for violation in evaluation.violations)
+
+
+def test_every_configuration_problem_is_reported_at_once():
+    with pytest.raises(RuleConfigError) as error:
+        Rule.from_dict(
+            base(
+                plafond="1",
+                rate_percent="150",
+                size_ranges=[{"minimum": "10", "maximum": "5"}, {"session_kinds": ["kermesse"], "maximum": "1"}],
+                staff_in_carrier_share_only=True,
+                eligible_categories=["external_services"],
+            )
+        )
+    assert [field for field, _message in error.value.errors] == [
+        "plafond",
+        "size_ranges[0].minimum",
+        "size_ranges[1].session_kinds",
+        "rate_percent",
+        "staff_in_carrier_share_only",
+    ]
+    assert str(error.value).count("Règle invalide, champ") == 5

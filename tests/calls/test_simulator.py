@@ -310,44 +310,16 @@ def test_rule_page_staff_of_another_programme_gets_404(client, itn6):
     assert client.get(rule_url(itn6)).status_code == 404
 
 
-def test_rule_page_for_staff_of_the_programme(client, itn6):
+def test_rule_page_leads_staff_to_the_rule_form(client, itn6):
     client.force_login(staff_of(itn6.call.programme))
-    content = page(client.get(rule_url(itn6)))
-    generated = "Le programme prend en charge 100\u00a0% des dépenses éligibles jusqu'à 48\u202f000,00\u00a0€\u00a0TTC"
-    assert generated in content
-    assert "100% du coût total du projet jusqu'à 48 000 € TTC." in content  # the theme's own text
-    assert "De 20.000 à 100.000 € TTC" in content
-    assert "Solde éventuel à la" in content  # the rule's source quote
-    assert "full_funding_up_to: '48000'" in content  # YAML
-    assert "EQUIPE_INTERNE" in content and "RESULTATS_3_MOIS" in content
+    response = client.get(rule_url(itn6))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("calls_staff:theme_rule", args=[itn6.call_id, itn6.pk])
 
 
-def test_rule_page_for_admin_and_theme_without_rule(client):
-    admin = UserFactory()
-    services.role_assign(actor=None, user=admin, role=Role.ADMIN)
-    client.force_login(admin)
-    theme = ThemeFactory(call=CallFactory(status=Call.Status.DRAFT))
-    response = client.get(rule_url(theme))
+def test_a_rate_above_100_is_a_french_error_not_a_crash(client):
+    lit = theme_with("LIT")
+    qs = query(carrier_kind="prefecture_region", rows=[line("Lab", "400000", year=2016)], derogation_rate="150")
+    response = simulate(client, lit, qs)
     assert response.status_code == 200
-    assert "Aucune règle n'est encore définie" in page(response)
-    broken = ThemeFactory(funding_rule={"tax_basis": "XXX", "rate_percent": "75"})
-    assert "La règle enregistrée est invalide" in page(client.get(rule_url(broken)))
-
-
-def test_staff_edit_the_rule_with_french_errors_and_a_lock_once_dossiers_are_submitted(client, itn6):
-    from applications.workflow import DossierState
-    from tests.applications.factories import DossierFactory
-
-    staff = UserFactory()
-    services.role_assign(actor=None, user=staff, role=Role.PROGRAMME_STAFF, scope=itn6.call.programme)
-    client.force_login(staff)
-    url = reverse("simulator:rule", args=[itn6.pk])
-    response = client.post(url, {"rule_yaml": 'tax_basis: TTC\nrate_percent: "150"\n'})
-    assert "rate_percent" in page(response) and "150" in page(response)
-    itn6.refresh_from_db()
-    assert itn6.funding_rule["rate_percent"] == "0"
-    assert client.post(url, {"rule_yaml": 'tax_basis: TTC\nrate_percent: "60"\n'}).status_code == 302
-    itn6.refresh_from_db()
-    assert itn6.funding_rule["rate_percent"] == "60"
-    DossierFactory(session__theme=itn6, theme=itn6, state=DossierState.SUBMITTED)
-    assert "ne peut plus changer" in page(client.post(url, {"rule_yaml": 'tax_basis: TTC\nrate_percent: "50"\n'}))
+    assert "Le taux ne peut pas dépasser 100 %." in page(response)

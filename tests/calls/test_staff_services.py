@@ -14,7 +14,7 @@ from portal.errors import DomainError
 from portal.models import AuditEvent, Role
 from portal.services import role_assign
 from tests.applications.factories import DossierFactory
-from tests.calls.model_factories import CallFactory, ProgrammeFactory, SessionFactory, ThemeFactory
+from tests.calls.model_factories import CallFactory, ProgrammeFactory, SessionFactory, ThemeFactory, make_publishable
 from tests.portal.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,9 @@ def test_call_update_refuses_other_fields(draft_theme, actor):
 def test_call_life_cycle(draft_theme, actor):
     call = draft_theme.call
     error = refusal(services.call_publish, actor=actor, call=call)
-    assert "au moins un thème avec une session" in error.message
+    assert error.code == "call_not_ready"
+    assert "Le thème T" in error.message and "n'a aucune session de dépôt" in error.message
+    make_publishable(draft_theme)
     SessionFactory(theme=draft_theme)
     call = services.call_publish(actor=actor, call=call)
     assert call.status == Call.Status.PUBLISHED and call.published_on == timezone.localdate()
@@ -374,7 +376,7 @@ def test_call_level_grid(draft_theme, actor):
 
 def test_grid_is_locked_once_published_and_opened(draft_theme, actor):
     criterion = components.criterion_create(actor=actor, theme=draft_theme, code="1", label="Impact")
-    SessionFactory(theme=draft_theme)
+    SessionFactory(theme=make_publishable(draft_theme))
     services.call_publish(actor=actor, call=draft_theme.call)
     for call_service, kwargs in [
         (components.criterion_create, {"theme": draft_theme, "code": "2", "label": "Nouveau"}),
@@ -394,7 +396,9 @@ def test_grid_is_locked_once_a_dossier_exists(draft_theme, actor):
 def test_grid_of_a_published_call_with_future_sessions_stays_editable(draft_theme, actor):
     now = timezone.now()
     SessionFactory(
-        theme=draft_theme, opens_at=now + datetime.timedelta(days=5), closes_at=now + datetime.timedelta(days=30)
+        theme=make_publishable(draft_theme),
+        opens_at=now + datetime.timedelta(days=5),
+        closes_at=now + datetime.timedelta(days=30),
     )
     services.call_publish(actor=actor, call=draft_theme.call)
     components.criterion_create(actor=actor, theme=draft_theme, code="1", label="Impact")

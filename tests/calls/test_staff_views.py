@@ -11,7 +11,7 @@ from calls.permissions import can_manage_call, can_use_back_office
 from calls.services import components, form_builder
 from portal.models import AuditEvent, Role
 from portal.services import role_assign
-from tests.calls.model_factories import CallFactory, ProgrammeFactory, SessionFactory, ThemeFactory
+from tests.calls.model_factories import CallFactory, ProgrammeFactory, SessionFactory, ThemeFactory, make_publishable
 from tests.calls.test_staff_services import build_form, staff_of
 from tests.portal.factories import UserFactory
 
@@ -222,13 +222,14 @@ def test_create_a_call_only_in_a_managed_programme(staff_client, theme):
 
 def test_publishing_asks_for_confirmation_first(staff_client, theme):
     url = reverse("calls_staff:call_transition", args=[theme.call_id, "published"])
+    make_publishable(theme)
     response = staff_client.get(url)
     assert "Publier l'appel" in text(response)
     assert Call.objects.get(pk=theme.call_id).status == Call.Status.DRAFT
     response = staff_client.post(url)
     assert response.status_code == 302
     assert Call.objects.get(pk=theme.call_id).status == Call.Status.PUBLISHED
-    # publishing twice is refused on the confirmation page
+    # publishing twice is refused on the check page
     response = staff_client.post(url)
     assert response.status_code == 200 and "ne peut pas passer à « Publié »" in text(response)
     for step in ("closed", "archived"):

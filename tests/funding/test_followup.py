@@ -11,6 +11,7 @@ from applications.evaluation import dossier_evaluation
 from applications.workflow import DossierState
 from calls.models import Phase
 from calls.rules import load_rules
+from calls.services.rules import theme_rule_save
 from funding.models import Closure, IndicatorReport, Milestone, Payment
 from funding.periods import add_months, period_containing, periods_between
 from funding.services import conventions, followup, reports
@@ -155,8 +156,7 @@ def test_payment_in_the_future_or_without_reference_is_refused(in_force, operato
 @pytest.fixture
 def snap4_project(theme, dossier):
     """Phase 1 (the fixture's dossier) and phase 2 of the same project, on SNAP4's rule."""
-    theme.funding_rule = load_rules()["SNAP4"].to_dict()
-    theme.save()
+    theme_rule_save(actor=None, theme=theme, rule=load_rules()["SNAP4"])
     dossier.project_key = "dematerialisation"
     dossier.save()
     phase_2 = Phase.objects.create(theme=theme, key="phase-2", label="Phase 2 — généralisation", order=2)

@@ -7,6 +7,7 @@ import pytest
 from applications.models import Dossier
 from applications.workflow import DossierState
 from calls.rules import load_rules
+from calls.services.rules import theme_rule_save
 from juries.models import Assignment, Decision, Deliberation, JuryDossier
 from juries.services import deliberation, evaluation, juries
 from juries.services.deliberation import DecisionInput
@@ -94,8 +95,7 @@ def test_envelope_cannot_be_exceeded_without_a_reasoned_chair_override(staff, ju
 
 def test_amount_above_the_rule_maximum_is_refused_with_the_engine_explanation(staff, jury, members, reviewed):
     theme = jury.theme
-    theme.funding_rule = load_rules()["ITN6"].to_dict()
-    theme.save()
+    theme_rule_save(actor=None, theme=theme, rule=load_rules()["ITN6"])
     dossier = reviewed[0]
     BudgetLineFactory(dossier=dossier, amount=Decimal("60000"), year=2021)
     with pytest.raises(DomainError) as error:

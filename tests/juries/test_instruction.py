@@ -6,6 +6,7 @@ import pytest
 
 from applications.workflow import DossierState
 from calls.rules import load_rules
+from calls.services.rules import theme_rule_save
 from juries import selectors
 from juries.models import EligibilityReview
 from juries.services import instruction, juries
@@ -24,8 +25,7 @@ CHECKS = {
 @pytest.fixture
 def itn6(session):
     theme = session.theme
-    theme.funding_rule = load_rules()["ITN6"].to_dict()
-    theme.save()
+    theme_rule_save(actor=None, theme=theme, rule=load_rules()["ITN6"])
     return theme
 
 

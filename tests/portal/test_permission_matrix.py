@@ -102,6 +102,7 @@ REFERENTS_OF_A = {**ORGANISATION_A, "juror_member_a": FORBIDDEN, "staff_p": FORB
 REFERENT_NAMING_A = {**ORGANISATION_A, "juror_member_a": FORBIDDEN}
 # A pending request to A is decided by A's référent or an admin; anyone else does not find it.
 DECIDES_FOR_A = {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN, "applicant_a": OK, "admin": OK}
+ADMIN_ONLY = {**dict.fromkeys(RULED_ROLES, FORBIDDEN), "anonymous": LOGIN, "admin": OK}
 # A funded project of A in P (its convention sent for signature): the carrier, P's staff and operator, admins.
 PROJECT = {
     **dict.fromkeys(RULED_ROLES, NOT_FOUND),
@@ -187,6 +188,12 @@ EXPECTED: dict[str, Expectation] = {
     "calls_exchange:export": Expectation(STAFF_OF_P, {"fmt": "yaml"}),
     "calls_staff:list": Expectation(ANY_STAFF),
     "calls_staff:call_create": Expectation(ANY_STAFF),
+    "calls_staff:programme_list": Expectation(ADMIN_ONLY),
+    "calls_staff:programme_create": Expectation(ADMIN_ONLY),
+    **{
+        f"calls_staff:{name}": Expectation(ADMIN_ONLY, {"programme_id": "programme_p", "user_id": "staff_p_id"})
+        for name in ["programme_detail", "programme_update", "programme_role_revoke"]
+    },
     **{
         f"calls_staff:{name}": Expectation(STAFF_OF_P)
         for name in [
@@ -218,6 +225,11 @@ EXPECTED: dict[str, Expectation] = {
             "form_field_update",
             "phase_update",
             "milestone_update",
+            "theme_rule",
+            "theme_rule_preview",
+            "theme_rule_import",
+            "theme_rule_version",
+            "theme_rule_export",
         ]
     },
     # dossiers: applicant side
@@ -250,6 +262,8 @@ EXPECTED: dict[str, Expectation] = {
     "applications:staff_list": Expectation(ANY_STAFF),
     "applications:staff_dossier": Expectation(STAFF_OF_P),
     "applications:complement_request": Expectation(STAFF_OF_P),
+    "applications:derogation_record": Expectation(STAFF_OF_P),
+    "applications:derogation_withdraw": Expectation(STAFF_OF_P),
     "applications:staff_document_download": Expectation(STAFF_OF_P),
     # juries
     "juries:my_queue": Expectation(JUROR_OF_J),
@@ -448,6 +462,8 @@ def world(db, django_capture_on_commit_callbacks):
         "membership_id": member_a.organisation.memberships.get(user=users["juror_member_a"]).pk,
         "request_id": pending.pk,
         "domain_id": domain.pk,
+        "staff_p_id": users["staff_p"].pk,
+        "role": "programme_staff",
         # The call's own grid and documents, for the routes without a theme (…/commun/…).
         "call_level": {"criterion_id": call_criterion.pk, "document_id": call_document.pk},
         **jury_arguments,
