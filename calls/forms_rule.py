@@ -21,6 +21,8 @@ from portal.fields import check_year
 
 SIZE_PREFIX = "tailles"
 CHECK_PREFIX = "verifications"
+# How a row of each list is named on the page and in the summary of errors.
+ROW_TITLES = {"sizes": _("Fourchette n° %(n)s"), "checks": _("Vérification n° %(n)s")}
 # Digits 0 to 9 only: Python's \d and int() also read other scripts' digits (see portal.fields).
 _YEARS = re.compile(r"^\s*([0-9]{4})\s*(?:[-–à]+\s*([0-9]{4}))?\s*$")
 
@@ -344,6 +346,75 @@ class RuleEditor:
         self._rule = rule
         return forms_valid
 
+    def sections(self) -> list[dict]:
+        """The page's fieldsets in order: legend, help, fields of the rule form, then rows of a list."""
+        form = self.form
+        return [
+            {
+                "legend": legend,
+                "hint": hint,
+                "fields": [form[name] for name in names],
+                "rows": rows,
+                "titled_rows": [(row % {"n": number}, each) for number, each in enumerate(rows or [], start=1)],
+            }
+            for legend, hint, names, rows, row in (
+                (
+                    _("Taux du programme"),
+                    "",
+                    ["tax_basis", "rate_percent", "rate_is_maximum", "full_funding_up_to"],
+                    None,
+                    "",
+                ),
+                (_("Plafonds de l'aide"), "", ["cap_per_dossier", "cap_per_project", "cap_at_request"], None, ""),
+                (
+                    _("Dérogation"),
+                    "",
+                    ["derogation_allowed", "derogation_ceiling_percent", "derogation_authority"],
+                    None,
+                    "",
+                ),
+                (
+                    _("Dépenses prises en compte"),
+                    "",
+                    [
+                        "eligible_categories",
+                        "staff_in_carrier_share_only",
+                        "counterpart_category",
+                        "counterpart_min_percent",
+                        "eligible_years",
+                        "eligible_tags",
+                        "excluded_tags",
+                        "in_kind_eligible",
+                        "excluded_in_kind_tags",
+                    ],
+                    None,
+                    "",
+                ),
+                (_("Porteurs"), "", ["allowed_carrier_kinds", "excluded_carrier_kinds", "grouping_allowed"], None, ""),
+                (
+                    _("Taille attendue du projet"),
+                    _(
+                        "La première fourchette qui correspond au porteur et à la session s'applique ; une fourchette "
+                        "sans condition placée en dernier vaut pour les autres cas. Une ligne vide est ignorée."
+                    ),
+                    ["size_on_total_cost"],
+                    self.sizes,
+                    ROW_TITLES["sizes"],
+                ),
+                (
+                    _("Vérifications faites par l'équipe"),
+                    _(
+                        "Les conditions que seul un agent peut juger (population couverte, délai des résultats…) : "
+                        "elles sont listées à l'instruction. Une ligne vide est ignorée."
+                    ),
+                    [],
+                    self.checks,
+                    ROW_TITLES["checks"],
+                ),
+                (_("Source"), "", ["source"], None, ""),
+            )
+        ]
+
     @property
     def rule(self) -> Rule:
         """The rule typed (after a successful `is_valid`)."""
@@ -378,7 +449,7 @@ class RuleEditor:
         for name, errors in self.form.errors.items():
             label = str(self.form.fields[name].label) if name in self.form.fields else ""
             found += [(label, str(error)) for error in errors]
-        for title, formset in ((_("Fourchette n° %(n)s"), self.sizes), (_("Vérification n° %(n)s"), self.checks)):
+        for title, formset in ((ROW_TITLES["sizes"], self.sizes), (ROW_TITLES["checks"], self.checks)):
             for number, form in enumerate(formset.forms, start=1):
                 for name, errors in form.errors.items():
                     where = title % {"n": number}

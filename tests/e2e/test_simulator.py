@@ -92,7 +92,10 @@ def test_staff_rule_page_is_accessible(page, live_server, assert_accessible, itn
             }
         ]
     )
+    # The rule's former address leads staff to the rule's form.
     page.goto(f"{live_server.url}/simulateur/{itn6.pk}/regle/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Règle de cofinancement")
-    expect(page.get_by_role("table")).to_contain_text("RESULTATS_3_MOIS")
+    expect(page.locator("#id_verifications-2-code")).to_have_value("RESULTATS_3_MOIS")
+    expect(page.get_by_test_id("rule-sentences")).to_contain_text("Le programme prend en charge 100")
+    expect(page.get_by_role("table")).to_contain_text("Version 1")
     assert_accessible(page)
