@@ -119,7 +119,8 @@ class IndicatorFrequency(models.TextChoices):
 
 
 class Theme(models.Model):
-    """A theme of a call (ITN5, SNAP4, an ETNA axis, CPT…), with its texts, envelope and rule."""
+    """A theme of a call (ITN5, SNAP4, an ETNA axis, CPT…), with its texts and envelope; its co-financing
+    rule is kept in versions (`RuleVersion`)."""
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="themes", verbose_name=_("appel"))
     code = models.CharField(_("code"), max_length=32)

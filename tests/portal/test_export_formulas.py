@@ -103,6 +103,7 @@ EXPORTS: dict[str, Export | None] = {
     "applications:export_job_download": None,
     "applications:export_job": None,  # the HTML page that follows the background export's progress
     "laureates:open_data_json": None,  # JSON, read by programs, not by a spreadsheet
+    "calls_staff:theme_rule_export": None,  # one rule as YAML, read back by the rule's import
 }
 EXPORT_ROUTE = re.compile(r"export|\.(csv|xlsx|ods)|donnees-ouvertes|<str:fmt>|\(\?P<fmt>", re.IGNORECASE)
 
