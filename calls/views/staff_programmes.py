@@ -17,8 +17,7 @@ from calls.models import Programme
 from calls.services import programmes
 from calls.views.staff import PAGE_SIZE, add_domain_error, confirm_page, crumbs, form_page
 from portal.errors import DomainError
-from portal.models import User
-from portal.selectors import user_roles
+from portal.selectors import user_roles, users_with_role
 
 
 def admin_view(view):
@@ -109,7 +108,8 @@ def programme_update(request, programme_id: int):
 @admin_view
 def programme_role_revoke(request, programme_id: int, user_id: int, role: str):
     programme = get_object_or_404(Programme, pk=programme_id)
-    person = get_object_or_404(User, pk=user_id)
+    # Only someone who holds this role on this programme: anyone else is not part of the page.
+    person = get_object_or_404(users_with_role(role=role, scope=programme), pk=user_id)
     return confirm_page(
         request,
         title=_("Retirer ce rôle à %(email)s ?") % {"email": person.email},

@@ -449,6 +449,27 @@ def _confirm_import(url, dataset: Callable[[World], tablib.Dataset], scope, watc
     return send
 
 
+def _call_import_token(w: World, side: dict) -> Probe:
+    """Confirm a call import under a token: only the actor's own check may be confirmed (the stash of a
+    checked call file, here a new call of P's programme checked by the side's staff)."""
+    import yaml
+    from django.core.cache import cache
+
+    from calls.views.exchange import _stash_key
+
+    staff = w.users["staff_q" if side is w.q else "staff_p"]
+    programme = Theme.objects.get(pk=w.p["theme_id"]).call.programme
+    document = {
+        "format": "portal-call/1",
+        "programme": {"slug": programme.slug, "name": programme.name},
+        "calls": [{"slug": "appel-importe", "title": "Appel importé", "kind": "aap"}],
+    }
+    content = yaml.safe_dump(document, allow_unicode=True).encode()
+    stash = {"user_id": staff.pk, "name": "appel.yaml", "content": content, "reimported": []}
+    cache.set(_stash_key("jeton"), stash, 60)
+    return posted(w.users["staff_p"], reverse("calls_exchange:import"), {"token": "jeton"}, Call.objects.all())
+
+
 def _member_token(w: World, side: dict) -> Probe:
     """Here the token is P's own, checked for K's members (the scope), confirmed on J."""
     dataset = tablib.Dataset(
@@ -584,6 +605,9 @@ PARAMETERS: dict[tuple[str, str], Attack | NotAnId] = {
             lambda w: {"session_id": w.p["closed_session"].pk},
         ),
     ),
+    ("calls/views/exchange.py", "token"): Attack(
+        "P confirme l'import d'un appel que Q a fait vérifier", _call_import_token
+    ),
     ("juries/views/member_import.py", "token"): Attack(
         "P confirme sur J un import de membres vérifié pour K", _member_token
     ),
@@ -660,6 +684,10 @@ CHILDREN: dict[tuple[str, str], Callable[[World], int] | NotAnId] = {
     ("calls_staff", "field_key"): NotAnId("clé d'un champ du brouillon de l'URL"),
     ("calls_staff", "to_status"): NotAnId("statut visé"),
     ("calls_staff", "fmt"): NotAnId("format de fichier"),
+    ("calls_staff", "number"): NotAnId("numéro de version de la règle du thème de l'URL"),
+    ("calls_staff", "role"): NotAnId("nom du rôle retiré sur le programme de l'URL"),
+    # Admin pages (no actor of the matrix opens them): a user without the role on P is a 404 there.
+    ("calls_staff", "user_id"): lambda w: w.users["staff_q"].pk,
     ("juries", "dossier_id"): lambda w: w.q["dossier_id"],
     ("juries", "attachment_id"): lambda w: w.q["jury_attachment"],
     ("juries", "deliberation_id"): lambda w: w.q["deliberation_id"],
