@@ -105,9 +105,10 @@ def test_programme_list_queries_do_not_grow_with_programmes(client, admin, djang
     for _ in range(count):
         ProgrammeFactory()
     client.force_login(admin)
-    # session + user, memberships + roles (user_roles), count of the paginator, one page of
-    # programmes with their calls counted; then the session saved again (in a savepoint: 3).
-    with django_assert_num_queries(9):
+    # session + user, memberships + roles (user_roles), count of the paginator, the navigation's
+    # pending membership requests (an admin decides them), one page of programmes with their calls
+    # counted; then the session saved again (in a savepoint: 3).
+    with django_assert_num_queries(10):
         response = client.get(reverse("calls_staff:programme_list"))
     assert len(response.context["page"].object_list) == min(count, 20)
 
