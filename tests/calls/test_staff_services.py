@@ -311,6 +311,23 @@ def test_dates_of_a_session_with_dossiers_are_frozen_even_in_a_draft_call(actor,
     assert error.code == "session_dates_frozen"
 
 
+def test_a_session_without_a_key_gets_one_from_the_theme_and_the_opening_month(draft_theme, actor):
+    def create(name, opens_on, closes_on):
+        return services.session_create(
+            actor=actor,
+            theme=draft_theme,
+            name=name,
+            kind="aap",
+            opens_at=paris(2027, 3, opens_on, 10),
+            closes_at=paris(2027, 3, closes_on, 17),
+        )
+
+    base = f"{draft_theme.code.lower()}-2027-03"
+    assert create("Vague 1", 1, 10).key == base
+    # Another window opening the same month is numbered rather than refused.
+    assert create("Vague 2", 15, 31).key == f"{base}-2"
+
+
 def test_session_duplicate_is_next_month_same_paris_time_with_a_new_key(draft_theme, actor):
     # Across the change to summer time: 10:00 in Paris stays 10:00.
     session = services.session_create(

@@ -306,6 +306,21 @@ def test_criterion_form_error_is_on_the_field(staff_client, theme):
     assert response.context["form"].errors["threshold"] == ["Seuil minimal : il doit être compris entre 0 et 5."]
 
 
+def test_a_document_kind_is_chosen_from_the_list_or_named_as_another(staff_client, theme):
+    url = reverse("calls_staff:document_create", args=[theme.call_id, theme.pk])
+    fields = {"label": "Étude d'impact", "formats": ["pdf"], "scope": "file", "mandatory": "on", "order": "1"}
+    response = staff_client.post(url, {**fields, "kind": "autre"})
+    assert response.context["form"].errors["other_kind"] == ["Donnez l'identifiant de ce type de pièce."]
+    staff_client.post(url, {**fields, "kind": "autre", "other_kind": "etude-impact"})
+    staff_client.post(url, {**fields, "kind": "lettre-engagement", "label": "Lettre"})
+    assert set(theme.required_documents.values_list("kind", flat=True)) == {"etude-impact", "lettre-engagement"}
+    # Editing a document of another kind shows « autre » with its identifier.
+    document = theme.required_documents.get(kind="etude-impact")
+    form = staff_client.get(reverse("calls_staff:document_update", args=[theme.call_id, theme.pk, document.pk]))
+    assert form.context["form"].initial["kind"] == "autre"
+    assert form.context["form"].initial["other_kind"] == "etude-impact"
+
+
 def test_theme_duplicate_page(staff_client, theme):
     url = reverse("calls_staff:theme_duplicate", args=[theme.call_id, theme.pk])
     response = staff_client.post(url, {"code": theme.code})
