@@ -67,21 +67,12 @@ class ServiceModelForm(ModelForm):
 
 
 class ProgrammeForm(ServiceModelForm):
+    field_order = ["name", "slug"]
     owner_teams = LinesField(label=_("Équipes porteuses (une par ligne : DINUM, DITP…)"), required=False)
 
     class Meta:
         model = Programme
-        fields = [
-            "name",
-            "slug",
-            "fund",
-            "owner_teams",
-            "total_envelope",
-            "grantor_name",
-            "grantor_siret",
-            "show_juror_identities",
-            "source",
-        ]
+        fields = ["slug", *Programme.EDITABLE_FIELDS]
         help_texts = {
             "slug": _("Facultatif : formé à partir du nom sinon. Minuscules, chiffres et tirets ; il ne change plus."),
             "total_envelope": _("En euros ; les enveloppes des thèmes et des sessions s'y rapportent."),

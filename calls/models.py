@@ -46,6 +46,19 @@ class Programme(models.Model):
         help_text=_("Par défaut, les porteurs voient les avis et les notes, pas le nom des jurés."),
     )
 
+    # What staff change after creation, and what the exchange format carries besides the slug
+    # (which never changes: public addresses use it).
+    EDITABLE_FIELDS = (
+        "name",
+        "fund",
+        "owner_teams",
+        "total_envelope",
+        "grantor_name",
+        "grantor_siret",
+        "show_juror_identities",
+        "source",
+    )
+
     class Meta:
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")

@@ -6,23 +6,14 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from calls.models import Programme
 from portal.errors import DomainError
 
 FORMAT = "portal-call/1"
 PARIS = ZoneInfo("Europe/Paris")
 
 # Exchanged model fields, in the order they are written; nested lists are handled apart.
-PROGRAMME_FIELDS = [
-    "slug",
-    "name",
-    "fund",
-    "owner_teams",
-    "total_envelope",
-    "grantor_name",
-    "grantor_siret",
-    "show_juror_identities",
-    "source",
-]
+PROGRAMME_FIELDS = ["slug", *Programme.EDITABLE_FIELDS]
 CALL_FIELDS = [
     "slug",
     "title",

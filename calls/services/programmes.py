@@ -16,16 +16,6 @@ from portal.models import Role, User
 from portal.selectors import user_roles
 from portal.services import audit_record, role_assign, role_revoke
 
-PROGRAMME_FIELDS = {
-    "name",
-    "fund",
-    "owner_teams",
-    "total_envelope",
-    "grantor_name",
-    "grantor_siret",
-    "show_juror_identities",
-    "source",
-}
 # The roles given on a programme from its page.
 PROGRAMME_ROLES = (Role.PROGRAMME_STAFF, Role.FUND_OPERATOR)
 
@@ -49,7 +39,7 @@ def programme_create(*, actor, name: str, slug: str = "", **fields) -> Programme
             field="slug",
         )
     programme = Programme(name=name, slug=slug)
-    assign_fields(programme, fields, PROGRAMME_FIELDS)
+    assign_fields(programme, fields, set(Programme.EDITABLE_FIELDS))
     full_clean_or_error(programme, "programme_invalid")
     programme.save()
     audit_record(actor=actor, action="programme.create", target=programme, data={"slug": slug, "name": name})
@@ -61,7 +51,7 @@ def programme_update(*, actor, programme: Programme, **fields) -> Programme:
     """Change a programme's texts and figures (its identifier stays: public addresses use it)."""
     _ensure_admin(actor)
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
-    changes = assign_fields(programme, fields, PROGRAMME_FIELDS)
+    changes = assign_fields(programme, fields, set(Programme.EDITABLE_FIELDS))
     full_clean_or_error(programme, "programme_invalid")
     programme.save()
     audit_record(actor=actor, action="programme.update", target=programme, data={"changes": changes})
