@@ -22,6 +22,7 @@ from calls.models import (
     Session,
     Theme,
 )
+from portal.deadlines import DeadlineField
 from portal.fields import DateTimeInputField, IntegerInputField, ModelForm
 from portal.uploads import SUPPORTED_FORMATS
 
@@ -116,6 +117,7 @@ class CallForm(ServiceModelForm):
             "selection_process",
             "tax_basis",
             "steps",
+            "second_step_invited_only",
             "source",
         ]
         help_texts = {
@@ -320,7 +322,18 @@ class RequiredDocumentForm(ServiceModelForm):
 
     class Meta:
         model = RequiredDocument
-        fields = ["kind", "label", "description", "formats", "max_size_mb", "scope", "mandatory", "max_pages", "order"]
+        fields = [
+            "kind",
+            "label",
+            "description",
+            "formats",
+            "max_size_mb",
+            "scope",
+            "mandatory",
+            "max_pages",
+            "step",
+            "order",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "max_size_mb": _(
@@ -470,3 +483,18 @@ class FormSchemaForm(forms.Form):
                 _("JSON invalide (ligne %(line)s) : vérifiez les virgules et les guillemets."),
                 params={"line": error.lineno},
             ) from error
+
+
+class SessionCloseChangeForm(forms.Form):
+    """The new close of an open session (extended or brought forward) and why: both go to the carriers."""
+
+    closes_at = DeadlineField(label=_("Nouvelle clôture (jj/mm/aaaa ou jj/mm/aaaa hh:mm)"))
+    reason = forms.CharField(
+        label=_("Motif, communiqué aux porteurs qui ont un brouillon"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, early: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if early:
+            self.fields["closes_at"].required = False
+            self.fields["closes_at"].label = _("Clôture (vide : maintenant)")
