@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from applications.evaluation import derogation_of, dossier_evaluation
 from applications.forms import ComplementRequestForm, DerogationForm, DerogationWithdrawForm, MessageForm
 from applications.models import Attachment, BudgetLine, Dossier
-from applications.selectors import dossiers_of_staff
+from applications.selectors import dossiers_of_staff, project_summary, similar_project_flags
 from applications.services import derogations, exchanges
 from applications.views.dossier import (
     attachment_response,
@@ -87,6 +87,8 @@ def staff_dossier(request, pk: int):
                 and evaluation.rule_version.rule.derogation_allowed
                 and dossier.state in derogations.DEROGATION_STATES
             ),
+            "similar_projects": similar_project_flags([dossier]).get(dossier.pk, []),
+            "project": project_summary(dossier.project) if dossier.project_id else None,
         },
     )
 
