@@ -135,14 +135,7 @@ def _etna() -> int:
         # Laureates score 4 to 5, the others 1 to 3, varied by reference so the ranking is not flat.
         score = str(4 + item.dossier.pk % 2) if laureate else str(1 + item.dossier.pk % 3)
         comment = "Impact fort sur le quotidien des agents." if laureate else "Cas d'usage peu étayé."
-        evaluation.evaluation_save(
-            actor=item.member.user,
-            assignment=item,
-            scores=_sheet(grid, score, comment),
-            opinion=comment,
-            recommendation=_recommendation(score),
-        )
-        evaluation.evaluation_submit(actor=item.member.user, assignment=item)
+        _score(item, grid, score, comment)
     session = dossiers[0].session
     deliberation.deliberation_record_past(
         actor=staff,
@@ -206,15 +199,8 @@ def _france_relance(session) -> None:
     grid = grid_spec(jury)
     for item in Assignment.objects.filter(member__jury=jury).select_related("member__user", "dossier"):
         score, comment = SHEETS[item.dossier.acronym]
-        evaluation.evaluation_save(
-            actor=item.member.user,
-            assignment=item,
-            scores=_sheet(grid, score, comment),
-            opinion=comment,
-            recommendation=_recommendation(score),
-        )
-        if item.dossier.acronym != "ARCHIVES-IA":  # left as a draft for the demo's juror pages
-            evaluation.evaluation_submit(actor=item.member.user, assignment=item)
+        # ARCHIVES-IA's sheet is left as a draft for the demo's juror pages.
+        _score(item, grid, score, comment, submit=item.dossier.acronym != "ARCHIVES-IA")
     decided = [d for d in dossiers if d.acronym != "ARCHIVES-IA"]
     for dossier in decided:
         score, comment = SHEETS[dossier.acronym]
@@ -276,13 +262,19 @@ def _committee(*, staff, session, name: str, members) -> Jury:
 def _scored(jury: Jury, score: str, comment: str) -> None:
     grid = grid_spec(jury)
     for item in Assignment.objects.filter(member__jury=jury).select_related("member__user"):
-        evaluation.evaluation_save(
-            actor=item.member.user,
-            assignment=item,
-            scores=_sheet(grid, score, comment),
-            opinion=comment,
-            recommendation=_recommendation(score),
-        )
+        _score(item, grid, score, comment)
+
+
+def _score(item: Assignment, grid, score: str, comment: str, *, submit: bool = True) -> None:
+    """The member's sheet, every criterion at `score`, submitted unless left as a draft."""
+    evaluation.evaluation_save(
+        actor=item.member.user,
+        assignment=item,
+        scores=_sheet(grid, score, comment),
+        opinion=comment,
+        recommendation=_recommendation(score),
+    )
+    if submit:
         evaluation.evaluation_submit(actor=item.member.user, assignment=item)
 
 

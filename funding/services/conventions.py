@@ -242,6 +242,14 @@ def queue_render(convention_id: int) -> None:
     task_enqueue_on_commit("funding.tasks.convention_render", convention_id=convention_id)
 
 
+def queue_rerender(convention: Convention) -> None:
+    """Forget a draft's PDF, whose text has just changed, and render it again after commit."""
+    convention.pdf = ""
+    convention.sha256 = ""
+    convention.save(update_fields=["pdf", "sha256"])
+    queue_render(convention.pk)
+
+
 def convention_render(*, convention_id: int) -> Convention:
     """Render and store the PDF of a version once; a retried task finds it done and stops."""
     with transaction.atomic():

@@ -16,7 +16,7 @@ from applications.recipients import carrier_members, fund_operators, programme_s
 from applications.workflow import DossierState
 from funding.models import Convention, FinalReport, Milestone, Payment, Tranche
 from funding.permissions import APPLICANT, FUND_OPERATOR, STAFF, ensure_role
-from funding.services.conventions import checked_upload, convention_link, queue_render
+from funding.services.conventions import checked_upload, convention_link, queue_rerender
 from funding.services.preparation import check_schedule_total
 from juries.selectors import unlifted_conditions
 from portal.errors import DomainError
@@ -104,9 +104,7 @@ def tranche_schedule_set(
             Tranche.objects.create(convention=convention, order=order, previous=previous_by_order.get(order), **item)
             for order, item in enumerate(cleaned, start=1)
         ]
-        convention.pdf = ""
-        convention.sha256 = ""
-        convention.save(update_fields=["pdf", "sha256"])
+        queue_rerender(convention)
         audit_record(
             actor=actor,
             action="convention.schedule",
@@ -114,7 +112,6 @@ def tranche_schedule_set(
             ip_address=ip_address,
             data={"tranches": [{"label": t.label, "amount": str(t.amount), "condition": t.condition} for t in created]},
         )
-        queue_render(convention.pk)
     return created
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from funding.models import Convention, Milestone, Tranche
 from funding.periods import add_months
 from funding.permissions import STAFF, ensure_role
-from funding.services.conventions import queue_render
+from funding.services.conventions import queue_rerender
 from portal.errors import DomainError
 from portal.services import audit_record
 from portal.templatetags.portal_format import format_euros as money
@@ -274,9 +274,7 @@ def convention_prepare(
                 milestone=milestone,
                 previous=previous.get(key),
             )
-        convention.pdf = ""
-        convention.sha256 = ""
-        convention.save(update_fields=["pdf", "sha256"])
+        queue_rerender(convention)
         audit_record(
             actor=actor,
             action="convention.prepare",
@@ -294,7 +292,6 @@ def convention_prepare(
                 ],
             },
         )
-        queue_render(convention.pk)
     return convention
 
 

@@ -11,7 +11,7 @@ from funding import forms, selectors
 from funding.models import Convention, Milestone, Tranche
 from funding.permissions import APPLICANT, FUND_OPERATOR, STAFF
 from funding.services import conventions, followup
-from funding.views import client_ip, funding_dossier, raise_for_access, require
+from funding.views import client_ip, funding_dossier, post_done, raise_for_access, require
 from juries.models import DecisionCondition
 from juries.selectors import conditions_of
 from juries.services.conditions import condition_lift as lift
@@ -120,21 +120,19 @@ def convention_sign(request, pk: int, version: int):
     dossier, roles = funding_dossier(request, pk)
     require(roles, APPLICANT)
     form = forms.CarrierSignatureForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            conventions.convention_sign_carrier(
-                actor=request.user,
-                convention=_version(dossier, version),
-                signed_file=form.cleaned_data["signed_file"],
-                approve=form.cleaned_data["approve"],
-                ip_address=client_ip(request),
-            )
-        except DomainError as error:
-            raise_for_access(error)
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, _("Convention signée : elle est transmise à l'opérateur pour contre-signature."))
-            return redirect("funding:convention", dossier.pk)
+    if post_done(
+        request,
+        form,
+        lambda data: conventions.convention_sign_carrier(
+            actor=request.user,
+            convention=_version(dossier, version),
+            signed_file=data["signed_file"],
+            approve=data["approve"],
+            ip_address=client_ip(request),
+        ),
+        _("Convention signée : elle est transmise à l'opérateur pour contre-signature."),
+    ):
+        return redirect("funding:convention", dossier.pk)
     context = _project_context(dossier, roles)
     context["signature_form"] = form
     return render(request, "funding/project.html", context, status=400)
@@ -177,28 +175,13 @@ def convention_download(request, pk: int, version: int, signed: bool = False):
 # --- Milestones, payments and conditions -------------------------------------------------
 
 
-def _done(request, form, action, success) -> bool:
-    """On a valid POST, run `action(cleaned_data)` and say `success` (a text, or a function of the data);
-    False when the form is to be shown again, with the service's refusal next to its field."""
-    if request.method != "POST" or not form.is_valid():
-        return False
-    try:
-        action(form.cleaned_data)
-    except DomainError as error:
-        raise_for_access(error)
-        form.add_error(error.field if error.field in form.fields else None, error.message)
-        return False
-    messages.success(request, success(form.cleaned_data) if callable(success) else success)
-    return True
-
-
 @login_required
 def milestone_declare(request, pk: int, milestone_id: int):
     dossier, roles = funding_dossier(request, pk)
     require(roles, APPLICANT)
     milestone = get_object_or_404(Milestone, dossier=dossier, pk=milestone_id)
     form = forms.MilestoneDeclareForm(request.POST or None, request.FILES or None)
-    if _done(
+    if post_done(
         request,
         form,
         lambda data: followup.milestone_declare(
@@ -220,7 +203,7 @@ def milestone_review(request, pk: int, milestone_id: int):
     require(roles, STAFF)
     milestone = get_object_or_404(Milestone, dossier=dossier, pk=milestone_id)
     form = forms.MilestoneReviewForm(request.POST or None)
-    if _done(
+    if post_done(
         request,
         form,
         lambda data: followup.milestone_review(
@@ -247,7 +230,7 @@ def payment_record(request, pk: int, tranche_id: int):
         Tranche.objects.select_related("convention", "milestone"), convention__dossier=dossier, pk=tranche_id
     )
     form = forms.PaymentForm(request.POST or None)
-    if _done(
+    if post_done(
         request,
         form,
         lambda data: followup.payment_record(
@@ -277,7 +260,7 @@ def condition_lift(request, pk: int, condition_id: int):
     require(roles, STAFF)
     condition = get_object_or_404(DecisionCondition, decision__dossier=dossier, pk=condition_id)
     form = forms.ConditionLiftForm(request.POST or None, request.FILES or None)
-    if _done(
+    if post_done(
         request,
         form,
         lambda data: lift(

@@ -137,27 +137,8 @@ def outbox_enqueue(
     return message
 
 
-def _outbox_write(
-    *,
-    event: str,
-    to_email: str,
-    subject: str,
-    body: str,
-    html_body: str = "",
-    recipient=None,
-    link: str = "",
-    attachments: list[dict] | None = None,
-) -> OutboxMessage:
-    return OutboxMessage.objects.create(
-        event=event,
-        recipient=recipient,
-        to_email=to_email,
-        subject=subject.strip(),
-        body=body,
-        html_body=html_body,
-        link=link,
-        attachments=attachments or [],
-    )
+def _outbox_write(*, subject: str, attachments: list[dict] | None = None, **fields) -> OutboxMessage:
+    return OutboxMessage.objects.create(subject=subject.strip(), attachments=attachments or [], **fields)
 
 
 def email_attachment(*, filename: str, content_type: str, content: str) -> dict:

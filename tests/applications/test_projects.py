@@ -49,6 +49,17 @@ def start(member, session, **fields) -> Dossier:
     )
 
 
+def started_in_phases(member, session, phases: list[tuple[str, int]]) -> tuple[Dossier, Project]:
+    """The first phase's dossier and its project, planned as (label, millions asked) per phase."""
+    first = start(member, session)
+    plans = [
+        PhasePlan(label=label, requested_amount=millions * MILLION, phase_id=first.project_phase.pk if not i else None)
+        for i, (label, millions) in enumerate(phases)
+    ]
+    projects.project_phases_set(actor=member.user, project=first.project, phases=plans)
+    return first, first.project
+
+
 def budget(dossier: Dossier, programme: Decimal) -> None:
     """What the programme is asked (75 % of the total) and the carrier's quarter, in 2021."""
     BudgetLine.objects.bulk_create(
@@ -121,16 +132,8 @@ def test_phases_planned_beyond_the_cap_are_refused_with_the_figures(member, sess
 @pytest.mark.parametrize("earlier_state", [DossierState.CONVENTION, DossierState.IN_PROGRESS, DossierState.CLOSED])
 def test_the_project_cap_holds_across_phases_whatever_the_state_of_the_earlier_ones(member, session, earlier_state):
     """Phase 1 and 2 hold 3 M€ each (phase 1 under convention, in progress or closed): phase 3 gets 2 M€ at most."""
-    first = start(member, session)
-    project = first.project
-    projects.project_phases_set(
-        actor=member.user,
-        project=project,
-        phases=[
-            PhasePlan(label="Expérimentation", requested_amount=3 * MILLION, phase_id=first.project_phase.pk),
-            PhasePlan(label="Passage à l'échelle", requested_amount=3 * MILLION),
-            PhasePlan(label="Généralisation", requested_amount=2 * MILLION),
-        ],
+    first, project = started_in_phases(
+        member, session, [("Expérimentation", 3), ("Passage à l'échelle", 3), ("Généralisation", 2)]
     )
     decided(first, earlier_state, 3 * MILLION)
     # The next phase is still offered under the project once the first has its convention (it used to vanish).
@@ -164,17 +167,7 @@ def test_the_project_cap_holds_across_phases_whatever_the_state_of_the_earlier_o
 
 
 def test_two_phases_decided_together_stay_within_the_project_cap(member, session):
-    first = start(member, session)
-    project = first.project
-    projects.project_phases_set(
-        actor=member.user,
-        project=project,
-        phases=[
-            PhasePlan(label="Un", requested_amount=2 * MILLION, phase_id=first.project_phase.pk),
-            PhasePlan(label="Deux", requested_amount=3 * MILLION),
-            PhasePlan(label="Trois", requested_amount=3 * MILLION),
-        ],
-    )
+    first, project = started_in_phases(member, session, [("Un", 2), ("Deux", 3), ("Trois", 3)])
     decided(first, DossierState.IN_PROGRESS, 3 * MILLION)
     phase_2, phase_3 = ProjectPhase.objects.filter(project=project, order__gt=1).order_by("order")
     second = drafting.dossier_start(

@@ -37,6 +37,14 @@ def under_evaluation(jury, **fields) -> Dossier:
 # --- Conditions ---------------------------------------------------------------------------------
 
 
+def retained_under(staff, jury, dossier, amount: str, conditions: str) -> None:
+    """The jury retains the dossier for `amount` euros under `conditions` (one per line)."""
+    decision = DecisionInput(
+        dossier.pk, Decision.Kind.CONDITIONAL, granted_amount=Decimal(amount), conditions=conditions
+    )
+    deliberation.deliberation_record(actor=staff, jury=jury, decisions=[decision])
+
+
 def test_a_conditional_decision_needs_its_conditions_and_lists_them_one_by_one(jury, staff):
     dossier = under_evaluation(jury)
     with pytest.raises(DomainError, match="listez les conditions"):
@@ -45,18 +53,7 @@ def test_a_conditional_decision_needs_its_conditions_and_lists_them_one_by_one(j
             jury=jury,
             decisions=[DecisionInput(dossier.pk, Decision.Kind.CONDITIONAL, granted_amount=Decimal("10000"))],
         )
-    deliberation.deliberation_record(
-        actor=staff,
-        jury=jury,
-        decisions=[
-            DecisionInput(
-                dossier.pk,
-                Decision.Kind.CONDITIONAL,
-                granted_amount=Decimal("10000"),
-                conditions="- Lettre d'engagement du directeur\n\n- Cheffe de projet désignée",
-            )
-        ],
-    )
+    retained_under(staff, jury, dossier, "10000", "- Lettre d'engagement du directeur\n\n- Cheffe de projet désignée")
     dossier.refresh_from_db()
     assert (dossier.state, dossier.granted_amount) == (DossierState.SELECTED, Decimal("10000"))
     assert list(DecisionCondition.objects.values_list("text", flat=True)) == [
@@ -70,18 +67,7 @@ def conditional_in_force(jury, staff, django_capture_on_commit_callbacks):
     """A dossier retained under two conditions, its convention in force."""
     dossier = under_evaluation(jury, duration_months=12)
     BudgetLineFactory(dossier=dossier, amount=Decimal("20000"))
-    deliberation.deliberation_record(
-        actor=staff,
-        jury=jury,
-        decisions=[
-            DecisionInput(
-                dossier.pk,
-                Decision.Kind.CONDITIONAL,
-                granted_amount=Decimal("20000"),
-                conditions="Lettre d'engagement\nCheffe de projet désignée",
-            )
-        ],
-    )
+    retained_under(staff, jury, dossier, "20000", "Lettre d'engagement\nCheffe de projet désignée")
     carrier = dossier.organisation.memberships.get().user
     operator = UserFactory()
     role_assign(actor=None, user=operator, role=Role.FUND_OPERATOR, scope=jury.programme)
@@ -141,41 +127,26 @@ def test_only_the_programme_staff_lift_a_condition(conditional_in_force):
 # --- Two steps ------------------------------------------------------------------------------------
 
 
+def _published_form(call, step: str, section: str, label: str) -> None:
+    """A published form of one section holding one required long text."""
+    field = {"key": label.lower(), "label": label, "kind": "long_text", "required": True}
+    FormDefinition.objects.create(
+        call=call,
+        step=step,
+        version=1,
+        status=FormDefinition.Status.PUBLISHED,
+        schema={"sections": [{"key": section, "title": section.capitalize(), "fields": [field]}]},
+    )
+
+
 @pytest.fixture
 def two_step_call(db):
     """A two-step call (LIT-like): an interest session with its own light form and document, a dossier session
     open only to those invited."""
     theme = ThemeFactory(code="LIT", call__kind=CallKind.EXPRESSION_OF_INTEREST, call__second_step_invited_only=True)
     call = theme.call
-    FormDefinition.objects.create(
-        call=call,
-        step=FormStep.INTEREST,
-        version=1,
-        status=FormDefinition.Status.PUBLISHED,
-        schema={
-            "sections": [
-                {
-                    "key": "intention",
-                    "title": "Intention",
-                    "fields": [{"key": "ambition", "label": "Ambition", "kind": "long_text", "required": True}],
-                }
-            ]
-        },
-    )
-    FormDefinition.objects.create(
-        call=call,
-        version=1,
-        status=FormDefinition.Status.PUBLISHED,
-        schema={
-            "sections": [
-                {
-                    "key": "dossier",
-                    "title": "Dossier",
-                    "fields": [{"key": "plan", "label": "Plan", "kind": "long_text", "required": True}],
-                }
-            ]
-        },
-    )
+    _published_form(call, FormStep.INTEREST, "intention", "Ambition")
+    _published_form(call, FormStep.DOSSIER, "dossier", "Plan")
     RequiredDocument.objects.create(
         call=call, kind="lettre", label="Lettre d'intention", formats=["pdf"], step=FormStep.INTEREST
     )
