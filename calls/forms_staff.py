@@ -14,6 +14,7 @@ from calls.models import (
     Call,
     CallKind,
     Criterion,
+    FormStep,
     InfoSession,
     MilestoneTemplate,
     Phase,
@@ -351,9 +352,12 @@ class RequiredDocumentForm(ServiceModelForm):
         known = {extension for extension, _label in self.fields["formats"].choices}
         extra = [(extension, extension.upper()) for extension in self.instance.formats or [] if extension not in known]
         self.fields["formats"].choices += extra
+        # Only a two-step call asks documents at the expression of interest: by default, the full dossier.
+        self.fields["step"].required = False
 
     def clean(self):
         data = super().clean()
+        data["step"] = data.get("step") or FormStep.DOSSIER
         if data.get("kind") == OTHER_KIND:
             if not data.get("other_kind"):
                 self.add_error("other_kind", _("Donnez l'identifiant de ce type de pièce."))
