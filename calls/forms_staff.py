@@ -323,18 +323,7 @@ class RequiredDocumentForm(ServiceModelForm):
 
     class Meta:
         model = RequiredDocument
-        fields = [
-            "kind",
-            "label",
-            "description",
-            "formats",
-            "max_size_mb",
-            "scope",
-            "mandatory",
-            "max_pages",
-            "step",
-            "order",
-        ]
+        fields = RequiredDocument.EDITABLE_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "max_size_mb": _(

@@ -445,6 +445,20 @@ class RequiredDocument(models.Model):
     )
     order = models.PositiveIntegerField(_("ordre"), default=0)
 
+    # What staff set in the back-office and what the exchange format carries.
+    EDITABLE_FIELDS = (
+        "kind",
+        "label",
+        "description",
+        "formats",
+        "max_size_mb",
+        "scope",
+        "mandatory",
+        "max_pages",
+        "step",
+        "order",
+    )
+
     class Meta:
         verbose_name = _("pièce à fournir")
         verbose_name_plural = _("pièces à fournir")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from calls.models import FormStep, Programme
+from calls.models import FormStep, Programme, RequiredDocument
 from portal.errors import DomainError
 
 FORMAT = "portal-call/1"
@@ -87,18 +87,7 @@ CRITERION_FIELDS = [
     "level_descriptions",
     "order",
 ]
-DOCUMENT_FIELDS = [
-    "kind",
-    "label",
-    "description",
-    "formats",
-    "max_size_mb",
-    "scope",
-    "mandatory",
-    "max_pages",
-    "step",
-    "order",
-]
+DOCUMENT_FIELDS = list(RequiredDocument.EDITABLE_FIELDS)
 INFO_SESSION_FIELDS = [
     "title",
     "description",
