@@ -22,7 +22,7 @@ from applications.views.dossier import (
     section_answers,
     thread_read,
 )
-from applications.workflow import STAFF, transitions_from
+from applications.workflow import STAFF, DossierState, transitions_from
 from portal.errors import DomainError
 from portal.selectors import user_roles
 
@@ -89,6 +89,7 @@ def staff_dossier(request, pk: int):
             ),
             "similar_projects": similar_project_flags([dossier]).get(dossier.pk, []),
             "project": project_summary(dossier.project) if dossier.project_id else None,
+            "to_instruct": dossier.state in (DossierState.SUBMITTED, DossierState.COMPLETE),
         },
     )
 

@@ -35,9 +35,10 @@ def eligibility_review(
 ) -> EligibilityReview:
     """Declare a submitted dossier "recevable" or "irrecevable", with the checks behind the decision.
 
-    `checklist` maps each manual item code of the rule to {"ok": bool, "reason": str}; for
-    "recevable" every item needs a written reason. "Recevable" needs a complete dossier, no rule violation and every
-    item ticked; "irrecevable" needs a reason, which the applicant receives.
+    `checklist` maps each manual item code of the rule to {"ok": True | False | None, "reason": str}:
+    a satisfied item (True) needs no written reason, an unsatisfied one (False) always does, an item
+    left unexamined (None or absent) blocks only "recevable". "Recevable" needs a complete dossier, no
+    rule violation and every item satisfied; "irrecevable" needs a reason, which the applicant receives.
     """
     if not user_roles(actor).is_staff_of(dossier.theme.call.programme_id):
         raise DomainError(_("Seule l'équipe du programme instruit les dossiers."), code="forbidden")
@@ -51,17 +52,22 @@ def eligibility_review(
     items = []
     for code, label in manual:
         entry = checklist.get(code) or {}
+        ok = entry.get("ok")
         reason_given = (entry.get("reason") or "").strip()
-        # A declaration of eligibility answers for every item; a refusal needs only its own reason.
-        if outcome == EligibilityReview.Outcome.ELIGIBLE and not reason_given:
+        if ok is False and not reason_given:
             raise DomainError(
-                _("Motivez le contrôle « %(check)s ».") % {"check": label},
+                _("Motivez le contrôle non satisfait « %(check)s ».") % {"check": label},
                 code="reason_required",
                 field=f"check_{code}",
             )
-        items.append({"code": code, "label": label, "ok": bool(entry.get("ok")), "reason": reason_given})
+        items.append({"code": code, "label": label, "ok": ok, "reason": reason_given})
     if outcome == EligibilityReview.Outcome.ELIGIBLE:
-        unmet = [_("« %(check)s » n'est pas satisfait.") % {"check": i["label"]} for i in items if not i["ok"]]
+        unmet = [
+            (_("« %(check)s » n'est pas satisfait.") if i["ok"] is False else _("« %(check)s » n'a pas été examiné."))
+            % {"check": i["label"]}
+            for i in items
+            if i["ok"] is not True
+        ]
         problems = blockers + [v["message"] for v in violations] + unmet
         if problems:
             raise DomainError(

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from applications.selectors import dossiers_of_staff, similar_project_flags
-from applications.workflow import TO_INSTRUCT_FILTER
+from applications.workflow import TO_INSTRUCT_FILTER, DossierState
 from calls.models import Session
 from juries import selectors
 from juries.models import EligibilityReview
@@ -20,6 +20,8 @@ from portal.errors import DomainError
 from portal.selectors import user_roles
 
 QUEUE_PAGE_SIZE = 50
+# A manual check is declared satisfied, unsatisfied, or left unexamined (no answer).
+CHECK_ANSWERS = {"ok": True, "ko": False}
 
 
 @login_required
@@ -67,7 +69,10 @@ def review(request, dossier_id: int):
     error = None
     if request.method == "POST":
         checklist = {
-            code: {"ok": request.POST.get(f"ok_{code}") == "on", "reason": request.POST.get(f"reason_{code}", "")}
+            code: {
+                "ok": CHECK_ANSWERS.get(request.POST.get(f"check_{code}", "")),
+                "reason": request.POST.get(f"reason_{code}", ""),
+            }
             for code, _ in manual
         }
         try:
@@ -82,7 +87,7 @@ def review(request, dossier_id: int):
             error = exception.message
         else:
             messages.success(request, _("Dossier %(reference)s instruit.") % {"reference": dossier.reference})
-            return redirect("juries:instruction_queue", dossier.session_id)
+            return redirect("applications:staff_dossier", dossier.pk)
     return render(
         request,
         "juries/instruction/review.html",
@@ -90,10 +95,20 @@ def review(request, dossier_id: int):
             "dossier": dossier,
             "blockers": blockers,
             "violations": violations,
-            "manual": manual,
+            "manual": [
+                {
+                    "code": code,
+                    "label": label,
+                    "answer": request.POST.get(f"check_{code}", ""),
+                    "reason": request.POST.get(f"reason_{code}", ""),
+                }
+                for code, label in manual
+            ],
             "error": error,
-            "post": request.POST,
+            "posted_outcome": request.POST.get("outcome", ""),
+            "posted_reason": request.POST.get("reason", ""),
             "outcomes": EligibilityReview.Outcome.choices,
+            "can_review": dossier.state in (DossierState.SUBMITTED, DossierState.COMPLETE),
             "double_funding": selectors.double_funding_flags([dossier]).get(dossier.pk, []),
             "similar_projects": similar_project_flags([dossier]).get(dossier.pk, []),
             "reviews": dossier.eligibility_reviews.select_related("reviewer"),

@@ -44,21 +44,53 @@ def test_eligible_goes_through_complete_then_eligible(staff, itn6, session):
     assert list(dossier.state_changes.values_list("transition", flat=True)) == ["mark_complete", "declare_eligible"]
 
 
-def test_manual_items_need_a_reason_and_must_all_hold(staff, itn6, session):
+def test_a_satisfied_check_needs_no_reason(staff, itn6, session):
     dossier = submitted(session)
-    with pytest.raises(DomainError, match="Motivez"):
-        instruction.eligibility_review(
-            actor=staff,
-            dossier=dossier,
-            outcome="eligible",
-            checklist={**CHECKS, "RESULTATS_3_MOIS": {"ok": True, "reason": ""}},
-        )
-    with pytest.raises(DomainError, match="recevable"):
+    review = instruction.eligibility_review(
+        actor=staff, dossier=dossier, outcome="eligible", checklist=dict.fromkeys(CHECKS, {"ok": True})
+    )
+    assert {item["reason"] for item in review.checklist} == {""}
+    assert DossierFactory._meta.model.objects.get(pk=dossier.pk).state == DossierState.ELIGIBLE
+
+
+def test_an_unsatisfied_check_needs_a_reason_whatever_the_outcome(staff, itn6, session):
+    dossier = submitted(session)
+    for outcome in ("eligible", "ineligible"):
+        with pytest.raises(DomainError, match="Motivez") as error:
+            instruction.eligibility_review(
+                actor=staff,
+                dossier=dossier,
+                outcome=outcome,
+                checklist={**CHECKS, "RESULTATS_3_MOIS": {"ok": False, "reason": " "}},
+                reason="Hors délai.",
+            )
+        assert error.value.field == "check_RESULTATS_3_MOIS"
+    review = instruction.eligibility_review(
+        actor=staff,
+        dossier=dossier,
+        outcome="ineligible",
+        checklist={"RESULTATS_3_MOIS": {"ok": False, "reason": "Résultats à 12 mois."}},
+        reason="Hors délai.",
+    )
+    assert [(i["code"], i["ok"]) for i in review.checklist] == [
+        ("EQUIPE_INTERNE", None),
+        ("ENTREPRISES_INNOVANTES_50", None),
+        ("RESULTATS_3_MOIS", False),
+    ]
+
+
+def test_eligible_needs_every_check_satisfied(staff, itn6, session):
+    dossier = submitted(session)
+    with pytest.raises(DomainError, match="n'est pas satisfait"):
         instruction.eligibility_review(
             actor=staff,
             dossier=dossier,
             outcome="eligible",
             checklist={**CHECKS, "RESULTATS_3_MOIS": {"ok": False, "reason": "12 mois."}},
+        )
+    with pytest.raises(DomainError, match="n'a pas été examiné"):
+        instruction.eligibility_review(
+            actor=staff, dossier=dossier, outcome="eligible", checklist={"EQUIPE_INTERNE": {"ok": True}}
         )
     dossier.refresh_from_db()
     assert dossier.state == DossierState.SUBMITTED
@@ -124,13 +156,21 @@ def test_instruction_pages(client, staff, itn6, session):
     queue = client.get(reverse("juries:instruction_queue", args=[session.pk]))
     assert dossier.reference in queue.content.decode()
     url = reverse("juries:instruction_review", args=[dossier.pk])
+    # The staff dossier page leads to the review, and the review back to the dossier.
+    page = client.get(reverse("applications:staff_dossier", args=[dossier.pk])).content.decode()
+    assert url in page and "Examiner la recevabilité" in page
     assert "Le porteur mobilise une équipe interne" in client.get(url).content.decode()
-    refused = client.post(url, {"outcome": "ineligible", "reason": ""})
+    refused = client.post(url, {"outcome": "ineligible", "reason": "", "reason_EQUIPE_INTERNE": "Gardé"})
     assert "motif" in refused.content.decode()
-    data = {"outcome": "eligible", **{f"ok_{c}": "on" for c in CHECKS}, **{f"reason_{c}": "Vérifié." for c in CHECKS}}
-    assert client.post(url, data).status_code == 302
+    assert "Gardé" in refused.content.decode()  # the input is not lost
+    data = {"outcome": "eligible", **{f"check_{c}": "ok" for c in CHECKS}}
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "applications:staff_dossier", args=[dossier.pk]
+    )
     dossier.refresh_from_db()
     assert dossier.state == DossierState.ELIGIBLE
+    assert "Examiner la recevabilité" not in client.get(response["Location"]).content.decode()
 
 
 def test_instruction_pages_deny(client, staff, itn6, session):
