@@ -16,13 +16,48 @@ def dossiers_of_applicant(user) -> QuerySet[Dossier]:
     return Dossier.objects.filter(organisation_id__in=user_roles(user).organisation_ids)
 
 
+def _staff_scope(user, programme_ids) -> Q:
+    """Dossiers of `programme_ids` that `user` instructs: all of a programme where they belong to no
+    instructor group or to a steering group, else those routed to their groups. Subqueries only: the
+    scope costs no query of its own."""
+    from applications.models import InstructorGroupMember
+
+    memberships = InstructorGroupMember.objects.filter(user_id=user.pk)
+    return Q(theme__call__programme_id__in=programme_ids) & (
+        ~Q(theme__call__programme_id__in=memberships.values("group__programme_id"))
+        | Q(theme__call__programme_id__in=memberships.filter(group__sees_all=True).values("group__programme_id"))
+        | Q(instruction_group_id__in=memberships.values("group_id"))
+    )
+
+
 def dossiers_of_staff(user) -> QuerySet[Dossier]:
-    """Dossiers of the programmes `user` runs; every dossier for an admin. Drafts included:
-    staff lists filter them out by default, but a draft is not a secret from its programme."""
+    """Dossiers of the programmes `user` runs, narrowed to their instructor groups' dossiers where they
+    instruct within groups (see `_staff_scope`); every dossier for an admin. Drafts included: staff
+    lists filter them out by default, but a draft is not a secret from its programme's managers."""
     roles = user_roles(user)
     if roles.is_admin:
         return Dossier.objects.all()
-    return Dossier.objects.filter(theme__call__programme_id__in=roles.staff_programme_ids)
+    if not roles.staff_programme_ids:
+        return Dossier.objects.none()
+    return Dossier.objects.filter(_staff_scope(user, roles.staff_programme_ids))
+
+
+def manages_instruction_of(user, programme_id: int) -> bool:
+    """Whether `user` manages the instruction of the programme: an admin, or staff of it in no instructor
+    group of it or in a steering group. Managers route, configure groups and see every dossier."""
+    from applications.models import InstructorGroupMember
+
+    roles = user_roles(user)
+    if roles.is_admin:
+        return True
+    if not roles.is_staff_of(programme_id):
+        return False
+    steering = list(
+        InstructorGroupMember.objects.filter(user_id=user.pk, group__programme_id=programme_id).values_list(
+            "group__sees_all", flat=True
+        )
+    )
+    return not steering or any(steering)
 
 
 def dossiers_visible_to(user) -> QuerySet[Dossier]:
@@ -33,7 +68,7 @@ def dossiers_visible_to(user) -> QuerySet[Dossier]:
     if roles.is_admin:
         return Dossier.objects.all()
     return Dossier.objects.filter(
-        Q(organisation_id__in=roles.organisation_ids) | Q(theme__call__programme_id__in=roles.staff_programme_ids)
+        Q(organisation_id__in=roles.organisation_ids) | _staff_scope(user, roles.staff_programme_ids)
     )
 
 
@@ -362,3 +397,68 @@ def project_summary(project: Project) -> dict:
         "total": total,
         "remaining": project.cap - total if project.cap is not None else None,
     }
+
+
+# --- The instructor's queue ---------------------------------------------------------------------
+
+# The queue's views: what is assigned to me, what I follow, what my groups have left unassigned.
+QUEUE_VIEWS = ("mes-dossiers", "suivis", "a-attribuer")
+# Deposited and not yet decided: what an instructor still has to work on.
+QUEUE_STATES = (
+    "submitted",
+    "complement_requested",
+    "complete",
+    "eligible",
+    "under_evaluation",
+    "deliberated",
+)
+
+
+def instruction_queue(user, *, view: str = "mes-dossiers") -> QuerySet[Dossier]:
+    """The user's dossiers to instruct, in one of QUEUE_VIEWS, within their staff scope, oldest deposit
+    first. "a-attribuer": unassigned dossiers routed to the user's groups (all unassigned ones for a
+    manager). Unfiltered by state: `instruction_queue_counts` and the page's filter apply QUEUE_STATES."""
+    from applications.models import InstructorGroupMember
+
+    queryset = dossiers_of_staff(user).filter(state__in=QUEUE_STATES)
+    if view == "suivis":
+        queryset = queryset.filter(followers__user_id=user.pk)
+    elif view == "a-attribuer":
+        groups = InstructorGroupMember.objects.filter(user_id=user.pk).values("group_id")
+        queryset = queryset.filter(instructor__isnull=True).filter(
+            Q(instruction_group_id__in=groups) | Q(instruction_group__isnull=True)
+        )
+    else:
+        queryset = queryset.filter(instructor_id=user.pk)
+    return queryset.select_related(
+        "organisation", "theme__call", "session", "instruction_group", "instructor"
+    ).order_by("submitted_at", "pk")
+
+
+def instruction_queue_counts(queryset: QuerySet[Dossier]) -> dict[str, int]:
+    """Dossiers of a queue per state, in one query."""
+    from django.db.models import Count
+
+    return dict(queryset.order_by().values_list("state").annotate(count=Count("pk")).values_list("state", "count"))
+
+
+def instructor_groups_of(user, programme_id: int) -> QuerySet:
+    """The programme's instructor groups with their members and rules, for its managers."""
+    from django.db.models import Prefetch
+
+    from applications.models import InstructorGroup, InstructorGroupMember, RoutingRule
+
+    if not manages_instruction_of(user, programme_id):
+        return InstructorGroup.objects.none()
+    return InstructorGroup.objects.filter(programme_id=programme_id).prefetch_related(
+        Prefetch("memberships", InstructorGroupMember.objects.select_related("user").order_by("user__email")),
+        Prefetch("routing_rules", RoutingRule.objects.select_related("theme")),
+    )
+
+
+def instructor_group_of(user, group_id: int):
+    """One group for a manager of its programme, else None (a 404)."""
+    from applications.models import InstructorGroup
+
+    group = InstructorGroup.objects.select_related("programme").filter(pk=group_id).first()
+    return group if group is not None and manages_instruction_of(user, group.programme_id) else None

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("applications.urls_lists")),
     path("", include("applications.urls_dossier")),
     path("", include("applications.urls_exports")),
+    path("", include("applications.urls_instruction")),
 ]

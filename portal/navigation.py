@@ -29,6 +29,7 @@ NAVIGATION = [
     NavEntry(_("Mes projets"), "funding:my_projects", lambda roles: roles.is_applicant),
     NavEntry(_("Gestion des appels"), "calls_staff:list", lambda roles: roles.is_programme_staff or roles.is_admin),
     NavEntry(_("Tableau de bord"), "dashboard:index", lambda roles: roles.is_programme_staff or roles.is_admin),
+    NavEntry(_("À instruire"), "applications:instruction_queue", lambda roles: roles.is_programme_staff),
     NavEntry(_("Instruction"), "applications:staff_list", lambda roles: roles.is_programme_staff or roles.is_admin),
     NavEntry(_("Jurys"), "juries:staff_list", lambda roles: roles.is_programme_staff or roles.is_admin),
     NavEntry(_("Jury"), "juries:my_queue", lambda roles: roles.is_juror),

@@ -19,6 +19,7 @@ from applications.evaluation import DossierEvaluation, dossier_evaluation, viola
 from applications.models import Dossier, DossierSnapshot
 from applications.permissions import ensure_member
 from applications.selectors import dossier_required_documents
+from applications.services.routing import dossier_route
 from applications.services.workflow import dossier_transition
 from applications.workflow import DossierState
 from calls.formschema import missing_fields
@@ -222,4 +223,5 @@ def dossier_submit(*, actor, dossier: Dossier, declaration: bool, at=None) -> Do
             # An expression of interest asks for no money: its indicative budget is not a request.
             locked.requested_amount = evaluation.requested_amount if evaluation else locked.requested_amount
         locked.save(update_fields=["submitted_at", "requested_amount", "rule_version", "updated_at"])
+        dossier_route(dossier=locked)
         return snapshot_freeze(dossier=locked, actor=actor, at=at, evaluation=evaluation)

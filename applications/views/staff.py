@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from applications.evaluation import derogation_of, dossier_evaluation
 from applications.forms import ComplementRequestForm, DerogationForm, DerogationWithdrawForm, MessageForm
 from applications.models import Attachment, BudgetLine, Dossier
-from applications.selectors import dossiers_of_staff, project_summary, similar_project_flags
+from applications.forms_instruction import DossierRoutingForm
+from applications.selectors import dossiers_of_staff, manages_instruction_of, project_summary, similar_project_flags
 from applications.services import derogations, exchanges
 from applications.views.dossier import (
     attachment_response,
@@ -36,7 +37,7 @@ def staff_dossier_or_404(request, pk: int) -> Dossier:
     if not (roles.is_programme_staff or roles.is_admin):
         raise PermissionDenied
     queryset = dossiers_of_staff(request.user).select_related(
-        "theme__call__programme", "session", "organisation", "form_definition"
+        "theme__call__programme", "session", "organisation", "form_definition", "instruction_group", "instructor"
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -90,6 +91,11 @@ def staff_dossier(request, pk: int):
             "similar_projects": similar_project_flags([dossier]).get(dossier.pk, []),
             "project": project_summary(dossier.project) if dossier.project_id else None,
             "to_instruct": dossier.state in (DossierState.SUBMITTED, DossierState.COMPLETE),
+            "routing_form": DossierRoutingForm(
+                dossier=dossier, initial={"group": dossier.instruction_group_id, "instructor": dossier.instructor_id}
+            ),
+            "manages_instruction": manages_instruction_of(request.user, dossier.theme.call.programme_id),
+            "followers": [follower.user for follower in dossier.followers.select_related("user")],
         },
     )
 

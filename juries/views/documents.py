@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 
+from applications.selectors import dossiers_of_staff
 from juries import selectors
 from juries.models import Decision
 from juries.permissions import require_staff
@@ -35,12 +36,11 @@ def minutes(request, jury_id: int, deliberation_id: int):
 
 @login_required
 def letter(request, decision_id: int):
-    """The carrier's members and the programme's staff only; anyone else gets a 404."""
+    """The carrier's members and the staff who see the dossier only; anyone else gets a 404."""
     decision = Decision.objects.select_related("dossier__theme__call").filter(pk=decision_id).first()
-    roles = user_roles(request.user)
     if decision is None or not (
-        roles.is_member_of(decision.dossier.organisation_id)
-        or roles.is_staff_of(decision.dossier.theme.call.programme_id)
+        user_roles(request.user).is_member_of(decision.dossier.organisation_id)
+        or dossiers_of_staff(request.user).filter(pk=decision.dossier_id).exists()
     ):
         raise Http404
     return _pdf(

@@ -40,7 +40,7 @@ from django.test import Client
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
-from applications.models import Attachment, Dossier, DossierPartner, ProjectPhase
+from applications.models import Attachment, Dossier, DossierPartner, InstructorGroup, InstructorGroupMember, ProjectPhase, RoutingRule
 from applications.services import drafting
 from calls.models import Call, Criterion, InfoSession, MilestoneTemplate, Phase, RequiredDocument, Theme
 from funding.models import Convention, Milestone, Payment, Tranche
@@ -48,7 +48,8 @@ from funding.services import conventions
 from juries.models import Assignment, ConflictDeclaration, Deliberation, Evaluation, Hearing, Jury, JuryMember
 from juries.services import juries
 from portal import imports
-from portal.models import Membership, Organisation, OrganisationDomain
+from portal.models import Membership, Organisation, OrganisationDomain, Role
+from portal.services import role_assign
 from portal.services.membership import membership_request_create
 from tests.applications.factories import DossierFactory
 from tests.calls.model_factories import SessionFactory, ThemeFactory
@@ -217,6 +218,8 @@ def attack_world(world, settings, django_capture_on_commit_callbacks) -> World:
     q["requester"] = UserFactory(email="demandeur-b@exemple.fr")
     membership_request_create(actor=q["requester"], organisation=organisation_b)
     q["target"] = session_q
+    # Q's instruction: a group with a member and a rule; its staff as a would-be instructor.
+    q.update(_instruction_side(users["staff_q"], theme_q, group_name="GQ"))
     q["reference"] = Dossier.objects.get(pk=q["funded"]).reference
     q["predecessor"] = dossier_b
     q["parent"] = q["criterion"]
@@ -277,7 +280,26 @@ def attack_world(world, settings, django_capture_on_commit_callbacks) -> World:
             ),
         }
     )
+    # P's side: G2 (the dossier of A lies in G1) to move it to, P's manager to assign it to, and a member and
+    # a rule of G1, the group of the URL.
+    p.update(_instruction_side(users["staff_p"], theme_p, group_name="G1"))
+    p.update({"group": InstructorGroup.objects.get(programme=theme_p.call.programme, name="G2")})
     return World(users=users, p=p, q=q)
+
+
+def _instruction_side(manager, theme, *, group_name: str) -> dict:
+    from applications.services import routing
+
+    programme = theme.call.programme
+    group, _ = InstructorGroup.objects.get_or_create(programme=programme, name=group_name)
+    colleague = UserFactory()
+    role_assign(actor=None, user=colleague, role=Role.PROGRAMME_STAFF, scope=programme)
+    return {
+        "group": group,
+        "instructor": manager,
+        "group_member": routing.instructor_group_member_add(actor=manager, group=group, user=colleague),
+        "rule": routing.routing_rule_create(actor=manager, group=group, theme=theme),
+    }
 
 
 def _in_force(w: World) -> Convention:
@@ -568,7 +590,40 @@ def _generate(w: World, side: dict) -> Probe:
     return posted(w.users["staff_p"], url, form, Convention.objects.filter(dossier_id=w.p["funded"]))
 
 
+def _dossier_routing(action: str, field: str) -> Callable[[World, dict], Probe]:
+    """P's manager sends the dossier of A to a group, or assigns it to someone, taken from `side`."""
+
+    def send(w: World, side: dict) -> Probe:
+        url = reverse("applications:dossier_routing", args=[w.p["pk"]])
+        response = _client(w.users["staff_p"]).post(url, {"action": action, field: side[field].pk})
+        lookup = {"group": "instruction_group", "instructor": "instructor"}[field]
+        return Probe(response.status_code, Dossier.objects.filter(pk=w.p["pk"], **{lookup: side[field]}).exists())
+
+    return send
+
+
+def _instructor_group(action: str, **fields: Callable[[World, dict], object]) -> Callable[[World, dict], Probe]:
+    """P's manager acts on group G1 of P with ids of `side`."""
+
+    def send(w: World, side: dict) -> Probe:
+        url = reverse("applications:instructor_group", args=[w.p["group_id"]])
+        form = {"action": action, **{name: value(w, side) for name, value in fields.items()}}
+        return posted(w.users["staff_p"], url, form, InstructorGroupMember.objects.all(), RoutingRule.objects.all())
+
+    return send
+
+
 FORM_FIELDS: dict[tuple[str, str], Attack | NotAnId] = {
+    ("applications.forms_instruction.DossierRoutingForm", "group"): Attack(
+        "P envoie le dossier de A vers un groupe d'instruction de Q", _dossier_routing("group", "group")
+    ),
+    ("applications.forms_instruction.DossierRoutingForm", "instructor"): Attack(
+        "P attribue le dossier de A à un membre de l'équipe de Q", _dossier_routing("assign", "instructor")
+    ),
+    ("applications.forms_instruction.RoutingRuleForm", "theme"): Attack(
+        "P oriente vers son groupe les dossiers d'un thème de Q",
+        _instructor_group("rule_add", theme=lambda w, side: side["theme"].pk),
+    ),
     ("applications.forms.DossierStartForm", "organisation"): Attack(
         "A démarre un dossier au nom de B", _start("organisation")
     ),
@@ -638,6 +693,17 @@ FORM_FIELDS: dict[tuple[str, str], Attack | NotAnId] = {
 }
 
 PARAMETERS: dict[tuple[str, str], Attack | NotAnId] = {
+    ("applications/views/instruction.py", "member"): Attack(
+        "P retire d'un groupe de P un membre d'un groupe de Q",
+        _instructor_group("member_remove", member=lambda w, side: side["group_member"].pk),
+    ),
+    ("applications/views/instruction.py", "rule"): Attack(
+        "P supprime depuis un groupe de P une règle d'orientation de Q",
+        _instructor_group("rule_delete", rule=lambda w, side: side["rule"].pk),
+    ),
+    ("applications/views/instruction.py", "vue"): NotAnId(
+        "nom d'une vue de la file (mes dossiers, suivis, à attribuer)"
+    ),
     ("applications/publication.py", "programme"): NotAnId("identifiant public (slug) d'un programme publié"),
     ("applications/publication.py", "appel"): NotAnId("identifiant public (slug) d'un appel publié"),
     ("applications/publication.py", "theme"): NotAnId("code public d'un thème publié"),

@@ -10,6 +10,10 @@ must get what any unrelated user gets on A's objects), and `juror_member_a`, a j
 declared no conflict on J's dossier of A and was then granted membership of A (he gets what a
 member of A gets, and never the jury's view of that dossier).
 
+A third, `instructor_p2`, is staff of P who instructs within group G2 of P, while the dossier of A
+is routed to group G1: he gets what staff of P get, except on that dossier's pages (a 404) and on
+the organisation of the instruction, which is the programme's managers' (staff_p is in no group).
+
 Denied roles also POST to each URL: a refusal must not depend on the method.
 """
 
@@ -67,7 +71,7 @@ RULED_ROLES = [
     "juror_conflicted",
     "admin",
 ]
-ROLES = [*RULED_ROLES, "juror_member_a"]
+ROLES = [*RULED_ROLES, "juror_member_a", "instructor_p2"]
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND = "ok", "login", "403", "404"
 
@@ -83,6 +87,8 @@ STAFF_OF_P = {
     "admin": OK,
 }
 ANY_STAFF = {**STAFF_OF_P, "staff_q": OK}
+# A page of the dossier of A, routed to group G1 of P: an instructor of group G2 does not find it.
+DOSSIER_OF_G1 = {**STAFF_OF_P, "instructor_p2": NOT_FOUND}
 # Jury J of programme P: its chair juror_j; juror_conflicted declared a conflict on the jury's dossier,
 # which A carries; juror_member_a is conflicted on it by his membership of A.
 JUROR_OF_J = {**dict.fromkeys(RULED_ROLES, FORBIDDEN), "anonymous": LOGIN, "juror_j": OK, "juror_conflicted": OK}
@@ -271,11 +277,18 @@ EXPECTED: dict[str, Expectation] = {
     "applications:phased_project": Expectation(CARRIER_OR_STAFF),
     # dossiers: staff side
     "applications:staff_list": Expectation(ANY_STAFF),
-    "applications:staff_dossier": Expectation(STAFF_OF_P),
-    "applications:complement_request": Expectation(STAFF_OF_P),
-    "applications:derogation_record": Expectation(STAFF_OF_P),
-    "applications:derogation_withdraw": Expectation(STAFF_OF_P),
-    "applications:staff_document_download": Expectation(STAFF_OF_P),
+    "applications:staff_dossier": Expectation(DOSSIER_OF_G1),
+    "applications:complement_request": Expectation(DOSSIER_OF_G1),
+    "applications:staff_document_download": Expectation(DOSSIER_OF_G1),
+    "applications:derogation_record": Expectation(DOSSIER_OF_G1),
+    "applications:derogation_withdraw": Expectation(DOSSIER_OF_G1),
+    "applications:dossier_routing": Expectation(DOSSIER_OF_G1),
+    "applications:instruction_queue": Expectation(ANY_STAFF),
+    # The organisation of P's instruction: its managers (staff_p belongs to no group); an instructor of P may not.
+    "applications:instructor_groups": Expectation(
+        {**STAFF_OF_P, "instructor_p2": FORBIDDEN}, {"programme_id": "programme_p"}
+    ),
+    "applications:instructor_group": Expectation({**STAFF_OF_P, "instructor_p2": NOT_FOUND}),
     # juries
     "juries:my_queue": Expectation(JUROR_OF_J),
     **{f"juries:{name}": Expectation(JUROR_OF_J) for name in ["queue", "declarations"]},
@@ -284,7 +297,7 @@ EXPECTED: dict[str, Expectation] = {
         f"juries:{name}": Expectation(JUROR_ON_DOSSIER, {"attachment_id": "jury_attachment"})
         for name in ["score", "document", "consensus"]
     },
-    "juries:decision_letter": Expectation(CARRIER_OR_STAFF),
+    "juries:decision_letter": Expectation({**CARRIER_OR_STAFF, "instructor_p2": NOT_FOUND}),
     **{f"juries:{name}": Expectation(APPLICANT_A) for name in ["hearing_answer", "hearing_ics"]},
     # Staff of P and the chair of J record a hearing's outcome; another member of J gets 403, anyone else 404.
     "juries:hearing_record": Expectation(
@@ -308,10 +321,10 @@ EXPECTED: dict[str, Expectation] = {
             "staff_hearings",
             "minutes",
             "instruction_queue",
-            "instruction_review",
             "member_import",
         ]
     },
+    "juries:instruction_review": Expectation(DOSSIER_OF_G1),
     **{
         f"juries:{name}": Expectation(STAFF_OF_P, {"fmt": fmt})
         for name, fmt in [("ranking_export", "ods"), ("evaluations_export", "xlsx")]
@@ -367,6 +380,8 @@ EXPECTED: dict[str, Expectation] = {
 def expected_outcome(rule: dict, role: str) -> str:
     if role in rule:
         return rule[role]
+    if role == "instructor_p2":
+        return rule["staff_p"]
     assert role == "juror_member_a", f"règle sans attente pour {role}"
     return OK if rule["juror_conflicted"] == OK else rule["applicant_a"]
 
@@ -460,6 +475,10 @@ def world(db, django_capture_on_commit_callbacks):
             arguments_out=jury_arguments,
         )
     )
+    users["instructor_p2"] = UserFactory()
+    arguments_groups = instruction_world(
+        manager=users["staff_p"], instructor=users["instructor_p2"], programme=theme_p.call.programme, dossier=dossier
+    )
     requester = UserFactory()
     users["requester_a"] = requester
     pending = membership.membership_request_create(actor=requester, organisation=member_a.organisation)
@@ -496,12 +515,25 @@ def world(db, django_capture_on_commit_callbacks):
         # The call's own grid and documents, for the routes without a theme (…/commun/…).
         "call_level": {"criterion_id": call_criterion.pk, "document_id": call_document.pk},
         **jury_arguments,
+        **arguments_groups,
         "token": {
             "calls:registration_cancel": registration.cancel_token,
             "applications:invitation_accept": invitation.token,
         },
     }
     return users, arguments
+
+
+def instruction_world(*, manager, instructor, programme, dossier) -> dict:
+    """Groups G1 and G2 of P; the dossier of A routed to G1; `instructor` staff of P within G2 only."""
+    from applications.services import routing
+
+    role_assign(actor=None, user=instructor, role=Role.PROGRAMME_STAFF, scope=programme)
+    group_1 = routing.instructor_group_create(actor=manager, programme=programme, name="G1")
+    group_2 = routing.instructor_group_create(actor=manager, programme=programme, name="G2")
+    routing.instructor_group_member_add(actor=manager, group=group_2, user=instructor)
+    routing.dossier_group_set(actor=manager, dossier=dossier, group=group_1)
+    return {"group_id": group_1.pk}
 
 
 def funded_world(*, staff, session, organisation, phase) -> dict:

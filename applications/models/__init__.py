@@ -160,6 +160,23 @@ class Dossier(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
+    # Set by the routing rules at submission, or by a programme manager; None: seen by managers only.
+    instruction_group = models.ForeignKey(
+        "applications.InstructorGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("groupe d'instruction"),
+    )
+    instructor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="dossiers_to_instruct",
+        verbose_name=_("instructeur ou instructrice"),
+    )
 
     class Meta:
         verbose_name = _("dossier")
@@ -401,3 +418,32 @@ class DossierInvitation(models.Model):
 
     def __str__(self):
         return f"Invitation de {self.email} — {self.dossier}"
+
+
+# The instruction's organisation (groups, routing, assignment) lives beside the dossier: the staff's
+# dossier scope (`applications.selectors.dossiers_of_staff`) depends on it.
+from applications.models.instruction import (  # noqa: E402
+    DossierFollower,
+    InstructorGroup,
+    InstructorGroupMember,
+    RoutingRule,
+)
+
+__all__ = [
+    "MONEY",
+    "Attachment",
+    "BudgetLine",
+    "ComplementRequest",
+    "Dossier",
+    "DossierFollower",
+    "DossierInvitation",
+    "DossierPartner",
+    "DossierSnapshot",
+    "InstructorGroup",
+    "InstructorGroupMember",
+    "Message",
+    "MessageRead",
+    "RoutingRule",
+    "StateChange",
+    "attachment_path",
+]

@@ -1,0 +1,85 @@
+"""Forms of the instruction's organisation: groups, their members and routing rules, a dossier's routing."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import InstructorGroup
+from calls.models import Theme
+from portal.models import Role, User
+
+
+class InstructorGroupForm(forms.Form):
+    name = forms.CharField(label=_("Nom du groupe"), max_length=120)
+    description = forms.CharField(
+        label=_("Périmètre"), max_length=255, required=False, help_text=_("Thème, région, ministère…")
+    )
+    sees_all = forms.BooleanField(
+        label=_("Groupe de pilotage : ses membres voient tous les dossiers du programme"), required=False
+    )
+
+
+class GroupMemberForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail d'un membre de l'équipe du programme"))
+
+    def __init__(self, *args, group: InstructorGroup, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group = group
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            raise forms.ValidationError(_("Aucun compte ne porte cette adresse."))
+        self.cleaned_data["user"] = user
+        return email
+
+
+class RoutingRuleForm(forms.Form):
+    theme = forms.ModelChoiceField(label=_("Thème"), queryset=Theme.objects.none(), required=False)
+    answer_field = forms.SlugField(
+        label=_("Champ du formulaire"),
+        max_length=80,
+        required=False,
+        help_text=_("Sa clé, par exemple « region »."),
+    )
+    answer_value = forms.CharField(label=_("Réponse attendue"), max_length=255, required=False)
+    amount_min = forms.DecimalField(
+        label=_("Montant demandé minimal (€)"), min_value=0, decimal_places=2, required=False
+    )
+    amount_max = forms.DecimalField(
+        label=_("Montant demandé maximal (€)"), min_value=0, decimal_places=2, required=False
+    )
+
+    def __init__(self, *args, group: InstructorGroup, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the programme's themes: another programme's theme is not a choice.
+        self.fields["theme"].queryset = Theme.objects.filter(call__programme_id=group.programme_id).select_related(
+            "call"
+        )
+        self.fields["theme"].label_from_instance = lambda theme: f"{theme.code} — {theme.call.title}"
+
+
+class DossierRoutingForm(forms.Form):
+    """A manager's choice of group, and anyone's choice of instructor among those who see the dossier."""
+
+    group = forms.ModelChoiceField(
+        label=_("Groupe d'instruction"),
+        queryset=InstructorGroup.objects.none(),
+        required=False,
+        empty_label=_("Aucun (pilotes du programme)"),
+    )
+    instructor = forms.ModelChoiceField(
+        label=_("Instructeur ou instructrice"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Personne"),
+    )
+
+    def __init__(self, *args, dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        programme_id = dossier.theme.call.programme_id
+        self.fields["group"].queryset = InstructorGroup.objects.filter(programme_id=programme_id)
+        self.fields["instructor"].queryset = User.objects.filter(
+            role_assignments__role=Role.PROGRAMME_STAFF, role_assignments__scope_id=programme_id
+        ).order_by("email")
+        self.fields["instructor"].label_from_instance = lambda user: user.email

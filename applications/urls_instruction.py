@@ -1,0 +1,13 @@
+"""The instruction's organisation: the instructor's queue, groups and routing rules, a dossier's routing."""
+
+from django.urls import path
+
+from applications.views import instruction
+
+# No app_name: these patterns live in the "applications" namespace of applications.urls.
+urlpatterns = [
+    path("instruction/a-instruire/", instruction.queue, name="instruction_queue"),
+    path("instruction/programmes/<int:programme_id>/groupes/", instruction.groups, name="instructor_groups"),
+    path("instruction/groupes/<int:group_id>/", instruction.group_detail, name="instructor_group"),
+    path("instruction/dossiers/<int:pk>/attribution/", instruction.dossier_routing, name="dossier_routing"),
+]
