@@ -199,7 +199,7 @@ class WithdrawForm(forms.Form):
     )
 
 
-def section_form(section: dict, data=None, initial=None) -> forms.Form:
+def section_form(section: dict, data=None, initial=None, prefix: str = "answers") -> forms.Form:
     """An unbound-by-rules form for one schema section: it renders widgets and keeps the raw input.
 
     Every field is optional here: validation is `calls.formschema.clean_answers` (one rule set for
@@ -209,7 +209,7 @@ def section_form(section: dict, data=None, initial=None) -> forms.Form:
     for field in section["fields"]:
         fields[field["key"]] = _form_field(field)
     form_class = type("SectionForm", (forms.Form,), fields)
-    return form_class(data=data, initial=initial, prefix="answers")
+    return form_class(data=data, initial=initial, prefix=prefix)
 
 
 def _form_field(field: dict) -> forms.Field:

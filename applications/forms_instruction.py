@@ -1,9 +1,10 @@
-"""Forms of the instruction's organisation: groups, their members and routing rules, a dossier's routing."""
+"""Forms of the instruction: groups, their members and routing rules, a dossier's routing, private annotations."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import InstructorGroup
+from calls.formschema import FIELD_KINDS, KEY_PATTERN
 from calls.models import Theme
 from portal.models import Role, User
 
@@ -83,3 +84,32 @@ class DossierRoutingForm(forms.Form):
             role_assignments__role=Role.PROGRAMME_STAFF, role_assignments__scope_id=programme_id
         ).order_by("email")
         self.fields["instructor"].label_from_instance = lambda user: user.email
+
+
+class PrivateNoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Note privée"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+        help_text=_("Lue par l'équipe du programme seulement : jamais par le porteur ni par le jury."),
+    )
+
+
+class AnnotationFieldForm(forms.Form):
+    key = forms.RegexField(
+        label=_("Identifiant"),
+        regex=KEY_PATTERN,
+        max_length=64,
+        help_text=_("Minuscules, chiffres et _, par exemple « avis_technique »."),
+    )
+    label = forms.CharField(label=_("Libellé"), max_length=255)
+    kind = forms.ChoiceField(label=_("Type"), choices=list(FIELD_KINDS.items()))
+    choices = forms.CharField(
+        label=_("Choix proposés"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Un par ligne, pour les champs à choix."),
+    )
+
+    def clean_choices(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["choices"].splitlines() if line.strip()]

@@ -14,10 +14,11 @@ from decimal import Decimal
 
 import tablib
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.utils import timezone
 from import_export import fields, resources
 
 from applications.evaluation import GRANTED_STATES, derogation_of, judge
-from applications.models import Dossier, DossierPartner
+from applications.models import CallAnnotationFields, Dossier, DossierPartner, PrivateNote
 from applications.workflow import DossierState
 from calls.models import RuleVersion
 from portal.exports import choice_labels, french_cell, spreadsheet_datetime
@@ -49,6 +50,7 @@ EXPORTED_FIELDS = (
     "derogation__rate_percent",
     "derogation__deciding_body",
     "derogation__decided_on",
+    "annotation__values",
 )
 
 
@@ -65,10 +67,11 @@ def export_queryset(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
         .values("total")[:1]
     )
     return (
-        queryset.select_related("organisation", "theme__call__programme", "session", "derogation")
+        queryset.select_related("organisation", "theme__call__programme", "session", "derogation", "annotation")
         .only(*EXPORTED_FIELDS)
         .prefetch_related(
             "budget_lines",
+            Prefetch("private_notes", queryset=PrivateNote.objects.select_related("author").order_by("created_at")),
             Prefetch(
                 "partners",
                 to_attr="export_co_carriers",
@@ -102,6 +105,9 @@ class DossierResource(resources.ModelResource):
     compliant = fields.Field(column_name="Règles de cofinancement respectées")
     rule_version = fields.Field(column_name="Version de la règle appliquée")
     derogation = fields.Field(column_name="Taux dérogatoire décidé (%)")
+    # Staff exports only: the carrier never downloads this resource.
+    private_fields = fields.Field(column_name="Champs privés de l'instruction")
+    private_notes = fields.Field(column_name="Notes privées de l'instruction")
 
     class Meta:
         model = Dossier
@@ -126,6 +132,8 @@ class DossierResource(resources.ModelResource):
             "compliant",
             "rule_version",
             "derogation",
+            "private_fields",
+            "private_notes",
         )
         export_order = fields
 
@@ -137,6 +145,15 @@ class DossierResource(resources.ModelResource):
         self._evaluation = (None, None)  # (dossier pk, evaluation) of the row being written
         self._state_labels = choice_labels(DossierState.choices)
         self._kind_labels = choice_labels(OrganisationKind.choices)
+        self._annotation_labels = {}  # call id -> {field key: label}, read once per call
+
+    def annotation_labels(self, call_id: int) -> dict[str, str]:
+        if call_id not in self._annotation_labels:
+            configuration = CallAnnotationFields.objects.filter(call_id=call_id).only("fields").first()
+            self._annotation_labels[call_id] = {
+                field["key"]: field["label"] for field in (configuration.fields if configuration else [])
+            }
+        return self._annotation_labels[call_id]
 
     def version(self, dossier) -> RuleVersion | None:
         """The version the dossier is judged on (as `dossier_rule_version`), one query per version."""
@@ -230,9 +247,29 @@ class DossierResource(resources.ModelResource):
     def dehydrate_derogation(self, dossier):
         derogation = derogation_of(dossier)
         return derogation.rate_percent if derogation is not None else None
+    def dehydrate_private_fields(self, dossier):
+        annotation = getattr(dossier, "annotation", None)
+        if annotation is None:
+            return ""
+        labels = self.annotation_labels(dossier.theme.call_id)
+        return " ; ".join(
+            f"{label} : {_cell(annotation.values[key])}"
+            for key, label in labels.items()
+            if annotation.values.get(key) not in (None, "", [])
+        )
+
+    def dehydrate_private_notes(self, dossier):
+        return " | ".join(
+            f"{timezone.localtime(note.created_at):%d/%m/%Y %H:%M} {note.author.email} : {note.body}"
+            for note in dossier.private_notes.all()
+        )
 
 
 EXPORT_CHUNK_SIZE = 500  # rows fetched per query (with their budget lines and co-carriers)
+
+
+def _cell(value) -> str:
+    return ", ".join(str(item) for item in value) if isinstance(value, list) else french_cell(value)
 
 
 def dossier_rows(queryset: QuerySet[Dossier]):

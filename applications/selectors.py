@@ -462,3 +462,19 @@ def instructor_group_of(user, group_id: int):
 
     group = InstructorGroup.objects.select_related("programme").filter(pk=group_id).first()
     return group if group is not None and manages_instruction_of(user, group.programme_id) else None
+
+
+# --- Private annotations -------------------------------------------------------------------------
+
+
+def annotations_for_jury(dossier: Dossier) -> list[tuple[dict, object]]:
+    """(field, value) of the dossier's private fields when its call shows them to jurors, else [].
+    Private notes are never part of it."""
+    from applications.models import CallAnnotationFields, DossierAnnotation
+
+    configuration = CallAnnotationFields.objects.filter(call_id=dossier.theme.call_id, shown_to_jury=True).first()
+    if configuration is None or not configuration.fields:
+        return []
+    annotation = DossierAnnotation.objects.filter(dossier=dossier).first()
+    values = annotation.values if annotation else {}
+    return [(field, values.get(field["key"])) for field in configuration.fields]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from applications.views import instruction
+from applications.views import annotations, instruction
 
 # No app_name: these patterns live in the "applications" namespace of applications.urls.
 urlpatterns = [
@@ -10,4 +10,10 @@ urlpatterns = [
     path("instruction/programmes/<int:programme_id>/groupes/", instruction.groups, name="instructor_groups"),
     path("instruction/groupes/<int:group_id>/", instruction.group_detail, name="instructor_group"),
     path("instruction/dossiers/<int:pk>/attribution/", instruction.dossier_routing, name="dossier_routing"),
+    path("instruction/dossiers/<int:pk>/annotations/", annotations.dossier_annotations, name="dossier_annotations"),
+    path(
+        "instruction/appels/<int:call_id>/champs-prives/",
+        annotations.call_annotation_fields,
+        name="call_annotation_fields",
+    ),
 ]

@@ -422,6 +422,7 @@ class DossierInvitation(models.Model):
 
 # The instruction's organisation (groups, routing, assignment) lives beside the dossier: the staff's
 # dossier scope (`applications.selectors.dossiers_of_staff`) depends on it.
+from applications.models.annotations import CallAnnotationFields, DossierAnnotation, PrivateNote  # noqa: E402
 from applications.models.instruction import (  # noqa: E402
     DossierFollower,
     InstructorGroup,
@@ -433,8 +434,10 @@ __all__ = [
     "MONEY",
     "Attachment",
     "BudgetLine",
+    "CallAnnotationFields",
     "ComplementRequest",
     "Dossier",
+    "DossierAnnotation",
     "DossierFollower",
     "DossierInvitation",
     "DossierPartner",
@@ -443,6 +446,7 @@ __all__ = [
     "InstructorGroupMember",
     "Message",
     "MessageRead",
+    "PrivateNote",
     "RoutingRule",
     "StateChange",
     "attachment_path",

@@ -16,6 +16,7 @@ from applications.services import routing
 from applications.views.staff import staff_dossier_or_404
 from applications.workflow import DossierState
 from calls.models import Programme
+from calls.selectors import staff_programmes
 from portal.errors import DomainError
 from portal.selectors import user_roles
 
@@ -27,7 +28,7 @@ QUEUE_VIEW_LABELS = {
 }
 
 
-def _require_staff(user) -> None:
+def require_staff(user) -> None:
     roles = user_roles(user)
     if not (roles.is_admin or roles.is_programme_staff):
         raise PermissionDenied
@@ -36,7 +37,7 @@ def _require_staff(user) -> None:
 @login_required
 def queue(request):
     """« Mes dossiers à instruire »: assigned, followed, or to assign in my groups, with counts per state."""
-    _require_staff(request.user)
+    require_staff(request.user)
     view = request.GET.get("vue", "mes-dossiers")
     if view not in selectors.QUEUE_VIEWS:
         view = "mes-dossiers"
@@ -60,22 +61,16 @@ def queue(request):
             "total": sum(counts.values()),
             "managed_programmes": [
                 programme
-                for programme in _staff_programmes(request.user)
+                for programme in staff_programmes(user_roles(request.user))
                 if selectors.manages_instruction_of(request.user, programme.pk)
             ],
         },
     )
 
 
-def _staff_programmes(user):
-    roles = user_roles(user)
-    programmes = Programme.objects.order_by("name")
-    return programmes if roles.is_admin else programmes.filter(pk__in=roles.staff_programme_ids)
-
-
 def _programme_managed_or_404(request, programme_id: int) -> Programme:
-    _require_staff(request.user)
-    programme = get_object_or_404(_staff_programmes(request.user), pk=programme_id)
+    require_staff(request.user)
+    programme = get_object_or_404(staff_programmes(user_roles(request.user)), pk=programme_id)
     if not selectors.manages_instruction_of(request.user, programme.pk):
         raise PermissionDenied
     return programme
@@ -97,14 +92,19 @@ def groups(request, programme_id: int):
     return render(
         request,
         "applications/instruction/groups.html",
-        {"programme": programme, "groups": selectors.instructor_groups_of(request.user, programme.pk), "form": form},
+        {
+            "programme": programme,
+            "groups": selectors.instructor_groups_of(request.user, programme.pk),
+            "calls": programme.calls.order_by("title"),
+            "form": form,
+        },
     )
 
 
 @login_required
 def group_detail(request, group_id: int):
     """One group: add or remove members, add or remove routing rules (one POST action each)."""
-    _require_staff(request.user)
+    require_staff(request.user)
     group = selectors.instructor_group_of(request.user, group_id)
     if group is None:
         raise Http404

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from applications.models import Attachment, Dossier
+from applications.selectors import annotations_for_jury
 from applications.views.dossier import attachment_response
 from juries import scoring, selectors
 from juries.forms import DeclarationForm, OpinionForm, ReopenForm, sheet_from_post
@@ -164,6 +165,7 @@ def snapshot_context(dossier: Dossier) -> dict:
             for s in schema.get("sections", [])
         ],
         "attachments": dossier.attachments.filter(message__isnull=True),
+        "private_fields": annotations_for_jury(dossier),
     }
 
 

@@ -50,6 +50,8 @@ HEADERS = [
     "Règles de cofinancement respectées",
     "Version de la règle appliquée",
     "Taux dérogatoire décidé (%)",
+    "Champs privés de l'instruction",
+    "Notes privées de l'instruction",
 ]
 
 

@@ -701,6 +701,8 @@ PARAMETERS: dict[tuple[str, str], Attack | NotAnId] = {
         "P supprime depuis un groupe de P une règle d'orientation de Q",
         _instructor_group("rule_delete", rule=lambda w, side: side["rule"].pk),
     ),
+    ("applications/views/annotations.py", "key"): NotAnId("clé d'un champ privé de l'appel de l'URL"),
+    ("applications/views/annotations.py", "shown"): NotAnId("1 ou 0 : montrer ou non les champs privés au jury"),
     ("applications/views/instruction.py", "vue"): NotAnId(
         "nom d'une vue de la file (mes dossiers, suivis, à attribuer)"
     ),

@@ -289,6 +289,8 @@ EXPECTED: dict[str, Expectation] = {
         {**STAFF_OF_P, "instructor_p2": FORBIDDEN}, {"programme_id": "programme_p"}
     ),
     "applications:instructor_group": Expectation({**STAFF_OF_P, "instructor_p2": NOT_FOUND}),
+    "applications:dossier_annotations": Expectation(DOSSIER_OF_G1),
+    "applications:call_annotation_fields": Expectation({**STAFF_OF_P, "instructor_p2": FORBIDDEN}),
     # juries
     "juries:my_queue": Expectation(JUROR_OF_J),
     **{f"juries:{name}": Expectation(JUROR_OF_J) for name in ["queue", "declarations"]},
