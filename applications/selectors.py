@@ -194,16 +194,36 @@ STAFF_SORTS = {
 STAFF_DEFAULT_SORT = "-depot"
 
 
+# PostgreSQL text search configuration made by migration 0006: French stemming over unaccented words.
+SEARCH_CONFIG = "french_unaccent"
+
+
 def dossier_search(queryset: QuerySet[Dossier], query: str) -> QuerySet[Dossier]:
-    """Dossiers whose number, acronym, title, carrier name or SIRET matches what staff typed."""
+    """Dossiers whose number, acronym, title, carrier name or SIRET matches what staff typed, or whose
+    deposited text (answers, summary, partners, document names: `DossierSearchText`) does.
+
+    On PostgreSQL the deposited text is searched in French, unaccented and stemmed (« evaluations »
+    finds « évaluation »), and each row carries `search_rank`; on SQLite it is a plain substring search.
+    """
     if not query:
         return queryset
-    return queryset.filter(
+    from django.db import connections
+
+    plain = (
         Q(reference__icontains=query)
         | Q(acronym__icontains=query)
         | Q(title__icontains=query)
         | Q(organisation__name__icontains=query)
         | Q(organisation__siret__startswith=query.replace(" ", ""))
+    )
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset.filter(plain | Q(search_text__content__icontains=query))
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+    search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+    vector = SearchVector("search_text__content", config=SEARCH_CONFIG)
+    return queryset.annotate(search_vector=vector, search_rank=SearchRank(vector, search_query)).filter(
+        plain | Q(search_vector=search_query)
     )
 
 
@@ -252,6 +272,9 @@ def staff_dossier_list(
     if field is None:
         descending, field = True, STAFF_SORTS[STAFF_DEFAULT_SORT.lstrip("-")]
     order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    if query and sort == STAFF_DEFAULT_SORT and "search_rank" in queryset.query.annotations:
+        # A search left in the default order lists the best matches first.
+        return queryset.order_by(F("search_rank").desc(nulls_last=True), order, "-pk")
     return queryset.order_by(order, "-pk" if descending else "pk")
 
 

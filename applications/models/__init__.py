@@ -429,6 +429,7 @@ from applications.models.instruction import (  # noqa: E402
     InstructorGroupMember,
     RoutingRule,
 )
+from applications.models.search import DossierSearchText  # noqa: E402
 
 __all__ = [
     "MONEY",
@@ -441,6 +442,7 @@ __all__ = [
     "DossierFollower",
     "DossierInvitation",
     "DossierPartner",
+    "DossierSearchText",
     "DossierSnapshot",
     "InstructorGroup",
     "InstructorGroupMember",

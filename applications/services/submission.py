@@ -16,8 +16,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from applications.evaluation import DossierEvaluation, dossier_evaluation, violations_for_step
-from applications.models import Dossier, DossierSnapshot
+from applications.models import Dossier, DossierSearchText, DossierSnapshot
 from applications.permissions import ensure_member
+from applications.search import search_text_of
 from applications.selectors import dossier_required_documents
 from applications.services.routing import dossier_route
 from applications.services.workflow import dossier_transition
@@ -159,6 +160,8 @@ def snapshot_freeze(*, dossier: Dossier, actor, at, evaluation: DossierEvaluatio
         content=content,
         digest=content_digest(content),
     )
+    # Staff search the deposited version: its text follows each deposit.
+    DossierSearchText.objects.update_or_create(dossier=dossier, defaults={"content": search_text_of(content)})
     task_enqueue_on_commit("applications.tasks.receipt_generate", snapshot_id=snapshot.pk)
     return snapshot
 
