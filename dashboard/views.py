@@ -3,12 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dashboard import organisation as organisation_selectors
 from dashboard.selectors import DEADLINE_HORIZON, dashboard_programmes
+from portal.models import Organisation
 from portal.selectors import user_roles
 
 
@@ -38,4 +40,19 @@ def programme_dashboard(request, programme_id: int | None = None):
                 else _("Tableau de bord des programmes"),
             },
         },
+    )
+
+
+@login_required
+def organisation_file(request, organisation_id: int):
+    """One organisation's file for programme staff and admins: its dossiers across calls and programmes."""
+    roles = user_roles(request.user)
+    if not roles.reviews_organisations:
+        raise PermissionDenied
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    file = organisation_selectors.organisation_file(request.user, organisation)
+    return render(
+        request,
+        "dashboard/organisation.html",
+        {"file": file},
     )

@@ -375,6 +375,9 @@ EXPECTED: dict[str, Expectation] = {
     "calls_staff:registrations_export": Expectation(STAFF_OF_P, {"fmt": "csv"}),
     "dashboard:index": Expectation(ANY_STAFF),
     "dashboard:programme": Expectation(STAFF_OF_P, {"programme_id": "programme_p"}),
+    # An organisation's file: every programme's staff check a carrier before deciding (summary lines only
+    # for the dossiers they may not open).
+    "dashboard:organisation": Expectation(ANY_STAFF),
     "imports:organisations": Expectation(ANY_STAFF),
 }
 
