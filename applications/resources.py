@@ -247,6 +247,7 @@ class DossierResource(resources.ModelResource):
     def dehydrate_derogation(self, dossier):
         derogation = derogation_of(dossier)
         return derogation.rate_percent if derogation is not None else None
+
     def dehydrate_private_fields(self, dossier):
         annotation = getattr(dossier, "annotation", None)
         if annotation is None:

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0003_dossier_latest_submitted_index'),
+        ('applications', '0004_dossier_rule_version_and_derogation'),
         ('calls', '0003_programme_grantor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
