@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import InstructorGroup
+from applications.models import InstructorGroup, Label
 from calls.formschema import FIELD_KINDS, KEY_PATTERN
 from calls.models import Theme
 from portal.models import Role, User
@@ -113,3 +113,8 @@ class AnnotationFieldForm(forms.Form):
 
     def clean_choices(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["choices"].splitlines() if line.strip()]
+
+
+class LabelForm(forms.Form):
+    name = forms.CharField(label=_("Nom de l'étiquette"), max_length=60)
+    colour = forms.ChoiceField(label=_("Couleur"), choices=Label.Colour.choices)

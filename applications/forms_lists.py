@@ -86,12 +86,18 @@ class StaffDossierFilterForm(_ListFilterForm):
     montant_max = AmountInputField(
         label=_("Montant demandé maximal (€)"), required=False, help_text=_("Par exemple 250 000")
     )
+    etiquette = forms.TypedChoiceField(label=_("Étiquette"), required=False, coerce=int, empty_value=None)
     brouillons = forms.BooleanField(label=_("Inclure les brouillons"), required=False)
     tri = forms.ChoiceField(label=_("Trier"), required=False, choices=_sort_choices)
 
-    def __init__(self, *args, sessions, **kwargs):
-        """`sessions`: the user's scope, each with its theme, call and programme loaded."""
+    def __init__(self, *args, sessions, labels=(), **kwargs):
+        """`sessions`: the user's scope, each with its theme, call and programme loaded; `labels`: the labels
+        of the user's programmes (`applications.selectors.labels_of`)."""
         super().__init__(*args, **kwargs)
+        self.fields["etiquette"].choices = [
+            ("", _("Toutes les étiquettes")),
+            *((label.pk, str(label)) for label in labels),
+        ]
         themes = _unique(session.theme for session in sessions)
         calls = _unique(theme.call for theme in themes)
         programmes = _unique(call.programme for call in calls)
@@ -122,6 +128,7 @@ class StaffDossierFilterForm(_ListFilterForm):
             "organisation_kind": data["type_porteur"],
             "amount_min": data["montant_min"],
             "amount_max": data["montant_max"],
+            "label_id": data["etiquette"],
             "include_drafts": data["brouillons"] or None,
             "sort": data["tri"],
         }

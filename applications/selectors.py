@@ -239,6 +239,7 @@ def staff_dossier_list(
     organisation_kind: str = "",
     amount_min=None,
     amount_max=None,
+    label_id: int | None = None,
     query: str = "",
     sort: str = STAFF_DEFAULT_SORT,
 ) -> QuerySet[Dossier]:
@@ -263,6 +264,7 @@ def staff_dossier_list(
         "organisation__kind": organisation_kind or None,
         "requested_amount__gte": amount_min,
         "requested_amount__lte": amount_max,
+        "labels": label_id,
     }
     queryset = dossier_search(
         queryset.filter(**{lookup: value for lookup, value in filters.items() if value is not None}), query
@@ -501,3 +503,32 @@ def annotations_for_jury(dossier: Dossier) -> list[tuple[dict, object]]:
     annotation = DossierAnnotation.objects.filter(dossier=dossier).first()
     values = annotation.values if annotation else {}
     return [(field, values.get(field["key"])) for field in configuration.fields]
+
+
+# --- Labels and saved filters ---------------------------------------------------------------------
+
+
+def labels_of(user) -> list:
+    """Labels of the user's programmes, by programme then name (one query)."""
+    from applications.models import Label
+
+    roles = user_roles(user)
+    labels = Label.objects.select_related("programme").order_by("programme__name", "name")
+    return list(labels if roles.is_admin else labels.filter(programme_id__in=roles.staff_programme_ids))
+
+
+def saved_filters_of(user) -> QuerySet:
+    from applications.models import SavedFilter
+
+    return SavedFilter.objects.filter(user_id=user.pk)
+
+
+def instructors_of(user) -> QuerySet:
+    """Staff of the user's programmes, whom a dossier of theirs may be assigned to (one query)."""
+    from portal.models import Role, User
+
+    roles = user_roles(user)
+    staff = User.objects.filter(role_assignments__role=Role.PROGRAMME_STAFF)
+    if not roles.is_admin:
+        staff = staff.filter(role_assignments__scope_id__in=roles.staff_programme_ids)
+    return staff.distinct().order_by("email")

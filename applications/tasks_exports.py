@@ -50,7 +50,9 @@ def _job_update(job_id: str, **changes) -> dict:
 
 def filtered_dossiers(user, params: QueryDict):
     """The staff list's rows for these GET parameters, and its filter form (to check its errors)."""
-    form = StaffDossierFilterForm(params or None, sessions=selectors.staff_filter_scope(user))
+    form = StaffDossierFilterForm(
+        params or None, sessions=selectors.staff_filter_scope(user), labels=selectors.labels_of(user)
+    )
     return form, selectors.staff_dossier_list(user, **form.filters())
 
 

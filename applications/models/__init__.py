@@ -429,6 +429,7 @@ from applications.models.instruction import (  # noqa: E402
     InstructorGroupMember,
     RoutingRule,
 )
+from applications.models.labels import Label, SavedFilter  # noqa: E402
 from applications.models.search import DossierSearchText  # noqa: E402
 
 __all__ = [
@@ -446,10 +447,12 @@ __all__ = [
     "DossierSnapshot",
     "InstructorGroup",
     "InstructorGroupMember",
+    "Label",
     "Message",
     "MessageRead",
     "PrivateNote",
     "RoutingRule",
+    "SavedFilter",
     "StateChange",
     "attachment_path",
 ]

@@ -152,10 +152,15 @@ def staff_list(request):
     roles = user_roles(request.user)
     if not (roles.is_admin or roles.is_programme_staff):
         raise PermissionDenied
-    form = StaffDossierFilterForm(request.GET or None, sessions=selectors.staff_filter_scope(request.user))
+    labels = selectors.labels_of(request.user)
+    form = StaffDossierFilterForm(
+        request.GET or None, sessions=selectors.staff_filter_scope(request.user), labels=labels
+    )
     dossiers = selectors.staff_dossier_list(request.user, **form.filters())
     totals = selectors.dossier_list_totals(dossiers)
-    page = _CountedPaginator(dossiers, STAFF_PAGE_SIZE, count=totals["count"]).get_page(request.GET.get("page"))
+    page = _CountedPaginator(dossiers.prefetch_related("labels"), STAFF_PAGE_SIZE, count=totals["count"]).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "applications/lists/staff_list.html",
@@ -165,6 +170,11 @@ def staff_list(request):
             "rows": [_staff_row(dossier) for dossier in page],
             "totals": totals,
             "sort_links": _sort_links(request, form.sort),
+            # The selection's bulk actions and the saved filters.
+            "labels": labels,
+            "instructors": selectors.instructors_of(request.user),
+            "saved_filters": selectors.saved_filters_of(request.user),
+            "label_programmes": form.fields["programme"].choices[1:],
             "breadcrumb_data": {"links": [], "current": _("Instruction des dossiers")},
         },
     )

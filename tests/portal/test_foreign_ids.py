@@ -40,7 +40,16 @@ from django.test import Client
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
-from applications.models import Attachment, Dossier, DossierPartner, InstructorGroup, InstructorGroupMember, ProjectPhase, RoutingRule
+from applications.models import (
+    Attachment,
+    Dossier,
+    DossierPartner,
+    InstructorGroup,
+    InstructorGroupMember,
+    Label,
+    ProjectPhase,
+    RoutingRule,
+)
 from applications.services import drafting
 from calls.models import Call, Criterion, InfoSession, MilestoneTemplate, Phase, RequiredDocument, Theme
 from funding.models import Convention, Milestone, Payment, Tranche
@@ -284,6 +293,21 @@ def attack_world(world, settings, django_capture_on_commit_callbacks) -> World:
     # a rule of G1, the group of the URL.
     p.update(_instruction_side(users["staff_p"], theme_p, group_name="G1"))
     p.update({"group": InstructorGroup.objects.get(programme=theme_p.call.programme, name="G2")})
+    # Labels: one per side to filter the list on (A's dossier carries P's), and one named « Étiquette D »
+    # per side that the bulk attacks try to put on a dossier.
+    from applications.services import labels
+
+    for side, staff, programme in (
+        (p, users["staff_p"], theme_p.call.programme),
+        (q, users["staff_q"], theme_q.call.programme),
+    ):
+        side["label"] = labels.label_create(actor=staff, programme=programme, name="Étiquette", colour="blue-ecume")
+        side["label_d"] = labels.label_create(
+            actor=staff, programme=programme, name="Étiquette D", colour="green-emeraude"
+        )
+    p["label"].dossiers.add(p["dossier"])
+    q["label"].dossiers.add(q["dossier"])
+    p["pk_d"], q["pk_d"] = p["pk"], q["dossier"].pk
     return World(users=users, p=p, q=q)
 
 
@@ -602,6 +626,21 @@ def _dossier_routing(action: str, field: str) -> Callable[[World, dict], Probe]:
     return send
 
 
+def _bulk(action: str, **fields: Callable[[World, dict], object]) -> Callable[[World, dict], Probe]:
+    """P's staff act on a selection of the staff list with ids of `side`."""
+
+    def send(w: World, side: dict) -> Probe:
+        form = {"action": action, **{name: value(w, side) for name, value in fields.items()}}
+        response = _client(w.users["staff_p"]).post(reverse("applications:bulk_action"), form)
+        effect = (
+            Label.dossiers.through.objects.filter(label__name="Étiquette D").exists()
+            or Dossier.objects.filter(pk=w.p["pk"], instructor=side["instructor"]).exists()
+        )
+        return Probe(response.status_code, effect)
+
+    return send
+
+
 def _instructor_group(action: str, **fields: Callable[[World, dict], object]) -> Callable[[World, dict], Probe]:
     """P's manager acts on group G1 of P with ids of `side`."""
 
@@ -648,7 +687,13 @@ FORM_FIELDS: dict[tuple[str, str], Attack | NotAnId] = {
     ),
     **{
         ("applications.forms_lists.StaffDossierFilterForm", param): _staff_list(param, key)
-        for param, key in (("programme", "programme"), ("appel", "call"), ("theme", "theme"), ("session", "session"))
+        for param, key in (
+            ("programme", "programme"),
+            ("appel", "call"),
+            ("theme", "theme"),
+            ("session", "session"),
+            ("etiquette", "label"),
+        )
     },
     ("calls.forms_public.CallFilterForm", "programme"): NotAnId(
         "filtre public des appels publiés : tous les programmes y sont publics"
@@ -693,6 +738,23 @@ FORM_FIELDS: dict[tuple[str, str], Attack | NotAnId] = {
 }
 
 PARAMETERS: dict[tuple[str, str], Attack | NotAnId] = {
+    ("applications/views/labels.py", "dossiers"): Attack(
+        "P étiquette un dossier de Q depuis sa liste",
+        _bulk("label_add", dossiers=lambda w, side: [side["pk_d"]], label=lambda w, side: w.p["label_d"].pk),
+    ),
+    ("applications/views/labels.py", "label"): Attack(
+        "P pose une étiquette de Q sur un dossier de P",
+        _bulk("label_add", dossiers=lambda w, side: [w.p["pk_d"]], label=lambda w, side: side["label_d"].pk),
+    ),
+    ("applications/views/labels.py", "instructor"): Attack(
+        "P attribue en masse un dossier de P à l'équipe de Q",
+        _bulk("assign", dossiers=lambda w, side: [w.p["pk"]], instructor=lambda w, side: side["instructor"].pk),
+    ),
+    ("applications/views/labels.py", "body"): NotAnId("texte du message"),
+    ("applications/views/labels.py", "name"): NotAnId("nom du filtre"),
+    ("applications/views/labels.py", "querystring"): NotAnId(
+        "filtres de la liste, relus par le formulaire de la liste"
+    ),
     ("applications/views/instruction.py", "member"): Attack(
         "P retire d'un groupe de P un membre d'un groupe de Q",
         _instructor_group("member_remove", member=lambda w, side: side["group_member"].pk),

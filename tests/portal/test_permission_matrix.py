@@ -290,6 +290,13 @@ EXPECTED: dict[str, Expectation] = {
     ),
     "applications:instructor_group": Expectation({**STAFF_OF_P, "instructor_p2": NOT_FOUND}),
     "applications:dossier_annotations": Expectation(DOSSIER_OF_G1),
+    "applications:labels": Expectation(STAFF_OF_P, {"programme_id": "programme_p"}),
+    "applications:bulk_action": Expectation(ANY_STAFF),
+    "applications:saved_filter_save": Expectation(ANY_STAFF),
+    # staff_p's own saved filter: nobody else finds it.
+    "applications:saved_filter_delete": Expectation(
+        {**STAFF_OF_P, "staff_q": NOT_FOUND, "admin": NOT_FOUND, "instructor_p2": NOT_FOUND}
+    ),
     "applications:call_annotation_fields": Expectation({**STAFF_OF_P, "instructor_p2": FORBIDDEN}),
     # juries
     "juries:my_queue": Expectation(JUROR_OF_J),
@@ -538,7 +545,10 @@ def instruction_world(*, manager, instructor, programme, dossier) -> dict:
     group_2 = routing.instructor_group_create(actor=manager, programme=programme, name="G2")
     routing.instructor_group_member_add(actor=manager, group=group_2, user=instructor)
     routing.dossier_group_set(actor=manager, dossier=dossier, group=group_1)
-    return {"group_id": group_1.pk}
+    from applications.services import labels
+
+    saved = labels.saved_filter_save(actor=manager, name="Mes dossiers", querystring="statut=a_instruire")
+    return {"group_id": group_1.pk, "filter_id": saved.pk}
 
 
 def funded_world(*, staff, session, organisation, phase) -> dict:
