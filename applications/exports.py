@@ -6,7 +6,6 @@ progress page polled by htmx and a download reserved to the requester.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -15,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications import tasks_exports
+from applications.permissions import require_staff
 from applications.resources import dossier_dataset, dossier_rows
 from portal.exports import FORMATS, csv_streaming_response, dataset_response
-from portal.selectors import user_roles
 from portal.services import audit_record
 
 # Rows above which XLSX/ODS are built by a background task. Measured on 10 000 dossiers
@@ -29,12 +28,6 @@ EXPORT_ASYNC_THRESHOLD = 2_000
 SCOPE_FILTERS = ("programme", "appel", "theme", "session")
 
 
-def _require_staff(user) -> None:
-    roles = user_roles(user)
-    if not (roles.is_admin or roles.is_programme_staff):
-        raise PermissionDenied
-
-
 def _filename() -> str:
     return f"dossiers-{timezone.localdate():%Y-%m-%d}"
 
@@ -43,7 +36,7 @@ def _filename() -> str:
 def staff_list_export(request, fmt: str):
     if fmt not in FORMATS:
         raise Http404
-    _require_staff(request.user)
+    require_staff(request.user)
     form, dossiers = tasks_exports.filtered_dossiers(request.user, request.GET)
     if any(name in form.errors for name in SCOPE_FILTERS):
         raise Http404
@@ -68,7 +61,7 @@ def staff_list_export(request, fmt: str):
 
 def _own_job(request, job_id: str) -> dict:
     """The job if `request.user` asked for it; 404 otherwise (another user's job is not theirs to see)."""
-    _require_staff(request.user)
+    require_staff(request.user)
     job = tasks_exports.job_get(job_id)
     if job is None or job.get("user_id") != request.user.pk:
         raise Http404

@@ -81,3 +81,12 @@ def ensure_can_edit(dossier: Dossier, actor, *, part: str) -> None:
             code="frozen",
         )
     raise DomainError(_("Le dossier est déposé : il ne peut plus être modifié."), code="frozen")
+
+
+def require_staff(user) -> None:
+    """The staff pages of dossiers: programme staff and admins; anyone else gets a 403."""
+    from django.core.exceptions import PermissionDenied
+
+    roles = user_roles(user)
+    if not (roles.is_admin or roles.is_programme_staff):
+        raise PermissionDenied

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from applications import forms
 from applications.forms_instruction import AnnotationFieldForm, PrivateNoteForm
 from applications.models import CallAnnotationFields
+from applications.permissions import require_staff
 from applications.selectors import manages_instruction_of
 from applications.services import annotations
-from applications.views.instruction import require_staff
 from applications.views.staff import staff_dossier_or_404
 from calls.selectors import staff_calls
 from portal.errors import DomainError

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from applications import selectors
 from applications.forms_instruction import DossierRoutingForm, GroupMemberForm, InstructorGroupForm, RoutingRuleForm
+from applications.permissions import require_staff
 from applications.services import routing
 from applications.views.staff import staff_dossier_or_404
 from applications.workflow import DossierState
@@ -26,12 +27,6 @@ QUEUE_VIEW_LABELS = {
     "suivis": gettext_lazy("Suivis"),
     "a-attribuer": gettext_lazy("À attribuer dans mes groupes"),
 }
-
-
-def require_staff(user) -> None:
-    roles = user_roles(user)
-    if not (roles.is_admin or roles.is_programme_staff):
-        raise PermissionDenied
 
 
 @login_required

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from applications import selectors
 from applications.forms_instruction import LabelForm
+from applications.permissions import require_staff
 from applications.services import labels as label_services
-from applications.views.instruction import require_staff
 from calls.selectors import staff_programmes
 from portal.errors import DomainError
 from portal.models import User
