@@ -1,0 +1,98 @@
+"""An instructor's day: the manager organises a group and its routing rule in the browser, the deposited
+dossier reaches the group's queue, the instructor takes it, annotates it privately and declares it eligible
+from its staff page. Every page is checked with axe."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from applications.models import Dossier, PrivateNote
+from applications.services import annotations, routing
+from calls.rules import load_rules
+from portal.models import Role
+from portal.services import role_assign
+from tests.applications.factories import BudgetLineFactory, DossierFactory
+from tests.calls.model_factories import SessionFactory, ThemeFactory
+from tests.e2e.test_staff_call_setup import log_in
+from tests.portal.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def switch_user(page, live_server, email: str) -> None:
+    page.context.clear_cookies()
+    log_in(page, live_server, email)
+
+
+def test_an_instructors_day(page, live_server, assert_accessible):
+    theme = ThemeFactory(code="ITN6", funding_rule=load_rules()["ITN6"].to_dict())
+    session = SessionFactory(theme=theme)
+    programme = theme.call.programme
+    manager, instructor = (
+        UserFactory(email="pilote@programme.gouv.fr"),
+        UserFactory(email="instructeur@programme.gouv.fr"),
+    )
+    for user in (manager, instructor):
+        role_assign(actor=None, user=user, role=Role.PROGRAMME_STAFF, scope=programme)
+    annotations.call_annotation_field_add(
+        actor=manager, call=theme.call, key="avis_technique", label="Avis technique", kind="short_text"
+    )
+
+    # The manager organises the instruction: a group, its instructor, a rule by theme.
+    log_in(page, live_server, manager.email)
+    page.goto(live_server.url + reverse("applications:instruction_queue"))
+    assert_accessible(page)
+    page.get_by_role("link", name=f"Groupes d'instruction et règles d'orientation — {programme.name}").click()
+    page.get_by_label("Nom du groupe").fill("Services numériques")
+    page.get_by_role("button", name="Créer le groupe").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Services numériques")
+    assert_accessible(page)
+    page.get_by_label("Adresse e-mail d'un membre de l'équipe du programme").fill(instructor.email)
+    page.get_by_role("button", name="Ajouter au groupe").click()
+    expect(page.get_by_text("Membre ajouté au groupe.")).to_be_visible()
+    page.get_by_label("Thème").select_option(label=f"ITN6 — {theme.call.title}")
+    page.get_by_role("button", name="Ajouter la règle").click()
+    expect(page.get_by_text("Règle d'orientation ajoutée.")).to_be_visible()
+
+    # A dossier is deposited: the rule routes it to the group.
+    dossier = DossierFactory(session=session, submitted=True, acronym="DEMAT", title="Dématérialiser les actes")
+    BudgetLineFactory(dossier=dossier, amount=Decimal("30000"), year=2021)
+    routing.dossier_route(dossier=dossier)
+    assert Dossier.objects.get(pk=dossier.pk).instruction_group.name == "Services numériques"
+
+    # The instructor finds it among the group's dossiers to assign, and takes it.
+    switch_user(page, live_server, instructor.email)
+    page.goto(live_server.url + reverse("applications:instruction_queue"))
+    expect(page.get_by_text("Aucun dossier dans cette vue.")).to_be_visible()
+    page.get_by_role("link", name="À attribuer dans mes groupes").click()
+    assert_accessible(page)
+    page.get_by_role("link", name=dossier.reference).click()
+    page.get_by_role("button", name="Me l'attribuer").click()
+    expect(page.get_by_text("Le dossier vous est attribué.")).to_be_visible()
+    assert_accessible(page)
+    page.goto(live_server.url + reverse("applications:instruction_queue"))
+    expect(page.get_by_role("link", name="Déposé (1)")).to_be_visible()
+
+    # Private annotations: a field of the call and a note.
+    page.get_by_role("link", name=dossier.reference).click()
+    page.get_by_role("link", name="Annotations privées").click()
+    assert_accessible(page)
+    page.get_by_label("Avis technique").fill("Solide")
+    page.get_by_role("button", name="Enregistrer les champs privés").click()
+    expect(page.get_by_text("Champs privés enregistrés.")).to_be_visible()
+    page.get_by_label("Note privée").fill("Vérifier la lettre d'engagement.")
+    page.get_by_role("button", name="Ajouter la note").click()
+    expect(page.get_by_text("Note privée ajoutée.")).to_be_visible()
+    assert PrivateNote.objects.filter(dossier=dossier, author=instructor).exists()
+
+    # Completeness and eligibility, from the dossier's instruction area: satisfied checks need no reason.
+    page.get_by_role("link", name="Complétude et recevabilité").click()
+    assert_accessible(page)
+    for radio in page.locator("input[type=radio][value=ok]").all():
+        radio.check(force=True)
+    page.locator("label[for=outcome_eligible]").click()
+    page.get_by_role("button", name="Enregistrer la décision de recevabilité").click()
+    expect(page.get_by_text(f"Dossier {dossier.reference} instruit.")).to_be_visible()
+    assert Dossier.objects.get(pk=dossier.pk).state == "eligible"
