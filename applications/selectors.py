@@ -194,7 +194,7 @@ STAFF_SORTS = {
 STAFF_DEFAULT_SORT = "-depot"
 
 
-# PostgreSQL text search configuration made by migration 0007: French stemming over unaccented words.
+# PostgreSQL text search configuration made by migration 0008: French stemming over unaccented words.
 SEARCH_CONFIG = "french_unaccent"
 
 

@@ -6,7 +6,7 @@ from django.db import models
 class DossierSearchText(models.Model):
     """Acronym, title, summary, answers, carrier, partners and document names of the deposited version.
 
-    On PostgreSQL an expression index (migration 0007) serves the French full-text search over
+    On PostgreSQL an expression index (migration 0008) serves the French full-text search over
     `content` (`applications.selectors.dossier_search`); SQLite searches it as plain text.
     """
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from applications.evaluation import derogation_of, dossier_evaluation
 from applications.forms import ComplementRequestForm, DerogationForm, DerogationWithdrawForm, MessageForm
 from applications.forms_instruction import DossierRoutingForm
+from applications.models import Attachment, BudgetLine, Dossier
 from applications.selectors import dossiers_of_staff, manages_instruction_of, project_summary, similar_project_flags
 from applications.services import derogations, exchanges
 from applications.views.dossier import (
