@@ -20,6 +20,7 @@ from django.utils import timezone
 from applications import selectors
 from applications.forms_lists import StaffDossierFilterForm
 from applications.resources import dossier_dataset
+from applications.selectors import instruction as instruction_selectors
 from portal.exports import spreadsheet_bytes
 
 JOB_TIMEOUT = 24 * 3600  # seconds a job (and its link) stays known
@@ -51,7 +52,7 @@ def _job_update(job_id: str, **changes) -> dict:
 def filtered_dossiers(user, params: QueryDict):
     """The staff list's rows for these GET parameters, and its filter form (to check its errors)."""
     form = StaffDossierFilterForm(
-        params or None, sessions=selectors.staff_filter_scope(user), labels=selectors.labels_of(user)
+        params or None, sessions=selectors.staff_filter_scope(user), labels=instruction_selectors.labels_of(user)
     )
     return form, selectors.staff_dossier_list(user, **form.filters())
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from applications import selectors
 from applications.forms_instruction import DossierRoutingForm, GroupMemberForm, InstructorGroupForm, RoutingRuleForm
 from applications.permissions import require_staff
+from applications.selectors import instruction as instruction_selectors
 from applications.services import routing
 from applications.views.staff import staff_dossier_or_404
 from applications.workflow import DossierState
@@ -34,12 +35,12 @@ def queue(request):
     """« Mes dossiers à instruire »: assigned, followed, or to assign in my groups, with counts per state."""
     require_staff(request.user)
     view = request.GET.get("vue", "mes-dossiers")
-    if view not in selectors.QUEUE_VIEWS:
+    if view not in instruction_selectors.QUEUE_VIEWS:
         view = "mes-dossiers"
-    dossiers = selectors.instruction_queue(request.user, view=view)
-    counts = selectors.instruction_queue_counts(dossiers)
+    dossiers = instruction_selectors.instruction_queue(request.user, view=view)
+    counts = instruction_selectors.instruction_queue_counts(dossiers)
     state = request.GET.get("statut", "")
-    if state in selectors.QUEUE_STATES:
+    if state in instruction_selectors.QUEUE_STATES:
         dossiers = dossiers.filter(state=state)
     else:
         state = ""
@@ -52,7 +53,9 @@ def queue(request):
             "view": view,
             "views": [(key, str(label)) for key, label in QUEUE_VIEW_LABELS.items()],
             "state": state,
-            "states": [(value, DossierState(value).label, counts.get(value, 0)) for value in selectors.QUEUE_STATES],
+            "states": [
+                (value, DossierState(value).label, counts.get(value, 0)) for value in instruction_selectors.QUEUE_STATES
+            ],
             "total": sum(counts.values()),
             "managed_programmes": [
                 programme
@@ -89,7 +92,7 @@ def groups(request, programme_id: int):
         "applications/instruction/groups.html",
         {
             "programme": programme,
-            "groups": selectors.instructor_groups_of(request.user, programme.pk),
+            "groups": instruction_selectors.instructor_groups_of(request.user, programme.pk),
             "calls": programme.calls.order_by("title"),
             "form": form,
         },
@@ -100,7 +103,7 @@ def groups(request, programme_id: int):
 def group_detail(request, group_id: int):
     """One group: add or remove members, add or remove routing rules (one POST action each)."""
     require_staff(request.user)
-    group = selectors.instructor_group_of(request.user, group_id)
+    group = instruction_selectors.instructor_group_of(request.user, group_id)
     if group is None:
         raise Http404
     action = request.POST.get("action", "")

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from applications import selectors
 from applications.forms_instruction import LabelForm
 from applications.permissions import require_staff
+from applications.selectors import instruction as instruction_selectors
 from applications.services import labels as label_services
 from calls.selectors import staff_programmes
 from portal.errors import DomainError
@@ -60,7 +60,9 @@ def bulk_action(request):
     try:
         if action in ("label_add", "label_remove"):
             label_id = _integer_or_none(request.POST.get("label"))
-            label = next((label for label in selectors.labels_of(request.user) if label.pk == label_id), None)
+            label = next(
+                (label for label in instruction_selectors.labels_of(request.user) if label.pk == label_id), None
+            )
             if label is None:
                 raise DomainError(_("Choisissez une étiquette de vos programmes."), code="required")
             count = label_services.dossiers_label(
@@ -114,7 +116,7 @@ def saved_filter_save(request):
 @require_POST
 def saved_filter_delete(request, filter_id: int):
     require_staff(request.user)
-    saved = get_object_or_404(selectors.saved_filters_of(request.user), pk=filter_id)
+    saved = get_object_or_404(instruction_selectors.saved_filters_of(request.user), pk=filter_id)
     label_services.saved_filter_delete(actor=request.user, saved_filter=saved)
     messages.success(request, _("Filtre supprimé."))
     return redirect("applications:staff_list")

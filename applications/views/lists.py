@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from applications import selectors
 from applications.forms_lists import ApplicantDossierFilterForm, StaffDossierFilterForm
+from applications.selectors import instruction as instruction_selectors
 from applications.workflow import APPLICANT_LABELS, DossierState
 from portal.selectors import organisations_of, user_roles
 from portal.timing import countdown_label
@@ -152,7 +153,7 @@ def staff_list(request):
     roles = user_roles(request.user)
     if not (roles.is_admin or roles.is_programme_staff):
         raise PermissionDenied
-    labels = selectors.labels_of(request.user)
+    labels = instruction_selectors.labels_of(request.user)
     form = StaffDossierFilterForm(
         request.GET or None, sessions=selectors.staff_filter_scope(request.user), labels=labels
     )
@@ -172,8 +173,8 @@ def staff_list(request):
             "sort_links": _sort_links(request, form.sort),
             # The selection's bulk actions and the saved filters.
             "labels": labels,
-            "instructors": selectors.instructors_of(request.user),
-            "saved_filters": selectors.saved_filters_of(request.user),
+            "instructors": instruction_selectors.instructors_of(request.user),
+            "saved_filters": instruction_selectors.saved_filters_of(request.user),
             "label_programmes": form.fields["programme"].choices[1:],
             "breadcrumb_data": {"links": [], "current": _("Instruction des dossiers")},
         },

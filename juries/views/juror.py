@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from applications.models import Attachment, Dossier
-from applications.selectors import annotations_for_jury
+from applications.selectors.instruction import annotations_for_jury
 from applications.views.dossier import attachment_response
 from juries import scoring, selectors
 from juries.forms import DeclarationForm, OpinionForm, ReopenForm, sheet_from_post

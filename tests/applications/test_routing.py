@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applications.models import InstructorGroupMember
-from applications.selectors import dossiers_of_staff, instruction_queue, instruction_queue_counts
+from applications.selectors import dossiers_of_staff
+from applications.selectors.instruction import instruction_queue, instruction_queue_counts
 from applications.services import routing, submission
 from portal.errors import DomainError
 from portal.models import AuditEvent, Role
