@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import InstructorGroup, Label
 from calls.formschema import FIELD_KINDS, KEY_PATTERN
 from calls.models import Theme
+from portal.fields import AmountInputField
 from portal.models import Role, User
 
 
@@ -44,11 +45,11 @@ class RoutingRuleForm(forms.Form):
         help_text=_("Sa clé, par exemple « region »."),
     )
     answer_value = forms.CharField(label=_("Réponse attendue"), max_length=255, required=False)
-    amount_min = forms.DecimalField(
-        label=_("Montant demandé minimal (€)"), min_value=0, decimal_places=2, required=False
+    amount_min = AmountInputField(
+        label=_("Montant demandé minimal (€)"), required=False, help_text=_("Par exemple 50 000")
     )
-    amount_max = forms.DecimalField(
-        label=_("Montant demandé maximal (€)"), min_value=0, decimal_places=2, required=False
+    amount_max = AmountInputField(
+        label=_("Montant demandé maximal (€)"), required=False, help_text=_("Par exemple 250 000,50")
     )
 
     def __init__(self, *args, group: InstructorGroup, **kwargs):

@@ -116,12 +116,10 @@ def test_a_project_created_in_the_browser_is_retained_signed_paid_and_published(
     page.get_by_role("button", name="Déposer le dossier").click()
     expect(page.get_by_role("status")).to_contain_text("Dossier déposé le")
 
-    # Staff declare it eligible, ticking the rule's manual checks with their reasons.
+    # Staff declare it eligible, every manual check of the rule satisfied (a satisfied check needs no reason).
     as_user(page, live_server, staff.email, "juries:instruction_review", dossier.pk)
-    for box in page.locator("main input[type=checkbox][id^=ok_]").all():
-        page.locator(f"label[for={box.get_attribute('id')}]").click()
-    for reason in page.locator("main textarea[id^=reason_]").all():
-        reason.fill("Vérifié sur les pièces du dossier.")
+    for radio in page.locator("main input[type=radio][value=ok]").all():
+        page.locator(f"label[for={radio.get_attribute('id')}]").click()
     page.locator("label[for=outcome_eligible]").click()
     page.get_by_role("button", name="Enregistrer la décision de recevabilité").click()
     expect(page.locator("main")).to_contain_text(f"Dossier {dossier.reference} instruit.")
