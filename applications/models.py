@@ -194,6 +194,10 @@ def attachment_path(instance, filename):
     return f"dossiers/{instance.dossier_id}/{uuid.uuid4().hex}"
 
 
+# The kind of the files attached to messages (the dossier's own pieces carry their document's kind).
+MESSAGE_ATTACHMENT_KIND = "message"
+
+
 class Attachment(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
     required_document = models.ForeignKey(

@@ -1,8 +1,9 @@
 """Reads of dossiers, always scoped to what the user's roles allow."""
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
-from applications.models import Dossier
+from applications.models import MESSAGE_ATTACHMENT_KIND, BudgetLine, Dossier
 from applications.workflow import TO_INSTRUCT, TO_INSTRUCT_FILTER
 from portal.selectors import user_roles
 
@@ -252,3 +253,44 @@ def predecessor_candidates(user, *, session) -> QuerySet[Dossier]:
         .exclude(successors__isnull=False)
         .order_by("-submitted_at")
     )
+
+
+def snapshot_budget(content: dict) -> list[dict]:
+    """The budget lines of a frozen version with their category and source in French (the
+    version keeps the codes, which stay stable when a label is reworded)."""
+    categories, sources = dict(BudgetLine.Category.choices), dict(BudgetLine.Source.choices)
+    return [
+        {
+            **line,
+            "category": categories.get(line.get("category"), line.get("category")),
+            "source": sources.get(line.get("source"), line.get("source")),
+        }
+        for line in content.get("budget", [])
+    ]
+
+
+def piece_labels(theme) -> dict[str, str]:
+    """kind → French name of every piece a dossier of `theme` may hold, files sent with messages included."""
+    from calls.selectors import documents_asked_of
+
+    return {MESSAGE_ATTACHMENT_KIND: _("Pièce jointe à un message")} | {
+        document.kind: document.label for document in documents_asked_of(theme)
+    }
+
+
+def snapshot_documents(content: dict, theme) -> list[dict]:
+    """The pieces of a frozen version, each named as the dossier asked for it."""
+    labels = piece_labels(theme)
+    return [
+        {**document, "label": labels.get(document["kind"], document["kind"])}
+        for document in content.get("documents", [])
+    ]
+
+
+def dossier_pieces(dossier) -> list:
+    """The dossier's own pieces (not the files of messages), each with `kind_label`, its French name."""
+    labels = piece_labels(dossier.theme)
+    pieces = list(dossier.attachments.filter(message__isnull=True))
+    for piece in pieces:
+        piece.kind_label = labels.get(piece.kind, piece.kind)
+    return pieces

@@ -327,3 +327,33 @@ def staff_forms_of(*, call: Call | None = None, theme: Theme | None = None) -> l
     """Every version of a call's or a theme's own form, newest first."""
     owner = {"theme": theme} if theme is not None else {"call": call, "theme__isnull": True}
     return list(FormDefinition.objects.filter(**owner).order_by("-version"))
+
+
+# What a dossier asks for: the pieces its call names, or, where it names none, optional annexes.
+OPTIONAL_ANNEX_KIND = "annexe-facultative"
+OPTIONAL_ANNEX_MAX_MB = Decimal("10")
+
+
+def optional_annex() -> RequiredDocument:
+    """The optional annexes a dossier may hold when its call and theme name no piece (never saved:
+    its files carry the kind, not a document row). Every supported format, 10 Mo per file."""
+    from portal.uploads import SUPPORTED_FORMATS
+
+    return RequiredDocument(
+        kind=OPTIONAL_ANNEX_KIND,
+        label=_("Annexes facultatives"),
+        description=_(
+            "Aucune pièce n'est demandée : vous pouvez joindre des annexes (plans, maquettes, lettres de soutien…), "
+            "lues par l'équipe du programme et par le jury."
+        ),
+        formats=list(SUPPORTED_FORMATS),
+        max_size_mb=OPTIONAL_ANNEX_MAX_MB,
+        scope=RequiredDocument.Scope.FILE,
+        mandatory=False,
+    )
+
+
+def documents_asked_of(theme: Theme) -> list[RequiredDocument]:
+    """The pieces a dossier of `theme` asks for, as its page and the theme's public page show them:
+    the call's and the theme's documents, or the optional annexes when there are none."""
+    return required_documents_of(theme) or [optional_annex()]

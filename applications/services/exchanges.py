@@ -9,7 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Attachment, ComplementRequest, Dossier, Message, MessageRead
+from applications.models import (
+    MESSAGE_ATTACHMENT_KIND,
+    Attachment,
+    ComplementRequest,
+    Dossier,
+    Message,
+    MessageRead,
+)
 from applications.permissions import complement_parts, ensure_member, open_complement_request
 from applications.services.submission import snapshot_freeze
 from applications.services.workflow import actor_roles_on, dossier_transition
@@ -74,7 +81,7 @@ def message_post(*, actor, dossier: Dossier, body: str, files=()) -> Message:
             attachment = Attachment(
                 dossier=dossier,
                 message=message,
-                kind="message",
+                kind=MESSAGE_ATTACHMENT_KIND,
                 original_name=checked.safe_name,
                 content_type=checked.content_type,
                 size=checked.size,

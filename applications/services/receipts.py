@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import DossierSnapshot
+from applications.selectors import snapshot_documents
 from portal.models import User
 from portal.pdf import render_pdf
 from portal.services import notify
@@ -33,6 +34,7 @@ def receipt_generate(*, snapshot_id: int) -> DossierSnapshot:
                 "dossier": dossier,
                 "submitted_at": timezone.localtime(snapshot.submitted_at),
                 "content": snapshot.content,
+                "documents": snapshot_documents(snapshot.content, dossier.theme),
             },
         )
         snapshot.receipt.save(f"recepisse-{dossier.reference}-{snapshot.number}.pdf", ContentFile(pdf), save=True)

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from applications.evaluation import derogation_of, dossier_evaluation
 from applications.forms import ComplementRequestForm, DerogationForm, DerogationWithdrawForm, MessageForm
-from applications.models import Attachment, BudgetLine, Dossier
-from applications.selectors import dossiers_of_staff
+from applications.models import Attachment, Dossier
+from applications.selectors import dossier_pieces, dossiers_of_staff, snapshot_budget
 from applications.services import derogations, exchanges
 from applications.views.dossier import (
     attachment_response,
@@ -25,10 +25,6 @@ from applications.views.dossier import (
 from applications.workflow import STAFF, transitions_from
 from portal.errors import DomainError
 from portal.selectors import user_roles
-
-# Snapshots store codes; staff read the labels (a code no longer known is shown as it is).
-CATEGORY_LABELS = dict(BudgetLine.Category.choices)
-SOURCE_LABELS = dict(BudgetLine.Source.choices)
 
 
 def staff_dossier_or_404(request, pk: int) -> Dossier:
@@ -60,14 +56,7 @@ def staff_dossier(request, pk: int):
             "dossier": dossier,
             "snapshot": snapshot,
             "content": content,
-            "budget": [
-                {
-                    **line,
-                    "category": CATEGORY_LABELS.get(line["category"], line["category"]),
-                    "source": SOURCE_LABELS.get(line["source"], line["source"]),
-                }
-                for line in content.get("budget", [])
-            ],
+            "budget": snapshot_budget(content),
             "sections": [
                 {"section": s, "answers": section_answers(s, content.get("answers", {}))}
                 for s in schema.get("sections", [])
@@ -79,7 +68,7 @@ def staff_dossier(request, pk: int):
             "can_request_complement": any(
                 t.name == "request_complement" for t in transitions_from(dossier.state, {STAFF})
             ),
-            "attachments": dossier.attachments.filter(message__isnull=True),
+            "attachments": dossier_pieces(dossier),
             "evaluation": evaluation,
             "derogation": derogation_of(dossier),
             "can_record_derogation": bool(

@@ -15,6 +15,7 @@ from funding.views import client_ip, funding_dossier, raise_for_access, require
 from portal.errors import DomainError
 from portal.idempotency import IdempotentForm
 from portal.services import document_served
+from portal.uploads import CONTENT_TYPES
 
 
 def sees_drafts(roles: set[str]) -> bool:
@@ -220,6 +221,25 @@ def milestone_review(request, pk: int, milestone_id: int):
             messages.success(request, message % {"label": milestone.label})
             return redirect("funding:convention", dossier.pk)
     return render(request, "funding/milestone_review.html", {"dossier": dossier, "milestone": milestone, "form": form})
+
+
+@login_required
+def milestone_evidence(request, pk: int, milestone_id: int):
+    """The evidence the carrier attached to a milestone, for every party of the project."""
+    dossier, _roles = funding_dossier(request, pk)
+    milestone = get_object_or_404(Milestone, dossier=dossier, pk=milestone_id)
+    if not milestone.evidence:
+        raise Http404
+    extension = milestone.evidence.name.rsplit(".", 1)[-1].lower()
+    return document_served(
+        request,
+        file=milestone.evidence,
+        target=dossier,
+        document_id=milestone.pk,
+        kind="milestone_evidence",
+        name=milestone.evidence_name or f"justificatif.{extension}",
+        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+    )
 
 
 @login_required

@@ -80,7 +80,7 @@ def _action(request, jury) -> None:
         )
         messages.success(request, _("%(member)s ajouté·e au jury et prévenu·e par e-mail.") % {"member": member.user})
     elif action == "withdraw_member":
-        member = JuryMember.objects.filter(jury=jury, pk=request.POST.get("member")).first()
+        member = JuryMember.objects.filter(jury=jury, pk=count_or_none(request.POST.get("member"))).first()
         if member is None:
             raise DomainError(_("Membre introuvable."))
         juries.member_withdraw(actor=request.user, member=member, reason=request.POST.get("reason", ""))
@@ -103,8 +103,12 @@ def _action(request, jury) -> None:
             % {"count": moved},
         )
     elif action == "assign_manual":
-        member = JuryMember.objects.filter(jury=jury, pk=request.POST.get("member")).first()
-        entry = jury.jury_dossiers.filter(dossier_id=request.POST.get("dossier")).select_related("dossier").first()
+        member = JuryMember.objects.filter(jury=jury, pk=count_or_none(request.POST.get("member"))).first()
+        entry = (
+            jury.jury_dossiers.filter(dossier_id=count_or_none(request.POST.get("dossier")))
+            .select_related("dossier")
+            .first()
+        )
         if member is None or entry is None:
             raise DomainError(_("Choisissez un membre et un dossier du jury."))
         assignment.assign_manual(actor=request.user, member=member, dossier=entry.dossier)

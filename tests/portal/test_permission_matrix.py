@@ -318,6 +318,7 @@ EXPECTED: dict[str, Expectation] = {
             # Nothing is signed yet in the world: there is no signed file to give anyone.
             ("download_signed", {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN}),
             ("tranche_schedule", project_action("staff_p", "admin")),
+            ("milestone_evidence", PROJECT),
             ("milestone_declare", project_action("applicant_a")),
             ("milestone_review", project_action("staff_p", "admin")),
             ("payment_record", project_action("operator_p")),
@@ -477,6 +478,8 @@ def world(db, django_capture_on_commit_callbacks):
 
 def funded_world(*, staff, session, organisation, phase) -> dict:
     """A selected dossier of A in P with its convention generated and sent for signature."""
+    from django.core.files.base import ContentFile
+
     from funding.services import conventions
     from tests.applications.factories import BudgetLineFactory, DossierFactory
 
@@ -496,7 +499,12 @@ def funded_world(*, staff, session, organisation, phase) -> dict:
     convention_render(convention_id=convention.pk)
     convention.refresh_from_db()
     conventions.convention_send(actor=staff, convention=convention)
-    return {"funded": funded.pk, "milestone": funded.milestones.first().pk, "tranche": convention.tranches.first().pk}
+    # The milestone carries a justificatif, as a declared one does: every party of the project may read it.
+    milestone = funded.milestones.first()
+    milestone.evidence.save("preuve.pdf", ContentFile(b"%PDF-1.4 preuve"), save=False)
+    milestone.evidence_name = "preuve.pdf"
+    milestone.save()
+    return {"funded": funded.pk, "milestone": milestone.pk, "tranche": convention.tranches.first().pk}
 
 
 def jury_world(*, staff, session, dossier, referent, arguments_out: dict) -> dict:
