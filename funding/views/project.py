@@ -249,7 +249,9 @@ def payment_record(request, pk: int, tranche_id: int):
     tranche = get_object_or_404(
         Tranche.objects.select_related("convention", "milestone"), convention__dossier=dossier, pk=tranche_id
     )
-    form = forms.PaymentForm(request.POST or None)
+    tranche.paid = followup.paid_on_tranche(tranche)
+    # The amount left to pay is what is usually paid: offered, written as it would be typed.
+    form = forms.PaymentForm(request.POST or None, initial={"amount": tranche.amount - tranche.paid})
     if request.method == "POST" and form.is_valid():
         try:
             followup.payment_record(
@@ -261,7 +263,6 @@ def payment_record(request, pk: int, tranche_id: int):
         else:
             messages.success(request, _("Paiement enregistré."))
             return redirect("funding:convention", dossier.pk)
-    tranche.paid = followup.paid_on_tranche(tranche)
     return render(
         request,
         "funding/payment_form.html",

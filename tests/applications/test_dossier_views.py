@@ -362,7 +362,7 @@ def test_budget_post_saves_and_re_evaluates_with_the_rule(client, dossier, membe
     assert "Taille du projet hors de la fourchette attendue" in page and "100 000,00 €" in page
     assert dossier.budget_lines.get().amount == 150000
     # What the page shows can be posted back as is (no "2 021" for the year).
-    assert 'value="2021"' in page and 'value="150000.00"' in page
+    assert 'value="2021"' in page and 'value="150 000,00"' in page
     dossier.refresh_from_db()
     response = client.post(
         url, budget_data("30 000,00", base_version=dossier.section_versions["_budget"]), HTTP_HX_REQUEST="true"
