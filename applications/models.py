@@ -243,6 +243,11 @@ class DossierSnapshot(models.Model):
         return f"{self.dossier.reference} — dépôt n°{self.number}"
 
 
+def distinct_messages(points: list[dict]) -> list[str]:
+    """The texts of complement points, each once: a request that reopens several parts repeats its text per part."""
+    return list(dict.fromkeys(text for point in points if (text := (point.get("message") or "").strip())))
+
+
 class ComplementRequest(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="complement_requests")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -262,6 +267,10 @@ class ComplementRequest(models.Model):
 
     def __str__(self):
         return f"Compléments demandés — {self.dossier}"
+
+    @property
+    def messages(self) -> list[str]:
+        return distinct_messages(self.points)
 
 
 class Message(models.Model):

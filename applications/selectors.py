@@ -294,3 +294,16 @@ def dossier_pieces(dossier) -> list:
     for piece in pieces:
         piece.kind_label = labels.get(piece.kind, piece.kind)
     return pieces
+
+
+def reopened_part_labels(dossier, request) -> list[str]:
+    """The parts a complement request reopens, named as the dossier's menu names them, in its order."""
+    from applications.permissions import complement_parts
+
+    parts = complement_parts(request)
+    schema = dossier.form_definition.schema if dossier.form_definition else {"sections": []}
+    named = [("_projet", _("Projet et partenaires"))]
+    named += [(section["key"], section["title"]) for section in schema.get("sections", [])]
+    named += [("_budget", _("Budget"))]
+    named += [(f"document:{kind}", label) for kind, label in piece_labels(dossier.theme).items()]
+    return [label for part, label in named if part in parts]

@@ -16,6 +16,7 @@ from applications.models import (
     Dossier,
     Message,
     MessageRead,
+    distinct_messages,
 )
 from applications.permissions import complement_parts, ensure_member, open_complement_request
 from applications.services.submission import snapshot_freeze
@@ -37,7 +38,7 @@ def complement_request_create(
     if due_at <= timezone.now():
         raise DomainError(_("La date limite doit être dans le futur."), code="invalid", field="due_at")
     with transaction.atomic():
-        summary = "\n".join(f"- {point.get('message', '')}" for point in points)
+        summary = "\n".join(f"- {message}" for message in distinct_messages(points))
         locked = dossier_transition(dossier=dossier, name="request_complement", actor=actor, reason=summary)
         request = ComplementRequest.objects.create(dossier=locked, requested_by=actor, points=points, due_at=due_at)
         if not complement_parts(request):

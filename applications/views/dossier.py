@@ -22,7 +22,7 @@ from applications.permissions import (
     editable_parts,
     open_complement_request,
 )
-from applications.selectors import dossiers_of_applicant, predecessor_candidates
+from applications.selectors import dossiers_of_applicant, predecessor_candidates, reopened_part_labels
 from applications.services import attachments, drafting, exchanges, submission
 from applications.workflow import (
     APPLICANT,
@@ -104,6 +104,7 @@ def dossier_context(dossier: Dossier, current: str) -> dict:
     for item in menu:
         item["current"] = item["key"] == current
         item["reopened"] = item["key"] in reopened
+    complement_request = open_complement_request(dossier)
     return {
         "dossier": dossier,
         "menu": menu,
@@ -111,7 +112,8 @@ def dossier_context(dossier: Dossier, current: str) -> dict:
         "is_draft": dossier.state == DossierState.DRAFT,
         "editable_everything": parts is ALL_PARTS,
         "closes_at": timezone.localtime(dossier.session.closes_at),
-        "complement_request": open_complement_request(dossier),
+        "complement_request": complement_request,
+        "reopened_parts": reopened_part_labels(dossier, complement_request) if complement_request else [],
     }
 
 

@@ -940,3 +940,16 @@ def test_a_reopened_document_is_flagged_in_the_menu_and_can_be_replaced(client, 
     page = text(client.get(reverse("applications:documents", args=[submitted.pk])))
     assert 'Pièces <span class="fr-badge fr-badge--sm fr-badge--new fr-ml-1v">à compléter</span>' in page
     assert 'type="file"' in page and page.count(">à compléter</span>") == 1  # only the documents are reopened
+
+
+def test_a_complement_request_on_several_parts_is_told_once(client, submitted, member):
+    """Two reopened parts, one text: the dossier page, the answer page and the history say it once."""
+    client.force_login(staff_of(submitted.theme.call.programme))
+    request_complement(client, submitted, ["section:projet", "budget"], message="Précisez le coût des licences.")
+    client.force_login(member.user)
+    page = text(client.get(reverse("applications:dossier_detail", args=[submitted.pk])))
+    request, history = page.split("<h2>Historique</h2>")
+    assert request.count("Précisez le coût des licences.") == 1 and history.count("Précisez le coût des licences.") == 1
+    assert "Parties rouvertes : Le projet, Budget." in request
+    page = text(client.get(reverse("applications:complement_answer", args=[submitted.pk])))
+    assert page.count("Précisez le coût des licences.") == 1 and "Parties rouvertes : Le projet, Budget." in page
