@@ -12,6 +12,9 @@ from django.db import models
 READ_ATTRIBUTES = ("title", "aria-label", "alt", "placeholder", "aria-description")
 # Code is shown as code on purpose (a format's keys); a textarea holds what its field posts.
 SILENT_TAGS = ("script", "style", "template", "code", "textarea")
+# A number written the English way (« 30000.00 », « 73.333 »); dates, references and codes (« C1.2 »,
+# « §3.2 ») never match, nor a version (« Licence Ouverte version 2.0 »), which is not a quantity.
+ENGLISH_NUMBER = re.compile(r"(?<![\w.,§/-])(?<!version )\d+\.\d+(?![\w.])")
 PROJECT_APPS = ("portal", "calls", "applications", "juries", "funding", "dashboard")
 
 

@@ -25,14 +25,12 @@ from django.urls import reverse
 
 from applications.models import BudgetLine
 from calls.formschema import FIELD_KINDS
-from tests.portal.page_text import page_text, project_text_choices, whole_word
+from tests.portal.page_text import ENGLISH_NUMBER, page_text, project_text_choices, whole_word
 from tests.portal.test_permission_matrix import EXPECTED, OK, ROLES, build_kwargs, url_patterns, world  # noqa: F401
 
 # Codes that are also French words: a page may write them for their own sake.
 FRENCH_WORDS = {"convention", "file", "dossier", "ouverts", "date"}
 PYTHON_VALUES = ("True", "False", "None")
-# A number with a decimal point; a version (« Licence Ouverte version 2.0 ») is not a quantity.
-ENGLISH_NUMBER = re.compile(r"(?<![\w.,§/-])(?<!version )\d+\.\d+(?![\w.])")
 DECIMAL_INPUT = re.compile(r'<input[^>]*inputmode="decimal"[^>]*>')
 INPUT_VALUE = re.compile(r'value="([^"]*)"')
 ERROR_CLASSES = ("fr-error-text", "fr-message--error", "fr-alert--error", "errorlist", "fr-callout--error")
