@@ -25,66 +25,6 @@
     refreshConditions(form);
     form.addEventListener("change", function () { refreshConditions(form); });
   });
-  // After an autosave, the server tells the version to send next time (optimistic locking).
-  document.body.addEventListener("htmx:afterSwap", function (event) {
-    var marker = event.detail.target.querySelector("[data-new-base-version]");
-    var form = event.detail.target.closest("form") || document.querySelector("form[data-autosave]");
-    if (marker && form) {
-      var input = form.querySelector("[data-base-version]");
-      if (input) input.value = marker.value;
-    }
-  });
-  // A click on "Enregistrer" while an autosave is on its way would post the version read before
-  // that autosave and meet a conflict with oneself: wait for the autosave, then submit.
-  document.querySelectorAll("form[data-autosave]").forEach(function (form) {
-    var saving = false;
-    var pending = null;
-    form.addEventListener("htmx:beforeRequest", function () { saving = true; });
-    form.addEventListener("htmx:afterRequest", function () {
-      saving = false;
-      if (pending) {
-        var submitter = pending;
-        pending = null;
-        // The swap that carries the new version runs before this event settles.
-        setTimeout(function () { form.requestSubmit(submitter); }, 50);
-      }
-    });
-    form.addEventListener("submit", function (event) {
-      if (saving) {
-        event.preventDefault();
-        pending = event.submitter || form.querySelector("[type=submit]");
-      }
-    });
-  });
-  // An autosave that cannot save must say so, not leave an old "Enregistré à" in place.
-  function showFailure(target, text) {
-    var message = document.createElement("p");
-    message.className = "fr-message fr-message--error";
-    message.textContent = text;
-    target.replaceChildren(message);
-  }
-  function autosaveForm(event) {
-    var elt = event.detail.elt;
-    return elt && elt.closest ? elt.closest("form[data-autosave]") : null;
-  }
-  document.body.addEventListener("htmx:beforeSwap", function (event) {
-    var form = autosaveForm(event);
-    var url = event.detail.xhr && event.detail.xhr.responseURL;
-    if (form && url && url.indexOf(form.dataset.loginUrl) !== -1) {
-      event.detail.shouldSwap = false;
-      showFailure(event.detail.target, "Non enregistré : votre session a expiré. Reconnectez-vous dans un autre onglet, puis enregistrez : votre saisie est toujours dans cette page.");
-    }
-  });
-  document.body.addEventListener("htmx:responseError", function (event) {
-    if (autosaveForm(event)) {
-      showFailure(event.detail.target, "Non enregistré : le serveur n'a pas répondu correctement. Réessayez avec le bouton « Enregistrer ».");
-    }
-  });
-  document.body.addEventListener("htmx:sendError", function (event) {
-    if (autosaveForm(event)) {
-      showFailure(event.detail.target, "Non enregistré : la connexion est interrompue. Réessayez avec le bouton « Enregistrer ».");
-    }
-  });
   // Character counters on limited long texts.
   document.querySelectorAll("textarea[data-max-length]").forEach(function (area) {
     var counter = document.createElement("p");
