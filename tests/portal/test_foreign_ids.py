@@ -638,6 +638,15 @@ PARAMETERS: dict[tuple[str, str], Attack | NotAnId] = {
     ("juries/views/staff.py", "target_*"): Attack(
         "P réoriente un dossier de J vers une session de Q (la faille signalée)", _reorient
     ),
+    ("juries/views/staff.py", "call"): Attack(
+        "P fait lister les thèmes et sessions de l'appel de Q dans la création de jury",
+        lambda w, side: shown(
+            w.users["staff_p"],
+            reverse("juries:staff_list"),
+            {"call": side["call"].pk},
+            f'<option value="{side["theme"].pk}"',
+        ),
+    ),
     ("juries/views/staff.py", "present"): Attack("P inscrit un membre de K présent à la délibération de J", _present),
     ("juries/views/staff.py", "kind_*"): NotAnId("décision, par dossier du classement du jury de l'URL"),
     ("juries/views/staff.py", "amount_*"): NotAnId("montant, par dossier du classement du jury de l'URL"),
