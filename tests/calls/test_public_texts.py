@@ -9,7 +9,7 @@ import yaml
 from django.urls import reverse
 
 from calls.demo import call_documents
-from calls.interchange import call_document_import
+from calls.interchange import call_file_import
 from calls.models import Call, Theme
 from tests.portal.page_text import page_text
 
@@ -48,8 +48,7 @@ def visible_text(response) -> str:
 
 
 def load(name: str) -> list[Call]:
-    with (DATA / name).open(encoding="utf-8") as handle:
-        return call_document_import(data=yaml.safe_load(handle), actor=None)
+    return call_file_import(path=DATA / name)
 
 
 @pytest.fixture
