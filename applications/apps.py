@@ -6,6 +6,7 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "Dossiers"
 
     def ready(self):
+        from applications import receivers  # noqa: F401  (connects to the signals of the apps below)
         from applications.workflow import TRANSITIONS
         from portal.audit_labels import register
 

@@ -14,11 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications.models import Dossier
+from applications.selectors import dossier_required_documents
 from applications.services import attachments, drafting, exchanges, submission
 from applications.workflow import DossierState
 from calls.demo import DATA_DIR, DEMO_SESSION_KEY
 from calls.models import Session, Theme
-from calls.selectors import required_documents_of
 from portal.demo import demo_user
 from portal.models import Organisation, OrganisationKind
 from portal.pdf import render_pdf
@@ -37,6 +37,13 @@ ANSWERS = {
         "chef_projet": "cheffe.projet@demo.gouv.fr",
         "methode": "Agile (itérations courtes)",
         "calendrier": "Premier service en ligne au bout de trois mois, généralisation en fin d'année.",
+    },
+    # The light form of an expression of interest (PIA LIT).
+    "intention": {
+        "ambition": "Un lieu commun aux services de l'État en région pour concevoir avec les agents les démarches de demain.",
+        "equipe": "SGAR, DREAL, DIRECCTE et deux directions départementales ; la région et une université partenaires.",
+        "besoins": "Méthodes de design de service et appui juridique pour les expérimentations.",
+        "contact": "labo.innovation@demo.gouv.fr",
     },
     "impact": {
         "indicateurs": "Part des demandes déposées en ligne (cible 80 %) ; délai moyen de traitement (cible 15 jours).",
@@ -75,7 +82,7 @@ def _demo_pdf(title: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{title}.pdf", content, content_type="application/pdf")
 
 
-def _build(
+def demo_dossier(
     *,
     user,
     organisation,
@@ -86,8 +93,11 @@ def _build(
     sections: list[str],
     budget: list[dict],
     submit: bool,
+    session_key: str = DEMO_SESSION_KEY,
+    predecessor: Dossier | None = None,
 ) -> Dossier:
-    session = Session.objects.get(theme__call__slug=call_slug, theme__code=theme_code, key=DEMO_SESSION_KEY)
+    """A demo dossier written through the services; `predecessor` for a second step or a next phase."""
+    session = Session.objects.get(theme__call__slug=call_slug, theme__code=theme_code, key=session_key)
     dossier = drafting.dossier_start(
         actor=user,
         session=session,
@@ -97,6 +107,7 @@ def _build(
         summary=f"{title} : projet de démonstration du portail.",
         planned_start=timezone.localdate() + timedelta(days=60),
         duration_months=12,
+        predecessor=predecessor,
     )
     for key in sections:
         dossier = drafting.dossier_save_section(
@@ -106,8 +117,9 @@ def _build(
             raw_answers=ANSWERS[key],
             base_version=dossier.section_versions.get(key, 0),
         ).dossier
-    dossier = drafting.budget_replace(actor=user, dossier=dossier, lines=budget, base_version=0)
-    for document in required_documents_of(session.theme):
+    if budget:
+        dossier = drafting.budget_replace(actor=user, dossier=dossier, lines=budget, base_version=0)
+    for document in dossier_required_documents(dossier):
         if document.mandatory:
             attachments.attachment_upload(
                 actor=user, dossier=dossier, required_document=document, uploaded_file=_demo_pdf(document.kind)
@@ -176,7 +188,7 @@ def load(*, stdout=None) -> None:
     france_relance = "france-relance-tne-2020"
     # The demonstration sessions admit this year's and next year's expenses (calls.demo).
     this_year = timezone.localdate().year
-    _build(
+    demo_dossier(
         user=ministry_user,
         organisation=ministry,
         theme_code="ITN1",
@@ -187,7 +199,7 @@ def load(*, stdout=None) -> None:
         budget=_budget(programme="90000", carrier="30000", year=this_year),
         submit=False,
     )
-    _build(
+    demo_dossier(
         user=ministry_user,
         organisation=ministry,
         theme_code="ITN6",
@@ -209,7 +221,7 @@ def load(*, stdout=None) -> None:
         submit=True,
     )
     # The jury demo takes ITN6's dossier into evaluation: this one stays « déposé » for the applicant.
-    _build(
+    demo_dossier(
         user=ministry_user,
         organisation=ministry,
         theme_code="SNAP1",
@@ -220,7 +232,7 @@ def load(*, stdout=None) -> None:
         budget=_budget(programme="150000", carrier="0", year=this_year),
         submit=True,
     )
-    complement = _build(
+    complement = demo_dossier(
         user=ministry_user,
         organisation=ministry,
         theme_code="ITN4",
@@ -238,7 +250,7 @@ def load(*, stdout=None) -> None:
             due_at=timezone.now() + timedelta(days=15),
             points=[{"section": "impact", "message": "Précisez la valeur actuelle de chaque indicateur."}],
         )
-    withdrawn = _build(
+    withdrawn = demo_dossier(
         user=ministry_user,
         organisation=ministry,
         theme_code="ITN2",
@@ -253,7 +265,7 @@ def load(*, stdout=None) -> None:
         exchanges.dossier_withdraw(
             actor=ministry_user, dossier=withdrawn, reason="Le projet est repris par un autre financement."
         )
-    _build(
+    demo_dossier(
         user=prefecture_user,
         organisation=prefecture,
         theme_code="CPT",

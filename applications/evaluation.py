@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from applications.models import BudgetLine, Derogation, Dossier
 from applications.workflow import DossierState
-from calls.models import RuleVersion
+from calls.models import FormStep, RuleVersion
 from calls.rules import CostLine, Evaluation, evaluate
-from calls.selectors import current_rule_version, rule_for
+from calls.selectors import current_rule_version, rule_for, step_of_session
 
 # Grants of earlier phases count against a per-project cap once they are decided.
 GRANTED_STATES = (DossierState.SELECTED, DossierState.CONVENTION, DossierState.IN_PROGRESS, DossierState.CLOSED)
@@ -122,6 +122,22 @@ def dossier_evaluation(dossier: Dossier, lines=None) -> DossierEvaluation | None
         co_carrier_kinds=co_carrier_kinds,
         derogation=derogation_of(dossier),
     )
+
+
+# An expression of interest needs no budget: the rule judges it only on who may apply.
+WHO_APPLIES_CODES = frozenset(
+    {"unknown_carrier_kind", "carrier_kind_not_allowed", "carrier_kind_excluded", "grouping_not_allowed"}
+)
+
+
+def violations_for_step(dossier: Dossier, evaluation: Evaluation | None) -> list:
+    """The rule's violations that count at the dossier's step: all of them for a full dossier, only those
+    about who may apply for an expression of interest (its budget, if any, is indicative)."""
+    if evaluation is None:
+        return []
+    if step_of_session(dossier.session) == FormStep.INTEREST:
+        return [violation for violation in evaluation.violations if violation.code in WHO_APPLIES_CODES]
+    return list(evaluation.violations)
 
 
 def budget_lines_from(lines: list[CostLine]) -> list[dict]:

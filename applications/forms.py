@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -52,15 +54,54 @@ class DossierStartForm(ProjectForm):
         ),
     )
 
-    field_order = ["organisation", "predecessor", "acronym", "title", "summary", "planned_start", "duration_months"]
+    project_phase = forms.ModelChoiceField(
+        label=_("Phase d'un projet déjà commencé"),
+        queryset=None,
+        required=False,
+        empty_label=_("Non, un nouveau projet"),
+        help_text=_(
+            "La phase suivante d'un projet se dépose sous ce projet, quel que soit l'état des phases précédentes : "
+            "le plafond par projet s'applique à toutes ses phases. L'acronyme et le titre du projet sont repris "
+            "si vous les laissez vides."
+        ),
+    )
 
-    def __init__(self, *args, organisations, predecessors=None, **kwargs):
+    field_order = [
+        "organisation",
+        "project_phase",
+        "predecessor",
+        "acronym",
+        "title",
+        "summary",
+        "planned_start",
+        "duration_months",
+    ]
+
+    def __init__(self, *args, organisations, predecessors=None, phases=None, invited_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         if predecessors is not None and predecessors.exists():
             self.fields["predecessor"].queryset = predecessors
+            if invited_only:
+                self.fields["predecessor"].required = True
+                self.fields["predecessor"].empty_label = None
+                self.fields["predecessor"].label = _("Manifestation d'intérêt qui vous invite à la seconde étape")
         else:
             del self.fields["predecessor"]
+        if phases is not None and phases.exists():
+            self.fields["project_phase"].queryset = phases
+            self.fields["project_phase"].label_from_instance = lambda phase: (
+                _("%(acronym)s — phase %(order)s : %(label)s")
+                % {
+                    "acronym": phase.project.acronym,
+                    "order": phase.order,
+                    "label": phase.label,
+                }
+            )
+            self.fields["acronym"].required = False
+            self.fields["title"].required = False
+        else:
+            del self.fields["project_phase"]
 
 
 class BudgetLineForm(ModelForm):
@@ -263,12 +304,12 @@ class ComplementRequestForm(forms.Form):
 
     def __init__(self, *args, dossier, **kwargs):
         super().__init__(*args, **kwargs)
-        from calls.selectors import required_documents_of
+        from applications.selectors import dossier_required_documents
 
         schema = dossier.form_definition.schema if dossier.form_definition else {"sections": []}
         choices = [("project", _("Projet et partenaires")), ("budget", _("Budget"))]
         choices += [(f"section:{s['key']}", s["title"]) for s in schema.get("sections", [])]
-        choices += [(f"document:{d.kind}", f"Pièce : {d.label}") for d in required_documents_of(dossier.theme)]
+        choices += [(f"document:{d.kind}", f"Pièce : {d.label}") for d in dossier_required_documents(dossier)]
         self.fields["parts"].choices = choices
 
     def points(self) -> list[dict]:
@@ -307,3 +348,45 @@ class DerogationWithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Pourquoi la dérogation est-elle retirée ?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class PlannedMilestoneForm(forms.Form):
+    label = forms.CharField(label=_("Jalon ou livrable"), max_length=255, required=False)
+    month = IntegerInputField(
+        label=_("Mois après le début"), required=False, min_value=1, max_value=120, help_text=_("1 = premier mois.")
+    )
+    deliverable = forms.CharField(label=_("Livrable attendu"), max_length=2000, required=False)
+
+
+PlannedMilestoneFormSet = forms.formset_factory(PlannedMilestoneForm, extra=2, max_num=24, validate_max=True)
+
+
+class ProjectPhaseForm(forms.Form):
+    phase_id = IntegerInputField(required=False, min_value=1, widget=forms.HiddenInput)
+    label = forms.CharField(label=_("Phase"), max_length=255, required=False)
+    requested_amount = AmountInputField(label=_("Montant demandé (€)"), required=False)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    milestones = forms.CharField(
+        label=_("Jalons de la phase"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Un par ligne : « mois ; jalon ; livrable », par exemple « 6 ; Pilote en service ; rapport »."),
+    )
+
+    def clean_milestones(self) -> list[dict]:
+        """Lines « month ; label ; deliverable » (month and deliverable optional) as {label, month, deliverable}."""
+        rows = []
+        for number, line in enumerate((self.cleaned_data.get("milestones") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split(";")]
+            month = None
+            if len(parts) > 1 and re.fullmatch(r"[0-9]{1,3}", parts[0]):
+                month = int(parts.pop(0))
+            if month is not None and not 1 <= month <= 120:
+                raise forms.ValidationError(_("Ligne %(number)s : le mois va de 1 à 120.") % {"number": number})
+            rows.append({"label": parts[0], "month": month, "deliverable": "; ".join(parts[1:])})
+        return rows
+
+
+ProjectPhaseFormSet = forms.formset_factory(ProjectPhaseForm, extra=1, max_num=12, validate_max=True)

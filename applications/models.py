@@ -14,6 +14,75 @@ from applications.workflow import DossierState
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+class Project(models.Model):
+    """A project of one carrier under one theme, filed as successive phases (one dossier each).
+
+    It carries the per-project cap (copied from the theme's rule when the project starts, so that a
+    later change of the rule does not move the goalposts of a project under way) and the phases the
+    carrier plans: label, amount asked and milestones. Its `key` is the `project_key` of its dossiers.
+    """
+
+    organisation = models.ForeignKey(
+        "portal.Organisation", on_delete=models.PROTECT, related_name="projects", verbose_name=_("porteur")
+    )
+    theme = models.ForeignKey("calls.Theme", on_delete=models.PROTECT, related_name="projects", verbose_name=_("thème"))
+    key = models.SlugField(_("identifiant du projet"), max_length=80, unique=True)
+    acronym = models.CharField(_("acronyme"), max_length=40)
+    title = models.CharField(_("titre du projet"), max_length=255)
+    cap = models.DecimalField(
+        _("plafond par projet (€)"),
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text=_("Toutes phases confondues ; repris de la règle du thème à la création du projet."),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("projet")
+        verbose_name_plural = _("projets")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "theme"])]
+
+    def __str__(self):
+        return f"{self.acronym} — {self.title}"
+
+    @property
+    def audit_call_id(self) -> int:
+        return self.theme.call_id
+
+
+class ProjectPhase(models.Model):
+    """A phase the carrier plans: what it asks and the milestones that end it; its dossier once filed."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="phases")
+    order = models.PositiveSmallIntegerField(_("numéro"))
+    label = models.CharField(_("phase"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    requested_amount = models.DecimalField(
+        _("montant demandé (€)"), **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
+    milestones = models.JSONField(
+        _("jalons prévus"), default=list, blank=True, help_text=_("Liste de {label, month, deliverable}.")
+    )
+    dossier = models.OneToOneField(
+        "Dossier", on_delete=models.SET_NULL, null=True, blank=True, related_name="project_phase"
+    )
+
+    class Meta:
+        verbose_name = _("phase du projet")
+        verbose_name_plural = _("phases du projet")
+        ordering = ["project", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "order"], name="project_phase_unique_order"),
+            models.CheckConstraint(condition=Q(requested_amount__gte=0), name="project_phase_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.project.acronym} — phase {self.order} : {self.label}"
+
+
 class Dossier(models.Model):
     """An application by a carrier organisation to one session of a theme.
 
@@ -51,12 +120,23 @@ class Dossier(models.Model):
         blank=True,
         help_text=_("Commun aux dossiers successifs d'un même projet (phases), pour les plafonds par projet."),
     )
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers", verbose_name=_("projet")
+    )
     acronym = models.CharField(_("acronyme"), max_length=40)
     title = models.CharField(_("titre du projet"), max_length=255)
     summary = models.TextField(_("résumé"), blank=True)
     planned_start = models.DateField(_("début prévu"), null=True, blank=True)
     duration_months = models.PositiveSmallIntegerField(
         _("durée (mois)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    planned_milestones = models.JSONField(
+        _("jalons et livrables prévus"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Déclarés par le porteur : liste de {label, month, deliverable} ; ils préremplissent la convention."
+        ),
     )
     state = models.CharField(
         _("état"), max_length=24, choices=DossierState.choices, default=DossierState.DRAFT, db_index=True

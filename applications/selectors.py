@@ -1,9 +1,12 @@
 """Reads of dossiers, always scoped to what the user's roles allow."""
 
-from django.db.models import Q, QuerySet
+import difflib
+from decimal import Decimal
+
+from django.db.models import Min, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from applications.models import MESSAGE_ATTACHMENT_KIND, BudgetLine, Dossier
+from applications.models import MESSAGE_ATTACHMENT_KIND, BudgetLine, Dossier, Project, ProjectPhase
 from applications.workflow import TO_INSTRUCT, TO_INSTRUCT_FILTER
 from portal.selectors import user_roles
 
@@ -45,7 +48,9 @@ def laureates(
     """Selected dossiers of published or closed calls, with what the public page shows.
 
     A laureate whose amount was not published (ETNA 2019 gives only the total) is listed;
-    the open-data export keeps only rows with an amount, which the schema requires.
+    the open-data export keeps only rows with an amount, which the schema requires. The start
+    published is the convention's (`started_on`: the start staff set, else its entry into force),
+    never the dossier's planned start, which the page can only show as planned.
     """
     queryset = (
         Dossier.objects.filter(state__in=LAUREATE_STATES, theme__call__status__in=("published", "closed"))
@@ -69,6 +74,10 @@ def laureates(
             "theme__call__programme__grantor_name",
             "theme__call__programme__grantor_siret",
             "theme__call__programme__fund",
+        )
+        .annotate(
+            convention_start_on=Min("conventions__start_on", filter=Q(conventions__in_force_at__isnull=False)),
+            convention_in_force_at=Min("conventions__in_force_at"),
         )
         .order_by("theme__call__title", "theme__code", "acronym")
     )
@@ -243,12 +252,15 @@ def staff_filter_scope(user) -> list:
 
 def predecessor_candidates(user, *, session) -> QuerySet[Dossier]:
     """Earlier dossiers of the user's organisations that a new dossier in `session` may continue:
-    an expression of interest retained for the full dossier, or a dossier invited to resubmit."""
+    an expression of interest invited to the second step, or a dossier invited to resubmit."""
     from applications.workflow import DossierState
 
     return (
         dossiers_of_applicant(user)
-        .filter(theme__call_id=session.theme.call_id, state__in=(DossierState.SELECTED, DossierState.RESUBMIT_INVITED))
+        .filter(
+            theme__call_id=session.theme.call_id,
+            state__in=(DossierState.SELECTED, DossierState.RESUBMIT_INVITED, DossierState.SECOND_STEP_INVITED),
+        )
         .exclude(session=session)
         .exclude(successors__isnull=False)
         .order_by("-submitted_at")
@@ -271,10 +283,13 @@ def snapshot_budget(content: dict) -> list[dict]:
 
 def piece_labels(theme) -> dict[str, str]:
     """kind → French name of every piece a dossier of `theme` may hold, files sent with messages included."""
-    from calls.selectors import documents_asked_of
+    from calls.models import FormStep
+    from calls.selectors import required_documents_of
 
     return {MESSAGE_ATTACHMENT_KIND: _("Pièce jointe à un message")} | {
-        document.kind: document.label for document in documents_asked_of(theme)
+        document.kind: document.label
+        for step in (FormStep.INTEREST, FormStep.DOSSIER)
+        for document in required_documents_of(theme, step)
     }
 
 
@@ -307,3 +322,100 @@ def reopened_part_labels(dossier, request) -> list[str]:
     named += [("_budget", _("Budget"))]
     named += [(f"document:{kind}", label) for kind, label in piece_labels(dossier.theme).items()]
     return [label for part, label in named if part in parts]
+
+
+# --- Projects in phases ------------------------------------------------------------------
+
+
+def similar_text(a: str, b: str) -> bool:
+    """Two titles or acronyms a reader would take for the same project (case and small edits aside)."""
+    a, b = a.strip().lower(), b.strip().lower()
+    return bool(a) and bool(b) and (a == b or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8)
+
+
+def project_granted(project, *, exclude=()) -> Decimal:
+    """What the project's phases hold: the grants of those decided, whatever happened since
+    (convention prepared, in force, closed)."""
+    from applications.evaluation import GRANTED_STATES
+
+    total = (
+        Dossier.objects.filter(project=project, state__in=GRANTED_STATES)
+        .exclude(pk__in=exclude)
+        .aggregate(total=Sum("granted_amount"))["total"]
+    )
+    return total or Decimal("0")
+
+
+def projects_of_applicant(user) -> QuerySet[Project]:
+    return Project.objects.filter(organisation_id__in=user_roles(user).organisation_ids)
+
+
+def project_phases_to_file(user, *, theme) -> QuerySet[ProjectPhase]:
+    """Planned phases of the user's projects under `theme` that have no dossier yet: the next phase is
+    filed under the same project whatever became of the earlier ones."""
+    return (
+        ProjectPhase.objects.filter(
+            project__organisation_id__in=user_roles(user).organisation_ids, project__theme=theme, dossier__isnull=True
+        )
+        .select_related("project")
+        .order_by("project__acronym", "order")
+    )
+
+
+def similar_project_flags(dossiers) -> dict[int, list[Dossier]]:
+    """Per dossier, the dossiers of the same organisation under the same theme that belong to another
+    project but carry a similar title or acronym: a "new project" that may be the next phase of an old
+    one, and so escape its cap. Drafts and withdrawn dossiers aside. One query."""
+    dossiers = list(dossiers)
+    if not dossiers:
+        return {}
+    condition = Q()
+    for organisation_id, theme_id in {(d.organisation_id, d.theme_id) for d in dossiers}:
+        condition |= Q(organisation_id=organisation_id, theme_id=theme_id)
+    candidates = list(
+        Dossier.objects.filter(condition).exclude(state__in=("draft", "withdrawn")).select_related("session")
+    )
+    flags: dict[int, list[Dossier]] = {}
+    for dossier in dossiers:
+        matches = [
+            other
+            for other in candidates
+            if other.pk != dossier.pk
+            and (other.organisation_id, other.theme_id) == (dossier.organisation_id, dossier.theme_id)
+            and other.project_key != dossier.project_key
+            and (similar_text(other.title, dossier.title) or similar_text(other.acronym, dossier.acronym))
+        ]
+        if matches:
+            flags[dossier.pk] = matches
+    return flags
+
+
+def dossier_required_documents(dossier: Dossier) -> list:
+    """The documents the dossier's step asks for: the expression of interest's own, or the full dossier's."""
+    from calls.selectors import required_documents_of, step_of_session
+
+    return required_documents_of(dossier.theme, step_of_session(dossier.session))
+
+
+def phase_holds(phase: ProjectPhase, *, requested: Decimal | None = None) -> tuple[Decimal, str]:
+    """What a phase weighs against the project's cap and why: its grant once decided (whatever became
+    of it since), else what the carrier plans to ask (`requested`, when a new plan is being checked)."""
+    from applications.evaluation import GRANTED_STATES
+
+    dossier = phase.dossier
+    if dossier is not None and dossier.state in GRANTED_STATES and dossier.granted_amount is not None:
+        return dossier.granted_amount, _("accordés")
+    return (phase.requested_amount if requested is None else requested), _("demandés")
+
+
+def project_summary(project: Project) -> dict:
+    """A project's phases with what each holds against the cap, the total and what remains."""
+    phases = list(project.phases.select_related("dossier"))
+    rows = [{"phase": phase, "holds": holds, "why": why} for phase in phases for holds, why in [phase_holds(phase)]]
+    total = sum((row["holds"] for row in rows), Decimal("0"))
+    return {
+        "project": project,
+        "phases": rows,
+        "total": total,
+        "remaining": project.cap - total if project.cap is not None else None,
+    }

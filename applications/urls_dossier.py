@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from applications.views import dossier, simulation_start, staff
+from applications.views import dossier, projects, simulation_start, staff
 
 urlpatterns = [
     path("dossiers/nouveau/<int:session_id>/", dossier.dossier_start, name="dossier_start"),
@@ -15,6 +15,8 @@ urlpatterns = [
     path("dossiers/<int:pk>/", dossier.dossier_detail, name="dossier_detail"),
     path("dossiers/<int:pk>/projet/", dossier.dossier_project, name="project"),
     path("dossiers/<int:pk>/projet/partenaires/", dossier.partner_add, name="partner_add"),
+    path("dossiers/<int:pk>/projet/jalons/", dossier.planned_milestones, name="planned_milestones"),
+    path("projets/<int:project_id>/", projects.phased_project, name="phased_project"),
     path(
         "dossiers/<int:pk>/projet/partenaires/<int:partner_id>/retirer/", dossier.partner_remove, name="partner_remove"
     ),

@@ -23,6 +23,7 @@ class DossierState(models.TextChoices):
     RESUBMIT_INVITED = "resubmit_invited", _("Invité à redéposer")
     REORIENTED = "reoriented", _("Réorienté")
     RESERVE = "reserve", _("Liste complémentaire")
+    SECOND_STEP_INVITED = "second_step_invited", _("Invité à la seconde étape")
     CONVENTION = "convention", _("Conventionnement")
     IN_PROGRESS = "in_progress", _("En cours de réalisation")
     CLOSED = "closed", _("Clos")
@@ -44,6 +45,7 @@ APPLICANT_LABELS = {
     DossierState.RESUBMIT_INVITED: _("Invité à redéposer après amélioration"),
     DossierState.REORIENTED: _("Réorienté vers un autre thème"),
     DossierState.RESERVE: _("Sur liste complémentaire"),
+    DossierState.SECOND_STEP_INVITED: _("Invité à déposer le dossier complet (seconde étape)"),
     DossierState.CONVENTION: _("Convention en préparation"),
     DossierState.IN_PROGRESS: _("Projet en cours"),
     DossierState.CLOSED: _("Projet clos"),
@@ -139,6 +141,14 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "put_on_reserve", (S.DELIBERATED,), S.RESERVE, frozenset({STAFF}), _("Placer en liste complémentaire")
+        ),
+        # A two-step call's expression of interest: no amount is granted, the carrier may file the full dossier.
+        Transition(
+            "invite_second_step",
+            (S.DELIBERATED, S.RESERVE),
+            S.SECOND_STEP_INVITED,
+            frozenset({STAFF}),
+            _("Inviter à la seconde étape"),
         ),
         Transition(
             "start_convention", (S.SELECTED,), S.CONVENTION, frozenset({STAFF, SYSTEM}), _("Préparer la convention")

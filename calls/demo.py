@@ -26,6 +26,8 @@ DATA_DIR = Path(__file__).parent / "data"
 PARIS = ZoneInfo("Europe/Paris")
 DEMO_SESSION_DAYS = 30
 DEMO_SESSION_KEY = "demo"
+# A two-step call also opens its first step, the expression of interest, beside the full dossier.
+DEMO_INTEREST_SESSION_KEY = "demo-manifestation"
 
 
 def call_documents() -> list[Path]:
@@ -54,20 +56,30 @@ def open_demo_sessions(*, today: datetime.date | None = None) -> int:
     for theme in themes:
         rule = rule_of(theme)
         dated = rule is not None and bool(rule.eligible_years)
-        Session.objects.update_or_create(
-            theme=theme,
-            key=DEMO_SESSION_KEY,
-            defaults={
-                "name": "Session de démonstration",
-                "kind": demo_session_kind(theme),
-                "opens_at": opens_at,
-                "closes_at": closes_at,
-                "is_demo": True,
-                "eligible_first_year": today.year if dated else None,
-                "eligible_last_year": today.year + 1 if dated else None,
-                "note": "Session ouverte pour la démonstration du portail ; les sessions historiques restent closes.",
-            },
-        )
+        demo_sessions = [(DEMO_SESSION_KEY, "Session de démonstration", demo_session_kind(theme))]
+        if theme.call.is_two_step:
+            demo_sessions.append(
+                (
+                    DEMO_INTEREST_SESSION_KEY,
+                    "Manifestation d'intérêt (démonstration)",
+                    SessionKind.EXPRESSION_OF_INTEREST,
+                )
+            )
+        for key, name, kind in demo_sessions:
+            Session.objects.update_or_create(
+                theme=theme,
+                key=key,
+                defaults={
+                    "name": name,
+                    "kind": kind,
+                    "opens_at": opens_at,
+                    "closes_at": closes_at,
+                    "is_demo": True,
+                    "eligible_first_year": today.year if dated else None,
+                    "eligible_last_year": today.year + 1 if dated else None,
+                    "note": "Session ouverte pour la démonstration du portail ; les sessions historiques restent closes.",
+                },
+            )
     return len(themes)
 
 

@@ -14,6 +14,7 @@ from calls.models import (
     Call,
     CallKind,
     Criterion,
+    FormStep,
     InfoSession,
     MilestoneTemplate,
     Phase,
@@ -22,6 +23,7 @@ from calls.models import (
     Session,
     Theme,
 )
+from portal.deadlines import DeadlineField
 from portal.fields import DateTimeInputField, IntegerInputField, ModelForm
 from portal.uploads import SUPPORTED_FORMATS
 
@@ -116,6 +118,7 @@ class CallForm(ServiceModelForm):
             "selection_process",
             "tax_basis",
             "steps",
+            "second_step_invited_only",
             "source",
         ]
         help_texts = {
@@ -320,7 +323,7 @@ class RequiredDocumentForm(ServiceModelForm):
 
     class Meta:
         model = RequiredDocument
-        fields = ["kind", "label", "description", "formats", "max_size_mb", "scope", "mandatory", "max_pages", "order"]
+        fields = RequiredDocument.EDITABLE_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "max_size_mb": _(
@@ -338,9 +341,12 @@ class RequiredDocumentForm(ServiceModelForm):
         known = {extension for extension, _label in self.fields["formats"].choices}
         extra = [(extension, extension.upper()) for extension in self.instance.formats or [] if extension not in known]
         self.fields["formats"].choices += extra
+        # Only a two-step call asks documents at the expression of interest: by default, the full dossier.
+        self.fields["step"].required = False
 
     def clean(self):
         data = super().clean()
+        data["step"] = data.get("step") or FormStep.DOSSIER
         if data.get("kind") == OTHER_KIND:
             if not data.get("other_kind"):
                 self.add_error("other_kind", _("Donnez l'identifiant de ce type de pièce."))
@@ -470,3 +476,18 @@ class FormSchemaForm(forms.Form):
                 _("JSON invalide (ligne %(line)s) : vérifiez les virgules et les guillemets."),
                 params={"line": error.lineno},
             ) from error
+
+
+class SessionCloseChangeForm(forms.Form):
+    """The new close of an open session (extended or brought forward) and why: both go to the carriers."""
+
+    closes_at = DeadlineField(label=_("Nouvelle clôture (jj/mm/aaaa ou jj/mm/aaaa hh:mm)"))
+    reason = forms.CharField(
+        label=_("Motif, communiqué aux porteurs qui ont un brouillon"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, early: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if early:
+            self.fields["closes_at"].required = False
+            self.fields["closes_at"].label = _("Clôture (vide : maintenant)")

@@ -28,6 +28,7 @@ class Event:
     description: str = ""
     location: str = ""
     url: str = ""
+    sequence: int = 0  # raised when the event moves, so that calendars replace it (§3.8.7.4)
 
 
 def escape_text(value: str) -> str:
@@ -80,6 +81,8 @@ def calendar(events: Iterable[Event], *, name: str, now: datetime | None = None)
     ]
     for event in events:
         lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{stamp}", f"DTSTART:{utc_stamp(event.starts_at)}"]
+        if event.sequence:
+            lines.append(f"SEQUENCE:{event.sequence}")
         if event.ends_at:
             lines.append(f"DTEND:{utc_stamp(event.ends_at)}")
         lines.append(f"SUMMARY:{escape_text(event.summary)}")

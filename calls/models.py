@@ -74,6 +74,13 @@ class CallKind(models.TextChoices):
     EXPRESSION_OF_INTEREST = "ami", _("Appel à manifestation d'intérêt puis dossier")
 
 
+class FormStep(models.TextChoices):
+    """The step of a two-step call a form or a required document serves; one-step calls have only the dossier."""
+
+    DOSSIER = "dossier", _("Dossier complet")
+    INTEREST = "interest", _("Manifestation d'intérêt")
+
+
 class TaxBasis(models.TextChoices):
     TTC = "TTC", _("TTC")
     HT = "HT", _("HT")
@@ -104,6 +111,14 @@ class Call(models.Model):
     )
     published_on = models.DateField(_("date de publication"), null=True, blank=True)
     source = models.CharField(_("document source"), max_length=255, blank=True)
+    second_step_invited_only = models.BooleanField(
+        _("seconde étape réservée aux invités"),
+        default=False,
+        help_text=_(
+            "Appel en deux étapes : seuls les porteurs invités à la seconde étape à l'issue de la manifestation "
+            "d'intérêt peuvent déposer un dossier complet."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -260,6 +275,9 @@ class Session(models.Model):
         blank=True,
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
+    # Set when staff extend the close or close early (calls.services.session_life): what was announced, and why.
+    closes_at_announced = models.DateTimeField(_("clôture annoncée à l'origine"), null=True, blank=True)
+    close_change_reason = models.TextField(_("motif du changement de clôture"), blank=True)
 
     class Meta:
         verbose_name = _("session de dépôt")
@@ -297,6 +315,11 @@ class Session(models.Model):
         if self.eligible_first_year is None or self.eligible_last_year is None:
             return frozenset()
         return frozenset(range(self.eligible_first_year, self.eligible_last_year + 1))
+
+    @property
+    def envelope_shown(self) -> Decimal | None:
+        """The session's own envelope, else its theme's (a guichet's monthly sessions share the theme's)."""
+        return self.envelope if self.envelope is not None else self.theme.envelope
 
     def clean(self):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
@@ -413,7 +436,28 @@ class RequiredDocument(models.Model):
     scope = models.CharField(_("portée de la limite"), max_length=10, choices=Scope.choices, default=Scope.FILE)
     mandatory = models.BooleanField(_("obligatoire"), default=True)
     max_pages = models.PositiveIntegerField(_("nombre de pages maximal"), null=True, blank=True)
+    step = models.CharField(
+        _("étape"),
+        max_length=10,
+        choices=FormStep.choices,
+        default=FormStep.DOSSIER,
+        help_text=_("Appel en deux étapes : la pièce est demandée à la manifestation d'intérêt ou au dossier complet."),
+    )
     order = models.PositiveIntegerField(_("ordre"), default=0)
+
+    # What staff set in the back-office and what the exchange format carries.
+    EDITABLE_FIELDS = (
+        "kind",
+        "label",
+        "description",
+        "formats",
+        "max_size_mb",
+        "scope",
+        "mandatory",
+        "max_pages",
+        "step",
+        "order",
+    )
 
     class Meta:
         verbose_name = _("pièce à fournir")
@@ -438,6 +482,7 @@ class FormDefinition(models.Model):
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, null=True, blank=True, related_name="form_definitions")
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, null=True, blank=True, related_name="form_definitions")
+    step = models.CharField(_("étape"), max_length=10, choices=FormStep.choices, default=FormStep.DOSSIER)
     version = models.PositiveIntegerField(_("version"), default=1)
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     schema = models.JSONField(_("définition"), default=dict)
@@ -451,10 +496,14 @@ class FormDefinition(models.Model):
         constraints = [
             _owned_by_call_or_theme("form_definition_owned_by_call_or_theme"),
             models.UniqueConstraint(
-                fields=["call", "version"], condition=Q(theme__isnull=True), name="form_version_unique_per_call"
+                fields=["call", "step", "version"],
+                condition=Q(theme__isnull=True),
+                name="form_version_unique_per_call_step",
             ),
             models.UniqueConstraint(
-                fields=["theme", "version"], condition=Q(call__isnull=True), name="form_version_unique_per_theme"
+                fields=["theme", "step", "version"],
+                condition=Q(call__isnull=True),
+                name="form_version_unique_per_theme_step",
             ),
         ]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from calls.models import Call, Criterion, FormDefinition, RequiredDocument, RuleVersion, Session, Theme
+from calls.models import Call, Criterion, FormDefinition, FormStep, RequiredDocument, RuleVersion, Session, Theme
 from calls.rules import RuleConfigError
 
 # What fixes a problem, for the page to link to: the call, one of its themes, or one of their parts.
@@ -73,7 +73,8 @@ def publication_check(call: Call) -> PublicationCheck:
         Criterion.objects.filter(call=call, parent__isnull=True).prefetch_related("sub_criteria").order_by("order")
     )
     call_documents = list(RequiredDocument.objects.filter(call=call))
-    call_forms = list(FormDefinition.objects.filter(call=call, theme__isnull=True))
+    # The dossier's form: a two-step call's light interest form does not stand in for it.
+    call_forms = list(FormDefinition.objects.filter(call=call, theme__isnull=True, step=FormStep.DOSSIER))
     themes = list(
         call.themes.prefetch_related(
             Prefetch("sessions", queryset=Session.objects.order_by("opens_at")),

@@ -21,12 +21,14 @@ from calls.models import (
     CallKind,
     Criterion,
     FormDefinition,
+    FormStep,
     InfoSession,
     InfoSessionRegistration,
     Programme,
     RequiredDocument,
     RuleVersion,
     Session,
+    SessionKind,
     Theme,
 )
 from calls.rules import Rule
@@ -59,21 +61,33 @@ def with_weight_shares(grid: list[Criterion]) -> list[Criterion]:
     return grid
 
 
-def required_documents_of(theme: Theme) -> list[RequiredDocument]:
-    """The call's documents, then the theme's own; a theme document of the same kind replaces the call's."""
-    own = list(theme.required_documents.all())
+def required_documents_of(theme: Theme, step: str = FormStep.DOSSIER) -> list[RequiredDocument]:
+    """The call's documents, then the theme's own, for one step of the call (the full dossier unless
+    said); a theme document of the same kind replaces the call's."""
+    own = [document for document in theme.required_documents.all() if document.step == step]
     own_kinds = {document.kind for document in own}
-    inherited = [d for d in RequiredDocument.objects.filter(call_id=theme.call_id) if d.kind not in own_kinds]
+    inherited = [
+        d for d in RequiredDocument.objects.filter(call_id=theme.call_id, step=step) if d.kind not in own_kinds
+    ]
     return sorted(inherited + own, key=lambda document: (document.order, document.label))
 
 
-def published_form_of(theme: Theme) -> FormDefinition | None:
-    """The latest published form version of the theme, else of its call; None when there is none."""
-    published = FormDefinition.objects.filter(status=FormDefinition.Status.PUBLISHED)
-    return (
+def published_form_of(theme: Theme, step: str = FormStep.DOSSIER) -> FormDefinition | None:
+    """The latest published form version of the theme, else of its call, for one step of the call; None
+    when there is none. An expression of interest without a form of its own takes the dossier's."""
+    published = FormDefinition.objects.filter(status=FormDefinition.Status.PUBLISHED, step=step)
+    form = (
         published.filter(theme=theme).order_by("-version").first()
         or published.filter(call_id=theme.call_id, theme__isnull=True).order_by("-version").first()
     )
+    if form is None and step == FormStep.INTEREST:
+        return published_form_of(theme)
+    return form
+
+
+def step_of_session(session: Session) -> str:
+    """The step of a two-step call a session collects: the expression of interest, or the dossier."""
+    return FormStep.INTEREST if session.kind == SessionKind.EXPRESSION_OF_INTEREST else FormStep.DOSSIER
 
 
 def current_rule_version(theme: Theme) -> RuleVersion | None:
@@ -372,37 +386,9 @@ def staff_grid_of(*, call: Call | None = None, theme: Theme | None = None) -> li
     return list(Criterion.objects.filter(parent__isnull=True, **owner).prefetch_related(sub).order_by("order", "code"))
 
 
-def staff_forms_of(*, call: Call | None = None, theme: Theme | None = None) -> list[FormDefinition]:
-    """Every version of a call's or a theme's own form, newest first."""
+def staff_forms_of(
+    *, call: Call | None = None, theme: Theme | None = None, step: str = FormStep.DOSSIER
+) -> list[FormDefinition]:
+    """Every version of a call's or a theme's own form for one step of the call, newest first."""
     owner = {"theme": theme} if theme is not None else {"call": call, "theme__isnull": True}
-    return list(FormDefinition.objects.filter(**owner).order_by("-version"))
-
-
-# What a dossier asks for: the pieces its call names, or, where it names none, optional annexes.
-OPTIONAL_ANNEX_KIND = "annexe-facultative"
-OPTIONAL_ANNEX_MAX_MB = Decimal("10")
-
-
-def optional_annex() -> RequiredDocument:
-    """The optional annexes a dossier may hold when its call and theme name no piece (never saved:
-    its files carry the kind, not a document row). Every supported format, 10 Mo per file."""
-    from portal.uploads import SUPPORTED_FORMATS
-
-    return RequiredDocument(
-        kind=OPTIONAL_ANNEX_KIND,
-        label=_("Annexes facultatives"),
-        description=_(
-            "Aucune pièce n'est demandée : vous pouvez joindre des annexes (plans, maquettes, lettres de soutien…), "
-            "lues par l'équipe du programme et par le jury."
-        ),
-        formats=list(SUPPORTED_FORMATS),
-        max_size_mb=OPTIONAL_ANNEX_MAX_MB,
-        scope=RequiredDocument.Scope.FILE,
-        mandatory=False,
-    )
-
-
-def documents_asked_of(theme: Theme) -> list[RequiredDocument]:
-    """The pieces a dossier of `theme` asks for, as its page and the theme's public page show them:
-    the call's and the theme's documents, or the optional annexes when there are none."""
-    return required_documents_of(theme) or [optional_annex()]
+    return list(FormDefinition.objects.filter(**owner, step=step).order_by("-version"))

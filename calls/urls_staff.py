@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from calls.models import FormStep
 from calls.views import (
     registrations_export,
     staff,
@@ -16,6 +17,7 @@ app_name = "calls_staff"
 
 THEME = "<int:call_id>/themes/<int:theme_id>/"
 COMMON = "<int:call_id>/commun/"
+INTEREST = "<int:call_id>/manifestation-interet/"
 OWNED = [
     ("criteres/nouveau/", staff_grid.criterion_create, "criterion_create"),
     ("criteres/<int:criterion_id>/", staff_grid.criterion_update, "criterion_update"),
@@ -63,6 +65,18 @@ urlpatterns = [
     path(THEME + "sessions/nouvelle/", staff_themes.session_create, name="session_create"),
     path(THEME + "sessions/<int:session_id>/", staff_themes.session_update, name="session_update"),
     path(THEME + "sessions/<int:session_id>/suivante/", staff_themes.session_duplicate, name="session_duplicate"),
+    path(
+        THEME + "sessions/<int:session_id>/prolonger/",
+        staff_themes.session_close_change,
+        {"early": False},
+        name="session_extend",
+    ),
+    path(
+        THEME + "sessions/<int:session_id>/clore/",
+        staff_themes.session_close_change,
+        {"early": True},
+        name="session_close_early",
+    ),
     path(THEME + "phases/nouvelle/", staff_themes.phase_create, name="phase_create"),
     path(THEME + "phases/<int:phase_id>/", staff_themes.phase_update, name="phase_update"),
     path(THEME + "jalons/nouveau/", staff_themes.milestone_create, name="milestone_create"),
@@ -70,4 +84,10 @@ urlpatterns = [
     # The grid, documents and form of a call ("commun", inherited by its themes) or of a theme:
     # both routes of a pair share a name; reverse() picks one by the number of arguments.
     *[path(prefix + route, view, name=name) for prefix in (COMMON, THEME) for route, view, name in OWNED],
+    # A two-step call's expression of interest has its own light form (its documents carry their step).
+    *[
+        path(INTEREST + route, view, {"step": FormStep.INTEREST}, name=f"interest_{name}")
+        for route, view, name in OWNED
+        if name.startswith("form_")
+    ],
 ]

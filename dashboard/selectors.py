@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 
 from applications.models import Dossier
 from applications.workflow import DossierState
-from calls.models import Programme, Session
+from calls.models import Programme, Session, SessionKind
 from funding.models import Convention, IndicatorReport, Milestone, Payment
 from funding.selectors import committed, reporting_periods, reporting_start
 from juries.models import Assignment
@@ -102,6 +102,11 @@ class Figures:
         if state in GRANTED_STATES:
             self.granted += granted or 0
             self.committed += committed or 0
+
+    def keep_counts_only(self) -> None:
+        """Expressions of interest ask for no money and are granted none (their positive decision is an
+        invitation to the second step): only the full dossier's amounts count, once per project."""
+        self.requested = self.granted = self.committed = Decimal("0")
 
     def merge(self, other: Figures) -> None:
         for state, count in other.counts.items():
@@ -315,6 +320,8 @@ def dashboard_programmes(user, *, programme_id: int | None = None, now=None) -> 
             )
             programme_node.themes.append(theme)
         figures = session_figures.get(session.pk, Figures())
+        if session.kind == SessionKind.EXPRESSION_OF_INTEREST:
+            figures.keep_counts_only()
         figures.envelope = session.envelope
         node = SessionNode(session=session, figures=figures, url=staff_list_url(session=session.pk))
         theme.sessions.append(node)
@@ -354,6 +361,7 @@ def _fill_late(nodes: dict[int, ProgrammeNode], themes: dict, now) -> None:
         Milestone.objects.filter(
             dossier__theme__call__programme_id__in=nodes,
             dossier__state=S.IN_PROGRESS,
+            is_current=True,
             status__in=(Milestone.Status.PLANNED, Milestone.Status.REFUSED),
             due_on__lt=today,
         )

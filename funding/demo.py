@@ -1,10 +1,12 @@
-"""Demo conventions for `load_demo`: one selected dossier per convention state, a phased SNAP4 project
-with two phases, tranches paid and pending, indicator reports on time and late.
+"""Demo conventions for `load_demo`: one selected dossier per convention state (the countersigned one
+waiting for the date of entry into force staff set), a SNAP4 project in three phases (two filed and in
+force, the third planned), tranches paid and pending, indicator reports on time and late.
 
 Everything after the dossiers' creation goes through the funding services. Idempotent: nothing is
 added when the demo projects are already there. Needs portal.demo, calls.demo and applications.demo first.
 """
 
+import dataclasses
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,12 +14,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from applications.models import BudgetLine, Dossier
+from applications.models import BudgetLine, Dossier, Project, ProjectPhase
 from applications.workflow import DossierState
 from calls.demo import DEMO_SESSION_KEY
 from calls.models import Session
 from funding.models import Convention, Tranche
-from funding.services import conventions, followup, reports
+from funding.periods import add_months
+from funding.services import conventions, followup, preparation, reports
 from portal.demo import demo_user
 
 PREFIX = "DEMO-FIN-"
@@ -101,9 +104,39 @@ def _dossier(
     return dossier
 
 
+def _prepare(convention: Convention, *, staff, start, in_force_on=None) -> Convention:
+    """Staff's preparation: the project starts on `start`, its milestones spread over its duration."""
+    dates, plans = preparation.preparation_of(convention)
+    duration = dates["duration_months"] or 12
+    plans = [
+        dataclasses.replace(plan, due_on=add_months(start, round(duration * index / len(plans))))
+        for index, plan in enumerate(plans, start=1)
+    ]
+    return preparation.convention_prepare(
+        actor=staff,
+        convention=convention,
+        duration_months=duration,
+        advance=dates["advance"],
+        balance=dates["balance"],
+        milestones=plans,
+        start_on=start,
+        in_force_on=in_force_on,
+    )
+
+
 def _advance(dossier: Dossier, target: str, *, staff, carrier, operator) -> Convention:
-    """Generate the convention and walk it through the signature workflow up to `target`."""
+    """Generate the convention, prepare its dates, and walk it through the signature workflow up to `target`.
+
+    The countersigned one waits for a date of entry into force in a month; the others start on the
+    dossier's planned start (set in the past for projects under way)."""
     convention = conventions.convention_generate(actor=staff, dossier=dossier)
+    waiting = target == Convention.Status.SIGNED_BY_OPERATOR
+    _prepare(
+        convention,
+        staff=staff,
+        start=dossier.planned_start,
+        in_force_on=dossier.planned_start if waiting else None,
+    )
     convention = conventions.convention_render(convention_id=convention.pk)
     steps = [
         (Convention.Status.SENT, lambda c: conventions.convention_send(actor=staff, convention=c)),
@@ -142,7 +175,7 @@ def _report_values(dossier: Dossier, value: str) -> dict:
 
 
 def _validate_milestones(dossier: Dossier, *, carrier, staff, count=None) -> None:
-    for milestone in list(dossier.milestones.order_by("order"))[:count]:
+    for milestone in list(dossier.milestones.filter(is_current=True).order_by("order"))[:count]:
         followup.milestone_declare(
             actor=carrier, milestone=milestone, note="Jalon atteint : compte rendu joint au dossier."
         )
@@ -221,8 +254,46 @@ def load(*, stdout=None) -> None:
         amount=Decimal("500000"),
         reference="VIR-SNAP4-P2-A",
     )
+    _snap4_project(first, second, carrier=carrier)
     if stdout is not None:
         stdout.write(
             f"Conventions de démonstration : {Convention.objects.filter(dossier__reference__startswith=PREFIX).count()} "
-            "versions, un projet SNAP4 en deux phases."
+            "versions, un projet SNAP4 en trois phases (deux en vigueur, la troisième prévue)."
         )
+
+
+def _snap4_project(first: Dossier, second: Dossier, *, carrier) -> Project:
+    """The SNAP4 project that holds the two phases in force and plans a third: 8 M€ at most over the three."""
+    project = Project.objects.create(
+        organisation=first.organisation,
+        theme=first.theme,
+        key=first.project_key,
+        acronym=first.acronym,
+        title="Dossier usager unique",
+        cap=Decimal("8000000"),
+        created_by=carrier,
+    )
+    Dossier.objects.filter(pk__in=[first.pk, second.pk]).update(project=project)
+    phases = [
+        ("Expérimentation", first, "900000", [{"label": "Indicateurs structurants définis", "month": 2}]),
+        ("Passage à l'échelle", second, "2500000", [{"label": "Jalon de fin de phase", "month": 12}]),
+        (
+            "Généralisation à tous les ministères",
+            None,
+            "3000000",
+            [
+                {"label": "Raccordement de dix ministères", "month": 9, "deliverable": "Rapport de raccordement"},
+                {"label": "Jalon de fin de phase", "month": 18, "deliverable": "Bilan et indicateurs"},
+            ],
+        ),
+    ]
+    for order, (label, dossier, amount, milestones) in enumerate(phases, start=1):
+        ProjectPhase.objects.create(
+            project=project,
+            order=order,
+            label=label,
+            requested_amount=Decimal(amount),
+            milestones=[{"deliverable": "", **item} for item in milestones],
+            dossier=dossier,
+        )
+    return project

@@ -65,11 +65,9 @@ def convention_document_context(convention: Convention) -> dict:
     # The annex is the version staff and jurors read: the last submission, not later edits.
     snapshot = dossier.snapshots.order_by("-number").first()
     answers = snapshot.content.get("answers", {}) if snapshot else dossier.answers
-    end_on = (
-        add_months(convention.start_on, convention.duration_months)
-        if convention.start_on and convention.duration_months
-        else None
-    )
+    # Before the project has started the calendar is counted from its estimated start, and says so.
+    start_on = convention.estimated_start
+    end_on = add_months(start_on, convention.duration_months) if convention.duration_months else None
     return {
         "convention": convention,
         "dossier": dossier,
@@ -81,14 +79,12 @@ def convention_document_context(convention: Convention) -> dict:
         "evaluation": evaluation,
         "budget_lines": dossier.budget_lines.all(),
         "tranches": convention.tranches.select_related("milestone"),
-        "milestones": dossier.milestones.all(),
+        "milestones": convention.milestones.order_by("order", "pk"),
         "indicators": indicator_items(dossier.theme),
         "frequency": reporting_frequency(dossier.theme),
         "reporting_calendar": [
             {"start": start, "end": end, "due_on": due_date(end)}
-            for start, end in (
-                periods_between(convention.start_on, end_on, reporting_frequency(dossier.theme)) if end_on else []
-            )
+            for start, end in (periods_between(start_on, end_on, reporting_frequency(dossier.theme)) if end_on else [])
         ],
         "grace_days": REPORT_GRACE_DAYS,
         "commitments": dossier.theme.commitments or [],
@@ -97,5 +93,6 @@ def convention_document_context(convention: Convention) -> dict:
         "template": template,
         "clauses": clauses,
         "end_on": end_on,
+        "calendar_estimated": convention.project_start is None,
         "generated_at": timezone.localtime(),
     }

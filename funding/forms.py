@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.workflow import DossierState
 from funding.models import Convention, Tranche
-from portal.fields import AmountInputField, DateInputField
+from portal.fields import AmountInputField, DateInputField, IntegerInputField
 from portal.idempotency import IdempotentForm
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -128,3 +128,45 @@ class ReminderPreferencesForm(forms.Form):
     def __init__(self, *args, families=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["wanted"].choices = list(families)
+
+
+class ConventionDatesForm(forms.Form):
+    in_force_on = DateInputField(
+        label=_("Entrée en vigueur"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_("Laissez vide : la convention entre en vigueur à sa contresignature par l'opérateur."),
+    )
+    start_on = DateInputField(
+        label=_("Début du projet"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_("Laissez vide : le projet débute à l'entrée en vigueur."),
+    )
+    duration_months = IntegerInputField(label=_("Durée (mois)"), min_value=1, max_value=120)
+    advance = AmountInputField(label=_("Avance à la signature (€)"), initial=0)
+    balance = AmountInputField(label=_("Solde sur rapport final (€)"), initial=0)
+
+
+class MilestonePlanForm(forms.Form):
+    milestone_id = IntegerInputField(required=False, min_value=1, widget=forms.HiddenInput)
+    label = forms.CharField(label=_("Jalon"), max_length=255)
+    due_on = DateInputField(label=_("Date prévue"), widget=DATE_WIDGET)
+    deliverable = forms.CharField(
+        label=_("Livrable attendu"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    amount = AmountInputField(
+        label=_("Tranche libérée (€)"),
+        required=False,
+        help_text=_("Versée une fois le jalon validé ; 0 ou vide : le jalon ne libère pas de tranche."),
+    )
+
+
+MilestonePlanFormSet = forms.formset_factory(MilestonePlanForm, extra=2, can_delete=True, max_num=30, validate_max=True)
+
+
+class ConditionLiftForm(forms.Form):
+    note = forms.CharField(label=_("Ce qui lève la condition"), widget=forms.Textarea(attrs={"rows": 4}))
+    evidence = forms.FileField(
+        label=_("Pièce justificative"), required=False, help_text=_("PDF, OpenDocument ou Office, 20 Mo au plus.")
+    )

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from funding.placeholders import validate_placeholders
@@ -88,7 +90,18 @@ class Convention(models.Model):
     template = models.ForeignKey(ConventionTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     status = models.CharField(_("statut"), max_length=24, choices=Status.choices, default=Status.DRAFT, db_index=True)
     amount = models.DecimalField(_("montant accordé (€)"), **MONEY, validators=[MinValueValidator(0)])
-    start_on = models.DateField(_("début"), null=True, blank=True)
+    in_force_on = models.DateField(
+        _("entrée en vigueur"),
+        null=True,
+        blank=True,
+        help_text=_("Fixée par l'équipe en préparant la convention ; vide : à la contresignature de l'opérateur."),
+    )
+    start_on = models.DateField(
+        _("début du projet"),
+        null=True,
+        blank=True,
+        help_text=_("Vide : le projet débute à l'entrée en vigueur de la convention."),
+    )
     duration_months = models.PositiveSmallIntegerField(_("durée (mois)"), null=True, blank=True)
     pdf = models.FileField(_("convention"), upload_to=funding_file_path, blank=True, max_length=255)
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
@@ -140,9 +153,45 @@ class Convention(models.Model):
     def audit_call_id(self) -> int:
         return self.dossier.theme.call_id
 
+    @property
+    def project_start(self):
+        """The project's first day: the start staff set, else the day it entered into force; None before."""
+        if self.start_on is not None:
+            return self.start_on
+        return timezone.localtime(self.in_force_at).date() if self.in_force_at else None
+
+    @property
+    def estimated_start(self):
+        """The day dates are counted from while the project's start is not known: its start, the entry into
+        force staff set, else the carrier's planned start if it is still ahead, else today."""
+        today = timezone.localdate()
+        if self.project_start is not None:
+            return self.project_start
+        if self.in_force_on is not None:
+            return self.in_force_on
+        return max(self.dossier.planned_start or today, today)
+
+    @property
+    def enters_into_force_text(self) -> str:
+        """When the version is, or will be, in force, as the project, convention and tranche pages say it."""
+        if self.status == self.Status.IN_FORCE and self.in_force_at:
+            return _("En vigueur depuis le %(date)s.") % {
+                "date": date_format(timezone.localtime(self.in_force_at), "d/m/Y")
+            }
+        if self.status == self.Status.SUPERSEDED:
+            return ""
+        if self.in_force_on is not None:
+            return _("Entrera en vigueur le %(date)s.") % {"date": date_format(self.in_force_on, "d/m/Y")}
+        return _("Entrera en vigueur à sa contresignature par l'opérateur.")
+
 
 class Milestone(models.Model):
-    """A milestone of a dossier: declared by the carrier with evidence, then validated or refused by staff."""
+    """A milestone of a dossier: declared by the carrier with evidence, then validated or refused by staff.
+
+    Each belongs to the convention version whose schedule defines it. The project's live milestones
+    are those marked `is_current`: an amendment works on copies (`previous` → the live one), which
+    become current when the amendment enters into force.
+    """
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("À venir")
@@ -151,12 +200,25 @@ class Milestone(models.Model):
         REFUSED = "refused", _("Refusé")
 
     dossier = models.ForeignKey("applications.Dossier", on_delete=models.CASCADE, related_name="milestones")
+    convention = models.ForeignKey(
+        Convention, on_delete=models.CASCADE, null=True, blank=True, related_name="milestones"
+    )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Le même jalon dans la version précédente (avenant)."),
+    )
+    is_current = models.BooleanField(_("jalon en cours"), default=True, db_index=True)
     template = models.ForeignKey(
         "calls.MilestoneTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     order = models.PositiveIntegerField(default=0)
     label = models.CharField(_("libellé"), max_length=255)
     due_on = models.DateField(_("échéance"), null=True, blank=True)
+    deliverable = models.TextField(_("livrable attendu"), blank=True)
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PLANNED, db_index=True)
     declared_at = models.DateTimeField(null=True, blank=True)
     declared_by = models.ForeignKey(

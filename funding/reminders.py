@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import ComplementRequest, Dossier
+from applications.recipients import carrier_members, fund_operators
 from applications.workflow import DossierState
 from calls.models import InfoSessionRegistration
 from funding.models import Convention, IndicatorReport, Milestone, ReminderOptOut, ReminderSent
 from funding.periods import due_date, periods_between, reporting_frequency
-from funding.recipients import carrier_members, fund_operators
 from portal.models import User
 from portal.services import notify, notify_address
 
@@ -144,6 +144,7 @@ def milestone_reminders(today: date) -> Iterator[Reminder]:
     """Milestones not declared (or refused) due within a week, then once overdue."""
     milestones = Milestone.objects.filter(
         dossier__state=DossierState.IN_PROGRESS,
+        is_current=True,
         status__in=(Milestone.Status.PLANNED, Milestone.Status.REFUSED),
         due_on__lte=today + timedelta(days=DUE_NOTICE_DAYS),
     ).select_related("dossier")

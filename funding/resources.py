@@ -32,6 +32,7 @@ from applications.workflow import DossierState
 from funding.models import Convention, IndicatorReport, Milestone, Payment, Tranche
 from funding.periods import indicator_items
 from funding.selectors import committed
+from juries.models import DecisionCondition
 from portal.exports import choice_labels, spreadsheet_datetime
 
 EXPORT_CHUNK_SIZE = 500  # rows fetched per query when streaming
@@ -179,8 +180,9 @@ class ConventionResource(ProjectResource):
 
 def tranches_queryset(dossiers: QuerySet[Dossier]) -> QuerySet[Tranche]:
     """The tranches of each project's convention in force (else its latest version), with what
-    `release_blocker` reads: the convention, the milestone, the final report's validation and
-    whether a milestone of an earlier phase is still pending (`previous_phases`)."""
+    `release_blocker` reads: the convention, the milestone, the final report's validation,
+    whether a milestone of an earlier phase is still pending (`previous_phases`) and whether a
+    condition of the decision is still to lift."""
     schedule = Subquery(
         Convention.objects.filter(dossier=OuterRef("convention__dossier_id"))
         .order_by(
@@ -193,6 +195,7 @@ def tranches_queryset(dossiers: QuerySet[Dossier]) -> QuerySet[Tranche]:
             dossier__project_key=OuterRef("convention__dossier__project_key"),
             dossier__theme_id=OuterRef("convention__dossier__theme_id"),
             dossier__phase__order__lt=OuterRef("convention__dossier__phase__order"),
+            is_current=True,
         )
         .exclude(dossier__project_key="")
         .exclude(dossier_id=OuterRef("convention__dossier_id"))
@@ -220,6 +223,11 @@ def tranches_queryset(dossiers: QuerySet[Dossier]) -> QuerySet[Tranche]:
                 Dossier.objects.filter(pk=OuterRef("convention__dossier_id")).values("final_report__validated_at")[:1]
             ),
             export_previous_phase_pending=previous_phase_pending,
+            export_conditions_pending=Exists(
+                DecisionCondition.objects.filter(
+                    decision__dossier_id=OuterRef("convention__dossier_id"), lifted_at__isnull=True
+                )
+            ),
         )
         .order_by("convention__dossier__theme__call__programme__name", "convention__dossier__reference", "order", "pk")
     )
@@ -292,7 +300,11 @@ class TrancheResource(ProjectResource):
     @staticmethod
     def released_at_of(tranche):
         """When the tranche's condition was met, if nothing blocks it (as `release_blocker` decides); else None."""
-        if tranche.convention.status != Convention.Status.IN_FORCE or tranche.export_previous_phase_pending:
+        if (
+            tranche.convention.status != Convention.Status.IN_FORCE
+            or tranche.export_previous_phase_pending
+            or tranche.export_conditions_pending
+        ):
             return None
         if tranche.condition == Tranche.Condition.MILESTONE:
             validated = tranche.milestone.status == Milestone.Status.VALIDATED

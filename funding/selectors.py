@@ -38,7 +38,7 @@ def _latest_convention(field: str):
 def _next_milestone(field: str):
     return Subquery(
         Milestone.objects.filter(
-            dossier=OuterRef("pk"), status__in=(Milestone.Status.PLANNED, Milestone.Status.REFUSED)
+            dossier=OuterRef("pk"), is_current=True, status__in=(Milestone.Status.PLANNED, Milestone.Status.REFUSED)
         )
         .order_by("due_on", "order")
         .values(field)[:1]
@@ -239,3 +239,32 @@ def next_report(dossier: Dossier, convention: Convention | None) -> dict | None:
         if row["report"] is None:
             return row
     return None
+
+
+def milestones_with_tranches(convention: Convention, tranches: list[Tranche]) -> list[Milestone]:
+    """The project's live milestones, each with `released` (what its validation releases in `tranches`).
+
+    Before any version is in force they are the draft's or the sent version's; the carrier sees them
+    on the version sent to it, before signing.
+    """
+    milestones = list(
+        Milestone.objects.filter(dossier_id=convention.dossier_id, is_current=True)
+        .select_related("declared_by", "reviewed_by")
+        .order_by("order", "pk")
+    )
+    for milestone in milestones:
+        milestone.released = sum(
+            (tranche.amount for tranche in tranches if tranche.milestone_id == milestone.pk), Decimal("0")
+        )
+    return milestones
+
+
+def proposed_milestones(convention: Convention | None, applicable: Convention | None) -> list[Milestone]:
+    """The milestones an amendment under way would put in place (with the tranche each releases)."""
+    if convention is None or convention == applicable or not convention.is_amendment:
+        return []
+    tranches = list(convention.tranches.all())
+    milestones = list(Milestone.objects.filter(convention=convention).order_by("order", "pk"))
+    for milestone in milestones:
+        milestone.released = sum((t.amount for t in tranches if t.milestone_id == milestone.pk), Decimal("0"))
+    return milestones

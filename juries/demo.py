@@ -15,14 +15,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from applications.demo import _build
+from applications.demo import demo_dossier
 from applications.models import Dossier
-from calls.demo import DEMO_SESSION_KEY
+from calls.demo import DEMO_INTEREST_SESSION_KEY, DEMO_SESSION_KEY
 from calls.models import Call, Session
 from juries import scoring
 from juries.models import Assignment, Decision, Jury
 from juries.selectors import grid_spec
-from juries.services import assignment, conflicts, deliberation, evaluation, instruction, juries
+from juries.services import assignment, conflicts, deliberation, evaluation, hearings, instruction, juries
 from portal.demo import demo_user
 
 JURY_NAME = "Jury de démonstration — ITN6 (France Relance)"
@@ -71,7 +71,7 @@ def _dossiers(user, organisation) -> list[Dossier]:
         ("ARCHIVES-IA", "Aide à la description des fonds d'archives"),
     ):
         built.append(
-            _build(
+            demo_dossier(
                 user=user,
                 organisation=organisation,
                 theme_code="ITN6",
@@ -95,9 +95,11 @@ def load(*, stdout=None) -> None:
         return
     _france_relance(session)
     scored = _etna()
+    lit = _lit_two_step()
     if stdout is not None:
         stdout.write(
-            f"Jurys de démonstration : France Relance (3 dossiers, 1 conflit, 1 délibération), ETNA 2019 ({scored} dossiers)."
+            "Jurys de démonstration : France Relance (3 dossiers, 1 conflit, 1 délibération dont une décision sous "
+            f"conditions), ETNA 2019 ({scored} dossiers), LIT en deux étapes ({lit})."
         )
 
 
@@ -133,14 +135,7 @@ def _etna() -> int:
         # Laureates score 4 to 5, the others 1 to 3, varied by reference so the ranking is not flat.
         score = str(4 + item.dossier.pk % 2) if laureate else str(1 + item.dossier.pk % 3)
         comment = "Impact fort sur le quotidien des agents." if laureate else "Cas d'usage peu étayé."
-        evaluation.evaluation_save(
-            actor=item.member.user,
-            assignment=item,
-            scores=_sheet(grid, score, comment),
-            opinion=comment,
-            recommendation=_recommendation(score),
-        )
-        evaluation.evaluation_submit(actor=item.member.user, assignment=item)
+        _score(item, grid, score, comment)
     session = dossiers[0].session
     deliberation.deliberation_record_past(
         actor=staff,
@@ -204,15 +199,8 @@ def _france_relance(session) -> None:
     grid = grid_spec(jury)
     for item in Assignment.objects.filter(member__jury=jury).select_related("member__user", "dossier"):
         score, comment = SHEETS[item.dossier.acronym]
-        evaluation.evaluation_save(
-            actor=item.member.user,
-            assignment=item,
-            scores=_sheet(grid, score, comment),
-            opinion=comment,
-            recommendation=_recommendation(score),
-        )
-        if item.dossier.acronym != "ARCHIVES-IA":  # left as a draft for the demo's juror pages
-            evaluation.evaluation_submit(actor=item.member.user, assignment=item)
+        # ARCHIVES-IA's sheet is left as a draft for the demo's juror pages.
+        _score(item, grid, score, comment, submit=item.dossier.acronym != "ARCHIVES-IA")
     decided = [d for d in dossiers if d.acronym != "ARCHIVES-IA"]
     for dossier in decided:
         score, comment = SHEETS[dossier.acronym]
@@ -225,11 +213,13 @@ def _france_relance(session) -> None:
             recommendation=_recommendation(score),
         )
     kinds = {
+        # Selected under conditions: the convention's tranches wait until staff lift both, with evidence.
         "LABEL-MUSEES": deliberation.DecisionInput(
             0,
-            Decision.Kind.SELECTED,
+            Decision.Kind.CONDITIONAL,
             granted_amount=Decimal("30000"),
-            conditions="Bilan de l'expérimentation à trois mois.",
+            conditions="Transmettre la lettre d'engagement signée de la direction du musée pilote.\n"
+            "Désigner la cheffe ou le chef de projet à mi-temps au moins.",
         ),
         "ACCUEIL-NUM": deliberation.DecisionInput(0, Decision.Kind.REJECTED),
     }
@@ -244,3 +234,137 @@ def _france_relance(session) -> None:
             if d.acronym in kinds
         ],
     )
+
+
+LIT_CALL_SLUG = "pia-2016-lit"
+LIT_INTEREST_JURY = "Comité d'experts LIT — manifestations d'intérêt (démonstration)"
+LIT_DOSSIER_JURY = "Comité d'experts LIT — dossiers complets (démonstration)"
+
+
+def _committee(*, staff, session, name: str, members) -> Jury:
+    """A jury of the LIT session with the two demo jurors, its eligible dossiers under evaluation and assigned."""
+    jury = juries.jury_create(
+        actor=staff, call=session.theme.call, theme=session.theme, session=session, name=name, evaluations_per_dossier=2
+    )
+    chair = juries.member_add(actor=staff, jury=jury, user=members[0], is_chair=True)
+    expert = juries.member_add(actor=staff, jury=jury, user=members[1], is_external=True, sector="private")
+    entries = juries.jury_dossiers_add(actor=staff, jury=jury)
+    instruction.evaluation_start(actor=staff, jury=jury)
+    for entry in entries:
+        for member in (chair, expert):
+            conflicts.conflict_declare(
+                actor=member.user, member=member, dossier=entry.dossier, status="none", reason="Aucun lien."
+            )
+    assignment.assign_auto(actor=staff, jury=jury)
+    return jury
+
+
+def _scored(jury: Jury, score: str, comment: str) -> None:
+    grid = grid_spec(jury)
+    for item in Assignment.objects.filter(member__jury=jury).select_related("member__user"):
+        _score(item, grid, score, comment)
+
+
+def _score(item: Assignment, grid, score: str, comment: str, *, submit: bool = True) -> None:
+    """The member's sheet, every criterion at `score`, submitted unless left as a draft."""
+    evaluation.evaluation_save(
+        actor=item.member.user,
+        assignment=item,
+        scores=_sheet(grid, score, comment),
+        opinion=comment,
+        recommendation=_recommendation(score),
+    )
+    if submit:
+        evaluation.evaluation_submit(actor=item.member.user, assignment=item)
+
+
+def _eligible(staff, dossier: Dossier) -> None:
+    _, _, manual = instruction.automatic_checks(dossier)
+    instruction.eligibility_review(
+        actor=staff,
+        dossier=dossier,
+        outcome="eligible",
+        checklist={code: {"ok": True, "reason": "Vérifié sur les pièces."} for code, _ in manual},
+    )
+
+
+def _lit_two_step() -> str:
+    """PIA LIT in two steps: an expression of interest filed, invited to the second step by the expert
+    committee (no amount), the full dossier filed from it, and its hearing scheduled before the committee."""
+    sessions = {
+        s.key: s for s in Session.objects.filter(theme__call__slug=LIT_CALL_SLUG, theme__code="LIT", is_demo=True)
+    }
+    if DEMO_INTEREST_SESSION_KEY not in sessions or DEMO_SESSION_KEY not in sessions:
+        return "appel absent"
+    staff = demo_user("equipe@demo.gouv.fr")
+    members = [demo_user("jure@demo.gouv.fr"), demo_user("jure2@demo.gouv.fr")]
+    carrier = demo_user("deposant@demo.gouv.fr")
+    organisation = carrier.memberships.get().organisation
+    interest = demo_dossier(
+        user=carrier,
+        organisation=organisation,
+        theme_code="LIT",
+        call_slug=LIT_CALL_SLUG,
+        session_key=DEMO_INTEREST_SESSION_KEY,
+        acronym="LAB-BZH",
+        title="Laboratoire d'innovation territoriale de Bretagne",
+        sections=["intention"],
+        budget=[],
+        submit=True,
+    )
+    _eligible(staff, interest)
+    interest_jury = _committee(
+        staff=staff, session=sessions[DEMO_INTEREST_SESSION_KEY], name=LIT_INTEREST_JURY, members=members
+    )
+    _scored(interest_jury, "4", "Équipe interministérielle engagée, ambition claire.")
+    deliberation.deliberation_record(
+        actor=staff,
+        jury=interest_jury,
+        decisions=[deliberation.DecisionInput(interest.pk, Decision.Kind.INVITED)],
+    )
+    interest.refresh_from_db()
+    full = demo_dossier(
+        user=carrier,
+        organisation=organisation,
+        theme_code="LIT",
+        call_slug=LIT_CALL_SLUG,
+        acronym="LAB-BZH",
+        title="Laboratoire d'innovation territoriale de Bretagne",
+        sections=["contexte", "mise_en_oeuvre", "impact"],
+        budget=[
+            {
+                "label": "Aménagement et animation du laboratoire",
+                "year": timezone.localdate().year,
+                "phase": "",
+                "category": "external_services",
+                "source": "programme",
+                "cofinancer_name": "",
+                "amount": Decimal("180000"),
+            },
+            {
+                "label": "Agents mis à disposition (apport en nature)",
+                "year": timezone.localdate().year,
+                "phase": "",
+                "category": "internal_staff",
+                "source": "carrier",
+                "cofinancer_name": "",
+                "amount": Decimal("200000"),
+            },
+        ],
+        submit=True,
+        predecessor=interest,
+    )
+    _eligible(staff, full)
+    dossier_jury = _committee(staff=staff, session=sessions[DEMO_SESSION_KEY], name=LIT_DOSSIER_JURY, members=members)
+    _scored(dossier_jury, "4", "Dossier solide : à entendre avant la sélection.")
+    when = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=10)
+    hearings.hearing_schedule(
+        actor=staff,
+        jury=dossier_jury,
+        dossier=full,
+        starts_at=when,
+        duration_minutes=45,
+        place="SGMAP, 20 avenue de Ségur, 75007 Paris",
+        video_link="https://webconf.numerique.gouv.fr/audition-lab-bzh",
+    )
+    return "manifestation d'intérêt invitée à la seconde étape, dossier complet déposé, audition programmée"

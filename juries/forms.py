@@ -6,7 +6,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from juries import scoring
-from juries.models import ConflictDeclaration, Decision, JuryMember, Recommendation
+from juries.models import ConflictDeclaration, Decision, Hearing, JuryMember, Recommendation
+from portal.deadlines import DeadlineField
 from portal.fields import DateTimeInputField, DecimalInputField, IntegerInputField
 from portal.idempotency import IdempotentForm
 
@@ -43,14 +44,6 @@ class OpinionForm(forms.Form):
     opinion = forms.CharField(label=_("Avis motivé"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
     recommendation = forms.ChoiceField(
         label=_("Recommandation"), required=False, choices=[("", "—"), *Recommendation.choices]
-    )
-
-
-class ConsensusForm(OpinionForm):
-    hearing_at = DateTimeInputField(label=_("Audition le (jj/mm/aaaa hh:mm)"), required=False)
-    hearing_link = forms.URLField(label=_("Lien de l'audition"), required=False, assume_scheme="https")
-    hearing_notes = forms.CharField(
-        label=_("Notes d'audition"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
@@ -150,7 +143,7 @@ class JuryCreateForm(forms.Form):
     evaluations_per_dossier = IntegerInputField(
         label=_("Évaluations par dossier"), min_value=1, max_value=10, initial=2
     )
-    due_at = DateTimeInputField(label=_("Date limite des évaluations (jj/mm/aaaa hh:mm)"), required=False)
+    due_at = DeadlineField(label=_("Date limite des évaluations (jj/mm/aaaa ou jj/mm/aaaa hh:mm)"), required=False)
     divergence_threshold = DecimalInputField(
         label=_("Écart d'alerte (points sur 100)"), initial=20, min_value=0, max_value=100
     )
@@ -174,3 +167,35 @@ class JuryCreateForm(forms.Form):
         )
         self.fields["theme"].queryset = themes
         self.fields["session"].queryset = sessions
+
+
+class HearingScheduleForm(forms.Form):
+    starts_at = DateTimeInputField(
+        label=_("Date et heure (heure de Paris)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+    )
+    duration_minutes = IntegerInputField(label=_("Durée (minutes)"), min_value=5, max_value=480, initial=30)
+    place = forms.CharField(label=_("Lieu"), required=False, max_length=500)
+    video_link = forms.URLField(label=_("Lien de visioconférence"), required=False, assume_scheme="https")
+
+
+class HearingAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Votre réponse"),
+        widget=forms.RadioSelect,
+        choices=[("confirm", _("Je confirme ma présence")), ("other", _("Je demande un autre créneau"))],
+    )
+    note = forms.CharField(
+        label=_("Créneaux qui vous conviennent (si vous demandez un autre créneau)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class HearingRecordForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Issue de l'audition"), widget=forms.RadioSelect, choices=Hearing.Outcome.choices
+    )
+    notes = forms.CharField(label=_("Compte rendu"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10000)

@@ -5,6 +5,8 @@ Scores are stored per evaluation as JSON keyed by criterion code ({"score": "3.5
 computed by `juries.scoring` and cached on the row at each save so that rankings stay flat.
 """
 
+import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -232,9 +234,6 @@ class Consensus(models.Model):
     recommendation = models.CharField(_("recommandation"), max_length=24, choices=Recommendation.choices, blank=True)
     total = models.DecimalField(_("note pondérée (sur 100)"), **SCORE, null=True, blank=True)
     fails_threshold = models.BooleanField(_("sous un seuil"), default=False)
-    hearing_at = models.DateTimeField(_("audition le"), null=True, blank=True)
-    hearing_link = models.URLField(_("lien de l'audition"), blank=True)
-    hearing_notes = models.TextField(_("notes d'audition"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)
 
@@ -294,6 +293,8 @@ def letter_path(instance, filename):
 class Decision(models.Model):
     class Kind(models.TextChoices):
         SELECTED = "selected", _("Retenu")
+        CONDITIONAL = "conditional", _("Retenu sous conditions")
+        INVITED = "invited", _("Invité à la seconde étape")
         REJECTED = "rejected", _("Non retenu")
         RESUBMIT = "resubmit", _("Invité à redéposer")
         REORIENTED = "reoriented", _("Réorienté")
@@ -367,3 +368,103 @@ class EligibilityReview(models.Model):
 
     def __str__(self):
         return f"{self.get_outcome_display()} — {self.dossier}"
+
+
+def condition_evidence_path(instance, filename):
+    # A random stored name: the user's file name is kept only as metadata.
+    return f"juries/conditions/{instance.decision_id}/{uuid.uuid4().hex}"
+
+
+class DecisionCondition(models.Model):
+    """One condition of a decision "retenu sous conditions": lifted by staff with evidence; until every
+    condition of the dossier is lifted, no tranche of its convention is paid."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="condition_items")
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(_("condition"))
+    lifted_at = models.DateTimeField(_("levée le"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    evidence_note = models.TextField(_("justification"), blank=True)
+    evidence = models.FileField(_("pièce justificative"), upload_to=condition_evidence_path, blank=True, max_length=255)
+    evidence_name = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("condition d'une décision")
+        verbose_name_plural = _("conditions des décisions")
+        ordering = ["decision", "order", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
+
+    @property
+    def is_lifted(self) -> bool:
+        return self.lifted_at is not None
+
+    @property
+    def audit_call_id(self) -> int:
+        return self.decision.deliberation.jury.call_id
+
+
+class Hearing(models.Model):
+    """The hearing of a shortlisted carrier before the jury: scheduled by staff, answered by the carrier
+    (confirmed, or another slot asked), then its outcome recorded by the jury."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invitation envoyée")
+        CONFIRMED = "confirmed", _("Confirmée par le porteur")
+        OTHER_SLOT = "other_slot", _("Autre créneau demandé")
+        HELD = "held", _("Tenue")
+        CANCELLED = "cancelled", _("Annulée")
+
+    class Outcome(models.TextChoices):
+        FAVOURABLE = "favourable", _("Avis favorable")
+        RESERVED = "reserved", _("Avis réservé")
+        UNFAVOURABLE = "unfavourable", _("Avis défavorable")
+        ABSENT = "absent", _("Porteur absent")
+
+    jury = models.ForeignKey(Jury, on_delete=models.CASCADE, related_name="hearings")
+    dossier = models.ForeignKey("applications.Dossier", on_delete=models.CASCADE, related_name="hearings")
+    starts_at = models.DateTimeField(_("date et heure"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("durée (minutes)"), default=30, validators=[MinValueValidator(5)]
+    )
+    place = models.CharField(_("lieu"), max_length=500, blank=True)
+    video_link = models.URLField(_("lien de visioconférence"), blank=True)
+    status = models.CharField(_("statut"), max_length=12, choices=Status.choices, default=Status.INVITED)
+    # Raised at each new slot, so that calendars update the event the earlier invitation created.
+    sequence = models.PositiveSmallIntegerField(default=0)
+    scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scheduled_at = models.DateTimeField(auto_now_add=True)
+    answer_note = models.TextField(_("message du porteur"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(_("issue"), max_length=12, choices=Outcome.choices, blank=True)
+    outcome_notes = models.TextField(_("compte rendu"), blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("audition")
+        verbose_name_plural = _("auditions")
+        ordering = ["jury", "starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["jury", "dossier"], name="hearing_unique_per_jury_dossier"),
+            models.CheckConstraint(condition=~Q(place="") | ~Q(video_link=""), name="hearing_has_place_or_link"),
+        ]
+
+    def __str__(self):
+        return f"Audition — {self.dossier} ({self.starts_at:%d/%m/%Y %H:%M})"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def audit_call_id(self) -> int:
+        return self.jury.call_id

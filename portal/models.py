@@ -285,6 +285,8 @@ class OutboxMessage(models.Model):
     subject = models.CharField(max_length=255)
     body = models.TextField()
     html_body = models.TextField(blank=True)
+    # Text files sent with the e-mail (an iCalendar invitation): [{"filename", "content_type", "content"}].
+    attachments = models.JSONField(default=list, blank=True)
     link = models.CharField(max_length=500, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -14,11 +14,11 @@ from portal.uploads import bytes_from_megabytes, validate_upload
 
 def _dossier_limit(dossier: Dossier) -> int | None:
     """The strictest "total per dossier" limit among the theme's documents (PIA: 10 Mo)."""
-    from calls.selectors import required_documents_of
+    from applications.selectors import dossier_required_documents
 
     limits = [
         bytes_from_megabytes(document.max_size_mb)
-        for document in required_documents_of(dossier.theme)
+        for document in dossier_required_documents(dossier)
         if document.scope == RequiredDocument.Scope.DOSSIER and document.max_size_mb is not None
     ]
     return min(limits) if limits else None

@@ -16,14 +16,15 @@ from decimal import Decimal
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from applications.models import BudgetLine, Dossier, DossierInvitation, DossierPartner
+from applications.models import BudgetLine, Dossier, DossierInvitation, DossierPartner, ProjectPhase
 from applications.permissions import ensure_can_edit
+from applications.services.projects import is_phased, project_key_for, project_open
+from applications.workflow import DossierState
 from calls.formschema import clean_answers, iter_fields
-from calls.models import Call, Session
-from calls.selectors import published_form_of
+from calls.models import Call, FormStep, Session
+from calls.selectors import published_form_of, step_of_session
 from portal.errors import DomainError
 from portal.models import Membership, Organisation
 from portal.selectors import user_roles
@@ -85,22 +86,56 @@ def _bump(dossier: Dossier, part: str) -> None:
     dossier.section_versions = {**dossier.section_versions, part: dossier.version}
 
 
+def _check_second_step(session: Session, predecessor: Dossier | None) -> None:
+    """Where the call says so, the full dossier is filed only from an expression of interest invited to it."""
+    call = session.theme.call
+    if not call.second_step_invited_only or step_of_session(session) != FormStep.DOSSIER:
+        return
+    if predecessor is None or predecessor.state != DossierState.SECOND_STEP_INVITED:
+        raise DomainError(
+            _(
+                "Le dossier complet de cet appel est réservé aux porteurs invités à la seconde étape : choisissez "
+                "la manifestation d'intérêt qui vous y a invité."
+            ),
+            code="not_invited",
+            field="predecessor",
+        )
+
+
+def _check_project_phase(phase: ProjectPhase, *, organisation: Organisation, session: Session) -> None:
+    if phase.project.organisation_id != organisation.pk:
+        raise DomainError(_("Ce projet appartient à une autre organisation."), code="forbidden", field="project_phase")
+    if phase.project.theme_id != session.theme_id:
+        raise DomainError(_("Ce projet relève d'un autre thème."), code="invalid", field="project_phase")
+    if phase.dossier_id is not None:
+        raise DomainError(
+            _("La phase « %(phase)s » a déjà son dossier (%(reference)s).")
+            % {"phase": phase.label, "reference": phase.dossier.reference},
+            code="phase_filed",
+            field="project_phase",
+        )
+
+
 def dossier_start(
     *,
     actor,
     session: Session,
     organisation: Organisation,
-    acronym: str,
-    title: str,
+    acronym: str = "",
+    title: str = "",
     summary: str = "",
     planned_start: datetime.date | None = None,
     duration_months: int | None = None,
     predecessor: Dossier | None = None,
+    project_phase: ProjectPhase | None = None,
 ) -> Dossier:
-    """Open a draft for `organisation` in an open `session`, on the theme's published form version.
+    """Open a draft for `organisation` in an open `session`, on the published form of the session's step
+    (the expression of interest's own form, or the full dossier's).
 
     A second step (full dossier after an expression of interest) or a resubmission names its
-    `predecessor`: its answers are carried over and the project key is shared.
+    `predecessor`: its answers are carried over and the project key is shared. The next phase of a
+    project names its `project_phase`, whatever became of the earlier phases; a first dossier of a
+    phased theme opens a project of its own.
     """
     now = timezone.now()
     if not user_roles(actor).is_member_of(organisation.pk):
@@ -111,6 +146,10 @@ def dossier_start(
         )
     if session.theme.call.status != Call.Status.PUBLISHED or not session.is_open(now):
         raise DomainError(_("Cette session n'est pas ouverte au dépôt."), code="session_closed")
+    if project_phase is not None:
+        _check_project_phase(project_phase, organisation=organisation, session=session)
+        acronym = acronym.strip() or project_phase.project.acronym
+        title = title.strip() or f"{project_phase.project.title} — {project_phase.label}"[:255]
     if not acronym.strip() or not title.strip():
         raise DomainError(_("L'acronyme et le titre du projet sont obligatoires."), code="required", field="acronym")
     if predecessor is not None and predecessor.organisation_id != organisation.pk:
@@ -119,19 +158,26 @@ def dossier_start(
         )
     if predecessor is not None and predecessor.theme.call_id != session.theme.call_id:
         raise DomainError(_("Le dossier d'origine relève d'un autre appel."), code="invalid", field="predecessor")
+    _check_second_step(session, predecessor)
+    step = step_of_session(session)
+    project = project_phase.project if project_phase else (predecessor.project if predecessor else None)
     with transaction.atomic():
         dossier = Dossier.objects.create(
             reference=f"tmp-{uuid.uuid4().hex}",
             organisation=organisation,
             theme=session.theme,
             session=session,
-            form_definition=published_form_of(session.theme),
-            project_key=predecessor.project_key if predecessor else f"{slugify(acronym)[:40]}-{uuid.uuid4().hex[:8]}",
+            form_definition=published_form_of(session.theme, step),
+            project=project,
+            project_key=project.key
+            if project
+            else (predecessor.project_key if predecessor else project_key_for(acronym)),
             acronym=acronym.strip(),
             title=title.strip(),
             summary=summary.strip(),
             planned_start=planned_start,
             duration_months=duration_months,
+            planned_milestones=list(project_phase.milestones) if project_phase else [],
             answers=dict(predecessor.answers) if predecessor else {},
             predecessor=predecessor,
             created_by=actor,
@@ -139,8 +185,55 @@ def dossier_start(
         # The reference is readable and stable: theme, year of the session's close, sequence.
         dossier.reference = f"{session.theme.code}-{timezone.localtime(session.closes_at).year}-{dossier.pk:05d}"
         dossier.save(update_fields=["reference"])
-        audit_record(actor=actor, action="dossier.start", target=dossier, data={"session": session.pk})
+        resubmitted_phase = getattr(predecessor, "project_phase", None) if predecessor else None
+        if (
+            project_phase is None
+            and resubmitted_phase is not None
+            and predecessor.state == DossierState.RESUBMIT_INVITED
+        ):
+            project_phase = resubmitted_phase
+        if project_phase is not None:
+            ProjectPhase.objects.filter(pk=project_phase.pk).update(dossier=dossier)
+        elif project is None and step == FormStep.DOSSIER and is_phased(session.theme):
+            dossier.project = project_open(actor=actor, dossier=dossier)
+            dossier.save(update_fields=["project"])
+        audit_record(
+            actor=actor,
+            action="dossier.start",
+            target=dossier,
+            data={"session": session.pk, "project": dossier.project_id},
+        )
     return dossier
+
+
+def dossier_planned_milestones_set(*, actor, dossier: Dossier, milestones: list[dict], base_version: int) -> Dossier:
+    """The milestones and deliverables the carrier plans ({label, month, deliverable}), part of the
+    project page; they pre-fill the convention. A month falls within the project's duration."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        ensure_can_edit(locked, actor, part=PROJECT_PART)
+        _check_version(locked, PROJECT_PART, base_version, {"planned_milestones": locked.planned_milestones})
+        cleaned = []
+        for number, item in enumerate(milestones, start=1):
+            label = (item.get("label") or "").strip()
+            if not label:
+                continue
+            month = item.get("month")
+            if month is not None and (month < 1 or (locked.duration_months and month > locked.duration_months)):
+                raise DomainError(
+                    _("Jalon %(number)s : le mois %(month)s est hors de la durée du projet (%(duration)s mois).")
+                    % {"number": number, "month": month, "duration": locked.duration_months or "?"},
+                    code="month_outside_project",
+                    field="milestones",
+                )
+            cleaned.append(
+                {"label": label[:255], "month": month, "deliverable": (item.get("deliverable") or "").strip()}
+            )
+        locked.planned_milestones = cleaned
+        _bump(locked, PROJECT_PART)
+        locked.save(update_fields=["planned_milestones", "version", "section_versions", "updated_at"])
+        audit_record(actor=actor, action="dossier.milestones_plan", target=locked, data={"count": len(cleaned)})
+    return locked
 
 
 def dossier_save_section(

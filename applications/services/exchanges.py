@@ -19,12 +19,11 @@ from applications.models import (
     distinct_messages,
 )
 from applications.permissions import complement_parts, ensure_member, open_complement_request
+from applications.recipients import carrier_members, programme_staff
 from applications.services.submission import snapshot_freeze
 from applications.services.workflow import actor_roles_on, dossier_transition
 from applications.workflow import APPLICANT, STAFF
 from portal.errors import DomainError
-from portal.models import Role, User
-from portal.selectors import users_with_role
 from portal.services import audit_record, notify
 from portal.uploads import validate_upload
 
@@ -94,10 +93,10 @@ def message_post(*, actor, dossier: Dossier, body: str, files=()) -> Message:
         MessageRead.objects.create(message=message, user=actor)
         audit_record(actor=actor, action="dossier.message", target=dossier, data={"message": message.pk})
         if APPLICANT in roles:
-            recipients = users_with_role(role=Role.PROGRAMME_STAFF, scope=dossier.theme.call.programme)
+            recipients = programme_staff(dossier)
             link = reverse("applications:staff_dossier", args=[dossier.pk])
         else:
-            recipients = User.objects.filter(memberships__organisation_id=dossier.organisation_id, is_active=True)
+            recipients = carrier_members(dossier)
             link = reverse("applications:messages", args=[dossier.pk])
         notify(
             "dossier_message",

@@ -15,14 +15,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from applications.evaluation import DossierEvaluation, dossier_evaluation
+from applications.evaluation import DossierEvaluation, dossier_evaluation, violations_for_step
 from applications.models import Dossier, DossierSnapshot
 from applications.permissions import ensure_member
+from applications.selectors import dossier_required_documents
 from applications.services.workflow import dossier_transition
 from applications.workflow import DossierState
 from calls.formschema import missing_fields
-from calls.models import Session
-from calls.selectors import required_documents_of
+from calls.models import FormStep, Session
+from calls.selectors import step_of_session
 from calls.services.rules import rule_version_pin
 from portal.errors import DomainError
 from portal.services import task_enqueue_on_commit
@@ -52,16 +53,18 @@ def submission_blockers(dossier: Dossier, evaluation: DossierEvaluation | None =
         }
         blockers.append(Blocker(text, missing.section_key))
     provided = {attachment.kind for attachment in dossier.attachments.all() if attachment.message_id is None}
-    for document in required_documents_of(dossier.theme):
+    for document in dossier_required_documents(dossier):
         if document.mandatory and document.kind not in provided:
             text = _("Pièce manquante : %(document)s.") % {"document": document.label}
             blockers.append(Blocker(text, f"document:{document.kind}"))
-    if not dossier.budget_lines.exists():
+    interest = step_of_session(dossier.session) == FormStep.INTEREST
+    if not interest and not dossier.budget_lines.exists():
         blockers.append(Blocker(_("Le budget est vide : ajoutez au moins une ligne de dépense."), "_budget"))
     else:
+        # An expression of interest is light: no budget is required, only who may apply is judged.
         evaluation = evaluation or dossier_evaluation(dossier)
-        for violation in evaluation.violations if evaluation else []:
-            blockers.append(Blocker(violation.message_fr, "_budget"))
+        for violation in violations_for_step(dossier, evaluation):
+            blockers.append(Blocker(violation.message_fr, "_projet" if interest else "_budget"))
     return blockers
 
 
@@ -85,6 +88,7 @@ def snapshot_content(dossier: Dossier, evaluation: DossierEvaluation | None = No
             "summary": dossier.summary,
             "planned_start": dossier.planned_start.isoformat() if dossier.planned_start else None,
             "duration_months": dossier.duration_months,
+            "planned_milestones": dossier.planned_milestones,
         },
         "answers": dossier.answers,
         "budget": [
@@ -214,6 +218,8 @@ def dossier_submit(*, actor, dossier: Dossier, declaration: bool, at=None) -> Do
         locked = dossier_transition(dossier=locked, name="submit", actor=actor)
         locked.rule_version = rule_version
         locked.submitted_at = at
-        locked.requested_amount = evaluation.requested_amount if evaluation else locked.requested_amount
+        if step_of_session(locked.session) == FormStep.DOSSIER:
+            # An expression of interest asks for no money: its indicative budget is not a request.
+            locked.requested_amount = evaluation.requested_amount if evaluation else locked.requested_amount
         locked.save(update_fields=["submitted_at", "requested_amount", "rule_version", "updated_at"])
         return snapshot_freeze(dossier=locked, actor=actor, at=at, evaluation=evaluation)

@@ -4,9 +4,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from applications.models import Dossier, StateChange
+from applications.recipients import carrier_members
 from applications.workflow import APPLICANT, APPLICANT_LABELS, FUND_OPERATOR, STAFF, SYSTEM, TRANSITIONS
 from portal.errors import DomainError
-from portal.models import User
 from portal.selectors import user_roles
 from portal.services import audit_record, notify
 
@@ -74,7 +74,7 @@ def dossier_transition(
         notify(
             "dossier_state_changed",
             actor=actor,
-            recipients=User.objects.filter(memberships__organisation_id=locked.organisation_id, is_active=True),
+            recipients=carrier_members(locked),
             context={"dossier": locked, "state_label": APPLICANT_LABELS[transition.target], "reason": reason.strip()},
             link=f"/dossiers/{locked.pk}/",
         )

@@ -22,7 +22,14 @@ from applications.permissions import (
     editable_parts,
     open_complement_request,
 )
-from applications.selectors import dossiers_of_applicant, predecessor_candidates, reopened_part_labels
+from applications.selectors import (
+    dossier_required_documents,
+    dossiers_of_applicant,
+    predecessor_candidates,
+    project_phases_to_file,
+    project_summary,
+    reopened_part_labels,
+)
 from applications.services import attachments, drafting, exchanges, submission
 from applications.workflow import (
     APPLICANT,
@@ -31,8 +38,8 @@ from applications.workflow import (
     transitions_from,
 )
 from calls.formschema import is_visible, section_progress
-from calls.models import Session
-from calls.selectors import required_documents_of
+from calls.models import FormStep, Session
+from calls.selectors import step_of_session
 from portal.errors import DomainError
 from portal.exports import dataset_response
 from portal.fields import count_or_none
@@ -135,7 +142,14 @@ def dossier_start(request, session_id: int):
     if not organisations.exists():
         return join_an_organisation_first(request)
     predecessors = predecessor_candidates(request.user, session=session)
-    form = forms.DossierStartForm(*posted(request), organisations=organisations, predecessors=predecessors)
+    invited_only = session.theme.call.second_step_invited_only and step_of_session(session) == FormStep.DOSSIER
+    form = forms.DossierStartForm(
+        *posted(request),
+        organisations=organisations,
+        predecessors=predecessors,
+        phases=project_phases_to_file(request.user, theme=session.theme),
+        invited_only=invited_only,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             dossier = drafting.dossier_start(actor=request.user, session=session, **form.cleaned_data)
@@ -157,6 +171,8 @@ def dossier_start(request, session_id: int):
             "form": form,
             "is_open": session.is_open(),
             "closes_at": timezone.localtime(session.closes_at),
+            "interest_step": step_of_session(session) == FormStep.INTEREST,
+            "not_invited": invited_only and not predecessors.exists(),
         },
     )
 
@@ -293,7 +309,32 @@ def dossier_project(request, pk: int):
         conflict=conflict,
         base_version=dossier.section_versions.get(drafting.PROJECT_PART, 0),
         partners=dossier.partners.select_related("organisation"),
+        milestone_formset=forms.PlannedMilestoneFormSet(prefix="jalons", initial=dossier.planned_milestones or None),
+        project_summary=project_summary(dossier.project) if dossier.project_id else None,
     )
+
+
+@login_required
+@require_POST
+def planned_milestones(request, pk: int):
+    """The milestones and deliverables the carrier plans: they pre-fill the convention's milestones."""
+    dossier = applicant_dossier(request, pk)
+    formset = forms.PlannedMilestoneFormSet(request.POST, prefix="jalons")
+    if not formset.is_valid():
+        messages.error(request, _("Jalons prévus : vérifiez les mois (de 1 à 120)."))
+        return redirect("applications:project", pk)
+    try:
+        drafting.dossier_planned_milestones_set(
+            actor=request.user,
+            dossier=dossier,
+            milestones=[row for row in formset.cleaned_data if row],
+            base_version=dossier.section_versions.get(drafting.PROJECT_PART, 0),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Jalons prévus enregistrés."))
+    return redirect("applications:project", pk)
 
 
 @login_required
@@ -425,7 +466,7 @@ def dossier_budget_export(request, pk: int):
 @login_required
 def dossier_documents(request, pk: int):
     dossier = applicant_dossier(request, pk)
-    documents = required_documents_of(dossier.theme)
+    documents = dossier_required_documents(dossier)
     uploaded = list(dossier.attachments.filter(message__isnull=True))
     if request.method == "POST":
         document = next((d for d in documents if str(d.pk) == request.POST.get("document")), None)

@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 from applications.evaluation import derogation_of, dossier_evaluation
 from applications.forms import ComplementRequestForm, DerogationForm, DerogationWithdrawForm, MessageForm
 from applications.models import Attachment, Dossier
-from applications.selectors import dossier_pieces, dossiers_of_staff, snapshot_budget
+from applications.selectors import (
+    dossier_pieces,
+    dossiers_of_staff,
+    project_summary,
+    similar_project_flags,
+    snapshot_budget,
+)
 from applications.services import derogations, exchanges
 from applications.views.dossier import (
     attachment_response,
@@ -76,6 +82,8 @@ def staff_dossier(request, pk: int):
                 and evaluation.rule_version.rule.derogation_allowed
                 and dossier.state in derogations.DEROGATION_STATES
             ),
+            "similar_projects": similar_project_flags([dossier]).get(dossier.pk, []),
+            "project": project_summary(dossier.project) if dossier.project_id else None,
         },
     )
 

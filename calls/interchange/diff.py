@@ -19,6 +19,7 @@ from calls.models import (
     Call,
     Criterion,
     FormDefinition,
+    FormStep,
     InfoSession,
     MilestoneTemplate,
     Phase,
@@ -31,7 +32,7 @@ from calls.rules.config import FIELD_LABELS
 
 from .exporting import FIELDS
 from .reading import Node
-from .schema import PARIS
+from .schema import FORM_KEYS, PARIS
 
 # How rows of a kind are told apart between the two versions, and named to a reader.
 IDENTITY = {
@@ -40,7 +41,10 @@ IDENTITY = {
     Phase: lambda phase: phase.key,
     MilestoneTemplate: lambda milestone: milestone.key,
     Criterion: lambda criterion: criterion.code,
-    RequiredDocument: lambda document: document.kind,
+    # The same kind of document may be asked at each step of a two-step call.
+    RequiredDocument: lambda document: (
+        document.kind if document.step == FormStep.DOSSIER else f"{document.kind} ({FormStep(document.step).label})"
+    ),
     InfoSession: lambda info: f"{info.title} ({_shown(info.starts_at)})",
 }
 KIND_NAMES = {
@@ -139,19 +143,31 @@ def _compare(place: str, old: Node, new: Node) -> list[Change]:
         if kind is RuleVersion:
             changes += _rule_changes(place, _single(old, RuleVersion), _single(new, RuleVersion))
         elif kind is FormDefinition:
-            before, after = _single(old, FormDefinition), _single(new, FormDefinition)
-            if not _same(before.schema if before else None, after.schema if after else None):
-                sections = len((after.schema if after else {}).get("sections", []))
-                text = (
-                    _("formulaire de dossier retiré")
-                    if after is None
-                    else _("formulaire de dossier remplacé (%(count)s sections), publié en version 1")
-                    % {"count": sections}
-                )
-                changes.append(Change(place, text))
+            for step in FORM_KEYS.values():
+                changes += _form_changes(place, step, _form(old, step), _form(new, step))
         else:
             changes += _compare_lists(place, kind, _children(old, kind), _children(new, kind))
     return changes
+
+
+def _form(node: Node, step: str) -> FormDefinition | None:
+    return next((form.instance for form in _children(node, FormDefinition) if form.instance.step == step), None)
+
+
+def _form_changes(place: str, step: str, before: FormDefinition | None, after: FormDefinition | None) -> list[Change]:
+    if _same(before.schema if before else None, after.schema if after else None):
+        return []
+    name = FormStep(step).label.lower()
+    if after is None:
+        return [Change(place, _("formulaire « %(step)s » retiré") % {"step": name})]
+    sections = len(after.schema.get("sections", []))
+    return [
+        Change(
+            place,
+            _("formulaire « %(step)s » remplacé (%(count)s sections), publié en version 1")
+            % {"step": name, "count": sections},
+        )
+    ]
 
 
 def _compare_lists(place: str, kind, old: list[Node], new: list[Node]) -> list[Change]:

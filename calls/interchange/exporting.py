@@ -33,6 +33,7 @@ from .schema import (
     CALL_FIELDS,
     CRITERION_FIELDS,
     DOCUMENT_FIELDS,
+    FORM_KEYS,
     FORMAT,
     INFO_SESSION_FIELDS,
     MILESTONE_FIELDS,
@@ -64,6 +65,7 @@ LISTS: dict[type[models.Model], str] = {
     RequiredDocument: "required_documents",
     InfoSession: "info_sessions",
 }
+FORM_OF_STEP = {step: key for key, step in FORM_KEYS.items()}
 # A form is written as its schema, a rule as its configuration.
 SINGLES: dict[type[models.Model], tuple[str, str]] = {
     FormDefinition: ("form", "schema"),
@@ -78,7 +80,7 @@ NESTED_ORDER = [
     "criteria",
     "sub_criteria",
     "required_documents",
-    "form",
+    *FORM_KEYS,
 ]
 NESTED_ORDER += ["info_sessions", "themes"]
 
@@ -109,6 +111,8 @@ def document_of(node: Node) -> dict:
         kind = type(child.instance)
         if kind in SINGLES:
             key, attribute = SINGLES[kind]
+            if kind is FormDefinition:
+                key = FORM_OF_STEP[child.instance.step]
             nested[key] = getattr(child.instance, attribute)
         else:
             key = "sub_criteria" if isinstance(node.instance, Criterion) else LISTS[kind]
@@ -126,9 +130,11 @@ def _owned_tree(owner: Call | Theme, attribute: str) -> list[tuple[str, Node]]:
     ]
     children += [(attribute, Node(document)) for document in owner.required_documents.all()]
     # A call's form_definitions are its own: a theme's form has no call (see the model constraint).
-    form = owner.form_definitions.filter(status=FormDefinition.Status.PUBLISHED).order_by("-version").first()
-    if form is not None:
-        children.append((attribute, Node(form)))
+    published = owner.form_definitions.filter(status=FormDefinition.Status.PUBLISHED).order_by("-version")
+    for step in FORM_KEYS.values():
+        form = published.filter(step=step).first()
+        if form is not None:
+            children.append((attribute, Node(form)))
     return children
 
 

@@ -20,6 +20,7 @@ from calls.models import (
     Call,
     Criterion,
     FormDefinition,
+    FormStep,
     InfoSession,
     MilestoneTemplate,
     Phase,
@@ -35,6 +36,7 @@ from .schema import (
     CALL_FIELDS,
     CRITERION_FIELDS,
     DOCUMENT_FIELDS,
+    FORM_KEYS,
     FORMAT,
     INFO_SESSION_FIELDS,
     MILESTONE_FIELDS,
@@ -187,7 +189,7 @@ class Reader:
         return programme_values, [self.read_call(call, f"calls[{index}]") for index, call in enumerate(calls)]
 
     def read_call(self, data: Any, where: str) -> Node:
-        nested = {"themes", "criteria", "required_documents", "form", "info_sessions"}
+        nested = {"themes", "criteria", "required_documents", "form", "interest_form", "info_sessions"}
         call = Call(**self.values(Call, data, CALL_FIELDS, where, nested))
         self.validated(call, where, exclude=["programme", "slug"])
         if not call.slug:
@@ -225,18 +227,27 @@ class Reader:
             place = f"{where}.required_documents[{index}]"
             values = self.values(RequiredDocument, document, DOCUMENT_FIELDS, place)
             values.setdefault("order", index)
-            if values.get("kind") in kinds:
+            # The same kind of document may be asked at each step of a two-step call.
+            step_kind = (values.get("step", FormStep.DOSSIER), values.get("kind"))
+            if step_kind in kinds:
                 self.error(f"{place}.kind", f"la pièce « {values['kind']} » est déjà demandée.")
-            kinds.add(values.get("kind"))
+            kinds.add(step_kind)
             children.append((owner, Node(self.validated(RequiredDocument(**values), place, ["call", "theme"]))))
-        if data.get("form"):
+        # A two-step call's expression of interest has a light form of its own ("interest_form").
+        for key, step in FORM_KEYS.items():
+            if not data.get(key) or (step == FormStep.INTEREST and owner != "call"):
+                continue
             try:
-                validate_definition(data["form"])
+                validate_definition(data[key])
             except FormSchemaError as error:
                 for message in error.errors:
-                    self.error(f"{where}.form", message)
+                    self.error(f"{where}.{key}", message)
             form = FormDefinition(
-                version=1, status=FormDefinition.Status.PUBLISHED, schema=data["form"], published_at=timezone.now()
+                step=step,
+                version=1,
+                status=FormDefinition.Status.PUBLISHED,
+                schema=data[key],
+                published_at=timezone.now(),
             )
             children.append((owner, Node(form)))
         return children

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from calls.models import Programme
+from calls.models import FormStep, Programme, RequiredDocument
 from portal.errors import DomainError
 
 FORMAT = "portal-call/1"
@@ -24,6 +24,7 @@ CALL_FIELDS = [
     "selection_process",
     "tax_basis",
     "steps",
+    "second_step_invited_only",
     "published_on",
     "source",
 ]
@@ -57,6 +58,8 @@ THEME_FIELDS = [
 ]
 # A theme's rule: the current version's configuration (calls.rules.Rule), written after its fields.
 THEME_RULE = "funding_rule"
+# The published form of each step: a two-step call's expression of interest has its own light one.
+FORM_KEYS = {"form": FormStep.DOSSIER, "interest_form": FormStep.INTEREST}
 SESSION_FIELDS = [
     "key",
     "name",
@@ -84,7 +87,7 @@ CRITERION_FIELDS = [
     "level_descriptions",
     "order",
 ]
-DOCUMENT_FIELDS = ["kind", "label", "description", "formats", "max_size_mb", "scope", "mandatory", "max_pages", "order"]
+DOCUMENT_FIELDS = list(RequiredDocument.EDITABLE_FIELDS)
 INFO_SESSION_FIELDS = [
     "title",
     "description",

@@ -21,6 +21,7 @@ from .schema import (
     CALL_FIELDS,
     CRITERION_FIELDS,
     DOCUMENT_FIELDS,
+    FORM_KEYS,
     FORMAT,
     INFO_SESSION_FIELDS,
     PHASE_FIELDS,
@@ -51,7 +52,7 @@ SHEET_COLUMNS = {
     "phases": PHASE_FIELDS + ["milestones"],
     "critères": CRITERION_FIELDS,
     "pièces": DOCUMENT_FIELDS,
-    "formulaires": ["form"],
+    "formulaires": list(FORM_KEYS),
     "réunions": INFO_SESSION_FIELDS,
 }
 
@@ -94,7 +95,7 @@ def _flatten(document: dict) -> dict[str, list[list]]:
         add_criteria(owner.get("criteria") or [], call_slug, theme_code, "")
         for item in owner.get("required_documents") or []:
             add("pièces", [call_slug, theme_code], item)
-        if owner.get("form"):
+        if any(owner.get(key) for key in FORM_KEYS):
             add("formulaires", [call_slug, theme_code], owner)
 
     add("programme", [], document["programme"])
@@ -265,7 +266,7 @@ def workbook_read(content: bytes) -> tuple[dict, WorkbookPlaces]:
                 target.setdefault(key, []).append(places.row(_strip(row, ["appel", "thème"]), sheet, number))
     for number, row in sheets["formulaires"]:
         if (target := owner("formulaires", number, row)) is not None:
-            target["form"] = row.get("form")
+            target.update({key: row[key] for key in FORM_KEYS if row.get(key)})
             places.cells[(id(target), "form")] = ("formulaires", number)
     criteria_by_code: dict[tuple, dict] = {}
     for number, row in sheets["critères"]:

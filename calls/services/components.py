@@ -42,7 +42,7 @@ CRITERION_FIELDS = {
     "allows_not_applicable",
     "order",
 }
-DOCUMENT_FIELDS = {"kind", "label", "description", "formats", "max_size_mb", "scope", "mandatory", "max_pages", "order"}
+DOCUMENT_FIELDS = set(RequiredDocument.EDITABLE_FIELDS)
 STEP_FIELDS = {"key", "label", "description", "order"}  # of phases and milestones
 INFO_SESSION_FIELDS = {
     "title",

@@ -43,7 +43,17 @@ CALL_TRANSITIONS = {
     (Call.Status.PUBLISHED, Call.Status.CLOSED): "call.close",
     (Call.Status.CLOSED, Call.Status.ARCHIVED): "call.archive",
 }
-CALL_FIELDS = {"title", "kind", "owner_team", "description", "selection_process", "tax_basis", "steps", "source"}
+CALL_FIELDS = {
+    "title",
+    "kind",
+    "owner_team",
+    "description",
+    "selection_process",
+    "tax_basis",
+    "steps",
+    "second_step_invited_only",
+    "source",
+}
 THEME_FIELDS = {
     "title",
     "summary",
@@ -253,7 +263,7 @@ def theme_duplicate(*, actor, theme: Theme, code: str, title: str = "") -> Theme
 # --- sessions ---------------------------------------------------------------------------
 
 
-def _check_session(session: Session) -> None:
+def check_session_dates(session: Session) -> None:
     """Dates ordered, and no overlap with another session of the same theme and the same kind."""
     if session.opens_at is None:
         raise DomainError(_("Ouverture : la date d'ouverture est obligatoire."), code="session_dates", field="opens_at")
@@ -312,7 +322,7 @@ def session_create(
         theme=theme, key=key, name=name, kind=kind, opens_at=as_paris(opens_at), closes_at=as_paris(closes_at)
     )
     assign_fields(session, fields, SESSION_FIELDS)
-    _check_session(session)
+    check_session_dates(session)
     full_clean_or_error(session, "session_invalid")
     session.save()
     audit_change(
@@ -350,7 +360,7 @@ def session_update(*, actor, session: Session, **fields) -> Session:
             field="opens_at",
         )
     changes = assign_fields(session, fields, SESSION_FIELDS | {"key"})
-    _check_session(session)
+    check_session_dates(session)
     full_clean_or_error(session, "session_invalid")
     session.save()
     audit_change(actor=actor, action="session.update", call=session.theme.call, obj=session, data={"changes": changes})
@@ -377,7 +387,7 @@ def session_duplicate(*, actor, session: Session) -> Session:
         jury_on=None,
         name=f"{session.name} ({timezone.localtime(opens_at, PARIS):%m/%Y})"[:255],
     )
-    _check_session(new)
+    check_session_dates(new)
     new.save()
     audit_change(
         actor=actor, action="session.duplicate", call=session.theme.call, obj=new, data={"source": session.key}

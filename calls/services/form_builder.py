@@ -15,6 +15,7 @@ from calls.formschema import FIELD_KINDS, FormSchemaError, iter_fields, validate
 from calls.models import (
     Call,
     FormDefinition,
+    FormStep,
     Theme,
 )
 from calls.services.common import audit_change, owner_of
@@ -28,19 +29,24 @@ def _form_call(form: FormDefinition) -> Call:
 
 
 @transaction.atomic
-def form_draft_open(*, actor, call: Call | None = None, theme: Theme | None = None) -> FormDefinition:
+def form_draft_open(
+    *, actor, call: Call | None = None, theme: Theme | None = None, step: str = FormStep.DOSSIER
+) -> FormDefinition:
     """The draft version to edit: the existing draft, else version N+1 copied from the latest
-    published one (dossiers keep the version they started on), else an empty version 1.
+    published one (dossiers keep the version they started on), else an empty version 1. Each step
+    of a two-step call (the expression of interest, the dossier) has its own versions.
     """
     owner, owner_call = owner_of(call=call, theme=theme)
-    forms = FormDefinition.objects.select_for_update().filter(**owner)
+    forms = FormDefinition.objects.select_for_update().filter(**owner, step=step)
     if theme is None:
         forms = forms.filter(theme__isnull=True)
     latest = forms.order_by("-version").first()
     if latest is not None and latest.status == FormDefinition.Status.DRAFT:
         return latest
     schema = copy.deepcopy(latest.schema) if latest is not None else {"sections": []}
-    draft = FormDefinition.objects.create(**owner, version=(latest.version + 1) if latest else 1, schema=schema)
+    draft = FormDefinition.objects.create(
+        **owner, step=step, version=(latest.version + 1) if latest else 1, schema=schema
+    )
     audit_change(actor=actor, action="form.draft", call=owner_call, obj=draft, data={"version": draft.version})
     return draft
 

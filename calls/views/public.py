@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from calls import ics, selectors
 from calls.forms_public import CallFilterForm, InfoSessionRegistrationForm
-from calls.models import IndicatorFrequency, InfoSession, InfoSessionRegistration, Session, Theme
+from calls.models import FormStep, IndicatorFrequency, InfoSession, InfoSessionRegistration, Session, Theme
 from calls.rules import RuleConfigError
 from calls.selectors import Timing
 from calls.services import registration as registration_service
@@ -159,6 +159,7 @@ def theme_detail(request, slug: str, code: str):
             "demo_sessions": [s for s in sessions if s.is_open(now) and s.eligible_years],
             "criteria": selectors.with_weight_shares(selectors.grid_of(theme)),
             "documents": selectors.required_documents_of(theme),
+            "interest_documents": selectors.required_documents_of(theme, FormStep.INTEREST) if call.is_two_step else [],
             "phases": theme.phases.all(),
             "indicators": _indicators(theme),
             "kind_labels": selectors.theme_mode_labels(theme),

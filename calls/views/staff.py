@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from calls import publication, selectors
 from calls.forms_staff import CallForm, InfoSessionForm
-from calls.models import Call, RequiredDocument, Theme
+from calls.models import Call, FormStep, RequiredDocument, Theme
 from calls.permissions import can_manage_call, can_use_back_office
 from calls.services import components, configuration
 from portal.errors import DomainError
@@ -90,6 +90,7 @@ class Owner:
 
     call: Call
     theme: Theme | None = None
+    step: str = FormStep.DOSSIER  # the expression of interest of a two-step call has a form of its own
 
     @property
     def args(self) -> list[int]:
@@ -102,7 +103,18 @@ class Owner:
 
     @property
     def label(self) -> str:
+        if self.step == FormStep.INTEREST:
+            return _("Manifestation d'intérêt")
         return _("Commun à l'appel") if self.theme is None else self.theme.code
+
+    @property
+    def form_edit_url(self) -> str:
+        return self.url("form_edit")
+
+    @property
+    def form_of(self) -> dict:
+        """Keyword arguments naming the owner's forms: the owner's, for its step."""
+        return {**self.of, "step": self.step}
 
     @property
     def page_url(self) -> str:
@@ -111,6 +123,8 @@ class Owner:
         return reverse("calls_staff:theme_detail", args=self.args)
 
     def url(self, name: str, *extra) -> str:
+        if self.step == FormStep.INTEREST and name.startswith("form_"):
+            return reverse(f"calls_staff:interest_{name}", args=[self.call.pk, *extra])
         return reverse(f"calls_staff:{name}", args=[*self.args, *extra])
 
     def crumbs(self, current: str, *links: tuple[str, str]) -> dict:
@@ -119,7 +133,7 @@ class Owner:
 
     def forms(self) -> list:
         """Versions of the owner's form, newest first, each with its preview URL."""
-        forms = selectors.staff_forms_of(**self.of)
+        forms = selectors.staff_forms_of(**self.form_of)
         for form in forms:
             form.preview_url = self.url("form_preview", form.version)
         return forms
@@ -130,7 +144,12 @@ class Owner:
         return next(filter(None, (selectors.staff_theme_lock_reason(theme) for theme in themes)), None)
 
 
-def managed_owner(request, call_id: int, theme_id: int | None = None) -> Owner:
+def managed_owner(request, call_id: int, theme_id: int | None = None, step: str = FormStep.DOSSIER) -> Owner:
+    if step == FormStep.INTEREST:
+        call = managed_call(request, call_id)
+        if not call.is_two_step:
+            raise Http404
+        return Owner(call, step=step)
     if theme_id is None:
         return Owner(managed_call(request, call_id))
     theme = managed_theme(request, call_id, theme_id)
@@ -322,6 +341,7 @@ def call_detail(request, call_id: int):
         {
             **owned_configuration(Owner(call)),
             "call": call,
+            "interest": Owner(call, step=FormStep.INTEREST) if call.is_two_step else None,
             "themes": themes,
             "info_sessions": list(call.info_sessions.all()),
             "check": check,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from calls.forms_staff import FormFieldForm, FormSchemaForm, FormSectionForm
 from calls.formschema import FIELD_KINDS, iter_fields
-from calls.models import FormDefinition
+from calls.models import FormDefinition, FormStep
 from calls.services import form_builder
 from calls.views.staff import Owner, add_domain_error, confirm_page, form_page, managed_owner, staff_view
 from portal.errors import DomainError
@@ -50,8 +50,8 @@ def _apply_item_action(request, draft: FormDefinition) -> None:
 
 
 @staff_view
-def form_edit(request, call_id: int, theme_id: int | None = None):
-    owner = managed_owner(request, call_id, theme_id)
+def form_edit(request, call_id: int, theme_id: int | None = None, step: str = FormStep.DOSSIER):
+    owner = managed_owner(request, call_id, theme_id, step)
     forms = owner.forms()
     draft = _draft_of(forms)
     schema = draft.schema if draft else {"sections": []}
@@ -111,8 +111,8 @@ def _sections(owner: Owner, schema: dict) -> list[dict]:
 
 
 @staff_view
-def form_field_update(request, call_id: int, field_key: str, theme_id: int | None = None):
-    owner, draft = _owner_draft(request, call_id, theme_id)
+def form_field_update(request, call_id: int, field_key: str, theme_id: int | None = None, step: str = FormStep.DOSSIER):
+    owner, draft = _owner_draft(request, call_id, theme_id, step)
     field = next((field for _, field in iter_fields(draft.schema) if field.get("key") == field_key), None)
     if field is None:
         raise Http404
@@ -134,23 +134,23 @@ def form_field_update(request, call_id: int, field_key: str, theme_id: int | Non
 
 @staff_view
 @require_POST
-def form_new_version(request, call_id: int, theme_id: int | None = None):
+def form_new_version(request, call_id: int, theme_id: int | None = None, step: str = FormStep.DOSSIER):
     """Open the draft to edit: version N+1 of the published form, or version 1."""
-    owner = managed_owner(request, call_id, theme_id)
-    draft = form_builder.form_draft_open(actor=request.user, **owner.of)
+    owner = managed_owner(request, call_id, theme_id, step)
+    draft = form_builder.form_draft_open(actor=request.user, **owner.form_of)
     messages.success(request, _("La version %(version)s est ouverte en brouillon.") % {"version": draft.version})
     return redirect(owner.url("form_edit"))
 
 
-def _owner_draft(request, call_id: int, theme_id: int | None) -> tuple[Owner, FormDefinition]:
-    owner = managed_owner(request, call_id, theme_id)
-    draft = get_object_or_404(FormDefinition, status=FormDefinition.Status.DRAFT, **owner.of)
+def _owner_draft(request, call_id: int, theme_id: int | None, step: str) -> tuple[Owner, FormDefinition]:
+    owner = managed_owner(request, call_id, theme_id, step)
+    draft = get_object_or_404(FormDefinition, status=FormDefinition.Status.DRAFT, **owner.form_of)
     return owner, draft
 
 
 @staff_view
-def form_json(request, call_id: int, theme_id: int | None = None):
-    owner, draft = _owner_draft(request, call_id, theme_id)
+def form_json(request, call_id: int, theme_id: int | None = None, step: str = FormStep.DOSSIER):
+    owner, draft = _owner_draft(request, call_id, theme_id, step)
     initial = {"schema": json.dumps(draft.schema, ensure_ascii=False, indent=2)}
     return form_page(
         request,
@@ -165,8 +165,8 @@ def form_json(request, call_id: int, theme_id: int | None = None):
 
 
 @staff_view
-def form_publish(request, call_id: int, theme_id: int | None = None):
-    owner, draft = _owner_draft(request, call_id, theme_id)
+def form_publish(request, call_id: int, theme_id: int | None = None, step: str = FormStep.DOSSIER):
+    owner, draft = _owner_draft(request, call_id, theme_id, step)
     return confirm_page(
         request,
         title=_("Publier la version %(version)s du formulaire ?") % {"version": draft.version},
@@ -183,10 +183,10 @@ def form_publish(request, call_id: int, theme_id: int | None = None):
 
 
 @staff_view
-def form_preview(request, call_id: int, version: int, theme_id: int | None = None):
+def form_preview(request, call_id: int, version: int, theme_id: int | None = None, step: str = FormStep.DOSSIER):
     """The applicant's form as they will see it, read-only, for one version."""
-    owner = managed_owner(request, call_id, theme_id)
-    form = get_object_or_404(FormDefinition, version=version, **owner.of)
+    owner = managed_owner(request, call_id, theme_id, step)
+    form = get_object_or_404(FormDefinition, version=version, **owner.form_of)
     return render(
         request,
         "calls/staff/form_preview.html",

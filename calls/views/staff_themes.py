@@ -2,12 +2,21 @@
 
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calls import selectors
-from calls.forms_staff import MilestoneForm, PhaseForm, SessionForm, ThemeDuplicateForm, ThemeForm
+from calls.forms_staff import (
+    MilestoneForm,
+    PhaseForm,
+    SessionCloseChangeForm,
+    SessionForm,
+    ThemeDuplicateForm,
+    ThemeForm,
+)
 from calls.models import MilestoneTemplate
-from calls.services import components, configuration
+from calls.services import components, configuration, session_life
+from calls.services.common import paris_text
 from calls.views.staff import (
     Owner,
     call_crumbs,
@@ -53,7 +62,8 @@ def theme_detail(request, call_id: int, theme_id: int):
             **owned_configuration(Owner(theme.call, theme)),
             "call": theme.call,
             "theme": theme,
-            "sessions": list(theme.sessions.all()),
+            "sessions": list(theme.sessions.select_related("theme")),
+            "now": timezone.now(),
             "phases": list(theme.phases.prefetch_related("milestones")),
             "rule_version": selectors.current_rule_version(theme),
             "public_url": public_theme_url(theme.call, theme) if theme.call.status != "draft" else None,
@@ -140,6 +150,47 @@ def session_duplicate(request, call_id: int, theme_id: int, session_id: int):
         success_url=_theme_url(theme),
         breadcrumb=_theme_crumbs(theme, _("Session suivante")),
         success=_("La session du mois suivant est créée."),
+    )
+
+
+@staff_view
+def session_close_change(request, call_id: int, theme_id: int, session_id: int, early: bool):
+    """Extend an open session's close (`early` False) or bring it forward, with a reason the carriers read."""
+    theme = managed_theme(request, call_id, theme_id)
+    session = get_object_or_404(theme.sessions, pk=session_id)
+    closes = {"closes_at": paris_text(session.closes_at)}
+    if early:
+        title, button = _("Clore « %(session)s » par anticipation"), _("Clore la session")
+        explanation = _(
+            "La session devait clore le %(closes_at)s (heure de Paris). À la nouvelle clôture, les brouillons sont "
+            "figés et plus aucun dépôt n'est accepté. Les porteurs qui ont un brouillon sont prévenus par e-mail, "
+            "avec le motif ; le changement est journalisé."
+        )
+        change, success = (
+            session_life.session_close_early,
+            _("La session est close ; les porteurs concernés sont prévenus."),
+        )
+    else:
+        title, button = _("Prolonger « %(session)s »"), _("Prolonger la session")
+        explanation = _(
+            "La session clôt aujourd'hui le %(closes_at)s (heure de Paris). Les porteurs qui ont un brouillon dans "
+            "cette session reçoivent la nouvelle date et le motif par e-mail ; le changement est journalisé."
+        )
+        change, success = (
+            session_life.session_extend,
+            _("La session est prolongée ; les porteurs concernés sont prévenus."),
+        )
+    return confirm_page(
+        request,
+        title=title % {"session": session.name},
+        explanation=explanation % closes,
+        button=button,
+        form=SessionCloseChangeForm(request.POST or None, early=early),
+        action=lambda data: change(actor=request.user, session=session, **data),
+        success_url=_theme_url(theme),
+        breadcrumb=_theme_crumbs(theme, button),
+        success=success,
+        danger=early,
     )
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,14 +15,14 @@ from django.utils.translation import gettext_lazy
 
 from applications.evaluation import dossier_evaluation
 from applications.models import Dossier
+from applications.recipients import carrier_members, fund_operators
 from applications.services.workflow import dossier_transition
 from applications.workflow import DossierState
 from funding.documents import convention_document_context
 from funding.models import Convention, ConventionTemplate, Milestone, Tranche
-from funding.periods import add_months
 from funding.permissions import APPLICANT, FUND_OPERATOR, STAFF, ensure_role
 from funding.placeholders import validate_placeholders
-from funding.recipients import carrier_members, fund_operators
+from funding.services.milestones import milestones_carry, milestones_prefill, milestones_take_effect
 from portal.errors import DomainError
 from portal.pdf import render_pdf
 from portal.selectors import user_roles
@@ -123,29 +123,6 @@ def default_schedule(dossier: Dossier, amount: Decimal, milestones: list[Milesto
     ]
 
 
-def _ensure_milestones(dossier: Dossier, start_on, duration_months) -> list[Milestone]:
-    """The dossier's milestones, created once from its phase's milestone templates, due evenly over the duration."""
-    existing = list(dossier.milestones.all())
-    if existing or dossier.phase_id is None:
-        return existing
-    templates = list(dossier.phase.milestones.all())
-    created = []
-    for index, template in enumerate(templates, start=1):
-        due_on = None
-        if start_on and duration_months:
-            due_on = add_months(start_on, round(duration_months * index / len(templates)))
-        created.append(
-            Milestone.objects.create(
-                dossier=dossier,
-                template=template,
-                order=template.order or index,
-                label=template.label,
-                due_on=due_on,
-            )
-        )
-    return created
-
-
 def convention_generate(*, actor, dossier: Dossier, idempotency_key=None, ip_address: str | None = None) -> Convention:
     """Create the next version of the dossier's convention and queue its PDF.
 
@@ -186,8 +163,6 @@ def convention_generate(*, actor, dossier: Dossier, idempotency_key=None, ip_add
         if dossier.state == DossierState.SELECTED:
             dossier = dossier_transition(dossier=dossier, name="start_convention", actor=actor, ip_address=ip_address)
         in_force = dossier.conventions.filter(status=Convention.Status.IN_FORCE).first()
-        start_on = dossier.planned_start
-        milestones = _ensure_milestones(dossier, start_on, dossier.duration_months)
         try:
             with transaction.atomic():
                 convention = Convention.objects.create(
@@ -196,8 +171,7 @@ def convention_generate(*, actor, dossier: Dossier, idempotency_key=None, ip_add
                     previous=in_force,
                     template=current_template(dossier.theme.call.programme),
                     amount=amount,
-                    start_on=start_on,
-                    duration_months=dossier.duration_months,
+                    **_dates_carried(dossier, latest, in_force),
                     created_by=actor,
                     idempotency_key=idempotency_key,
                 )
@@ -208,8 +182,14 @@ def convention_generate(*, actor, dossier: Dossier, idempotency_key=None, ip_add
         if latest is not None and latest.status in REPLACEABLE:
             latest.status = Convention.Status.SUPERSEDED
             latest.save(update_fields=["status"])
+        if latest is None:
+            copies = {}
+            milestones = milestones_prefill(dossier, convention)
+        else:
+            copies = milestones_carry(source=latest, target=convention, live=in_force is None)
+            milestones = list(copies.values())
         if latest is not None and latest.amount == amount:
-            _copy_tranches(latest, convention)
+            _copy_tranches(latest, convention, copies)
         else:
             # A new amount gets a new default schedule; tranches of the version in force keep their payments.
             paid_by_order = {tranche.order: tranche for tranche in in_force.tranches.all()} if in_force else {}
@@ -226,16 +206,33 @@ def convention_generate(*, actor, dossier: Dossier, idempotency_key=None, ip_add
     return convention
 
 
-def _copy_tranches(source: Convention, target: Convention) -> None:
-    """The schedule carries over to the next version; an in-force tranche's payments keep counting."""
+def _dates_carried(dossier: Dossier, latest: Convention | None, in_force: Convention | None) -> dict:
+    """The dates of a new version: those staff prepared on the version it replaces; an amendment keeps
+    the project's start and enters into force at its own countersignature. The dossier's planned start
+    is never taken as the project's start: staff set it, or the project starts at entry into force."""
+    if in_force is not None:
+        return {"start_on": in_force.project_start, "duration_months": in_force.duration_months, "in_force_on": None}
+    if latest is not None:
+        return {
+            "start_on": latest.start_on,
+            "duration_months": latest.duration_months,
+            "in_force_on": latest.in_force_on,
+        }
+    return {"start_on": None, "duration_months": dossier.duration_months, "in_force_on": None}
+
+
+def _copy_tranches(source: Convention, target: Convention, milestones: dict[int, Milestone]) -> None:
+    """The schedule carries over to the next version, each milestone tranche on the milestone's copy;
+    an in-force tranche's payments keep counting."""
     for tranche in source.tranches.all():
+        copy = milestones.get(tranche.milestone_id)
         Tranche.objects.create(
             convention=target,
             order=tranche.order,
             label=tranche.label,
             amount=tranche.amount,
             condition=tranche.condition,
-            milestone_id=tranche.milestone_id,
+            milestone_id=copy.pk if copy is not None else tranche.milestone_id,
             previous=tranche if source.status == Convention.Status.IN_FORCE else tranche.previous,
         )
 
@@ -243,6 +240,14 @@ def _copy_tranches(source: Convention, target: Convention) -> None:
 def queue_render(convention_id: int) -> None:
     """Render the version's PDF after commit; with the broker down, conventions_render_pending does it later."""
     task_enqueue_on_commit("funding.tasks.convention_render", convention_id=convention_id)
+
+
+def queue_rerender(convention: Convention) -> None:
+    """Forget a draft's PDF, whose text has just changed, and render it again after commit."""
+    convention.pdf = ""
+    convention.sha256 = ""
+    convention.save(update_fields=["pdf", "sha256"])
+    queue_render(convention.pk)
 
 
 def convention_render(*, convention_id: int) -> Convention:
@@ -384,7 +389,8 @@ def convention_sign_carrier(
 
 
 def convention_sign_operator(*, actor, convention: Convention, ip_address: str | None = None) -> Convention:
-    """The fund operator countersigns; the convention enters into force at once, or on its start date."""
+    """The fund operator countersigns; the convention enters into force at once, unless staff set a later
+    date of entry into force when preparing it (the daily task brings it into force that day)."""
     with transaction.atomic():
         convention = _locked(convention)
         ensure_role(convention.dossier, actor, FUND_OPERATOR)
@@ -400,7 +406,7 @@ def convention_sign_operator(*, actor, convention: Convention, ip_address: str |
             ip_address=ip_address,
             data={"version": convention.version},
         )
-        if convention.start_on is None or convention.start_on <= timezone.localdate():
+        if convention.in_force_on is None or convention.in_force_on <= timezone.localdate():
             convention = _enter_into_force(convention, actor=actor, ip_address=ip_address)
     return convention
 
@@ -411,6 +417,7 @@ def _enter_into_force(convention: Convention, *, actor, ip_address: str | None =
     convention.save(update_fields=["status", "in_force_at"])
     if convention.previous_id:
         Convention.objects.filter(pk=convention.previous_id).update(status=Convention.Status.SUPERSEDED)
+    milestones_take_effect(convention)
     dossier = convention.dossier
     if dossier.state == DossierState.CONVENTION:
         dossier_transition(dossier=dossier, name="start_project", actor=actor, ip_address=ip_address)
@@ -432,12 +439,12 @@ def _enter_into_force(convention: Convention, *, actor, ip_address: str | None =
 
 
 def conventions_enter_into_force(*, today=None) -> int:
-    """Bring countersigned conventions into force on their start date (daily task); idempotent."""
+    """Bring countersigned conventions into force on the date staff set (daily task); idempotent."""
     today = today or timezone.localdate()
     count = 0
-    due = Convention.objects.filter(status=Convention.Status.SIGNED_BY_OPERATOR, start_on__lte=today).values_list(
-        "pk", flat=True
-    )
+    due = Convention.objects.filter(
+        Q(in_force_on__lte=today) | Q(in_force_on__isnull=True), status=Convention.Status.SIGNED_BY_OPERATOR
+    ).values_list("pk", flat=True)
     for convention_id in list(due):
         with transaction.atomic():
             convention = _locked(Convention(pk=convention_id))

@@ -9,13 +9,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from applications.models import Dossier
+from applications.recipients import carrier_members, fund_operators, programme_staff
 from applications.workflow import DossierState
 from funding.models import Convention, FinalReport, Milestone, Payment, Tranche
 from funding.permissions import APPLICANT, FUND_OPERATOR, STAFF, ensure_role
-from funding.recipients import carrier_members, fund_operators, programme_staff
-from funding.services.conventions import checked_upload, convention_link, queue_render
+from funding.services.conventions import checked_upload, convention_link, queue_rerender
+from funding.services.preparation import check_schedule_total
+from juries.selectors import unlifted_conditions
 from portal.errors import DomainError
 from portal.services import audit_record, notify
 from portal.templatetags.portal_format import format_euros as money
@@ -40,7 +43,7 @@ def _amount(value, field: str) -> Decimal:
 def tranche_schedule_set(
     *, actor, convention: Convention, tranches: list[dict], ip_address: str | None = None
 ) -> list[Tranche]:
-    """Replace the schedule of a draft version; the total never exceeds the granted amount.
+    """Replace the schedule of a draft version; the tranches add up to the granted amount exactly.
 
     Each item: label, amount, condition and, for a milestone condition, a milestone of the
     dossier. The draft's PDF is rendered again with the new schedule. The convention's row is
@@ -60,7 +63,7 @@ def tranche_schedule_set(
                 code="immutable",
             )
         cleaned = []
-        milestone_ids = set(convention.dossier.milestones.values_list("pk", flat=True))
+        milestone_ids = set(Milestone.objects.filter(convention=convention).values_list("pk", flat=True))
         for index, item in enumerate(tranches, start=1):
             label = (item.get("label") or "").strip()
             if not label:
@@ -91,14 +94,7 @@ def tranche_schedule_set(
                     "milestone": milestone if condition == Tranche.Condition.MILESTONE else None,
                 }
             )
-        total = sum((item["amount"] for item in cleaned), Decimal("0"))
-        if total > convention.amount:
-            raise DomainError(
-                _("Le total des tranches (%(total)s) dépasse le montant accordé (%(granted)s).")
-                % {"total": money(total), "granted": money(convention.amount)},
-                code="tranches_above_grant",
-                field="tranches",
-            )
+        check_schedule_total(granted=convention.amount, parts=[(item["label"], item["amount"]) for item in cleaned])
         current = list(convention.tranches.all())
         if [_schedule_item(t) for t in current] == [_schedule_item(Tranche(**item)) for item in cleaned]:
             return current
@@ -108,9 +104,7 @@ def tranche_schedule_set(
             Tranche.objects.create(convention=convention, order=order, previous=previous_by_order.get(order), **item)
             for order, item in enumerate(cleaned, start=1)
         ]
-        convention.pdf = ""
-        convention.sha256 = ""
-        convention.save(update_fields=["pdf", "sha256"])
+        queue_rerender(convention)
         audit_record(
             actor=actor,
             action="convention.schedule",
@@ -118,7 +112,6 @@ def tranche_schedule_set(
             ip_address=ip_address,
             data={"tranches": [{"label": t.label, "amount": str(t.amount), "condition": t.condition} for t in created]},
         )
-        queue_render(convention.pk)
     return created
 
 
@@ -132,7 +125,7 @@ def _schedule_item(tranche: Tranche) -> tuple:
 def _locked_milestone(milestone: Milestone) -> Milestone:
     return (
         Milestone.objects.select_for_update(of=("self",))
-        .select_related("dossier__theme__call__programme")
+        .select_related("dossier__theme__call__programme", "convention")
         .get(pk=milestone.pk)
     )
 
@@ -147,8 +140,15 @@ def milestone_declare(
     with transaction.atomic():
         milestone = _locked_milestone(milestone)
         ensure_role(milestone.dossier, actor, APPLICANT)
+        if milestone.dossier.state == DossierState.CLOSED:
+            raise DomainError(_("Le projet est clos : ses jalons ne se déclarent plus."), code="invalid_state")
         if milestone.dossier.state != DossierState.IN_PROGRESS:
-            raise DomainError(_("Les jalons se déclarent une fois la convention en vigueur."), code="invalid_state")
+            raise DomainError(in_force_text(milestone.convention, DECLARATION), code="invalid_state")
+        if not milestone.is_current:
+            raise DomainError(
+                _("Ce jalon est celui d'un avenant qui n'est pas encore en vigueur : déclarez le jalon en cours."),
+                code="invalid_state",
+            )
         if milestone.status in (Milestone.Status.DECLARED, Milestone.Status.VALIDATED):
             raise DomainError(
                 _("Le jalon « %(milestone)s » est déjà déclaré (%(status)s).")
@@ -242,12 +242,46 @@ def previous_phases(dossier: Dossier):
     ).exclude(pk=dossier.pk)
 
 
+PAYMENT = "payment"
+DECLARATION = "declaration"
+
+
+def in_force_text(convention: Convention | None, action: str = PAYMENT) -> str:
+    """From when a version not yet in force allows the payment (or the milestones' declaration), in French."""
+    what = _("le versement") if action == PAYMENT else _("la déclaration des jalons")
+    if convention is None:
+        return _("La convention n'est pas encore préparée.")
+    if convention.status == Convention.Status.SUPERSEDED:
+        return _("Cette version de la convention a été remplacée.")
+    if convention.status == Convention.Status.SIGNED_BY_OPERATOR and convention.in_force_on:
+        return _("La convention entre en vigueur le %(date)s : %(what)s sera possible à partir de cette date.") % {
+            "date": convention.in_force_on.strftime("%d/%m/%Y"),
+            "what": what,
+        }
+    if convention.in_force_on and convention.in_force_on > timezone.localdate():
+        return _(
+            "La convention n'est pas encore en vigueur : %(what)s sera possible à partir du %(date)s, date "
+            "d'entrée en vigueur fixée, une fois la convention signée par le porteur et contresignée par l'opérateur."
+        ) % {"date": convention.in_force_on.strftime("%d/%m/%Y"), "what": what}
+    return _(
+        "La convention n'est pas encore en vigueur (%(status)s) : %(what)s sera possible dès sa contresignature "
+        "par l'opérateur, après la signature du porteur."
+    ) % {"status": convention.get_status_display().lower(), "what": what}
+
+
 def release_blocker(tranche: Tranche) -> str | None:
-    """Why the tranche cannot be paid yet, in French; None when its condition is validated."""
+    """Why the tranche cannot be paid yet, in French (and from when, when that is known); None when it can."""
     convention = tranche.convention
     if convention.status != Convention.Status.IN_FORCE:
-        return _("La convention n'est pas en vigueur.")
-    pending = Milestone.objects.filter(dossier__in=previous_phases(convention.dossier)).exclude(
+        return in_force_text(convention)
+    conditions = unlifted_conditions(convention.dossier)
+    if conditions:
+        return ngettext(
+            "La décision est prise sous une condition qui n'est pas levée : %(conditions)s.",
+            "La décision est prise sous des conditions qui ne sont pas toutes levées : %(conditions)s.",
+            len(conditions),
+        ) % {"conditions": " ; ".join(f"« {condition.text} »" for condition in conditions)}
+    pending = Milestone.objects.filter(dossier__in=previous_phases(convention.dossier), is_current=True).exclude(
         status=Milestone.Status.VALIDATED
     )
     if pending.exists():

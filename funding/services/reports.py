@@ -12,12 +12,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from applications.models import Dossier
+from applications.recipients import programme_staff
 from applications.services.workflow import dossier_transition
 from applications.workflow import DossierState
 from funding.models import Closure, FinalReport, IndicatorReport, Payment
 from funding.periods import due_date, indicator_items, period_containing, reporting_frequency
 from funding.permissions import APPLICANT, STAFF, ensure_role
-from funding.recipients import programme_staff
 from funding.services.conventions import convention_link
 from funding.services.followup import _amount
 from portal.errors import DomainError

@@ -1,5 +1,6 @@
 """Pages of the funding app, split by audience: lists, the project page, follow-up forms."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -35,3 +36,18 @@ def raise_for_access(error: DomainError) -> None:
 
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
+
+
+def post_done(request, form, action, success) -> bool:
+    """On a valid POST, run `action(cleaned_data)` and say `success` (a text, or a function of the data);
+    False when the form is to be shown again, with the service's refusal next to its field."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        action(form.cleaned_data)
+    except DomainError as error:
+        raise_for_access(error)
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return False
+    messages.success(request, success(form.cleaned_data) if callable(success) else success)
+    return True

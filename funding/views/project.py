@@ -11,7 +11,10 @@ from funding import forms, selectors
 from funding.models import Convention, Milestone, Tranche
 from funding.permissions import APPLICANT, FUND_OPERATOR, STAFF
 from funding.services import conventions, followup
-from funding.views import client_ip, funding_dossier, raise_for_access, require
+from funding.views import client_ip, funding_dossier, post_done, raise_for_access, require
+from juries.models import DecisionCondition
+from juries.selectors import conditions_of
+from juries.services.conditions import condition_lift as lift
 from portal.errors import DomainError
 from portal.idempotency import IdempotentForm
 from portal.services import document_served
@@ -27,6 +30,7 @@ def _project_context(dossier, roles) -> dict:
     convention = selectors.current_convention(dossier, with_drafts=sees_drafts(roles))
     # Payments and reports follow the version in force, even while an amendment is drafted or signed.
     applicable = selectors.convention_in_force(dossier) or convention
+    tranches = selectors.tranches_with_payments(applicable) if applicable else []
     return {
         "dossier": dossier,
         "roles": roles,
@@ -34,9 +38,13 @@ def _project_context(dossier, roles) -> dict:
         "is_staff": STAFF in roles,
         "is_operator": FUND_OPERATOR in roles,
         "convention": convention,
+        "applicable": applicable,
         "versions": selectors.conventions_of(dossier, with_drafts=sees_drafts(roles)),
-        "tranches": selectors.tranches_with_payments(applicable) if applicable else [],
-        "milestones": dossier.milestones.select_related("declared_by", "reviewed_by"),
+        "tranches": tranches,
+        # The carrier reads the milestones once a version is sent to it, before signing it.
+        "milestones": selectors.milestones_with_tranches(applicable, tranches) if applicable else [],
+        "proposed_milestones": selectors.proposed_milestones(convention, applicable),
+        "conditions": conditions_of(dossier),
         "payments": selectors.payments_of(dossier),
         "next_report": selectors.next_report(dossier, applicable),
         "signature_form": forms.CarrierSignatureForm(),
@@ -113,21 +121,19 @@ def convention_sign(request, pk: int, version: int):
     dossier, roles = funding_dossier(request, pk)
     require(roles, APPLICANT)
     form = forms.CarrierSignatureForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            conventions.convention_sign_carrier(
-                actor=request.user,
-                convention=_version(dossier, version),
-                signed_file=form.cleaned_data["signed_file"],
-                approve=form.cleaned_data["approve"],
-                ip_address=client_ip(request),
-            )
-        except DomainError as error:
-            raise_for_access(error)
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, _("Convention signée : elle est transmise à l'opérateur pour contre-signature."))
-            return redirect("funding:convention", dossier.pk)
+    if post_done(
+        request,
+        form,
+        lambda data: conventions.convention_sign_carrier(
+            actor=request.user,
+            convention=_version(dossier, version),
+            signed_file=data["signed_file"],
+            approve=data["approve"],
+            ip_address=client_ip(request),
+        ),
+        _("Convention signée : elle est transmise à l'opérateur pour contre-signature."),
+    ):
+        return redirect("funding:convention", dossier.pk)
     context = _project_context(dossier, roles)
     context["signature_form"] = form
     return render(request, "funding/project.html", context, status=400)
@@ -167,7 +173,7 @@ def convention_download(request, pk: int, version: int, signed: bool = False):
     )
 
 
-# --- Milestones and payments --------------------------------------------------------------
+# --- Milestones, payments and conditions -------------------------------------------------
 
 
 @login_required
@@ -176,24 +182,19 @@ def milestone_declare(request, pk: int, milestone_id: int):
     require(roles, APPLICANT)
     milestone = get_object_or_404(Milestone, dossier=dossier, pk=milestone_id)
     form = forms.MilestoneDeclareForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            followup.milestone_declare(
-                actor=request.user,
-                milestone=milestone,
-                note=form.cleaned_data["note"],
-                evidence=form.cleaned_data["evidence"],
-                ip_address=client_ip(request),
-            )
-        except DomainError as error:
-            raise_for_access(error)
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(
-                request,
-                _("Jalon « %(label)s » déclaré : l'équipe du programme va l'examiner.") % {"label": milestone.label},
-            )
-            return redirect("funding:convention", dossier.pk)
+    if post_done(
+        request,
+        form,
+        lambda data: followup.milestone_declare(
+            actor=request.user,
+            milestone=milestone,
+            note=data["note"],
+            evidence=data["evidence"],
+            ip_address=client_ip(request),
+        ),
+        _("Jalon « %(label)s » déclaré : l'équipe du programme va l'examiner.") % {"label": milestone.label},
+    ):
+        return redirect("funding:convention", dossier.pk)
     return render(request, "funding/milestone_declare.html", {"dossier": dossier, "milestone": milestone, "form": form})
 
 
@@ -203,23 +204,22 @@ def milestone_review(request, pk: int, milestone_id: int):
     require(roles, STAFF)
     milestone = get_object_or_404(Milestone, dossier=dossier, pk=milestone_id)
     form = forms.MilestoneReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        accept = form.cleaned_data["decision"] == "validate"
-        try:
-            followup.milestone_review(
-                actor=request.user,
-                milestone=milestone,
-                accept=accept,
-                reason=form.cleaned_data["reason"],
-                ip_address=client_ip(request),
-            )
-        except DomainError as error:
-            raise_for_access(error)
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            message = _("Jalon « %(label)s » validé.") if accept else _("Jalon « %(label)s » refusé.")
-            messages.success(request, message % {"label": milestone.label})
-            return redirect("funding:convention", dossier.pk)
+    if post_done(
+        request,
+        form,
+        lambda data: followup.milestone_review(
+            actor=request.user,
+            milestone=milestone,
+            accept=data["decision"] == "validate",
+            reason=data["reason"],
+            ip_address=client_ip(request),
+        ),
+        lambda data: (
+            (_("Jalon « %(label)s » validé.") if data["decision"] == "validate" else _("Jalon « %(label)s » refusé."))
+            % {"label": milestone.label}
+        ),
+    ):
+        return redirect("funding:convention", dossier.pk)
     return render(request, "funding/milestone_review.html", {"dossier": dossier, "milestone": milestone, "form": form})
 
 
@@ -252,17 +252,15 @@ def payment_record(request, pk: int, tranche_id: int):
     tranche.paid = followup.paid_on_tranche(tranche)
     # The amount left to pay is what is usually paid: offered, written as it would be typed.
     form = forms.PaymentForm(request.POST or None, initial={"amount": tranche.amount - tranche.paid})
-    if request.method == "POST" and form.is_valid():
-        try:
-            followup.payment_record(
-                actor=request.user, tranche=tranche, ip_address=client_ip(request), **form.cleaned_data
-            )
-        except DomainError as error:
-            raise_for_access(error)
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, _("Paiement enregistré."))
-            return redirect("funding:convention", dossier.pk)
+    if post_done(
+        request,
+        form,
+        lambda data: followup.payment_record(
+            actor=request.user, tranche=tranche, ip_address=client_ip(request), **data
+        ),
+        _("Paiement enregistré."),
+    ):
+        return redirect("funding:convention", dossier.pk)
     return render(
         request,
         "funding/payment_form.html",
@@ -274,3 +272,26 @@ def payment_record(request, pk: int, tranche_id: int):
             "blocker": followup.release_blocker(tranche),
         },
     )
+
+
+@login_required
+def condition_lift(request, pk: int, condition_id: int):
+    """Staff lift one condition of the decision, with what lifts it and, when there is one, the file."""
+    dossier, roles = funding_dossier(request, pk)
+    require(roles, STAFF)
+    condition = get_object_or_404(DecisionCondition, decision__dossier=dossier, pk=condition_id)
+    form = forms.ConditionLiftForm(request.POST or None, request.FILES or None)
+    if post_done(
+        request,
+        form,
+        lambda data: lift(
+            actor=request.user,
+            condition=condition,
+            note=data["note"],
+            evidence=data["evidence"],
+            ip_address=client_ip(request),
+        ),
+        _("Condition « %(condition)s » levée.") % {"condition": condition.text},
+    ):
+        return redirect("funding:convention", dossier.pk)
+    return render(request, "funding/condition_lift.html", {"dossier": dossier, "condition": condition, "form": form})

@@ -11,7 +11,7 @@ from funding import forms, selectors
 from funding.models import FinalReport
 from funding.permissions import APPLICANT, STAFF
 from funding.services import reports
-from funding.views import client_ip, funding_dossier, raise_for_access, require
+from funding.views import client_ip, funding_dossier, post_done, raise_for_access, require
 from portal.errors import DomainError
 from portal.templatetags.portal_format import format_euros
 
@@ -64,23 +64,20 @@ def report_list(request, pk: int):
         form = forms.IndicatorReportForm(request.POST or None, periods=_open_periods(calendar), indicators=indicators)
     if request.method == "POST":
         require(roles, APPLICANT)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                reports.indicator_report_submit(
-                    actor=request.user,
-                    dossier=dossier,
-                    period_day=parse_date(data["period"]),
-                    values={key: data[key] for key in form.indicator_keys},
-                    comment=data["comment"],
-                    ip_address=client_ip(request),
-                )
-            except DomainError as error:
-                raise_for_access(error)
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-            else:
-                messages.success(request, _("Rapport transmis."))
-                return redirect("funding:reports", dossier.pk)
+        if post_done(
+            request,
+            form,
+            lambda data: reports.indicator_report_submit(
+                actor=request.user,
+                dossier=dossier,
+                period_day=parse_date(data["period"]),
+                values={key: data[key] for key in form.indicator_keys},
+                comment=data["comment"],
+                ip_address=client_ip(request),
+            ),
+            _("Rapport transmis."),
+        ):
+            return redirect("funding:reports", dossier.pk)
     return render(
         request,
         "funding/reports.html",

@@ -1,4 +1,8 @@
-"""Staff pages: a programme's convention template (versioned) and a draft convention's tranche schedule."""
+"""Staff pages: a programme's convention template (versioned), a draft convention's preparation (dates,
+milestones and the tranches they release) and its tranche schedule."""
+
+import dataclasses
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,10 +13,12 @@ from django.utils.translation import gettext as _
 
 from calls.models import Programme
 from funding import forms
-from funding.models import Convention, ConventionTemplate
+from funding.models import Convention, ConventionTemplate, Milestone
 from funding.permissions import STAFF
 from funding.placeholders import PLACEHOLDERS
-from funding.services import conventions, followup
+from funding.services import conventions, followup, preparation
+from funding.services.milestones import declared_milestones
+from funding.services.preparation import MilestonePlan
 from funding.views import client_ip, funding_dossier, raise_for_access, require
 from portal.errors import DomainError
 from portal.selectors import user_roles
@@ -64,7 +70,7 @@ def tranche_schedule(request, pk: int, version: int):
     dossier, roles = funding_dossier(request, pk)
     require(roles, STAFF)
     convention = get_object_or_404(Convention, dossier=dossier, version=version)
-    milestones = list(dossier.milestones.all())
+    milestones = list(Milestone.objects.filter(convention=convention))
     initial = [
         {"label": t.label, "amount": t.amount, "condition": t.condition, "milestone": t.milestone_id}
         for t in convention.tranches.all()
@@ -96,5 +102,61 @@ def tranche_schedule(request, pk: int, version: int):
             "convention": convention,
             "formset": formset,
             "error_message": error_message,
+        },
+    )
+
+
+@login_required
+def convention_prepare(request, pk: int, version: int):
+    """Staff prepare a draft: entry into force, start and duration, milestones and the tranche each releases."""
+    dossier, roles = funding_dossier(request, pk)
+    require(roles, STAFF)
+    convention = get_object_or_404(Convention, dossier=dossier, version=version)
+    dates, plans = preparation.preparation_of(convention)
+    form = forms.ConventionDatesForm(request.POST or None, initial=dates, prefix="dates")
+    formset = forms.MilestonePlanFormSet(
+        request.POST or None, initial=[dataclasses.asdict(plan) for plan in plans], prefix="jalons"
+    )
+    error_message = ""
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        plans = [
+            MilestonePlan(
+                label=data["label"],
+                due_on=data["due_on"],
+                deliverable=data.get("deliverable") or "",
+                amount=data.get("amount") or Decimal("0"),
+                milestone_id=data.get("milestone_id"),
+            )
+            for data in formset.cleaned_data
+            if data and not data.get("DELETE")
+        ]
+        try:
+            preparation.convention_prepare(
+                actor=request.user,
+                convention=convention,
+                milestones=plans,
+                ip_address=client_ip(request),
+                **form.cleaned_data,
+            )
+        except DomainError as error:
+            raise_for_access(error)
+            error_message = error.message
+        else:
+            messages.success(
+                request, _("Convention préparée : dates, jalons et échéancier enregistrés ; le PDF est régénéré.")
+            )
+            return redirect("funding:convention", dossier.pk)
+    first, last, known = preparation.project_window(convention)
+    return render(
+        request,
+        "funding/staff/convention_prepare.html",
+        {
+            "dossier": dossier,
+            "convention": convention,
+            "form": form,
+            "formset": formset,
+            "error_message": error_message,
+            "declared": declared_milestones(dossier),
+            "window": {"first": first, "last": last, "known": known},
         },
     )

@@ -10,6 +10,7 @@ from juries.selectors.conflicts import (
     juror_dossier_or_404,
     likely_conflicts,
 )
+from juries.selectors.decisions import conditions_of, hearings_of_carrier, hearings_of_jury, unlifted_conditions
 from juries.selectors.instruction import TO_INSTRUCT, double_funding_flags, instruction_queue, instruction_sessions
 from juries.selectors.scope import (
     DECIDED_STATES,
@@ -52,6 +53,7 @@ __all__ = [
     "RankingRow",
     "active_member",
     "chair_rows",
+    "conditions_of",
     "conflict_map",
     "conflicted_assignments",
     "declaration_rows",
@@ -61,6 +63,8 @@ __all__ = [
     "double_funding_flags",
     "envelope_of",
     "grid_spec",
+    "hearings_of_carrier",
+    "hearings_of_jury",
     "instruction_queue",
     "instruction_sessions",
     "juror_dossier_or_404",
@@ -79,4 +83,5 @@ __all__ = [
     "staff_juries",
     "staff_jury_or_404",
     "tie_break_of",
+    "unlifted_conditions",
 ]

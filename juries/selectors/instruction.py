@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
-
 from django.db.models import Count, Q, QuerySet
 
 from applications.models import Dossier
-from applications.selectors import dossier_search, dossiers_of_staff
+from applications.selectors import dossier_search, dossiers_of_staff, similar_text
 from applications.workflow import TO_INSTRUCT
 from calls.models import Session
 from portal.selectors import user_roles
 
 # Instruction ------------------------------------------------------------------------------------
-
-
-def _similar(a: str, b: str) -> bool:
-    a, b = a.strip().lower(), b.strip().lower()
-    return bool(a) and bool(b) and (a == b or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8)
 
 
 def double_funding_flags(dossiers) -> dict[int, list[Dossier]]:
@@ -45,7 +38,7 @@ def double_funding_flags(dossiers) -> dict[int, list[Dossier]]:
             if other.pk != dossier.pk
             and other.organisation.siren == dossier.organisation.siren
             and (other.theme_id != dossier.theme_id or other.session_id != dossier.session_id)
-            and (_similar(other.acronym, dossier.acronym) or _similar(other.title, dossier.title))
+            and (similar_text(other.acronym, dossier.acronym) or similar_text(other.title, dossier.title))
         ]
         if matches:
             flags[dossier.pk] = matches

@@ -44,9 +44,12 @@ def grid_spec(jury: Jury, theme=None) -> list[scoring.GridItem]:
 
 
 def envelope_of(jury: Jury) -> Decimal | None:
-    """The money the jury decides on: its session's envelope, else its theme's; None across a call."""
-    if jury.session_id:
+    """The money the jury decides on: its session's envelope, else its theme's (a guichet's monthly
+    session, a demonstration session, share their theme's); None across a call."""
+    if jury.session_id and jury.session.envelope is not None:
         return jury.session.envelope
+    if jury.session_id:
+        return jury.session.theme.envelope
     if jury.theme_id:
         return jury.theme.envelope
     return None
@@ -61,7 +64,7 @@ def tie_break_of(jury: Jury) -> list[str]:
 
 def staff_juries(user) -> QuerySet[Jury]:
     roles = user_roles(user)
-    queryset = Jury.objects.select_related("call", "theme", "session", "programme")
+    queryset = Jury.objects.select_related("call", "theme", "session__theme", "programme")
     if roles.is_admin:
         return queryset
     return queryset.filter(programme_id__in=roles.staff_programme_ids)

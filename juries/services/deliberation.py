@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 
 from applications.evaluation import GRANTED_STATES, dossier_evaluation
 from applications.models import Dossier
+from applications.selectors import project_granted
 from applications.services.workflow import dossier_transition
 from applications.workflow import DossierState
-from calls.models import Session
-from juries.models import Decision, Deliberation, Jury, JuryDossier, JuryMember
+from calls.models import Session, SessionKind
+from juries.models import Decision, DecisionCondition, Deliberation, Jury, JuryDossier, JuryMember
 from juries.selectors import envelope_of, ranking
 from juries.services.common import ensure_staff
 from portal.errors import DomainError
@@ -27,12 +28,21 @@ Kind = Decision.Kind
 # Each decision applies "deliberate", then this transition (see applications.workflow.TRANSITIONS).
 KIND_TRANSITIONS = {
     Kind.SELECTED: "select",
+    Kind.CONDITIONAL: "select",
+    Kind.INVITED: "invite_second_step",
     Kind.REJECTED: "reject",
     Kind.RESUBMIT: "invite_resubmission",
     Kind.REORIENTED: "reorient",
     Kind.RESERVE: "put_on_reserve",
 }
 REASONED_KINDS = (Kind.REJECTED, Kind.RESUBMIT, Kind.REORIENTED)
+# The decisions that grant money (and count against the envelope and the project's cap).
+GRANTING_KINDS = (Kind.SELECTED, Kind.CONDITIONAL)
+
+
+def condition_lines(text: str) -> list[str]:
+    """The conditions of a decision, one per line as staff type them."""
+    return [line.strip(" -•\t") for line in (text or "").splitlines() if line.strip(" -•\t")]
 
 
 @dataclass(frozen=True)
@@ -52,8 +62,8 @@ TARGETED_KINDS = (Kind.RESUBMIT, Kind.REORIENTED)
 
 
 def granted_by(decisions: list[DecisionInput]) -> Decimal:
-    """What these decisions grant: the amounts of the selected ones."""
-    return sum((d.granted_amount or Decimal("0") for d in decisions if d.kind == Kind.SELECTED), Decimal("0"))
+    """What these decisions grant: the amounts of the selected ones, under conditions or not."""
+    return sum((d.granted_amount or Decimal("0") for d in decisions if d.kind in GRANTING_KINDS), Decimal("0"))
 
 
 def deliberation_record(
@@ -116,6 +126,9 @@ def deliberation_record(
                 )
         for decision in decisions:
             _check_decision(actor, jury, decision, entries[decision.dossier_id].dossier, rows.get(decision.dossier_id))
+        check_project_caps(
+            [(entries[d.dossier_id].dossier, d.granted_amount) for d in decisions if d.kind in GRANTING_KINDS]
+        )
         try:
             with transaction.atomic():
                 _freeze(jury, [d.dossier_id for d in decisions], at)
@@ -177,7 +190,12 @@ def _replayed(jury: Jury, idempotency_key) -> Deliberation | None:
 
 def _entries_to_decide(jury: Jury, decisions: list[DecisionInput]) -> dict[int, JuryDossier]:
     """The jury's entries of the decided dossiers, each in the jury, not yet deliberated, named once."""
-    entries = {e.dossier_id: e for e in JuryDossier.objects.filter(jury=jury).select_related("dossier__theme__call")}
+    entries = {
+        e.dossier_id: e
+        for e in JuryDossier.objects.filter(jury=jury).select_related(
+            "dossier__theme__call", "dossier__session", "dossier__project"
+        )
+    }
     seen = set()
     for decision in decisions:
         entry = entries.get(decision.dossier_id)
@@ -230,7 +248,13 @@ def _target_of(decision: DecisionInput) -> Session | None:
 
 
 def _check_decision(actor, jury: Jury, decision: DecisionInput, dossier: Dossier, row) -> None:
-    if decision.kind == Kind.SELECTED:
+    _check_step(decision, dossier)
+    if decision.kind == Kind.CONDITIONAL and not condition_lines(decision.conditions):
+        raise DomainError(
+            _("%(reference)s : listez les conditions, une par ligne.") % {"reference": dossier.reference},
+            code="conditions_required",
+        )
+    if decision.kind in GRANTING_KINDS:
         amount = decision.granted_amount
         if amount is None or amount <= 0:
             raise DomainError(
@@ -294,28 +318,94 @@ def _check_target(actor, jury: Jury, target: Session, across_calls: bool, dossie
         )
 
 
+def _check_step(decision: DecisionInput, dossier: Dossier) -> None:
+    """An expression of interest is invited to the second step (no amount) or not; only a full dossier
+    is granted money."""
+    interest = dossier.session.kind == SessionKind.EXPRESSION_OF_INTEREST
+    if decision.kind == Kind.INVITED and not interest:
+        raise DomainError(
+            _("%(reference)s : seule une manifestation d'intérêt peut être invitée à la seconde étape.")
+            % {"reference": dossier.reference},
+            code="not_interest",
+        )
+    if decision.kind == Kind.INVITED and decision.granted_amount:
+        raise DomainError(
+            _(
+                "%(reference)s : une invitation à la seconde étape n'accorde pas de montant ; il sera décidé "
+                "sur le dossier complet. Laissez le montant vide."
+            )
+            % {"reference": dossier.reference},
+            code="amount_on_invitation",
+        )
+    if decision.kind in GRANTING_KINDS and interest:
+        raise DomainError(
+            _(
+                "%(reference)s : une manifestation d'intérêt ne se retient pas avec un montant ; choisissez "
+                "« Invité à la seconde étape »."
+            )
+            % {"reference": dossier.reference},
+            code="interest_not_granted",
+        )
+
+
+def check_project_caps(granted: list[tuple[Dossier, Decimal | None]]) -> None:
+    """Phases of one project decided together stay within the project's cap, counted with what its
+    other phases already hold (whatever their state); each phase alone is checked by the rule engine."""
+    by_project: dict[int, list[tuple[Dossier, Decimal]]] = {}
+    for dossier, amount in granted:
+        if dossier.project_id is not None:
+            by_project.setdefault(dossier.project_id, []).append((dossier, amount or Decimal("0")))
+    for items in by_project.values():
+        project = items[0][0].project
+        if project.cap is None or len(items) < 2:
+            continue
+        held = project_granted(project, exclude=[dossier.pk for dossier, _amount in items])
+        total = held + sum((amount for _dossier, amount in items), Decimal("0"))
+        if total > project.cap:
+            raise DomainError(
+                _(
+                    "Projet %(project)s : %(phases)s, avec %(held)s déjà accordés à ses autres phases, font "
+                    "%(total)s ; le plafond du projet, toutes phases confondues, est de %(cap)s."
+                )
+                % {
+                    "project": project.acronym,
+                    "phases": " + ".join(f"{d.reference} {format_euros(a)}" for d, a in items),
+                    "held": format_euros(held),
+                    "total": format_euros(total),
+                    "cap": format_euros(project.cap),
+                },
+                code="project_cap_exceeded",
+            )
+
+
 def _apply(actor, deliberation: Deliberation, decision: DecisionInput, dossier: Dossier, row) -> Decision:
     reasons = _reasons(decision, row)
     target = _target_of(decision)
     dossier = dossier_transition(dossier=dossier, name="deliberate", actor=actor)
     dossier = dossier_transition(dossier=dossier, name=KIND_TRANSITIONS[decision.kind], actor=actor, reason=reasons)
-    if decision.kind == Kind.SELECTED:
+    if decision.kind in GRANTING_KINDS:
         Dossier.objects.filter(pk=dossier.pk).update(granted_amount=decision.granted_amount)
     elif decision.kind == Kind.REORIENTED:
         # The dossier moves to the new theme and session; staff resume it there.
         Dossier.objects.filter(pk=dossier.pk).update(theme_id=target.theme_id, session=target)
-    return Decision.objects.create(
+    created = Decision.objects.create(
         deliberation=deliberation,
         jury=deliberation.jury,
         dossier=dossier,
         kind=decision.kind,
         rank=row.rank if row else None,
-        granted_amount=decision.granted_amount if decision.kind == Kind.SELECTED else None,
+        granted_amount=decision.granted_amount if decision.kind in GRANTING_KINDS else None,
         conditions=decision.conditions.strip(),
         reasons=reasons,
         target_session=target,
         across_calls=target is not None and target.theme.call_id != deliberation.jury.call_id,
     )
+    if decision.kind == Kind.CONDITIONAL:
+        DecisionCondition.objects.bulk_create(
+            DecisionCondition(decision=created, order=order, text=text)
+            for order, text in enumerate(condition_lines(decision.conditions), start=1)
+        )
+    return created
 
 
 def ranking_snapshot(rows) -> list[dict]:
@@ -388,6 +478,8 @@ def reserve_promote(*, actor, jury: Jury, dossier: Dossier, granted_amount: Deci
 # Where each decision leaves the dossier (see applications.workflow.TRANSITIONS).
 KIND_STATES = {
     Kind.SELECTED: DossierState.SELECTED,
+    Kind.CONDITIONAL: DossierState.SELECTED,
+    Kind.INVITED: DossierState.SECOND_STEP_INVITED,
     Kind.REJECTED: DossierState.REJECTED,
     Kind.RESUBMIT: DossierState.RESUBMIT_INVITED,
     Kind.REORIENTED: DossierState.REORIENTED,

@@ -7,16 +7,17 @@ from django.db import models, transaction
 from django.urls import reverse
 
 from applications.models import Dossier
+from applications.recipients import carrier_members
 from juries import scoring
-from juries.models import Consensus, Decision, Deliberation
+from juries.models import Consensus, Decision, Deliberation, Hearing
 from juries.selectors import grid_spec
-from portal.models import User
 from portal.pdf import render_pdf
 from portal.services import audit_record, notify
 
 
 def minutes_generate(*, deliberation_id: int) -> Deliberation:
-    """Render the minutes once: members present, abstentions for conflicts, ranking, decisions and amounts."""
+    """Render the minutes once: members present, abstentions for conflicts, ranking, the hearings held or
+    scheduled for the decided dossiers, decisions with their amounts and conditions."""
     deliberation = Deliberation.objects.select_related(
         "jury__call__programme", "jury__theme", "jury__session", "recorded_by", "override_by__user"
     ).get(pk=deliberation_id)
@@ -28,8 +29,13 @@ def minutes_generate(*, deliberation_id: int) -> Deliberation:
             "deliberation": deliberation,
             "jury": deliberation.jury,
             "members": deliberation.members_present.select_related("user"),
-            "decisions": deliberation.decisions.select_related("dossier__organisation", "target_session__theme"),
+            "decisions": deliberation.decisions.select_related(
+                "dossier__organisation", "target_session__theme"
+            ).prefetch_related("condition_items"),
             "ranking": deliberation.ranking,
+            "hearings": Hearing.objects.filter(
+                jury=deliberation.jury, dossier__decisions__deliberation=deliberation
+            ).select_related("dossier", "recorded_by"),
         },
     )
     with transaction.atomic():
@@ -75,7 +81,7 @@ def letters_generate(*, deliberation_id: int) -> int:
             dossier: Dossier = decision.dossier
             notify(
                 "jury_decision",
-                recipients=User.objects.filter(memberships__organisation_id=dossier.organisation_id, is_active=True),
+                recipients=carrier_members(dossier),
                 context={"dossier": dossier, "decision": decision},
                 link=reverse("juries:decision_letter", args=[decision.pk]),
             )

@@ -188,11 +188,9 @@ def consensus_record(
     scores: dict,
     opinion: str,
     recommendation: str,
-    hearing_at=None,
-    hearing_link: str = "",
-    hearing_notes: str = "",
 ) -> Consensus:
-    """The chair writes the consensus sheet (complete, commented) and the hearing's notes.
+    """The chair writes the consensus sheet (complete, commented); hearings are recorded apart
+    (`juries.services.hearings`).
 
     The individual sheets are left untouched. A chair in conflict on the dossier cannot.
     """
@@ -226,9 +224,6 @@ def consensus_record(
                 "total": result.total,
                 "fails_threshold": result.fails,
                 "recorded_by": actor,
-                "hearing_at": hearing_at,
-                "hearing_link": hearing_link,
-                "hearing_notes": hearing_notes.strip(),
             },
         )
         audit_record(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from applications.evaluation import dossier_evaluation
+from applications.evaluation import dossier_evaluation, violations_for_step
 from applications.models import Dossier
 from applications.services.submission import submission_blockers
 from applications.services.workflow import dossier_transition
@@ -20,7 +20,7 @@ def automatic_checks(dossier: Dossier) -> tuple[list[str], list[dict], list[tupl
     """(completeness blockers, rule violations, manual items to tick) as staff see them."""
     evaluation = dossier_evaluation(dossier)
     blockers = [b.message for b in submission_blockers(dossier, evaluation)]
-    violations = [{"code": v.code, "message": v.message_fr} for v in evaluation.violations] if evaluation else []
+    violations = [{"code": v.code, "message": v.message_fr} for v in violations_for_step(dossier, evaluation)]
     manual = list(evaluation.manual_checks) if evaluation else []
     return blockers, violations, manual
 

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from applications.selectors import dossiers_of_staff
+from applications.selectors import dossiers_of_staff, similar_project_flags
 from applications.workflow import TO_INSTRUCT_FILTER
 from calls.models import Session
 from juries import selectors
@@ -95,6 +95,7 @@ def review(request, dossier_id: int):
             "post": request.POST,
             "outcomes": EligibilityReview.Outcome.choices,
             "double_funding": selectors.double_funding_flags([dossier]).get(dossier.pk, []),
+            "similar_projects": similar_project_flags([dossier]).get(dossier.pk, []),
             "reviews": dossier.eligibility_reviews.select_related("reviewer"),
         },
     )

@@ -12,8 +12,8 @@ from applications.models import Attachment, Dossier
 from applications.selectors import dossier_pieces, snapshot_budget
 from applications.views.dossier import attachment_response
 from juries import scoring, selectors
-from juries.forms import ConsensusForm, DeclarationForm, OpinionForm, ReopenForm, sheet_from_post
-from juries.models import Assignment, Consensus, Evaluation, JuryDossier
+from juries.forms import DeclarationForm, OpinionForm, ReopenForm, sheet_from_post
+from juries.models import Assignment, Consensus, Evaluation, Hearing, JuryDossier
 from juries.permissions import is_chair, require_juror
 from juries.services import conflicts, evaluation
 from portal.errors import DomainError
@@ -295,17 +295,9 @@ def consensus(request, jury_id: int, dossier_id: int):
     existing = Consensus.objects.filter(jury=jury, dossier=dossier).first()
     scores = existing.scores if existing else {}
     errors: dict[str, str] = {}
-    form = ConsensusForm(
+    form = OpinionForm(
         request.POST or None,
-        initial={
-            "opinion": existing.opinion,
-            "recommendation": existing.recommendation,
-            "hearing_at": existing.hearing_at,
-            "hearing_link": existing.hearing_link,
-            "hearing_notes": existing.hearing_notes,
-        }
-        if existing
-        else None,
+        initial={"opinion": existing.opinion, "recommendation": existing.recommendation} if existing else None,
     )
     reopen_form = ReopenForm(request.POST if request.POST.get("action") == "reopen" else None)
     if request.method == "POST":
@@ -331,9 +323,6 @@ def consensus(request, jury_id: int, dossier_id: int):
                     scores=scores,
                     opinion=form.cleaned_data["opinion"],
                     recommendation=form.cleaned_data["recommendation"],
-                    hearing_at=form.cleaned_data["hearing_at"],
-                    hearing_link=form.cleaned_data["hearing_link"],
-                    hearing_notes=form.cleaned_data["hearing_notes"],
                 )
                 messages.success(request, gettext("Consensus enregistré."))
                 return redirect("juries:consensus", jury_id, dossier_id)
@@ -372,6 +361,7 @@ def consensus(request, jury_id: int, dossier_id: int):
             "form": form,
             "reopen_form": reopen_form,
             "consensus": existing,
+            "hearing": Hearing.objects.filter(jury=jury, dossier=dossier).first(),
             "pending": pending,
             "live": scoring.grid_total(grid, scoring.clean_sheet(grid, scores), pass_mark=jury.pass_mark),
         },

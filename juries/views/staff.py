@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from applications.selectors import similar_project_flags
 from calls.models import Session, Theme
 from calls.selectors import staff_calls
 from juries import selectors
@@ -162,6 +163,7 @@ def jury_detail(request, jury_id: int):
             "severity": sorted(selectors.severity_of(jury).items(), key=lambda pair: pair[1]),
             "entries": entries,
             "double_funding": selectors.double_funding_flags([e.dossier for e in entries]),
+            "similar_projects": similar_project_flags([e.dossier for e in entries]),
             "member_form": MemberAddForm(),
         },
     )

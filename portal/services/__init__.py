@@ -109,39 +109,55 @@ def role_revoke(*, actor, user: User, role: str, scope=None) -> None:
 
 
 def outbox_enqueue(
-    *, event: str, to_email: str, subject: str, body: str, html_body: str = "", recipient=None, link: str = ""
+    *,
+    event: str,
+    to_email: str,
+    subject: str,
+    body: str,
+    html_body: str = "",
+    recipient=None,
+    link: str = "",
+    attachments: list[dict] | None = None,
 ) -> OutboxMessage:
     """Write one e-mail into the outbox and ask for delivery once the transaction commits.
 
     The row is the promise: if the broker is down the periodic task sends it later.
     """
     message = _outbox_write(
-        event=event, to_email=to_email, subject=subject, body=body, html_body=html_body, recipient=recipient, link=link
+        event=event,
+        to_email=to_email,
+        subject=subject,
+        body=body,
+        html_body=html_body,
+        recipient=recipient,
+        link=link,
+        attachments=attachments,
     )
     _request_delivery([message.pk])
     return message
 
 
-def _outbox_write(
-    *, event: str, to_email: str, subject: str, body: str, html_body: str = "", recipient=None, link: str = ""
-) -> OutboxMessage:
-    return OutboxMessage.objects.create(
-        event=event,
-        recipient=recipient,
-        to_email=to_email,
-        subject=subject.strip(),
-        body=body,
-        html_body=html_body,
-        link=link,
-    )
+def _outbox_write(*, subject: str, attachments: list[dict] | None = None, **fields) -> OutboxMessage:
+    return OutboxMessage.objects.create(subject=subject.strip(), attachments=attachments or [], **fields)
+
+
+def email_attachment(*, filename: str, content_type: str, content: str) -> dict:
+    """A text file to send with a notification (see `notify`'s `attachments`)."""
+    return {"filename": filename, "content_type": content_type, "content": content}
 
 
 def notify(
-    event: str, *, actor=None, recipients: Iterable[User], context: dict | None = None, link: str = ""
+    event: str,
+    *,
+    actor=None,
+    recipients: Iterable[User],
+    context: dict | None = None,
+    link: str = "",
+    attachments: list[dict] | None = None,
 ) -> list[OutboxMessage]:
     """The one entry point for notifications: renders `emails/<event>_subject.txt` and
     `emails/<event>.txt` per recipient and writes them to the outbox in the caller's transaction, with one delivery
-    request for them all once it commits.
+    request for them all once it commits. `attachments` (from `email_attachment`) go with every copy.
     """
     messages = []
     for recipient in recipients:
@@ -155,7 +171,13 @@ def notify(
         subject, body = _render_email(event, full_context)
         messages.append(
             _outbox_write(
-                event=event, to_email=recipient.email, subject=subject, body=body, recipient=recipient, link=link
+                event=event,
+                to_email=recipient.email,
+                subject=subject,
+                body=body,
+                recipient=recipient,
+                link=link,
+                attachments=attachments,
             )
         )
     if messages:
@@ -227,6 +249,8 @@ def outbox_send_pending(*, message_ids: list[int] | None = None, limit: int = 20
                 email = EmailMultiAlternatives(message.subject, message.body, to=[message.to_email])
                 if message.html_body:
                     email.attach_alternative(message.html_body, "text/html")
+                for attachment in message.attachments:
+                    email.attach(attachment["filename"], attachment["content"], attachment["content_type"])
                 email.send()
             except Exception as error:  # SMTP errors vary by backend; every one is retried
                 message.attempts += 1

@@ -21,7 +21,9 @@ def test_load_demo_is_complete_and_idempotent(django_capture_on_commit_callbacks
     }
     assert Theme.objects.filter(call__slug="france-relance-tne-2020").count() == 16
     demo_sessions = Session.objects.filter(is_demo=True)
-    assert demo_sessions.count() == Theme.objects.count() and all(session.is_open() for session in demo_sessions)
+    two_step_themes = Theme.objects.filter(call__kind="ami").count()  # also open their expression of interest
+    assert demo_sessions.count() == Theme.objects.count() + two_step_themes
+    assert all(session.is_open() for session in demo_sessions)
     applicant_demo = Dossier.objects.exclude(reference__startswith="ETNA-2019").exclude(
         reference__startswith="DEMO-FIN-"
     )

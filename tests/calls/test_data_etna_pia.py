@@ -234,6 +234,10 @@ def test_call_files_import_into_the_database():
     assert Criterion.objects.filter(parent__call__slug="pia-2016-cpt").count() == 14
     assert Criterion.objects.filter(parent__call__slug="pia-2016-lit").count() == 15
     assert RequiredDocument.objects.filter(call__slug="pia-2016-cpt").count() == 10
-    assert RequiredDocument.objects.filter(call__slug="pia-2016-lit").count() == 9
+    # LIT: the nine pieces of the full dossier, and the prefect's letter of intent at the expression of interest.
+    assert RequiredDocument.objects.filter(call__slug="pia-2016-lit", step="dossier").count() == 9
+    assert RequiredDocument.objects.get(call__slug="pia-2016-lit", step="interest").kind == "lettre-intention"
+    lit = Call.objects.get(slug="pia-2016-lit")
+    assert lit.second_step_invited_only and lit.form_definitions.get(step="interest").schema["sections"]
     rule = current_rule_version(Theme.objects.get(code="CPT")).config
     assert rule["cap_per_dossier"] in {"250000", "250000.00"} and rule["size_on_total_cost"] is True

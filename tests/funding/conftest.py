@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from calls.models import MilestoneTemplate, Phase
+from funding.models import Convention
 from funding.services import conventions
 from portal import services as portal_services
 from portal.models import Role
@@ -91,6 +92,8 @@ def in_force(dossier, staff, carrier, operator, django_capture_on_commit_callbac
     """The dossier's convention v1, rendered, sent, approved by the carrier and countersigned."""
     with django_capture_on_commit_callbacks(execute=True):
         convention = conventions.convention_generate(actor=staff, dossier=dossier)
+    # Staff set the project's start to the one the dossier planned, some weeks ago (reports are already due).
+    Convention.objects.filter(pk=convention.pk).update(start_on=dossier.planned_start)
     convention.refresh_from_db()
     convention = conventions.convention_send(actor=staff, convention=convention)
     convention = conventions.convention_sign_carrier(actor=carrier, convention=convention, approve=True)

@@ -200,24 +200,7 @@ def test_amendment_links_to_the_version_in_force_and_replaces_it_once_signed(
     assert Convention.objects.get(pk=amendment.pk).status == Convention.Status.IN_FORCE
 
 
-def test_countersigned_convention_with_a_future_start_enters_into_force_on_that_day(
-    dossier, staff, carrier, operator, django_capture_on_commit_callbacks
-):
-    dossier.planned_start = timezone.localdate() + timedelta(days=10)
-    dossier.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        convention = conventions.convention_generate(actor=staff, dossier=dossier)
-    conventions.convention_send(actor=staff, convention=convention)
-    conventions.convention_sign_carrier(actor=carrier, convention=convention, approve=True)
-    convention = conventions.convention_sign_operator(actor=operator, convention=convention)
-    assert convention.status == Convention.Status.SIGNED_BY_OPERATOR
-    assert conventions.conventions_enter_into_force(today=timezone.localdate()) == 0
-    assert conventions.conventions_enter_into_force(today=dossier.planned_start) == 1
-    dossier.refresh_from_db()
-    assert dossier.state == DossierState.IN_PROGRESS
-
-
-def test_schedule_of_a_draft_never_exceeds_the_grant(dossier, staff, django_capture_on_commit_callbacks):
+def test_schedule_of_a_draft_adds_up_to_the_grant(dossier, staff, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         convention = conventions.convention_generate(actor=staff, dossier=dossier)
     before = list(convention.tranches.values_list("amount", flat=True))
@@ -230,8 +213,8 @@ def test_schedule_of_a_draft_never_exceeds_the_grant(dossier, staff, django_capt
                 {"label": "Solde", "amount": "50000", "condition": Tranche.Condition.FINAL_REPORT},
             ],
         )
-    assert error.value.code == "tranches_above_grant"
-    assert "110\u202f000,00" in error.value.message
+    assert error.value.code == "schedule_not_grant"
+    assert "110\u202f000,00" in error.value.message and "10\u202f000,00\u202f€ de trop" in error.value.message
     assert list(convention.tranches.values_list("amount", flat=True)) == before
     with django_capture_on_commit_callbacks(execute=True):
         followup.tranche_schedule_set(

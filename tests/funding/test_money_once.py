@@ -134,7 +134,9 @@ def test_an_identical_schedule_posted_again_writes_nothing(dossier, staff):
         {"label": t.label, "amount": t.amount, "condition": t.condition, "milestone": t.milestone}
         for t in draft.tranches.all()
     ]
+    # A euro moved from the first tranche to the last: another schedule, still the whole grant.
     rows[0]["amount"] -= 1
+    rows[-1]["amount"] += 1
     first = followup.tranche_schedule_set(actor=staff, convention=draft, tranches=rows)
     again = followup.tranche_schedule_set(actor=staff, convention=draft, tranches=rows)
     assert [t.pk for t in again] == [t.pk for t in first]

@@ -292,7 +292,7 @@ def test_staff_edit_the_schedule_of_a_draft_within_the_grant(
         "form-1-condition": "final_report",
     }
     response = client_for(staff).post(url, data)
-    assert "dépasse le montant accordé" in text(response)
+    assert "de trop" in text(response) and "montant accordé" in text(response)
     data["form-1-amount"] = "30000"
     with django_capture_on_commit_callbacks(execute=True):
         assert client_for(staff).post(url, data).status_code == 302

@@ -1,11 +1,13 @@
 """`juries.demo` builds a whole jury cycle on the France Relance demo session, twice without harm."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 
 from applications.models import Dossier
 from juries import demo
-from juries.models import ConflictDeclaration, Decision, Deliberation, Evaluation, Jury
+from juries.models import ConflictDeclaration, Decision, DecisionCondition, Deliberation, Evaluation, Hearing, Jury
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +24,18 @@ def test_demo_jury_is_complete_and_idempotent(django_capture_on_commit_callbacks
     deliberation = Deliberation.objects.get(jury=jury)
     assert deliberation.minutes
     assert set(Decision.objects.filter(deliberation__jury=jury).values_list("kind", flat=True)) == {
-        "selected",
+        "conditional",
         "rejected",
     }
+    assert deliberation.envelope == Decimal("6000000")  # ITN6's envelope, the demo session having none of its own
+    assert DecisionCondition.objects.filter(decision__deliberation=deliberation, lifted_at__isnull=True).count() == 2
+    # PIA LIT in two steps: the expression of interest invited, the full dossier filed from it and heard.
+    lit = dict(Dossier.objects.filter(theme__code="LIT").values_list("session__kind", "state"))
+    assert lit == {"interest": "second_step_invited", "dossier": "under_evaluation"}
+    invited = Decision.objects.get(kind="invited")
+    assert invited.granted_amount is None
+    hearing = Hearing.objects.get()
+    assert hearing.dossier.predecessor == invited.dossier and hearing.status == "invited"
     states = dict(Dossier.objects.filter(jury_entries__jury=jury).values_list("acronym", "state"))
     assert states == {"LABEL-MUSEES": "selected", "ACCUEIL-NUM": "rejected", "ARCHIVES-IA": "under_evaluation"}
     etna = Jury.objects.get(name=demo.ETNA_JURY_NAME)

@@ -85,3 +85,33 @@ def test_queue_and_ranking_are_flat_from_10_to_1000_dossiers(client, staff, jury
     assert queries(client, queue) == few_queue
     client.force_login(staff)
     assert queries(client, ranking) == few_ranking
+
+
+def test_the_hearings_page_is_flat_from_10_to_100_dossiers(client, staff, jury, members, session):
+    """Each dossier of the jury with its hearing and its form: a fixed number of queries whatever their number."""
+    from datetime import timedelta
+
+    from juries.models import Hearing
+
+    def hear(start: int, count: int) -> None:
+        populate(jury, members, session, count, start)
+        Hearing.objects.bulk_create(
+            [
+                Hearing(
+                    jury=jury,
+                    dossier=entry.dossier,
+                    starts_at=timezone.now() + timedelta(days=3),
+                    place="Salle 1",
+                    scheduled_by=staff,
+                )
+                for entry in JuryDossier.objects.filter(jury=jury, dossier__hearings__isnull=True)
+            ]
+        )
+
+    url = reverse("juries:staff_hearings", args=[jury.pk])
+    client.force_login(staff)
+    hear(0, 10)
+    queries(client, url)  # the first request after logging in also reads the session and the roles
+    few = queries(client, url)
+    hear(10, 90)
+    assert queries(client, url) == few

@@ -287,7 +287,6 @@ def test_consensus_by_the_chair_only(jury, members, reviewed):
         scores=sheet(),
         opinion="Bon projet.",
         recommendation="fund",
-        hearing_notes="Audition utile.",
     )
     assert consensus.total == Decimal("75.000")
 

@@ -40,12 +40,12 @@ from django.test import Client
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
-from applications.models import Attachment, Dossier, DossierPartner
+from applications.models import Attachment, Dossier, DossierPartner, ProjectPhase
 from applications.services import drafting
 from calls.models import Call, Criterion, InfoSession, MilestoneTemplate, Phase, RequiredDocument, Theme
-from funding.models import Convention, Payment, Tranche
+from funding.models import Convention, Milestone, Payment, Tranche
 from funding.services import conventions
-from juries.models import Assignment, ConflictDeclaration, Deliberation, Evaluation, Jury, JuryMember
+from juries.models import Assignment, ConflictDeclaration, Deliberation, Evaluation, Hearing, Jury, JuryMember
 from juries.services import juries
 from portal import imports
 from portal.models import Membership, Organisation, OrganisationDomain
@@ -220,6 +220,9 @@ def attack_world(world, settings, django_capture_on_commit_callbacks) -> World:
     q["reference"] = Dossier.objects.get(pk=q["funded"]).reference
     q["predecessor"] = dossier_b
     q["parent"] = q["criterion"]
+    q["project_phase"] = ProjectPhase.objects.create(
+        project_id=q["project_id"], order=1, label="Phase de B", requested_amount=Decimal("0")
+    )
     # The actor's side, under the same names: the ids a legitimate request of P, A or J sends.
     jury_p = Jury.objects.get(pk=p["jury_id"])
     evaluated_p = Dossier.objects.get(pk=p["dossier_id"])
@@ -267,6 +270,10 @@ def attack_world(world, settings, django_capture_on_commit_callbacks) -> World:
                 session=SessionFactory(theme=theme_p, key="vague-1"),
                 organisation=organisation_a,
                 state="resubmit_invited",
+            ),
+            # The next phase of A's project under P's theme, not filed yet.
+            "project_phase": ProjectPhase.objects.create(
+                project_id=p["project_id"], order=1, label="Phase de A", requested_amount=Decimal("0")
             ),
         }
     )
@@ -490,16 +497,61 @@ def _upload(w: World, side: dict) -> Probe:
 
 def _tranche_schedule(w: World, side: dict) -> Probe:
     draft = conventions.convention_generate(actor=w.users["staff_p"], dossier=Dossier.objects.get(pk=w.p["funded"]))
+    # Each version has its own milestones: the actor's side names the draft's.
+    milestone = side["milestone"] if side is w.q else Milestone.objects.filter(convention=draft).first().pk
     url = reverse("funding:tranche_schedule", args=[w.p["funded"], draft.version])
     form = {
         "form-TOTAL_FORMS": "1",
         "form-INITIAL_FORMS": "0",
         "form-0-label": "Tranche sur jalon",
-        "form-0-amount": "1000",
+        "form-0-amount": "30000",  # the whole grant: a schedule adds up to it exactly
         "form-0-condition": "milestone",
-        "form-0-milestone": str(side["milestone"]),
+        "form-0-milestone": str(milestone),
     }
     return posted(w.users["staff_p"], url, form, Tranche.objects.filter(label="Tranche sur jalon"))
+
+
+def _prepare(w: World, side: dict) -> Probe:
+    """Staff prepare a draft of A's convention, keeping a milestone named by id: the draft's own, or Q's."""
+    draft = conventions.convention_generate(actor=w.users["staff_p"], dossier=Dossier.objects.get(pk=w.p["funded"]))
+    milestone = side["milestone"] if side is w.q else Milestone.objects.filter(convention=draft).first().pk
+    url = reverse("funding:prepare", args=[w.p["funded"], draft.version])
+    form = {
+        "dates-duration_months": "12",
+        "dates-advance": "0",
+        "dates-balance": "0",
+        "jalons-TOTAL_FORMS": "1",
+        "jalons-INITIAL_FORMS": "0",
+        "jalons-0-milestone_id": str(milestone),
+        "jalons-0-label": "Jalon préparé",
+        "jalons-0-due_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        "jalons-0-amount": "30000",
+    }
+    return posted(w.users["staff_p"], url, form, Milestone.objects.filter(label="Jalon préparé"))
+
+
+def _phase_plan(w: World, side: dict) -> Probe:
+    url = reverse("applications:phased_project", args=[w.p["project_id"]])
+    form = {
+        "phases-TOTAL_FORMS": "1",
+        "phases-INITIAL_FORMS": "0",
+        "phases-0-phase_id": str(side["project_phase"].pk),
+        "phases-0-label": "Phase renommée",
+        "phases-0-requested_amount": "0",
+    }
+    return posted(w.users["applicant_a"], url, form, ProjectPhase.objects.filter(label="Phase renommée"))
+
+
+def _hearing(w: World, side: dict) -> Probe:
+    dossier, prefix = side["dossier_id"], f"audition-{side['dossier_id']}"
+    form = {
+        "dossier": str(dossier),
+        f"{prefix}-starts_at": (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+        f"{prefix}-duration_minutes": "30",
+        f"{prefix}-place": "Salle des auditions",
+    }
+    url = reverse("juries:staff_hearings", args=[w.p["jury_id"]])
+    return posted(w.users["staff_p"], url, form, Hearing.objects.filter(place="Salle des auditions"))
 
 
 def _payment(w: World, side: dict) -> Probe:
@@ -522,6 +574,12 @@ FORM_FIELDS: dict[tuple[str, str], Attack | NotAnId] = {
     ),
     ("applications.forms.DossierStartForm", "predecessor"): Attack(
         "A présente son dossier comme la suite d'un dossier de B", _start("predecessor")
+    ),
+    ("applications.forms.DossierStartForm", "project_phase"): Attack(
+        "A dépose un dossier comme phase suivante d'un projet de B", _start("project_phase")
+    ),
+    ("applications.forms.ProjectPhaseForm", "phase_id"): Attack(
+        "A range une phase du projet de B dans le plan de son propre projet", _phase_plan
     ),
     ("applications.forms.BudgetLineForm", "phase"): NotAnId(
         "clé de phase choisie dans la liste fermée des phases du thème du dossier, pas l'identifiant d'un objet"
@@ -560,6 +618,9 @@ FORM_FIELDS: dict[tuple[str, str], Attack | NotAnId] = {
     ("funding.forms.MilestoneReviewForm", "decision"): NotAnId("« valider » ou « refuser »"),
     ("funding.forms.TrancheForm", "milestone"): Attack(
         "P conditionne une tranche de A au jalon d'un projet de B", _tranche_schedule
+    ),
+    ("funding.forms.MilestonePlanForm", "milestone_id"): Attack(
+        "P prépare la convention de A en y gardant un jalon d'un projet de B", _prepare
     ),
     ("funding.forms.PaymentForm", "idempotency_key"): Attack(
         "L'opérateur de P paie une tranche de A sous la clé d'un paiement de B", _payment
@@ -648,6 +709,9 @@ PARAMETERS: dict[tuple[str, str], Attack | NotAnId] = {
         ),
     ),
     ("juries/views/staff.py", "present"): Attack("P inscrit un membre de K présent à la délibération de J", _present),
+    ("juries/views/hearings.py", "dossier"): Attack(
+        "P programme depuis la page de J l'audition d'un dossier de K", _hearing
+    ),
     ("juries/views/staff.py", "kind_*"): NotAnId("décision, par dossier du classement du jury de l'URL"),
     ("juries/views/staff.py", "amount_*"): NotAnId("montant, par dossier du classement du jury de l'URL"),
     ("juries/views/staff.py", "conditions_*"): NotAnId("texte, par dossier du classement du jury de l'URL"),
@@ -704,6 +768,8 @@ CHILDREN: dict[tuple[str, str], Callable[[World], int] | NotAnId] = {
     ("funding", "version"): NotAnId("numéro de version de la convention du projet de l'URL"),
     ("funding", "milestone_id"): lambda w: w.q["milestone"],
     ("funding", "tranche_id"): lambda w: w.q["tranche"],
+    ("funding", "condition_id"): lambda w: w.q["condition_id"],
+    ("juries", "hearing_id"): lambda w: w.q["hearing_id"],
     ("funding", "fmt"): NotAnId("format de fichier"),
     ("audit", "fmt"): NotAnId("format de fichier"),
     ("calls_exchange", "fmt"): NotAnId("format de fichier"),

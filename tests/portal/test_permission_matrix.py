@@ -29,6 +29,7 @@ from applications.services import drafting, submission
 from calls.models import (
     Criterion,
     FormDefinition,
+    FormStep,
     InfoSession,
     InfoSessionRegistration,
     MilestoneTemplate,
@@ -209,6 +210,14 @@ EXPECTED: dict[str, Expectation] = {
             "session_create",
             "session_update",
             "session_duplicate",
+            "session_extend",
+            "session_close_early",
+            "interest_form_edit",
+            "interest_form_new_version",
+            "interest_form_json",
+            "interest_form_field_update",
+            "interest_form_publish",
+            "interest_form_preview",
             "phase_create",
             "milestone_create",
             "criterion_create",
@@ -256,8 +265,10 @@ EXPECTED: dict[str, Expectation] = {
             "messages",
             "complement_answer",
             "withdraw",
+            "planned_milestones",
         ]
     },
+    "applications:phased_project": Expectation(CARRIER_OR_STAFF),
     # dossiers: staff side
     "applications:staff_list": Expectation(ANY_STAFF),
     "applications:staff_dossier": Expectation(STAFF_OF_P),
@@ -274,6 +285,18 @@ EXPECTED: dict[str, Expectation] = {
         for name in ["score", "document", "consensus"]
     },
     "juries:decision_letter": Expectation(CARRIER_OR_STAFF),
+    **{f"juries:{name}": Expectation(APPLICANT_A) for name in ["hearing_answer", "hearing_ics"]},
+    # Staff of P and the chair of J record a hearing's outcome; another member of J gets 403, anyone else 404.
+    "juries:hearing_record": Expectation(
+        {
+            **STAFF_OF_P,
+            "juror_j": OK,
+            "juror_conflicted": FORBIDDEN,
+            "juror_member_a": FORBIDDEN,
+            "staff_q": NOT_FOUND,
+            **dict.fromkeys(("applicant_a", "applicant_b", "requester_a", "operator_p"), NOT_FOUND),
+        }
+    ),
     "juries:staff_list": Expectation(ANY_STAFF),
     "juries:history_import": Expectation(ANY_STAFF),
     "juries:instruction_sessions": Expectation(ANY_STAFF),
@@ -282,6 +305,7 @@ EXPECTED: dict[str, Expectation] = {
         for name in [
             "staff_jury",
             "staff_ranking",
+            "staff_hearings",
             "minutes",
             "instruction_queue",
             "instruction_review",
@@ -319,6 +343,8 @@ EXPECTED: dict[str, Expectation] = {
             ("download_signed", {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN}),
             ("tranche_schedule", project_action("staff_p", "admin")),
             ("milestone_evidence", PROJECT),
+            ("prepare", project_action("staff_p", "admin")),
+            ("condition_lift", project_action("staff_p", "admin")),
             ("milestone_declare", project_action("applicant_a")),
             ("milestone_review", project_action("staff_p", "admin")),
             ("payment_record", project_action("operator_p")),
@@ -364,10 +390,13 @@ def url_patterns(patterns=None, namespace=""):
 def world(db, django_capture_on_commit_callbacks):
     """Objects of A in P (the ones URLs point to), and of B in Q (their twins elsewhere)."""
     now = timezone.now()
-    theme_p = ThemeFactory(code="ITN6", funding_rule=load_rules()["ITN6"].to_dict(), call__slug="appel-p")
+    # A two-step call, so that its expression of interest's form pages exist too.
+    theme_p = ThemeFactory(
+        code="ITN6", funding_rule=load_rules()["ITN6"].to_dict(), call__slug="appel-p", call__kind="ami"
+    )
     theme_q = ThemeFactory(code="ITN6", call__slug="appel-q")
     call_p = theme_p.call
-    for owner in ({"theme": theme_p}, {"call": call_p}):
+    for owner in ({"theme": theme_p}, {"call": call_p}, {"call": call_p, "step": FormStep.INTEREST}):
         FormDefinition.objects.create(**owner, version=1, status=FormDefinition.Status.PUBLISHED, schema=FORM_SCHEMA)
         FormDefinition.objects.create(**owner, version=2, status=FormDefinition.Status.DRAFT, schema=FORM_SCHEMA)
     call_document = RequiredDocument.objects.create(
@@ -499,12 +528,46 @@ def funded_world(*, staff, session, organisation, phase) -> dict:
     convention_render(convention_id=convention.pk)
     convention.refresh_from_db()
     conventions.convention_send(actor=staff, convention=convention)
+    # Retained under a condition, in a project of its own.
+    from applications.models import Project
+    from juries.models import Decision, DecisionCondition, Deliberation
+
+    deliberation = Deliberation.objects.create(recorded_at=timezone.now(), recorded_by=staff, jury=jury_of(session))
+    decision = Decision.objects.create(
+        deliberation=deliberation, dossier=funded, kind=Decision.Kind.CONDITIONAL, granted_amount=Decimal("30000")
+    )
+    # Already lifted, so that its tranches stay payable in the worlds built on this one.
+    condition = DecisionCondition.objects.create(
+        decision=decision, text="Lettre d'engagement", lifted_at=timezone.now(), lifted_by=staff
+    )
+    project = Project.objects.create(
+        organisation=organisation,
+        theme=session.theme,
+        key=f"projet-{funded.pk}",
+        acronym="A",
+        title="Projet A",
+        created_by=staff,
+    )
     # The milestone carries a justificatif, as a declared one does: every party of the project may read it.
     milestone = funded.milestones.first()
     milestone.evidence.save("preuve.pdf", ContentFile(b"%PDF-1.4 preuve"), save=False)
     milestone.evidence_name = "preuve.pdf"
     milestone.save()
-    return {"funded": funded.pk, "milestone": milestone.pk, "tranche": convention.tranches.first().pk}
+    return {
+        "funded": funded.pk,
+        "milestone": milestone.pk,
+        "tranche": convention.tranches.first().pk,
+        "condition_id": condition.pk,
+        "project_id": project.pk,
+    }
+
+
+def jury_of(session):
+    from juries.models import Jury
+
+    return Jury.objects.create(
+        programme=session.theme.call.programme, call=session.theme.call, session=session, name="Jury du projet"
+    )
 
 
 def jury_world(*, staff, session, dossier, referent, arguments_out: dict) -> dict:
@@ -513,7 +576,7 @@ def jury_world(*, staff, session, dossier, referent, arguments_out: dict) -> dic
     from django.core.files.base import ContentFile
 
     from applications.models import Attachment
-    from juries.models import ConflictDeclaration, Decision, Deliberation
+    from juries.models import ConflictDeclaration, Decision, Deliberation, Hearing
     from juries.services import assignment, conflicts, juries
     from tests.applications.factories import DossierFactory
 
@@ -573,8 +636,12 @@ def jury_world(*, staff, session, dossier, referent, arguments_out: dict) -> dic
         granted_amount=Decimal("30000"),
         letter=ContentFile(b"%PDF", name="lettre.pdf"),
     )
+    hearing = Hearing.objects.create(
+        jury=jury, dossier=dossier, starts_at=timezone.now() + timedelta(days=3), place="Salle 1", scheduled_by=staff
+    )
     arguments_out.update(
         {
+            "hearing_id": hearing.pk,
             "jury_id": jury.pk,
             "dossier_id": evaluated.pk,
             "jury_attachment": attachment.pk,
