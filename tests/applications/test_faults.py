@@ -17,14 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_submission_commits_when_the_broker_is_down_and_the_receipt_follows_after_recovery(
-    dossier, member, pdf_file, django_capture_on_commit_callbacks
+    dossier, member, pdf_file, broker_down, django_capture_on_commit_callbacks
 ):
     ready = complete(dossier, member.user, pdf_file)
-    from applications.tasks import receipt_generate
-
-    with mock.patch.object(receipt_generate, "delay", side_effect=ConnectionRefusedError("Redis est arrêté")):
-        with django_capture_on_commit_callbacks(execute=True):
-            snapshot = submission.dossier_submit(actor=member.user, dossier=ready, declaration=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot = submission.dossier_submit(actor=member.user, dossier=ready, declaration=True)
     assert Dossier.objects.get(pk=ready.pk).state == DossierState.SUBMITTED
     snapshot.refresh_from_db()
     assert not snapshot.receipt
