@@ -57,7 +57,10 @@ class DatabaseFaultMiddleware:
             setattr(request, _RETRIED, True)
             logger.warning("Database connection lost during %s %s: served again", request.method, request.path)
             match = request.resolver_match
-            return match.func(request, *match.args, **match.kwargs)
+            try:
+                return match.func(request, *match.args, **match.kwargs)
+            except DISCONNECT_ERRORS:
+                discard_broken_connections()
         return retry_response(request)
 
 

@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.db import OperationalError
+from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Dossier, DossierSnapshot
@@ -72,3 +73,50 @@ def test_a_dropped_connection_during_a_budget_save_keeps_the_old_budget(dossier,
                 actor=member.user, dossier=dossier, lines=[], base_version=dossier.section_versions["_budget"]
             )
     assert dossier.budget_lines.count() == 1
+
+
+def test_a_submit_that_meets_a_dropped_connection_stays_a_draft_and_keeps_the_input(dossier, member, pdf_file, client):
+    ready = complete(dossier, member.user, pdf_file)
+    client.force_login(member.user)
+    url = reverse("applications:review", args=[ready.pk])
+    with mock.patch(
+        "applications.services.submission.snapshot_freeze", side_effect=OperationalError("connexion perdue")
+    ):
+        response = client.post(url, {"declaration": "on"})
+    assert response.status_code == 503  # not a 500: a French « réessayez » page
+    assert 'name="declaration" value="on"' in response.content.decode()
+    assert Dossier.objects.get(pk=ready.pk).state == DossierState.DRAFT
+    assert not DossierSnapshot.objects.filter(dossier=ready).exists()
+    assert client.post(url, {"declaration": "on"}).status_code == 302  # the kept input, sent again
+    assert Dossier.objects.get(pk=ready.pk).state == DossierState.SUBMITTED
+
+
+def test_a_receipt_attempt_that_fails_after_writing_its_file_leaves_one_file(dossier, member, pdf_file):
+    from django.core.files.storage import default_storage
+
+    ready = complete(dossier, member.user, pdf_file)
+    snapshot = submission.dossier_submit(actor=member.user, dossier=ready, declaration=True)  # receipt not made yet
+    with mock.patch.object(receipts, "notify", side_effect=OperationalError("connexion perdue")):
+        with pytest.raises(OperationalError):
+            receipts.receipt_generate(snapshot_id=snapshot.pk)
+    snapshot.refresh_from_db()
+    assert not snapshot.receipt  # the row was rolled back; its file, at the snapshot's one name, stays
+    receipts.receipt_generate(snapshot_id=snapshot.pk)  # the task's retry
+    snapshot.refresh_from_db()
+    assert default_storage.listdir("receipts")[1] == [snapshot.receipt.name.rsplit("/", 1)[1]]
+
+
+def test_an_upload_whose_transaction_fails_leaves_no_file(dossier, member, pdf_file):
+    from django.core.files.storage import default_storage
+
+    from applications.services import attachments
+    from portal.services.files import stored_files
+
+    document = dossier.theme.required_documents.get()
+    with mock.patch.object(attachments, "audit_record", side_effect=OperationalError("connexion perdue")):
+        with pytest.raises(OperationalError):
+            attachments.attachment_upload(
+                actor=member.user, dossier=dossier, required_document=document, uploaded_file=pdf_file()
+            )
+    assert not dossier.attachments.exists()
+    assert list(stored_files(default_storage)) == []
