@@ -120,3 +120,59 @@ def test_an_upload_whose_transaction_fails_leaves_no_file(dossier, member, pdf_f
             )
     assert not dossier.attachments.exists()
     assert list(stored_files(default_storage)) == []
+
+
+@pytest.mark.services
+def test_submissions_during_a_broker_outage_get_their_receipt_once_after_recovery(
+    private_broker, session, member, pdf_file, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from portal.models import OutboxMessage, TaskOutbox
+    from portal.services.files import orphan_files
+    from portal.services.task_outbox import task_outbox_publish_pending
+    from tests.brokers import queued, run_queued_tasks, start_redis, stop_redis
+
+    dossiers = [
+        complete(
+            drafting.dossier_start(
+                actor=member.user,
+                session=session,
+                organisation=member.organisation,
+                acronym=f"REDIS{number}",
+                title="Déposé pendant la panne",
+                summary=".",
+            ),
+            member.user,
+            pdf_file,
+        )
+        for number in range(3)
+    ]
+    client.force_login(member.user)
+    stop_redis(private_broker)
+    for dossier in dossiers:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("applications:review", args=[dossier.pk]), {"declaration": "on"})
+        assert response.status_code == 302  # deposited, without waiting for Redis
+    assert Dossier.objects.filter(state=DossierState.SUBMITTED).count() == 3
+    assert TaskOutbox.objects.filter(task="applications.tasks.receipt_generate").count() == 3
+
+    start_redis(private_broker)
+    # Beat's sweep, once Redis is back: the 3 receipts and the 3 e-mails announcing the submissions.
+    assert task_outbox_publish_pending(min_age_seconds=0) == 6
+    assert queued(private_broker) == 6
+    broker_url = f"redis://127.0.0.1:{private_broker}/0"
+    with django_capture_on_commit_callbacks(execute=True):
+        # Each message run twice, as after a lost acknowledgement: the second run changes nothing.
+        ran = run_queued_tasks(broker_url, times=2)
+    assert ran.count("applications.tasks.receipt_generate") == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_queued_tasks(broker_url, times=2)  # the e-mails the receipts asked for
+    snapshots = DossierSnapshot.objects.all()
+    assert snapshots.count() == 3 and all(snapshot.receipt for snapshot in snapshots)
+    assert len(default_storage.listdir("receipts")[1]) == 3
+    assert orphan_files(now=timezone.now() + timedelta(minutes=1), grace_hours=0) == []
+    assert OutboxMessage.objects.filter(event="dossier_receipt", status=OutboxMessage.Status.SENT).count() == 3
+    assert not OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT).exists()
+    assert len(mailoutbox) == OutboxMessage.objects.count()  # each e-mail sent once, though its task ran twice
+    assert not TaskOutbox.objects.exists() and queued(private_broker) == 0
