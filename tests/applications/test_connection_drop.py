@@ -18,12 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Dossier, DossierSnapshot
-from applications.services import drafting, receipts, submission
+from applications.services import receipts, submission
 from applications.workflow import DossierState
 from portal.models import OutboxMessage, TaskOutbox
 from portal.services.files import orphan_files
 from portal.services.task_outbox import task_outbox_publish_pending
-from tests.applications.conftest import complete
+from tests.applications.conftest import ready_to_submit
 
 SUBMISSIONS = 5
 
@@ -62,17 +62,7 @@ def test_connections_terminated_during_submissions_cost_nothing(services_require
         if services_required:
             pytest.fail("SERVICES_REQUIRED=1 mais la base n'est pas PostgreSQL")
         pytest.skip("pg_terminate_backend: PostgreSQL seulement (CI)")
-    dossiers = []
-    for number in range(SUBMISSIONS):
-        draft = drafting.dossier_start(
-            actor=member.user,
-            session=session,
-            organisation=member.organisation,
-            acronym=f"PANNE{number}",
-            title="Tenir malgré les pannes",
-            summary="Un résumé.",
-        )
-        dossiers.append(complete(draft, member.user, pdf_file))
+    dossiers = ready_to_submit(session=session, member=member, pdf_file=pdf_file, count=SUBMISSIONS, acronym="PANNE")
     mail.outbox.clear()
     sent_before = OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT).count()
     client.force_login(member.user)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from applications.models import Dossier, DossierSnapshot
 from applications.services import drafting, receipts, submission
 from applications.workflow import DossierState
-from tests.applications.conftest import complete
+from tests.applications.conftest import complete, ready_to_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -133,21 +133,7 @@ def test_submissions_during_a_broker_outage_get_their_receipt_once_after_recover
     from portal.services.task_outbox import task_outbox_publish_pending
     from tests.brokers import queued, run_queued_tasks, start_redis, stop_redis
 
-    dossiers = [
-        complete(
-            drafting.dossier_start(
-                actor=member.user,
-                session=session,
-                organisation=member.organisation,
-                acronym=f"REDIS{number}",
-                title="Déposé pendant la panne",
-                summary=".",
-            ),
-            member.user,
-            pdf_file,
-        )
-        for number in range(3)
-    ]
+    dossiers = ready_to_submit(session=session, member=member, pdf_file=pdf_file, count=3, acronym="REDIS")
     client.force_login(member.user)
     stop_redis(private_broker)
     for dossier in dossiers:
