@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0004_earliest_member_is_referent'),
+        ('portal', '0005_outbox_attachments'),
     ]
 
     operations = [
