@@ -23,4 +23,4 @@ urlpatterns = [
 
 handler403 = "portal.views.error_403"
 handler404 = "portal.views.error_404"
-handler500 = "portal.views.error_500"
+handler500 = "portal.database_faults.server_error"

@@ -57,7 +57,3 @@ def error_403(request, exception=None):
 
 def error_404(request, exception=None):
     return render(request, "404.html", status=404)
-
-
-def error_500(request):
-    return render(request, "500.html", status=500)

@@ -25,6 +25,7 @@ from applications.services.workflow import actor_roles_on, dossier_transition
 from applications.workflow import APPLICANT, STAFF
 from portal.errors import DomainError
 from portal.services import audit_record, notify
+from portal.services.files import stored_files_removed_on_failure
 from portal.uploads import validate_upload
 
 
@@ -74,7 +75,7 @@ def message_post(*, actor, dossier: Dossier, body: str, files=()) -> Message:
     roles = actor_roles_on(dossier, actor)
     if not roles & {APPLICANT, STAFF}:
         raise DomainError(_("Dossier introuvable."), code="not_found")
-    with transaction.atomic():
+    with transaction.atomic(), stored_files_removed_on_failure() as keep:
         message = Message.objects.create(dossier=dossier, author=actor, body=body.strip())
         for uploaded in files:
             checked = validate_upload(uploaded_file=uploaded, allowed_formats=[], max_bytes=10 * 1024 * 1024)
@@ -89,6 +90,7 @@ def message_post(*, actor, dossier: Dossier, body: str, files=()) -> Message:
                 uploaded_by=actor,
             )
             attachment.file.save(checked.safe_name, uploaded, save=False)
+            keep(attachment.file)
             attachment.save()
         MessageRead.objects.create(message=message, user=actor)
         audit_record(actor=actor, action="dossier.message", target=dossier, data={"message": message.pk})

@@ -140,6 +140,7 @@ EXPECTED: dict[str, Expectation] = {
     # portal
     "home": Expectation(PUBLIC),
     "portal:health": Expectation(PUBLIC),
+    "portal:health_detail": Expectation({**dict.fromkeys(RULED_ROLES, FORBIDDEN), "anonymous": LOGIN, "admin": OK}),
     "portal:privacy": Expectation(PUBLIC),
     "portal:dashboard": Expectation(SIGNED_IN),
     "portal:organisation_choose": Expectation(SIGNED_IN),
