@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
+from ninja.renderers import JSONRenderer
 
 from api.v1 import dossiers, errors, funding, juries, public
 from api.v1.auth import TokenAuth, TokenRateLimit, audited
@@ -19,6 +20,12 @@ token created by programme staff, sent as `Authorization: Bearer <token>`. A tok
 within its scopes; anything else is a 404. Money as decimal strings, times in ISO 8601 with offset, errors as
 `application/problem+json` (RFC 9457) with a French message.*
 """
+
+
+class Utf8Renderer(JSONRenderer):
+    """French text as it is written, not escaped to ASCII."""
+
+    json_dumps_params = {"ensure_ascii": False}
 
 
 class PortalApi(NinjaAPI):
@@ -40,6 +47,7 @@ api = PortalApi(
     description=DESCRIPTION,
     urls_namespace="api_v1",
     docs=Swagger(settings={"persistAuthorization": True}),
+    renderer=Utf8Renderer(),
 )
 errors.install(api)
 api.add_decorator(audited, mode="view")
