@@ -9,7 +9,9 @@ from api.v1.errors import problem
 
 
 def not_found(request, *args, **kwargs):
-    return problem(404, "Aucune ressource à cette adresse : voyez la documentation de l'API.", code="not_found")
+    return problem(
+        404, "Aucune ressource à cette adresse : voyez la documentation de l'API.", code="not_found", request=request
+    )
 
 
 urlpatterns = [

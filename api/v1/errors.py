@@ -84,7 +84,9 @@ def problem(status: int, detail: str, *, code: str = "", errors: list | None = N
 
 def _field_message(error: dict) -> dict:
     location = [
-        str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload", "filters")
+        str(part)
+        for part in error.get("loc", ())
+        if part not in ("body", "query", "path", "header", "payload", "filters")
     ]
     kind = error.get("type", "")
     message = FIELD_MESSAGES.get(kind)

@@ -63,7 +63,10 @@ def make_world(label: str, django_capture_on_commit_callbacks) -> World:
     role_assign(actor=None, user=staff, role=Role.PROGRAMME_STAFF, scope=programme)
     role_assign(actor=None, user=operator, role=Role.FUND_OPERATOR, scope=programme)
     dossier = DossierFactory(
-        session=session, submitted=True, submitted_at=timezone.now(), requested_amount=Decimal("40000"),
+        session=session,
+        submitted=True,
+        submitted_at=timezone.now(),
+        requested_amount=Decimal("40000"),
         answers={"probleme": f"Le problème {label}"},
     )
     BudgetLineFactory(dossier=dossier, amount=Decimal("40000"))
@@ -107,7 +110,9 @@ def make_world(label: str, django_capture_on_commit_callbacks) -> World:
     jury = jury_services.jury_create(
         actor=staff, call=theme.call, theme=theme, session=session, name=f"Jury {label}", evaluations_per_dossier=1
     )
-    deliberation = Deliberation.objects.create(jury=jury, session=session, recorded_at=timezone.now(), recorded_by=staff)
+    deliberation = Deliberation.objects.create(
+        jury=jury, session=session, recorded_at=timezone.now(), recorded_by=staff
+    )
     decision = Decision.objects.create(
         deliberation=deliberation, dossier=funded, kind=Decision.Kind.SELECTED, granted_amount=GRANT
     )
@@ -132,6 +137,12 @@ def make_world(label: str, django_capture_on_commit_callbacks) -> World:
         decision=decision,
         extra={"carrier": carrier},
     )
+
+
+@pytest.fixture(autouse=True)
+def _plain_convention_pdf(monkeypatch):
+    """The convention's PDF is not what these tests read: a stub spares WeasyPrint's second per world."""
+    monkeypatch.setattr(conventions, "render_pdf", lambda template, context: b"%PDF-1.4 convention de test")
 
 
 @pytest.fixture

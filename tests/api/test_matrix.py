@@ -35,9 +35,7 @@ ENDPOINTS = {
     "jury_ranking": Endpoint("evaluations:read", "staff", kwargs=lambda w: {"jury_id": w.jury.pk}),
     "decision_list": Endpoint("evaluations:read", "staff", listed=lambda w: {w.decision.pk}),
     "convention_list": Endpoint("conventions:read", "operator", listed=lambda w: {w.convention.pk}),
-    "convention_detail": Endpoint(
-        "conventions:read", "operator", kwargs=lambda w: {"convention_id": w.convention.pk}
-    ),
+    "convention_detail": Endpoint("conventions:read", "operator", kwargs=lambda w: {"convention_id": w.convention.pk}),
     "milestone_list": Endpoint("conventions:read", "operator", listed=lambda w: {w.milestone.pk}),
     "payment_list": Endpoint("payments:read", "operator", listed=lambda w: {w.payment.pk}),
     "payment_detail": Endpoint("payments:read", "operator", kwargs=lambda w: {"payment_id": w.payment.pk}),
@@ -46,7 +44,6 @@ ENDPOINTS = {
 PUBLIC = {"call_list", "call_detail", "theme_list", "theme_detail", "session_list", "session_detail", "laureate_list"}
 WRITES = {"payment_create"}
 DOCS = {"openapi-json", "openapi-view", "api-root"}
-
 
 
 def operation_names() -> set[str]:
