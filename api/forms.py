@@ -18,7 +18,7 @@ class TokenForm(forms.Form):
     expires_on = DateInputField(
         label=_("Expire le"),
         help_text=_("Au plus un an ; le jeton cesse de fonctionner à minuit (heure de Paris) ce jour-là."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # what a date picker reads
     )
 
     def __init__(self, *args, scopes, **kwargs):
