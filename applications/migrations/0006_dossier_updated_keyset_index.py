@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0004_dossier_rule_version_and_derogation'),
+        ('applications', '0005_projects_phases_and_second_step'),
     ]
 
     operations = [
