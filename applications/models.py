@@ -170,6 +170,8 @@ class Dossier(models.Model):
             models.Index(fields=["organisation", "-created_at"]),
             models.Index(fields=["theme", "state"]),
             models.Index(fields=["project_key"]),
+            # The API's incremental sync reads dossiers page by page in this order (keyset pagination).
+            models.Index(fields=["updated_at", "id"], name="dossier_updated_keyset"),
         ]
 
     def __str__(self):

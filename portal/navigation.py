@@ -41,6 +41,11 @@ NAVIGATION = [
     NavEntry(_("Conventions"), "funding:portfolio", lambda roles: roles.is_fund_operator or roles.is_programme_staff),
     NavEntry(_("Organisations"), "portal:organisation_review", lambda roles: roles.reviews_organisations),
     NavEntry(
+        _("API et webhooks"),
+        "api_staff:index",
+        lambda roles: roles.is_programme_staff or roles.is_fund_operator or roles.is_admin,
+    ),
+    NavEntry(
         _("Demandes d'adhésion"),
         "portal:membership_requests",
         lambda roles: roles.decides_memberships,

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "juries",
     "funding",
     "dashboard",
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +258,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "funding-conventions-render-pending": {"task": "funding.tasks.conventions_render_pending", "schedule": 300.0},
     "orphan-files-purge": {"task": "portal.tasks.orphan_files_purge", "schedule": 3600.0},
+    "webhooks-send-pending": {"task": "api.tasks.webhook_deliveries_send", "schedule": 60.0},
 }
 # Task modules that are not named tasks.py, which the worker would not discover by itself.
 CELERY_IMPORTS = ["applications.tasks_exports"]
@@ -273,6 +276,15 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Automation API (api/, docs/api.md): calls per minute and per token, counted in the cache (Redis in
+# production, shared by every web node). Webhooks: attempts before a delivery is given up; private
+# networks the portal may post to (an administration's own network, e.g. "10.0.0.0/8"), every other
+# non-public address being refused; plain HTTP to 127.0.0.1 only in tests (the local receiver).
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "600"))
+API_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("API_WEBHOOK_MAX_ATTEMPTS", "8"))
+API_WEBHOOK_ALLOWED_NETWORKS = env_list("API_WEBHOOK_ALLOWED_NETWORKS")
+API_WEBHOOK_ALLOW_LOOPBACK = TESTING
 
 # Accounts (django-allauth): e-mail only, verified before first login.
 ACCOUNT_LOGIN_METHODS = {"email"}
