@@ -2,6 +2,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 
+from portal.accessibility import current_audit
 from portal.navigation import navigation_for
 from portal.selectors import user_roles
 
@@ -34,6 +35,8 @@ def portal(request):
         "SITE_CONFIG": SITE_CONFIG,
         "roles": roles,
         "main_navigation": navigation_for(roles, request.path, user),
+        # The footer's mention follows the audit grid (read once per process), never a hand-written claim.
+        "accessibility_level": current_audit().level,
         "skiplinks": [
             {"link": "#content", "label": "Contenu"},
             {"link": "#fr-navigation", "label": "Menu"},

@@ -141,6 +141,8 @@ EXPECTED: dict[str, Expectation] = {
     "home": Expectation(PUBLIC),
     "portal:health": Expectation(PUBLIC),
     "portal:privacy": Expectation(PUBLIC),
+    "portal:accessibility": Expectation(PUBLIC),
+    "portal:sitemap": Expectation(PUBLIC),
     "portal:dashboard": Expectation(SIGNED_IN),
     "portal:organisation_choose": Expectation(SIGNED_IN),
     "portal:organisation_join": Expectation(SIGNED_IN),
