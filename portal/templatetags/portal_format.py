@@ -3,6 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -58,3 +59,11 @@ def join_if_list(value):
     if isinstance(value, (list, tuple)):
         return ", ".join(str(item) for item in value)
     return value
+
+
+@register.filter
+def isodatetime(value) -> str:
+    """A datetime as HTML's `datetime` attribute and JavaScript's Date.parse read it: to the second, with its offset."""
+    if not value:
+        return ""
+    return (timezone.localtime(value) if timezone.is_aware(value) else value).isoformat(timespec="seconds")
