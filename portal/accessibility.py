@@ -88,6 +88,11 @@ def _percent(numerator: int, denominator: int) -> Decimal:
     return (Decimal(100 * numerator) / Decimal(denominator)).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
 
 
+def french_percent(rate: Decimal) -> str:
+    """« 98,3 % », as the statement and docs/accessibility/audit.md write a rate."""
+    return f"{rate}".replace(".", ",") + " %"
+
+
 @dataclass(frozen=True)
 class Audit:
     referential: str
