@@ -8,11 +8,20 @@ document.body.addEventListener("htmx:configRequest", function (event) {
 
 // A page drawn after an action (a message, a form's error summary, the line just added) moves
 // focus to what the action produced: a screen reader reads it, the keyboard goes on from there.
+// A redirect keeps the fragment of the page the form was sent from (#content after a skip link):
+// the browser would then focus that fragment's target instead, so the fragment is dropped.
 (function () {
   var target = document.querySelector("[data-focus-on-load]");
-  if (target) {
-    target.focus();
+  if (!target) return;
+  var fragment = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
+  if (fragment) {
+    history.replaceState(null, "", window.location.pathname + window.location.search);
   }
+  target.focus();
+  window.addEventListener("load", function () {
+    var active = document.activeElement;
+    if (active !== target && (active === document.body || active === fragment)) target.focus();
+  });
 })();
 
 // A table wider than its container scrolls sideways: it must then take keyboard focus so that

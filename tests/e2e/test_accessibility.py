@@ -71,7 +71,9 @@ def test_every_page_of_the_audit_sample_passes_axe_at_both_widths(world, live_se
     failures, checked = [], 0
     for grid_role, world_role in ROLES.items():
         pages = [page for page in audit.pages.values() if grid_role in page.roles]
-        context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 800})
+        context = browser.new_context(
+            locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 800}
+        )
         browser_page = context.new_page()
         browser_page.set_default_timeout(20_000)
         if world_role != "anonymous":
