@@ -99,7 +99,7 @@ def test_an_applicant_submits_a_dossier_with_the_keyboard_alone(page, live_serve
 
     # « Mes dossiers »: from the skip link to the draft, the dossier waiting for its applicant comes first.
     tab_to(
-        page, page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Mes dossiers"), limit=20
+        page, page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Mes dossiers"), limit=30
     )
     press_and_load(page, "Enter")
     skip_to_content(page)
