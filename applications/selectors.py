@@ -3,11 +3,12 @@
 import difflib
 from decimal import Decimal
 
-from django.db.models import Min, Q, QuerySet, Sum
+from django.db.models import Case, IntegerField, Min, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import MESSAGE_ATTACHMENT_KIND, BudgetLine, Dossier, Project, ProjectPhase
-from applications.workflow import TO_INSTRUCT, TO_INSTRUCT_FILTER
+from applications.workflow import TO_INSTRUCT, TO_INSTRUCT_FILTER, DossierState
 from portal.selectors import user_roles
 
 
@@ -146,7 +147,13 @@ def applicant_dossier_list(
         queryset = queryset.filter(
             Q(reference__icontains=query) | Q(acronym__icontains=query) | Q(title__icontains=query)
         )
-    return queryset.order_by("-created_at", "-pk")
+    waits_for_applicant = Q(state=DossierState.COMPLEMENT_REQUESTED) | Q(
+        state=DossierState.DRAFT, session__closes_at__gt=timezone.now()
+    )
+    queryset = queryset.annotate(
+        to_do=Case(When(waits_for_applicant, then=Value(0)), default=Value(1), output_field=IntegerField())
+    )
+    return queryset.order_by("to_do", "-created_at", "-pk")
 
 
 # Sort keys of the staff list (the value of ?tri=, without the "-" of descending order).

@@ -49,5 +49,7 @@ urlpatterns = [
     path("gestion/organisations/", views_organisations.organisation_review, name="organisation_review"),
     path("mon-espace/notifications/", views.notifications, name="notifications"),
     path("confidentialite/", views.privacy, name="privacy"),
+    path("accessibilite/", views.accessibility_statement, name="accessibility"),
+    path("plan-du-site/", views.sitemap, name="sitemap"),
     path("mon-espace/confidentialite/mes-donnees.json", views.personal_data_download, name="personal_data_download"),
 ]

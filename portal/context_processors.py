@@ -2,6 +2,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 
+from portal.accessibility import current_audit
 from portal.navigation import navigation_for
 from portal.selectors import user_roles
 
@@ -31,6 +32,8 @@ def site_context(request) -> dict:
         "csp_nonce": str(nonce) if nonce is not None else "",
         "SITE_CONFIG": SITE_CONFIG,
         "main_navigation": [],
+        # The footer's mention follows the audit grid (read once per process), never a hand-written claim.
+        "accessibility_level": current_audit().level,
         "skiplinks": [
             {"link": "#content", "label": "Contenu"},
             {"link": "#fr-navigation", "label": "Menu"},

@@ -420,6 +420,9 @@ RETENTION_REJECTED_DAYS = int(os.environ.get("RETENTION_REJECTED_DAYS", str(2 * 
 
 PORTAL_SERVICE_NAME = "Portail des appels à projets"
 PORTAL_SERVICE_TAGLINE = "Innovation et transformation numérique de l'action publique"
+# The accessibility statement (/accessibilite/) names who runs the portal and where to report a barrier.
+PORTAL_OPERATOR_NAME = os.environ.get("PORTAL_OPERATOR_NAME", "L'équipe du portail des appels à projets")
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "")
 
 LOGGING = {
     "version": 1,

@@ -390,6 +390,8 @@ def dossier_budget(request, pk: int):
     editable = can_edit_part(dossier, drafting.BUDGET_PART)
     requested_lines = request.GET.get("lignes", "")
     formset = _budget_formset(dossier, extra=min(count_or_none(requested_lines) or 0, 20))
+    # Lines just added: focus goes to the first of them (1-based), not to the top of the page.
+    focus_line = formset.initial_form_count() + 1 if requested_lines and formset.extra else None
     conflict = None
     saved = False
     failure = ""
@@ -429,6 +431,7 @@ def dossier_budget(request, pk: int):
         "has_lines": dossier.budget_lines.exists(),
         "tax_basis": dossier.theme.call.tax_basis,
         "saved_at": timezone.localtime() if saved else None,
+        "focus_line": focus_line if request.method == "GET" else None,
     }
     if request.htmx:
         return render(request, "applications/dossier/partials/budget_result.html", {"dossier": dossier, **context})

@@ -8,6 +8,7 @@ identifiers (primary keys, years, versions) are never grouped: USE_THOUSAND_SEPA
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -151,3 +152,11 @@ def format_answer(value) -> str:
 def answer(value):
     """{{ value|answer|linebreaksbr }}: one answer of a dossier's form (see format_answer)."""
     return format_answer(value)
+
+
+@register.filter
+def isodatetime(value) -> str:
+    """A datetime as HTML's `datetime` attribute and JavaScript's Date.parse read it: to the second, with its offset."""
+    if not value:
+        return ""
+    return (timezone.localtime(value) if timezone.is_aware(value) else value).isoformat(timespec="seconds")

@@ -49,7 +49,7 @@
   });
 
   function outcome(form) {
-    var target = document.querySelector(form.getAttribute("hx-target"));
+    var target = document.querySelector(form.getAttribute("data-hx-target"));
     var marker = target && (target.matches("[data-save-outcome]") ? target : target.querySelector("[data-save-outcome]"));
     return marker ? marker.getAttribute("data-save-outcome") : "";
   }
@@ -58,7 +58,7 @@
   function flush(form) {
     if (!form.autosave.saving && form.autosave.edits > form.autosave.saved) htmx.trigger(form, "autosave-now");
   }
-  function statusOf(form) { return document.querySelector(form.getAttribute("hx-target")); }
+  function statusOf(form) { return document.querySelector(form.getAttribute("data-hx-target")); }
 
   // Leaving through a link of the page (the dossier's menu, the header…): save first, then go.
   // If the save does not go through, stay: the status says why; a second click asks to confirm.

@@ -25,6 +25,34 @@
     refreshConditions(form);
     form.addEventListener("change", function () { refreshConditions(form); });
   });
+  // After an autosave, the fields the server refused are marked invalid and described by the
+  // message that says why; the fields it accepted lose the mark. Focus stays where the user is.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var marker = event.detail.target.querySelector("[data-invalid-fields]");
+    var form = event.detail.target.closest("form") || document.querySelector("form[data-autosave]");
+    if (!marker || !form) return;
+    var ids = marker.dataset.invalidFields.split(" ").filter(Boolean);
+    var messageId = marker.dataset.errorMessage;
+    form.querySelectorAll("[aria-invalid]").forEach(function (input) {
+      if (ids.indexOf(input.id) !== -1) return;
+      input.removeAttribute("aria-invalid");
+      var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id !== messageId;
+      });
+      if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+      else input.removeAttribute("aria-describedby");
+    });
+    ids.forEach(function (id) {
+      var input = document.getElementById(id);
+      if (!input) return;
+      input.setAttribute("aria-invalid", "true");
+      var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (other) {
+        return other && document.getElementById(other);
+      });
+      if (described.indexOf(messageId) === -1 && document.getElementById(messageId)) described.push(messageId);
+      if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+    });
+  });
   // Character counters on limited long texts.
   document.querySelectorAll("textarea[data-max-length]").forEach(function (area) {
     var counter = document.createElement("p");

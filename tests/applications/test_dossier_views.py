@@ -382,7 +382,7 @@ def test_budget_bad_amount_names_the_line_and_saves_nothing(client, dossier, mem
         response = client.post(url, budget_data("30000", amount), **headers)
         page = text(response)
         assert response.status_code == 200
-        assert ("ligne 2 (montant (€))" if headers else "Ligne 2 :") in page
+        assert ("ligne 2 (montant (€))" if headers else "Ligne 2, montant (€)") in page
         assert "Budget enregistré" not in page
         assert ("négatif" in page) if amount == "-5" else ("Saisissez un montant" in page)
         assert not dossier.budget_lines.exists()
@@ -928,7 +928,7 @@ def test_a_message_with_a_refused_attachment_is_not_sent(client, submitted, memb
         {"body": "Voici le fichier.", "files": upload("budget.pdf", windows_executable())},
     )
     page = text(response)
-    assert response.status_code == 200 and 'id="id_files-error"' in page
+    assert response.status_code == 200 and 'id="id_files_error"' in page
     assert "Voici le fichier.</textarea>" in page
     assert not submitted.messages.exists() and not Attachment.objects.filter(message__isnull=False).exists()
 

@@ -148,6 +148,8 @@ EXPECTED: dict[str, Expectation] = {
     "portal:health": Expectation(PUBLIC),
     "portal:health_detail": Expectation({**dict.fromkeys(RULED_ROLES, FORBIDDEN), "anonymous": LOGIN, "admin": OK}),
     "portal:privacy": Expectation(PUBLIC),
+    "portal:accessibility": Expectation(PUBLIC),
+    "portal:sitemap": Expectation(PUBLIC),
     "portal:dashboard": Expectation(SIGNED_IN),
     "portal:organisation_choose": Expectation(SIGNED_IN),
     "portal:organisation_join": Expectation(SIGNED_IN),
