@@ -166,7 +166,9 @@ BudgetFormSet = forms.formset_factory(
 
 
 class PartnerForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.order_by("name"))
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.filter(is_placeholder=False).order_by("name")
+    )
     role = forms.ChoiceField(label=_("Rôle"), choices=DossierPartner.Role.choices)
     commitment = AmountInputField(label=_("Engagement financier (€)"), required=False)
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.workflow import DossierState
@@ -184,6 +185,12 @@ class Dossier(models.Model):
     @property
     def audit_call_id(self) -> int:
         return self.theme.call_id
+
+    def numbered(self) -> str:
+        """The readable, stable reference of a saved dossier: theme, year it was filed (its submission
+        for a past dossier imported with its date, else the year it was started), sequence."""
+        filed = timezone.localtime(self.submitted_at or self.created_at)
+        return f"{self.theme.code}-{filed.year}-{self.pk:05d}"
 
 
 class Derogation(models.Model):

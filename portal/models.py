@@ -86,6 +86,15 @@ class Organisation(models.Model):
         related_name="+",
         verbose_name=_("créée par"),
     )
+    # Past dossiers whose carriers the sources do not name are grouped under one such organisation;
+    # it is nobody's partner.
+    is_placeholder = models.BooleanField(
+        _("regroupement sans porteur connu"),
+        default=False,
+        help_text=_(
+            "Regroupe des dossiers du passé dont le porteur n'est pas connu : jamais proposée comme partenaire."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

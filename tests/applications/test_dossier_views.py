@@ -750,6 +750,19 @@ def test_partners_are_added_and_removed(client, dossier, member):
     assert not dossier.partners.exists()
 
 
+def test_a_placeholder_organisation_is_nobodys_partner(client, dossier, member):
+    """The demo groups ETNA 2019's unnamed carriers under one organisation: never offered, never taken."""
+    placeholder = OrganisationFactory(name="Candidats non retenus (ETNA 2019)", is_placeholder=True)
+    client.force_login(member.user)
+    assert "Candidats non retenus" not in text(client.get(reverse("applications:project", args=[dossier.pk])))
+    response = client.post(
+        reverse("applications:partner_add", args=[dossier.pk]),
+        {"organisation": placeholder.pk, "role": "partner"},
+        follow=True,
+    )
+    assert not dossier.partners.exists() and "Sélectionnez un choix valide" in text(response)
+
+
 def test_team_invitation(client, dossier, member):
     client.force_login(member.user)
     url = reverse("applications:team", args=[dossier.pk])
