@@ -291,12 +291,12 @@ def snapshot_budget(content: dict) -> list[dict]:
 def piece_labels(theme) -> dict[str, str]:
     """kind → French name of every piece a dossier of `theme` may hold, files sent with messages included."""
     from calls.models import FormStep
-    from calls.selectors import required_documents_of
+    from calls.selectors import documents_asked_of
 
     return {MESSAGE_ATTACHMENT_KIND: _("Pièce jointe à un message")} | {
         document.kind: document.label
         for step in (FormStep.INTEREST, FormStep.DOSSIER)
-        for document in required_documents_of(theme, step)
+        for document in documents_asked_of(theme, step)
     }
 
 
@@ -398,10 +398,11 @@ def similar_project_flags(dossiers) -> dict[int, list[Dossier]]:
 
 
 def dossier_required_documents(dossier: Dossier) -> list:
-    """The documents the dossier's step asks for: the expression of interest's own, or the full dossier's."""
-    from calls.selectors import required_documents_of, step_of_session
+    """The documents the dossier's step asks for (the expression of interest's own, or the full dossier's),
+    or the optional annexes where the call names none."""
+    from calls.selectors import documents_asked_of, step_of_session
 
-    return required_documents_of(dossier.theme, step_of_session(dossier.session))
+    return documents_asked_of(dossier.theme, step_of_session(dossier.session))
 
 
 def phase_holds(phase: ProjectPhase, *, requested: Decimal | None = None) -> tuple[Decimal, str]:

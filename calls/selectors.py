@@ -72,6 +72,36 @@ def required_documents_of(theme: Theme, step: str = FormStep.DOSSIER) -> list[Re
     return sorted(inherited + own, key=lambda document: (document.order, document.label))
 
 
+# Where a call names no piece for a step, a dossier may still carry optional annexes that staff and jurors
+# read. They are not a document row: their files carry the kind and no required document.
+OPTIONAL_ANNEX_KIND = "annexes"
+
+
+def optional_annex() -> RequiredDocument:
+    """The optional annexes of a dossier whose call and theme ask for no piece: every supported format,
+    10 Mo per file, never mandatory."""
+    from portal.uploads import SUPPORTED_FORMATS
+
+    return RequiredDocument(
+        kind=OPTIONAL_ANNEX_KIND,
+        label=_("Annexes facultatives"),
+        description=_(
+            "Aucune pièce n'est exigée : vous pouvez joindre des annexes (plans, maquettes, lettres de soutien…), "
+            "lues par l'équipe du programme et par le jury."
+        ),
+        formats=list(SUPPORTED_FORMATS),
+        max_size_mb=Decimal("10"),
+        scope=RequiredDocument.Scope.FILE,
+        mandatory=False,
+    )
+
+
+def documents_asked_of(theme: Theme, step: str = FormStep.DOSSIER) -> list[RequiredDocument]:
+    """What a dossier of `theme` offers to upload for one step: the pieces its call and theme name, or,
+    where they name none, the optional annexes. The theme's public page and the dossier say the same."""
+    return required_documents_of(theme, step) or [optional_annex()]
+
+
 def published_form_of(theme: Theme, step: str = FormStep.DOSSIER) -> FormDefinition | None:
     """The latest published form version of the theme, else of its call, for one step of the call; None
     when there is none. An expression of interest without a form of its own takes the dossier's."""

@@ -51,7 +51,8 @@ def attachment_upload(*, actor, dossier: Dossier, required_document: RequiredDoc
         )
         attachment = Attachment(
             dossier=locked,
-            required_document=required_document,
+            # The optional annexes have no document row (calls.selectors.optional_annex).
+            required_document=required_document if required_document.pk else None,
             kind=required_document.kind,
             original_name=checked.safe_name,
             content_type=checked.content_type,

@@ -472,7 +472,7 @@ def dossier_documents(request, pk: int):
     documents = dossier_required_documents(dossier)
     uploaded = list(dossier.attachments.filter(message__isnull=True))
     if request.method == "POST":
-        document = next((d for d in documents if str(d.pk) == request.POST.get("document")), None)
+        document = next((d for d in documents if str(d.pk or d.kind) == request.POST.get("document")), None)
         form = forms.DocumentUploadForm(request.POST, request.FILES)
         if document is None:
             messages.error(request, _("Choisissez le type de pièce à déposer."))

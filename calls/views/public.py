@@ -158,7 +158,7 @@ def theme_detail(request, slug: str, code: str):
             "eligible_years": sorted(rule.eligible_years) if rule is not None else [],
             "demo_sessions": [s for s in sessions if s.is_open(now) and s.eligible_years],
             "criteria": selectors.with_weight_shares(selectors.grid_of(theme)),
-            "documents": selectors.required_documents_of(theme),
+            "documents": selectors.documents_asked_of(theme),
             "interest_documents": selectors.required_documents_of(theme, FormStep.INTEREST) if call.is_two_step else [],
             "phases": theme.phases.all(),
             "indicators": _indicators(theme),

@@ -763,6 +763,32 @@ def test_a_placeholder_organisation_is_nobodys_partner(client, dossier, member):
     assert not dossier.partners.exists() and "Sélectionnez un choix valide" in text(response)
 
 
+def test_where_the_call_names_no_piece_optional_annexes_are_offered_and_read(client, dossier, member):
+    """The theme page says what the dossier asks; the applicant may join annexes that staff and jurors read."""
+    from applications.selectors import dossier_pieces
+    from applications.services import submission
+    from tests.portal.upload_corpus import pdf, upload
+
+    dossier.theme.required_documents.all().delete()
+    call = dossier.theme.call
+    call.status = "published"
+    call.save(update_fields=["status"])
+    theme_page = text(client.get(reverse("calls:theme_detail", args=[call.slug, dossier.theme.code])))
+    assert "Annexes facultatives" in theme_page and "sera précisée" not in theme_page
+
+    client.force_login(member.user)
+    url = reverse("applications:documents", args=[dossier.pk])
+    assert 'name="document" value="annexes"' in client.get(url).content.decode()
+    page = text(client.post(url, {"document": "annexes", "file": upload("Plan.pdf", pdf())}, follow=True))
+    assert "Annexes facultatives : fichier « Plan.pdf » enregistré." in page
+    annex = dossier.attachments.get()
+    assert annex.kind == "annexes" and annex.required_document is None
+    assert [piece.kind_label for piece in dossier_pieces(dossier)] == ["Annexes facultatives"]
+    # Optional: a dossier without annexes is not held back for them.
+    annex.delete()
+    assert not any("Annexes" in str(blocker.message) for blocker in submission.submission_blockers(dossier))
+
+
 def test_team_invitation(client, dossier, member):
     client.force_login(member.user)
     url = reverse("applications:team", args=[dossier.pk])
