@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from portal.celery import app
 from portal.database_faults import discard_broken_connections
 from portal.models import Heartbeat, OutboxMessage, TaskOutbox
+from portal.templatetags.portal_format import format_number
 
 OK, WARNING, ERROR = "ok", "warning", "error"
 SEVERITY = {OK: 0, WARNING: 1, ERROR: 2}
@@ -90,7 +91,7 @@ def database() -> HealthCheck:
         "database",
         _("Base de données"),
         OK,
-        _("répond en %(ms).1f ms") % {"ms": elapsed},
+        _("répond en %(ms)s ms") % {"ms": format_number(elapsed, decimals=1)},
         {"milliseconds": round(elapsed, 1)},
     )
 
@@ -113,11 +114,11 @@ def broker() -> HealthCheck:
         label,
         OK,
         ngettext(
-            "répond en %(ms).1f ms ; %(queued)s tâche en file",
-            "répond en %(ms).1f ms ; %(queued)s tâches en file",
+            "répond en %(ms)s ms ; %(queued)s tâche en file",
+            "répond en %(ms)s ms ; %(queued)s tâches en file",
             queued,
         )
-        % {"ms": elapsed, "queued": queued},
+        % {"ms": format_number(elapsed, decimals=1), "queued": queued},
         {"milliseconds": round(elapsed, 1), "queued": queued},
     )
 

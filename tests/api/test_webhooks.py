@@ -184,10 +184,11 @@ def test_the_outbox_survives_a_broker_outage_and_an_unreachable_receiver(
     register(client, world_p.programme, receiver.url, [WebhookEvent.PAYMENT_RECORDED])
     from api.tasks import webhook_deliveries_send as task
 
-    def broker_down(**kwargs):
+    def broker_down(*args, **kwargs):
         raise ConnectionError("broker injoignable")
 
-    monkeypatch.setattr(task, "delay", broker_down)
+    # Tasks are published through the task outbox (portal/services/task_outbox.py) with apply_async.
+    monkeypatch.setattr(task, "apply_async", broker_down)
     pay(world_p, "webhook-3", "VIR-WEBHOOK-3", django_capture_on_commit_callbacks)
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("pending", 0) and receiver.received == []

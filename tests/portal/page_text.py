@@ -13,8 +13,12 @@ READ_ATTRIBUTES = ("title", "aria-label", "alt", "placeholder", "aria-descriptio
 # Code is shown as code on purpose (a format's keys); a textarea holds what its field posts.
 SILENT_TAGS = ("script", "style", "template", "code", "textarea")
 # A number written the English way (« 30000.00 », « 73.333 »); dates, references and codes (« C1.2 »,
-# « §3.2 ») never match, nor a version (« Licence Ouverte version 2.0 »), which is not a quantity.
-ENGLISH_NUMBER = re.compile(r"(?<![\w.,§/-])(?<!version )\d+\.\d+(?![\w.])")
+# « §3.2 ») never match, nor a version or a criterion of a standard (« Licence Ouverte version 2.0 »,
+# « RGAA 4.1 », « Critère 13.1 », « WCAG 2.0, 2.1 »), which is not a quantity.
+VERSIONED = ("version", "RGAA", "WCAG", "DSFR", "axe-core", "Critère", "critère")
+ENGLISH_NUMBER = re.compile(
+    r"(?<![\w.,§/-])" + "".join(f"(?<!{name} )" for name in VERSIONED) + r"(?<!\d\.\d, )\d+\.\d+(?![\w.])"
+)
 PROJECT_APPS = ("portal", "calls", "applications", "juries", "funding", "dashboard")
 
 
