@@ -158,8 +158,8 @@ def _laureates(*, author) -> int:
             granted_amount=Decimal(laureate["amount"]) if laureate["amount"] else None,
         )
         created += 1
-    others = Organisation.objects.get_or_create(
-        name="Candidats non retenus (ETNA 2019)", defaults={"kind": OrganisationKind.OTHER}
+    others = Organisation.objects.update_or_create(
+        name="Candidats non retenus (ETNA 2019)", defaults={"kind": OrganisationKind.OTHER, "is_placeholder": True}
     )[0]
     session = next(iter(sessions.values()))
     for index in range(1, data["dossiers_received"] - data["laureates_count"] + 1):

@@ -117,6 +117,9 @@ class BudgetLineForm(ModelForm):
         super().__init__(*args, **kwargs)
         if phases:
             self.fields["phase"] = forms.ChoiceField(label=_("Phase"), required=False, choices=[("", "—"), *phases])
+        else:
+            # A theme without phases has nothing to choose: the column would only take room.
+            self.fields["phase"].widget = forms.HiddenInput()
         for field in self.fields.values():
             if isinstance(field.widget, forms.Select):
                 field.widget.attrs.setdefault("class", "fr-select")
@@ -163,7 +166,9 @@ BudgetFormSet = forms.formset_factory(
 
 
 class PartnerForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.order_by("name"))
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.filter(is_placeholder=False).order_by("name")
+    )
     role = forms.ChoiceField(label=_("Rôle"), choices=DossierPartner.Role.choices)
     commitment = AmountInputField(label=_("Engagement financier (€)"), required=False)
 

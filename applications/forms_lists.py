@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.selectors import STAFF_DEFAULT_SORT, STAFF_SORTS
 from applications.workflow import APPLICANT_LABELS, TO_INSTRUCT_FILTER, DossierState
+from calls.choices import session_choices
 from portal.fields import AmountInputField
 from portal.models import OrganisationKind
 
@@ -104,10 +105,7 @@ class StaffDossierFilterForm(_ListFilterForm):
         self.fields["programme"].choices = [("", _("Tous les programmes")), *((p.pk, p.name) for p in programmes)]
         self.fields["appel"].choices = [("", _("Tous les appels")), *((c.pk, c.title) for c in calls)]
         self.fields["theme"].choices = [("", _("Tous les thèmes")), *((t.pk, f"{t.code} — {t.title}") for t in themes)]
-        self.fields["session"].choices = [
-            ("", _("Toutes les sessions")),
-            *((s.pk, f"{s.theme.code} — {s.name}") for s in sessions),
-        ]
+        self.fields["session"].choices = session_choices(sessions, empty_label=_("Toutes les sessions"))
 
     def clean(self):
         cleaned = super().clean()

@@ -23,6 +23,7 @@ from portal.exports import csv_streaming_response
 LICENCE = (
     "Licence Ouverte / Open Licence version 2.0 (Etalab) — https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 )
+SCHEMA_URL = "https://schema.data.gouv.fr/scdl/subventions/"
 SCDL_COLUMNS = [
     "nomAttribuant",
     "idAttribuant",
@@ -110,10 +111,10 @@ def laureate_list(request, programme_slug: str = "", call_slug: str = ""):
     )
 
 
-def laureate_open_data(request, fmt: str):
-    """The same rows as the page, as CSV (French Excel) or JSON, with the licence."""
-    laureates = (
-        selectors.laureates(**_filters(request))
+def laureates_open_data(**filters):
+    """The laureates with a published amount, annotated for `scdl_row` (the site's files and the API)."""
+    return (
+        selectors.laureates(**filters)
         .filter(granted_amount__isnull=False)
         .annotate(
             agreement_signed_at=Min("conventions__operator_signed_at"),
@@ -121,12 +122,17 @@ def laureate_open_data(request, fmt: str):
             last_payment_on=Max("conventions__tranches__payments__paid_on"),
         )
     )
+
+
+def laureate_open_data(request, fmt: str):
+    """The same rows as the page, as CSV (French Excel) or JSON, with the licence."""
+    laureates = laureates_open_data(**_filters(request))
     rows = (scdl_row(dossier) for dossier in laureates.iterator(chunk_size=500))
     if fmt == "csv":
         return csv_streaming_response(
             filename="subventions-laureats", header=SCDL_COLUMNS, rows=([row[c] for c in SCDL_COLUMNS] for row in rows)
         )
-    payload = {"licence": LICENCE, "schema": "https://schema.data.gouv.fr/scdl/subventions/", "data": list(rows)}
+    payload = {"licence": LICENCE, "schema": SCHEMA_URL, "data": list(rows)}
     response = HttpResponse(
         json.dumps(payload, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )

@@ -7,21 +7,19 @@ default_storage under a random name; only the requester may download it (see exp
 """
 
 import secrets
-from datetime import timedelta
 
-from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import QueryDict
-from django.utils import timezone
 
 from applications import selectors
 from applications.forms_lists import StaffDossierFilterForm
 from applications.resources import dossier_dataset
 from applications.selectors import instruction as instruction_selectors
+from portal.celery import TRANSIENT_ERRORS, resilient_task
 from portal.exports import spreadsheet_bytes
+from portal.services import task_enqueue_on_commit
+from portal.services.files import file_replace
 
 JOB_TIMEOUT = 24 * 3600  # seconds a job (and its link) stays known
 PROGRESS_EVERY = 200  # rows between two progress updates in the cache
@@ -71,7 +69,7 @@ def job_start(*, user, querystring: str, fmt: str, total: int, filename: str) ->
         filename=filename,
         path="",
     )
-    dossier_export_run.delay(job_id)
+    task_enqueue_on_commit("applications.tasks_exports.dossier_export_run", job_id=job_id)
     return job_id
 
 
@@ -84,35 +82,28 @@ def job_build(job_id: str) -> dict:
     _form, dossiers = filtered_dossiers(user, QueryDict(job["querystring"]))
     _job_update(job_id, state=JobState.RUNNING)
     dataset = dossier_dataset(dossiers, progress=lambda done: _job_update(job_id, done=done), every=PROGRESS_EVERY)
-    path = default_storage.save(
-        f"{EXPORT_DIR}/{job_id}.{job['fmt']}", ContentFile(spreadsheet_bytes(dataset, job["fmt"]))
-    )
+    # One name per job: a run again after a failure overwrites its file instead of leaving one beside it.
+    path = file_replace(f"{EXPORT_DIR}/{job_id}.{job['fmt']}", spreadsheet_bytes(dataset, job["fmt"]))
     return _job_update(job_id, state=JobState.DONE, done=len(dataset), total=len(dataset), path=path)
 
 
-def files_purge(*, now=None) -> int:
-    """Delete export files older than a job's lifetime (their links are dead); returns how many."""
-    now = now or timezone.now()
-    if not default_storage.exists(EXPORT_DIR):
-        return 0
-    removed = 0
-    for name in default_storage.listdir(EXPORT_DIR)[1]:
-        path = f"{EXPORT_DIR}/{name}"
-        if now - default_storage.get_modified_time(path) > timedelta(seconds=JOB_TIMEOUT):
-            default_storage.delete(path)
-            removed += 1
-    return removed
+def export_files_referenced(names: list[str]) -> set[str]:
+    """The export files whose job is still known (their link works): the orphan sweep leaves them, and
+    removes the others once ORPHAN_FILES_GRACE_HOURS old (settings.STORED_FILE_REFERENCES)."""
+    referenced = set()
+    for name in names:
+        directory, _, filename = name.rpartition("/")
+        if directory == EXPORT_DIR and job_get(filename.split(".")[0]) is not None:
+            referenced.add(name)
+    return referenced
 
 
-@shared_task
-def export_files_purge() -> int:
-    return files_purge()
-
-
-@shared_task(acks_late=True)
-def dossier_export_run(job_id: str) -> None:
+@resilient_task(bind=True)
+def dossier_export_run(self, job_id: str) -> None:
+    """Build one export; a retry after an outage builds it again, a run after it is built does nothing."""
     try:
         job_build(job_id)
-    except Exception:
-        _job_update(job_id, state=JobState.FAILED)
+    except Exception as error:
+        if not isinstance(error, TRANSIENT_ERRORS) or self.request.retries >= self.max_retries:
+            _job_update(job_id, state=JobState.FAILED)
         raise

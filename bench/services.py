@@ -52,14 +52,14 @@ def ensure_redis() -> None:
         time.sleep(0.5)
 
 
-def fresh_bench_database() -> str:
-    """Drop and recreate the bench database; returns its URL."""
+def fresh_bench_database(name: str = BENCH_DB) -> str:
+    """Drop and recreate the bench database `name`; returns its URL."""
     import psycopg
 
     with psycopg.connect(PG_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    return PG_URL.rsplit("/", 1)[0] + f"/{BENCH_DB}"
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return PG_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
 def flush_redis() -> None:

@@ -220,18 +220,7 @@ class SessionForm(ServiceModelForm):
 
     class Meta:
         model = Session
-        fields = [
-            "key",
-            "name",
-            "kind",
-            "opens_at",
-            "closes_at",
-            "envelope",
-            "project_size_min",
-            "project_size_max",
-            "jury_on",
-            "note",
-        ]
+        fields = list(Session.EDITABLE_FIELDS)
         widgets = {"jury_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "key": _("Facultatif : formé à partir du nom et de l'ouverture, par exemple « aap-2027-03 »."),

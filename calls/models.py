@@ -247,6 +247,21 @@ class SessionKind(models.TextChoices):
 class Session(models.Model):
     """A deposit window of a theme: nothing is accepted at or after `closes_at` (Europe/Paris)."""
 
+    # What staff set in the back-office and what the exchange format carries; the key is generated at
+    # creation when staff leave it out.
+    EDITABLE_FIELDS = (
+        "key",
+        "name",
+        "kind",
+        "opens_at",
+        "closes_at",
+        "envelope",
+        "project_size_min",
+        "project_size_max",
+        "jury_on",
+        "note",
+    )
+
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("thème"))
     key = models.SlugField(_("identifiant"), max_length=64)
     name = models.CharField(_("nom"), max_length=255)

@@ -7,14 +7,18 @@ or to one theme, which then overrides the call's: the functions below resolve th
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
+from itertools import groupby
 
 from django.db.models import Case, Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, TextChoices, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import (
     Call,
+    CallKind,
     Criterion,
     FormDefinition,
     FormStep,
@@ -66,6 +70,36 @@ def required_documents_of(theme: Theme, step: str = FormStep.DOSSIER) -> list[Re
         d for d in RequiredDocument.objects.filter(call_id=theme.call_id, step=step) if d.kind not in own_kinds
     ]
     return sorted(inherited + own, key=lambda document: (document.order, document.label))
+
+
+# Where a call names no piece for a step, a dossier may still carry optional annexes that staff and jurors
+# read. They are not a document row: their files carry the kind and no required document.
+OPTIONAL_ANNEX_KIND = "annexes"
+
+
+def optional_annex() -> RequiredDocument:
+    """The optional annexes of a dossier whose call and theme ask for no piece: every supported format,
+    10 Mo per file, never mandatory."""
+    from portal.uploads import SUPPORTED_FORMATS
+
+    return RequiredDocument(
+        kind=OPTIONAL_ANNEX_KIND,
+        label=_("Annexes facultatives"),
+        description=_(
+            "Aucune pièce n'est exigée : vous pouvez joindre des annexes (plans, maquettes, lettres de soutien…), "
+            "lues par l'équipe du programme et par le jury."
+        ),
+        formats=list(SUPPORTED_FORMATS),
+        max_size_mb=Decimal("10"),
+        scope=RequiredDocument.Scope.FILE,
+        mandatory=False,
+    )
+
+
+def documents_asked_of(theme: Theme, step: str = FormStep.DOSSIER) -> list[RequiredDocument]:
+    """What a dossier of `theme` offers to upload for one step: the pieces its call and theme name, or,
+    where they name none, the optional annexes. The theme's public page and the dossier say the same."""
+    return required_documents_of(theme, step) or [optional_annex()]
 
 
 def published_form_of(theme: Theme, step: str = FormStep.DOSSIER) -> FormDefinition | None:
@@ -182,6 +216,44 @@ def public_call_list(
     return calls.order_by("-published_on", "title", "pk")
 
 
+def deposit_mode_labels(call: Call, theme_kinds: Iterable[list[str]]) -> list[str]:
+    """How a call takes dossiers, read from its themes' modes (the most used first), or its own kind
+    when no theme says: a programme whose themes are mostly guichets is not labelled a call for projects."""
+    counts = Counter(kind for kinds in theme_kinds for kind in kinds if kind in CallKind.values)
+    return [CallKind(kind).label for kind, _count in counts.most_common()] or [call.get_kind_display()]
+
+
+def theme_mode_labels(theme: Theme) -> list[str]:
+    """How a theme takes dossiers: its own modes, else its call's kind."""
+    return deposit_mode_labels(theme.call, [theme.kinds])
+
+
+def with_deposit_modes(calls: list[Call]) -> list[Call]:
+    """Sets `mode_labels` on each call of a page (one query, whatever the number of calls)."""
+    kinds = defaultdict(list)
+    for call_id, theme_kinds in Theme.objects.filter(call__in=calls).values_list("call_id", "kinds"):
+        kinds[call_id].append(theme_kinds or [])
+    for call in calls:
+        call.mode_labels = deposit_mode_labels(call, kinds[call.pk])
+    return calls
+
+
+def session_runs(sessions: list[Session]) -> list[list[Session]]:
+    """Consecutive sessions sharing kind, note, envelope and project sizes (a monthly guichet), grouped
+    so that a page states what they share once."""
+
+    def shared(session: Session) -> tuple:
+        return (
+            session.kind,
+            session.note,
+            session.envelope,
+            session.project_size_min,
+            session.project_size_max,
+        )
+
+    return [list(run) for _key, run in groupby(sessions, key=shared)]
+
+
 def public_programmes() -> QuerySet[Programme]:
     return Programme.objects.filter(calls__status__in=PUBLIC_CALL_STATUSES).distinct().order_by("name")
 
@@ -236,6 +308,13 @@ def upcoming_info_sessions(*, now: datetime, call: Call | None = None) -> QueryS
     if call is not None:
         sessions = sessions.filter(call=call)
     return info_sessions_with_seats(sessions.select_related("call")).order_by("starts_at")
+
+
+def past_info_sessions(*, now: datetime, call: Call) -> QuerySet[InfoSession]:
+    """A public call's info sessions that have ended, the latest first (kept as the call's history)."""
+    return InfoSession.objects.filter(call=call, call__status__in=PUBLIC_CALL_STATUSES, ends_at__lte=now).order_by(
+        "-starts_at"
+    )
 
 
 def public_info_session(pk: int) -> InfoSession:

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.workflow import DossierState
+from calls.choices import session_choices
 from funding.models import Convention, Tranche
 from portal.fields import AmountInputField, DateInputField, IntegerInputField
 from portal.idempotency import IdempotentForm
@@ -25,7 +26,7 @@ class PortfolioFilterForm(forms.Form):
         self.fields["programme"].choices = [("", _("Tous"))] + [(p.pk, p.name) for p in programmes]
         themes = {session.theme_id: session.theme for session in sessions}
         self.fields["theme"].choices = [("", _("Tous"))] + [(t.pk, f"{t.code} — {t.title}") for t in themes.values()]
-        self.fields["session"].choices = [("", _("Toutes"))] + [(s.pk, f"{s.theme.code} — {s.name}") for s in sessions]
+        self.fields["session"].choices = session_choices(sessions, empty_label=_("Toutes"))
         self.fields["convention"].choices = [
             ("", _("Tous")),
             ("none", _("Pas encore générée")),

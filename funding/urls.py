@@ -29,6 +29,11 @@ urlpatterns = [
     path("modeles/<int:programme_id>/", staff.convention_template, name="convention_template"),
     path("projets/<int:pk>/jalons/<int:milestone_id>/declarer/", project.milestone_declare, name="milestone_declare"),
     path("projets/<int:pk>/jalons/<int:milestone_id>/examiner/", project.milestone_review, name="milestone_review"),
+    path(
+        "projets/<int:pk>/jalons/<int:milestone_id>/justificatif/",
+        project.milestone_evidence,
+        name="milestone_evidence",
+    ),
     path("projets/<int:pk>/tranches/<int:tranche_id>/paiement/", project.payment_record, name="payment_record"),
     path("projets/<int:pk>/rapports/", reports.report_list, name="reports"),
     path("projets/<int:pk>/rapport-final/", reports.final_report_submit, name="final_report"),

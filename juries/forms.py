@@ -1,6 +1,8 @@
 """Forms of the jury pages; the score grid itself is read from the POST by `sheet_from_post`."""
 
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from juries import scoring
@@ -71,13 +73,73 @@ def sheet_from_post(grid: list[scoring.GridItem], data) -> dict:
     return sheet
 
 
+def session_labels(sessions) -> dict[str, object]:
+    """label → session, each label read and typed by a person: « ITN6 — Guichet — mars 2021 », the
+    call's title first for a session of another call (`other_call`), the opening date when two match."""
+    labels, seen = {}, {}
+    for session in sessions:
+        label = f"{session.theme.call.title} — {session}" if getattr(session, "other_call", False) else str(session)
+        seen[label] = seen.get(label, 0) + 1
+        labels[session] = label
+    for session, label in labels.items():
+        if seen[label] > 1:
+            labels[session] = f"{label} (ouverture le {session.opens_at:%d/%m/%Y})"
+    return {label: session for session, label in labels.items()}
+
+
+class SessionSearchInput(forms.TextInput):
+    """A text input searching a list of sessions (a datalist: the browser filters it as one types),
+    instead of a select of hundreds of options: the input and the datalist of its `sessions`."""
+
+    sessions = ()
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id', name)}-options"
+        html = super().render(name, value, {**(attrs or {}), "list": list_id, "autocomplete": "off"}, renderer)
+        options = format_html_join(
+            "", '<option value="{}"></option>', ((label,) for label in session_labels(self.sessions))
+        )
+        return html + format_html('<datalist id="{}">{}</datalist>', list_id, options)
+
+
+class SessionSearchField(forms.ModelChoiceField):
+    """A session chosen among `queryset` by its label (as offered) or its id; anything else is refused."""
+
+    widget = SessionSearchInput
+    default_error_messages = {
+        "invalid_choice": _("Session introuvable : choisissez-en une dans la liste proposée."),
+    }
+
+    def _set_queryset(self, queryset):
+        super()._set_queryset(queryset)
+        self.widget.sessions = self.queryset if self.queryset is not None else []
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def prepare_value(self, value):
+        if hasattr(value, "_meta"):
+            return next((label for label, session in session_labels(self.queryset).items() if session == value), "")
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        session = session_labels(self.queryset).get(str(value).strip())
+        return session if session is not None else super().to_python(value)
+
+
 class JuryCreateForm(forms.Form):
     """Scope choices are limited to the staff's programmes; consistency is the service's to check."""
 
     name = forms.CharField(label=_("Nom du jury"), max_length=255)
     call = forms.ModelChoiceField(label=_("Appel"), queryset=None)
     theme = forms.ModelChoiceField(label=_("Thème (facultatif)"), queryset=None, required=False)
-    session = forms.ModelChoiceField(label=_("Session (facultative)"), queryset=None, required=False)
+    session = SessionSearchField(
+        label=_("Session (facultative)"),
+        queryset=None,
+        required=False,
+        help_text=_("Les sessions de l'appel choisi : tapez un thème ou un mois pour chercher."),
+    )
     evaluations_per_dossier = IntegerInputField(
         label=_("Évaluations par dossier"), min_value=1, max_value=10, initial=2
     )
@@ -93,6 +155,16 @@ class JuryCreateForm(forms.Form):
     def __init__(self, *args, calls, themes, sessions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["call"].queryset = calls
+        # Choosing the call reloads the themes and sessions offered (#jury-scope, htmx).
+        self.fields["call"].widget.attrs.update(
+            {
+                "hx-get": reverse("juries:staff_list"),
+                "hx-trigger": "change",
+                "hx-target": "#jury-scope",
+                "hx-select": "#jury-scope",
+                "hx-swap": "outerHTML",
+            }
+        )
         self.fields["theme"].queryset = themes
         self.fields["session"].queryset = sessions
 

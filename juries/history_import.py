@@ -241,8 +241,7 @@ def _record(*, actor, session: Session, row: dict) -> Dossier:
         submitted_at=session.closes_at,
         created_by=actor,
     )
-    # The reference of a dossier started in the portal: theme, year of the session's close, sequence.
-    dossier.reference = f"{session.theme.code}-{timezone.localtime(session.closes_at).year}-{dossier.pk:05d}"
+    dossier.reference = dossier.numbered()
     dossier.save(update_fields=["reference"])
     return dossier
 

@@ -1,18 +1,17 @@
 """Celery tasks of juries: thin adapters that take ids and call services."""
 
-from celery import shared_task
-
 from juries.services import documents
+from portal.celery import resilient_task
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@resilient_task
 def deliberation_documents(deliberation_id: int) -> None:
     """Render the minutes and the decision letters of one deliberation; running it twice changes nothing."""
     documents.minutes_generate(deliberation_id=deliberation_id)
     documents.letters_generate(deliberation_id=deliberation_id)
 
 
-@shared_task
+@resilient_task
 def deliberation_documents_sweep() -> int:
     """Periodic catch-up for documents whose task was lost (broker down at commit time)."""
     return documents.documents_sweep()

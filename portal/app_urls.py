@@ -1,11 +1,12 @@
 from django.urls import path
 
-from portal import views, views_organisations
+from portal import views, views_operations, views_organisations
 
 app_name = "portal"
 
 urlpatterns = [
     path("sante/", views.health, name="health"),
+    path("sante/detail/", views_operations.health_detail, name="health_detail"),
     path("mon-espace/", views.dashboard, name="dashboard"),
     path("mon-espace/organisation/", views_organisations.organisation_choose, name="organisation_choose"),
     path("mon-espace/organisation/rejoindre/", views_organisations.organisation_join, name="organisation_join"),
@@ -48,5 +49,7 @@ urlpatterns = [
     path("gestion/organisations/", views_organisations.organisation_review, name="organisation_review"),
     path("mon-espace/notifications/", views.notifications, name="notifications"),
     path("confidentialite/", views.privacy, name="privacy"),
+    path("accessibilite/", views.accessibility_statement, name="accessibility"),
+    path("plan-du-site/", views.sitemap, name="sitemap"),
     path("mon-espace/confidentialite/mes-donnees.json", views.personal_data_download, name="personal_data_download"),
 ]

@@ -151,6 +151,12 @@ LABELS: dict[str, str] = {
     "final_report.validate": "Examen du rapport final",
     "project.close": "Clôture du projet",
     "reminders.preferences": "Préférences de relance",
+    "api.token_create": "Création d'un jeton d'API",
+    "api.token_revoke": "Révocation d'un jeton d'API",
+    "api.request": "Appel de l'API avec un jeton",
+    "api.webhook_create": "Enregistrement d'un webhook",
+    "api.webhook_update": "Modification d'un webhook",
+    "api.webhook_redeliver": "Relivraison d'un événement à un webhook",
 }
 
 

@@ -2,6 +2,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 
+from portal.accessibility import current_audit
 from portal.navigation import navigation_for
 from portal.selectors import user_roles
 
@@ -23,20 +24,30 @@ SITE_CONFIG = SimpleNamespace(
 )
 
 
-def portal(request):
-    """Site configuration (no database query) and the role-aware navigation."""
-    user = getattr(request, "user", None)
-    roles = user_roles(user)
+def site_context(request) -> dict:
+    """What every page's frame needs and no database query: the site's configuration, the nonce, the skip links."""
     nonce = getattr(request, "csp_nonce", None)
     return {
         # Evaluated here so that django-csp puts the nonce in the header of every HTML page.
         "csp_nonce": str(nonce) if nonce is not None else "",
         "SITE_CONFIG": SITE_CONFIG,
-        "roles": roles,
-        "main_navigation": navigation_for(roles, request.path, user),
+        "main_navigation": [],
+        # The footer's mention follows the audit grid (read once per process), never a hand-written claim.
+        "accessibility_level": current_audit().level,
         "skiplinks": [
             {"link": "#content", "label": "Contenu"},
             {"link": "#fr-navigation", "label": "Menu"},
             {"link": "#footer", "label": "Pied de page"},
         ],
+    }
+
+
+def portal(request):
+    """The site's frame (`site_context`) and the role-aware navigation."""
+    user = getattr(request, "user", None)
+    roles = user_roles(user)
+    return {
+        **site_context(request),
+        "roles": roles,
+        "main_navigation": navigation_for(roles, request.path, user),
     }

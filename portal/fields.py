@@ -13,7 +13,9 @@ value, and model forms get these fields through `ModelForm`. They refuse, with a
   near year 1 or 9999 cannot even be converted between time zones).
 
 They accept what French people type: spaces (ordinary, non-breaking, narrow) between thousands,
-a decimal comma as well as a point, and a trailing « € » or « % ».
+a decimal comma as well as a point, and a trailing « € » or « % ». They show a stored number
+the same way (« 32 000,00 », « 12,5 »), so that what a page shows back is what people would type;
+whole numbers (years, counts) are never grouped.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from portal.templatetags.portal_format import amount_input, number_input
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 # Characters of a number once its grouping spaces are removed: a thousand billion euros with
@@ -108,16 +112,34 @@ def check_year(year: int, code: str = "year_range", messages: dict | None = None
         _refuse(code, messages)
 
 
+class FrenchNumberInput(forms.TextInput):
+    """A text input that shows a stored number written the French way by `show` (typed text is shown
+    back as it was typed: an error must not rewrite what the user wrote)."""
+
+    def __init__(self, *, show=None, attrs=None):
+        super().__init__(attrs)
+        self.show = show
+
+    def format_value(self, value):
+        if self.show is not None and isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+            return self.show(value)
+        return super().format_value(value)
+
+
 class _TypedNumberMixin:
     """Typed text read by `parse` (this module's parser) before Django's own checks; a text input
     with the right keyboard, since a number input refuses French spaces and commas."""
 
     default_error_messages = {"digits": MESSAGES["digits"], "too_long": MESSAGES["too_long"]}
     parse = None
+    show = None
     inputmode = ""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": self.inputmode, "autocomplete": "off"}))
+        kwargs.setdefault(
+            "widget",
+            FrenchNumberInput(show=type(self).show, attrs={"inputmode": self.inputmode, "autocomplete": "off"}),
+        )
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -131,11 +153,14 @@ class DecimalInputField(_TypedNumberMixin, forms.DecimalField):
     """A decimal number as typed in France; bounded by the field's max_digits or max_value."""
 
     parse = staticmethod(parse_decimal)
+    show = staticmethod(number_input)
     inputmode = "decimal"
 
 
 class AmountInputField(DecimalInputField):
-    """An amount in euros, to the cent, from 0 to under a thousand billion."""
+    """An amount in euros, to the cent, from 0 to under a thousand billion; shown « 32 000,00 »."""
+
+    show = staticmethod(amount_input)
 
     default_error_messages = {
         "invalid": _("Saisissez un montant en euros, par exemple 12 500,50."),

@@ -86,6 +86,15 @@ class Organisation(models.Model):
         related_name="+",
         verbose_name=_("créée par"),
     )
+    # Past dossiers whose carriers the sources do not name are grouped under one such organisation;
+    # it is nobody's partner.
+    is_placeholder = models.BooleanField(
+        _("regroupement sans porteur connu"),
+        default=False,
+        help_text=_(
+            "Regroupe des dossiers du passé dont le porteur n'est pas connu : jamais proposée comme partenaire."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -307,6 +316,44 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.event} → {self.to_email}"
+
+
+class TaskOutbox(models.Model):
+    """A Celery task asked for by a change, written in the change's transaction.
+
+    The row is the promise that the task will run: it is published to the broker after commit,
+    and deleted once the broker has it; a row left behind (broker down, process killed) is
+    published by the periodic sweep (portal.services.task_outbox).
+    """
+
+    task = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("tâche en attente de publication")
+        verbose_name_plural = _("tâches en attente de publication")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.task}({self.kwargs})"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a background component, shown on the operators' health page."""
+
+    name = models.CharField(max_length=50, unique=True)
+    seen_at = models.DateTimeField()
+    detail = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("signal de vie")
+        verbose_name_plural = _("signaux de vie")
+
+    def __str__(self):
+        return f"{self.name} ({self.seen_at:%Y-%m-%d %H:%M:%S})"
 
 
 class AuditEvent(models.Model):

@@ -21,12 +21,18 @@ def _always(roles: UserRoles) -> bool:
     return True
 
 
+def _carries_dossiers(roles: UserRoles) -> bool:
+    """The applicant's entries: a member of an organisation who neither runs a programme nor pays
+    grants (their organisation's membership makes them no carrier: the operator's menu stays its own)."""
+    return roles.is_applicant and not (roles.is_fund_operator or roles.is_programme_staff)
+
+
 NAVIGATION = [
     NavEntry(_("Appels à projets"), "calls:public_list", _always),
     NavEntry(_("Simulateur"), "simulator:index", _always),
     NavEntry(_("Lauréats"), "laureates:list", _always),
-    NavEntry(_("Mes dossiers"), "applications:my_dossiers", lambda roles: roles.is_applicant),
-    NavEntry(_("Mes projets"), "funding:my_projects", lambda roles: roles.is_applicant),
+    NavEntry(_("Mes dossiers"), "applications:my_dossiers", _carries_dossiers),
+    NavEntry(_("Mes projets"), "funding:my_projects", _carries_dossiers),
     NavEntry(_("Gestion des appels"), "calls_staff:list", lambda roles: roles.is_programme_staff or roles.is_admin),
     NavEntry(_("Tableau de bord"), "dashboard:index", lambda roles: roles.is_programme_staff or roles.is_admin),
     NavEntry(_("À instruire"), "applications:instruction_queue", lambda roles: roles.is_programme_staff),
@@ -35,6 +41,11 @@ NAVIGATION = [
     NavEntry(_("Jury"), "juries:my_queue", lambda roles: roles.is_juror),
     NavEntry(_("Conventions"), "funding:portfolio", lambda roles: roles.is_fund_operator or roles.is_programme_staff),
     NavEntry(_("Organisations"), "portal:organisation_review", lambda roles: roles.reviews_organisations),
+    NavEntry(
+        _("API et webhooks"),
+        "api_staff:index",
+        lambda roles: roles.is_programme_staff or roles.is_fund_operator or roles.is_admin,
+    ),
     NavEntry(
         _("Demandes d'adhésion"),
         "portal:membership_requests",

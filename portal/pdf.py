@@ -47,4 +47,6 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     html = render_to_string(template_name, context)
     root = static_base_dir()
     document = weasyprint.HTML(string=html, base_url=f"{root.as_uri()}/", url_fetcher=StaticOnlyFetcher(root))
-    return document.write_pdf()
+    # PDF/UA-1: a tagged PDF (headings, tables, reading order, language, title) that a screen
+    # reader can read, as RGAA 13.3 asks of every document the portal hands out.
+    return document.write_pdf(pdf_variant="pdf/ua-1")

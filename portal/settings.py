@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "juries",
     "funding",
     "dashboard",
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +98,8 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.RoleSecurityMiddleware",
+    # A read that meets a dropped database connection runs again; a write is asked to retry, input kept.
+    "portal.database_faults.DatabaseFaultMiddleware",
     # Last, so that it sees the lockout raised by the authentication backend.
     "axes.middleware.AxesMiddleware",
 ]
@@ -212,20 +216,38 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A dead broker must not hang a request: publishing gives up fast, the outbox keeps the work. The task
-# of a worker killed mid-run (acks_late: its message is not acknowledged) goes to another worker after
-# visibility_timeout seconds; it must exceed the longest task (a task may run twice: tasks are idempotent).
+# A dead broker must not hang a request: a publish is one attempt (portal.services.task_outbox), bounded by
+# BROKER_TIMEOUT seconds to connect and to get an answer (above kombu's 1 s wait for new work, so that the
+# worker's polling is not cut short); the task outbox keeps the work. The task of a worker killed mid-run
+# (acks_late: its message is not acknowledged) goes to another worker after visibility_timeout seconds; it
+# must exceed the longest task (a task may run twice: tasks are idempotent).
+BROKER_TIMEOUT = float(os.environ.get("BROKER_TIMEOUT", "2"))
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.5,
+    "socket_connect_timeout": BROKER_TIMEOUT,
+    "socket_timeout": BROKER_TIMEOUT,
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
 }
+# After failing to reach Redis, a process leaves it alone for this long: tasks wait in the task outbox, the
+# cache answers as an empty one (portal.cache).
+REDIS_PAUSE_SECONDS = float(os.environ.get("REDIS_PAUSE_SECONDS", "30"))
+# How often beat has the task outbox published: after a broker outage, a receipt waits at most this long
+# (plus its rendering) once the broker is back. See docs/operations.md.
+TASK_OUTBOX_SWEEP_SECONDS = float(os.environ.get("TASK_OUTBOX_SWEEP_SECONDS", "30"))
+# The worker's sign of life for the health page (/sante/detail/), asked by beat this often.
+HEARTBEAT_SECONDS = float(os.environ.get("HEARTBEAT_SECONDS", "60"))
+# Stored files that nothing references (a failed attempt, an expired export) are removed once this old.
+ORPHAN_FILES_GRACE_HOURS = float(os.environ.get("ORPHAN_FILES_GRACE_HOURS", "24"))
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 from celery.schedules import crontab  # noqa: E402  (beat schedules need it; Celery is already a dependency)
 
 CELERY_BEAT_SCHEDULE = {
+    "task-outbox-publish": {"task": "portal.tasks.task_outbox_publish", "schedule": TASK_OUTBOX_SWEEP_SECONDS},
+    "heartbeat": {"task": "portal.tasks.heartbeat", "schedule": HEARTBEAT_SECONDS},
     "outbox-send-pending": {"task": "portal.tasks.outbox_send_pending", "schedule": 60.0},
     "receipts-sweep": {"task": "applications.tasks.receipts_sweep", "schedule": 120.0},
     "deliberation-documents-sweep": {"task": "juries.tasks.deliberation_documents_sweep", "schedule": 300.0},
@@ -235,7 +257,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=15),
     },
     "funding-conventions-render-pending": {"task": "funding.tasks.conventions_render_pending", "schedule": 300.0},
-    "export-files-purge": {"task": "applications.tasks_exports.export_files_purge", "schedule": 3600.0},
+    "orphan-files-purge": {"task": "portal.tasks.orphan_files_purge", "schedule": 3600.0},
+    "webhooks-send-pending": {"task": "api.tasks.webhook_deliveries_send", "schedule": 60.0},
 }
 # Task modules that are not named tasks.py, which the worker would not discover by itself.
 CELERY_IMPORTS = ["applications.tasks_exports"]
@@ -244,11 +267,24 @@ CELERY_IMPORTS = ["applications.tasks_exports"]
 # test wipe another's rate limits and previews, so each test process keeps its own memory cache.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": BROKER_TIMEOUT, "socket_timeout": BROKER_TIMEOUT},
+        }
         if REDIS_URL and not TESTING
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Automation API (api/, docs/api.md): calls per minute and per token, counted in the cache (Redis in
+# production, shared by every web node). Webhooks: attempts before a delivery is given up; private
+# networks the portal may post to (an administration's own network, e.g. "10.0.0.0/8"), every other
+# non-public address being refused; plain HTTP to 127.0.0.1 only in tests (the local receiver).
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "600"))
+API_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("API_WEBHOOK_MAX_ATTEMPTS", "8"))
+API_WEBHOOK_ALLOWED_NETWORKS = env_list("API_WEBHOOK_ALLOWED_NETWORKS")
+API_WEBHOOK_ALLOW_LOOPBACK = TESTING
 
 # Accounts (django-allauth): e-mail only, verified before first login.
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -363,11 +399,30 @@ CONTENT_SECURITY_POLICY = {
 
 # Each app's contribution to "Télécharger mes données" (RGPD).
 PERSONAL_DATA_EXPORTERS = ["portal.privacy.export_account", "applications.privacy.export_dossiers"]
+# Stored files referenced elsewhere than by a FileField: each callable gets a list of names and returns
+# those still in use (portal.services.files, the orphan sweep).
+STORED_FILE_REFERENCES = ["applications.tasks_exports.export_files_referenced"]
+# The operators' health page (/sante/detail/): each callable returns one HealthCheck (portal.health).
+HEALTH_CHECKS = [
+    "portal.health.database",
+    "portal.health.broker",
+    "portal.health.worker",
+    "portal.health.beat",
+    "portal.health.task_outbox",
+    "portal.health.email_outbox",
+    "applications.health.pending_receipts",
+]
+# A monitoring system reads /sante/detail/ in JSON with the header "Authorization: Bearer <HEALTH_TOKEN>";
+# empty: only administrators, signed in, see the page.
+HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN", "")
 # Rejected, ineligible and withdrawn dossiers lose their personal data after this delay.
 RETENTION_REJECTED_DAYS = int(os.environ.get("RETENTION_REJECTED_DAYS", str(2 * 365)))
 
 PORTAL_SERVICE_NAME = "Portail des appels à projets"
 PORTAL_SERVICE_TAGLINE = "Innovation et transformation numérique de l'action publique"
+# The accessibility statement (/accessibilite/) names who runs the portal and where to report a barrier.
+PORTAL_OPERATOR_NAME = os.environ.get("PORTAL_OPERATOR_NAME", "L'équipe du portail des appels à projets")
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "")
 
 LOGGING = {
     "version": 1,

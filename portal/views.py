@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from portal import selectors, services
+from portal import accessibility, selectors, services
 from portal.privacy import personal_data_of
 
 PAGE_SIZE = 20
@@ -40,6 +42,30 @@ def privacy(request):
     return render(request, "portal/privacy.html")
 
 
+def accessibility_statement(request):
+    """The RGAA statement, computed from the audit grid shipped with the code (portal.accessibility)."""
+    audit = accessibility.current_audit()
+    return render(
+        request,
+        "portal/accessibility.html",
+        {
+            "audit": audit,
+            "operator_name": settings.PORTAL_OPERATOR_NAME,
+            "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+            "breadcrumb_data": {"links": [], "current": _("Déclaration d'accessibilité")},
+        },
+    )
+
+
+def sitemap(request):
+    """Plan du site: every section this user may open (RGAA 12.1, a second way to find a page)."""
+    return render(
+        request,
+        "portal/sitemap.html",
+        {"breadcrumb_data": {"links": [], "current": _("Plan du site")}},
+    )
+
+
 @login_required
 def personal_data_download(request):
     """The user's personal data as a JSON file (RGPD right of access)."""
@@ -57,7 +83,3 @@ def error_403(request, exception=None):
 
 def error_404(request, exception=None):
     return render(request, "404.html", status=404)
-
-
-def error_500(request):
-    return render(request, "500.html", status=500)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.workflow import DossierState
@@ -187,6 +188,8 @@ class Dossier(models.Model):
             models.Index(fields=["organisation", "-created_at"]),
             models.Index(fields=["theme", "state"]),
             models.Index(fields=["project_key"]),
+            # The API's incremental sync reads dossiers page by page in this order (keyset pagination).
+            models.Index(fields=["updated_at", "id"], name="dossier_updated_keyset"),
         ]
 
     def __str__(self):
@@ -199,6 +202,12 @@ class Dossier(models.Model):
     @property
     def audit_call_id(self) -> int:
         return self.theme.call_id
+
+    def numbered(self) -> str:
+        """The readable, stable reference of a saved dossier: theme, year it was filed (its submission
+        for a past dossier imported with its date, else the year it was started), sequence."""
+        filed = timezone.localtime(self.submitted_at or self.created_at)
+        return f"{self.theme.code}-{filed.year}-{self.pk:05d}"
 
 
 class Derogation(models.Model):
@@ -291,6 +300,10 @@ def attachment_path(instance, filename):
     return f"dossiers/{instance.dossier_id}/{uuid.uuid4().hex}"
 
 
+# The kind of the files attached to messages (the dossier's own pieces carry their document's kind).
+MESSAGE_ATTACHMENT_KIND = "message"
+
+
 class Attachment(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
     required_document = models.ForeignKey(
@@ -336,6 +349,11 @@ class DossierSnapshot(models.Model):
         return f"{self.dossier.reference} — dépôt n°{self.number}"
 
 
+def distinct_messages(points: list[dict]) -> list[str]:
+    """The texts of complement points, each once: a request that reopens several parts repeats its text per part."""
+    return list(dict.fromkeys(text for point in points if (text := (point.get("message") or "").strip())))
+
+
 class ComplementRequest(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="complement_requests")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -355,6 +373,10 @@ class ComplementRequest(models.Model):
 
     def __str__(self):
         return f"Compléments demandés — {self.dossier}"
+
+    @property
+    def messages(self) -> list[str]:
+        return distinct_messages(self.points)
 
 
 class Message(models.Model):

@@ -3,11 +3,12 @@
 import difflib
 from decimal import Decimal
 
-from django.db.models import Min, Q, QuerySet, Sum
+from django.db.models import Case, IntegerField, Min, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Dossier, Project, ProjectPhase
-from applications.workflow import TO_INSTRUCT, TO_INSTRUCT_FILTER
+from applications.models import MESSAGE_ATTACHMENT_KIND, BudgetLine, Dossier, Project, ProjectPhase
+from applications.workflow import TO_INSTRUCT, TO_INSTRUCT_FILTER, DossierState
 from portal.selectors import user_roles
 
 
@@ -181,7 +182,13 @@ def applicant_dossier_list(
         queryset = queryset.filter(
             Q(reference__icontains=query) | Q(acronym__icontains=query) | Q(title__icontains=query)
         )
-    return queryset.order_by("-created_at", "-pk")
+    waits_for_applicant = Q(state=DossierState.COMPLEMENT_REQUESTED) | Q(
+        state=DossierState.DRAFT, session__closes_at__gt=timezone.now()
+    )
+    queryset = queryset.annotate(
+        to_do=Case(When(waits_for_applicant, then=Value(0)), default=Value(1), output_field=IntegerField())
+    )
+    return queryset.order_by("to_do", "-created_at", "-pk")
 
 
 # Sort keys of the staff list (the value of ?tri=, without the "-" of descending order).
@@ -327,6 +334,63 @@ def predecessor_candidates(user, *, session) -> QuerySet[Dossier]:
     )
 
 
+def snapshot_budget(content: dict) -> list[dict]:
+    """The budget lines of a frozen version with their category and source in French (the
+    version keeps the codes, which stay stable when a label is reworded)."""
+    categories, sources = dict(BudgetLine.Category.choices), dict(BudgetLine.Source.choices)
+    return [
+        {
+            **line,
+            "category": categories.get(line.get("category"), line.get("category")),
+            "source": sources.get(line.get("source"), line.get("source")),
+        }
+        for line in content.get("budget", [])
+    ]
+
+
+def piece_labels(theme) -> dict[str, str]:
+    """kind → French name of every piece a dossier of `theme` may hold, files sent with messages included."""
+    from calls.models import FormStep
+    from calls.selectors import documents_asked_of
+
+    return {MESSAGE_ATTACHMENT_KIND: _("Pièce jointe à un message")} | {
+        document.kind: document.label
+        for step in (FormStep.INTEREST, FormStep.DOSSIER)
+        for document in documents_asked_of(theme, step)
+    }
+
+
+def snapshot_documents(content: dict, theme) -> list[dict]:
+    """The pieces of a frozen version, each named as the dossier asked for it."""
+    labels = piece_labels(theme)
+    return [
+        {**document, "label": labels.get(document["kind"], document["kind"])}
+        for document in content.get("documents", [])
+    ]
+
+
+def dossier_pieces(dossier) -> list:
+    """The dossier's own pieces (not the files of messages), each with `kind_label`, its French name."""
+    labels = piece_labels(dossier.theme)
+    pieces = list(dossier.attachments.filter(message__isnull=True))
+    for piece in pieces:
+        piece.kind_label = labels.get(piece.kind, piece.kind)
+    return pieces
+
+
+def reopened_part_labels(dossier, request) -> list[str]:
+    """The parts a complement request reopens, named as the dossier's menu names them, in its order."""
+    from applications.permissions import complement_parts
+
+    parts = complement_parts(request)
+    schema = dossier.form_definition.schema if dossier.form_definition else {"sections": []}
+    named = [("_projet", _("Projet et partenaires"))]
+    named += [(section["key"], section["title"]) for section in schema.get("sections", [])]
+    named += [("_budget", _("Budget"))]
+    named += [(f"document:{kind}", label) for kind, label in piece_labels(dossier.theme).items()]
+    return [label for part, label in named if part in parts]
+
+
 # --- Projects in phases ------------------------------------------------------------------
 
 
@@ -394,10 +458,11 @@ def similar_project_flags(dossiers) -> dict[int, list[Dossier]]:
 
 
 def dossier_required_documents(dossier: Dossier) -> list:
-    """The documents the dossier's step asks for: the expression of interest's own, or the full dossier's."""
-    from calls.selectors import required_documents_of, step_of_session
+    """The documents the dossier's step asks for (the expression of interest's own, or the full dossier's),
+    or the optional annexes where the call names none."""
+    from calls.selectors import documents_asked_of, step_of_session
 
-    return required_documents_of(dossier.theme, step_of_session(dossier.session))
+    return documents_asked_of(dossier.theme, step_of_session(dossier.session))
 
 
 def phase_holds(phase: ProjectPhase, *, requested: Decimal | None = None) -> tuple[Decimal, str]:

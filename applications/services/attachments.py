@@ -9,6 +9,7 @@ from applications.permissions import ensure_can_edit
 from calls.models import RequiredDocument
 from portal.errors import DomainError
 from portal.services import audit_record
+from portal.services.files import stored_files_removed_on_failure
 from portal.uploads import bytes_from_megabytes, validate_upload
 
 
@@ -31,7 +32,7 @@ def attachment_upload(*, actor, dossier: Dossier, required_document: RequiredDoc
     not the files attached to messages; the call's page limit is checked where the format
     tells the page count (see `validate_upload`).
     """
-    with transaction.atomic():
+    with transaction.atomic(), stored_files_removed_on_failure() as keep:
         locked = Dossier.objects.select_for_update(of=("self",)).select_related("session", "theme").get(pk=dossier.pk)
         ensure_can_edit(locked, actor, part=f"document:{required_document.kind}")
         used = locked.attachments.filter(message__isnull=True).aggregate(total=Sum("size"))["total"] or 0
@@ -50,7 +51,8 @@ def attachment_upload(*, actor, dossier: Dossier, required_document: RequiredDoc
         )
         attachment = Attachment(
             dossier=locked,
-            required_document=required_document,
+            # The optional annexes have no document row (calls.selectors.optional_annex).
+            required_document=required_document if required_document.pk else None,
             kind=required_document.kind,
             original_name=checked.safe_name,
             content_type=checked.content_type,
@@ -59,6 +61,7 @@ def attachment_upload(*, actor, dossier: Dossier, required_document: RequiredDoc
             uploaded_by=actor,
         )
         attachment.file.save(checked.safe_name, uploaded_file, save=False)
+        keep(attachment.file)
         attachment.save()
         audit_record(
             actor=actor,

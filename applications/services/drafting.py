@@ -182,8 +182,7 @@ def dossier_start(
             predecessor=predecessor,
             created_by=actor,
         )
-        # The reference is readable and stable: theme, year of the session's close, sequence.
-        dossier.reference = f"{session.theme.code}-{timezone.localtime(session.closes_at).year}-{dossier.pk:05d}"
+        dossier.reference = dossier.numbered()
         dossier.save(update_fields=["reference"])
         resubmitted_phase = getattr(predecessor, "project_phase", None) if predecessor else None
         if (

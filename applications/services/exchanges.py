@@ -9,7 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Attachment, ComplementRequest, Dossier, Message, MessageRead
+from applications.models import (
+    MESSAGE_ATTACHMENT_KIND,
+    Attachment,
+    ComplementRequest,
+    Dossier,
+    Message,
+    MessageRead,
+    distinct_messages,
+)
 from applications.permissions import complement_parts, ensure_member, open_complement_request
 from applications.recipients import carrier_members, programme_staff
 from applications.services.submission import snapshot_freeze
@@ -17,6 +25,7 @@ from applications.services.workflow import actor_roles_on, dossier_transition
 from applications.workflow import APPLICANT, STAFF
 from portal.errors import DomainError
 from portal.services import audit_record, notify
+from portal.services.files import stored_files_removed_on_failure
 from portal.uploads import validate_upload
 
 
@@ -29,7 +38,7 @@ def complement_request_create(
     if due_at <= timezone.now():
         raise DomainError(_("La date limite doit être dans le futur."), code="invalid", field="due_at")
     with transaction.atomic():
-        summary = "\n".join(f"- {point.get('message', '')}" for point in points)
+        summary = "\n".join(f"- {message}" for message in distinct_messages(points))
         locked = dossier_transition(dossier=dossier, name="request_complement", actor=actor, reason=summary)
         request = ComplementRequest.objects.create(dossier=locked, requested_by=actor, points=points, due_at=due_at)
         if not complement_parts(request):
@@ -66,14 +75,14 @@ def message_post(*, actor, dossier: Dossier, body: str, files=()) -> Message:
     roles = actor_roles_on(dossier, actor)
     if not roles & {APPLICANT, STAFF}:
         raise DomainError(_("Dossier introuvable."), code="not_found")
-    with transaction.atomic():
+    with transaction.atomic(), stored_files_removed_on_failure() as keep:
         message = Message.objects.create(dossier=dossier, author=actor, body=body.strip())
         for uploaded in files:
             checked = validate_upload(uploaded_file=uploaded, allowed_formats=[], max_bytes=10 * 1024 * 1024)
             attachment = Attachment(
                 dossier=dossier,
                 message=message,
-                kind="message",
+                kind=MESSAGE_ATTACHMENT_KIND,
                 original_name=checked.safe_name,
                 content_type=checked.content_type,
                 size=checked.size,
@@ -81,6 +90,7 @@ def message_post(*, actor, dossier: Dossier, body: str, files=()) -> Message:
                 uploaded_by=actor,
             )
             attachment.file.save(checked.safe_name, uploaded, save=False)
+            keep(attachment.file)
             attachment.save()
         MessageRead.objects.create(message=message, user=actor)
         audit_record(actor=actor, action="dossier.message", target=dossier, data={"message": message.pk})

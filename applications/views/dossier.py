@@ -28,6 +28,7 @@ from applications.selectors import (
     predecessor_candidates,
     project_phases_to_file,
     project_summary,
+    reopened_part_labels,
 )
 from applications.services import attachments, drafting, exchanges, submission
 from applications.workflow import (
@@ -110,6 +111,7 @@ def dossier_context(dossier: Dossier, current: str) -> dict:
     for item in menu:
         item["current"] = item["key"] == current
         item["reopened"] = item["key"] in reopened
+    complement_request = open_complement_request(dossier)
     return {
         "dossier": dossier,
         "menu": menu,
@@ -117,7 +119,8 @@ def dossier_context(dossier: Dossier, current: str) -> dict:
         "is_draft": dossier.state == DossierState.DRAFT,
         "editable_everything": parts is ALL_PARTS,
         "closes_at": timezone.localtime(dossier.session.closes_at),
-        "complement_request": open_complement_request(dossier),
+        "complement_request": complement_request,
+        "reopened_parts": reopened_part_labels(dossier, complement_request) if complement_request else [],
     }
 
 
@@ -387,6 +390,8 @@ def dossier_budget(request, pk: int):
     editable = can_edit_part(dossier, drafting.BUDGET_PART)
     requested_lines = request.GET.get("lignes", "")
     formset = _budget_formset(dossier, extra=min(count_or_none(requested_lines) or 0, 20))
+    # Lines just added: focus goes to the first of them (1-based), not to the top of the page.
+    focus_line = formset.initial_form_count() + 1 if requested_lines and formset.extra else None
     conflict = None
     saved = False
     failure = ""
@@ -426,6 +431,7 @@ def dossier_budget(request, pk: int):
         "has_lines": dossier.budget_lines.exists(),
         "tax_basis": dossier.theme.call.tax_basis,
         "saved_at": timezone.localtime() if saved else None,
+        "focus_line": focus_line if request.method == "GET" else None,
     }
     if request.htmx:
         return render(request, "applications/dossier/partials/budget_result.html", {"dossier": dossier, **context})
@@ -466,7 +472,7 @@ def dossier_documents(request, pk: int):
     documents = dossier_required_documents(dossier)
     uploaded = list(dossier.attachments.filter(message__isnull=True))
     if request.method == "POST":
-        document = next((d for d in documents if str(d.pk) == request.POST.get("document")), None)
+        document = next((d for d in documents if str(d.pk or d.kind) == request.POST.get("document")), None)
         form = forms.DocumentUploadForm(request.POST, request.FILES)
         if document is None:
             messages.error(request, _("Choisissez le type de pièce à déposer."))

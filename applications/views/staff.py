@@ -12,8 +12,15 @@ from django.utils.translation import gettext as _
 from applications.evaluation import derogation_of, dossier_evaluation
 from applications.forms import ComplementRequestForm, DerogationForm, DerogationWithdrawForm, MessageForm
 from applications.forms_instruction import DossierRoutingForm
-from applications.models import Attachment, BudgetLine, Dossier
-from applications.selectors import dossiers_of_staff, manages_instruction_of, project_summary, similar_project_flags
+from applications.models import Attachment, Dossier
+from applications.selectors import (
+    dossier_pieces,
+    dossiers_of_staff,
+    manages_instruction_of,
+    project_summary,
+    similar_project_flags,
+    snapshot_budget,
+)
 from applications.services import derogations, exchanges
 from applications.views.dossier import (
     attachment_response,
@@ -26,10 +33,6 @@ from applications.views.dossier import (
 from applications.workflow import STAFF, DossierState, transitions_from
 from portal.errors import DomainError
 from portal.selectors import user_roles
-
-# Snapshots store codes; staff read the labels (a code no longer known is shown as it is).
-CATEGORY_LABELS = dict(BudgetLine.Category.choices)
-SOURCE_LABELS = dict(BudgetLine.Source.choices)
 
 
 def staff_dossier_or_404(request, pk: int) -> Dossier:
@@ -61,14 +64,7 @@ def staff_dossier(request, pk: int):
             "dossier": dossier,
             "snapshot": snapshot,
             "content": content,
-            "budget": [
-                {
-                    **line,
-                    "category": CATEGORY_LABELS.get(line["category"], line["category"]),
-                    "source": SOURCE_LABELS.get(line["source"], line["source"]),
-                }
-                for line in content.get("budget", [])
-            ],
+            "budget": snapshot_budget(content),
             "sections": [
                 {"section": s, "answers": section_answers(s, content.get("answers", {}))}
                 for s in schema.get("sections", [])
@@ -80,7 +76,7 @@ def staff_dossier(request, pk: int):
             "can_request_complement": any(
                 t.name == "request_complement" for t in transitions_from(dossier.state, {STAFF})
             ),
-            "attachments": dossier.attachments.filter(message__isnull=True),
+            "attachments": dossier_pieces(dossier),
             "evaluation": evaluation,
             "derogation": derogation_of(dossier),
             "can_record_derogation": bool(

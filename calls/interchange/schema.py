@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from calls.models import FormStep, Programme, RequiredDocument
+from calls.models import FormStep, Programme, RequiredDocument, Session
 from portal.errors import DomainError
 
 FORMAT = "portal-call/1"
@@ -60,18 +60,7 @@ THEME_FIELDS = [
 THEME_RULE = "funding_rule"
 # The published form of each step: a two-step call's expression of interest has its own light one.
 FORM_KEYS = {"form": FormStep.DOSSIER, "interest_form": FormStep.INTEREST}
-SESSION_FIELDS = [
-    "key",
-    "name",
-    "kind",
-    "opens_at",
-    "closes_at",
-    "envelope",
-    "project_size_min",
-    "project_size_max",
-    "jury_on",
-    "note",
-]
+SESSION_FIELDS = list(Session.EDITABLE_FIELDS)
 PHASE_FIELDS = ["key", "label", "description", "order"]
 MILESTONE_FIELDS = ["key", "label", "description", "order"]
 CRITERION_FIELDS = [

@@ -79,17 +79,7 @@ THEME_FIELDS = {
     "grid_note",
     "order",
 }
-SESSION_FIELDS = {
-    "name",
-    "kind",
-    "opens_at",
-    "closes_at",
-    "envelope",
-    "project_size_min",
-    "project_size_max",
-    "jury_on",
-    "note",
-}
+SESSION_FIELDS = set(Session.EDITABLE_FIELDS) - {"key"}
 
 
 # --- calls ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from calls import ics, selectors
 from calls.forms_public import CallFilterForm, InfoSessionRegistrationForm
-from calls.models import CallKind, FormStep, IndicatorFrequency, InfoSession, InfoSessionRegistration, Session, Theme
+from calls.models import FormStep, IndicatorFrequency, InfoSession, InfoSessionRegistration, Session, Theme
 from calls.rules import RuleConfigError
 from calls.selectors import Timing
 from calls.services import registration as registration_service
@@ -35,7 +35,7 @@ def home(request):
     open_calls = list(
         selectors.public_call_list(now=timezone.now(), timing=Timing.OPEN.value).order_by("next_closes_at")[:HOME_CALLS]
     )
-    for call in open_calls:
+    for call in selectors.with_deposit_modes(open_calls):
         call.timing_label = Timing.OPEN.label
     return render(request, "calls/public/home.html", {"open_calls": open_calls})
 
@@ -65,7 +65,7 @@ def call_list(request):
     page = Paginator(selectors.public_call_list(now=now, **form.selector_filters()), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    for call in page:
+    for call in selectors.with_deposit_modes(list(page)):
         call.timing_label = Timing(call.timing).label
     return render(
         request,
@@ -91,9 +91,11 @@ def call_detail(request, slug: str):
         {
             "call": call,
             "themes": themes,
+            "mode_labels": selectors.deposit_mode_labels(call, [theme.kinds for theme in themes]),
             "criteria": selectors.with_weight_shares(selectors.call_grid(call)),
             "documents": call.required_documents.all(),
             "info_sessions": _with_seats(selectors.upcoming_info_sessions(now=now, call=call)),
+            "past_info_sessions": selectors.past_info_sessions(now=now, call=call),
             "breadcrumb_data": _breadcrumb(call.title, (reverse("calls:public_list"), _("Appels à projets"))),
         },
     )
@@ -144,7 +146,7 @@ def theme_detail(request, slug: str, code: str):
         {
             "call": call,
             "theme": theme,
-            "sessions": sessions,
+            "session_runs": selectors.session_runs(sessions),
             "timing": timing,
             "timing_label": Timing(timing).label,
             # A closed call takes no dossier even if a session's dates say otherwise.
@@ -156,11 +158,11 @@ def theme_detail(request, slug: str, code: str):
             "eligible_years": sorted(rule.eligible_years) if rule is not None else [],
             "demo_sessions": [s for s in sessions if s.is_open(now) and s.eligible_years],
             "criteria": selectors.with_weight_shares(selectors.grid_of(theme)),
-            "documents": selectors.required_documents_of(theme),
+            "documents": selectors.documents_asked_of(theme),
             "interest_documents": selectors.required_documents_of(theme, FormStep.INTEREST) if call.is_two_step else [],
             "phases": theme.phases.all(),
             "indicators": _indicators(theme),
-            "kind_labels": [CallKind(kind).label for kind in theme.kinds if kind in CallKind.values],
+            "kind_labels": selectors.theme_mode_labels(theme),
             "info_sessions": _with_seats(selectors.upcoming_info_sessions(now=now, call=call)),
             "breadcrumb_data": _breadcrumb(
                 f"{theme.code} — {theme.title}",

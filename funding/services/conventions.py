@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
@@ -27,6 +26,7 @@ from portal.errors import DomainError
 from portal.pdf import render_pdf
 from portal.selectors import user_roles
 from portal.services import audit_record, notify, task_enqueue_on_commit
+from portal.services.files import document_store, stored_files_removed_on_failure
 from portal.uploads import MEGABYTE, validate_upload
 
 SIGNED_PDF_MAX_BYTES = 20 * MEGABYTE
@@ -259,9 +259,8 @@ def convention_render(*, convention_id: int) -> Convention:
         pdf = render_pdf("funding/pdf/convention.html", convention_document_context(convention))
         convention.sha256 = hashlib.sha256(pdf).hexdigest()
         convention.rendered_at = timezone.now()
-        convention.pdf.save(
-            f"convention-{convention.dossier.reference}-v{convention.version}.pdf", ContentFile(pdf), save=False
-        )
+        # One name per version, written under the row's lock: a failed attempt's file is overwritten, never orphaned.
+        document_store(convention, "pdf", f"funding/convention/version-{convention.pk}.pdf", pdf)
         convention.save(update_fields=["pdf", "sha256", "rendered_at"])
     return convention
 
@@ -352,7 +351,7 @@ def convention_sign_carrier(
             field="signed_file",
         )
     upload = checked_upload(signed_file, field="signed_file", formats=["pdf"], max_bytes=SIGNED_PDF_MAX_BYTES)
-    with transaction.atomic():
+    with transaction.atomic(), stored_files_removed_on_failure() as keep:
         convention = _locked(convention)
         ensure_role(convention.dossier, actor, APPLICANT)
         _expect(convention, Convention.Status.SENT, _("signer"))
@@ -363,6 +362,7 @@ def convention_sign_carrier(
             convention.carrier_signature = Convention.CarrierSignature.UPLOAD
             convention.signed_sha256 = upload.sha256
             convention.signed_file.save(f"signee.{upload.extension}", signed_file, save=False)
+            keep(convention.signed_file)
         else:
             convention.carrier_signature = Convention.CarrierSignature.APPROVAL
         convention.save()

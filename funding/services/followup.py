@@ -21,6 +21,7 @@ from funding.services.preparation import check_schedule_total
 from juries.selectors import unlifted_conditions
 from portal.errors import DomainError
 from portal.services import audit_record, notify
+from portal.services.files import stored_files_removed_on_failure
 from portal.templatetags.portal_format import format_euros as money
 from portal.uploads import MEGABYTE
 
@@ -137,7 +138,7 @@ def milestone_declare(
     if not (note or "").strip():
         raise DomainError(_("Décrivez ce qui a été réalisé."), code="note_required", field="note")
     upload = checked_upload(evidence, field="evidence", formats=[], max_bytes=EVIDENCE_MAX_BYTES)
-    with transaction.atomic():
+    with transaction.atomic(), stored_files_removed_on_failure() as keep:
         milestone = _locked_milestone(milestone)
         ensure_role(milestone.dossier, actor, APPLICANT)
         if milestone.dossier.state == DossierState.CLOSED:
@@ -162,6 +163,7 @@ def milestone_declare(
         milestone.refusal_reason = ""
         if upload is not None:
             milestone.evidence.save(f"preuve.{upload.extension}", evidence, save=False)
+            keep(milestone.evidence)
             milestone.evidence_name = upload.safe_name
         milestone.save()
         audit_record(

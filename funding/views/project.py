@@ -18,6 +18,7 @@ from juries.services.conditions import condition_lift as lift
 from portal.errors import DomainError
 from portal.idempotency import IdempotentForm
 from portal.services import document_served
+from portal.uploads import CONTENT_TYPES
 
 
 def sees_drafts(roles: set[str]) -> bool:
@@ -223,13 +224,34 @@ def milestone_review(request, pk: int, milestone_id: int):
 
 
 @login_required
+def milestone_evidence(request, pk: int, milestone_id: int):
+    """The evidence the carrier attached to a milestone, for every party of the project."""
+    dossier, _roles = funding_dossier(request, pk)
+    milestone = get_object_or_404(Milestone, dossier=dossier, pk=milestone_id)
+    if not milestone.evidence:
+        raise Http404
+    extension = milestone.evidence.name.rsplit(".", 1)[-1].lower()
+    return document_served(
+        request,
+        file=milestone.evidence,
+        target=dossier,
+        document_id=milestone.pk,
+        kind="milestone_evidence",
+        name=milestone.evidence_name or f"justificatif.{extension}",
+        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+    )
+
+
+@login_required
 def payment_record(request, pk: int, tranche_id: int):
     dossier, roles = funding_dossier(request, pk)
     require(roles, FUND_OPERATOR)
     tranche = get_object_or_404(
         Tranche.objects.select_related("convention", "milestone"), convention__dossier=dossier, pk=tranche_id
     )
-    form = forms.PaymentForm(request.POST or None)
+    tranche.paid = followup.paid_on_tranche(tranche)
+    # The amount left to pay is what is usually paid: offered, written as it would be typed.
+    form = forms.PaymentForm(request.POST or None, initial={"amount": tranche.amount - tranche.paid})
     if post_done(
         request,
         form,
@@ -239,7 +261,6 @@ def payment_record(request, pk: int, tranche_id: int):
         _("Paiement enregistré."),
     ):
         return redirect("funding:convention", dossier.pk)
-    tranche.paid = followup.paid_on_tranche(tranche)
     return render(
         request,
         "funding/payment_form.html",

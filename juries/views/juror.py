@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from applications.models import Attachment, Dossier
+from applications.selectors import dossier_pieces, snapshot_budget
 from applications.selectors.instruction import annotations_for_jury
 from applications.views.dossier import attachment_response
 from juries import scoring, selectors
@@ -160,13 +161,28 @@ def snapshot_context(dossier: Dossier) -> dict:
     return {
         "snapshot": snapshot,
         "content": content,
+        "budget": snapshot_budget(content),
         "sections": [
             {"section": s, "answers": [(f, answers.get(f["key"])) for f in s.get("fields", [])]}
             for s in schema.get("sections", [])
         ],
-        "attachments": dossier.attachments.filter(message__isnull=True),
+        "attachments": dossier_pieces(dossier),
         "private_fields": annotations_for_jury(dossier),
     }
+
+
+def named_errors(grid, errors: dict, form) -> list[str]:
+    """What a sheet must correct, named as the page names it (« C1. Pertinence », « Avis motivé »),
+    never by the key the services use; errors on the form's own fields are also shown beside them."""
+    leaves = {leaf.code: leaf for leaf in scoring.leaves(grid)}
+    names = []
+    for key, message in errors.items():
+        if key in form.fields:
+            form.add_error(key, message)
+            names.append(str(form.fields[key].label))
+        elif key in leaves:
+            names.append(f"{key}. {leaves[key].label}")
+    return names
 
 
 def grid_rows(grid, scores: dict, errors: dict) -> list[dict]:
@@ -245,6 +261,7 @@ def score(request, jury_id: int, dossier_id: int):
         "frozen": frozen,
         "grid_rows": grid_rows(grid, scores, errors),
         "errors": errors,
+        "error_names": named_errors(grid, errors, form),
         "live": live,
         "form": form,
         "others": selectors.other_evaluations(member, dossier),
@@ -342,6 +359,7 @@ def consensus(request, jury_id: int, dossier_id: int):
             "side_by_side": side_by_side,
             "grid_rows": grid_rows(grid, scores, errors),
             "errors": errors,
+            "error_names": named_errors(grid, errors, form),
             "form": form,
             "reopen_form": reopen_form,
             "consensus": existing,

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -19,6 +18,8 @@ from juries.forms import (
     DeliberationForm,
     JuryCreateForm,
     MemberAddForm,
+    SessionSearchField,
+    session_labels,
 )
 from juries.models import JuryMember
 from juries.permissions import require_staff
@@ -35,11 +36,16 @@ def jury_list(request):
     require_staff(request.user)
     roles = user_roles(request.user)
     calls = staff_calls(roles)
+    # Themes and sessions are offered for the call chosen (posted, or picked: the page reloads them).
+    chosen_call = count_or_none(request.POST.get("call") or request.GET.get("call"))
     form = JuryCreateForm(
         request.POST or None,
+        initial={"call": chosen_call},
         calls=calls,
-        themes=Theme.objects.filter(call__in=calls).select_related("call"),
-        sessions=Session.objects.filter(theme__call__in=calls).select_related("theme"),
+        themes=Theme.objects.filter(call__in=calls, call_id=chosen_call).select_related("call"),
+        sessions=Session.objects.filter(theme__call__in=calls, theme__call_id=chosen_call)
+        .select_related("theme")
+        .order_by("theme__order", "theme__code", "opens_at"),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -81,7 +87,7 @@ def _action(request, jury) -> None:
         )
         messages.success(request, _("%(member)s ajouté·e au jury et prévenu·e par e-mail.") % {"member": member.user})
     elif action == "withdraw_member":
-        member = JuryMember.objects.filter(jury=jury, pk=request.POST.get("member")).first()
+        member = JuryMember.objects.filter(jury=jury, pk=count_or_none(request.POST.get("member"))).first()
         if member is None:
             raise DomainError(_("Membre introuvable."))
         juries.member_withdraw(actor=request.user, member=member, reason=request.POST.get("reason", ""))
@@ -104,8 +110,12 @@ def _action(request, jury) -> None:
             % {"count": moved},
         )
     elif action == "assign_manual":
-        member = JuryMember.objects.filter(jury=jury, pk=request.POST.get("member")).first()
-        entry = jury.jury_dossiers.filter(dossier_id=request.POST.get("dossier")).select_related("dossier").first()
+        member = JuryMember.objects.filter(jury=jury, pk=count_or_none(request.POST.get("member"))).first()
+        entry = (
+            jury.jury_dossiers.filter(dossier_id=count_or_none(request.POST.get("dossier")))
+            .select_related("dossier")
+            .first()
+        )
         if member is None or entry is None:
             raise DomainError(_("Choisissez un membre et un dossier du jury."))
         assignment.assign_manual(actor=request.user, member=member, dossier=entry.dossier)
@@ -161,10 +171,11 @@ def jury_detail(request, jury_id: int):
 
 def _decisions_from_post(data, rows, targets=None) -> list[DecisionInput]:
     """The decisions typed in the ranking table; a target session is looked up among `targets` only
-    (the jury's reorientation targets), so an id from elsewhere is refused, never looked up."""
-    posted = [count_or_none(v) for k, v in data.items() if k.startswith("target_")]
-    posted = [pk for pk in posted if pk is not None]
-    sessions = {s.pk: s for s in targets.filter(pk__in=posted)} if targets is not None and posted else {}
+    (the jury's reorientation targets), by the label offered or an id, so an id from elsewhere is
+    refused, never looked up."""
+    target_field = SessionSearchField(
+        queryset=targets if targets is not None else Session.objects.none(), required=False
+    )
     decisions = []
     for row in rows:
         pk = row.dossier.pk
@@ -175,12 +186,13 @@ def _decisions_from_post(data, rows, targets=None) -> list[DecisionInput]:
             amount = AmountInputField(required=False).clean(data.get(f"amount_{pk}", ""))
         except ValidationError as error:
             raise DomainError(f"{row.dossier.reference} : {' '.join(error.messages)}", field="amount") from None
-        target = data.get(f"target_{pk}", "").strip()
-        if target and count_or_none(target) not in sessions:
+        try:
+            target = target_field.clean(data.get(f"target_{pk}", ""))
+        except ValidationError:
             raise DomainError(
                 _("%(reference)s : la session visée est introuvable parmi celles du programme.")
                 % {"reference": row.dossier.reference}
-            )
+            ) from None
         decisions.append(
             DecisionInput(
                 dossier_id=pk,
@@ -188,7 +200,7 @@ def _decisions_from_post(data, rows, targets=None) -> list[DecisionInput]:
                 granted_amount=amount,
                 conditions=data.get(f"conditions_{pk}", ""),
                 reasons=data.get(f"reasons_{pk}", ""),
-                target_session=sessions[count_or_none(target)] if target else None,
+                target_session=target,
                 across_calls=data.get(f"across_{pk}") == "on",
             )
         )
@@ -210,22 +222,9 @@ def _promote(request, jury, rows) -> None:
     )
 
 
-def _session_options(jury, sessions):
-    """The target options, the jury's call first, then each other call of the programme in its group."""
-    groups = {}
-    for session in sessions:
-        groups.setdefault(session.theme.call, []).append(session)
-    return format_html_join(
-        "",
-        '<optgroup label="{}">{}</optgroup>',
-        (
-            (
-                call.title if call.pk != jury.call_id else _("Cet appel"),
-                format_html_join("", '<option value="{}">{}</option>', ((s.pk, str(s)) for s in members)),
-            )
-            for call, members in groups.items()
-        ),
-    )
+def _target_label(decision: DecisionInput | None, label_of: dict[int, str]) -> str:
+    """The label of the session a decision being checked targets, as the row's input shows it back."""
+    return label_of.get(decision.target_session.pk, "") if decision and decision.target_session else ""
 
 
 @login_required
@@ -273,13 +272,16 @@ def ranking(request, jury_id: int):
     # The envelope counts what earlier deliberations of the jury granted, as the service does.
     already = granted_total_of(jury)
     granted_total = already + granted_by(proposed)
-    sessions = list(selectors.reorientation_targets(jury))
+    target_labels = session_labels(selectors.reorientation_targets(jury))
+    label_of = {session.pk: label for label, session in target_labels.items()}
     return render(
         request,
         "juries/staff/ranking.html",
         {
             "jury": jury,
-            "rows": [(row, chosen.get(row.dossier.pk)) for row in rows],
+            "rows": [
+                (row, chosen.get(row.dossier.pk), _target_label(chosen.get(row.dossier.pk), label_of)) for row in rows
+            ],
             "envelope": envelope,
             "multiple": multiple,
             "cutoff": cutoff,
@@ -290,9 +292,9 @@ def ranking(request, jury_id: int):
             "error": error,
             "decision_choices": DECISION_CHOICES,
             "confirming": request.method == "POST" and request.POST.get("action") == "check" and not error and proposed,
-            "sessions": sessions,
-            # Rendered once: the same ~160 options in every row cost seconds on a 1 000-dossier ranking.
-            "session_options": _session_options(jury, sessions),
+            # One searchable list for every row: the same ~200 options in each row cost seconds on a
+            # 1 000-dossier ranking, and nobody finds a session by scrolling 200 of them.
+            "target_labels": list(target_labels),
             "deliberations": jury.deliberations.all(),
             "already": already,
             "proposal": selectors.reserve_proposal(jury, rows, already),

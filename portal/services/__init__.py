@@ -1,19 +1,19 @@
 """Writes of the portal app: roles, audit trail, notifications (memberships: portal.services.membership)."""
 
-import logging
 from collections.abc import Iterable
 from datetime import timedelta
-from importlib import import_module
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F
 from django.http import FileResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from portal.database_faults import DISCONNECT_ERRORS, discard_broken_connections
 from portal.errors import DomainError
 from portal.models import (
     ROLE_SCOPES,
@@ -24,9 +24,8 @@ from portal.models import (
     User,
 )
 from portal.selectors import forget_user_roles
+from portal.services.task_outbox import task_enqueue_on_commit
 from portal.uploads import content_disposition
-
-logger = logging.getLogger(__name__)
 
 OUTBOX_MAX_ATTEMPTS = 8
 
@@ -202,29 +201,6 @@ def _request_delivery(message_ids: list[int]) -> None:
     task_enqueue_on_commit("portal.tasks.outbox_send_pending", message_ids=message_ids)
 
 
-def task_enqueue(task_name: str, **kwargs) -> bool:
-    """Queue the Celery task named `task_name` ("app.tasks.function"); a broker outage is logged, never raised.
-
-    Services name their tasks instead of importing them, so that tasks (which call services)
-    and services never import each other. Callers queue work whose state lives in the database
-    (a pending outbox row, a snapshot without its receipt), so a periodic sweep picks it up
-    once the broker is back.
-    """
-    module_name, _, function_name = task_name.rpartition(".")
-    task = getattr(import_module(module_name), function_name)
-    try:
-        task.delay(**kwargs)
-    except Exception:  # kombu raises several types for an unreachable broker
-        logger.warning("Broker unavailable; %s(%s) left to the periodic sweep", task_name, kwargs, exc_info=True)
-        return False
-    return True
-
-
-def task_enqueue_on_commit(task_name: str, **kwargs) -> None:
-    """`task_enqueue` once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(lambda: task_enqueue(task_name, **kwargs))
-
-
 def outbox_send_pending(*, message_ids: list[int] | None = None, limit: int = 200) -> int:
     """Send due pending e-mails; returns how many were sent.
 
@@ -237,34 +213,46 @@ def outbox_send_pending(*, message_ids: list[int] | None = None, limit: int = 20
     if message_ids is not None:
         candidates = candidates.filter(pk__in=message_ids)
     for message_id in list(candidates.order_by("next_attempt_at").values_list("pk", flat=True)[:limit]):
-        with transaction.atomic():
-            message = (
-                OutboxMessage.objects.select_for_update(skip_locked=True)
-                .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
-                .first()
-            )
-            if message is None:
-                continue
-            try:
-                email = EmailMultiAlternatives(message.subject, message.body, to=[message.to_email])
-                if message.html_body:
-                    email.attach_alternative(message.html_body, "text/html")
-                for attachment in message.attachments:
-                    email.attach(attachment["filename"], attachment["content"], attachment["content_type"])
-                email.send()
-            except Exception as error:  # SMTP errors vary by backend; every one is retried
+        delivered = False
+        try:
+            with transaction.atomic():
+                message = (
+                    OutboxMessage.objects.select_for_update(skip_locked=True)
+                    .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+                    .first()
+                )
+                if message is None:
+                    continue
+                try:
+                    email = EmailMultiAlternatives(message.subject, message.body, to=[message.to_email])
+                    if message.html_body:
+                        email.attach_alternative(message.html_body, "text/html")
+                    for attachment in message.attachments:
+                        email.attach(attachment["filename"], attachment["content"], attachment["content_type"])
+                    email.send()
+                except Exception as error:  # SMTP errors vary by backend; every one is retried
+                    message.attempts += 1
+                    message.last_error = str(error)[:1000]
+                    if message.attempts >= OUTBOX_MAX_ATTEMPTS:
+                        message.status = OutboxMessage.Status.FAILED
+                    message.next_attempt_at = timezone.now() + timedelta(minutes=2**message.attempts)
+                    message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+                    continue
+                delivered = True
+                message.status = OutboxMessage.Status.SENT
+                message.sent_at = timezone.now()
                 message.attempts += 1
-                message.last_error = str(error)[:1000]
-                if message.attempts >= OUTBOX_MAX_ATTEMPTS:
-                    message.status = OutboxMessage.Status.FAILED
-                message.next_attempt_at = timezone.now() + timedelta(minutes=2**message.attempts)
-                message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-                continue
-            message.status = OutboxMessage.Status.SENT
-            message.sent_at = timezone.now()
-            message.attempts += 1
-            message.save(update_fields=["status", "sent_at", "attempts"])
-            sent += 1
+                message.save(update_fields=["status", "sent_at", "attempts"])
+        except DISCONNECT_ERRORS:
+            if not delivered:
+                raise  # nothing left: the task retries later
+            # The e-mail is gone but the connection dropped before its row said so: say it on a new
+            # connection, or the task's retry would send it a second time.
+            discard_broken_connections()
+            OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.PENDING).update(
+                status=OutboxMessage.Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
+            )
+        sent += 1
     return sent
 
 

@@ -120,6 +120,25 @@ def complete(dossier, user, pdf_file):
     return dossier
 
 
+def ready_to_submit(*, session, member, pdf_file, count: int, acronym: str) -> list:
+    """`count` complete drafts of `member`'s organisation, started and filled through the services."""
+    return [
+        complete(
+            drafting.dossier_start(
+                actor=member.user,
+                session=session,
+                organisation=member.organisation,
+                acronym=f"{acronym}{number}",
+                title="Un dossier prêt à déposer",
+                summary=".",
+            ),
+            member.user,
+            pdf_file,
+        )
+        for number in range(count)
+    ]
+
+
 @pytest.fixture
 def pdf_file():
     from django.core.files.uploadedfile import SimpleUploadedFile

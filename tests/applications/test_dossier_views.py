@@ -362,7 +362,7 @@ def test_budget_post_saves_and_re_evaluates_with_the_rule(client, dossier, membe
     assert "Taille du projet hors de la fourchette attendue" in page and "100 000,00 €" in page
     assert dossier.budget_lines.get().amount == 150000
     # What the page shows can be posted back as is (no "2 021" for the year).
-    assert 'value="2021"' in page and 'value="150000.00"' in page
+    assert 'value="2021"' in page and 'value="150 000,00"' in page
     dossier.refresh_from_db()
     response = client.post(
         url, budget_data("30 000,00", base_version=dossier.section_versions["_budget"]), HTTP_HX_REQUEST="true"
@@ -382,7 +382,7 @@ def test_budget_bad_amount_names_the_line_and_saves_nothing(client, dossier, mem
         response = client.post(url, budget_data("30000", amount), **headers)
         page = text(response)
         assert response.status_code == 200
-        assert ("ligne 2 (montant (€))" if headers else "Ligne 2 :") in page
+        assert ("ligne 2 (montant (€))" if headers else "Ligne 2, montant (€)") in page
         assert "Budget enregistré" not in page
         assert ("négatif" in page) if amount == "-5" else ("Saisissez un montant" in page)
         assert not dossier.budget_lines.exists()
@@ -750,6 +750,45 @@ def test_partners_are_added_and_removed(client, dossier, member):
     assert not dossier.partners.exists()
 
 
+def test_a_placeholder_organisation_is_nobodys_partner(client, dossier, member):
+    """The demo groups ETNA 2019's unnamed carriers under one organisation: never offered, never taken."""
+    placeholder = OrganisationFactory(name="Candidats non retenus (ETNA 2019)", is_placeholder=True)
+    client.force_login(member.user)
+    assert "Candidats non retenus" not in text(client.get(reverse("applications:project", args=[dossier.pk])))
+    response = client.post(
+        reverse("applications:partner_add", args=[dossier.pk]),
+        {"organisation": placeholder.pk, "role": "partner"},
+        follow=True,
+    )
+    assert not dossier.partners.exists() and "Sélectionnez un choix valide" in text(response)
+
+
+def test_where_the_call_names_no_piece_optional_annexes_are_offered_and_read(client, dossier, member):
+    """The theme page says what the dossier asks; the applicant may join annexes that staff and jurors read."""
+    from applications.selectors import dossier_pieces
+    from applications.services import submission
+    from tests.portal.upload_corpus import pdf, upload
+
+    dossier.theme.required_documents.all().delete()
+    call = dossier.theme.call
+    call.status = "published"
+    call.save(update_fields=["status"])
+    theme_page = text(client.get(reverse("calls:theme_detail", args=[call.slug, dossier.theme.code])))
+    assert "Annexes facultatives" in theme_page and "sera précisée" not in theme_page
+
+    client.force_login(member.user)
+    url = reverse("applications:documents", args=[dossier.pk])
+    assert 'name="document" value="annexes"' in client.get(url).content.decode()
+    page = text(client.post(url, {"document": "annexes", "file": upload("Plan.pdf", pdf())}, follow=True))
+    assert "Annexes facultatives : fichier « Plan.pdf » enregistré." in page
+    annex = dossier.attachments.get()
+    assert annex.kind == "annexes" and annex.required_document is None
+    assert [piece.kind_label for piece in dossier_pieces(dossier)] == ["Annexes facultatives"]
+    # Optional: a dossier without annexes is not held back for them.
+    annex.delete()
+    assert not any("Annexes" in str(blocker.message) for blocker in submission.submission_blockers(dossier))
+
+
 def test_team_invitation(client, dossier, member):
     client.force_login(member.user)
     url = reverse("applications:team", args=[dossier.pk])
@@ -928,7 +967,7 @@ def test_a_message_with_a_refused_attachment_is_not_sent(client, submitted, memb
         {"body": "Voici le fichier.", "files": upload("budget.pdf", windows_executable())},
     )
     page = text(response)
-    assert response.status_code == 200 and 'id="id_files-error"' in page
+    assert response.status_code == 200 and 'id="id_files_error"' in page
     assert "Voici le fichier.</textarea>" in page
     assert not submitted.messages.exists() and not Attachment.objects.filter(message__isnull=False).exists()
 
@@ -940,3 +979,16 @@ def test_a_reopened_document_is_flagged_in_the_menu_and_can_be_replaced(client, 
     page = text(client.get(reverse("applications:documents", args=[submitted.pk])))
     assert 'Pièces <span class="fr-badge fr-badge--sm fr-badge--new fr-ml-1v">à compléter</span>' in page
     assert 'type="file"' in page and page.count(">à compléter</span>") == 1  # only the documents are reopened
+
+
+def test_a_complement_request_on_several_parts_is_told_once(client, submitted, member):
+    """Two reopened parts, one text: the dossier page, the answer page and the history say it once."""
+    client.force_login(staff_of(submitted.theme.call.programme))
+    request_complement(client, submitted, ["section:projet", "budget"], message="Précisez le coût des licences.")
+    client.force_login(member.user)
+    page = text(client.get(reverse("applications:dossier_detail", args=[submitted.pk])))
+    request, history = page.split("<h2>Historique</h2>")
+    assert request.count("Précisez le coût des licences.") == 1 and history.count("Précisez le coût des licences.") == 1
+    assert "Parties rouvertes : Le projet, Budget." in request
+    page = text(client.get(reverse("applications:complement_answer", args=[submitted.pk])))
+    assert page.count("Précisez le coût des licences.") == 1 and "Parties rouvertes : Le projet, Budget." in page

@@ -300,10 +300,13 @@ def small_threshold(monkeypatch):
     monkeypatch.setattr(exports, "EXPORT_ASYNC_THRESHOLD", 1)
 
 
-def test_large_xlsx_export_runs_as_a_task_with_a_progress_page(staff_client, session, small_threshold):
+def test_large_xlsx_export_runs_as_a_task_with_a_progress_page(
+    staff_client, session, small_threshold, django_capture_on_commit_callbacks
+):
     make_dossiers(session, 3)
     DossierFactory(session=session, state=DossierState.REJECTED)  # filtered out below
-    response = staff_client.get(export_url("xlsx"), {"statut": "submitted"})
+    with django_capture_on_commit_callbacks(execute=True):  # the task is published once the request commits
+        response = staff_client.get(export_url("xlsx"), {"statut": "submitted"})
     assert response.status_code == 302
     job_url = response.url
     page = staff_client.get(job_url)
@@ -319,7 +322,7 @@ def test_large_xlsx_export_runs_as_a_task_with_a_progress_page(staff_client, ses
 def test_job_status_fragment_polls_until_done(staff_client, session, small_threshold, monkeypatch):
     from applications import tasks_exports
 
-    monkeypatch.setattr(tasks_exports.dossier_export_run, "delay", lambda job_id: None)  # a worker not started yet
+    monkeypatch.setattr(tasks_exports.dossier_export_run, "apply_async", lambda **kwargs: None)  # no worker yet
     make_dossiers(session, 2)
     job_url = staff_client.get(export_url("ods")).url
     fragment = staff_client.get(job_url, headers={"HX-Request": "true"}).content.decode()
@@ -414,14 +417,22 @@ def test_job_pages_require_a_staff_role(client, staff_client, session, small_thr
     assert client.get(job_url + "fichier/").status_code == 403
 
 
-def test_old_export_files_are_purged(staff_client, session, small_threshold):
+def test_export_files_are_removed_once_their_job_expired(
+    staff_client, session, small_threshold, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
     from django.core.files.storage import default_storage
 
     from applications import tasks_exports
+    from portal.services.files import orphan_files_purge
 
     make_dossiers(session, 2)
-    staff_client.get(export_url("xlsx"))
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = staff_client.get(export_url("xlsx")).url.rstrip("/").rsplit("/", 1)[1]
     [name] = default_storage.listdir(tasks_exports.EXPORT_DIR)[1]
-    assert tasks_exports.files_purge() == 0
-    assert tasks_exports.files_purge(now=timezone.now() + timedelta(days=2)) == 1
+    later = timezone.now() + timedelta(days=2)
+    assert orphan_files_purge(now=later) == []  # its job still knows it: the link works
+    cache.delete(f"applications:export-job:{job_id}")  # the job expires (JOB_TIMEOUT)
+    assert orphan_files_purge(now=timezone.now()) == []  # a fresh file is left alone
+    assert orphan_files_purge(now=later) == [f"{tasks_exports.EXPORT_DIR}/{name}"]
     assert default_storage.listdir(tasks_exports.EXPORT_DIR)[1] == []

@@ -21,7 +21,7 @@ def test_a_budget_line_year_outside_2000_2100_is_refused(client, dossier, member
     data = {**budget_data("1000"), "lines-0-year": year}
     response = client.post(reverse("applications:budget", args=[dossier.pk]), data)
     assert response.status_code == 200
-    assert "Ligne 1 : Saisissez" in page(response) and f'value="{year}"' in page(response)
+    assert "Ligne 1, année</a> : Saisissez" in page(response) and f'value="{year}"' in page(response)
     assert not dossier.budget_lines.exists()
 
 
@@ -30,7 +30,7 @@ def test_a_budget_amount_in_other_digits_or_too_long_is_refused(client, dossier,
     client.force_login(member.user)
     response = client.post(reverse("applications:budget", args=[dossier.pk]), budget_data(amount))
     assert response.status_code == 200
-    assert "Ligne 1 : " in page(response)
+    assert "Ligne 1, montant (€)</a> : " in page(response)
     assert not dossier.budget_lines.exists()
 
 

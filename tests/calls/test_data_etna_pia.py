@@ -100,11 +100,11 @@ def test_etna_info_sessions_at_segur(etna):
     assert "pitch" in sessions[2]["title"]
 
 
-def test_etna_grid_is_marked_as_not_published(etna):
+def test_etna_grid_weighs_its_criteria_equally(etna):
     assert [item["code"] for item in etna["criteria"]] == ["C1", "C2", "C3"]
     assert "impact" in etna["criteria"][0]["label"].lower()
     for axis in etna["themes"]:
-        assert "ne donne pas de grille" in axis["grid_note"]
+        assert "même poids" in axis["grid_note"]
 
 
 # --- PIA 2016: CPT and LIT ------------------------------------------------------------------

@@ -145,7 +145,7 @@ def test_itn5_three_aap_sessions_and_a_small_projects_guichet(themes):
     assert [(s["project_size_min"], s["project_size_max"]) for s in aap] == [("100000", "1000000")] * 3
     assert aap[0]["opens_at"] == dt.datetime(2020, 11, 16)
     assert aap[0]["closes_at"] == dt.datetime(2020, 12, 20)  # closing day 19/12/2020 included
-    assert all("Date indicative" in s["note"] for s in aap[1:])
+    assert all("dates indicatives" in s["note"] for s in aap[1:])
     guichet = itn5["rolling_sessions"]
     assert (guichet["project_size_min"], guichet["project_size_max"]) == ("10000", "100000")
     assert (guichet["first_month"], guichet["close_day"]) == ("2021-03", 15)

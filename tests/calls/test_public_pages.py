@@ -105,8 +105,8 @@ class TestList:
             call = CallFactory(programme=ProgrammeFactory(), owner_team=f"Équipe {index % 3}")
             SessionFactory(theme__call=call)
         # programmes + owner teams for the filters, paginator count, the page's calls with their
-        # aggregates and programme (one joined query).
-        with django_assert_num_queries(4):
+        # aggregates and programme (one joined query), their themes' deposit modes.
+        with django_assert_num_queries(5):
             response = client.get("/appels/", {"periode": "ouverts"})
         assert response.context["page"].paginator.count == count
 
@@ -160,10 +160,14 @@ class TestCallPage:
 
         assert queries_for(2) == queries_for(15)
 
-    def test_past_info_sessions_are_not_listed(self, client):
+    def test_past_info_sessions_are_listed_as_past_without_registration(self, client):
         call = CallFactory()
-        InfoSessionFactory(call=call, title="Réunion passée", past=True)
-        assert "Réunion passée" not in client.get(f"/appels/{call.slug}/").content.decode()
+        past = InfoSessionFactory(call=call, title="Réunion passée", past=True)
+        html = client.get(f"/appels/{call.slug}/").content.decode()
+        past_part = html[html.index("Réunions passées") :]
+        assert "Réunion passée" in past_part
+        assert "Aucune réunion d'information à venir." in html
+        assert reverse("calls:info_session_register", args=[past.pk]) not in html
 
 
 class TestThemePage:

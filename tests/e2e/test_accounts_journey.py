@@ -50,7 +50,11 @@ def test_sign_up_verify_log_in_and_choose_an_organisation(page, live_server, ass
     page.get_by_label("Type d'organisation").select_option("prefecture_region")
     page.get_by_label("SIRET (facultatif)").fill("130 025 265 00014")
     page.get_by_role("button", name="Créer l'organisation").click()
-    expect(page.get_by_text("clé de contrôle")).to_be_visible()
+    # The summary of errors takes focus and links to the field, whose own message says why.
+    summary = page.locator("main [role=alert]")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name="SIRET (facultatif)")).to_be_visible()
+    expect(page.locator("#id_siret_error")).to_contain_text("clé de contrôle")
     expect(page.get_by_label("Nom de l'organisation")).to_have_value("Préfecture de la région Normandie")
     page.get_by_label("SIRET (facultatif)").fill("130 025 265 00013")
     page.get_by_role("button", name="Créer l'organisation").click()

@@ -117,7 +117,7 @@ def test_applicant_builds_submits_and_completes_a_dossier(
     expect(result).to_contain_text("Le budget respecte la règle de cofinancement du thème.", timeout=AUTOSAVE_TIMEOUT)
     page.get_by_role("button", name="Enregistrer le budget").click()
     expect(page.get_by_role("status")).to_contain_text("Budget enregistré à")
-    expect(page.get_by_label("Montant (€) (ligne 1)")).to_have_value("30000.00")
+    expect(page.get_by_label("Montant (€) (ligne 1)")).to_have_value("30 000,00")
 
     # The required document.
     open_menu(page, "Pièces")

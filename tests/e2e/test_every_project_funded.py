@@ -127,7 +127,7 @@ def test_a_project_created_in_the_browser_is_retained_signed_paid_and_published(
     # Staff set up the jury in the back-office: one evaluation per dossier, the juror in the chair.
     page.goto(live_server.url + reverse("juries:staff_list"))
     page.get_by_label("Nom du jury").fill("Comité ITN6")
-    page.get_by_label("Appel").select_option(str(call_session.theme.call_id))
+    page.locator("#id_call").select_option(str(call_session.theme.call_id))
     page.get_by_label("Évaluations par dossier").fill("1")
     page.get_by_role("button", name="Créer le jury").click()
     expect(status(page)).to_contain_text("Jury créé")

@@ -89,7 +89,7 @@ def test_staff_build_check_and_publish_a_call_a_visitor_simulates_an_applicant_s
     page.locator("#id_grantor_siret").fill("13002526500012")
     page.locator("#id_total_envelope").fill("2000000")
     save(page, "Créer le programme")
-    expect(page.locator("#id_grantor_siret-error")).to_be_visible()
+    expect(page.locator("#id_grantor_siret_error")).to_be_visible()
     assert_accessible(page)
     page.locator("#id_grantor_siret").fill("13002526500013")
     save(page, "Créer le programme")

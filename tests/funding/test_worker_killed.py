@@ -4,7 +4,7 @@ and every convention ends with exactly one rendered document, none missing, none
 The first worker is killed after a task has committed its PDF but before the broker got the task's
 acknowledgement (acks_late): the task is delivered again and must find its work done.
 
-Real processes: a private redis-server (see tests/portal/test_broker_outage.py) and `celery -A portal worker`
+Real processes: a private redis-server (tests/brokers.py) and `celery -A portal worker`
 subprocesses, which must see the test database: PostgreSQL in CI, or a SQLite file (never the in-memory one).
 """
 
@@ -27,8 +27,8 @@ from funding.models import Convention
 from funding.services import conventions
 from portal.models import AuditEvent
 from tests.applications.factories import DossierFactory
+from tests.brokers import queued, unacknowledged
 from tests.funding.conftest import GRANT
-from tests.portal.test_broker_outage import private_broker, queued  # noqa: F401  (fixture)
 
 BATCH = 5
 # After each task, before its acknowledgement, the first worker pauses: the kill lands there, mid-batch.
@@ -95,12 +95,6 @@ class Worker:
 
 def rendered() -> int:
     return Convention.objects.exclude(pdf="").count()
-
-
-def unacknowledged(port: int) -> int:
-    """Messages a worker received but did not acknowledge (kombu keeps them in the "unacked" hash)."""
-    reply = subprocess.run(["redis-cli", "-p", str(port), "--raw", "hlen", "unacked"], capture_output=True, text=True)
-    return int(reply.stdout.strip() or 0)
 
 
 def wait_until(condition, timeout: float) -> bool:

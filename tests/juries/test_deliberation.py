@@ -1,8 +1,10 @@
 """Deliberation: envelope, rules engine maximum, every decision kind, frozen scores, minutes and letters."""
 
+import uuid
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from applications.models import Dossier
 from applications.workflow import DossierState
@@ -167,7 +169,6 @@ def test_minutes_and_letters_are_generated_after_commit(
 def test_minutes_and_letters_downloads_are_scoped(
     client, staff, jury, members, reviewed, django_capture_on_commit_callbacks
 ):
-    from django.urls import reverse
 
     from tests.portal.factories import UserFactory
 
@@ -195,7 +196,6 @@ def test_minutes_and_letters_downloads_are_scoped(
 
 
 def test_reserve_promotion_when_money_is_freed(client, staff, jury, members, reviewed):
-    from django.urls import reverse
 
     from applications.services.workflow import dossier_transition
 
@@ -211,12 +211,16 @@ def test_reserve_promotion_when_money_is_freed(client, staff, jury, members, rev
     with pytest.raises(DomainError, match="enveloppe"):
         deliberation.reserve_promote(actor=staff, jury=jury, dossier=second, granted_amount=Decimal("20000"))
     dossier_transition(dossier=first, name="withdraw", actor=first.created_by)  # the laureate withdraws
+    JuryDossier.objects.filter(jury=jury, dossier=second).update(max_amount=Decimal("48000"))  # what the rule allows
     client.force_login(staff)
     url = reverse("juries:staff_ranking", args=[jury.pk])
-    assert "premier de la liste complémentaire" in client.get(url).content.decode()
-    assert client.post(url, {"action": "promote", "dossier": second.pk, "amount": "50 000"}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "premier de la liste complémentaire" in page
+    # The amount offered is written as it would be typed: « 30 000,00 », never « 30000.00 ».
+    assert 'id="promote-amount" name="amount" inputmode="decimal" value="48 000,00"' in page
+    assert client.post(url, {"action": "promote", "dossier": second.pk, "amount": "40 000"}).status_code == 302
     second.refresh_from_db()
-    assert second.state == DossierState.SELECTED and second.granted_amount == Decimal("50000")
+    assert second.state == DossierState.SELECTED and second.granted_amount == Decimal("40000")
     assert Decision.objects.get(dossier=second).kind == Kind.SELECTED
 
 
@@ -234,3 +238,13 @@ def test_documents_sweep_catches_up_lost_tasks(staff, jury, members, reviewed):
     recorded.refresh_from_db()
     assert recorded.minutes and recorded.decisions.get().letter
     assert documents_sweep() == 0
+
+
+def test_the_ranking_shows_typed_amounts_back_the_french_way(client, staff, jury, members, reviewed):
+    first = reviewed[0]
+    client.force_login(staff)
+    data = {f"kind_{first.pk}": "selected", f"amount_{first.pk}": "30000", "action": "check"}
+    response = client.post(reverse("juries:staff_ranking", args=[jury.pk]), {**data, "idempotency_key": uuid.uuid4()})
+    page = response.content.decode()
+    assert f'name="amount_{first.pk}" inputmode="decimal" value="30 000,00"' in page
+    assert 'name="multiple" inputmode="decimal" value="1"' in page

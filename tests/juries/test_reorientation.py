@@ -111,11 +111,17 @@ def test_the_ranking_page_offers_the_programme_only_and_refuses_a_posted_foreign
     other_call = CallFactory(programme=jury.programme, title="Guichet du programme")
     SessionFactory(theme=ThemeFactory(call=other_call), name="Guichet de mars")
     foreign = SessionFactory(name="Session d'un autre programme")
+    SessionFactory(theme=ThemeFactory(call=jury.call), name="Seconde session de cet appel")
     client.force_login(staff)
     url = reverse("juries:staff_ranking", args=[jury.pk])
     page = client.get(url).content.decode()
-    assert 'label="Guichet du programme"' in page and "Guichet de mars" in page
-    assert "Session d'un autre programme" not in page
+    # One searchable list shared by the rows: this call's sessions first, another call's named by its title.
+    assert page.count('<datalist id="target-sessions">') == 1
+    offered = page[page.index('<datalist id="target-sessions">') :]
+    offered = offered[: offered.index("</datalist>")]
+    assert "Guichet du programme — " in offered and "Guichet de mars" in offered
+    assert offered.index("Seconde session de cet appel") < offered.index("Guichet du programme")
+    assert "Session d&#x27;un autre programme" not in page and "Session d'un autre programme" not in page
     dossier = reviewed[0]
     response = client.post(
         url,

@@ -387,6 +387,33 @@ def test_staff_create_a_jury_for_a_session(client, staff, session):
     assert response.status_code == 200 and not Jury.objects.filter(name="X").exists()
 
 
+def test_jury_creation_offers_the_chosen_calls_sessions_searchable_by_label(client, staff, session):
+    from juries.models import Jury
+    from tests.calls.model_factories import CallFactory, SessionFactory, ThemeFactory
+
+    call = session.theme.call
+    elsewhere = SessionFactory(theme=ThemeFactory(call=CallFactory(programme=call.programme)), name="Session d'à côté")
+    client.force_login(staff)
+    url = reverse("juries:staff_list")
+
+    # No call chosen yet: no session offered; a call chosen (the select reloads the page's scope): its own.
+    def offered(response) -> str:
+        page = response.content.decode()
+        return page[page.index('id="id_session-options"') : page.index("</datalist>")]
+
+    assert "<option" not in offered(client.get(url))
+    scoped = offered(client.get(url, {"call": call.pk}))
+    assert f'value="{session}"' in scoped and "Session d" not in scoped
+    # The label typed (as the list offers it) is the session; another call's is refused, by label or id.
+    form = {"name": "Jury par libellé", "call": call.pk, "evaluations_per_dossier": "2", "divergence_threshold": "20"}
+    assert client.post(url, {**form, "session": str(session)}).status_code == 302
+    assert Jury.objects.get(name="Jury par libellé").session == session
+    for value in (str(elsewhere.pk), str(elsewhere), "n'importe quoi"):
+        response = client.post(url, {**form, "name": "Refusé", "session": value})
+        assert "Session introuvable" in response.content.decode()
+    assert not Jury.objects.filter(name="Refusé").exists()
+
+
 def test_score_page_is_read_only_after_deliberation(client, jury, members, assigned, staff):
     from juries.services.deliberation import DecisionInput, deliberation_record
 

@@ -12,7 +12,7 @@ LITERAL_ACTION = re.compile(r"""action=["']([a-z_]+\.[a-z_]+)["']""")
 
 def audited_actions() -> set[str]:
     actions = set()
-    for app in ("portal", "calls", "applications", "juries", "funding"):
+    for app in ("portal", "calls", "applications", "juries", "funding", "dashboard", "api"):
         for source in (ROOT / app).rglob("*.py"):
             actions |= set(LITERAL_ACTION.findall(source.read_text(encoding="utf-8")))
     return actions

@@ -307,7 +307,7 @@ def neutralised_cells(cells: list) -> list:
     return [cell for cell in cells if isinstance(cell, str) and cell.startswith("'") and runs_as_formula(cell[1:])]
 
 
-def test_no_export_writes_a_cell_that_runs_a_formula(world, settings, monkeypatch):
+def test_no_export_writes_a_cell_that_runs_a_formula(world, settings, monkeypatch, django_capture_on_commit_callbacks):
     settings.PORTAL_ENFORCE_MFA = False
     requests = []
     for name, export in EXPORTS.items():
@@ -332,7 +332,8 @@ def test_no_export_writes_a_cell_that_runs_a_formula(world, settings, monkeypatc
             client.force_login(world["users"][who])
         if name == "applications:export_job_download":
             monkeypatch.setattr("applications.exports.EXPORT_ASYNC_THRESHOLD", 0)
-            job_page = client.get(url)
+            with django_capture_on_commit_callbacks(execute=True):  # the job's task is published on commit
+                job_page = client.get(url)
             assert job_page.status_code == 302, (url, job_page.status_code)
             url = job_page["Location"].rstrip("/") + "/fichier/"
         response = client.get(url)

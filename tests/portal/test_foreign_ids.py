@@ -67,7 +67,7 @@ from tests.portal.factories import OrganisationFactory, UserFactory
 from tests.portal.upload_corpus import pdf
 
 PROJECT = Path(__file__).resolve().parents[2]
-PACKAGES = ("applications", "calls", "juries", "funding", "portal", "dashboard")
+PACKAGES = ("applications", "calls", "juries", "funding", "portal", "dashboard", "api")
 # Names that say a field or parameter designates an object.
 ID_NAMES = {
     "appel",
@@ -780,6 +780,7 @@ PARAMETERS: dict[tuple[str, str], Attack | NotAnId] = {
     ("calls/views/staff_forms.py", "section"): NotAnId("clé d'une section du brouillon du formulaire de l'URL"),
     ("calls/views/staff_forms.py", "field"): NotAnId("clé d'un champ du brouillon du formulaire de l'URL"),
     ("calls/audit.py", "objet"): NotAnId("texte cherché dans le journal de l'appel de l'URL"),
+    ("api/views.py", "evenement"): NotAnId("code d'un type d'événement de webhook (liste fermée)"),
     ("calls/audit.py", "auteur"): NotAnId("texte cherché dans le journal de l'appel de l'URL"),
     ("juries/forms.py", "score_*"): NotAnId("codes des critères de la grille du jury : seuls ceux-là sont lus"),
     ("juries/forms.py", "comment_*"): NotAnId("codes des critères de la grille du jury : seuls ceux-là sont lus"),
@@ -828,6 +829,15 @@ PARAMETERS: dict[tuple[str, str], Attack | NotAnId] = {
     ),
     ("juries/views/staff.py", "target_*"): Attack(
         "P réoriente un dossier de J vers une session de Q (la faille signalée)", _reorient
+    ),
+    ("juries/views/staff.py", "call"): Attack(
+        "P fait lister les thèmes et sessions de l'appel de Q dans la création de jury",
+        lambda w, side: shown(
+            w.users["staff_p"],
+            reverse("juries:staff_list"),
+            {"call": side["call"].pk},
+            f'<option value="{side["theme"].pk}"',
+        ),
     ),
     ("juries/views/staff.py", "present"): Attack("P inscrit un membre de K présent à la délibération de J", _present),
     ("juries/views/hearings.py", "dossier"): Attack(
@@ -896,6 +906,8 @@ CHILDREN: dict[tuple[str, str], Callable[[World], int] | NotAnId] = {
     ("calls_exchange", "fmt"): NotAnId("format de fichier"),
     ("portal", "membership_id"): lambda w: w.q["membership"].pk,
     ("portal", "domain_id"): lambda w: w.q["domain"].pk,
+    # The session opens no API resource (401): this twin is sent with a token in tests/api/test_matrix.py.
+    ("api_v1", "document_id"): lambda w: w.q["attachment"].pk,
 }
 # Who may open the URL on P's side, in this order of preference.
 ACTORS = ("applicant_a", "staff_p", "operator_p", "juror_j")

@@ -1,7 +1,9 @@
 """portal.pdf.render_pdf: real WeasyPrint output, read back with poppler's pdftotext."""
 
+import io
 import subprocess
 
+import pikepdf
 import pytest
 
 from portal.pdf import StaticOnlyFetcher, render_pdf, static_base_dir
@@ -80,3 +82,17 @@ def test_fetcher_serves_static_files_only(tmp_path):
         fetcher.fetch((root / ".." / "pyproject.toml").as_uri())
     with pytest.raises(ValueError):
         fetcher.fetch("http://127.0.0.1:6379/")
+
+
+def test_render_pdf_gives_a_tagged_pdf_ua_document_with_its_language_and_title(pdf_templates):
+    """RGAA 13.3: a screen reader finds the document's structure, language and title (PDF/UA-1)."""
+    data = render_pdf(pdf_templates, {"reference": "R-1", "applicant": "A", "lines": []})
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        root = pdf.Root
+        assert "/StructTreeRoot" in root and bool(root.MarkInfo.Marked)
+        assert str(root.Lang).startswith("fr")
+        assert bool(root.ViewerPreferences.DisplayDocTitle)
+        metadata = pdf.open_metadata()
+        assert metadata.get("pdfuaid:part") == "1"
+        assert "Accusé de réception" in str(metadata.get("dc:title"))

@@ -74,6 +74,10 @@ RULED_ROLES = [
 ROLES = [*RULED_ROLES, "juror_member_a", "instructor_p2"]
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND = "ok", "login", "403", "404"
+# The API's resources answer a token only (tests/api/test_matrix.py checks them token × scope × programme):
+# the site's session, whoever holds it, gets the API's 401.
+UNAUTHORIZED = "HTTP 401"
+TOKEN_ONLY = dict.fromkeys(RULED_ROLES, UNAUTHORIZED)
 
 # The access rules, as role → outcome.
 PUBLIC = dict.fromkeys(RULED_ROLES, OK)
@@ -140,13 +144,18 @@ CARRIER_OR_STAFF = {
 class Expectation:
     rule: dict
     kwargs: dict | None = None  # overrides of the default arguments by name
+    # What denied roles try; an API resource read only answers 405 to a POST before asking who calls.
+    methods: tuple = ("get", "post")
 
 
 EXPECTED: dict[str, Expectation] = {
     # portal
     "home": Expectation(PUBLIC),
     "portal:health": Expectation(PUBLIC),
+    "portal:health_detail": Expectation({**dict.fromkeys(RULED_ROLES, FORBIDDEN), "anonymous": LOGIN, "admin": OK}),
     "portal:privacy": Expectation(PUBLIC),
+    "portal:accessibility": Expectation(PUBLIC),
+    "portal:sitemap": Expectation(PUBLIC),
     "portal:dashboard": Expectation(SIGNED_IN),
     "portal:organisation_choose": Expectation(SIGNED_IN),
     "portal:organisation_join": Expectation(SIGNED_IN),
@@ -364,6 +373,7 @@ EXPECTED: dict[str, Expectation] = {
             # Nothing is signed yet in the world: there is no signed file to give anyone.
             ("download_signed", {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN}),
             ("tranche_schedule", project_action("staff_p", "admin")),
+            ("milestone_evidence", PROJECT),
             ("prepare", project_action("staff_p", "admin")),
             ("condition_lift", project_action("staff_p", "admin")),
             ("milestone_declare", project_action("applicant_a")),
@@ -386,6 +396,49 @@ EXPECTED: dict[str, Expectation] = {
     # for the dossiers they may not open).
     "dashboard:organisation": Expectation(ANY_STAFF),
     "imports:organisations": Expectation(ANY_STAFF),
+    # the automation API: its back-office, its documentation and public resources, its token-only resources
+    "api_staff:index": Expectation({**ANY_STAFF, "operator_p": OK}),
+    "api_staff:tokens": Expectation({**STAFF_OF_P, "operator_p": OK}, {"programme_id": "programme_p"}),
+    **{
+        f"api_staff:{name}": Expectation(STAFF_OF_P, {"programme_id": "programme_p"})
+        for name in ["token_revoke", "webhooks", "webhook", "delivery", "delivery_redeliver"]
+    },
+    **{
+        f"api_v1:{name}": Expectation(PUBLIC)
+        for name in [
+            "api-root",
+            "openapi-json",
+            "openapi-view",
+            "call_list",
+            "call_detail",
+            "theme_list",
+            "theme_detail",
+            "session_list",
+            "session_detail",
+            "laureate_list",
+        ]
+    },
+    **{
+        f"api_v1:{name}": Expectation(
+            TOKEN_ONLY, {"convention_id": "funded", "payment_id": "funded", "dossier_id": "pk"}, methods=("get",)
+        )
+        for name in [
+            "dossier_list",
+            "dossier_detail",
+            "dossier_document",
+            "jury_list",
+            "jury_evaluations",
+            "jury_ranking",
+            "decision_list",
+            "convention_list",
+            "convention_detail",
+            "milestone_list",
+            "payment_list",
+            "payment_detail",
+            "report_list",
+        ]
+    },
+    "api_v1:payment_create": Expectation(TOKEN_ONLY),
 }
 
 
@@ -495,6 +548,7 @@ def world(db, django_capture_on_commit_callbacks):
     users["requester_a"] = requester
     pending = membership.membership_request_create(actor=requester, organisation=member_a.organisation)
     domain = OrganisationDomain.objects.create(organisation=member_a.organisation, domain="a.exemple.gouv.fr")
+    api_arguments = api_world(staff=users["staff_p"], programme=theme_p.call.programme)
     arguments = {
         "call_id": theme_p.call.pk,
         "theme_id": theme_p.pk,
@@ -528,6 +582,7 @@ def world(db, django_capture_on_commit_callbacks):
         "call_level": {"criterion_id": call_criterion.pk, "document_id": call_document.pk},
         **jury_arguments,
         **arguments_groups,
+        **api_arguments,
         "token": {
             "calls:registration_cancel": registration.cancel_token,
             "applications:invitation_accept": invitation.token,
@@ -551,8 +606,29 @@ def instruction_world(*, manager, instructor, programme, dossier) -> dict:
     return {"group_id": group_1.pk, "filter_id": saved.pk}
 
 
+def api_world(*, staff, programme) -> dict:
+    """A token, a webhook endpoint and one of its deliveries, of programme P, made by P's staff."""
+    from api.models import WebhookDelivery
+    from api.services import tokens, webhooks
+
+    token, _secret = tokens.token_create(
+        actor=staff,
+        programme=programme,
+        name="Finances",
+        scopes=["dossiers:read"],
+        expires_at=timezone.now() + timedelta(days=5),
+    )
+    endpoint, _secret = webhooks.endpoint_create(
+        actor=staff, programme=programme, url="https://finances.example.fr/hook", events=["payment.recorded"]
+    )
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="payment.recorded", body="{}", status="failed")
+    return {"token_id": token.pk, "endpoint_id": endpoint.pk, "delivery_id": delivery.pk}
+
+
 def funded_world(*, staff, session, organisation, phase) -> dict:
     """A selected dossier of A in P with its convention generated and sent for signature."""
+    from django.core.files.base import ContentFile
+
     from funding.services import conventions
     from tests.applications.factories import BudgetLineFactory, DossierFactory
 
@@ -592,9 +668,14 @@ def funded_world(*, staff, session, organisation, phase) -> dict:
         title="Projet A",
         created_by=staff,
     )
+    # The milestone carries a justificatif, as a declared one does: every party of the project may read it.
+    milestone = funded.milestones.first()
+    milestone.evidence.save("preuve.pdf", ContentFile(b"%PDF-1.4 preuve"), save=False)
+    milestone.evidence_name = "preuve.pdf"
+    milestone.save()
     return {
         "funded": funded.pk,
-        "milestone": funded.milestones.first().pk,
+        "milestone": milestone.pk,
         "tranche": convention.tranches.first().pk,
         "condition_id": condition.pk,
         "project_id": project.pk,
@@ -730,7 +811,7 @@ def test_every_url_answers_every_role_as_expected(world, settings):
                 client.force_login(users[role])
             expected = expected_outcome(expectation.rule, role)
             # Denied roles try both methods; a POST-only view (405 on GET) is judged on its POST.
-            for method in ["get"] if expected == OK else ["get", "post"]:
+            for method in ["get"] if expected == OK else expectation.methods:
                 response = getattr(client, method)(url)
                 if method == "get" and response.status_code == 405 and expected != OK:
                     continue

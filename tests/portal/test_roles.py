@@ -85,3 +85,18 @@ def test_navigation_shows_only_what_the_roles_allow(programmes):
     admin = UserFactory()
     services.role_assign(actor=None, user=admin, role=Role.ADMIN)
     assert "Administration" in [entry["label"] for entry in navigation_for(user_roles(admin), "/")]
+
+
+def test_the_fund_operators_menu_has_no_applicant_entries(programmes):
+    from portal.models import Membership
+    from tests.portal.factories import OrganisationFactory
+
+    operator, applicant = UserFactory(), UserFactory()
+    for user in (operator, applicant):
+        Membership.objects.create(user=user, organisation=OrganisationFactory())
+    services.role_assign(actor=None, user=operator, role=Role.FUND_OPERATOR, scope=programmes[0])
+    operator_labels = [entry["label"] for entry in navigation_for(user_roles(operator), "/")]
+    assert "Conventions" in operator_labels
+    assert "Mes dossiers" not in operator_labels and "Mes projets" not in operator_labels
+    applicant_labels = [entry["label"] for entry in navigation_for(user_roles(applicant), "/")]
+    assert "Mes dossiers" in applicant_labels and "Mes projets" in applicant_labels

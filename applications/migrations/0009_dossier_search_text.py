@@ -51,7 +51,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0007_private_annotations'),
+        ('applications', '0008_private_annotations'),
     ]
 
     operations = [

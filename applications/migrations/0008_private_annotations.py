@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0006_instructor_groups_and_routing'),
+        ('applications', '0007_instructor_groups_and_routing'),
         ('calls', '0003_programme_grantor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

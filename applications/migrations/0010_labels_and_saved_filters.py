@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0008_dossier_search_text'),
+        ('applications', '0009_dossier_search_text'),
         ('calls', '0004_rule_versions_and_demo_eligible_period'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

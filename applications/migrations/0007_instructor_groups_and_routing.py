@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0005_projects_phases_and_second_step'),
+        ('applications', '0006_dossier_updated_keyset_index'),
         ('calls', '0003_programme_grantor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

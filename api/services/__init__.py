@@ -1,0 +1,1 @@
+"""Writes of the API app: tokens (api.services.tokens) and webhooks (api.services.webhooks)."""
