@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from applications.models import Dossier
+from applications.selectors import dossiers_of_staff, managed_programme_ids
 from applications.workflow import DossierState
 from calls.models import Programme, Session, SessionKind
 from funding.models import Convention, IndicatorReport, Milestone, Payment
@@ -255,7 +256,8 @@ class ProgrammeNode(MoneyLinks):
 def dashboard_programmes(user, *, programme_id: int | None = None, now=None) -> list[ProgrammeNode]:
     """The dashboard of every programme `user` runs (all for an admin), or of one of them.
 
-    A `programme_id` outside the user's scope gives an empty list (the view answers 404).
+    A `programme_id` outside the user's scope gives an empty list (the view answers 404). An instructor
+    within groups counts the dossiers of his groups only (`dossiers_of_staff`), and no jury's late evaluations.
     """
     now = now or timezone.now()
     roles = user_roles(user)
@@ -279,8 +281,13 @@ def dashboard_programmes(user, *, programme_id: int | None = None, now=None) -> 
         .select_related("theme__call")
         .order_by("theme__call__title", "theme__order", "theme__code", "opens_at", "pk")
     )
+    # An instructor within groups reads every figure below from the dossiers he sees (a subquery, no query of
+    # its own); the managers of all their programmes read them whole, as before groups existed.
+    managed = managed_programme_ids(user)
+    sees_all = managed is None or roles.staff_programme_ids <= managed
+    scope = {} if sees_all else {"pk__in": dossiers_of_staff(user).values("pk")}
     rows = (
-        Dossier.objects.filter(theme__call__programme_id__in=nodes)
+        Dossier.objects.filter(theme__call__programme_id__in=nodes, **scope)
         .order_by()
         .annotate(is_committed=committed())
         .values("session_id", "state")
@@ -301,7 +308,10 @@ def dashboard_programmes(user, *, programme_id: int | None = None, now=None) -> 
             committed=row["committed"],
         )
     payments = (
-        Payment.objects.filter(tranche__convention__dossier__theme__call__programme_id__in=nodes)
+        Payment.objects.filter(
+            tranche__convention__dossier__theme__call__programme_id__in=nodes,
+            **{f"tranche__convention__dossier__{lookup}": value for lookup, value in scope.items()},
+        )
         .order_by()
         .values(session_id=F("tranche__convention__dossier__session_id"))
         .annotate(total=Sum("amount"))
@@ -331,15 +341,20 @@ def dashboard_programmes(user, *, programme_id: int | None = None, now=None) -> 
             programme_node.deadlines.append(node)
     for programme_node in nodes.values():
         programme_node.deadlines.sort(key=lambda node: node.session.closes_at)
-    _fill_late(nodes, {theme_id: node.theme for theme_id, node in themes.items()}, now)
+    _fill_late(nodes, {theme_id: node.theme for theme_id, node in themes.items()}, now, managed=managed, scope=scope)
     return list(nodes.values())
 
 
-def _fill_late(nodes: dict[int, ProgrammeNode], themes: dict, now) -> None:
-    """The "En retard" panel of each programme, in four reads whatever the number of late items."""
+def _fill_late(nodes: dict[int, ProgrammeNode], themes: dict, now, *, managed, scope: dict) -> None:
+    """The "En retard" panel of each programme, in four reads whatever the number of late items; `scope`
+    narrows the dossiers read to the user's, juries are read for the programmes whose instruction he manages
+    (`managed`, None for every one)."""
     today = timezone.localdate(now)
     evaluations = (
-        Assignment.objects.filter(member__jury__programme_id__in=nodes, member__withdrawn_at__isnull=True)
+        Assignment.objects.filter(
+            member__jury__programme_id__in=nodes if managed is None else managed & set(nodes),
+            member__withdrawn_at__isnull=True,
+        )
         .filter(Q(evaluation__isnull=True) | Q(evaluation__submitted_at__isnull=True))
         .annotate(due=Coalesce("due_at", "member__jury__due_at"))
         .filter(due__lt=now)
@@ -359,6 +374,7 @@ def _fill_late(nodes: dict[int, ProgrammeNode], themes: dict, now) -> None:
     # Milestones not declared (or refused) once due, on projects under way: those the carrier is reminded of.
     milestones = (
         Milestone.objects.filter(
+            **{f"dossier__{lookup}": value for lookup, value in scope.items()},
             dossier__theme__call__programme_id__in=nodes,
             dossier__state=S.IN_PROGRESS,
             is_current=True,
@@ -380,6 +396,7 @@ def _fill_late(nodes: dict[int, ProgrammeNode], themes: dict, now) -> None:
         )
     # Indicator reports: each ended period of a convention in force whose report is overdue and not filed.
     in_force = Convention.objects.filter(
+        **{f"dossier__{lookup}": value for lookup, value in scope.items()},
         dossier__theme__call__programme_id__in=nodes,
         dossier__state=S.IN_PROGRESS,
         status=Convention.Status.IN_FORCE,
@@ -395,6 +412,7 @@ def _fill_late(nodes: dict[int, ProgrammeNode], themes: dict, now) -> None:
     )
     filed: dict[int, dict] = {}
     for dossier_id, period_start in IndicatorReport.objects.filter(
+        **{f"dossier__{lookup}": value for lookup, value in scope.items()},
         dossier__theme__call__programme_id__in=nodes,
         dossier__state=S.IN_PROGRESS,
     ).values_list("dossier_id", "period_start"):

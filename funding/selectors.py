@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from applications.models import Dossier
+from applications.selectors import staff_scope
 from applications.workflow import DossierState
 from calls.models import Session
 from funding.models import Convention, IndicatorReport, Milestone, Payment, Tranche
@@ -88,12 +89,15 @@ def portfolio_sessions(programmes) -> list[Session]:
 
 
 def portfolio_dossiers(user) -> QuerySet[Dossier]:
-    """Dossiers of the programmes the user runs or pays for (every one for an admin)."""
+    """Dossiers of the programmes the user pays for, or instructs (those of his instructor groups only, unless
+    he manages the programme's instruction); every one for an admin."""
     roles = user_roles(user)
     queryset = Dossier.objects.filter(state__in=PORTFOLIO_STATES)
     if not roles.is_admin:
-        programme_ids = roles.staff_programme_ids | roles.fund_operator_programme_ids
-        queryset = queryset.filter(theme__call__programme_id__in=programme_ids)
+        queryset = queryset.filter(
+            Q(theme__call__programme_id__in=roles.fund_operator_programme_ids)
+            | staff_scope(user, roles.staff_programme_ids)
+        )
     return queryset
 
 
@@ -143,7 +147,8 @@ def funding_dossiers_visible_to(user) -> QuerySet[Dossier]:
         return queryset
     return queryset.filter(
         Q(organisation_id__in=roles.organisation_ids)
-        | Q(theme__call__programme_id__in=roles.staff_programme_ids | roles.fund_operator_programme_ids)
+        | Q(theme__call__programme_id__in=roles.fund_operator_programme_ids)
+        | staff_scope(user, roles.staff_programme_ids)
     )
 
 

@@ -17,7 +17,7 @@ def dossiers_of_applicant(user) -> QuerySet[Dossier]:
     return Dossier.objects.filter(organisation_id__in=user_roles(user).organisation_ids)
 
 
-def _staff_scope(user, programme_ids) -> Q:
+def staff_scope(user, programme_ids) -> Q:
     """Dossiers of `programme_ids` that `user` instructs: all of a programme where they belong to no
     instructor group or to a steering group, else those routed to their groups. Subqueries only: the
     scope costs no query of its own."""
@@ -33,32 +33,62 @@ def _staff_scope(user, programme_ids) -> Q:
 
 def dossiers_of_staff(user) -> QuerySet[Dossier]:
     """Dossiers of the programmes `user` runs, narrowed to their instructor groups' dossiers where they
-    instruct within groups (see `_staff_scope`); every dossier for an admin. Drafts included: staff
+    instruct within groups (see `staff_scope`); every dossier for an admin. Drafts included: staff
     lists filter them out by default, but a draft is not a secret from its programme's managers."""
     roles = user_roles(user)
     if roles.is_admin:
         return Dossier.objects.all()
     if not roles.staff_programme_ids:
         return Dossier.objects.none()
-    return Dossier.objects.filter(_staff_scope(user, roles.staff_programme_ids))
+    return Dossier.objects.filter(staff_scope(user, roles.staff_programme_ids))
+
+
+def _instruction_groups(user) -> dict[int, dict[int, bool]]:
+    """programme id → {group id: steering?} of the instructor groups `user` belongs to, in one query."""
+    from applications.models import InstructorGroupMember
+
+    groups: dict[int, dict[int, bool]] = {}
+    for programme_id, group_id, sees_all in InstructorGroupMember.objects.filter(user_id=user.pk).values_list(
+        "group__programme_id", "group_id", "group__sees_all"
+    ):
+        groups.setdefault(programme_id, {})[group_id] = sees_all
+    return groups
+
+
+def managed_programme_ids(user) -> frozenset[int] | None:
+    """Programmes whose instruction `user` manages (None for an admin: every one): those they are staff of
+    where they belong to no instructor group or to a steering group. Managers route, configure groups,
+    run the juries and see every dossier."""
+    roles = user_roles(user)
+    if roles.is_admin:
+        return None
+    if not roles.staff_programme_ids:
+        return frozenset()
+    groups = _instruction_groups(user)
+    return frozenset(
+        programme_id
+        for programme_id in roles.staff_programme_ids
+        if not groups.get(programme_id) or any(groups[programme_id].values())
+    )
 
 
 def manages_instruction_of(user, programme_id: int) -> bool:
-    """Whether `user` manages the instruction of the programme: an admin, or staff of it in no instructor
-    group of it or in a steering group. Managers route, configure groups and see every dossier."""
-    from applications.models import InstructorGroupMember
+    """Whether `user` manages the instruction of the programme (see `managed_programme_ids`)."""
+    managed = managed_programme_ids(user)
+    return managed is None or programme_id in managed
 
+
+def staff_sees_dossier(user, dossier: Dossier) -> bool:
+    """Whether `user` may see `dossier` as staff: the answer of `dossiers_of_staff` for one dossier already
+    loaded (its theme and call), in at most one query. Every staff page and service of a dossier asks it."""
     roles = user_roles(user)
     if roles.is_admin:
         return True
+    programme_id = dossier.theme.call.programme_id
     if not roles.is_staff_of(programme_id):
         return False
-    steering = list(
-        InstructorGroupMember.objects.filter(user_id=user.pk, group__programme_id=programme_id).values_list(
-            "group__sees_all", flat=True
-        )
-    )
-    return not steering or any(steering)
+    groups = _instruction_groups(user).get(programme_id)
+    return not groups or any(groups.values()) or dossier.instruction_group_id in groups
 
 
 def dossiers_visible_to(user) -> QuerySet[Dossier]:
@@ -69,7 +99,7 @@ def dossiers_visible_to(user) -> QuerySet[Dossier]:
     if roles.is_admin:
         return Dossier.objects.all()
     return Dossier.objects.filter(
-        Q(organisation_id__in=roles.organisation_ids) | _staff_scope(user, roles.staff_programme_ids)
+        Q(organisation_id__in=roles.organisation_ids) | staff_scope(user, roles.staff_programme_ids)
     )
 
 

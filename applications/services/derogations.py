@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from applications.evaluation import derogation_of, dossier_rule_version
 from applications.models import Derogation, Dossier
+from applications.services.workflow import ensure_staff_sees
 from applications.workflow import DossierState
 from calls.rules import format_percent
 from portal.errors import DomainError
@@ -33,6 +34,7 @@ def _locked_for_staff(*, actor, dossier: Dossier) -> Dossier:
     )
     if actor is None or not user_roles(actor).is_staff_of(locked.theme.call.programme_id):
         raise DomainError(_("Seule l'équipe du programme enregistre une dérogation."), code="forbidden")
+    ensure_staff_sees(actor, locked)
     if locked.state not in DEROGATION_STATES:
         raise DomainError(
             _("Une dérogation s'enregistre entre le dépôt et la décision ; ce dossier est « %(state)s ».")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import Dossier, StateChange
 from applications.recipients import carrier_members
+from applications.selectors import staff_sees_dossier
 from applications.workflow import APPLICANT, APPLICANT_LABELS, FUND_OPERATOR, STAFF, SYSTEM, TRANSITIONS
 from portal.errors import DomainError
 from portal.selectors import user_roles
@@ -20,11 +21,19 @@ def actor_roles_on(dossier: Dossier, actor) -> set[str]:
     held = set()
     if roles.is_member_of(dossier.organisation_id):
         held.add(APPLICANT)
-    if roles.is_staff_of(programme_id):
+    # Staff of the programme instruct only the dossiers of their groups, unless they manage its instruction.
+    if roles.is_staff_of(programme_id) and staff_sees_dossier(actor, dossier):
         held.add(STAFF)
     if roles.is_fund_operator_of(programme_id):
         held.add(FUND_OPERATOR)
     return held
+
+
+def ensure_staff_sees(actor, dossier: Dossier) -> None:
+    """A service acting on a dossier as staff: staff outside the dossier's programme, or of an instructor group
+    it is not routed to, get the same answer as for a dossier that does not exist (a crafted POST fails)."""
+    if actor is None or not staff_sees_dossier(actor, dossier):
+        raise DomainError(_("Dossier introuvable."), code="not_found")
 
 
 def dossier_transition(

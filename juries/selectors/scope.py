@@ -9,6 +9,7 @@ from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from applications.models import Dossier
+from applications.selectors import managed_programme_ids
 from applications.workflow import DossierState
 from calls.models import Criterion, Session
 from calls.selectors import grid_of
@@ -63,11 +64,11 @@ def tie_break_of(jury: Jury) -> list[str]:
 
 
 def staff_juries(user) -> QuerySet[Jury]:
-    roles = user_roles(user)
+    """Juries of the programmes whose instruction `user` manages: a jury ranks and decides dossiers of every
+    instructor group, so an instructor within groups finds none (every jury page of his is a 404)."""
+    managed = managed_programme_ids(user)
     queryset = Jury.objects.select_related("call", "theme", "session__theme", "programme")
-    if roles.is_admin:
-        return queryset
-    return queryset.filter(programme_id__in=roles.staff_programme_ids)
+    return queryset if managed is None else queryset.filter(programme_id__in=managed)
 
 
 def staff_jury_or_404(user, jury_id: int) -> Jury:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from applications.evaluation import GRANTED_STATES, dossier_evaluation
 from applications.models import Dossier
-from applications.selectors import project_granted
+from applications.selectors import manages_instruction_of, project_granted
 from applications.services.workflow import dossier_transition
 from applications.workflow import DossierState
 from calls.models import Session, SessionKind
@@ -20,7 +20,6 @@ from juries.models import Decision, DecisionCondition, Deliberation, Jury, JuryD
 from juries.selectors import envelope_of, ranking
 from juries.services.common import ensure_staff
 from portal.errors import DomainError
-from portal.selectors import user_roles
 from portal.services import audit_record, task_enqueue_on_commit
 from portal.templatetags.portal_format import format_euros
 
@@ -293,7 +292,7 @@ def _check_target(actor, jury: Jury, target: Session, across_calls: bool, dossie
     call_id, programme_id = Session.objects.filter(pk=target.pk).values_list(
         "theme__call_id", "theme__call__programme_id"
     ).first() or (None, None)
-    if programme_id is None or programme_id != jury.programme_id or not user_roles(actor).is_staff_of(programme_id):
+    if programme_id is None or programme_id != jury.programme_id or not manages_instruction_of(actor, programme_id):
         raise DomainError(
             _(
                 "%(reference)s : la session visée n'est pas une session de votre programme ; "

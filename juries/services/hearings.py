@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from applications.models import Dossier
 from applications.permissions import ensure_member
 from applications.recipients import carrier_members, programme_staff
+from applications.selectors import manages_instruction_of
 from calls.ics import Event, calendar, uid_for
 from juries.models import Hearing, Jury, JuryDossier, JuryMember
 from juries.services.common import ensure_staff
@@ -169,7 +170,7 @@ def hearing_answer(*, actor, hearing: Hearing, confirm: bool, note: str = "") ->
 
 def _ensure_staff_or_chair(actor, jury: Jury) -> None:
     roles = user_roles(actor)
-    if roles.is_staff_of(jury.programme_id):
+    if manages_instruction_of(actor, jury.programme_id):
         return
     chair = JuryMember.objects.filter(jury=jury, user=actor, is_chair=True, withdrawn_at__isnull=True).exists()
     if not (chair and roles.is_juror_of(jury.pk)):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from applications.evaluation import dossier_evaluation, violations_for_step
 from applications.models import Dossier
 from applications.services.submission import submission_blockers
-from applications.services.workflow import dossier_transition
+from applications.services.workflow import dossier_transition, ensure_staff_sees
 from applications.workflow import DossierState
 from juries.models import EligibilityReview, Jury, JuryDossier
 from juries.services.common import ensure_staff
@@ -42,6 +42,7 @@ def eligibility_review(
     """
     if not user_roles(actor).is_staff_of(dossier.theme.call.programme_id):
         raise DomainError(_("Seule l'équipe du programme instruit les dossiers."), code="forbidden")
+    ensure_staff_sees(actor, dossier)
     if dossier.state not in (DossierState.SUBMITTED, DossierState.COMPLETE):
         raise DomainError(
             _("Le dossier est « %(state)s » : il n'est pas à instruire.") % {"state": dossier.get_state_display()},

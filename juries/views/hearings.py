@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from applications.selectors import manages_instruction_of
 from calls.ics import calendar_response
 from juries import selectors
 from juries.forms import HearingAnswerForm, HearingRecordForm, HearingScheduleForm
@@ -105,7 +106,7 @@ def hearing_record(request, jury_id: int, hearing_id: int):
     chair = JuryMember.objects.filter(
         jury_id=jury_id, user=request.user, is_chair=True, withdrawn_at__isnull=True
     ).exists()
-    if not (roles.is_staff_of(hearing.jury.programme_id) or (chair and roles.is_juror_of(jury_id))):
+    if not (manages_instruction_of(request.user, hearing.jury.programme_id) or (chair and roles.is_juror_of(jury_id))):
         # A member of the jury learns only that the page is not theirs; anyone else, that it does not exist.
         if roles.is_juror_of(jury_id):
             raise PermissionDenied

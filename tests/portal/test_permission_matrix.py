@@ -11,8 +11,10 @@ declared no conflict on J's dossier of A and was then granted membership of A (h
 member of A gets, and never the jury's view of that dossier).
 
 A third, `instructor_p2`, is staff of P who instructs within group G2 of P, while the dossier of A
-is routed to group G1: he gets what staff of P get, except on that dossier's pages (a 404) and on
-the organisation of the instruction, which is the programme's managers' (staff_p is in no group).
+is routed to group G1 (so are the jury's and the funded project's): he gets what staff of P get, except on
+those dossiers' pages, staff, jury or funding (a 404), on the juries, which rank and decide dossiers of every
+group (a 404), and on the organisation of the instruction, which is the programme's managers' (staff_p is in
+no group).
 
 Denied roles also POST to each URL: a refusal must not depend on the method.
 """
@@ -28,7 +30,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from applications.models import DossierInvitation, DossierPartner
+from applications.models import Dossier, DossierInvitation, DossierPartner
 from applications.services import drafting, submission
 from calls.models import (
     Criterion,
@@ -93,6 +95,8 @@ STAFF_OF_P = {
 ANY_STAFF = {**STAFF_OF_P, "staff_q": OK}
 # A page of the dossier of A, routed to group G1 of P: an instructor of group G2 does not find it.
 DOSSIER_OF_G1 = {**STAFF_OF_P, "instructor_p2": NOT_FOUND}
+# A jury of P decides dossiers of every group: its pages are its programme's instruction managers'.
+JURY_OF_P = DOSSIER_OF_G1
 # Jury J of programme P: its chair juror_j; juror_conflicted declared a conflict on the jury's dossier,
 # which A carries; juror_member_a is conflicted on it by his membership of A.
 JUROR_OF_J = {**dict.fromkeys(RULED_ROLES, FORBIDDEN), "anonymous": LOGIN, "juror_j": OK, "juror_conflicted": OK}
@@ -122,6 +126,8 @@ PROJECT = {
     "staff_p": OK,
     "operator_p": OK,
     "admin": OK,
+    # The funded dossier is routed to G1.
+    "instructor_p2": NOT_FOUND,
 }
 PROJECT_PARTIES = ("applicant_a", "staff_p", "operator_p", "admin")
 
@@ -320,7 +326,7 @@ EXPECTED: dict[str, Expectation] = {
     # Staff of P and the chair of J record a hearing's outcome; another member of J gets 403, anyone else 404.
     "juries:hearing_record": Expectation(
         {
-            **STAFF_OF_P,
+            **JURY_OF_P,
             "juror_j": OK,
             "juror_conflicted": FORBIDDEN,
             "juror_member_a": FORBIDDEN,
@@ -332,19 +338,20 @@ EXPECTED: dict[str, Expectation] = {
     "juries:history_import": Expectation(ANY_STAFF),
     "juries:instruction_sessions": Expectation(ANY_STAFF),
     **{
-        f"juries:{name}": Expectation(STAFF_OF_P)
+        f"juries:{name}": Expectation(JURY_OF_P)
         for name in [
             "staff_jury",
             "staff_ranking",
             "staff_hearings",
             "minutes",
-            "instruction_queue",
             "member_import",
         ]
     },
+    # A session's dossiers to instruct: an instructor within groups lists his groups' only.
+    "juries:instruction_queue": Expectation(STAFF_OF_P),
     "juries:instruction_review": Expectation(DOSSIER_OF_G1),
     **{
-        f"juries:{name}": Expectation(STAFF_OF_P, {"fmt": fmt})
+        f"juries:{name}": Expectation(JURY_OF_P, {"fmt": fmt})
         for name, fmt in [("ranking_export", "ods"), ("evaluations_export", "xlsx")]
     },
     # funding
@@ -542,7 +549,14 @@ def world(db, django_capture_on_commit_callbacks):
     )
     users["instructor_p2"] = UserFactory()
     arguments_groups = instruction_world(
-        manager=users["staff_p"], instructor=users["instructor_p2"], programme=theme_p.call.programme, dossier=dossier
+        manager=users["staff_p"],
+        instructor=users["instructor_p2"],
+        programme=theme_p.call.programme,
+        dossiers=[
+            dossier,
+            Dossier.objects.get(pk=jury_arguments["funded"]),
+            Dossier.objects.get(pk=jury_arguments["dossier_id"]),
+        ],
     )
     requester = UserFactory()
     users["requester_a"] = requester
@@ -591,15 +605,17 @@ def world(db, django_capture_on_commit_callbacks):
     return users, arguments
 
 
-def instruction_world(*, manager, instructor, programme, dossier) -> dict:
-    """Groups G1 and G2 of P; the dossier of A routed to G1; `instructor` staff of P within G2 only."""
+def instruction_world(*, manager, instructor, programme, dossiers) -> dict:
+    """Groups G1 and G2 of P; the dossiers of A (the instructed one, the funded one, the jury's) routed to G1;
+    `instructor` staff of P within G2 only."""
     from applications.services import routing
 
     role_assign(actor=None, user=instructor, role=Role.PROGRAMME_STAFF, scope=programme)
     group_1 = routing.instructor_group_create(actor=manager, programme=programme, name="G1")
     group_2 = routing.instructor_group_create(actor=manager, programme=programme, name="G2")
     routing.instructor_group_member_add(actor=manager, group=group_2, user=instructor)
-    routing.dossier_group_set(actor=manager, dossier=dossier, group=group_1)
+    for dossier in dossiers:
+        routing.dossier_group_set(actor=manager, dossier=dossier, group=group_1)
     from applications.services import labels
 
     saved = labels.saved_filter_save(actor=manager, name="Mes dossiers", querystring="statut=a_instruire")
