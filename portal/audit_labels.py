@@ -101,6 +101,7 @@ LABELS: dict[str, str] = {
     "instruction.group_member_remove": "Retrait d'un membre d'un groupe d'instruction",
     "instruction.routing_rule_create": "Création d'une règle d'orientation",
     "instruction.routing_rule_delete": "Suppression d'une règle d'orientation",
+    "instruction.routing_rule_move": "Changement de l'ordre des règles d'orientation",
     "dossier.project_save": "Enregistrement du projet",
     "dossier.section_save": "Enregistrement d'une section du dossier",
     "dossier.budget_save": "Enregistrement du budget",

@@ -64,6 +64,19 @@ def instructor_groups_of(user, programme_id: int) -> QuerySet:
     )
 
 
+def routing_rules_of(user, programme_id: int):
+    """The programme's routing rules in the order dossiers try them, with their group, for its managers."""
+    from applications.models import RoutingRule
+
+    if not manages_instruction_of(user, programme_id):
+        return RoutingRule.objects.none()
+    return (
+        RoutingRule.objects.filter(group__programme_id=programme_id)
+        .select_related("group", "theme")
+        .order_by("position", "pk")
+    )
+
+
 def instructor_group_of(user, group_id: int):
     """One group for a manager of its programme, else None (a 404)."""
     from applications.models import InstructorGroup

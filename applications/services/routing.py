@@ -136,6 +136,35 @@ def routing_rule_delete(*, actor, rule: RoutingRule) -> None:
         rule.delete()
 
 
+def routing_rule_move(*, actor, rule: RoutingRule, up: bool) -> bool:
+    """Swap the rule with the programme's previous (`up`) or next rule in routing order, so that a dossier
+    matching both goes to the other group from then on; False when it is already first or last. Dossiers
+    already routed keep their group. Audited with the rule's new rank."""
+    programme_id = rule.group.programme_id
+    _ensure_manager(actor, programme_id)
+    with transaction.atomic():
+        # Locking every rule of the programme keeps two managers' moves from mixing positions.
+        rules = list(
+            RoutingRule.objects.select_for_update().filter(group__programme_id=programme_id).order_by("position", "pk")
+        )
+        index = next((i for i, candidate in enumerate(rules) if candidate.pk == rule.pk), None)
+        other = None if index is None else index + (-1 if up else 1)
+        if other is None or not 0 <= other < len(rules):
+            return False
+        rules[index], rules[other] = rules[other], rules[index]
+        # Positions are renumbered 1..n: equal or gapped positions left by deletions read in one order.
+        for position, candidate in enumerate(rules, start=1):
+            if candidate.position != position:
+                RoutingRule.objects.filter(pk=candidate.pk).update(position=position)
+        audit_record(
+            actor=actor,
+            action="instruction.routing_rule_move",
+            target=rule.group,
+            data={"rule": rule.pk, "position": other + 1, "direction": "up" if up else "down"},
+        )
+    return True
+
+
 def _answer_matches(value, expected: str) -> bool:
     """A form answer against the rule's expected text: case and spaces aside; a list matches by any item;
     yes/no answers read « oui » / « non »."""

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,6 +21,7 @@ from applications.workflow import DossierState
 from calls.models import Programme
 from calls.selectors import staff_programmes
 from portal.errors import DomainError
+from portal.fields import count_or_none
 from portal.selectors import user_roles
 
 QUEUE_PAGE_SIZE = 50
@@ -38,6 +40,7 @@ def queue(request):
     if view not in instruction_selectors.QUEUE_VIEWS:
         view = "mes-dossiers"
     dossiers = instruction_selectors.instruction_queue(request.user, view=view)
+    managed = selectors.managed_programme_ids(request.user)
     counts = instruction_selectors.instruction_queue_counts(dossiers)
     state = request.GET.get("statut", "")
     if state in instruction_selectors.QUEUE_STATES:
@@ -60,7 +63,7 @@ def queue(request):
             "managed_programmes": [
                 programme
                 for programme in staff_programmes(user_roles(request.user))
-                if selectors.manages_instruction_of(request.user, programme.pk)
+                if managed is None or programme.pk in managed
             ],
         },
     )
@@ -76,8 +79,19 @@ def _programme_managed_or_404(request, programme_id: int) -> Programme:
 
 @login_required
 def groups(request, programme_id: int):
-    """The programme's instructor groups and their rules; managers create groups here."""
+    """The programme's instructor groups, its routing rules in order (moved up or down here) and the group
+    creation form."""
     programme = _programme_managed_or_404(request, programme_id)
+    rules = instruction_selectors.routing_rules_of(request.user, programme.pk)
+    if request.method == "POST" and request.POST.get("action") == "rule_move":
+        rule = rules.filter(pk=count_or_none(request.POST.get("rule"))).first()
+        if rule is None:
+            raise Http404
+        up = request.POST.get("direction") == "up"
+        if routing.routing_rule_move(actor=request.user, rule=rule, up=up):
+            messages.success(request, _("Règle montée d'un rang.") if up else _("Règle descendue d'un rang."))
+        # Back to the moved rule: keyboard users keep their place in the list.
+        return redirect(f"{reverse('applications:instructor_groups', args=[programme.pk])}#regle-{rule.pk}")
     form = InstructorGroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -93,6 +107,7 @@ def groups(request, programme_id: int):
         {
             "programme": programme,
             "groups": instruction_selectors.instructor_groups_of(request.user, programme.pk),
+            "rules": list(rules),
             "calls": programme.calls.order_by("title"),
             "form": form,
         },

@@ -231,6 +231,37 @@ def test_queue_query_count_is_flat(client, programme_world, settings, count):
 
 
 # Session, user, memberships, roles, counts per state, page count, page rows, the user's programmes and
-# whether they manage each (one query per programme, for the « Organiser l'instruction » links), and the
+# the programmes they manage (one query, for the « Organiser l'instruction » links), and the
 # privileged session's renewal (savepoint, update, release): nothing per row.
 QUEUE_QUERIES = 12
+
+
+def test_managers_reorder_rules_which_changes_the_group_a_dossier_goes_to(client, programme_world, settings):
+    settings.PORTAL_ENFORCE_MFA = False
+    w = programme_world
+    by_theme = routing.routing_rule_create(actor=w["manager"], group=w["north"], theme=w["themes"][0])
+    by_amount = routing.routing_rule_create(actor=w["manager"], group=w["south"], amount_min=Decimal("1000"))
+    session = w["sessions"][0]
+    assert routed(DossierFactory(session=session, requested_amount=Decimal("5000"))) == "Nord"
+    url = reverse("applications:instructor_groups", args=[w["programme"].pk])
+    client.force_login(w["instructor_north"])
+    assert client.post(url, {"action": "rule_move", "rule": by_amount.pk, "direction": "up"}).status_code == 403
+    client.force_login(w["manager"])
+    page = client.get(url).content.decode()
+    assert "Ordre des règles d'orientation" in page and f'id="regle-{by_amount.pk}"' in page
+    response = client.post(url, {"action": "rule_move", "rule": by_amount.pk, "direction": "up"})
+    assert response.status_code == 302 and response["Location"].endswith(f"#regle-{by_amount.pk}")
+    by_theme.refresh_from_db()
+    by_amount.refresh_from_db()
+    assert (by_amount.position, by_theme.position) == (1, 2)
+    assert routed(DossierFactory(session=session, requested_amount=Decimal("5000"))) == "Sud"
+    assert AuditEvent.objects.filter(action="instruction.routing_rule_move", actor=w["manager"]).count() == 1
+    # Already first: nothing moves, nothing is audited; a rule of another programme is not found.
+    client.post(url, {"action": "rule_move", "rule": by_amount.pk, "direction": "up"})
+    assert AuditEvent.objects.filter(action="instruction.routing_rule_move").count() == 1
+    other = ThemeFactory()
+    other_manager = staff_of(other.call.programme)
+    other_group = routing.instructor_group_create(actor=other_manager, programme=other.call.programme, name="X")
+    foreign = routing.routing_rule_create(actor=other_manager, group=other_group, theme=other)
+    assert client.post(url, {"action": "rule_move", "rule": foreign.pk, "direction": "up"}).status_code == 404
+    assert client.post(url, {"action": "rule_move", "rule": "abc", "direction": "up"}).status_code == 404

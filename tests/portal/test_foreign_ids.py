@@ -765,6 +765,8 @@ PARAMETERS: dict[tuple[str, str], Attack | NotAnId] = {
     ),
     ("applications/views/annotations.py", "key"): NotAnId("clé d'un champ privé de l'appel de l'URL"),
     ("applications/views/annotations.py", "shown"): NotAnId("1 ou 0 : montrer ou non les champs privés au jury"),
+    # The same `rule` moved up or down on the programme's page: tests/applications/test_routing.py sends Q's (404).
+    ("applications/views/instruction.py", "direction"): NotAnId("up ou down : le sens du déplacement d'une règle"),
     ("applications/views/instruction.py", "vue"): NotAnId(
         "nom d'une vue de la file (mes dossiers, suivis, à attribuer)"
     ),
