@@ -39,6 +39,8 @@ DEMO_ORGANISATIONS = [
 DEMO_USERS = [
     ("admin@demo.gouv.fr", "Alice", "Admin", None, Role.ADMIN),
     ("equipe@demo.gouv.fr", "Sam", "Équipe-programme", 0, None),
+    ("instructeur@demo.gouv.fr", "Ingrid", "Instructrice", None, None),
+    ("instructeur2@demo.gouv.fr", "Yann", "Instructeur", None, None),
     ("jure@demo.gouv.fr", "Jules", "Juré", None, None),
     ("jure2@demo.gouv.fr", "Inès", "Experte", None, None),
     ("operateur@demo.gouv.fr", "Octave", "Opérateur", 5, None),

@@ -32,3 +32,27 @@ def test_load_demo_is_complete_and_idempotent(django_capture_on_commit_callbacks
     assert Dossier.objects.filter(reference__startswith="ETNA-2019-L", state="selected").count() == 10
     assert Dossier.objects.filter(reference__startswith="ETNA-2019").count() == 25
     assert all(snapshot.receipt for snapshot in DossierSnapshot.objects.all())
+
+
+def test_load_demo_organises_an_instructors_day(django_capture_on_commit_callbacks):
+    """Two groups of France Relance fed by a theme rule and a form-answer rule, an instructor in each who sees only
+    his group's dossiers, labels, a saved filter, private fields with values and a note; twice without harm."""
+    from applications.models import DossierAnnotation, InstructorGroup, PrivateNote, RoutingRule, SavedFilter
+    from applications.selectors import dossiers_of_staff, manages_instruction_of
+    from portal.demo import demo_user
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=None)
+    call_command("load_demo", stdout=None)
+    groups = InstructorGroup.objects.filter(programme__calls__slug="france-relance-tne-2020")
+    assert groups.count() == 2 and RoutingRule.objects.filter(group__in=groups).count() == 2
+    assert RoutingRule.objects.filter(group__in=groups, theme__code="SNAP1").exists()
+    assert RoutingRule.objects.filter(group__in=groups, answer_field="reutilisation").exists()
+    instructor, other = demo_user("instructeur@demo.gouv.fr"), demo_user("instructeur2@demo.gouv.fr")
+    mine = dossiers_of_staff(instructor).exclude(state="draft")
+    assert mine.exists() and not mine.filter(pk__in=dossiers_of_staff(other)).exists()
+    assert manages_instruction_of(demo_user("equipe@demo.gouv.fr"), groups.first().programme_id)
+    noted = PrivateNote.objects.get()
+    assert noted.dossier.instructor == instructor and noted.dossier.labels.exists()
+    assert DossierAnnotation.objects.filter(dossier=noted.dossier).exists()
+    assert SavedFilter.objects.filter(user=instructor).count() == 1

@@ -10,6 +10,7 @@ DEMO_MODULES = [
     "portal.demo",
     "calls.demo",
     "applications.demo",
+    "applications.demo_instruction",
     "juries.demo",
     "funding.demo",
 ]
