@@ -41,15 +41,6 @@ def expert_request_or_404(user, pk: int) -> OpinionRequest:
     return request
 
 
-def expert_requests_of(user) -> QuerySet[OpinionRequest]:
-    """The opinions asked of `user` and still awaited, nearest deadline first (their dashboard list)."""
-    return (
-        OpinionRequest.objects.filter(expert_id=user.pk, status__in=OpinionRequest.WAITING)
-        .select_related("dossier")
-        .order_by("due_at", "pk")
-    )
-
-
 def _count(**filters) -> Coalesce:
     counted = (
         OpinionRequest.objects.filter(dossier_id=OuterRef("pk"), **filters)
