@@ -22,6 +22,11 @@ urlpatterns = [
     path("<int:jury_id>/export.<str:fmt>", exports.juror_export, name="juror_export"),
     path("<int:jury_id>/dossiers/<int:dossier_id>/", juror.score, name="score"),
     path("<int:jury_id>/dossiers/<int:dossier_id>/pieces/<int:attachment_id>/", juror.document, name="document"),
+    path(
+        "<int:jury_id>/dossiers/<int:dossier_id>/avis/<int:attachment_id>/",
+        juror.opinion_attachment,
+        name="opinion_attachment",
+    ),
     path("<int:jury_id>/dossiers/<int:dossier_id>/consensus/", juror.consensus, name="consensus"),
     path("<int:jury_id>/auditions/<int:hearing_id>/issue/", hearings.hearing_record, name="hearing_record"),
     path("decisions/<int:decision_id>/lettre/", documents.letter, name="decision_letter"),

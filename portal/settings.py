@@ -251,6 +251,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-send-pending": {"task": "portal.tasks.outbox_send_pending", "schedule": 60.0},
     "receipts-sweep": {"task": "applications.tasks.receipts_sweep", "schedule": 120.0},
     "deliberation-documents-sweep": {"task": "juries.tasks.deliberation_documents_sweep", "schedule": 300.0},
+    "opinion-reminders": {"task": "applications.tasks.opinion_reminders_send", "schedule": crontab(hour=8, minute=5)},
     "funding-reminders": {"task": "funding.tasks.reminders_send", "schedule": crontab(hour=8, minute=0)},
     "funding-conventions-in-force": {
         "task": "funding.tasks.conventions_enter_into_force",

@@ -452,6 +452,7 @@ from applications.models.instruction import (  # noqa: E402
     RoutingRule,
 )
 from applications.models.labels import Label, SavedFilter  # noqa: E402
+from applications.models.opinions import OpinionAttachment, OpinionRequest  # noqa: E402
 from applications.models.search import DossierSearchText  # noqa: E402
 
 __all__ = [
@@ -470,6 +471,8 @@ __all__ = [
     "InstructorGroup",
     "InstructorGroupMember",
     "Label",
+    "OpinionAttachment",
+    "OpinionRequest",
     "Message",
     "MessageRead",
     "PrivateNote",

@@ -4,7 +4,7 @@ to jurors, labels, saved filters. Scoped through `applications.selectors.dossier
 from django.db.models import Q, QuerySet
 
 from applications.models import Dossier
-from applications.selectors import dossiers_of_staff, manages_instruction_of
+from applications.selectors import dossier_pieces, dossiers_of_staff, manages_instruction_of, snapshot_budget
 from portal.selectors import user_roles
 
 # --- The instructor's queue ---------------------------------------------------------------------
@@ -128,3 +128,27 @@ def instructors_of(user) -> QuerySet:
     if not roles.is_admin:
         staff = staff.filter(role_assignments__scope_id__in=roles.staff_programme_ids)
     return staff.distinct().order_by("email")
+
+
+# --- The deposited version read outside the staff (jurors, experts) --------------------------------
+
+
+def snapshot_context(dossier: Dossier, *, private_fields: bool = True) -> dict:
+    """The frozen version jurors and experts read (never the live draft), its sections and its documents.
+    `private_fields`: the call's private fields where the call shows them to jurors; experts never get them
+    (nor any note: notes are never read here)."""
+    snapshot = dossier.snapshots.order_by("-number").first()
+    content = snapshot.content if snapshot else {}
+    schema = dossier.form_definition.schema if dossier.form_definition_id else {"sections": []}
+    answers = content.get("answers", {})
+    return {
+        "snapshot": snapshot,
+        "content": content,
+        "budget": snapshot_budget(content),
+        "sections": [
+            {"section": s, "answers": [(f, answers.get(f["key"])) for f in s.get("fields", [])]}
+            for s in schema.get("sections", [])
+        ],
+        "attachments": dossier_pieces(dossier),
+        "private_fields": annotations_for_jury(dossier) if private_fields else [],
+    }

@@ -15,6 +15,7 @@ from applications import selectors
 from applications.forms_instruction import DossierRoutingForm, GroupMemberForm, InstructorGroupForm, RoutingRuleForm
 from applications.permissions import require_staff
 from applications.selectors import instruction as instruction_selectors
+from applications.selectors.opinions import with_opinion_counts
 from applications.services import routing
 from applications.views.staff import staff_dossier_or_404
 from applications.workflow import DossierState
@@ -47,7 +48,7 @@ def queue(request):
         dossiers = dossiers.filter(state=state)
     else:
         state = ""
-    page = Paginator(dossiers, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(with_opinion_counts(dossiers), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "applications/instruction/queue.html",

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from applications import selectors
 from applications.forms_lists import ApplicantDossierFilterForm, StaffDossierFilterForm
 from applications.selectors import instruction as instruction_selectors
+from applications.selectors.opinions import with_opinion_counts
 from applications.workflow import APPLICANT_LABELS, DossierState
 from portal.selectors import organisations_of, user_roles
 from portal.timing import countdown_label
@@ -159,9 +160,9 @@ def staff_list(request):
     )
     dossiers = selectors.staff_dossier_list(request.user, **form.filters())
     totals = selectors.dossier_list_totals(dossiers)
-    page = _CountedPaginator(dossiers.prefetch_related("labels"), STAFF_PAGE_SIZE, count=totals["count"]).get_page(
-        request.GET.get("page")
-    )
+    page = _CountedPaginator(
+        with_opinion_counts(dossiers).prefetch_related("labels"), STAFF_PAGE_SIZE, count=totals["count"]
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "applications/lists/staff_list.html",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from applications.evaluation import derogation_of, dossier_evaluation
 from applications.forms import ComplementRequestForm, DerogationForm, DerogationWithdrawForm, MessageForm
 from applications.forms_instruction import DossierRoutingForm
-from applications.models import Attachment, Dossier
+from applications.models import Attachment, Dossier, OpinionRequest
 from applications.selectors import (
     dossier_pieces,
     dossiers_of_staff,
@@ -21,6 +21,7 @@ from applications.selectors import (
     similar_project_flags,
     snapshot_budget,
 )
+from applications.selectors.opinions import opinions_for_staff
 from applications.services import derogations, exchanges
 from applications.views.dossier import (
     attachment_response,
@@ -92,6 +93,7 @@ def staff_dossier(request, pk: int):
             ),
             "manages_instruction": manages_instruction_of(request.user, dossier.theme.call.programme_id),
             "followers": [follower.user for follower in dossier.followers.select_related("user")],
+            "opinions": opinions_for_staff(dossier).filter(status=OpinionRequest.Status.ANSWERED),
         },
     )
 

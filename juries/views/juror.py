@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from applications.models import Attachment, Dossier
-from applications.selectors import dossier_pieces, snapshot_budget
-from applications.selectors.instruction import annotations_for_jury
+from applications.models import Attachment, OpinionAttachment
+from applications.selectors.instruction import snapshot_context
+from applications.selectors.opinions import opinions_for_jury
 from applications.views.dossier import attachment_response
+from applications.views.opinions import opinion_attachment_response
 from juries import scoring, selectors
 from juries.forms import DeclarationForm, OpinionForm, ReopenForm, sheet_from_post
 from juries.models import Assignment, Consensus, Evaluation, Hearing, JuryDossier
@@ -152,25 +153,6 @@ def _readable(request, jury_id: int, dossier_id: int):
     return member, dossier, None
 
 
-def snapshot_context(dossier: Dossier) -> dict:
-    """The frozen version jurors read (never the live draft), its sections and its documents."""
-    snapshot = dossier.snapshots.order_by("-number").first()
-    content = snapshot.content if snapshot else {}
-    schema = dossier.form_definition.schema if dossier.form_definition_id else {"sections": []}
-    answers = content.get("answers", {})
-    return {
-        "snapshot": snapshot,
-        "content": content,
-        "budget": snapshot_budget(content),
-        "sections": [
-            {"section": s, "answers": [(f, answers.get(f["key"])) for f in s.get("fields", [])]}
-            for s in schema.get("sections", [])
-        ],
-        "attachments": dossier_pieces(dossier),
-        "private_fields": annotations_for_jury(dossier),
-    }
-
-
 def named_errors(grid, errors: dict, form) -> list[str]:
     """What a sheet must correct, named as the page names it (« C1. Pertinence », « Avis motivé »),
     never by the key the services use; errors on the form's own fields are also shown beside them."""
@@ -266,6 +248,7 @@ def score(request, jury_id: int, dossier_id: int):
         "form": form,
         "others": selectors.other_evaluations(member, dossier),
         "grid": grid,
+        "opinions": opinions_for_jury(dossier),
     }
     if request.htmx:
         return render(request, "juries/partials/sheet_status.html", context)
@@ -281,6 +264,21 @@ def document(request, jury_id: int, dossier_id: int, attachment_id: int):
     return attachment_response(
         request, dossier, get_object_or_404(Attachment, pk=attachment_id, dossier=dossier, message__isnull=True)
     )
+
+
+@login_required
+def opinion_attachment(request, jury_id: int, dossier_id: int, attachment_id: int):
+    """A file of an expert's answer that staff shared with the jury."""
+    require_juror(request.user)
+    _, dossier, redirect_to = _readable(request, jury_id, dossier_id)
+    if redirect_to:
+        return redirect_to
+    attachment = get_object_or_404(
+        OpinionAttachment.objects.select_related("request__dossier"),
+        pk=attachment_id,
+        request__in=opinions_for_jury(dossier),
+    )
+    return opinion_attachment_response(request, attachment)
 
 
 @login_required

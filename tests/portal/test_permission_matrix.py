@@ -313,6 +313,21 @@ EXPECTED: dict[str, Expectation] = {
         {**STAFF_OF_P, "staff_q": NOT_FOUND, "admin": NOT_FOUND, "instructor_p2": NOT_FOUND}
     ),
     "applications:call_annotation_fields": Expectation({**STAFF_OF_P, "instructor_p2": FORBIDDEN}),
+    "applications:dossier_opinions": Expectation(DOSSIER_OF_G1),
+    **{
+        f"applications:{name}": Expectation(
+            DOSSIER_OF_G1, {"request_id": "opinion_request", "attachment_id": "opinion_request_attachment"}
+        )
+        for name in ["opinion_cancel", "opinion_attachment_staff"]
+    },
+    # The expert's pages: only the expert bound to the request (no role of the matrix) finds them.
+    "applications:opinion_invitation": Expectation(SIGNED_IN),
+    **{
+        f"applications:{name}": Expectation(
+            {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN}, {"request_id": "opinion_request"}
+        )
+        for name in ["opinion_expert", "opinion_document"]
+    },
     # juries
     "juries:my_queue": Expectation(JUROR_OF_J),
     **{f"juries:{name}": Expectation(JUROR_OF_J) for name in ["queue", "declarations"]},
@@ -321,6 +336,7 @@ EXPECTED: dict[str, Expectation] = {
         f"juries:{name}": Expectation(JUROR_ON_DOSSIER, {"attachment_id": "jury_attachment"})
         for name in ["score", "document", "consensus"]
     },
+    "juries:opinion_attachment": Expectation(JUROR_ON_DOSSIER, {"attachment_id": "opinion_shared_attachment"}),
     "juries:decision_letter": Expectation({**CARRIER_OR_STAFF, "instructor_p2": NOT_FOUND}),
     **{f"juries:{name}": Expectation(APPLICANT_A) for name in ["hearing_answer", "hearing_ics"]},
     # Staff of P and the chair of J record a hearing's outcome; another member of J gets 403, anyone else 404.
@@ -558,6 +574,9 @@ def world(db, django_capture_on_commit_callbacks):
             Dossier.objects.get(pk=jury_arguments["dossier_id"]),
         ],
     )
+    arguments_groups.update(
+        opinion_world(staff=users["staff_p"], dossier=dossier, jury_dossier=jury_arguments["dossier_id"])
+    )
     requester = UserFactory()
     users["requester_a"] = requester
     pending = membership.membership_request_create(actor=requester, organisation=member_a.organisation)
@@ -600,6 +619,7 @@ def world(db, django_capture_on_commit_callbacks):
         "token": {
             "calls:registration_cancel": registration.cancel_token,
             "applications:invitation_accept": invitation.token,
+            "applications:opinion_invitation": "jeton-avis-inconnu",
         },
     }
     return users, arguments
@@ -620,6 +640,36 @@ def instruction_world(*, manager, instructor, programme, dossiers) -> dict:
 
     saved = labels.saved_filter_save(actor=manager, name="Mes dossiers", querystring="statut=a_instruire")
     return {"group_id": group_1.pk, "filter_id": saved.pk}
+
+
+def opinion_world(*, staff, dossier, jury_dossier: int) -> dict:
+    """An expert's answered opinion on the dossier of A (routed to G1), and one shared with jury J on its
+    dossier; each with an attachment. The expert holds no role: every role of the matrix is a stranger to it."""
+    from applications.models import Dossier
+    from applications.services import opinions
+    from tests.applications.conftest import pdf_file as pdf_fixture
+
+    expert, made = UserFactory(), {}
+    for key, target in (("opinion_request", dossier), ("opinion_shared", Dossier.objects.get(pk=jury_dossier))):
+        request = opinions.opinion_request_create(
+            actor=staff,
+            dossier=target,
+            email=expert.email,
+            question="Avis ?",
+            due_at=timezone.now() + timedelta(days=5),
+            visibility="jury",
+        )
+        opinions.opinion_invitation_accept(actor=expert, token=request.token)
+        opinions.opinion_interests_declare(actor=expert, request=request, has_interest=False)
+        opinions.opinion_answer(
+            actor=expert,
+            request=request,
+            answer="Favorable.",
+            position="favourable",
+            files=[pdf_fixture.__wrapped__()()],
+        )
+        made[key], made[f"{key}_attachment"] = request.pk, request.attachments.get().pk
+    return made
 
 
 def api_world(*, staff, programme) -> dict:

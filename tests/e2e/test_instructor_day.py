@@ -1,17 +1,26 @@
 """An instructor's day: the manager organises a group and its routing rule in the browser, the deposited
-dossier reaches the group's queue, the instructor takes it, annotates it privately and declares it eligible
-from its staff page. Every page is checked with axe."""
+dossier reaches the group's queue, the instructor takes it, annotates it privately, asks an outside expert's
+opinion; the expert (a second browser) accepts the invitation, declares no interest and answers; the
+instructor reads the answer and declares the dossier eligible from its staff page. Every page is checked
+with axe.
 
+Each step is a function of the `Day` it works on: a new step of the day (exporting the archive…) is one
+more function called at the end of `test_an_instructors_day`.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from applications.models import Dossier, PrivateNote
+from applications.models import Dossier, OpinionRequest, PrivateNote
 from applications.services import annotations, routing
 from calls.rules import load_rules
-from portal.models import Role
+from portal.models import OutboxMessage, Role
 from portal.services import role_assign
 from tests.applications.factories import BudgetLineFactory, DossierFactory
 from tests.calls.model_factories import SessionFactory, ThemeFactory
@@ -24,6 +33,75 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def switch_user(page, live_server, email: str) -> None:
     page.context.clear_cookies()
     log_in(page, live_server, email)
+
+
+@dataclass
+class Day:
+    page: object
+    live_server: object
+    assert_accessible: object
+    dossier: Dossier
+    instructor: object
+
+    def url(self, name: str, *args) -> str:
+        return self.live_server.url + reverse(name, args=args)
+
+
+EXPERT_EMAIL = "experte@universite.example.fr"
+ANSWER = "Le calendrier est tenable ; la gouvernance mérite d'être précisée."
+
+
+def ask_an_outside_expert(day: Day) -> None:
+    """From the dossier's instruction area, the instructor asks an outside expert, shared with the jury."""
+    page = day.page
+    page.goto(day.url("applications:staff_dossier", day.dossier.pk))
+    page.get_by_role("link", name="Avis d'experts").first.click()
+    day.assert_accessible(page)
+    page.get_by_label("Adresse e-mail de l'expert·e").fill(EXPERT_EMAIL)
+    page.get_by_label("Question posée").fill("Le calendrier du projet est-il réaliste ?")
+    due = timezone.localtime() + timedelta(days=7)
+    page.get_by_label("Avis attendu avant le (heure de Paris)").fill(due.strftime("%Y-%m-%dT%H:%M"))
+    page.locator("label", has_text="équipe du programme et jury").click()
+    page.get_by_role("button", name="Demander l'avis").click()
+    expect(page.get_by_text(f"Demande d'avis envoyée à {EXPERT_EMAIL}.")).to_be_visible()
+    day.assert_accessible(page)
+
+
+def the_expert_answers(day: Day) -> None:
+    """The expert, in a browser of their own, follows the e-mail's link, declares no interest and answers."""
+    UserFactory(email=EXPERT_EMAIL)  # their account, made at sign-up (whose e-mail confirmation is not the point)
+    link = OutboxMessage.objects.get(event="opinion_requested", to_email=EXPERT_EMAIL).link
+    context = day.page.context.browser.new_context(base_url=day.live_server.url)
+    expert = context.new_page()
+    try:
+        log_in(expert, day.live_server, EXPERT_EMAIL)
+        expert.goto(day.live_server.url + link)
+        day.assert_accessible(expert)
+        expert.get_by_role("button", name="Accepter l'invitation").click()
+        expect(expert.get_by_role("heading", name="Déclaration d'intérêts")).to_be_visible()
+        day.assert_accessible(expert)
+        expert.locator("label", has_text="Non, je n'ai aucun intérêt lié").click()
+        expert.get_by_role("button", name="Enregistrer ma déclaration").click()
+        expect(expert.get_by_text("Déclaration enregistrée : vous pouvez consulter le dossier.")).to_be_visible()
+        expect(expert.get_by_text(day.dossier.title).first).to_be_visible()
+        day.assert_accessible(expert)
+        expert.get_by_label("Votre avis").fill(ANSWER)
+        expert.locator("label", has_text="réservé").click()
+        expert.get_by_role("button", name="Transmettre mon avis").click()
+        expect(expert.get_by_text("Avis transmis. Merci.")).to_be_visible()
+        day.assert_accessible(expert)
+    finally:
+        context.close()
+    assert OpinionRequest.objects.get(dossier=day.dossier).position == "reserved"
+
+
+def the_instructor_reads_the_answer(day: Day) -> None:
+    page = day.page
+    page.goto(day.url("applications:staff_dossier", day.dossier.pk))
+    expect(page.get_by_text(ANSWER).first).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Avis réservé de {EXPERT_EMAIL}")).to_be_visible()
+    page.goto(day.url("applications:instruction_queue"))
+    expect(page.get_by_test_id("opinion-counts")).to_have_text("1 / 1")
 
 
 def test_an_instructors_day(page, live_server, assert_accessible):
@@ -87,7 +165,13 @@ def test_an_instructors_day(page, live_server, assert_accessible):
     expect(page.get_by_text("Note privée ajoutée.")).to_be_visible()
     assert PrivateNote.objects.filter(dossier=dossier, author=instructor).exists()
 
+    day = Day(page, live_server, assert_accessible, dossier, instructor)
+    ask_an_outside_expert(day)
+    the_expert_answers(day)
+    the_instructor_reads_the_answer(day)
+
     # Completeness and eligibility, from the dossier's instruction area: satisfied checks need no reason.
+    page.goto(day.url("applications:staff_dossier", dossier.pk))
     page.get_by_role("link", name="Complétude et recevabilité").click()
     assert_accessible(page)
     for radio in page.locator("input[type=radio][value=ok]").all():
