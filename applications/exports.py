@@ -67,10 +67,10 @@ def export_job(request, job_id: str):
     list_url = reverse("applications:staff_list") + (f"?{job['querystring']}" if job["querystring"] else "")
     return jobs.job_page(
         request,
+        job_id,
         job,
         template="applications/exports/job.html",
-        status_url=reverse("applications:export_job", args=[job_id]),
-        download_url=reverse("applications:export_job_download", args=[job_id]),
+        url_names=("applications:export_job", "applications:export_job_download"),
         context={
             "list_url": list_url,
             "breadcrumb_data": {

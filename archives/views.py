@@ -56,10 +56,10 @@ def archive_job(request, job_id: str):
     job = jobs.job_of_requester(request.user, job_id, services.JOB_KIND)
     return jobs.job_page(
         request,
+        job_id,
         job,
         template="archives/job.html",
-        status_url=reverse("archives:job", args=[job_id]),
-        download_url=reverse("archives:job_download", args=[job_id]),
+        url_names=("archives:job", "archives:job_download"),
         context={
             "download_label": _("Télécharger le dossier complet")
             if job["fmt"] == "pdf"

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.urls import reverse
 
 from portal.celery import TRANSIENT_ERRORS
 from portal.services import task_enqueue_on_commit
@@ -90,8 +91,9 @@ def job_of_requester(user, job_id: str, kind: str) -> dict:
     return job
 
 
-def job_page(request, job: dict, *, template: str, status_url: str, download_url: str, context: dict):
-    """The progress page of a job, or, for htmx's polling, its status fragment alone."""
+def job_page(request, job_id: str, job: dict, *, template: str, url_names: tuple[str, str], context: dict):
+    """The progress page of a job, or, for htmx's polling, its status fragment alone; `url_names` name the
+    page itself and the download, both taking the job id."""
     finished = job["state"] in (JobState.DONE, JobState.FAILED)
     context = {
         **context,
@@ -100,8 +102,8 @@ def job_page(request, job: dict, *, template: str, status_url: str, download_url
         "is_done": job["state"] == JobState.DONE,
         "is_failed": job["state"] == JobState.FAILED,
         "percent": int(100 * job["done"] / job["total"]) if job["total"] else 0,
-        "status_url": status_url,
-        "download_url": download_url,
+        "status_url": reverse(url_names[0], args=[job_id]),
+        "download_url": reverse(url_names[1], args=[job_id]),
     }
     if request.headers.get("HX-Request"):
         return render(request, "portal/jobs/job_status.html", context)

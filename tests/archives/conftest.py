@@ -12,33 +12,18 @@ from applications.services import submission
 from applications.workflow import DossierState
 from funding.services import conventions, followup
 from juries.models import Decision, Deliberation, Jury
-from portal import services as portal_services
 from portal.models import Role
 from tests.applications.conftest import member, pdf_file, ready_to_submit, session, theme  # noqa: F401
+from tests.funding.conftest import operator, role, staff  # noqa: F401
 from tests.portal.factories import UserFactory
 from tests.portal.upload_corpus import pdf, upload
 
 GRANT = Decimal("30000.00")
 
 
-def role(user, role_name, programme):
-    portal_services.role_assign(actor=None, user=user, role=role_name, scope=programme)
-    return user
-
-
 @pytest.fixture
 def programme(session):
     return session.theme.call.programme
-
-
-@pytest.fixture
-def staff(programme):
-    return role(UserFactory(email="instructrice@exemple.gouv.fr"), Role.PROGRAMME_STAFF, programme)
-
-
-@pytest.fixture
-def operator(programme):
-    return role(UserFactory(email="operateur@exemple.fr"), Role.FUND_OPERATOR, programme)
 
 
 @pytest.fixture
