@@ -230,3 +230,18 @@ def test_a_session_of_another_programme_is_not_found(client, staff, db):
 
     client.force_login(staff)
     assert client.get(reverse("archives:session", args=[SessionFactory().pk])).status_code == 404
+
+
+def test_an_archive_file_lives_as_long_as_its_job(submitted, staff):
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from portal.services.files import orphan_files_purge
+
+    job = built(staff, dossier=submitted[0])
+    later = timezone.now() + timedelta(days=2)
+    assert job["path"] not in orphan_files_purge(now=later)  # its job still knows it: the link works
+    cache.delete(jobs.job_key(job["id"]))  # the job expires (JOB_TIMEOUT)
+    assert job["path"] in orphan_files_purge(now=later)
