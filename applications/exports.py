@@ -6,9 +6,8 @@ progress page polled by htmx and a download reserved to the requester.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from applications import tasks_exports
 from applications.permissions import require_staff
 from applications.resources import dossier_dataset, dossier_rows
+from portal import jobs
 from portal.exports import FORMATS, csv_streaming_response, dataset_response
 from portal.services import audit_record
 
@@ -59,47 +59,30 @@ def staff_list_export(request, fmt: str):
     return dataset_response(dataset=dossier_dataset(dossiers), filename=_filename(), fmt=fmt)
 
 
-def _own_job(request, job_id: str) -> dict:
-    """The job if `request.user` asked for it; 404 otherwise (another user's job is not theirs to see)."""
-    require_staff(request.user)
-    job = tasks_exports.job_get(job_id)
-    if job is None or job.get("user_id") != request.user.pk:
-        raise Http404
-    return job
-
-
 @login_required
 def export_job(request, job_id: str):
     """Progress of a background export; htmx polls the status fragment until the file is ready."""
-    job = _own_job(request, job_id)
-    context = {
-        "job": job,
-        "job_id": job_id,
-        "is_finished": job["state"] in (tasks_exports.JobState.DONE, tasks_exports.JobState.FAILED),
-        "is_done": job["state"] == tasks_exports.JobState.DONE,
-        "is_failed": job["state"] == tasks_exports.JobState.FAILED,
-        "percent": int(100 * job["done"] / job["total"]) if job["total"] else 0,
-        "status_url": reverse("applications:export_job", args=[job_id]),
-        "download_url": reverse("applications:export_job_download", args=[job_id]),
-        "list_url": reverse("applications:staff_list") + (f"?{job['querystring']}" if job["querystring"] else ""),
-    }
-    if request.headers.get("HX-Request"):
-        return render(request, "applications/exports/partials/job_status.html", context)
-    context["breadcrumb_data"] = {
-        "links": [{"url": context["list_url"], "title": _("Instruction des dossiers")}],
-        "current": _("Export des dossiers"),
-    }
-    return render(request, "applications/exports/job.html", context)
+    require_staff(request.user)
+    job = jobs.job_of_requester(request.user, job_id, tasks_exports.JOB_KIND)
+    list_url = reverse("applications:staff_list") + (f"?{job['querystring']}" if job["querystring"] else "")
+    return jobs.job_page(
+        request,
+        job_id,
+        job,
+        template="applications/exports/job.html",
+        url_names=("applications:export_job", "applications:export_job_download"),
+        context={
+            "list_url": list_url,
+            "breadcrumb_data": {
+                "links": [{"url": list_url, "title": _("Instruction des dossiers")}],
+                "current": _("Export des dossiers"),
+            },
+        },
+    )
 
 
 @login_required
 def export_job_download(request, job_id: str):
-    job = _own_job(request, job_id)
-    if job["state"] != tasks_exports.JobState.DONE or not default_storage.exists(job["path"]):
-        raise Http404
-    return FileResponse(
-        default_storage.open(job["path"], "rb"),
-        as_attachment=True,
-        filename=job["filename"],
-        content_type=FORMATS[job["fmt"]],
-    )
+    require_staff(request.user)
+    job = jobs.job_of_requester(request.user, job_id, tasks_exports.JOB_KIND)
+    return jobs.job_file_response(job, FORMATS[job["fmt"]])

@@ -1,50 +1,24 @@
-"""Large dossier exports (XLSX, ODS) built by a Celery task, with their progress in the cache.
+"""Large dossier exports (XLSX, ODS) built by a Celery task: a background file job (portal/jobs.py).
 
-A job is a cache entry keyed by a random id: who asked, the list's querystring, the format,
-how many rows are written, and the stored file once done. The task rebuilds the rows from
-the requester's own scope (roles are checked again when it runs) and writes the file to
-default_storage under a random name; only the requester may download it (see exports.py).
+The job keeps the list's querystring; the task rebuilds the rows from the requester's own scope (roles
+are checked again when it runs) and writes the file with the storage API; only the requester may
+download it (see exports.py).
 """
 
-import secrets
-
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.http import QueryDict
 
 from applications import selectors
 from applications.forms_lists import StaffDossierFilterForm
 from applications.resources import dossier_dataset
 from applications.selectors import instruction as instruction_selectors
-from portal.celery import TRANSIENT_ERRORS, resilient_task
+from portal import jobs
+from portal.celery import resilient_task
 from portal.exports import spreadsheet_bytes
-from portal.services import task_enqueue_on_commit
-from portal.services.files import file_replace
 
-JOB_TIMEOUT = 24 * 3600  # seconds a job (and its link) stays known
+JOB_KIND = "dossier-export"
 PROGRESS_EVERY = 200  # rows between two progress updates in the cache
 EXPORT_DIR = "exports"
-
-
-class JobState:
-    PENDING = "pending"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-
-def _key(job_id: str) -> str:
-    return f"applications:export-job:{job_id}"
-
-
-def job_get(job_id: str) -> dict | None:
-    return cache.get(_key(job_id))
-
-
-def _job_update(job_id: str, **changes) -> dict:
-    job = {**(job_get(job_id) or {}), **changes}
-    cache.set(_key(job_id), job, JOB_TIMEOUT)
-    return job
 
 
 def filtered_dossiers(user, params: QueryDict):
@@ -57,53 +31,31 @@ def filtered_dossiers(user, params: QueryDict):
 
 def job_start(*, user, querystring: str, fmt: str, total: int, filename: str) -> str:
     """Record a new export job and queue its task; returns the job id."""
-    job_id = secrets.token_urlsafe(18)
-    _job_update(
-        job_id,
-        user_id=user.pk,
-        querystring=querystring,
-        fmt=fmt,
+    return jobs.job_start(
+        kind=JOB_KIND,
+        user=user,
+        task="applications.tasks_exports.dossier_export_run",
         total=total,
-        done=0,
-        state=JobState.PENDING,
+        fmt=fmt,
         filename=filename,
-        path="",
+        querystring=querystring,
     )
-    task_enqueue_on_commit("applications.tasks_exports.dossier_export_run", job_id=job_id)
-    return job_id
 
 
 def job_build(job_id: str) -> dict:
     """Write the job's file; progress goes to the cache every PROGRESS_EVERY rows."""
-    job = job_get(job_id)
-    if job is None or job["state"] == JobState.DONE:
+    job = jobs.job_get(job_id)
+    if job is None or job["state"] == jobs.JobState.DONE:
         return job  # expired, or already built by an earlier delivery of the task
     user = get_user_model().objects.get(pk=job["user_id"])
     _form, dossiers = filtered_dossiers(user, QueryDict(job["querystring"]))
-    _job_update(job_id, state=JobState.RUNNING)
-    dataset = dossier_dataset(dossiers, progress=lambda done: _job_update(job_id, done=done), every=PROGRESS_EVERY)
-    # One name per job: a run again after a failure overwrites its file instead of leaving one beside it.
-    path = file_replace(f"{EXPORT_DIR}/{job_id}.{job['fmt']}", spreadsheet_bytes(dataset, job["fmt"]))
-    return _job_update(job_id, state=JobState.DONE, done=len(dataset), total=len(dataset), path=path)
-
-
-def export_files_referenced(names: list[str]) -> set[str]:
-    """The export files whose job is still known (their link works): the orphan sweep leaves them, and
-    removes the others once ORPHAN_FILES_GRACE_HOURS old (settings.STORED_FILE_REFERENCES)."""
-    referenced = set()
-    for name in names:
-        directory, _, filename = name.rpartition("/")
-        if directory == EXPORT_DIR and job_get(filename.split(".")[0]) is not None:
-            referenced.add(name)
-    return referenced
+    jobs.job_update(job_id, state=jobs.JobState.RUNNING)
+    dataset = dossier_dataset(dossiers, progress=lambda done: jobs.job_update(job_id, done=done), every=PROGRESS_EVERY)
+    content = spreadsheet_bytes(dataset, job["fmt"])
+    return jobs.job_store(job_id, directory=EXPORT_DIR, content=content, done=len(dataset), total=len(dataset))
 
 
 @resilient_task(bind=True)
 def dossier_export_run(self, job_id: str) -> None:
     """Build one export; a retry after an outage builds it again, a run after it is built does nothing."""
-    try:
-        job_build(job_id)
-    except Exception as error:
-        if not isinstance(error, TRANSIENT_ERRORS) or self.request.retries >= self.max_retries:
-            _job_update(job_id, state=JobState.FAILED)
-        raise
+    jobs.job_run(self, job_id, job_build)

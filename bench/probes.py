@@ -99,7 +99,7 @@ def _consume(response) -> tuple[int, int | None, str]:
         # Large XLSX: built by the Celery task (run in this process: no REDIS_URL), then a progress page.
         from django.core.files.storage import default_storage
 
-        from applications.tasks_exports import job_get
+        from portal.jobs import job_get
 
         job = job_get(response["Location"].rstrip("/").split("/")[-1])
         return default_storage.size(job["path"]), job["done"], f"export du portail (tâche Celery, {job['state']})"

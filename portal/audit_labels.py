@@ -28,6 +28,8 @@ LABELS: dict[str, str] = {
     "import.jury_members": "Import des membres d'un jury",
     "import.session_results": "Import des résultats d'une session passée",
     "export.dossiers": "Export des dossiers",
+    "archive.requested": "Demande du dossier complet ou d'une archive pour un organisme de contrôle",
+    "archive.downloaded": "Téléchargement du dossier complet ou d'une archive pour un organisme de contrôle",
     "export.registrations": "Export des inscriptions à une réunion d'information",
     "export.jury_evaluations": "Export des évaluations d'un jury",
     "export.jury_ranking": "Export du classement d'un jury",

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "juries",
     "funding",
     "dashboard",
+    "archives",
     "ninja",
     "api",
 ]
@@ -402,7 +403,7 @@ CONTENT_SECURITY_POLICY = {
 PERSONAL_DATA_EXPORTERS = ["portal.privacy.export_account", "applications.privacy.export_dossiers"]
 # Stored files referenced elsewhere than by a FileField: each callable gets a list of names and returns
 # those still in use (portal.services.files, the orphan sweep).
-STORED_FILE_REFERENCES = ["applications.tasks_exports.export_files_referenced"]
+STORED_FILE_REFERENCES = ["portal.jobs.job_files_referenced"]
 # The operators' health page (/sante/detail/): each callable returns one HealthCheck (portal.health).
 HEALTH_CHECKS = [
     "portal.health.database",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("gestion/audit/", include("calls.audit")),
     path("gestion/tableau-de-bord/", include("dashboard.urls")),
     path("gestion/imports/", include("portal.urls_imports")),
+    path("gestion/archives/", include("archives.urls")),
     path("gestion/api/", include("api.urls_staff")),
     path("gestion/appels/echange/", include("calls.urls_exchange")),
     path("gestion/appels/", include("calls.urls_staff")),

@@ -424,6 +424,7 @@ def test_export_files_are_removed_once_their_job_expired(
     from django.core.files.storage import default_storage
 
     from applications import tasks_exports
+    from portal.jobs import job_key
     from portal.services.files import orphan_files_purge
 
     make_dossiers(session, 2)
@@ -432,7 +433,7 @@ def test_export_files_are_removed_once_their_job_expired(
     [name] = default_storage.listdir(tasks_exports.EXPORT_DIR)[1]
     later = timezone.now() + timedelta(days=2)
     assert orphan_files_purge(now=later) == []  # its job still knows it: the link works
-    cache.delete(f"applications:export-job:{job_id}")  # the job expires (JOB_TIMEOUT)
+    cache.delete(job_key(job_id))  # the job expires (JOB_TIMEOUT)
     assert orphan_files_purge(now=timezone.now()) == []  # a fresh file is left alone
     assert orphan_files_purge(now=later) == [f"{tasks_exports.EXPORT_DIR}/{name}"]
     assert default_storage.listdir(tasks_exports.EXPORT_DIR)[1] == []

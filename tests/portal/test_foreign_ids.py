@@ -67,7 +67,7 @@ from tests.portal.factories import OrganisationFactory, UserFactory
 from tests.portal.upload_corpus import pdf
 
 PROJECT = Path(__file__).resolve().parents[2]
-PACKAGES = ("applications", "calls", "juries", "funding", "portal", "dashboard", "api")
+PACKAGES = ("applications", "calls", "juries", "funding", "portal", "dashboard", "api", "archives")
 # Names that say a field or parameter designates an object.
 ID_NAMES = {
     "appel",
@@ -738,6 +738,7 @@ FORM_FIELDS: dict[tuple[str, str], Attack | NotAnId] = {
 }
 
 PARAMETERS: dict[tuple[str, str], Attack | NotAnId] = {
+    ("archives/views.py", "format"): NotAnId("format du fichier demandé (pdf ou zip) ; le dossier est celui de l'URL"),
     ("applications/views/labels.py", "dossiers"): Attack(
         "P étiquette un dossier de Q depuis sa liste",
         _bulk("label_add", dossiers=lambda w, side: [side["pk_d"]], label=lambda w, side: w.p["label_d"].pk),

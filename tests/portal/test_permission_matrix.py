@@ -413,6 +413,31 @@ EXPECTED: dict[str, Expectation] = {
         for name in ["export_job", "export_job_download"]
     },
     "calls_staff:registrations_export": Expectation(STAFF_OF_P, {"fmt": "csv"}),
+    # The whole dossier and the archives for a control body: staff who may see the dossier, a 404 for anyone
+    # else (applicants and jurors included); a session's archive holds only the requester's own dossiers, so
+    # an instructor of G2 may ask for it; an unknown job is nobody's.
+    "archives:dossier": Expectation(
+        {
+            **DOSSIER_OF_G1,
+            **dict.fromkeys(
+                ("applicant_a", "applicant_b", "requester_a", "operator_p", "juror_j", "juror_conflicted"), NOT_FOUND
+            ),
+        }
+    ),
+    "archives:session": Expectation(
+        {
+            **STAFF_OF_P,
+            **dict.fromkeys(
+                ("applicant_a", "applicant_b", "requester_a", "operator_p", "juror_j", "juror_conflicted"), NOT_FOUND
+            ),
+        }
+    ),
+    **{
+        f"archives:{name}": Expectation(
+            {**dict.fromkeys(RULED_ROLES, NOT_FOUND), "anonymous": LOGIN}, {"job_id": "tache-inconnue"}
+        )
+        for name in ["job", "job_download"]
+    },
     "dashboard:index": Expectation(ANY_STAFF),
     "dashboard:programme": Expectation(STAFF_OF_P, {"programme_id": "programme_p"}),
     # An organisation's file: every programme's staff check a carrier before deciding (summary lines only
