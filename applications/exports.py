@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from applications import tasks_exports
 from applications.resources import dossier_dataset, dossier_rows
 from portal.exports import FORMATS, csv_streaming_response, dataset_response
+from portal.http import client_ip
 from portal.selectors import user_roles
 from portal.services import audit_record
 
@@ -52,7 +53,7 @@ def staff_list_export(request, fmt: str):
         actor=request.user,
         action="export.dossiers",
         data={"format": fmt, "filters": querystring},
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
     )
     if fmt == "csv":
         header, rows = dossier_rows(dossiers)
