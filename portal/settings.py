@@ -177,30 +177,38 @@ MEDIA_URL = "/media-not-served/"
 # MinIO, Garage…) when STORAGE_BACKEND=s3 or AWS_STORAGE_BUCKET_NAME is set, else under MEDIA_ROOT (one
 # machine, the demo). The bucket stays private: downloads are streamed by permission-checked views
 # (docs/deployment.md), never by a URL of the bucket.
-AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
-STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "s3" if AWS_STORAGE_BUCKET_NAME else "local").strip().lower()
-if STORAGE_BACKEND == "s3":
-    DEFAULT_STORAGE = {
+
+
+def object_storage(environ) -> dict:
+    """The STORAGES entry of an S3-compatible bucket described by `environ` (AWS_* names, docs/deployment.md)."""
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
-            # "path" for most sovereign clouds' endpoints and MinIO, "virtual" where the provider asks for it.
-            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
-            "signature_version": os.environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4"),
-            "location": os.environ.get("AWS_LOCATION", ""),
+            "bucket_name": environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            # "path" for MinIO, Garage and most sovereign clouds' endpoints, "virtual" where the provider asks.
+            "addressing_style": environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "signature_version": environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4"),
+            "location": environ.get("AWS_LOCATION", ""),
             # A name already taken gets a suffix, as on the file system: an upload never replaces another.
             # Generated documents delete their one name first (portal.services.files.file_replace).
             "file_overwrite": False,
-            # Private objects, no public URL: every download goes through a permission-checked view.
+            # Private objects: no ACL granted, every download streamed by a permission-checked view.
             "default_acl": None,
-            "querystring_auth": True,
-            "querystring_expire": 60,
+            # A download is read into a temporary file: beyond this size on disk, not in the process's memory.
+            "max_memory_size": 2 * 1024 * 1024,
         },
     }
+
+
+STORAGE_BACKEND = (
+    os.environ.get("STORAGE_BACKEND", "s3" if os.environ.get("AWS_STORAGE_BUCKET_NAME") else "local").strip().lower()
+)
+if STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = object_storage(os.environ)
 elif STORAGE_BACKEND == "local":
     DEFAULT_STORAGE = {"BACKEND": os.environ.get("FILE_STORAGE", "django.core.files.storage.FileSystemStorage")}
 else:
