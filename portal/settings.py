@@ -307,6 +307,8 @@ CELERY_IMPORTS = ["applications.tasks_exports"]
 
 # Tests run in parallel processes that each clear the cache: a shared Redis would let one
 # test wipe another's rate limits and previews, so each test process keeps its own memory cache.
+# Without REDIS_URL (the demo, one process) the cache is in memory too; `check --deploy` refuses that
+# in production (portal.E003), where every web node must share Redis. Sessions are in the database.
 CACHES = {
     "default": (
         {
