@@ -20,13 +20,10 @@ from api.services import tokens as token_services
 from api.services import webhooks as webhook_services
 from calls.models import Programme
 from portal.errors import DomainError
+from portal.http import client_ip
 from portal.selectors import user_roles
 
 DELIVERIES_PER_PAGE = 50
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _programme(user, programme_id: int, *, staff_only: bool) -> Programme:

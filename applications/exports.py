@@ -17,6 +17,7 @@ from applications.permissions import require_staff
 from applications.resources import dossier_dataset, dossier_rows
 from portal import jobs
 from portal.exports import FORMATS, csv_streaming_response, dataset_response
+from portal.http import client_ip
 from portal.services import audit_record
 
 # Rows above which XLSX/ODS are built by a background task. Measured on 10 000 dossiers
@@ -45,7 +46,7 @@ def staff_list_export(request, fmt: str):
         actor=request.user,
         action="export.dossiers",
         data={"format": fmt, "filters": querystring},
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
     )
     if fmt == "csv":
         header, rows = dossier_rows(dossiers)

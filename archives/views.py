@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from archives import selectors, services
 from portal import jobs
+from portal.http import client_ip
 
 
 @login_required
@@ -24,7 +25,7 @@ def dossier_archive(request, pk: int):
         if fmt not in services.FORMATS:
             raise Http404
         job_id = services.archive_request_dossier(
-            actor=request.user, dossier=dossier, fmt=fmt, ip_address=request.META.get("REMOTE_ADDR")
+            actor=request.user, dossier=dossier, fmt=fmt, ip_address=client_ip(request)
         )
         return redirect("archives:job", job_id=job_id)
     return render(
@@ -44,7 +45,7 @@ def session_archive(request, session_id: int):
     total = selectors.session_archive_dossiers(request.user, session).count()
     if request.method == "POST" and total:
         job_id = services.archive_request_session(
-            actor=request.user, session=session, total=total, ip_address=request.META.get("REMOTE_ADDR")
+            actor=request.user, session=session, total=total, ip_address=client_ip(request)
         )
         return redirect("archives:job", job_id=job_id)
     return render(request, "archives/session.html", {"session": session, "total": total})
@@ -78,5 +79,5 @@ def archive_job_download(request, job_id: str):
     if job["state"] != jobs.JobState.DONE or not selectors.dossiers_still_visible(request.user, job["dossier_ids"]):
         raise Http404
     response = jobs.job_file_response(job, services.FORMATS[job["fmt"]])
-    services.archive_downloaded(actor=request.user, job=job, ip_address=request.META.get("REMOTE_ADDR"))
+    services.archive_downloaded(actor=request.user, job=job, ip_address=client_ip(request))
     return response

@@ -9,6 +9,7 @@ from django.urls import path
 
 from calls.models import Call
 from portal.exports import FORMATS, dataset_response
+from portal.http import client_ip
 from portal.models import AuditEvent
 from portal.resources import AuditEventResource
 from portal.selectors import user_roles
@@ -67,7 +68,7 @@ def call_audit_export(request, call_id: int, fmt: str):
         action="audit.export",
         target=call,
         data={"format": fmt},
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
     )
     dataset = AuditEventResource().export(queryset=_events(call, request))
     return dataset_response(dataset=dataset, filename=f"audit-{call.slug}", fmt=fmt)

@@ -2,6 +2,9 @@
 
 import os
 
+from botocore.exceptions import ClientError as ObjectStoreClientError
+from botocore.exceptions import ConnectionError as ObjectStoreConnectionError
+from botocore.exceptions import HTTPClientError as ObjectStoreHTTPError
 from celery import Celery, shared_task
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
@@ -15,10 +18,21 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # What a short outage raises: the database (a dropped or refused connection), the broker or the
-# cache (Redis), the storage (OSError from the file system; object storage clients raise their own,
-# to be added here with them). A task meeting one of these runs again later; any other error is a bug
-# and fails the task at once (the periodic sweeps still catch up on what it left undone).
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerError, RedisConnectionError, RedisTimeoutError, OSError)
+# cache (Redis), the storage (OSError from the file system; from the object store, botocore's
+# connection and timeout errors, and ClientError for its 5xx and throttling answers: a wrong key or
+# bucket is retried too, then fails). A task meeting one of these runs again later; any other error
+# is a bug and fails the task at once (the periodic sweeps still catch up on what it left undone).
+TRANSIENT_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    BrokerError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    OSError,
+    ObjectStoreConnectionError,
+    ObjectStoreHTTPError,
+    ObjectStoreClientError,
+)
 # Retries wait 1, 2, 4… seconds (at random up to that, so that the tasks of one outage do not all come
 # back at once), at most 10 minutes apart: ten retries cover an outage of about a quarter of an hour.
 RETRY_OPTIONS = {

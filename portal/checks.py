@@ -1,4 +1,5 @@
-"""Deployment checks: production refuses DEBUG and the development secret key."""
+"""Deployment checks: production refuses DEBUG, the development secret key, tasks run in requests (whose
+cache would stay in one process) and an object store without a bucket."""
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
@@ -14,5 +15,9 @@ def production_settings_check(app_configs, **kwargs):
     if settings.CELERY_TASK_ALWAYS_EAGER:
         errors.append(
             Error("REDIS_URL n'est pas défini : les tâches s'exécuteraient dans les requêtes.", id="portal.E003")
+        )
+    if settings.STORAGE_BACKEND == "s3" and not settings.STORAGES["default"]["OPTIONS"]["bucket_name"]:
+        errors.append(
+            Error("STORAGE_BACKEND=s3 sans AWS_STORAGE_BUCKET_NAME : aucun compartiment où écrire.", id="portal.E004")
         )
     return errors

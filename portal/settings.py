@@ -5,6 +5,7 @@ SQLite in the project folder, Celery tasks run eagerly, e-mails printed on the
 console, files on the local disk. Production sets the variables listed in README.md.
 """
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -172,8 +173,49 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # only by permission-checked views, never under MEDIA_URL by the web server.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media-not-served/"
+# Files (uploads, receipts, conventions, exports) go through Django's storage API only, so that any web
+# node or worker reads what another wrote: on an S3-compatible object store (OVHcloud, Scaleway, Outscale,
+# MinIO, Garage…) when STORAGE_BACKEND=s3 or AWS_STORAGE_BUCKET_NAME is set, else under MEDIA_ROOT (one
+# machine, the demo). The bucket stays private: downloads are streamed by permission-checked views
+# (docs/deployment.md), never by a URL of the bucket.
+
+
+def object_storage(environ) -> dict:
+    """The STORAGES entry of an S3-compatible bucket described by `environ` (AWS_* names, docs/deployment.md)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            # "path" for MinIO, Garage and most sovereign clouds' endpoints, "virtual" where the provider asks.
+            "addressing_style": environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "signature_version": environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4"),
+            "location": environ.get("AWS_LOCATION", ""),
+            # A name already taken gets a suffix, as on the file system: an upload never replaces another.
+            # Generated documents delete their one name first (portal.services.files.file_replace).
+            "file_overwrite": False,
+            # Private objects: no ACL granted, every download streamed by a permission-checked view.
+            "default_acl": None,
+            # A download is read into a temporary file: beyond this size on disk, not in the process's memory.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+
+
+STORAGE_BACKEND = (
+    os.environ.get("STORAGE_BACKEND", "s3" if os.environ.get("AWS_STORAGE_BUCKET_NAME") else "local").strip().lower()
+)
+if STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = object_storage(os.environ)
+elif STORAGE_BACKEND == "local":
+    DEFAULT_STORAGE = {"BACKEND": os.environ.get("FILE_STORAGE", "django.core.files.storage.FileSystemStorage")}
+else:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND doit valoir « local » ou « s3 », pas {STORAGE_BACKEND!r}.")
 STORAGES = {
-    "default": {"BACKEND": os.environ.get("FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
@@ -267,6 +309,8 @@ CELERY_IMPORTS = ["applications.tasks_exports"]
 
 # Tests run in parallel processes that each clear the cache: a shared Redis would let one
 # test wipe another's rate limits and previews, so each test process keeps its own memory cache.
+# Without REDIS_URL (the demo, one process) the cache is in memory too; `check --deploy` refuses that
+# in production (portal.E003), where every web node must share Redis. Sessions are in the database.
 CACHES = {
     "default": (
         {
@@ -344,6 +388,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For is believed (portal/http.py); empty:
+# the portal is reached directly and the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+try:
+    [ipaddress.ip_network(cidr, strict=False) for cidr in TRUSTED_PROXIES]
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES : {error}") from error
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 if not DEBUG and not TESTING:
@@ -372,7 +423,8 @@ AXES_USERNAME_CALLABLE = "portal.security.axes_username"
 AXES_LOCKOUT_TEMPLATE = "portal/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Axes, audit events and rate limits read the client's address with portal.http.client_ip.
+AXES_CLIENT_IP_CALLABLE = "portal.http.client_ip"
 # Axes logs every reset at INFO: thousands of lines per test run, nothing a test reads.
 AXES_VERBOSE = not TESTING
 

@@ -7,15 +7,12 @@ from allauth.mfa.signals import authenticator_removed
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from portal.http import client_ip
 from portal.services import audit_record
 
 PROCONNECT_PROVIDER = "proconnect"
 PROCONNECT_SIRET_SESSION_KEY = "portal_proconnect_siret"
 MFA_ENROLLED_SESSION_KEY = "portal_mfa_enrolled"
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 @receiver(user_logged_in)

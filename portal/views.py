@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal import accessibility, selectors, services
+from portal.http import client_ip
 from portal.privacy import personal_data_of
 
 PAGE_SIZE = 20
@@ -70,7 +71,7 @@ def sitemap(request):
 def personal_data_download(request):
     """The user's personal data as a JSON file (RGPD right of access)."""
     services.audit_record(
-        actor=request.user, action="privacy.export", target=request.user, ip_address=request.META.get("REMOTE_ADDR")
+        actor=request.user, action="privacy.export", target=request.user, ip_address=client_ip(request)
     )
     response = JsonResponse(personal_data_of(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = 'attachment; filename="mes-donnees-portail.json"'

@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 from tests.brokers import celery_publishing_to, free_port, start_redis, stop_redis
+from tests.object_storage import object_store_or_skip
 
 # Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -40,6 +41,17 @@ def _media_root(settings, tmp_path):
 @pytest.fixture
 def services_required() -> bool:
     return os.environ.get("SERVICES_REQUIRED") == "1"
+
+
+@pytest.fixture
+def object_store(settings, services_required):
+    """The default storage is a fresh bucket of the test object store (tests/object_storage.py) for this test."""
+    from portal.settings import object_storage
+
+    store = object_store_or_skip(services_required)
+    settings.STORAGES = {**settings.STORAGES, "default": object_storage(store.env)}
+    yield store
+    store.empty_and_remove()
 
 
 @pytest.fixture(autouse=True)

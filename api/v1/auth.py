@@ -20,13 +20,10 @@ from api.models import ApiToken
 from api.scopes import SCOPES, programme_roles
 from api.services import tokens
 from api.v1.errors import ScopeDenied
+from portal.http import client_ip
 from portal.selectors import user_roles
 
 WINDOW_SECONDS = 60
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 class TokenAuth(HttpBearer):

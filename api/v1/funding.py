@@ -14,7 +14,7 @@ from ninja.responses import Status
 from pydantic import AwareDatetime
 
 from api import selectors
-from api.v1.auth import client_ip, token_with
+from api.v1.auth import token_with
 from api.v1.pagination import PageParams, keyset_page
 from api.v1.schemas import (
     ERRORS,
@@ -30,6 +30,7 @@ from api.v1.schemas import (
 )
 from funding.models import Tranche
 from funding.services.followup import payment_record
+from portal.http import client_ip
 
 router = Router(tags=["Conventions, jalons, paiements et rapports"])
 # Keys of the fund operator's system are names in its own space: each programme gets its own UUIDs.

@@ -22,6 +22,7 @@ from calls.rules import RuleConfigError
 from calls.selectors import Timing
 from calls.services import registration as registration_service
 from portal.errors import DomainError
+from portal.http import client_ip
 from portal.timing import countdown_label
 
 PAGE_SIZE = 20
@@ -182,7 +183,7 @@ def _public_info_session(pk: int) -> InfoSession:
 
 def _registration_throttled(request, form) -> bool:
     """Each registration mails an address nobody verified: cap them per client address."""
-    key = f"calls:info-session-register:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"calls:info-session-register:{client_ip(request) or ''}"
     cache.add(key, 0, timeout=REGISTRATION_WINDOW_SECONDS)
     if cache.incr(key) <= REGISTRATIONS_PER_WINDOW:
         return False

@@ -9,6 +9,7 @@ from calls.models import Call, InfoSessionRegistration
 from calls.permissions import can_use_back_office
 from calls.resources import InfoSessionRegistrationResource
 from portal.exports import FORMATS, dataset_response
+from portal.http import client_ip
 from portal.selectors import user_roles
 from portal.services import audit_record
 
@@ -33,7 +34,7 @@ def registrations_export(request, call_id: int, fmt: str):
         action="export.registrations",
         target=call,
         data={"format": fmt},
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
     )
     dataset = InfoSessionRegistrationResource().export(queryset=registrations)
     return dataset_response(dataset=dataset, filename=f"inscriptions-{call.slug}", fmt=fmt)

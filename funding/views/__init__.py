@@ -34,10 +34,6 @@ def raise_for_access(error: DomainError) -> None:
         raise PermissionDenied(error.message) from error
 
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
 def post_done(request, form, action, success) -> bool:
     """On a valid POST, run `action(cleaned_data)` and say `success` (a text, or a function of the data);
     False when the form is to be shown again, with the service's refusal next to its field."""

@@ -10,9 +10,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from funding.resources import EXPORTS, export_dataset, export_rows
-from funding.views import client_ip
 from funding.views.lists import portfolio_rows
 from portal.exports import FORMATS, csv_streaming_response, dataset_response
+from portal.http import client_ip
 from portal.services import audit_record
 
 

@@ -11,11 +11,12 @@ from funding import forms, selectors
 from funding.models import Convention, Milestone, Tranche
 from funding.permissions import APPLICANT, FUND_OPERATOR, STAFF
 from funding.services import conventions, followup
-from funding.views import client_ip, funding_dossier, post_done, raise_for_access, require
+from funding.views import funding_dossier, post_done, raise_for_access, require
 from juries.models import DecisionCondition
 from juries.selectors import conditions_of
 from juries.services.conditions import condition_lift as lift
 from portal.errors import DomainError
+from portal.http import client_ip
 from portal.idempotency import IdempotentForm
 from portal.services import document_served
 from portal.uploads import CONTENT_TYPES

@@ -11,8 +11,9 @@ from funding import forms, selectors
 from funding.models import FinalReport
 from funding.permissions import APPLICANT, STAFF
 from funding.services import reports
-from funding.views import client_ip, funding_dossier, post_done, raise_for_access, require
+from funding.views import funding_dossier, post_done, raise_for_access, require
 from portal.errors import DomainError
+from portal.http import client_ip
 from portal.templatetags.portal_format import format_euros
 
 CHART_HEIGHT = 60

@@ -19,8 +19,9 @@ from funding.placeholders import PLACEHOLDERS
 from funding.services import conventions, followup, preparation
 from funding.services.milestones import declared_milestones
 from funding.services.preparation import MilestonePlan
-from funding.views import client_ip, funding_dossier, raise_for_access, require
+from funding.views import funding_dossier, raise_for_access, require
 from portal.errors import DomainError
+from portal.http import client_ip
 from portal.selectors import user_roles
 
 

@@ -14,6 +14,7 @@ from juries.resources import (
     submitted_sheets,
 )
 from portal.exports import FORMATS, dataset_response
+from portal.http import client_ip
 from portal.services import audit_record
 
 
@@ -23,7 +24,7 @@ def _export(request, *, what: str, jury, resource, rows, title: str, filename: s
         action=f"export.{what}",
         target=jury,
         data={"format": fmt},
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
     )
     dataset = resource.export(rows)
     dataset.title = title

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 
 from portal.database_faults import DISCONNECT_ERRORS, discard_broken_connections
 from portal.errors import DomainError
+from portal.http import client_ip
 from portal.models import (
     ROLE_SCOPES,
     AuditEvent,
@@ -69,7 +70,7 @@ def document_served(
         action="document.view",
         target=target,
         data={"document": document_id, "kind": kind, "name": name},
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
     )
     return response
 

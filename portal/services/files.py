@@ -33,7 +33,7 @@ def file_replace(name: str, content: bytes | File, storage=default_storage) -> s
     """Write `content` (bytes, or a File such as a spooled archive, read from its start) at `name`,
     replacing what a failed attempt left there; returns the name.
 
-    Only for a name that one writer owns at a time (a locked row's, a job's): never for uploads.
+    Only for a name that one writer owns at a time (a locked row's, a job's, a restore's): never for uploads.
     """
     if storage.exists(name):
         storage.delete(name)

@@ -66,7 +66,7 @@ def database_url_for_workers(services_required: bool) -> str:
 class Worker:
     """`celery -A portal worker` in its own process group, its output kept for failure messages."""
 
-    def __init__(self, env: dict, pause: float):
+    def __init__(self, env: dict, pause: float, ready_timeout: float = 60):
         self.output: list[str] = []
         self.ready = threading.Event()
         self.process = subprocess.Popen(
@@ -78,7 +78,9 @@ class Worker:
             start_new_session=True,
         )
         threading.Thread(target=self.drain, daemon=True).start()
-        assert self.ready.wait(timeout=60), "le worker Celery n'a pas démarré :\n" + "".join(self.output)
+        if not self.ready.wait(timeout=ready_timeout):
+            self.kill()  # never left running behind a failed test
+            raise AssertionError("le worker Celery n'a pas démarré :\n" + "".join(self.output))
 
     def drain(self):
         for line in self.process.stdout:

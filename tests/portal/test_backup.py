@@ -85,3 +85,27 @@ def test_sqlite_backup_writes_a_database_copy_and_media(tmp_path, settings):
     backup_create(destination=tmp_path / "backup")
     assert (tmp_path / "backup" / "database.sqlite3").exists()
     assert (tmp_path / "backup" / "media.tar.gz").exists()
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_the_media_archive_copies_a_bucket_into_another(tmp_path, settings, object_store, services_required):
+    """The drill of docs/deployment.md: `make backup` reads the bucket, `make restore` fills an empty one."""
+    from django.core.files.storage import default_storage
+
+    from portal.backup import media_archive_restore, media_archive_write
+    from portal.settings import object_storage
+    from tests.object_storage import object_store_or_skip
+
+    default_storage.save("dossiers/1/piece", ContentFile(b"%PDF-1.7 piece"))
+    default_storage.save("receipts/accuse.pdf", ContentFile(b"%PDF-1.7 accuse"))
+    assert media_archive_write(tmp_path / "media.tar.gz") == 2
+    empty = object_store_or_skip(services_required)
+    try:
+        settings.STORAGES = {**settings.STORAGES, "default": object_storage(empty.env)}
+        assert media_archive_restore(tmp_path / "media.tar.gz") == 2
+        assert media_archive_restore(tmp_path / "media.tar.gz") == 2  # again: same names, nothing beside them
+        assert empty.keys() == object_store.keys() == {"dossiers/1/piece", "receipts/accuse.pdf"}
+        assert empty.read("dossiers/1/piece") == b"%PDF-1.7 piece"
+    finally:
+        empty.empty_and_remove()

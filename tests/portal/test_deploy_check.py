@@ -43,3 +43,8 @@ def test_check_deploy_refuses_debug_and_the_development_key():
 def test_check_deploy_refuses_running_tasks_in_requests():
     result = check_deploy(REDIS_URL="")
     assert result.returncode != 0 and "portal.E003" in result.stderr
+
+
+def test_check_deploy_refuses_an_object_store_without_a_bucket():
+    result = check_deploy(STORAGE_BACKEND="s3", AWS_STORAGE_BUCKET_NAME="")
+    assert result.returncode != 0 and "portal.E004" in result.stderr

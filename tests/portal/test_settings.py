@@ -89,3 +89,37 @@ def test_test_run_uses_paris_time_and_french():
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL absent: the broker is in memory")
 def test_broker_is_redis_when_configured():
     assert app.conf.broker_url.startswith("redis://")
+
+
+def test_files_stay_local_unless_an_object_store_is_configured():
+    result = read_settings({"DEBUG": "1"}, "s.STORAGES['default']['BACKEND']")
+    assert result.stdout.strip() == "django.core.files.storage.FileSystemStorage"
+    bucket = {
+        "DEBUG": "1",
+        "AWS_STORAGE_BUCKET_NAME": "portail-pieces",
+        "AWS_S3_ENDPOINT_URL": "https://s3.fr-par.scw.cloud",
+        "AWS_S3_REGION_NAME": "fr-par",
+        "AWS_S3_ADDRESSING_STYLE": "virtual",
+    }
+    result = read_settings(bucket, "s.STORAGES['default']")
+    assert result.returncode == 0, result.stderr
+    storage = eval(result.stdout)  # noqa: S307 (the repr of a dict of strings printed by our own settings)
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = storage["OPTIONS"]
+    assert (options["bucket_name"], options["endpoint_url"], options["region_name"], options["addressing_style"]) == (
+        "portail-pieces",
+        "https://s3.fr-par.scw.cloud",
+        "fr-par",
+        "virtual",
+    )
+    assert options["file_overwrite"] is False and options["default_acl"] is None
+    assert "FileSystemStorage" in read_settings({**bucket, "STORAGE_BACKEND": "local"}, "s.STORAGES").stdout
+
+
+def test_a_wrong_storage_backend_or_proxy_range_is_refused_at_start():
+    result = read_settings({"DEBUG": "1", "STORAGE_BACKEND": "ftp"}, "1")
+    assert result.returncode != 0 and "STORAGE_BACKEND" in result.stderr
+    result = read_settings({"DEBUG": "1", "TRUSTED_PROXIES": "10.0.0.0/8, proxy.interne"}, "1")
+    assert result.returncode != 0 and "TRUSTED_PROXIES" in result.stderr
+    result = read_settings({"DEBUG": "1", "TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.10"}, "s.TRUSTED_PROXIES")
+    assert result.stdout.strip() == "['10.0.0.0/8', '192.0.2.10']"
