@@ -11,9 +11,11 @@ never counts as a zero.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 
@@ -71,16 +73,14 @@ def leaves(grid: list[GridItem]) -> list[GridItem]:
     return [leaf for item in grid for leaf in (item.children or (item,))]
 
 
-@dataclass(frozen=True)
-class CriterionResult:
+class CriterionResult(NamedTuple):  # a tuple: a ranking builds tens of thousands of them
     code: str
     score: Decimal | None  # on the criterion's own scale; None when not applicable or not scored
     normalised: Decimal | None  # 0..1
     fails: bool
 
 
-@dataclass(frozen=True)
-class GridResult:
+class GridResult(NamedTuple):
     total: Decimal | None  # on 100; None when nothing applicable was scored
     criteria: dict[str, CriterionResult]
     failed: tuple[str, ...]  # codes under their threshold, "_total" for the pass mark
@@ -91,7 +91,19 @@ class GridResult:
 
 
 def to_decimal(value) -> Decimal | None:
-    if value in (None, ""):
+    """A stored score as a Decimal; None when empty or unreadable."""
+    if value is None or isinstance(value, Decimal):
+        return value if value is None or value.is_finite() else None
+    if isinstance(value, str | int | float):
+        return _stored_decimal(value)
+    return None  # a list or an object where a score should be
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _stored_decimal(value) -> Decimal | None:
+    # A grid has a handful of distinct scores ("3", "3.5"…): a ranking reads tens of thousands of
+    # them, each parsed once here (Decimals are immutable, so sharing them is safe).
+    if value == "":
         return None
     try:
         return parse_decimal(value)
@@ -131,10 +143,10 @@ def grid_total(grid: list[GridItem], scores: dict, *, pass_mark: Decimal | None 
                 if result.normalised is not None:
                     pairs.append((child.weight, result.normalised))
             normalised = _weighted_mean(pairs)
+            results[item.code] = _result(item, normalised)
         else:
-            result = _leaf_result(item, scores.get(item.code) or {})
+            result = results[item.code] = _leaf_result(item, scores.get(item.code) or {})
             normalised = result.normalised
-        results[item.code] = _result(item, normalised)
         if normalised is not None:
             top.append((item.weight, normalised))
     mean = _weighted_mean(top)
@@ -255,14 +267,13 @@ def ranking_key(total: Decimal | None, criteria: dict[str, CriterionResult], tie
     return (neg(total), *(neg(criteria[c].normalised if c in criteria else None) for c in tie_break), reference)
 
 
-def mean_sheet(sheets: list[dict], grid: list[GridItem]) -> dict:
-    """The mean of several score sheets, leaf by leaf (N/A when every sheet says so)."""
+def mean_sheet(sums: list[tuple[Decimal | None, int]], grid_leaves: list[GridItem]) -> dict:
+    """The mean of several score sheets, leaf by leaf, as a sheet for `grid_total`: `sums[i]` is the sum and
+    the number of the scores given to `grid_leaves[i]` (N/A and blanks left out); N/A where none was."""
     mean = {}
-    for item in leaves(grid):
-        values = [to_decimal((s.get(item.code) or {}).get("score")) for s in sheets]
-        values = [v for v in values if v is not None]
-        if values:
-            mean[item.code] = {"score": str(sum(values, Decimal("0")) / len(values)), "na": False}
+    for item, (total, count) in zip(grid_leaves, sums, strict=True):
+        if count:
+            mean[item.code] = {"score": total / count, "na": False}
         else:
             mean[item.code] = {"score": None, "na": item.allows_not_applicable}
     return mean
