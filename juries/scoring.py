@@ -130,22 +130,27 @@ def _result(item: GridItem, normalised: Decimal | None) -> CriterionResult:
     return CriterionResult(item.code, _round(score), normalised, fails)
 
 
-def grid_total(grid: list[GridItem], scores: dict, *, pass_mark: Decimal | None = None) -> GridResult:
-    """Weighted total on 100 and threshold failures of one score sheet (missing scores are skipped)."""
+def grid_total(
+    grid: list[GridItem], scores: dict, *, pass_mark: Decimal | None = None, memo: dict | None = None
+) -> GridResult:
+    """Weighted total on 100 and threshold failures of one score sheet (missing scores are skipped).
+
+    `memo`, shared by the caller across the sheets of one grid, keeps each criterion's result per score:
+    a ranking grades thousands of sheets whose scores take a few dozen values per criterion."""
+    memo = {} if memo is None else memo
     results: dict[str, CriterionResult] = {}
     top: list[tuple[Decimal, Decimal]] = []
     for item in grid:
         if item.children:
             pairs = []
             for child in item.children:
-                result = _leaf_result(child, scores.get(child.code) or {})
-                results[child.code] = result
+                result = results[child.code] = _leaf_result(child, scores.get(child.code) or {}, memo)
                 if result.normalised is not None:
                     pairs.append((child.weight, result.normalised))
             normalised = _weighted_mean(pairs)
             results[item.code] = _result(item, normalised)
         else:
-            result = results[item.code] = _leaf_result(item, scores.get(item.code) or {})
+            result = results[item.code] = _leaf_result(item, scores.get(item.code) or {}, memo)
             normalised = result.normalised
         if normalised is not None:
             top.append((item.weight, normalised))
@@ -157,13 +162,16 @@ def grid_total(grid: list[GridItem], scores: dict, *, pass_mark: Decimal | None 
     return GridResult(total=total, criteria=results, failed=tuple(failed))
 
 
-def _leaf_result(item: GridItem, entry: dict) -> CriterionResult:
+def _leaf_result(item: GridItem, entry: dict, memo: dict) -> CriterionResult:
     if entry.get("na") and item.allows_not_applicable:
         return CriterionResult(item.code, None, None, False)
     score = to_decimal(entry.get("score"))
     if score is None or not item.scale_min <= score <= item.scale_max:
         return CriterionResult(item.code, None, None, False)
-    return _result(item, (score - item.scale_min) / (item.scale_max - item.scale_min))
+    key = (item.code, score)  # equal Decimals (3.5, 3.50) give the same result
+    if key not in memo:
+        memo[key] = _result(item, (score - item.scale_min) / (item.scale_max - item.scale_min))
+    return memo[key]
 
 
 def sheet_errors(grid: list[GridItem], scores: dict, *, complete: bool) -> dict[str, str]:

@@ -245,6 +245,7 @@ def ranking(jury: Jury, *, entries: bool = False) -> list[RankingRow]:
     members = list(jury.members.select_related("user"))
     abstaining = set().union(*blocked.values())
     tie_break = tie_break_of(jury)
+    memo: dict = {}
     rows = []
     for dossier_id, reference, acronym, state, requested, maximum in (
         JuryDossier.objects.filter(jury=jury)
@@ -258,7 +259,7 @@ def ranking(jury: Jury, *, entries: bool = False) -> list[RankingRow]:
         scores = (
             consensus.scores if consensus is not None else scoring.mean_sheet(sums.get(dossier_id, unscored), leaves)
         )
-        result = scoring.grid_total(grid, scores, pass_mark=jury.pass_mark)
+        result = scoring.grid_total(grid, scores, pass_mark=jury.pass_mark, memo=memo)
         rows.append(
             RankingRow(
                 dossier_id=dossier_id,

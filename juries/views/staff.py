@@ -279,9 +279,12 @@ def _cleared_from_post(data, rows) -> list[int]:
 
 
 def _slice(request, rows):
-    """The slice asked for: by its number (`tranche`), or the one holding a rank (`rang`)."""
+    """The slice asked for: by its number (`tranche`, which the pagination links add), else the one
+    holding a rank (`rang`)."""
+    number = request.GET.get("tranche")
     rank = count_or_none(request.GET.get("rang"))
-    number = (rank - 1) // SLICE_SIZE + 1 if rank else request.GET.get("tranche")
+    if not number and rank:
+        number = (rank - 1) // SLICE_SIZE + 1
     return Paginator(rows, SLICE_SIZE).get_page(number)
 
 
