@@ -590,6 +590,7 @@ def deliberation_record_past(*, actor, jury: Jury, decisions: list[DecisionInput
                 )
         rows = {row.dossier_id: row for row in ranking(jury)}
         _freeze(jury, [d.dossier_id for d in decisions], recorded_at)
+        DecisionDraft.objects.filter(jury=jury, dossier_id__in=[d.dossier_id for d in decisions]).delete()
         deliberation = Deliberation.objects.create(
             jury=jury,
             session=jury.session,
