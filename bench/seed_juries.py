@@ -3,7 +3,8 @@
 Both apps were being written while the benchmark was: bench.run imports this module inside
 a try, and the table says "n/a" when it fails. One jury per theme with six jurors; every
 dossier past submission gets 3 jurors with a score on every criterion of its grid. The
-first theme's jury is filled up to 1 000 dossiers for the ranking figure (1 000 × 3).
+first theme's jury is filled up to 5 000 dossiers for the ranking figure (5 000 × 3), the size of a
+national call's jury (issue 19).
 Conventions: up to 1 000 selected dossiers, each with a milestone and three tranches.
 """
 
@@ -21,7 +22,7 @@ from bench.seed import PASSWORD, _bulk
 
 JURORS_PER_JURY = 6
 PER_DOSSIER = 3
-RANKING_SIZE = 1_000
+RANKING_SIZE = 5_000
 CONVENTIONS = 1_000
 STATE = {}
 
@@ -182,7 +183,7 @@ def seed_conventions(*, rng, staff, log) -> str:
 
 
 def ranking_figure(*, log=print, repeat: int = 5) -> dict:
-    """Time juries.selectors.ranking on the 1 000 × 3 jury (median of `repeat`, queries included)."""
+    """Time juries.selectors.ranking on the 5 000 × 3 jury (median of `repeat`, queries included)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -345,6 +345,43 @@ class Decision(models.Model):
         super().save(*args, **kwargs)
 
 
+# The decisions that grant money (and count against the envelope and the project's cap).
+GRANTING_KINDS = (Decision.Kind.SELECTED, Decision.Kind.CONDITIONAL)
+
+
+class DecisionDraft(models.Model):
+    """A decision typed during the deliberation, not yet recorded: kept by the server so that a jury of
+    thousands of dossiers is deliberated slice by slice, with totals over the whole jury. Recording the
+    deliberation turns the drafts into `Decision`s and deletes them."""
+
+    jury = models.ForeignKey(Jury, on_delete=models.CASCADE, related_name="decision_drafts")
+    dossier = models.ForeignKey("applications.Dossier", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("décision"), max_length=12, choices=Decision.Kind.choices)
+    granted_amount = models.DecimalField(_("montant accordé (€)"), **MONEY, null=True, blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    reasons = models.TextField(_("motifs"), blank=True)
+    target_session = models.ForeignKey(
+        "calls.Session", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    across_calls = models.BooleanField(_("vers un autre appel du programme"), default=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("décision en préparation")
+        verbose_name_plural = _("décisions en préparation")
+        constraints = [
+            models.UniqueConstraint(fields=["jury", "dossier"], name="decision_draft_unique_per_jury"),
+            models.CheckConstraint(
+                condition=Q(granted_amount__isnull=True) | Q(granted_amount__gte=0),
+                name="decision_draft_amount_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} (en préparation) — {self.dossier_id}"
+
+
 class EligibilityReview(models.Model):
     """Staff's completeness and eligibility review: automatic results as seen, manual items ticked with reasons."""
 

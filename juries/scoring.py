@@ -11,9 +11,11 @@ never counts as a zero.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 
@@ -71,16 +73,14 @@ def leaves(grid: list[GridItem]) -> list[GridItem]:
     return [leaf for item in grid for leaf in (item.children or (item,))]
 
 
-@dataclass(frozen=True)
-class CriterionResult:
+class CriterionResult(NamedTuple):  # a tuple: a ranking builds tens of thousands of them
     code: str
     score: Decimal | None  # on the criterion's own scale; None when not applicable or not scored
     normalised: Decimal | None  # 0..1
     fails: bool
 
 
-@dataclass(frozen=True)
-class GridResult:
+class GridResult(NamedTuple):
     total: Decimal | None  # on 100; None when nothing applicable was scored
     criteria: dict[str, CriterionResult]
     failed: tuple[str, ...]  # codes under their threshold, "_total" for the pass mark
@@ -91,7 +91,19 @@ class GridResult:
 
 
 def to_decimal(value) -> Decimal | None:
-    if value in (None, ""):
+    """A stored score as a Decimal; None when empty or unreadable."""
+    if value is None or isinstance(value, Decimal):
+        return value if value is None or value.is_finite() else None
+    if isinstance(value, str | int | float):
+        return _stored_decimal(value)
+    return None  # a list or an object where a score should be
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _stored_decimal(value) -> Decimal | None:
+    # A grid has a handful of distinct scores ("3", "3.5"…): a ranking reads tens of thousands of
+    # them, each parsed once here (Decimals are immutable, so sharing them is safe).
+    if value == "":
         return None
     try:
         return parse_decimal(value)
@@ -118,23 +130,28 @@ def _result(item: GridItem, normalised: Decimal | None) -> CriterionResult:
     return CriterionResult(item.code, _round(score), normalised, fails)
 
 
-def grid_total(grid: list[GridItem], scores: dict, *, pass_mark: Decimal | None = None) -> GridResult:
-    """Weighted total on 100 and threshold failures of one score sheet (missing scores are skipped)."""
+def grid_total(
+    grid: list[GridItem], scores: dict, *, pass_mark: Decimal | None = None, memo: dict | None = None
+) -> GridResult:
+    """Weighted total on 100 and threshold failures of one score sheet (missing scores are skipped).
+
+    `memo`, shared by the caller across the sheets of one grid, keeps each criterion's result per score:
+    a ranking grades thousands of sheets whose scores take a few dozen values per criterion."""
+    memo = {} if memo is None else memo
     results: dict[str, CriterionResult] = {}
     top: list[tuple[Decimal, Decimal]] = []
     for item in grid:
         if item.children:
             pairs = []
             for child in item.children:
-                result = _leaf_result(child, scores.get(child.code) or {})
-                results[child.code] = result
+                result = results[child.code] = _leaf_result(child, scores.get(child.code) or {}, memo)
                 if result.normalised is not None:
                     pairs.append((child.weight, result.normalised))
             normalised = _weighted_mean(pairs)
+            results[item.code] = _result(item, normalised)
         else:
-            result = _leaf_result(item, scores.get(item.code) or {})
+            result = results[item.code] = _leaf_result(item, scores.get(item.code) or {}, memo)
             normalised = result.normalised
-        results[item.code] = _result(item, normalised)
         if normalised is not None:
             top.append((item.weight, normalised))
     mean = _weighted_mean(top)
@@ -145,13 +162,16 @@ def grid_total(grid: list[GridItem], scores: dict, *, pass_mark: Decimal | None 
     return GridResult(total=total, criteria=results, failed=tuple(failed))
 
 
-def _leaf_result(item: GridItem, entry: dict) -> CriterionResult:
+def _leaf_result(item: GridItem, entry: dict, memo: dict) -> CriterionResult:
     if entry.get("na") and item.allows_not_applicable:
         return CriterionResult(item.code, None, None, False)
     score = to_decimal(entry.get("score"))
     if score is None or not item.scale_min <= score <= item.scale_max:
         return CriterionResult(item.code, None, None, False)
-    return _result(item, (score - item.scale_min) / (item.scale_max - item.scale_min))
+    key = (item.code, score)  # equal Decimals (3.5, 3.50) give the same result
+    if key not in memo:
+        memo[key] = _result(item, (score - item.scale_min) / (item.scale_max - item.scale_min))
+    return memo[key]
 
 
 def sheet_errors(grid: list[GridItem], scores: dict, *, complete: bool) -> dict[str, str]:
@@ -255,14 +275,13 @@ def ranking_key(total: Decimal | None, criteria: dict[str, CriterionResult], tie
     return (neg(total), *(neg(criteria[c].normalised if c in criteria else None) for c in tie_break), reference)
 
 
-def mean_sheet(sheets: list[dict], grid: list[GridItem]) -> dict:
-    """The mean of several score sheets, leaf by leaf (N/A when every sheet says so)."""
+def mean_sheet(sums: list[tuple[Decimal | None, int]], grid_leaves: list[GridItem]) -> dict:
+    """The mean of several score sheets, leaf by leaf, as a sheet for `grid_total`: `sums[i]` is the sum and
+    the number of the scores given to `grid_leaves[i]` (N/A and blanks left out); N/A where none was."""
     mean = {}
-    for item in leaves(grid):
-        values = [to_decimal((s.get(item.code) or {}).get("score")) for s in sheets]
-        values = [v for v in values if v is not None]
-        if values:
-            mean[item.code] = {"score": str(sum(values, Decimal("0")) / len(values)), "na": False}
+    for item, (total, count) in zip(grid_leaves, sums, strict=True):
+        if count:
+            mean[item.code] = {"score": total / count, "na": False}
         else:
             mean[item.code] = {"score": None, "na": item.allows_not_applicable}
     return mean

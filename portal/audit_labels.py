@@ -137,6 +137,7 @@ LABELS: dict[str, str] = {
     "juries.evaluation_submit": "Évaluation transmise",
     "juries.evaluation_reopen": "Évaluation rouverte",
     "juries.consensus_record": "Consensus enregistré",
+    "juries.decision_drafts_save": "Décisions en préparation enregistrées (tranche du classement)",
     "juries.deliberation_record": "Délibération enregistrée",
     "juries.deliberation_record_past": "Délibération passée enregistrée",
     "juries.reserve_promote": "Dossier repêché de la liste complémentaire",

@@ -85,7 +85,7 @@ def jury_ranking(request, jury_id: int):
             "cumulative": row.cumulative,
             "decision": row.decision.kind if row.decision else None,
         }
-        for row in jury_selectors.ranking(jury)
+        for row in jury_selectors.ranking(jury, entries=True)
     ]
 
 

@@ -10,7 +10,15 @@ from juries.selectors.conflicts import (
     juror_dossier_or_404,
     likely_conflicts,
 )
-from juries.selectors.decisions import conditions_of, hearings_of_carrier, hearings_of_jury, unlifted_conditions
+from juries.selectors.decisions import (
+    conditions_of,
+    decision_drafts,
+    drafted_granted_total,
+    drafts_summary,
+    hearings_of_carrier,
+    hearings_of_jury,
+    unlifted_conditions,
+)
 from juries.selectors.instruction import TO_INSTRUCT, double_funding_flags, instruction_queue, instruction_sessions
 from juries.selectors.scope import (
     DECIDED_STATES,
@@ -38,6 +46,7 @@ from juries.selectors.scores import (
     juror_queue,
     other_evaluations,
     ranking,
+    ranking_entries,
     reserve_proposal,
     severity_of,
 )
@@ -57,6 +66,9 @@ __all__ = [
     "conflict_map",
     "conflicted_assignments",
     "declaration_rows",
+    "decision_drafts",
+    "drafted_granted_total",
+    "drafts_summary",
     "declarations_of",
     "deny_conflicted",
     "dispersion_of",
@@ -77,6 +89,7 @@ __all__ = [
     "reorientation_targets",
     "other_evaluations",
     "ranking",
+    "ranking_entries",
     "reserve_proposal",
     "scope_dossiers",
     "severity_of",

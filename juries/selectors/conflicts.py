@@ -83,8 +83,8 @@ def _member_organisations(jury: Jury, members, organisation_ids) -> list[tuple[i
 def conflict_map(jury: Jury, *, members=None, dossier_ids=None) -> ConflictMap:
     """Conflicts of the jury's members on its dossiers, in a fixed number of queries (one more when a
     member belongs to one of the dossiers' organisations)."""
-    if dossier_ids is None:
-        dossier_ids = list(JuryDossier.objects.filter(jury=jury).values_list("dossier_id", flat=True))
+    if dossier_ids is None:  # a subquery: thousands of ids never travel as query parameters
+        dossier_ids = JuryDossier.objects.filter(jury=jury).values("dossier_id")
     declarations = ConflictDeclaration.objects.filter(member__jury=jury)
     if members is not None:
         declarations = declarations.filter(member__in=members)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet, Sum
 
 from applications.models import Dossier
-from juries.models import DecisionCondition, Hearing
+from juries.models import GRANTING_KINDS, Decision, DecisionCondition, DecisionDraft, Hearing, Jury
 from portal.selectors import user_roles
 
 
@@ -38,3 +40,36 @@ def hearings_of_jury(jury) -> QuerySet[Hearing]:
         .select_related("dossier__organisation", "recorded_by")
         .order_by("starts_at", "pk")
     )
+
+
+def decision_drafts(jury: Jury, dossier_ids) -> dict[int, DecisionDraft]:
+    """The decisions in preparation for these dossiers of the jury (a slice of the ranking), by dossier."""
+    return {
+        draft.dossier_id: draft
+        for draft in DecisionDraft.objects.filter(jury=jury, dossier_id__in=dossier_ids).select_related(
+            "target_session"
+        )
+    }
+
+
+def drafted_granted_total(jury: Jury, *, excluding=()) -> Decimal:
+    """What the jury's decisions in preparation grant, over the whole jury (one aggregate, whatever its size);
+    the dossiers in `excluding` are left out (their decision is being typed again)."""
+    total = (
+        DecisionDraft.objects.filter(jury=jury, kind__in=GRANTING_KINDS)
+        .exclude(dossier_id__in=list(excluding))
+        .aggregate(total=Sum("granted_amount"))["total"]
+    )
+    return total or Decimal("0")
+
+
+def drafts_summary(jury: Jury) -> list[tuple[str, int, Decimal | None]]:
+    """Per kind of decision in preparation: its French label, how many dossiers, what they grant."""
+    labels = dict(Decision.Kind.choices)
+    return [
+        (labels.get(row["kind"], row["kind"]), row["count"], row["total"] if row["kind"] in GRANTING_KINDS else None)
+        for row in DecisionDraft.objects.filter(jury=jury)
+        .values("kind")
+        .annotate(count=Count("pk"), total=Sum("granted_amount"))
+        .order_by("kind")
+    ]

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
+
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 
 from applications.models import Dossier
 from applications.workflow import DossierState
@@ -121,25 +124,6 @@ def _sheets_by_dossier(jury: Jury, conflicts: ConflictMap, dossier_ids=None) -> 
     return sheets
 
 
-@dataclass(frozen=True)
-class SheetScores:
-    """What the ranking reads of a submitted sheet: no ORM objects for thousands of sheets."""
-
-    member_id: int
-    scores: dict
-    total: Decimal | None
-
-
-def _scores_by_dossier(jury: Jury, conflicts: ConflictMap, dossier_ids) -> dict[int, list[SheetScores]]:
-    sheets: dict[int, list[SheetScores]] = defaultdict(list)
-    for dossier_id, member_id, scores, total in Evaluation.objects.filter(
-        assignment__member__jury=jury, assignment__dossier_id__in=dossier_ids, submitted_at__isnull=False
-    ).values_list("assignment__dossier_id", "assignment__member_id", "scores", "total"):
-        if not conflicts.is_blocked(member_id, dossier_id):  # a conflicted juror's scores count nowhere
-            sheets[dossier_id].append(SheetScores(member_id, scores, total))
-    return sheets
-
-
 def dispersion_of(jury: Jury, dossier: Dossier) -> tuple[list[Evaluation], scoring.Dispersion]:
     conflicts = conflict_map(jury, dossier_ids=[dossier.pk])
     sheets = _sheets_by_dossier(jury, conflicts, [dossier.pk]).get(dossier.pk, [])
@@ -160,76 +144,166 @@ def severity_of(jury: Jury) -> dict[JuryMember, Decimal]:
 
 @dataclass
 class RankingRow:
-    entry: JuryDossier
+    """One dossier of the ranking. Computed from plain values: `entry` (the JuryDossier with its dossier
+    and organisation) is loaded only for the rows shown or exported, by `ranking_entries`."""
+
+    dossier_id: int
+    reference: str
+    acronym: str
+    state: str
+    requested_amount: Decimal | None
+    max_amount: Decimal | None
     total: Decimal | None
     source: str  # "consensus" or "moyenne"
     fails: bool
     evaluations: int
-    dispersion: scoring.Dispersion
+    sheet_totals: list  # the totals of the sheets that count
+    divergence_threshold: Decimal | None
     criteria: dict
     abstentions: list[JuryMember]
     consensus: Consensus | None = None
     decision: Decision | None = None
     rank: int = 0
     cumulative: Decimal = Decimal("0")
+    entry: JuryDossier | None = None
+
+    @cached_property
+    def dispersion(self) -> scoring.Dispersion:
+        """Computed for the rows shown or exported only."""
+        return scoring.dispersion(self.sheet_totals, threshold=self.divergence_threshold)
 
     @property
     def dossier(self) -> Dossier:
         return self.entry.dossier
 
+    @property
+    def fundable(self) -> Decimal:
+        """What the dossier may be granted at most: the engine's maximum, else the amount requested."""
+        return self.max_amount or self.requested_amount or Decimal("0")
 
-def ranking(jury: Jury) -> list[RankingRow]:
-    """The jury's dossiers by consensus total (else the jurors' mean), ties by the theme's tie-break order.
 
-    A fixed number of queries whatever the number of dossiers; `cumulative` adds up the
-    maximum fundable amounts (else the requested ones) in rank order, for the envelope.
-    """
-    entries = list(
-        JuryDossier.objects.filter(jury=jury)
-        .select_related("dossier__organisation", "dossier__rule_version")
-        .defer(*UNREAD_DOSSIER_FIELDS)
-        .order_by("dossier__reference")
+def _leaf_scores(jury: Jury, leaves: list[scoring.GridItem]):
+    """(dossier, member, total, score of each leaf…) of the jury's submitted sheets: each leaf's score is
+    read by the database out of the sheet's JSON, so that the comments are never decoded."""
+    columns = {
+        f"leaf_{index}": KeyTextTransform("score", KeyTransform(leaf.code, "scores"))
+        for index, leaf in enumerate(leaves)
+    }
+    return (
+        Evaluation.objects.filter(
+            assignment__member__jury=jury,
+            assignment__dossier_id__in=JuryDossier.objects.filter(jury=jury).values("dossier_id"),
+            submitted_at__isnull=False,
+        )
+        .annotate(**columns)
+        .values_list("assignment__dossier_id", "assignment__member_id", "total", *columns)
     )
-    dossier_ids = [e.dossier_id for e in entries]
-    conflicts = conflict_map(jury, dossier_ids=dossier_ids)
-    sheets = _scores_by_dossier(jury, conflicts, dossier_ids)
-    consensuses = {c.dossier_id: c for c in Consensus.objects.filter(jury=jury)}
-    decisions = {d.dossier_id: d for d in Decision.objects.filter(deliberation__jury=jury)}
-    members = list(jury.members.select_related("user"))
+
+
+def _sums(jury: Jury, leaves: list[scoring.GridItem], blocked: dict[int, set[int]]):
+    """Per dossier: the totals of the sheets that count (a conflicted juror's count nowhere), and for each
+    leaf of the grid the sum and the number of its scores (N/A and blanks left out)."""
+    totals: dict[int, list[Decimal | None]] = defaultdict(list)
+    sums: dict[int, list[list]] = {}
+    parsed: dict = {}  # a grid has a handful of distinct scores: each is read once
+    for dossier_id, member_id, total, *scores in _leaf_scores(jury, leaves):
+        if dossier_id in blocked.get(member_id, ()):
+            continue
+        totals[dossier_id].append(total)
+        per_leaf = sums.get(dossier_id)
+        if per_leaf is None:
+            per_leaf = sums[dossier_id] = [[Decimal("0"), 0] for _ in leaves]
+        for pair, raw in zip(per_leaf, scores, strict=True):
+            number = parsed[raw] if raw in parsed else parsed.setdefault(raw, scoring.to_decimal(raw))
+            if number is not None:
+                pair[0] += number
+                pair[1] += 1
+    return totals, sums
+
+
+def ranking(jury: Jury, *, entries: bool = False) -> list[RankingRow]:
+    """The jury's dossiers by consensus total (else the jurors' mean, criterion by criterion), ties by the
+    theme's tie-break order; a conflicted juror's sheet counts nowhere and shows as an abstention.
+
+    A fixed number of queries whatever the number of dossiers, only the sheets' scores read (never their
+    comments) and no model object per dossier or sheet; `entries` loads every row's JuryDossier and
+    dossier too (exports, the minutes), else `ranking_entries` loads those of a slice. `cumulative` adds up the maximum fundable amounts (else the
+    requested ones) in rank order.
+    """
     grid = grid_spec(jury)
+    leaves = scoring.leaves(grid)
+    blocked = {member_id: dossiers for member_id, dossiers in conflict_map(jury).blocked.items() if dossiers}
+    totals, sums = _sums(jury, leaves, blocked)
+    unscored = [(None, 0)] * len(leaves)
+    consensuses = {c.dossier_id: c for c in Consensus.objects.filter(jury=jury)}
+    decisions = {
+        d.dossier_id: d
+        for d in Decision.objects.filter(jury=jury).only(
+            "pk", "dossier_id", "kind", "granted_amount", "deliberation_id"
+        )
+    }
+    members = list(jury.members.select_related("user"))
+    abstaining = set().union(*blocked.values())
     tie_break = tie_break_of(jury)
+    memo: dict = {}
     rows = []
-    for entry in entries:
-        consensus = consensuses.get(entry.dossier_id)
-        own = sheets.get(entry.dossier_id, [])
-        if consensus is not None:
-            result = scoring.grid_total(grid, consensus.scores, pass_mark=jury.pass_mark)
-            source = "consensus"
-        else:
-            result = scoring.grid_total(
-                grid, scoring.mean_sheet([e.scores for e in own], grid), pass_mark=jury.pass_mark
-            )
-            source = "moyenne"
+    for dossier_id, reference, acronym, state, requested, maximum in (
+        JuryDossier.objects.filter(jury=jury)
+        .order_by("dossier__reference")
+        .values_list(
+            "dossier_id", "dossier__reference", "dossier__acronym", "dossier__state", "requested_amount", "max_amount"
+        )
+    ):
+        consensus = consensuses.get(dossier_id)
+        sheets = totals.get(dossier_id, [])
+        scores = (
+            consensus.scores if consensus is not None else scoring.mean_sheet(sums.get(dossier_id, unscored), leaves)
+        )
+        result = scoring.grid_total(grid, scores, pass_mark=jury.pass_mark, memo=memo)
         rows.append(
             RankingRow(
-                entry=entry,
-                total=result.total if (consensus or own) else None,
-                source=source,
+                dossier_id=dossier_id,
+                reference=reference,
+                acronym=acronym,
+                state=state,
+                requested_amount=requested,
+                max_amount=maximum,
+                total=result.total if (consensus or sheets) else None,
+                source="consensus" if consensus is not None else "moyenne",
                 fails=result.fails,
-                evaluations=len(own),
-                dispersion=scoring.dispersion([e.total for e in own], threshold=jury.divergence_threshold),
+                evaluations=len(sheets),
+                sheet_totals=sheets,
+                divergence_threshold=jury.divergence_threshold,
                 criteria=result.criteria,
                 consensus=consensus,
-                decision=decisions.get(entry.dossier_id),
-                abstentions=[m for m in members if conflicts.is_blocked(m.pk, entry.dossier_id)],
+                decision=decisions.get(dossier_id),
+                abstentions=(
+                    [m for m in members if dossier_id in blocked.get(m.pk, ())] if dossier_id in abstaining else []
+                ),
             )
         )
-    rows.sort(key=lambda r: scoring.ranking_key(r.total, r.criteria, tie_break, r.dossier.reference))
+    rows.sort(key=lambda r: scoring.ranking_key(r.total, r.criteria, tie_break, r.reference))
     cumulative = Decimal("0")
     for index, row in enumerate(rows, start=1):
         row.rank = index
-        cumulative += row.entry.max_amount or row.entry.requested_amount or Decimal("0")
+        cumulative += row.fundable
         row.cumulative = cumulative
+    if entries:
+        ranking_entries(jury, rows)
+    return rows
+
+
+def ranking_entries(jury: Jury, rows: list[RankingRow]) -> list[RankingRow]:
+    """Load the JuryDossier of these rows (a slice shown, or all of them for an export) with its dossier,
+    organisation and rule version (one query)."""
+    loaded = {
+        entry.dossier_id: entry
+        for entry in JuryDossier.objects.filter(jury=jury, dossier_id__in=[row.dossier_id for row in rows])
+        .select_related("dossier__organisation", "dossier__rule_version")
+        .defer(*UNREAD_DOSSIER_FIELDS)
+    }
+    for row in rows:
+        row.entry = loaded[row.dossier_id]
     return rows
 
 
@@ -238,13 +312,8 @@ def reserve_proposal(jury: Jury, rows: list[RankingRow], granted_total: Decimal)
     envelope = envelope_of(jury)
     left = envelope - granted_total if envelope is not None else None
     for row in rows:
-        if (
-            row.decision is None
-            or row.decision.kind != Decision.Kind.RESERVE
-            or row.dossier.state != DossierState.RESERVE
-        ):
+        if row.decision is None or row.decision.kind != Decision.Kind.RESERVE or row.state != DossierState.RESERVE:
             continue
-        amount = row.entry.max_amount or row.entry.requested_amount or Decimal("0")
-        if left is None or amount <= left:
+        if left is None or row.fundable <= left:
             return row
     return None

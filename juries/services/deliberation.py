@@ -16,7 +16,16 @@ from applications.selectors import manages_instruction_of, project_granted
 from applications.services.workflow import dossier_transition
 from applications.workflow import DossierState
 from calls.models import Session, SessionKind
-from juries.models import Decision, DecisionCondition, Deliberation, Jury, JuryDossier, JuryMember
+from juries.models import (
+    GRANTING_KINDS,
+    Decision,
+    DecisionCondition,
+    DecisionDraft,
+    Deliberation,
+    Jury,
+    JuryDossier,
+    JuryMember,
+)
 from juries.selectors import envelope_of, ranking
 from juries.services.common import ensure_staff
 from portal.errors import DomainError
@@ -35,8 +44,6 @@ KIND_TRANSITIONS = {
     Kind.RESERVE: "put_on_reserve",
 }
 REASONED_KINDS = (Kind.REJECTED, Kind.RESUBMIT, Kind.REORIENTED)
-# The decisions that grant money (and count against the envelope and the project's cap).
-GRANTING_KINDS = (Kind.SELECTED, Kind.CONDITIONAL)
 
 
 def condition_lines(text: str) -> list[str]:
@@ -63,6 +70,86 @@ TARGETED_KINDS = (Kind.RESUBMIT, Kind.REORIENTED)
 def granted_by(decisions: list[DecisionInput]) -> Decimal:
     """What these decisions grant: the amounts of the selected ones, under conditions or not."""
     return sum((d.granted_amount or Decimal("0") for d in decisions if d.kind in GRANTING_KINDS), Decimal("0"))
+
+
+def decision_drafts_save(*, actor, jury: Jury, decisions: list[DecisionInput], cleared=()) -> int:
+    """Keep the decisions typed on a slice of the ranking, replacing the drafts of the same dossiers, and
+    forget the drafts of the dossiers in `cleared` (their decision emptied). Nothing is decided yet: the
+    drafts are what `deliberation_record` is given once confirmed, and what the envelope's running total
+    adds up over the whole jury. Refused for a dossier outside the jury, already deliberated, named twice,
+    or an unknown decision; the rules (amounts, reasons, targets) are checked when the deliberation is recorded.
+    Returns the number of drafts kept."""
+    ensure_staff(actor, jury)
+    cleared = set(cleared)
+    with transaction.atomic():
+        jury = _locked_jury(jury)  # two staff saving slices of the same jury never interleave
+        dossier_ids = {d.dossier_id for d in decisions} | cleared
+        entries = dict(
+            JuryDossier.objects.filter(jury=jury, dossier_id__in=dossier_ids).values_list("dossier_id", "frozen_at")
+        )
+        seen = set()
+        for decision in decisions:
+            if decision.dossier_id not in entries:
+                raise DomainError(_("Un dossier ne relève pas de ce jury."), code="jury_scope")
+            if entries[decision.dossier_id] is not None:
+                raise DomainError(_("Un de ces dossiers a déjà été délibéré : rechargez la page."), code="frozen")
+            if decision.dossier_id in seen or decision.dossier_id in cleared:
+                raise DomainError(_("Un dossier reçoit deux décisions."), code="duplicate")
+            if decision.kind not in KIND_TRANSITIONS:
+                raise DomainError(_("Décision inconnue."), code="invalid")
+            if decision.granted_amount is not None and decision.granted_amount < 0:
+                raise DomainError(_("Un montant accordé ne peut pas être négatif."), code="invalid", field="amount")
+            seen.add(decision.dossier_id)
+        DecisionDraft.objects.filter(jury=jury, dossier_id__in=dossier_ids).delete()
+        DecisionDraft.objects.bulk_create(
+            DecisionDraft(
+                jury=jury,
+                dossier_id=d.dossier_id,
+                kind=d.kind,
+                granted_amount=d.granted_amount,
+                conditions=d.conditions.strip(),
+                reasons=d.reasons.strip(),
+                target_session=d.target_session,
+                across_calls=d.across_calls,
+                updated_by=actor,
+            )
+            for d in decisions
+        )
+        if decisions or cleared:
+            audit_record(
+                actor=actor,
+                action="juries.decision_drafts_save",
+                target=jury,
+                data={
+                    "decisions": {str(d.dossier_id): d.kind for d in decisions},
+                    "amounts": {str(d.dossier_id): str(d.granted_amount) for d in decisions if d.granted_amount},
+                    "cleared": sorted(cleared),
+                },
+            )
+    return len(decisions)
+
+
+def drafted_decisions(jury: Jury, posted: list[DecisionInput] = (), cleared=()) -> list[DecisionInput]:
+    """Every decision in preparation for the jury, as typed on the slices; `posted` (the slice being
+    recorded) replaces the drafts of its dossiers and `cleared` forgets theirs."""
+    replaced = {d.dossier_id for d in posted} | set(cleared)
+    drafts = [
+        DecisionInput(
+            dossier_id=draft.dossier_id,
+            kind=draft.kind,
+            granted_amount=draft.granted_amount,
+            conditions=draft.conditions,
+            reasons=draft.reasons,
+            target_session=draft.target_session,
+            across_calls=draft.across_calls,
+        )
+        for draft in DecisionDraft.objects.filter(
+            jury=jury, dossier__jury_entries__jury=jury, dossier__jury_entries__frozen_at__isnull=True
+        )
+        .exclude(dossier_id__in=replaced)
+        .select_related("target_session")
+    ]
+    return drafts + list(posted)
 
 
 def deliberation_record(
@@ -95,7 +182,7 @@ def deliberation_record(
         if replayed is not None:
             return replayed
         entries = _entries_to_decide(jury, decisions)
-        rows = {row.dossier.pk: row for row in ranking(jury)}
+        rows = {row.dossier_id: row for row in ranking(jury)}
         present = _members_present(jury, members_present)
         granted_total = granted_by(decisions)
         envelope = envelope_of(jury)
@@ -144,6 +231,7 @@ def deliberation_record(
                     idempotency_key=idempotency_key,
                 )
                 deliberation.members_present.set(present)
+                DecisionDraft.objects.filter(jury=jury, dossier_id__in=[d.dossier_id for d in decisions]).delete()
                 for decision in decisions:
                     _apply(
                         actor,
@@ -412,9 +500,9 @@ def ranking_snapshot(rows) -> list[dict]:
     return [
         {
             "rank": r.rank,
-            "dossier": r.dossier.pk,
-            "reference": r.dossier.reference,
-            "acronym": r.dossier.acronym,
+            "dossier": r.dossier_id,
+            "reference": r.reference,
+            "acronym": r.acronym,
             "total": str(r.total) if r.total is not None else None,
             "source": r.source,
             "abstentions": [str(m) for m in r.abstentions],
@@ -499,8 +587,9 @@ def deliberation_record_past(*, actor, jury: Jury, decisions: list[DecisionInput
                 raise DomainError(
                     _("Un dossier n'est pas dans l'état de la décision à reprendre."), code="invalid_state"
                 )
-        rows = {row.dossier.pk: row for row in ranking(jury)}
+        rows = {row.dossier_id: row for row in ranking(jury)}
         _freeze(jury, [d.dossier_id for d in decisions], recorded_at)
+        DecisionDraft.objects.filter(jury=jury, dossier_id__in=[d.dossier_id for d in decisions]).delete()
         deliberation = Deliberation.objects.create(
             jury=jury,
             session=jury.session,

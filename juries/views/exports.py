@@ -83,5 +83,5 @@ def ranking_export(request, jury_id: int, fmt: str):
         title=_("Classement"),
         filename=f"classement-jury-{jury.pk}",
         resource=RankingResource(),
-        rows=selectors.ranking(jury),
+        rows=selectors.ranking(jury, entries=True),
     )

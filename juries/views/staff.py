@@ -1,10 +1,12 @@
 """Staff's pages: juries of their programmes, one jury's management, and the ranking / deliberation."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,6 +30,7 @@ from juries.services.deliberation import DecisionInput, granted_by, granted_tota
 from portal.errors import DomainError
 from portal.fields import AmountInputField, DecimalInputField, count_or_none
 from portal.selectors import user_roles
+from portal.templatetags.portal_format import amount_input
 
 
 @login_required
@@ -178,20 +181,20 @@ def _decisions_from_post(data, rows, targets=None) -> list[DecisionInput]:
     )
     decisions = []
     for row in rows:
-        pk = row.dossier.pk
+        pk = row.dossier_id
         kind = data.get(f"kind_{pk}", "")
         if not kind:
             continue
         try:
             amount = AmountInputField(required=False).clean(data.get(f"amount_{pk}", ""))
         except ValidationError as error:
-            raise DomainError(f"{row.dossier.reference} : {' '.join(error.messages)}", field="amount") from None
+            raise DomainError(f"{row.reference} : {' '.join(error.messages)}", field="amount") from None
         try:
             target = target_field.clean(data.get(f"target_{pk}", ""))
         except ValidationError:
             raise DomainError(
                 _("%(reference)s : la session visée est introuvable parmi celles du programme.")
-                % {"reference": row.dossier.reference}
+                % {"reference": row.reference}
             ) from None
         decisions.append(
             DecisionInput(
@@ -208,35 +211,99 @@ def _decisions_from_post(data, rows, targets=None) -> list[DecisionInput]:
 
 
 def _promote(request, jury, rows) -> None:
-    row = next((r for r in rows if str(r.dossier.pk) == request.POST.get("dossier")), None)
+    row = next((r for r in rows if str(r.dossier_id) == request.POST.get("dossier")), None)
     if row is None:
         raise DomainError(_("Dossier introuvable dans ce classement."))
     amounts = _decisions_from_post(
-        {f"kind_{row.dossier.pk}": "selected", f"amount_{row.dossier.pk}": request.POST.get("amount", "")}, [row]
+        {f"kind_{row.dossier_id}": "selected", f"amount_{row.dossier_id}": request.POST.get("amount", "")}, [row]
     )
+    selectors.ranking_entries(jury, [row])
     deliberation.reserve_promote(
         actor=request.user, jury=jury, dossier=row.dossier, granted_amount=amounts[0].granted_amount or Decimal("0")
     )
-    messages.success(
-        request, _("%(reference)s promu de la liste complémentaire.") % {"reference": row.dossier.reference}
+    messages.success(request, _("%(reference)s promu de la liste complémentaire.") % {"reference": row.reference})
+
+
+# Rows of the ranking per slice of the deliberation page: a jury of 5 000 dossiers never puts
+# 5 000 form rows on one page; the totals are the server's, over the whole jury.
+SLICE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A row's decision as its inputs show it back: as typed (even unreadable), else as kept in draft."""
+
+    kind: str = ""
+    amount: str = ""
+    conditions: str = ""
+    reasons: str = ""
+    target: str = ""
+    across_calls: bool = False
+
+
+def _typed(data, row, draft, label_of: dict[int, str]) -> Typed:
+    pk = row.dossier_id
+    if data is not None and f"kind_{pk}" in data:
+        raw = data.get(f"amount_{pk}", "")
+        try:
+            amount = amount_input(AmountInputField(required=False).clean(raw))
+        except ValidationError:
+            amount = raw
+        return Typed(
+            kind=data.get(f"kind_{pk}", ""),
+            amount=amount,
+            conditions=data.get(f"conditions_{pk}", ""),
+            reasons=data.get(f"reasons_{pk}", ""),
+            target=data.get(f"target_{pk}", ""),
+            across_calls=data.get(f"across_{pk}") == "on",
+        )
+    if draft is None:
+        return Typed()
+    return Typed(
+        kind=draft.kind,
+        amount=amount_input(draft.granted_amount),
+        conditions=draft.conditions,
+        reasons=draft.reasons,
+        target=label_of.get(draft.target_session_id, "") if draft.target_session_id else "",
+        across_calls=draft.across_calls,
     )
 
 
-def _target_label(decision: DecisionInput | None, label_of: dict[int, str]) -> str:
-    """The label of the session a decision being checked targets, as the row's input shows it back."""
-    return label_of.get(decision.target_session.pk, "") if decision and decision.target_session else ""
+def _cleared_from_post(data, rows) -> list[int]:
+    """The dossiers of the slice posted whose decision was emptied: their draft is forgotten."""
+    return [
+        row.dossier_id
+        for row in rows
+        if row.decision is None and f"kind_{row.dossier_id}" in data and not data[f"kind_{row.dossier_id}"]
+    ]
+
+
+def _slice(request, rows):
+    """The slice asked for: by its number (`tranche`, which the pagination links add), else the one
+    holding a rank (`rang`)."""
+    number = request.GET.get("tranche")
+    rank = count_or_none(request.GET.get("rang"))
+    if not number and rank:
+        number = (rank - 1) // SLICE_SIZE + 1
+    return Paginator(rows, SLICE_SIZE).get_page(number)
 
 
 @login_required
 def ranking(request, jury_id: int):
-    """The ranking against the envelope; "Vérifier" shows the what-if totals, "Enregistrer" records (confirmed)."""
+    """The ranking against the envelope, one slice of rows at a time.
+
+    "Enregistrer la tranche" keeps the slice's decisions as drafts on the server (htmx, or the whole
+    page without JavaScript); "Vérifier" does the same and shows every decision in preparation with
+    the totals over the whole jury; "Confirmer" records them all in one deliberation (irreversible).
+    """
     require_staff(request.user)
     jury = selectors.staff_jury_or_404(request.user, jury_id)
     rows = selectors.ranking(jury)
     form = DeliberationForm(request.POST or None)
     envelope = selectors.envelope_of(jury)
-    proposed, error = [], None
-    if request.method == "POST" and request.POST.get("action") == "promote":
+    action = request.POST.get("action") if request.method == "POST" else None
+    posted, cleared, error, saved = [], [], None, None
+    if action == "promote":
         try:
             _promote(request, jury, rows)
         except DomainError as exception:
@@ -244,13 +311,14 @@ def ranking(request, jury_id: int):
         return redirect("juries:staff_ranking", jury.pk)
     if request.method == "POST" and form.is_valid():
         try:
-            proposed = _decisions_from_post(request.POST, rows, selectors.reorientation_targets(jury))
-            if request.POST.get("action") == "record" and request.POST.get("confirm") == "1":
+            posted = _decisions_from_post(request.POST, rows, selectors.reorientation_targets(jury))
+            cleared = _cleared_from_post(request.POST, rows)
+            if action == "record" and request.POST.get("confirm") == "1":
                 present = list(jury.members.filter(withdrawn_at__isnull=True, pk__in=request.POST.getlist("present")))
                 deliberation.deliberation_record(
                     actor=request.user,
                     jury=jury,
-                    decisions=proposed,
+                    decisions=deliberation.drafted_decisions(jury, posted, cleared),
                     members_present=present,
                     override_reason=form.cleaned_data["override_reason"],
                     idempotency_key=form.cleaned_data["idempotency_key"],
@@ -259,9 +327,20 @@ def ranking(request, jury_id: int):
                     request, _("Délibération enregistrée : les notes sont figées, le procès-verbal est en préparation.")
                 )
                 return redirect("juries:staff_ranking", jury.pk)
+            saved = deliberation.decision_drafts_save(actor=request.user, jury=jury, decisions=posted, cleared=cleared)
+            if action == "save" and not request.htmx:
+                messages.success(request, _("Décisions de la tranche enregistrées (en préparation)."))
+                return redirect(request.get_full_path())
         except DomainError as exception:
             error = exception.message
-    chosen = {d.dossier_id: d for d in proposed}
+    page = _slice(request, rows)
+    # The envelope counts what earlier deliberations of the jury granted, as the service does.
+    already = granted_total_of(jury)
+    proposal = selectors.reserve_proposal(jury, rows, already)
+    # Only the rows shown (and the reserve's proposal) load their dossier: the page costs the same for
+    # a jury of 50 dossiers as for one of 5 000.
+    selectors.ranking_entries(jury, [*page.object_list, *([proposal] if proposal else [])])
+    drafts = selectors.decision_drafts(jury, [row.dossier_id for row in page.object_list])
     # Two-step calls invite up to a multiple of the envelope at the first step ("what if" cut-off).
     try:
         multiple = DecimalInputField(required=False, min_value=0, max_value=100).clean(request.GET.get("multiple"))
@@ -269,19 +348,23 @@ def ranking(request, jury_id: int):
         multiple = None
     multiple = Decimal("1") if multiple is None else multiple
     cutoff = envelope * multiple if envelope is not None else None
-    # The envelope counts what earlier deliberations of the jury granted, as the service does.
-    already = granted_total_of(jury)
-    granted_total = already + granted_by(proposed)
+    # The running total adds every decision in preparation over the whole jury (what this slice posted
+    # replacing its drafts).
+    typed_again = {d.dossier_id for d in posted} | set(cleared)
+    granted_total = already + selectors.drafted_granted_total(jury, excluding=typed_again) + granted_by(posted)
     target_labels = session_labels(selectors.reorientation_targets(jury))
     label_of = {session.pk: label for label, session in target_labels.items()}
+    data = request.POST if request.method == "POST" and error else None
+    confirming = action == "check" and not error
     return render(
         request,
         "juries/staff/ranking.html",
         {
             "jury": jury,
-            "rows": [
-                (row, chosen.get(row.dossier.pk), _target_label(chosen.get(row.dossier.pk), label_of)) for row in rows
-            ],
+            "rows": [(row, _typed(data, row, drafts.get(row.dossier_id), label_of)) for row in page.object_list],
+            "page": page,
+            "slice_size": SLICE_SIZE,
+            "ranked": len(rows),
             "envelope": envelope,
             "multiple": multiple,
             "cutoff": cutoff,
@@ -290,14 +373,16 @@ def ranking(request, jury_id: int):
             "over": envelope is not None and granted_total > envelope,
             "form": form,
             "error": error,
+            "saved": saved,
             "decision_choices": DECISION_CHOICES,
-            "confirming": request.method == "POST" and request.POST.get("action") == "check" and not error and proposed,
+            "confirming": confirming,
+            "summary": selectors.drafts_summary(jury) if confirming else None,
             # One searchable list for every row: the same ~200 options in each row cost seconds on a
             # 1 000-dossier ranking, and nobody finds a session by scrolling 200 of them.
             "target_labels": list(target_labels),
             "deliberations": jury.deliberations.all(),
             "already": already,
-            "proposal": selectors.reserve_proposal(jury, rows, already),
+            "proposal": proposal,
             "members": jury.members.filter(withdrawn_at__isnull=True).select_related("user"),
             "present": set(request.POST.getlist("present")) if request.method == "POST" else None,
         },

@@ -163,7 +163,7 @@ def test_a_project_created_in_the_browser_is_retained_signed_paid_and_published(
     as_user(page, live_server, staff.email, "juries:staff_ranking", jury_id)
     page.locator(f"#kind_{dossier.pk}").select_option("selected")
     page.locator(f"#amount_{dossier.pk}").fill("30000")
-    page.get_by_role("button", name="Vérifier les totaux").click()
+    page.get_by_role("button", name="Vérifier toutes les décisions").click()
     page.get_by_role("button", name="Confirmer et enregistrer la délibération").click()
     expect(page.get_by_text("Délibération enregistrée")).to_be_visible()
 

@@ -8,10 +8,12 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from applications.models import Dossier
+from juries import selectors
 from juries.models import Assignment, Deliberation
 from juries.services import conflicts, evaluation, juries
 from tests.e2e.test_staff_call_setup import log_in
 from tests.juries.conftest import dossiers, jury, members, programme, session, sheet, staff, theme  # noqa: F401 (fixtures)
+from tests.juries.test_query_counts import populate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -112,8 +114,14 @@ def test_jury_journey(page, live_server, assert_accessible, staff, jury, members
     assert_accessible(page)
     page.locator(f"#kind_{first.pk}").select_option("selected")
     page.locator(f"#amount_{first.pk}").fill("30000")
-    page.get_by_role("button", name="Vérifier les totaux").click()
-    expect(page.locator(".fr-callout")).to_contain_text("30 000")
+    # The slice is kept on the server in place (htmx), the total over the whole jury follows.
+    page.get_by_role("button", name="Enregistrer la tranche").click()
+    expect(page.locator("#deliberation [role=status]")).to_contain_text("1 décision de la tranche enregistrée")
+    expect(page.locator("#deliberation .fr-callout")).to_contain_text("30 000")
+    assert_accessible(page)
+    page.get_by_role("button", name="Vérifier toutes les décisions").click()
+    expect(page.locator(".fr-alert--warning")).to_contain_text("Retenu : 1 dossier")
+    assert_accessible(page)
     page.get_by_role("button", name="Confirmer et enregistrer la délibération").click()
     expect(page.get_by_text("Délibération enregistrée")).to_be_visible()
     assert Deliberation.objects.get(jury=jury).granted_total == Decimal("30000")
@@ -123,3 +131,42 @@ def test_jury_journey(page, live_server, assert_accessible, staff, jury, members
     page.goto(live_server.url + f"/dossiers/{first.pk}/")
     expect(page.get_by_text("Retenu").first).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_large_jury_deliberates_slice_by_slice_with_the_keyboard(
+    page, live_server, assert_accessible, staff, jury, members, session
+):
+    """120 dossiers: each page carries 50 rows; a slice saved in place (htmx) counts in the envelope's
+    total shown on every other slice; the decisions of both slices are recorded at once, confirmed."""
+    populate(jury, members, session, 120, 0)
+    ranked = [row.dossier_id for row in selectors.ranking(jury)]
+    log_in(page, live_server, staff.email)
+    page.goto(live_server.url + reverse("juries:staff_ranking", args=[jury.pk]))
+    expect(page.locator("table caption")).to_contain_text("rangs 1 à 50 sur 120")
+    assert page.locator("select[name^=kind_]").count() == 50
+    assert_accessible(page)
+    page.locator(f"#kind_{ranked[0]}").select_option("selected")
+    page.locator(f"#amount_{ranked[0]}").fill("25000")
+    page.get_by_role("button", name="Enregistrer la tranche").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#deliberation [role=status]")).to_contain_text("1 décision de la tranche enregistrée")
+    # To the third slice by rank, with the keyboard only.
+    page.locator("#rang").focus()
+    page.keyboard.type("107")
+    page.keyboard.press("Enter")
+    expect(page.locator("table caption")).to_contain_text("rangs 101 à 120 sur 120")
+    expect(page.locator("#deliberation .fr-callout")).to_contain_text("25 000,00")
+    page.locator(f"#kind_{ranked[110]}").select_option("reserve")
+    page.get_by_role("button", name="Vérifier toutes les décisions").click()
+    expect(page.locator(".fr-alert--warning")).to_contain_text("Retenu : 1 dossier")
+    expect(page.locator(".fr-alert--warning")).to_contain_text("Liste complémentaire : 1 dossier")
+    assert_accessible(page)
+    page.get_by_role("link", name="Première page").click()
+    expect(page.locator("table caption")).to_contain_text("rangs 1 à 50 sur 120")
+    expect(page.locator(f"#amount_{ranked[0]}")).to_have_value("25 000,00")
+    assert not Deliberation.objects.exists()
+    page.get_by_role("button", name="Vérifier toutes les décisions").click()
+    page.get_by_role("button", name="Confirmer et enregistrer la délibération").click()
+    expect(page.get_by_text("Délibération enregistrée")).to_be_visible()
+    recorded = Deliberation.objects.get(jury=jury)
+    assert recorded.granted_total == Decimal("25000") and recorded.decisions.count() == 2

@@ -77,10 +77,10 @@ def test_a_conflicted_jurors_sheet_counts_nowhere_and_is_not_reopened(staff, jur
         recommendation="fund",
     )
     submitted = evaluation.evaluation_submit(actor=juror.user, assignment=entry)
-    ranked = {row.entry.dossier_id: row for row in selectors.ranking(jury)}
+    ranked = {row.dossier_id: row for row in selectors.ranking(jury)}
     assert ranked[dossier.pk].evaluations == 1
     join(juror.user, dossier.organisation)
-    ranked = {row.entry.dossier_id: row for row in selectors.ranking(jury)}
+    ranked = {row.dossier_id: row for row in selectors.ranking(jury)}
     assert ranked[dossier.pk].evaluations == 0 and juror in ranked[dossier.pk].abstentions
     with pytest.raises(DomainError, match="conflit d'intérêts"):
         evaluation.evaluation_reopen(actor=chair.user, evaluation=submitted, reason="À revoir.")

@@ -307,7 +307,7 @@ def test_ranking_uses_consensus_else_mean_and_excludes_conflicted_scores(jury, m
         status="conflict", reason="Découvert tard."
     )
     rows = selectors.ranking(jury)
-    assert [r.dossier for r in rows] == [second, first, third]
+    assert [r.dossier_id for r in rows] == [second.pk, first.pk, third.pk]
     assert [r.source for r in rows] == ["moyenne", "moyenne", "consensus"]
     assert rows[0].evaluations == 1 and rows[0].abstentions == [expert]
     assert rows[2].fails  # A = 1 < threshold 2
@@ -339,7 +339,7 @@ def test_ranking_ties_follow_the_theme_tie_break(jury, members, assigned, review
     )
     rows = selectors.ranking(jury)
     assert rows[0].total == rows[1].total
-    assert [rows[0].dossier, rows[1].dossier] == [first, second]
+    assert [rows[0].dossier_id, rows[1].dossier_id] == [first.pk, second.pk]
 
 
 def test_member_invite_opens_an_account_and_says_how_to_set_the_password(staff, jury):

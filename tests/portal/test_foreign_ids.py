@@ -852,6 +852,8 @@ PARAMETERS: dict[tuple[str, str], Attack | NotAnId] = {
     ("juries/views/staff.py", "reasons_*"): NotAnId("texte, par dossier du classement du jury de l'URL"),
     ("juries/views/staff.py", "across_*"): NotAnId("case à cocher, par dossier du classement du jury de l'URL"),
     ("juries/views/instruction.py", "check_*"): NotAnId("codes des contrôles manuels du dossier de l'URL"),
+    ("juries/views/staff.py", "tranche"): NotAnId("numéro de tranche du classement (pagination)"),
+    ("juries/views/staff.py", "rang"): NotAnId("rang du classement où aller (pagination)"),
     ("juries/views/instruction.py", "reason_*"): NotAnId("codes des contrôles manuels du dossier de l'URL"),
     ("portal/views_organisations.py", "decision"): NotAnId("« accorder » ou « refuser » la demande de l'URL"),
     ("portal/views_organisations.py", "referent"): NotAnId("1 ou 0 : nommer ou non référent le membre de l'URL"),
