@@ -1,6 +1,6 @@
 """Celery tasks of dossiers: thin adapters that take ids and call services."""
 
-from applications.services import receipts
+from applications.services import receipts, submission
 from portal.celery import resilient_task
 
 
@@ -14,3 +14,9 @@ def receipt_generate(snapshot_id: int) -> None:
 def receipts_sweep() -> int:
     """Produce the receipts a broker outage left behind (periodic); returns how many were made."""
     return receipts.receipts_generate_missing()
+
+
+@resilient_task
+def submission_announce(snapshot_id: int) -> None:
+    """E-mail the carrier's members that their dossier is submitted; running it twice sends nothing more."""
+    submission.submission_announce(snapshot_id=snapshot_id)

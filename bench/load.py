@@ -124,33 +124,39 @@ def prepare_form_posts(
     indexes = iter(range(len(jobs)))
     deadline = time.monotonic() + max_seconds
 
-    def worker():
+    def fetch(job) -> dict | None:
         connection = http.client.HTTPConnection(HOST, port, timeout=60)
+        try:
+            connection.request("GET", job["path"], headers={"Cookie": f"{session_cookie}={job['session']}"})
+            page = connection.getresponse()
+            html = page.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException):
+            return None
+        finally:
+            connection.close()
+        match = TOKEN.search(html)
+        if page.status != 200 or not match:
+            return None
+        cookies = {session_cookie: job["session"], "csrftoken": _cookie(page.getheaders(), "csrftoken")}
+        return {
+            "path": job["path"],
+            "body": urlencode({**fields, "csrfmiddlewaretoken": match.group(1)}),
+            "headers": {
+                "Cookie": "; ".join(f"{key}={value}" for key, value in cookies.items() if value),
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        }
+
+    def worker():
         while time.monotonic() < deadline:
             with lock:
                 index = next(indexes, None)
             if index is None:
                 break
-            job = jobs[index]
-            try:
-                connection.request("GET", job["path"], headers={"Cookie": f"{session_cookie}={job['session']}"})
-                page = connection.getresponse()
-                html = page.read().decode("utf-8", "replace")
-            except (OSError, http.client.HTTPException):
-                connection.close()
-                connection = http.client.HTTPConnection(HOST, port, timeout=60)
-                continue
-            cookies = {session_cookie: job["session"], "csrftoken": _cookie(page.getheaders(), "csrftoken")}
-            match = TOKEN.search(html)
-            prepared[index] = {
-                "path": job["path"],
-                "body": urlencode({**fields, "csrfmiddlewaretoken": match.group(1) if match else ""}),
-                "headers": {
-                    "Cookie": "; ".join(f"{key}={value}" for key, value in cookies.items() if value),
-                    "Content-Type": "application/x-www-form-urlencoded",
-                },
-            }
-        connection.close()
+            for _attempt in range(3):  # a worker restarted by gunicorn, a slow first request: try again
+                prepared[index] = fetch(jobs[index])
+                if prepared[index] is not None:
+                    break
 
     _threads(concurrency, worker)
     return [job for job in prepared if job is not None]

@@ -278,7 +278,8 @@ class Server:
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "portal.wsgi:application",
+                "bench.wsgi:application",
+                "--preload",
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
@@ -750,17 +751,19 @@ def build_figures(
                 f"{rush['elapsed']:.1f} s, p50 {rush['p50'] * 1000:.0f} ms",
             )
         )
+        unprepared = rush["expected"] - rush["prepared"]  # review page never served: submission never sent
         add(
             Figure(
                 "dépôt en rafale — erreurs",
-                rush["errors"],
+                rush["errors"] + unprepared,
                 "",
                 target="0",
-                met=rush["errors"] == 0,
-                note=f"statuts {rush['statuses']}",
+                met=rush["errors"] + unprepared == 0,
+                note=f"statuts {rush['statuses']}" + (f" ; {unprepared} pages de dépôt en échec" if unprepared else ""),
             )
         )
-        lost = rush["expected"] - min(rush["submitted"], rush["snapshots"], rush["before_close"])
+        # Lost: answered as a success (302) but not in the database as a submission before the close.
+        lost = max(0, rush["ok"] - min(rush["submitted"], rush["snapshots"], rush["before_close"]))
         add(
             Figure(
                 "dépôt en rafale — dépôts perdus (contrôle en base)",

@@ -1,4 +1,5 @@
-"""What a submission leaves to tasks: the receipt on its own queue, made from the submitted version."""
+"""What a submission leaves to tasks after its commit: the receipt (on its own queue, made from the submitted
+version) and the members' e-mails, each once."""
 
 import subprocess
 from datetime import timedelta
@@ -9,9 +10,10 @@ from django.utils import timezone
 from applications.models import DossierSnapshot
 from applications.services import drafting, exchanges, receipts, submission
 from portal.celery import app
-from portal.models import TaskOutbox
+from portal.models import OutboxMessage, TaskOutbox
 from tests.applications.conftest import complete
 from tests.applications.test_workflow import staff_of
+from tests.portal.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +36,25 @@ def test_receipts_have_their_own_queue_and_the_rest_the_default_one(settings):
     assert {queue.routing_key for queue in app.amqp.queues.values()} == {"celery", "receipts"}
 
 
-def test_the_submit_request_renders_no_receipt(ready, member):
+def test_the_submit_request_renders_no_receipt_and_no_e_mail(ready, member):
     snapshot = submission.dossier_submit(actor=member.user, dossier=ready, declaration=True)
-    assert not snapshot.receipt
-    assert TaskOutbox.objects.filter(
-        task="applications.tasks.receipt_generate", kwargs={"snapshot_id": snapshot.pk}
-    ).exists()
+    assert not snapshot.receipt and snapshot.announced_at is None
+    assert not OutboxMessage.objects.exists()
+    assert sorted(TaskOutbox.objects.values_list("task", "kwargs")) == [
+        ("applications.tasks.receipt_generate", {"snapshot_id": snapshot.pk}),
+        ("applications.tasks.submission_announce", {"snapshot_id": snapshot.pk}),
+    ]
+
+
+def test_the_members_are_told_once_after_the_commit(ready, member, django_capture_on_commit_callbacks):
+    other = MembershipFactory(organisation=ready.organisation).user
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot = submission.dossier_submit(actor=member.user, dossier=ready, declaration=True)
+    told = OutboxMessage.objects.filter(event="dossier_state_changed")
+    assert sorted(told.values_list("to_email", flat=True)) == sorted([member.user.email, other.email])
+    assert "Déposé" in told.first().subject
+    assert submission.submission_announce(snapshot_id=snapshot.pk) is False  # a redelivery sends nothing
+    assert told.count() == 2
 
 
 def _pdf_text(snapshot: DossierSnapshot) -> str:
