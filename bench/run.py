@@ -823,6 +823,9 @@ def build_figures(
             kinds.append(("ods", "export ODS", 15.0))
         for kind, label, target in kinds:
             row = exports.get(f"{prefix}{kind}")
+            if row is not None and not row["rows"]:  # the export's task never ran (queued, no worker): no figure
+                exports[f"{prefix}{kind}_error"] = f"non mesuré : {row.get('via', '')}, 0 ligne"
+                row = None
             if row is None or copy is None:
                 unavailable(
                     f"{label} ({rows_label})",
