@@ -195,7 +195,8 @@ def pages(data: dict) -> dict[str, dict]:
     )
     try:
         result["file « À instruire »"] = {
-            "url": reverse("applications:instruction_queue") + state.get("instruction_query", ""),
+            # "À attribuer": every deposited dossier not yet assigned (none is, in the data set), the longest queue.
+            "url": reverse("applications:instruction_queue") + "?vue=a-attribuer",
             "user": data["staff_id"],
             "target": True,
         }
