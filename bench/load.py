@@ -20,6 +20,14 @@ class LoadResult:
     statuses: dict = field(default_factory=dict)
     sent_at: list[float] = field(default_factory=list)  # open loop: each request's departure after the start
 
+    def record(self, status, duration: float, *, ok: bool) -> None:
+        """One response (the caller holds the lock): its latency when it succeeded, an error otherwise."""
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if ok:
+            self.latencies.append(duration)
+        else:
+            self.errors += 1
+
     def percentile(self, fraction: float) -> float:
         if not self.latencies:
             return float("nan")
@@ -90,11 +98,7 @@ def run_load(
                 connection = http.client.HTTPConnection(HOST, port, timeout=60)
             duration = time.perf_counter() - start
             with lock:
-                result.statuses[status] = result.statuses.get(status, 0) + 1
-                if 0 < status < 400:
-                    result.latencies.append(duration)
-                else:
-                    result.errors += 1
+                result.record(status, duration, ok=0 < status < 400)
         connection.close()
 
     result.elapsed = _threads(concurrency, worker)
@@ -190,11 +194,7 @@ def run_open_loop(*, port: int, jobs: list[dict], rate: float, success_status: i
     def send(job):
         status, duration = _post_once(port, job)
         with lock:
-            result.statuses[status] = result.statuses.get(status, 0) + 1
-            if status == success_status:
-                result.latencies.append(duration)
-            else:
-                result.errors += 1
+            result.record(status, duration, ok=status == success_status)
 
     threads = []
     started = time.perf_counter()
@@ -227,11 +227,7 @@ def run_closed_loop(*, port: int, jobs: list[dict], concurrency: int, success_st
                 break
             status, duration = _post_once(port, job)
             with lock:
-                result.statuses[status] = result.statuses.get(status, 0) + 1
-                if status == success_status:
-                    result.latencies.append(duration)
-                else:
-                    result.errors += 1
+                result.record(status, duration, ok=status == success_status)
 
     result.elapsed = _threads(concurrency, worker)
     return result
