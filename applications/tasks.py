@@ -1,6 +1,6 @@
 """Celery tasks of dossiers: thin adapters that take ids and call services."""
 
-from applications.services import opinions, receipts
+from applications.services import opinions, receipts, submission
 from portal.celery import resilient_task
 
 
@@ -20,3 +20,9 @@ def receipts_sweep() -> int:
 def opinion_reminders_send() -> int:
     """Remind experts before their deadline and the staff once it has passed (daily); each step once."""
     return opinions.opinion_reminders_send()
+
+
+@resilient_task
+def submission_announce(snapshot_id: int) -> None:
+    """E-mail the carrier's members that their dossier is submitted; running it twice sends nothing more."""
+    submission.submission_announce(snapshot_id=snapshot_id)

@@ -18,6 +18,15 @@ class LoadResult:
     errors: int = 0
     elapsed: float = 0.0
     statuses: dict = field(default_factory=dict)
+    sent_at: list[float] = field(default_factory=list)  # open loop: each request's departure after the start
+
+    def record(self, status, duration: float, *, ok: bool) -> None:
+        """One response (the caller holds the lock): its latency when it succeeded, an error otherwise."""
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if ok:
+            self.latencies.append(duration)
+        else:
+            self.errors += 1
 
     def percentile(self, fraction: float) -> float:
         if not self.latencies:
@@ -89,11 +98,7 @@ def run_load(
                 connection = http.client.HTTPConnection(HOST, port, timeout=60)
             duration = time.perf_counter() - start
             with lock:
-                result.statuses[status] = result.statuses.get(status, 0) + 1
-                if 0 < status < 400:
-                    result.latencies.append(duration)
-                else:
-                    result.errors += 1
+                result.record(status, duration, ok=0 < status < 400)
         connection.close()
 
     result.elapsed = _threads(concurrency, worker)
@@ -110,72 +115,119 @@ def _cookie(headers: list[tuple[str, str]], name: str) -> str:
     return ""
 
 
-def run_form_posts(
-    *,
-    port: int,
-    jobs: list[dict],
-    concurrency: int,
-    session_cookie: str,
-    max_seconds: float,
-    fields: dict,
-    success_status: int = 302,
-) -> LoadResult:
-    """For each job {"path", "session"}: GET the form page, then POST it with its CSRF token.
+def prepare_form_posts(
+    *, port: int, jobs: list[dict], session_cookie: str, fields: dict, concurrency: int = 5, max_seconds: float = 300
+) -> list[dict]:
+    """GET each job's form page once (closed loop, before any timing) and keep what its POST needs.
 
-    Only the POST is timed; a job succeeds when the POST answers `success_status` (the
-    redirect after a successful form), anything else is an error. Each job runs once.
+    Returns, per job, {"path", "headers", "body"}: the session and CSRF cookies and the form's token,
+    so that a timed run sends the submissions alone, at the rate it chooses.
     """
-    result = LoadResult()
+    prepared: list[dict | None] = [None] * len(jobs)
     lock = threading.Lock()
-    queue = iter(jobs)
+    indexes = iter(range(len(jobs)))
     deadline = time.monotonic() + max_seconds
+
+    def fetch(job) -> dict | None:
+        connection = http.client.HTTPConnection(HOST, port, timeout=60)
+        try:
+            connection.request("GET", job["path"], headers={"Cookie": f"{session_cookie}={job['session']}"})
+            page = connection.getresponse()
+            html = page.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException):
+            return None
+        finally:
+            connection.close()
+        match = TOKEN.search(html)
+        if page.status != 200 or not match:
+            return None
+        cookies = {session_cookie: job["session"], "csrftoken": _cookie(page.getheaders(), "csrftoken")}
+        return {
+            "path": job["path"],
+            "body": urlencode({**fields, "csrfmiddlewaretoken": match.group(1)}),
+            "headers": {
+                "Cookie": "; ".join(f"{key}={value}" for key, value in cookies.items() if value),
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        }
 
     def worker():
         while time.monotonic() < deadline:
             with lock:
+                index = next(indexes, None)
+            if index is None:
+                break
+            for _attempt in range(3):  # a worker restarted by gunicorn, a slow first request: try again
+                prepared[index] = fetch(jobs[index])
+                if prepared[index] is not None:
+                    break
+
+    _threads(concurrency, worker)
+    return [job for job in prepared if job is not None]
+
+
+def _post_once(port: int, job: dict) -> tuple[int, float]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    status = 0
+    started = time.perf_counter()
+    try:
+        connection.request("POST", job["path"], body=job["body"], headers=job["headers"])
+        response = connection.getresponse()
+        response.read()
+        status = response.status
+    except (OSError, http.client.HTTPException):
+        pass
+    finally:
+        connection.close()
+    return status, time.perf_counter() - started
+
+
+def run_open_loop(*, port: int, jobs: list[dict], rate: float, success_status: int = 302) -> LoadResult:
+    """Send prepared POSTs (from `prepare_form_posts`) at `rate` per second, each on its own thread.
+
+    Open loop: the i-th request leaves at start + i / rate whatever became of the earlier ones, as
+    applicants do at a deadline; a slow server makes requests pile up instead of slowing the arrivals.
+    """
+    result = LoadResult()
+    lock = threading.Lock()
+
+    def send(job):
+        status, duration = _post_once(port, job)
+        with lock:
+            result.record(status, duration, ok=status == success_status)
+
+    threads = []
+    started = time.perf_counter()
+    for index, job in enumerate(jobs):
+        delay = started + index / rate - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        thread = threading.Thread(target=send, args=(job,), daemon=True)
+        result.sent_at.append(time.perf_counter() - started)
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join(timeout=120)
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+def run_closed_loop(*, port: int, jobs: list[dict], concurrency: int, success_status: int = 302) -> LoadResult:
+    """Send prepared POSTs with `concurrency` clients, each sending its next one as soon as the last returns:
+    with more clients than server workers, `throughput` is the server's saturation rate."""
+    result = LoadResult()
+    lock = threading.Lock()
+    queue = iter(jobs)
+
+    def worker():
+        while True:
+            with lock:
                 job = next(queue, None)
             if job is None:
                 break
-            connection = http.client.HTTPConnection(HOST, port, timeout=60)
-            status = 0
-            duration = 0.0
-            try:
-                cookies = {session_cookie: job["session"]}
-                connection.request("GET", job["path"], headers={"Cookie": f"{session_cookie}={job['session']}"})
-                page = connection.getresponse()
-                html = page.read().decode("utf-8", "replace")
-                cookies["csrftoken"] = _cookie(page.getheaders(), "csrftoken") or job.get("csrftoken", "")
-                match = TOKEN.search(html)
-                body = urlencode({**fields, "csrfmiddlewaretoken": match.group(1) if match else ""})
-                cookie_header = "; ".join(f"{key}={value}" for key, value in cookies.items() if value)
-                start = time.perf_counter()
-                connection.request(
-                    "POST",
-                    job["path"],
-                    body=body,
-                    headers={
-                        "Cookie": cookie_header,
-                        "Content-Type": "application/x-www-form-urlencoded",
-                    },
-                )
-                response = connection.getresponse()
-                response.read()
-                duration = time.perf_counter() - start
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                pass
-            finally:
-                connection.close()
+            status, duration = _post_once(port, job)
             with lock:
-                result.statuses[status] = result.statuses.get(status, 0) + 1
-                if status == success_status:
-                    result.latencies.append(duration)
-                else:
-                    result.errors += 1
+                result.record(status, duration, ok=status == success_status)
 
     result.elapsed = _threads(concurrency, worker)
-    remaining = sum(1 for _ in queue)
-    if remaining:
-        result.errors += remaining
-        result.statuses["not sent (time bound)"] = remaining
     return result

@@ -82,6 +82,8 @@ class Seeded:
     rush_user_ids: list = field(default_factory=list)
     rush_dossier_ids: list = field(default_factory=list)
     rush_closes_at: str = ""
+    saturation_user_ids: list = field(default_factory=list)  # more drafts, for the closed-loop submissions
+    saturation_dossier_ids: list = field(default_factory=list)
     juries: str = ""  # "" when seeded, otherwise why not
     conventions: str = ""
 
@@ -202,7 +204,7 @@ def _bulk(model, rows: list, *, batch: int = BATCH) -> list:
     return created
 
 
-def seed(*, scale: int, seed: int = 2026, rush: int = 300, log=print) -> Seeded:
+def seed(*, scale: int, seed: int = 2026, rush: int = 300, saturation: int = 300, log=print) -> Seeded:
     from applications.models import Attachment, BudgetLine, Dossier, DossierSnapshot
     from applications.services.submission import content_digest
     from calls.interchange import call_file_import
@@ -393,6 +395,7 @@ def seed(*, scale: int, seed: int = 2026, rush: int = 300, log=print) -> Seeded:
         rng=rng,
         result=result,
         rush=rush,
+        saturation=saturation,
         theme=themes[0],
         form=forms[themes[0].pk],
         rule=rules[themes[0].pk],
@@ -415,8 +418,11 @@ def seed(*, scale: int, seed: int = 2026, rush: int = 300, log=print) -> Seeded:
     return result
 
 
-def _seed_rush(*, rng, result: Seeded, rush: int, theme, form, rule, documents, password, organisations, now) -> None:
-    """`rush` applicants, each with a complete draft in a session that closes 20 minutes from now."""
+def _seed_rush(
+    *, rng, result: Seeded, rush: int, saturation: int, theme, form, rule, documents, password, organisations, now
+) -> None:
+    """`rush` + `saturation` applicants, each with a complete draft in a session that closes 20 minutes from now
+    (the first `rush` for the open-loop deadline rush, the others for the closed-loop saturation)."""
     from applications.models import Attachment, BudgetLine, Dossier
     from calls.models import Session
     from portal.models import Membership, User
@@ -434,10 +440,10 @@ def _seed_rush(*, rng, result: Seeded, rush: int, theme, form, rule, documents, 
             User,
             [
                 User(email=f"rush{index}@bench.gouv.fr", password=password, first_name="Rush", last_name=str(index))
-                for index in range(rush)
+                for index in range(rush + saturation)
             ],
         )
-        owners = [organisations[2 + index % (len(organisations) - 2)] for index in range(rush)]
+        owners = [organisations[2 + index % (len(organisations) - 2)] for index in range(rush + saturation)]
         _bulk(
             Membership, [Membership(user=user, organisation=owner) for user, owner in zip(users, owners, strict=True)]
         )
@@ -482,6 +488,8 @@ def _seed_rush(*, rng, result: Seeded, rush: int, theme, form, rule, documents, 
             ]
         _bulk(BudgetLine, lines)
         _bulk(Attachment, attachments)
-    result.rush_user_ids = [user.pk for user in users]
-    result.rush_dossier_ids = [dossier.pk for dossier in dossiers]
+    result.rush_user_ids = [user.pk for user in users[:rush]]
+    result.rush_dossier_ids = [dossier.pk for dossier in dossiers[:rush]]
+    result.saturation_user_ids = [user.pk for user in users[rush:]]
+    result.saturation_dossier_ids = [dossier.pk for dossier in dossiers[rush:]]
     result.rush_closes_at = session.closes_at.isoformat()

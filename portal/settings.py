@@ -287,6 +287,7 @@ HEARTBEAT_SECONDS = float(os.environ.get("HEARTBEAT_SECONDS", "60"))
 ORPHAN_FILES_GRACE_HOURS = float(os.environ.get("ORPHAN_FILES_GRACE_HOURS", "24"))
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 from celery.schedules import crontab  # noqa: E402  (beat schedules need it; Celery is already a dependency)
+from kombu import Exchange, Queue  # noqa: E402  (the task queues below; kombu comes with Celery)
 
 CELERY_BEAT_SCHEDULE = {
     "task-outbox-publish": {"task": "portal.tasks.task_outbox_publish", "schedule": TASK_OUTBOX_SWEEP_SECONDS},
@@ -303,6 +304,20 @@ CELERY_BEAT_SCHEDULE = {
     "funding-conventions-render-pending": {"task": "funding.tasks.conventions_render_pending", "schedule": 300.0},
     "orphan-files-purge": {"task": "portal.tasks.orphan_files_purge", "schedule": 3600.0},
     "webhooks-send-pending": {"task": "api.tasks.webhook_deliveries_send", "schedule": 60.0},
+}
+# Receipts have their own queue, consumed by a worker of their own in production (docker-compose.yml,
+# `worker-receipts`): at a deadline, hundreds of PDFs neither wait behind e-mails and exports nor hold them
+# up, and their worker process renders them beside the web nodes. A worker started without -Q consumes every
+# queue below (one worker is enough for a small installation); `-Q celery` leaves the receipts to theirs.
+RECEIPTS_QUEUE = "receipts"
+CELERY_TASK_DEFAULT_QUEUE = CELERY_TASK_DEFAULT_EXCHANGE = CELERY_TASK_DEFAULT_ROUTING_KEY = "celery"
+# Each queue its own exchange and routing key: a message reaches one queue only.
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, Exchange(name), routing_key=name) for name in (CELERY_TASK_DEFAULT_QUEUE, RECEIPTS_QUEUE)
+)
+CELERY_TASK_ROUTES = {
+    "applications.tasks.receipt_generate": {"queue": RECEIPTS_QUEUE},
+    "applications.tasks.receipts_sweep": {"queue": RECEIPTS_QUEUE},
 }
 # Task modules that are not named tasks.py, which the worker would not discover by itself.
 CELERY_IMPORTS = ["applications.tasks_exports"]

@@ -338,6 +338,8 @@ class DossierSnapshot(models.Model):
     content = models.JSONField(help_text=_("Réponses, budget, partenaires et pièces (nom, empreinte) figés."))
     digest = models.CharField(_("empreinte SHA-256"), max_length=64)
     receipt = models.FileField(_("accusé de réception"), upload_to="receipts/", blank=True, max_length=255)
+    # Set by the task that tells the carrier's members after the submission's commit: a second run does nothing.
+    announced_at = models.DateTimeField(_("porteur prévenu le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("version déposée")

@@ -21,7 +21,7 @@ from applications.permissions import ensure_member
 from applications.search import search_text_of
 from applications.selectors import dossier_required_documents
 from applications.services.routing import dossier_route
-from applications.services.workflow import dossier_transition
+from applications.services.workflow import dossier_transition, transition_announce
 from applications.workflow import DossierState
 from calls.formschema import missing_fields
 from calls.models import FormStep, Session
@@ -219,7 +219,9 @@ def dossier_submit(*, actor, dossier: Dossier, declaration: bool, at=None) -> Do
                 code="incomplete",
             )
         rule_version = locked.rule_version
-        locked = dossier_transition(dossier=locked, name="submit", actor=actor)
+        # The members' e-mails are rendered after the commit (`submission_announce`): the request at a
+        # deadline does only what the submission's invariants need.
+        locked = dossier_transition(dossier=locked, name="submit", actor=actor, notify_carrier=False)
         locked.rule_version = rule_version
         locked.submitted_at = at
         if step_of_session(locked.session) == FormStep.DOSSIER:
@@ -227,4 +229,26 @@ def dossier_submit(*, actor, dossier: Dossier, declaration: bool, at=None) -> Do
             locked.requested_amount = evaluation.requested_amount if evaluation else locked.requested_amount
         locked.save(update_fields=["submitted_at", "requested_amount", "rule_version", "updated_at"])
         dossier_route(dossier=locked)
-        return snapshot_freeze(dossier=locked, actor=actor, at=at, evaluation=evaluation)
+        snapshot = snapshot_freeze(dossier=locked, actor=actor, at=at, evaluation=evaluation)
+        task_enqueue_on_commit("applications.tasks.submission_announce", snapshot_id=snapshot.pk)
+        return snapshot
+
+
+def submission_announce(*, snapshot_id: int) -> bool:
+    """Tell the carrier's members that the dossier is submitted, once per submission; True when told now.
+
+    Runs after the submission's commit (task), under the snapshot's row lock: a second run (retry,
+    redelivery) finds `announced_at` set and sends nothing.
+    """
+    with transaction.atomic():
+        snapshot = (
+            DossierSnapshot.objects.select_for_update(of=("self",))
+            .select_related("dossier", "submitted_by")
+            .get(pk=snapshot_id)
+        )
+        if snapshot.announced_at is not None or snapshot.dossier.anonymised_at is not None:
+            return False
+        transition_announce(dossier=snapshot.dossier, actor=snapshot.submitted_by, state=DossierState.SUBMITTED)
+        snapshot.announced_at = timezone.now()
+        snapshot.save(update_fields=["announced_at"])
+    return True

@@ -37,12 +37,20 @@ def ensure_staff_sees(actor, dossier: Dossier) -> None:
 
 
 def dossier_transition(
-    *, dossier: Dossier, name: str, actor, reason: str = "", ip_address: str | None = None
+    *,
+    dossier: Dossier,
+    name: str,
+    actor,
+    reason: str = "",
+    ip_address: str | None = None,
+    notify_carrier: bool = True,
 ) -> Dossier:
     """Apply transition `name` to `dossier` as `actor`, or raise DomainError in French.
 
     Locks the row, checks the table and the actor's role, records the history line and
     the audit entry, and queues the carrier's notification, all in one transaction.
+    `notify_carrier=False` leaves the notification to the caller (the submission sends it from a
+    task after its commit: `transition_announce`).
     Returns the locked, updated instance (callers should use it, not their old copy).
     """
     transition = TRANSITIONS.get(name)
@@ -80,11 +88,17 @@ def dossier_transition(
             ip_address=ip_address,
             data={"before": from_state, "after": transition.target, "reason": reason.strip()},
         )
-        notify(
-            "dossier_state_changed",
-            actor=actor,
-            recipients=carrier_members(locked),
-            context={"dossier": locked, "state_label": APPLICANT_LABELS[transition.target], "reason": reason.strip()},
-            link=f"/dossiers/{locked.pk}/",
-        )
+        if notify_carrier:
+            transition_announce(dossier=locked, actor=actor, state=transition.target, reason=reason.strip())
     return locked
+
+
+def transition_announce(*, dossier: Dossier, actor, state: str, reason: str = "") -> None:
+    """Tell the carrier's members that their dossier is now in `state` (the outbox, in the caller's transaction)."""
+    notify(
+        "dossier_state_changed",
+        actor=actor,
+        recipients=carrier_members(dossier),
+        context={"dossier": dossier, "state_label": APPLICANT_LABELS[state], "reason": reason},
+        link=f"/dossiers/{dossier.pk}/",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -33,60 +34,93 @@ class QueueRow:
     own_status: str  # "à déclarer", "à noter", "brouillon", "transmise"
 
 
-def juror_queue(member: JuryMember) -> list[QueueRow]:
-    """The member's assigned dossiers, conflicted ones left out, with "2/3 évaluations" progress."""
+class PagedRows(Sequence):
+    """A list whose rows are built only for the slice asked: a page of 50 costs 50 rows of objects, whatever
+    the length, which costs one id per row (Paginator asks len() then one slice). Iterating builds them all
+    at once (exports)."""
+
+    def __init__(self, keys: list, build):
+        self._keys, self._build = keys, build
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self._build(self._keys[index])
+        return self._build([self._keys[index]])[0]
+
+    def __iter__(self):
+        return iter(self._build(self._keys))
+
+
+def juror_queue(member: JuryMember) -> PagedRows:
+    """The member's assigned dossiers, conflicted ones left out, with "2/3 évaluations" progress.
+
+    Which dossiers and in which order is read as ids for the whole queue; the rows (dossier, sheet,
+    progress counted over every juror's sheets) are built for the page shown only.
+    """
     jury = member.jury
-    assignments = list(
-        Assignment.objects.filter(member=member)
-        .select_related("dossier__organisation", "evaluation")
-        .defer(*UNREAD_DOSSIER_FIELDS)
-        .order_by("dossier__reference")
+    pairs = list(
+        Assignment.objects.filter(member=member).order_by("dossier__reference").values_list("pk", "dossier_id")
     )
-    dossier_ids = [a.dossier_id for a in assignments]
-    conflicts = conflict_map(jury, dossier_ids=dossier_ids)
-    counts: dict[int, int] = defaultdict(int)
-    for dossier_id, member_id in Evaluation.objects.filter(
-        assignment__dossier_id__in=dossier_ids, assignment__member__jury=jury, submitted_at__isnull=False
-    ).values_list("assignment__dossier_id", "assignment__member_id"):
-        if not conflicts.is_blocked(member_id, dossier_id):  # a conflicted sheet counts nowhere
-            counts[dossier_id] += 1
-    rows = []
-    for assignment in assignments:
-        if conflicts.is_blocked(member.pk, assignment.dossier_id):
-            continue
-        declared = conflicts.may_read(member.pk, assignment.dossier_id)
-        evaluation = getattr(assignment, "evaluation", None)
-        if not declared:
-            status = "à déclarer"
-        elif evaluation is None:
-            status = "à noter"
-        elif evaluation.submitted_at:
-            status = "transmise"
-        else:
-            status = "brouillon"
-        rows.append(
-            QueueRow(
-                assignment.dossier,
-                assignment,
-                declared,
-                counts.get(assignment.dossier_id, 0),
-                jury.evaluations_per_dossier,
-                status,
-            )
+    own = conflict_map(jury, members=[member], dossier_ids=[dossier_id for _, dossier_id in pairs])
+    visible = [(pk, dossier_id) for pk, dossier_id in pairs if not own.is_blocked(member.pk, dossier_id)]
+
+    def build(chunk: list[tuple[int, int]]) -> list[QueueRow]:
+        dossier_ids = [dossier_id for _, dossier_id in chunk]
+        assignments = Assignment.objects.select_related("dossier__organisation", "evaluation").defer(
+            *UNREAD_DOSSIER_FIELDS
         )
-    return rows
+        by_pk = {a.pk: a for a in assignments.filter(pk__in=[pk for pk, _ in chunk])}
+        conflicts = conflict_map(jury, dossier_ids=dossier_ids)
+        counts: dict[int, int] = defaultdict(int)
+        for dossier_id, member_id in Evaluation.objects.filter(
+            assignment__dossier_id__in=dossier_ids, assignment__member__jury=jury, submitted_at__isnull=False
+        ).values_list("assignment__dossier_id", "assignment__member_id"):
+            if not conflicts.is_blocked(member_id, dossier_id):  # a conflicted sheet counts nowhere
+                counts[dossier_id] += 1
+        rows = []
+        for pk, dossier_id in chunk:
+            assignment = by_pk[pk]
+            declared = conflicts.may_read(member.pk, dossier_id)
+            evaluation = getattr(assignment, "evaluation", None)
+            if not declared:
+                status = "à déclarer"
+            elif evaluation is None:
+                status = "à noter"
+            elif evaluation.submitted_at:
+                status = "transmise"
+            else:
+                status = "brouillon"
+            rows.append(
+                QueueRow(
+                    assignment.dossier,
+                    assignment,
+                    declared,
+                    counts.get(dossier_id, 0),
+                    jury.evaluations_per_dossier,
+                    status,
+                )
+            )
+        return rows
+
+    return PagedRows(visible, build)
 
 
-def chair_rows(member: JuryMember) -> list[tuple[Dossier, Consensus | None]]:
-    """For the chair: every dossier of the jury they may read, with its consensus if written."""
-    entries = list(
-        JuryDossier.objects.filter(jury=member.jury)
-        .select_related("dossier__organisation")
-        .defer(*UNREAD_DOSSIER_FIELDS)
-    )
-    conflicts = conflict_map(member.jury, members=[member], dossier_ids=[e.dossier_id for e in entries])
-    consensuses = {c.dossier_id: c for c in Consensus.objects.filter(jury=member.jury)}
-    return [(e.dossier, consensuses.get(e.dossier_id)) for e in entries if conflicts.may_read(member.pk, e.dossier_id)]
+def chair_rows(member: JuryMember) -> PagedRows:
+    """For the chair: every dossier of the jury they may read, with its consensus if written (rows built
+    for the page shown only, as in `juror_queue`)."""
+    dossier_ids = list(JuryDossier.objects.filter(jury=member.jury).values_list("dossier_id", flat=True))
+    conflicts = conflict_map(member.jury, members=[member], dossier_ids=dossier_ids)
+    readable = [dossier_id for dossier_id in dossier_ids if conflicts.may_read(member.pk, dossier_id)]
+
+    def build(chunk: list[int]) -> list[tuple[Dossier, Consensus | None]]:
+        dossiers = Dossier.objects.select_related("organisation").defer("answers", "section_versions").in_bulk(chunk)
+        consensuses = {c.dossier_id: c for c in Consensus.objects.filter(jury=member.jury, dossier_id__in=chunk)}
+        return [(dossiers[dossier_id], consensuses.get(dossier_id)) for dossier_id in chunk]
+
+    return PagedRows(readable, build)
 
 
 def other_evaluations(member: JuryMember, dossier: Dossier) -> list[Evaluation]:
