@@ -7,22 +7,23 @@ default_storage under a random name; only the requester may download it (see exp
 """
 
 import secrets
+import tempfile
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.files import File
 from django.http import QueryDict
 
 from applications import selectors
 from applications.forms_lists import StaffDossierFilterForm
-from applications.resources import dossier_dataset
+from applications.resources import dossier_rows
 from applications.selectors import instruction as instruction_selectors
 from portal.celery import TRANSIENT_ERRORS, resilient_task
-from portal.exports import spreadsheet_bytes
+from portal.exports import SPREADSHEET_WRITERS
 from portal.services import task_enqueue_on_commit
 from portal.services.files import file_replace
 
 JOB_TIMEOUT = 24 * 3600  # seconds a job (and its link) stays known
-PROGRESS_EVERY = 200  # rows between two progress updates in the cache
 EXPORT_DIR = "exports"
 
 
@@ -74,17 +75,23 @@ def job_start(*, user, querystring: str, fmt: str, total: int, filename: str) ->
 
 
 def job_build(job_id: str) -> dict:
-    """Write the job's file; progress goes to the cache every PROGRESS_EVERY rows."""
+    """Write the job's file, streamed row by row to a temporary file then to storage (flat memory);
+    progress goes to the cache every 1 000 rows."""
     job = job_get(job_id)
     if job is None or job["state"] == JobState.DONE:
         return job  # expired, or already built by an earlier delivery of the task
     user = get_user_model().objects.get(pk=job["user_id"])
     _form, dossiers = filtered_dossiers(user, QueryDict(job["querystring"]))
     _job_update(job_id, state=JobState.RUNNING)
-    dataset = dossier_dataset(dossiers, progress=lambda done: _job_update(job_id, done=done), every=PROGRESS_EVERY)
-    # One name per job: a run again after a failure overwrites its file instead of leaving one beside it.
-    path = file_replace(f"{EXPORT_DIR}/{job_id}.{job['fmt']}", spreadsheet_bytes(dataset, job["fmt"]))
-    return _job_update(job_id, state=JobState.DONE, done=len(dataset), total=len(dataset), path=path)
+    header, rows = dossier_rows(dossiers)
+    with tempfile.TemporaryFile() as file:
+        written = SPREADSHEET_WRITERS[job["fmt"]](
+            file, [("Dossiers", header, rows)], progress=lambda done: _job_update(job_id, done=done)
+        )
+        file.seek(0)
+        # One name per job: a run again after a failure overwrites its file instead of leaving one beside it.
+        path = file_replace(f"{EXPORT_DIR}/{job_id}.{job['fmt']}", File(file))
+    return _job_update(job_id, state=JobState.DONE, done=written, total=written, path=path)
 
 
 def export_files_referenced(names: list[str]) -> set[str]:

@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from applications.models import Dossier
+from applications.models import Dossier, SessionStateTotal
 from applications.workflow import DossierState
 from calls.models import Programme, Session, SessionKind
 from funding.models import Convention, IndicatorReport, Milestone, Payment
-from funding.selectors import committed, reporting_periods, reporting_start
+from funding.selectors import COMMITTED_STATUSES, reporting_periods, reporting_start
 from juries.models import Assignment
 from portal.selectors import user_roles
 
@@ -279,18 +279,22 @@ def dashboard_programmes(user, *, programme_id: int | None = None, now=None) -> 
         .select_related("theme__call")
         .order_by("theme__call__title", "theme__order", "theme__code", "opens_at", "pk")
     )
-    rows = (
-        Dossier.objects.filter(theme__call__programme_id__in=nodes)
-        .order_by()
-        .annotate(is_committed=committed())
-        .values("session_id", "state")
-        .annotate(
-            count=Count("pk"),
-            requested=Sum("requested_amount"),
-            granted=Sum("granted_amount"),
-            committed=Sum("granted_amount", filter=Q(is_committed=True)),
-        )
+    # Counts and amounts per session and state are kept by the database (SessionStateTotal); only the
+    # committed amounts are summed on dossiers, those with a signed convention (found from the conventions).
+    rows = SessionStateTotal.objects.filter(session__theme__call__programme_id__in=nodes, count__gt=0).values(
+        "session_id", "state", "count", "requested", "granted"
     )
+    committed_rows = (
+        Dossier.objects.filter(
+            pk__in=Convention.objects.filter(
+                status__in=COMMITTED_STATUSES, dossier__theme__call__programme_id__in=nodes
+            ).values("dossier_id")
+        )
+        .order_by()
+        .values("session_id", "state")
+        .annotate(committed=Sum("granted_amount"))
+    )
+    committed_of = {(row["session_id"], row["state"]): row["committed"] for row in committed_rows}
     session_figures: dict[int, Figures] = {}
     for row in rows:
         session_figures.setdefault(row["session_id"], Figures()).add(
@@ -298,7 +302,7 @@ def dashboard_programmes(user, *, programme_id: int | None = None, now=None) -> 
             count=row["count"],
             requested=row["requested"],
             granted=row["granted"],
-            committed=row["committed"],
+            committed=committed_of.get((row["session_id"], row["state"])),
         )
     payments = (
         Payment.objects.filter(tranche__convention__dossier__theme__call__programme_id__in=nodes)

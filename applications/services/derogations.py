@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from applications.evaluation import derogation_of, dossier_rule_version
 from applications.models import Derogation, Dossier
+from applications.services.evaluations import evaluation_store
 from applications.workflow import DossierState
 from calls.rules import format_percent
 from portal.errors import DomainError
@@ -99,6 +100,7 @@ def derogation_record(
                 "recorded_by": actor,
             },
         )
+        evaluation_store(dossier=locked)
         audit_record(
             actor=actor,
             action="dossier.derogation_record",
@@ -124,6 +126,7 @@ def derogation_withdraw(*, actor, dossier: Dossier, reason: str) -> None:
             data={"before": _described(derogation), "reason": reason.strip()},
         )
         derogation.delete()
+        evaluation_store(dossier=locked)
 
 
 def _described(derogation: Derogation) -> dict:

@@ -157,8 +157,9 @@ def staff_list(request):
     form = StaffDossierFilterForm(
         request.GET or None, sessions=selectors.staff_filter_scope(request.user), labels=labels
     )
-    dossiers = selectors.staff_dossier_list(request.user, **form.filters())
-    totals = selectors.dossier_list_totals(dossiers)
+    filters = form.filters()
+    dossiers = selectors.staff_dossier_list(request.user, **filters)
+    totals = selectors.staff_list_totals(request.user, dossiers, **filters)
     page = _CountedPaginator(dossiers.prefetch_related("labels"), STAFF_PAGE_SIZE, count=totals["count"]).get_page(
         request.GET.get("page")
     )

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import models
 from django.utils import timezone
@@ -29,14 +29,15 @@ logger = logging.getLogger(__name__)
 REFERENCE_BATCH = 500
 
 
-def file_replace(name: str, content: bytes, storage=default_storage) -> str:
-    """Write `content` at `name`, replacing what a failed attempt left there; returns the name.
+def file_replace(name: str, content: bytes | File, storage=default_storage) -> str:
+    """Write `content` (bytes, or a File streamed to storage) at `name`, replacing what a failed attempt
+    left there; returns the name.
 
     Only for a name that one writer owns at a time (a locked row's, a job's): never for uploads.
     """
     if storage.exists(name):
         storage.delete(name)
-    return storage.save(name, ContentFile(content))
+    return storage.save(name, content if isinstance(content, File) else ContentFile(content))
 
 
 def document_store(instance: models.Model, field_name: str, name: str, content: bytes) -> None:

@@ -12,6 +12,7 @@ DEMO_MODULES = [
     "applications.demo",
     "juries.demo",
     "funding.demo",
+    "applications.demo_evaluations",  # after every app that writes dossiers
 ]
 
 
