@@ -1,12 +1,15 @@
 """Exports of the staff dossier list: exactly the rows its filters show, as XLSX, ODS or CSV.
 
-CSV streams row by row from a server-side iterator. XLSX and ODS are built in the request
-up to EXPORT_ASYNC_THRESHOLD rows, and by a Celery task beyond (tasks_exports.py), with a
-progress page polled by htmx and a download reserved to the requester.
+CSV streams from a server-side cursor. XLSX and ODS (streaming writers of portal.exports, flat
+memory) are built in the request up to EXPORT_ASYNC_THRESHOLD rows, and by a Celery task beyond
+(tasks_exports.py), with a progress page polled by htmx and a download reserved to the requester.
+Every figure comes from stored values (applications.resources): no rules engine per row.
 """
 
+import io
+
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -14,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from applications import tasks_exports
 from applications.permissions import require_staff
-from applications.resources import dossier_dataset, dossier_rows
+from applications.resources import dossier_rows
 from portal import jobs
-from portal.exports import FORMATS, csv_streaming_response, dataset_response
+from portal.exports import FORMATS, SPREADSHEET_WRITERS, csv_streaming_response
 from portal.http import client_ip
 from portal.services import audit_record
 
@@ -57,7 +60,12 @@ def staff_list_export(request, fmt: str):
             user=request.user, querystring=querystring, fmt=fmt, total=total, filename=f"{_filename()}.{fmt}"
         )
         return redirect("applications:export_job", job_id=job_id)
-    return dataset_response(dataset=dossier_dataset(dossiers), filename=_filename(), fmt=fmt)
+    buffer = io.BytesIO()
+    header, rows = dossier_rows(dossiers)
+    SPREADSHEET_WRITERS[fmt](buffer, [("Dossiers", header, rows)])
+    response = HttpResponse(buffer.getvalue(), content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{_filename()}.{fmt}"'
+    return response
 
 
 @login_required

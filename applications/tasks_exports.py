@@ -5,19 +5,21 @@ are checked again when it runs) and writes the file with the storage API; only t
 download it (see exports.py).
 """
 
+import tempfile
+
 from django.contrib.auth import get_user_model
+from django.core.files import File
 from django.http import QueryDict
 
 from applications import selectors
 from applications.forms_lists import StaffDossierFilterForm
-from applications.resources import dossier_dataset
+from applications.resources import dossier_rows
 from applications.selectors import instruction as instruction_selectors
 from portal import jobs
 from portal.celery import resilient_task
-from portal.exports import spreadsheet_bytes
+from portal.exports import SPREADSHEET_WRITERS
 
 JOB_KIND = "dossier-export"
-PROGRESS_EVERY = 200  # rows between two progress updates in the cache
 EXPORT_DIR = "exports"
 
 
@@ -43,16 +45,21 @@ def job_start(*, user, querystring: str, fmt: str, total: int, filename: str) ->
 
 
 def job_build(job_id: str) -> dict:
-    """Write the job's file; progress goes to the cache every PROGRESS_EVERY rows."""
+    """Write the job's file, streamed row by row to a temporary file then to storage (flat memory);
+    progress goes to the cache as the writer reports it."""
     job = jobs.job_get(job_id)
     if job is None or job["state"] == jobs.JobState.DONE:
         return job  # expired, or already built by an earlier delivery of the task
     user = get_user_model().objects.get(pk=job["user_id"])
     _form, dossiers = filtered_dossiers(user, QueryDict(job["querystring"]))
     jobs.job_update(job_id, state=jobs.JobState.RUNNING)
-    dataset = dossier_dataset(dossiers, progress=lambda done: jobs.job_update(job_id, done=done), every=PROGRESS_EVERY)
-    content = spreadsheet_bytes(dataset, job["fmt"])
-    return jobs.job_store(job_id, directory=EXPORT_DIR, content=content, done=len(dataset), total=len(dataset))
+    header, rows = dossier_rows(dossiers)
+    with tempfile.TemporaryFile() as file:
+        written = SPREADSHEET_WRITERS[job["fmt"]](
+            file, [("Dossiers", header, rows)], progress=lambda done: jobs.job_update(job_id, done=done)
+        )
+        file.seek(0)
+        return jobs.job_store(job_id, directory=EXPORT_DIR, content=File(file), done=written, total=written)
 
 
 @resilient_task(bind=True)

@@ -62,10 +62,12 @@ def dossiers_queryset():
 def scores_queryset(jury_id: str):
     """The SELECT of the jury's score-sheet export (juries.resources.submitted_sheets)."""
     from juries.models import Evaluation
+    from juries.resources import SHEET_DEFERRED
 
     return (
         Evaluation.objects.filter(assignment__member__jury_id=int(jury_id), submitted_at__isnull=False)
         .select_related("assignment__dossier__organisation", "assignment__member__user")
+        .defer(*SHEET_DEFERRED)
         .order_by("assignment__dossier__reference", "assignment__member_id")
     )
 
@@ -157,7 +159,7 @@ def export_probe(fmt: str, querystring: str) -> dict:
 def main() -> None:
     kind = sys.argv[1]
     extra = sys.argv[2] if len(sys.argv) > 2 else ""
-    if kind == "xlsx":
+    if kind in ("xlsx", "ods"):
         # No broker: the export task runs in this process, where its memory is measured.
         os.environ["REDIS_URL"] = ""
     import django

@@ -205,11 +205,13 @@ def _bulk(model, rows: list, *, batch: int = BATCH) -> list:
 
 
 def seed(*, scale: int, seed: int = 2026, rush: int = 300, saturation: int = 300, log=print) -> Seeded:
-    from applications.models import Attachment, BudgetLine, Dossier, DossierSnapshot
+    from applications.evaluation import judge
+    from applications.models import Attachment, BudgetLine, Dossier, DossierSnapshot, StoredEvaluation
+    from applications.services.evaluations import stored_values
     from applications.services.submission import content_digest
     from calls.interchange import call_file_import
     from calls.models import Session, Theme
-    from calls.selectors import published_form_of, required_documents_of, rule_of
+    from calls.selectors import current_rule_version, published_form_of, required_documents_of, rule_of
     from portal import services
     from portal.models import Membership, Organisation, Role, User
 
@@ -323,16 +325,30 @@ def seed(*, scale: int, seed: int = 2026, rush: int = 300, saturation: int = 300
     dossiers = _bulk(Dossier, dossier_rows)
     log(f"  dossiers : {len(dossiers)}")
 
-    budget_rows, attachment_rows, snapshot_rows = [], [], []
+    budget_rows, attachment_rows, snapshot_rows, stored_rows = [], [], [], []
+    # The engine's verdict stored as the services store it (applications.services.evaluations).
+    versions = {theme.pk: current_rule_version(theme) for theme in themes}
 
     def flush(final: bool = False):
-        for model, rows in ((BudgetLine, budget_rows), (Attachment, attachment_rows), (DossierSnapshot, snapshot_rows)):
+        for model, rows in (
+            (BudgetLine, budget_rows),
+            (Attachment, attachment_rows),
+            (DossierSnapshot, snapshot_rows),
+            (StoredEvaluation, stored_rows),
+        ):
             if rows and (final or len(rows) >= BATCH * 5):
                 _bulk(model, rows)
                 rows.clear()
 
     for dossier, lines in zip(dossiers, budget_of, strict=True):
-        budget_rows += [BudgetLine(dossier=dossier, **line) for line in lines]
+        budget = [BudgetLine(dossier=dossier, **line) for line in lines]
+        budget_rows += budget
+        version = versions[dossier.theme_id]
+        evaluation = version and judge(
+            dossier, version=version, lines=budget, previous_grants=Decimal("0"), co_carrier_kinds=[], derogation=None
+        )
+        total = sum((line.amount for line in budget), Decimal("0"))
+        stored_rows.append(StoredEvaluation(dossier=dossier, **stored_values(dossier, evaluation, total)))
         attachments = [
             {
                 "kind": document.kind,

@@ -19,12 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from applications.models import Dossier
+from applications.models import Dossier, SessionStateTotal
 from applications.selectors import dossiers_of_staff, managed_programme_ids
 from applications.workflow import DossierState
 from calls.models import Programme, Session, SessionKind
 from funding.models import Convention, IndicatorReport, Milestone, Payment
-from funding.selectors import committed, reporting_periods, reporting_start
+from funding.selectors import COMMITTED_STATUSES, reporting_periods, reporting_start
 from juries.models import Assignment
 from portal.selectors import user_roles
 
@@ -282,22 +282,34 @@ def dashboard_programmes(user, *, programme_id: int | None = None, now=None) -> 
         .order_by("theme__call__title", "theme__order", "theme__code", "opens_at", "pk")
     )
     # An instructor within groups reads every figure below from the dossiers he sees (a subquery, no query of
-    # its own); the managers of all their programmes read them whole, as before groups existed.
+    # its own); the managers of all their programmes read the counts and amounts per session and state that
+    # the database keeps (SessionStateTotal), and the committed amounts from the signed conventions.
     managed = managed_programme_ids(user)
     sees_all = managed is None or roles.staff_programme_ids <= managed
     scope = {} if sees_all else {"pk__in": dossiers_of_staff(user).values("pk")}
-    rows = (
-        Dossier.objects.filter(theme__call__programme_id__in=nodes, **scope)
-        .order_by()
-        .annotate(is_committed=committed())
-        .values("session_id", "state")
-        .annotate(
-            count=Count("pk"),
-            requested=Sum("requested_amount"),
-            granted=Sum("granted_amount"),
-            committed=Sum("granted_amount", filter=Q(is_committed=True)),
+    if sees_all:
+        rows = SessionStateTotal.objects.filter(session__theme__call__programme_id__in=nodes, count__gt=0).values(
+            "session_id", "state", "count", "requested", "granted"
         )
+    else:
+        rows = (
+            Dossier.objects.filter(theme__call__programme_id__in=nodes, **scope)
+            .order_by()
+            .values("session_id", "state")
+            .annotate(count=Count("pk"), requested=Sum("requested_amount"), granted=Sum("granted_amount"))
+        )
+    committed_rows = (
+        Dossier.objects.filter(
+            pk__in=Convention.objects.filter(
+                status__in=COMMITTED_STATUSES, dossier__theme__call__programme_id__in=nodes
+            ).values("dossier_id")
+        )
+        .filter(**scope)
+        .order_by()
+        .values("session_id", "state")
+        .annotate(committed=Sum("granted_amount"))
     )
+    committed_of = {(row["session_id"], row["state"]): row["committed"] for row in committed_rows}
     session_figures: dict[int, Figures] = {}
     for row in rows:
         session_figures.setdefault(row["session_id"], Figures()).add(
@@ -305,7 +317,7 @@ def dashboard_programmes(user, *, programme_id: int | None = None, now=None) -> 
             count=row["count"],
             requested=row["requested"],
             granted=row["granted"],
-            committed=row["committed"],
+            committed=committed_of.get((row["session_id"], row["state"])),
         )
     payments = (
         Payment.objects.filter(

@@ -34,11 +34,22 @@ class SheetRow:
     status: str = "transmise"
 
 
+# What a score sheet never shows of its dossier: leaving the answers and texts in the database makes
+# each row several times lighter to read (measured on a jury of 1 000 dossiers × 3 jurors).
+SHEET_DEFERRED = (
+    "assignment__dossier__answers",
+    "assignment__dossier__summary",
+    "assignment__dossier__planned_milestones",
+    "assignment__dossier__section_versions",
+)
+
+
 def submitted_sheets(jury: Jury) -> list[SheetRow]:
     """Every submitted sheet of the jury, a conflicted juror's left out (their scores count nowhere)."""
     evaluations = (
         Evaluation.objects.filter(assignment__member__jury=jury, submitted_at__isnull=False)
         .select_related("assignment__dossier__organisation", "assignment__member__user")
+        .defer(*SHEET_DEFERRED)
         .order_by("assignment__dossier__reference", "assignment__member_id")
     )
     conflicts = selectors.conflict_map(jury)

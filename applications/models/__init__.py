@@ -447,6 +447,7 @@ class DossierInvitation(models.Model):
 # The instruction's organisation (groups, routing, assignment) lives beside the dossier: the staff's
 # dossier scope (`applications.selectors.dossiers_of_staff`) depends on it.
 from applications.models.annotations import CallAnnotationFields, DossierAnnotation, PrivateNote  # noqa: E402
+from applications.models.evaluations import SessionStateTotal, StoredEvaluation  # noqa: E402
 from applications.models.instruction import (  # noqa: E402
     DossierFollower,
     InstructorGroup,
@@ -480,6 +481,8 @@ __all__ = [
     "PrivateNote",
     "RoutingRule",
     "SavedFilter",
+    "SessionStateTotal",
     "StateChange",
+    "StoredEvaluation",
     "attachment_path",
 ]

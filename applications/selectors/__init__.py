@@ -3,11 +3,18 @@
 import difflib
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import MESSAGE_ATTACHMENT_KIND, BudgetLine, Dossier, Project, ProjectPhase
+from applications.models import (
+    MESSAGE_ATTACHMENT_KIND,
+    BudgetLine,
+    Dossier,
+    Project,
+    ProjectPhase,
+    SessionStateTotal,
+)
 from applications.workflow import TO_INSTRUCT, TO_INSTRUCT_FILTER, DossierState
 from portal.selectors import user_roles
 
@@ -164,16 +171,22 @@ def laureates(
 
 
 def call_statistics(*, call) -> dict:
-    """Public figures of a call: dossiers received, selected, total granted (no personal data)."""
-    from django.db.models import Count, Sum
-
-    dossiers = Dossier.objects.filter(theme__call=call).exclude(state__in=RECEIVED_STATES_EXCLUDED)
-    totals = dossiers.aggregate(
-        received=Count("pk"),
-        selected=Count("pk", filter=Q(state__in=LAUREATE_STATES)),
-        granted=Sum("granted_amount", filter=Q(state__in=LAUREATE_STATES)),
+    """Public figures of a call: dossiers received, selected, total granted (no personal data), read from
+    the totals kept per session and state."""
+    totals = (
+        SessionStateTotal.objects.filter(session__theme__call=call)
+        .exclude(state__in=RECEIVED_STATES_EXCLUDED)
+        .aggregate(
+            received=Sum("count"),
+            selected=Sum("count", filter=Q(state__in=LAUREATE_STATES)),
+            granted=Sum("granted", filter=Q(state__in=LAUREATE_STATES)),
+        )
     )
-    return {"received": totals["received"], "selected": totals["selected"], "granted": totals["granted"] or 0}
+    return {
+        "received": totals["received"] or 0,
+        "selected": totals["selected"] or 0,
+        "granted": totals["granted"] or 0,
+    }
 
 
 # --- Dossier lists (applicant's "Mes dossiers", staff's instruction list) --------------
@@ -337,10 +350,72 @@ def staff_dossier_list(
 
 def dossier_list_totals(queryset: QuerySet[Dossier]) -> dict:
     """Number of dossiers and sum of requested amounts of a list, in one aggregate query."""
-    from django.db.models import Count, Sum
-
     totals = queryset.order_by().aggregate(count=Count("pk"), requested=Sum("requested_amount"))
     return {"count": totals["count"], "requested": totals["requested"] or 0}
+
+
+# Filters of the staff list that the kept totals answer: any other (search, kind of carrier, amounts…)
+# narrows the list below a (session, state) and is counted on the dossiers themselves.
+TOTALS_FILTERS = frozenset({"include_drafts", "programme_id", "call_id", "theme_id", "session_id", "state", "sort"})
+
+
+def staff_list_totals(user, queryset: QuerySet[Dossier], **filters) -> dict:
+    """`dossier_list_totals` of `staff_dossier_list(user, **filters)` (`queryset`), read from the totals kept
+    per session and state (SessionStateTotal) when the filters are only of scope and state: a few rows per
+    session instead of every dossier of the list."""
+    if any(value not in (None, "") for name, value in filters.items() if name not in TOTALS_FILTERS):
+        return dossier_list_totals(queryset)
+    roles = user_roles(user)
+    managed = managed_programme_ids(user)
+    if managed is not None and not roles.staff_programme_ids <= managed:
+        # An instructor within groups: the kept totals would count dossiers he may not open.
+        return dossier_list_totals(queryset)
+    totals = SessionStateTotal.objects.all()
+    if not roles.is_admin:
+        totals = totals.filter(session__theme__call__programme_id__in=roles.staff_programme_ids)
+    state = filters.get("state") or ""
+    if state == TO_INSTRUCT_FILTER:
+        totals = totals.filter(state__in=TO_INSTRUCT)
+    elif state:
+        totals = totals.filter(state=state)
+    elif not filters.get("include_drafts"):
+        totals = totals.exclude(state=DossierState.DRAFT)
+    scope = {
+        "session__theme__call__programme_id": filters.get("programme_id"),
+        "session__theme__call_id": filters.get("call_id"),
+        "session__theme_id": filters.get("theme_id"),
+        "session_id": filters.get("session_id"),
+    }
+    totals = totals.filter(**{lookup: value for lookup, value in scope.items() if value is not None})
+    figures = totals.aggregate(count=Sum("count"), requested=Sum("requested"))
+    return {"count": figures["count"] or 0, "requested": figures["requested"] or 0}
+
+
+def totals_recount() -> dict[tuple[int, str], tuple[int, Decimal, Decimal]]:
+    """(session id, state) -> (count, requested, granted) counted on the dossiers themselves: what
+    SessionStateTotal must hold (tests and `manage.py totals_check` compare the two)."""
+    rows = (
+        Dossier.objects.order_by()
+        .values("session_id", "state")
+        .annotate(count=Count("pk"), requested=Sum("requested_amount"), granted=Sum("granted_amount"))
+    )
+    return {
+        (row["session_id"], row["state"]): (
+            row["count"],
+            row["requested"] or Decimal("0"),
+            row["granted"] or Decimal("0"),
+        )
+        for row in rows
+    }
+
+
+def totals_kept() -> dict[tuple[int, str], tuple[int, Decimal, Decimal]]:
+    """SessionStateTotal as `totals_recount` gives it (rows back at zero omitted)."""
+    return {
+        (row.session_id, row.state): (row.count, row.requested, row.granted)
+        for row in SessionStateTotal.objects.all()
+        if row.count or row.requested or row.granted
+    }
 
 
 def staff_filter_scope(user) -> list:

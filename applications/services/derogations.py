@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from applications.evaluation import derogation_of, dossier_rule_version
 from applications.models import Derogation, Dossier
+from applications.services.evaluations import evaluation_store
 from applications.services.workflow import ensure_staff_sees
 from applications.workflow import DossierState
 from calls.rules import format_percent
@@ -101,6 +102,7 @@ def derogation_record(
                 "recorded_by": actor,
             },
         )
+        evaluation_store(dossier=locked)
         audit_record(
             actor=actor,
             action="dossier.derogation_record",
@@ -126,6 +128,7 @@ def derogation_withdraw(*, actor, dossier: Dossier, reason: str) -> None:
             data={"before": _described(derogation), "reason": reason.strip()},
         )
         derogation.delete()
+        evaluation_store(dossier=locked)
 
 
 def _described(derogation: Derogation) -> dict:

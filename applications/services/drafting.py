@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import BudgetLine, Dossier, DossierInvitation, DossierPartner, ProjectPhase
 from applications.permissions import ensure_can_edit
+from applications.services.evaluations import evaluation_store
 from applications.services.projects import is_phased, project_key_for, project_open
 from applications.workflow import DossierState
 from calls.formschema import clean_answers, iter_fields
@@ -196,6 +197,7 @@ def dossier_start(
         elif project is None and step == FormStep.DOSSIER and is_phased(session.theme):
             dossier.project = project_open(actor=actor, dossier=dossier)
             dossier.save(update_fields=["project"])
+        evaluation_store(dossier=dossier)
         audit_record(
             actor=actor,
             action="dossier.start",
@@ -316,6 +318,7 @@ def budget_replace(*, actor, dossier: Dossier, lines: list[dict], base_version: 
         )
         _bump(locked, BUDGET_PART)
         locked.save(update_fields=["version", "section_versions", "updated_at"])
+        evaluation_store(dossier=locked)
         audit_record(actor=actor, action="dossier.budget_save", target=locked, data={"lines": len(lines)})
     return locked
 
@@ -341,6 +344,7 @@ def partner_add(
             raise DomainError(
                 _("Cette organisation est déjà partenaire avec ce rôle."), code="duplicate", field="organisation"
             )
+        evaluation_store(dossier=locked)
         audit_record(
             actor=actor,
             action="dossier.partner_add",
@@ -355,6 +359,7 @@ def partner_remove(*, actor, partner: DossierPartner) -> None:
         locked = _locked(partner.dossier)
         ensure_can_edit(locked, actor, part=PROJECT_PART)
         partner.delete()
+        evaluation_store(dossier=locked)
         audit_record(
             actor=actor, action="dossier.partner_remove", target=locked, data={"organisation": partner.organisation_id}
         )

@@ -20,6 +20,7 @@ from applications.models import Dossier, DossierSearchText, DossierSnapshot
 from applications.permissions import ensure_member
 from applications.search import search_text_of
 from applications.selectors import dossier_required_documents
+from applications.services.evaluations import evaluation_store
 from applications.services.routing import dossier_route
 from applications.services.workflow import dossier_transition, transition_announce
 from applications.workflow import DossierState
@@ -229,6 +230,7 @@ def dossier_submit(*, actor, dossier: Dossier, declaration: bool, at=None) -> Do
             locked.requested_amount = evaluation.requested_amount if evaluation else locked.requested_amount
         locked.save(update_fields=["submitted_at", "requested_amount", "rule_version", "updated_at"])
         dossier_route(dossier=locked)
+        evaluation_store(dossier=locked, evaluation=evaluation)
         snapshot = snapshot_freeze(dossier=locked, actor=actor, at=at, evaluation=evaluation)
         task_enqueue_on_commit("applications.tasks.submission_announce", snapshot_id=snapshot.pk)
         return snapshot

@@ -175,8 +175,9 @@ def staff_list(request):
     form = StaffDossierFilterForm(
         request.GET or None, sessions=selectors.staff_filter_scope(request.user), labels=labels
     )
-    dossiers = selectors.staff_dossier_list(request.user, **form.filters())
-    totals = selectors.dossier_list_totals(dossiers)
+    filters = form.filters()
+    dossiers = selectors.staff_dossier_list(request.user, **filters)
+    totals = selectors.staff_list_totals(request.user, dossiers, **filters)
     # The page reads the columns it shows: no answers, no theme or call texts decoded per row.
     page = _CountedPaginator(
         with_opinion_counts(dossiers.only(*STAFF_LIST_FIELDS)).prefetch_related("labels"),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from applications.evaluation import GRANTED_STATES, dossier_evaluation
 from applications.models import Dossier
 from applications.selectors import manages_instruction_of, project_granted
+from applications.services.evaluations import evaluation_store, evaluations_store_project
 from applications.services.workflow import dossier_transition
 from applications.workflow import DossierState
 from calls.models import Session, SessionKind
@@ -472,9 +473,11 @@ def _apply(actor, deliberation: Deliberation, decision: DecisionInput, dossier: 
     dossier = dossier_transition(dossier=dossier, name=KIND_TRANSITIONS[decision.kind], actor=actor, reason=reasons)
     if decision.kind in GRANTING_KINDS:
         Dossier.objects.filter(pk=dossier.pk).update(granted_amount=decision.granted_amount)
+        evaluations_store_project(dossier=dossier)
     elif decision.kind == Kind.REORIENTED:
         # The dossier moves to the new theme and session; staff resume it there.
         Dossier.objects.filter(pk=dossier.pk).update(theme_id=target.theme_id, session=target)
+        evaluation_store(dossier=dossier)
     created = Decision.objects.create(
         deliberation=deliberation,
         jury=deliberation.jury,
@@ -549,6 +552,7 @@ def reserve_promote(*, actor, jury: Jury, dossier: Dossier, granted_amount: Deci
             dossier=dossier, name="select", actor=actor, reason=_("Promu de la liste complémentaire.")
         )
         Dossier.objects.filter(pk=dossier.pk).update(granted_amount=granted_amount)
+        evaluations_store_project(dossier=dossier)
         decision.kind, decision.granted_amount, decision.conditions = Kind.SELECTED, granted_amount, conditions.strip()
         decision.letter = ""
         decision.save(update_fields=["kind", "granted_amount", "conditions", "letter"])

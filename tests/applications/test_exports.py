@@ -16,6 +16,7 @@ from django.utils import timezone
 from applications import exports
 from applications.evaluation import dossier_evaluation
 from applications.models import DossierPartner
+from applications.services.evaluations import evaluations_refresh
 from applications.workflow import DossierState
 from calls.models import InfoSession, InfoSessionRegistration
 from calls.rules import load_rules
@@ -97,6 +98,7 @@ def dossier(session):
     )
     BudgetLineFactory(dossier=dossier, amount=Decimal("20000.00"))
     BudgetLineFactory(dossier=dossier, amount=Decimal("10000.00"), source="carrier", category="internal_staff")
+    evaluations_refresh()  # factories write no stored evaluation: the services do
     return dossier
 
 
@@ -257,6 +259,7 @@ def make_dossiers(session, count: int, *, project_key: str = ""):
         DossierPartner.objects.create(
             dossier=dossier, organisation=OrganisationFactory(kind="operateur"), role=DossierPartner.Role.CO_CARRIER
         )
+    evaluations_refresh()
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -286,6 +289,7 @@ def test_previous_phase_grants_count_like_in_the_dossier_page(staff_client, sess
     later = DossierFactory(session=session, submitted=True, project_key="projet", requested_amount=Decimal("90000"))
     BudgetLineFactory(dossier=earlier, amount=Decimal("20000"))
     BudgetLineFactory(dossier=later, amount=Decimal("120000"))
+    evaluations_refresh()
     rows = {row[0]: row for row in csv_rows(staff_client.get(export_url("csv"), {"tri": "reference"}))[1:]}
     for dossier in (earlier, later):
         expected = dossier_evaluation(dossier)

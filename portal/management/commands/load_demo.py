@@ -13,6 +13,7 @@ DEMO_MODULES = [
     "applications.demo_instruction",
     "juries.demo",
     "funding.demo",
+    "applications.demo_evaluations",  # after every app that writes dossiers
 ]
 
 
