@@ -1,8 +1,8 @@
 """An instructor's day: the manager organises a group and its routing rule in the browser, the deposited
 dossier reaches the group's queue, the instructor takes it, annotates it privately, asks an outside expert's
 opinion; the expert (a second browser) accepts the invitation, declares no interest and answers; the
-instructor reads the answer and declares the dossier eligible from its staff page. Every page is checked
-with axe.
+instructor reads the answer, declares the dossier eligible from its staff page and exports its archive for
+a control body (checked against its manifest). Every page is checked with axe.
 
 Each step is a function of the `Day` it works on: a new step of the day (exporting the archive…) is one
 more function called at the end of `test_an_instructors_day`.
@@ -10,7 +10,6 @@ more function called at the end of `test_an_instructors_day`.
 
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -18,12 +17,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from applications.models import Dossier, OpinionRequest, PrivateNote
-from applications.services import annotations, routing
-from calls.rules import load_rules
+from applications.services import annotations, submission
 from portal.models import OutboxMessage, Role
 from portal.services import role_assign
-from tests.applications.factories import BudgetLineFactory, DossierFactory
-from tests.calls.model_factories import SessionFactory, ThemeFactory
+from tests.applications.conftest import member, pdf_file, ready_to_submit, session, theme  # noqa: F401
+from tests.e2e.test_control_archive import export_dossier_archive
 from tests.e2e.test_staff_call_setup import log_in
 from tests.portal.factories import UserFactory
 
@@ -104,9 +102,10 @@ def the_instructor_reads_the_answer(day: Day) -> None:
     expect(page.get_by_test_id("opinion-counts")).to_have_text("1 / 1")
 
 
-def test_an_instructors_day(page, live_server, assert_accessible):
-    theme = ThemeFactory(code="ITN6", funding_rule=load_rules()["ITN6"].to_dict())
-    session = SessionFactory(theme=theme)
+def test_an_instructors_day(
+    page, live_server, assert_accessible, tmp_path, session, member, pdf_file, django_capture_on_commit_callbacks
+):
+    theme = session.theme
     programme = theme.call.programme
     manager, instructor = (
         UserFactory(email="pilote@programme.gouv.fr"),
@@ -134,10 +133,11 @@ def test_an_instructors_day(page, live_server, assert_accessible):
     page.get_by_role("button", name="Ajouter la règle").click()
     expect(page.get_by_text("Règle d'orientation ajoutée.")).to_be_visible()
 
-    # A dossier is deposited: the rule routes it to the group.
-    dossier = DossierFactory(session=session, submitted=True, acronym="DEMAT", title="Dématérialiser les actes")
-    BudgetLineFactory(dossier=dossier, amount=Decimal("30000"), year=2021)
-    routing.dossier_route(dossier=dossier)
+    # A dossier is deposited by its carrier: the rule routes it to the group at submission.
+    (draft,) = ready_to_submit(session=session, member=member, pdf_file=pdf_file, count=1, acronym="DEMAT")
+    with django_capture_on_commit_callbacks(execute=True):  # the receipt's task runs on commit
+        submission.dossier_submit(actor=member.user, dossier=draft, declaration=True)
+    dossier = Dossier.objects.get(pk=draft.pk)
     assert Dossier.objects.get(pk=dossier.pk).instruction_group.name == "Services numériques"
 
     # The instructor finds it among the group's dossiers to assign, and takes it.
@@ -180,3 +180,8 @@ def test_an_instructors_day(page, live_server, assert_accessible):
     page.get_by_role("button", name="Enregistrer la décision de recevabilité").click()
     expect(page.get_by_text(f"Dossier {dossier.reference} instruit.")).to_be_visible()
     assert Dossier.objects.get(pk=dossier.pk).state == "eligible"
+
+    # The whole dossier for a control body: its archive, every file checked against the manifest.
+    page.goto(day.url("applications:staff_dossier", dossier.pk))
+    manifest = export_dossier_archive(page, assert_accessible, tmp_path)
+    assert {entry["kind"] for entry in manifest} == {"dossier_pdf", "piece", "recepisse"}
