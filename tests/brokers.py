@@ -89,25 +89,29 @@ def celery_publishing_to(broker_url: str):
 
 
 def run_queued_tasks(broker_url: str, *, times: int = 1) -> list[str]:
-    """Do a worker's job in this process: take every message waiting in the broker and run its task
-    `times` times (2: a redelivery after a lost acknowledgement); returns the tasks' names, in order."""
+    """Do a worker's job in this process: take every message waiting in the broker, queue by queue (the default
+    one, then each routed one, such as the receipts'), and run its task `times` times (2: a redelivery after a
+    lost acknowledgement); returns the tasks' names, in order."""
     from kombu import Connection
 
     from portal.celery import app
 
+    routed = sorted({route["queue"] for route in (app.conf.task_routes or {}).values()})
     names = []
     with Connection(broker_url) as connection:
-        queue = connection.SimpleQueue(app.conf.task_default_queue)
-        try:
-            while True:
-                try:
-                    message = queue.get(block=False)
-                except queue.Empty:
-                    return names
-                name, (args, kwargs, _embed) = message.headers["task"], message.decode()
-                for _ in range(times):
-                    app.tasks[name].apply(args=args, kwargs=kwargs, throw=True)
-                message.ack()
-                names.append(name)
-        finally:
-            queue.close()
+        for queue_name in [app.conf.task_default_queue, *routed]:
+            queue = connection.SimpleQueue(queue_name)
+            try:
+                while True:
+                    try:
+                        message = queue.get(block=False)
+                    except queue.Empty:
+                        break
+                    name, (args, kwargs, _embed) = message.headers["task"], message.decode()
+                    for _ in range(times):
+                        app.tasks[name].apply(args=args, kwargs=kwargs, throw=True)
+                    message.ack()
+                    names.append(name)
+            finally:
+                queue.close()
+    return names

@@ -95,7 +95,9 @@ def test_an_export_is_built_in_the_bucket_and_unreachable_from_another_programme
     # The orphan sweep walks the bucket as it walks a directory: the export outlives its job, then goes.
     from django.core.cache import cache
 
-    cache.delete(f"applications:export-job:{job_id}")
+    from portal.jobs import job_key
+
+    cache.delete(job_key(job_id))
     removed = orphan_files_purge(now=timezone.now() + timedelta(days=2))
     assert removed == [f"exports/{job_id}.xlsx"]
     assert f"exports/{job_id}.xlsx" not in object_store.keys()
