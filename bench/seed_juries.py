@@ -16,6 +16,7 @@ import statistics
 import time
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 
 from bench.seed import PASSWORD, _bulk
@@ -85,6 +86,8 @@ def seed_juries(*, seed: int, log=print) -> tuple[str, str]:
             dossiers += list(filler)
             STATE["ranking_jury_id"] = jury.pk
             STATE["juror_id"] = members[0].user_id
+            # The ranking page is the deliberation page, in slices: its last slice is measured beside the first.
+            STATE["deliberation_url"] = reverse("juries:staff_ranking", args=[jury.pk]) + f"?rang={RANKING_SIZE}"
         _bulk(
             JuryDossier,
             [
